@@ -1,0 +1,88 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigError } from '../errors.js';
+
+const cronText = z.string().min(1);
+const tableList = z.array(z.string().min(1).max(64));
+
+/** The config file's shape. Unknown keys are refused so that typos do not pass silently. */
+export const configFileSchema = z
+  .object({
+    source: z.string().min(1).optional(),
+    report: z.string().min(1).optional(),
+    optionFile: z.string().min(1).optional(),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    sync: z
+      .object({
+        strategy: z.enum(['swap', 'lock']).optional(),
+        threads: z.number().int().min(1).max(64).optional(),
+        chunkRows: z.number().int().min(100).max(10_000_000).optional(),
+        include: tableList.optional(),
+        exclude: tableList.optional(),
+        lockWaitTimeoutMs: z.number().int().min(0).max(600_000).optional(),
+      })
+      .strict()
+      .optional(),
+    schedule: z
+      .object({
+        sync: cronText.optional(),
+        incremental: cronText.optional(),
+        verify: cronText.optional(),
+        backup: cronText.optional(),
+        timezone: z.string().min(1).optional(),
+        onBusy: z.enum(['skip', 'wait']).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type ConfigFile = z.infer<typeof configFileSchema>;
+
+function describeIssue(issue: z.core.$ZodIssue): { field: string; message: string } {
+  const field = issue.path.map(String).join('.') || '(top level)';
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.join(', ');
+    const where = issue.path.length ? `${field}.` : '';
+    return { field: `${where}${issue.keys[0] ?? ''}`, message: `unknown key ${where}${keys}` };
+  }
+  return { field, message: `${field}: ${issue.message}` };
+}
+
+/** Validates a parsed JSON value as a config file; throws one ConfigError naming the first bad field. */
+export function parseConfigFile(value: unknown, path: string): ConfigFile {
+  const result = configFileSchema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map(describeIssue);
+  const first = issues[0]!;
+  const more =
+    issues.length > 1
+      ? ` (and ${issues.length - 1} more: ${issues
+          .slice(1)
+          .map((i) => i.message)
+          .join('; ')})`
+      : '';
+  throw new ConfigError(`config file ${path}: ${first.message}${more}`, {
+    field: first.field,
+    hint: 'fix the field or remove it; see README "Configuration" for the keys',
+  });
+}
+
+/** Reads the config file; a missing default file is fine, a missing explicit one is an error. */
+export function loadConfigFile(path: string, explicit: boolean): ConfigFile {
+  if (!existsSync(path)) {
+    if (explicit)
+      throw new ConfigError(`config file ${path} does not exist`, { hint: 'check the --config path' });
+    return {};
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+      hint: 'fix the JSON syntax',
+    });
+  }
+  return parseConfigFile(json, path);
+}

@@ -1,0 +1,124 @@
+import type { ConnectionTarget } from '../db/connection.js';
+import { assertPlainName } from '../db/quote.js';
+import { ConfigError, UsageError } from '../errors.js';
+import type { ConfigFile } from './config-file.js';
+import { readOptionFile } from './option-file.js';
+import { parseMysqlUrl } from './parse-url.js';
+
+export type LogLevel = NonNullable<ConfigFile['logLevel']>;
+
+/** A connection target that always names its schema. */
+export interface SchemaTarget extends ConnectionTarget {
+  database: string;
+}
+
+export interface SyncSettings {
+  strategy: 'swap' | 'lock';
+  threads: number;
+  chunkRows: number;
+  include: string[];
+  exclude: string[];
+  lockWaitTimeoutMs: number;
+}
+
+/** Everything a command needs, merged from flags > env > file > defaults. */
+export interface ResolvedConfig {
+  source: SchemaTarget;
+  report: SchemaTarget;
+  /** True when source and report are the same server (server-side copies are possible). */
+  sameServer: boolean;
+  /** True when the source is the embedded server managed by `dualpipe db`. */
+  embedded: boolean;
+  logLevel: LogLevel;
+  sync: SyncSettings;
+  schedule: NonNullable<ConfigFile['schedule']>;
+}
+
+export interface ConfigInputs {
+  flags: { source?: string; report?: string; logLevel?: string };
+  env: Record<string, string | undefined>;
+  file: ConfigFile;
+  /** Returns the embedded server's target when it runs, used when no source is given. */
+  embedded: () => ConnectionTarget | undefined;
+}
+
+export const DEFAULT_SCHEMA = 'crm';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const defaultSync: SyncSettings = {
+  strategy: 'swap',
+  threads: 2,
+  chunkRows: 20_000,
+  include: [],
+  exclude: [],
+  lockWaitTimeoutMs: 2_000,
+};
+
+function sameServer(a: ConnectionTarget, b: ConnectionTarget): boolean {
+  if (a.socketPath || b.socketPath) return a.socketPath === b.socketPath;
+  return a.host === b.host && a.port === b.port;
+}
+
+export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
+  const { flags, env, file } = inputs;
+  const logLevel = (flags.logLevel ?? env.DUALPIPE_LOG_LEVEL ?? file.logLevel ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new UsageError(`invalid log level "${logLevel}"`, { hint: `use one of ${LOG_LEVELS.join(', ')}` });
+  }
+  const optionFilePath = env.DUALPIPE_OPTION_FILE ?? file.optionFile;
+  const optionFile = optionFilePath ? readOptionFile(optionFilePath) : {};
+
+  const sourceUrl = flags.source ?? env.DUALPIPE_SOURCE_URL ?? file.source;
+  let source: ConnectionTarget & { database?: string };
+  let embedded = false;
+  if (sourceUrl) {
+    source = parseMysqlUrl(sourceUrl, 'source URL');
+  } else {
+    const e = inputs.embedded();
+    if (!e) {
+      throw new UsageError('no source database: --source is not set and the embedded server is not running', {
+        hint: 'run `dualpipe db start`, or set --source / DUALPIPE_SOURCE_URL (e.g. mysql://root@127.0.0.1:3306/crm)',
+      });
+    }
+    source = { ...e };
+    embedded = true;
+  }
+  if (source.password === undefined) {
+    const pw = env.DUALPIPE_SOURCE_PASSWORD ?? optionFile.password;
+    if (pw !== undefined) source.password = pw;
+  }
+  const sourceDb = assertPlainName(source.database ?? DEFAULT_SCHEMA, 'source schema name');
+
+  const reportUrl = flags.report ?? env.DUALPIPE_REPORT_URL ?? file.report;
+  let report: ConnectionTarget & { database?: string };
+  if (reportUrl) {
+    report = parseMysqlUrl(reportUrl, 'report URL');
+    if (report.password === undefined) {
+      const pw =
+        env.DUALPIPE_REPORT_PASSWORD ??
+        (sameServer(report, source) ? source.password : undefined) ??
+        optionFile.password;
+      if (pw !== undefined) report.password = pw;
+    }
+  } else {
+    report = { ...source, database: undefined };
+    if (env.DUALPIPE_REPORT_PASSWORD !== undefined) report.password = env.DUALPIPE_REPORT_PASSWORD;
+  }
+  const reportDb = assertPlainName(report.database ?? `${sourceDb}_report`, 'report schema name');
+  const same = sameServer(source, report);
+  if (same && reportDb === sourceDb) {
+    throw new ConfigError('the report schema must differ from the source schema on the same server', {
+      field: 'report',
+      hint: `leave --report unset to use ${sourceDb}_report`,
+    });
+  }
+  return {
+    source: { ...source, database: sourceDb },
+    report: { ...report, database: reportDb },
+    sameServer: same,
+    embedded,
+    logLevel,
+    sync: { ...defaultSync, ...file.sync },
+    schedule: file.schedule ?? {},
+  };
+}

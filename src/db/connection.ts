@@ -1,0 +1,56 @@
+import type { Readable } from 'node:stream';
+
+/** A row as an object keyed by column name. */
+export type Row = Record<string, unknown>;
+
+/** Result of a statement that changes data. */
+export interface ExecResult {
+  affectedRows: number;
+  insertId: number;
+  warningStatus: number;
+}
+
+/**
+ * The narrow interface every part of dualpipe uses to talk to a server. Only
+ * `mysql-driver.ts` knows about mysql2; tests use real servers through this same interface.
+ */
+export interface SqlConnection {
+  /** Server thread id of this session (for KILL and diagnostics). */
+  readonly threadId: number;
+  /** Runs a statement returning rows; `?` placeholders are filled client-side. */
+  query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a statement that returns no rows. */
+  execute(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
+  /** Streams rows as arrays of column values, with back-pressure. */
+  stream(sql: string, params?: readonly unknown[]): AsyncIterable<unknown[]>;
+  /** Runs `LOAD DATA LOCAL INFILE` reading the file contents from `source`. */
+  loadInfile(sql: string, source: () => Readable): Promise<ExecResult>;
+  /** Closes the session. Safe to call twice. */
+  close(): Promise<void>;
+  /** Closes the socket at once without a goodbye (used on abort). */
+  destroy(): void;
+}
+
+/** Where to connect; produced by the config layer, consumed by the driver. */
+export interface ConnectionTarget {
+  host?: string;
+  port?: number;
+  socketPath?: string;
+  user: string;
+  password?: string;
+  database?: string;
+  ssl?: {
+    mode: 'disabled' | 'preferred' | 'required' | 'verify-ca' | 'verify-identity';
+    ca?: string;
+    cert?: string;
+    key?: string;
+  };
+}
+
+/** Opens sessions to one server. */
+export interface SqlConnector {
+  readonly target: ConnectionTarget;
+  /** A printable, password-free description such as `root@127.0.0.1:3306/crm`. */
+  readonly label: string;
+  connect(options?: { database?: string | null }): Promise<SqlConnection>;
+}

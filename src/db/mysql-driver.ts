@@ -1,0 +1,174 @@
+/**
+ * The only module that imports mysql2 for sessions. It adapts mysql2's promise API to the
+ * narrow `SqlConnection` interface and turns driver errors into `ConnectionError`s whose
+ * text never contains a password.
+ */
+import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import mysql from 'mysql2/promise';
+import { ConnectionError } from '../errors.js';
+import type { ConnectionTarget, ExecResult, Row, SqlConnection, SqlConnector } from './connection.js';
+import { describeTarget } from './describe-target.js';
+
+interface DriverError extends Error {
+  code?: string;
+  errno?: number;
+  sqlMessage?: string;
+}
+
+/** Maps a connect-time failure to one clear line with what to do. */
+export function explainConnectError(label: string, error: unknown): ConnectionError {
+  const e = error as DriverError;
+  switch (e.code) {
+    case 'ECONNREFUSED':
+      return new ConnectionError(label, 'connection refused: no server is listening there', {
+        cause: error,
+        hint: 'start the server (`dualpipe db start`) or check host and port in --source/--report',
+      });
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new ConnectionError(label, 'unknown host', {
+        cause: error,
+        hint: 'check the host name in the URL',
+      });
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return new ConnectionError(label, 'host unreachable (timed out)', {
+        cause: error,
+        hint: 'check the host, port and firewall',
+      });
+    case 'ENOENT':
+      return new ConnectionError(label, 'socket file not found', {
+        cause: error,
+        hint: 'check the socket path, or start the server with `dualpipe db start`',
+      });
+    case 'ER_ACCESS_DENIED_ERROR':
+    case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
+    case 'ER_DBACCESS_DENIED_ERROR':
+      return new ConnectionError(label, 'access denied (wrong user or password)', {
+        cause: error,
+        hint: 'check the user, and the password in DUALPIPE_SOURCE_PASSWORD/DUALPIPE_REPORT_PASSWORD or the option file',
+      });
+    case 'ER_BAD_DB_ERROR':
+      return new ConnectionError(label, 'the schema does not exist', {
+        cause: error,
+        hint: 'create it with `dualpipe migrate`, or fix the schema name in the URL',
+      });
+    default:
+      return new ConnectionError(label, e.sqlMessage ?? e.message ?? String(error), { cause: error });
+  }
+}
+
+function sslOptions(target: ConnectionTarget): mysql.SslOptions | undefined {
+  const ssl = target.ssl;
+  if (!ssl || ssl.mode === 'disabled' || ssl.mode === 'preferred') return undefined;
+  const read = (file?: string) => (file ? readFileSync(file, 'utf8') : undefined);
+  const ca = read(ssl.ca);
+  const cert = read(ssl.cert);
+  const key = read(ssl.key);
+  return {
+    ...(ca ? { ca } : {}),
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
+    rejectUnauthorized: ssl.mode === 'verify-ca' || ssl.mode === 'verify-identity',
+    ...(ssl.mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
+  };
+}
+
+class Mysql2Connection implements SqlConnection {
+  private closed = false;
+  constructor(private readonly conn: mysql.Connection) {}
+
+  get threadId(): number {
+    return this.conn.threadId ?? 0;
+  }
+
+  async query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    const [rows] = await this.conn.query(sql, params as unknown[] | undefined);
+    return rows as T[];
+  }
+
+  async execute(sql: string, params?: readonly unknown[]): Promise<ExecResult> {
+    const [res] = await this.conn.query(sql, params as unknown[] | undefined);
+    return toExecResult(res);
+  }
+
+  async *stream(sql: string, params?: readonly unknown[]): AsyncIterable<unknown[]> {
+    // The callback-style connection underneath exposes a row stream with back-pressure.
+    const raw = (this.conn as unknown as { connection: RawConnection }).connection;
+    const rows = raw.query({ sql, values: params, rowsAsArray: true }).stream({ highWaterMark: 256 });
+    for await (const row of rows) yield row as unknown[];
+  }
+
+  async loadInfile(sql: string, source: () => Readable): Promise<ExecResult> {
+    const [res] = await this.conn.query({ sql, infileStreamFactory: source } as mysql.QueryOptions);
+    return toExecResult(res);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.conn.end();
+    } catch {
+      this.conn.destroy();
+    }
+  }
+
+  destroy(): void {
+    this.closed = true;
+    this.conn.destroy();
+  }
+}
+
+interface RawConnection {
+  query(options: { sql: string; values?: readonly unknown[]; rowsAsArray: boolean }): {
+    stream(options: { highWaterMark: number }): AsyncIterable<unknown>;
+  };
+}
+
+function toExecResult(res: unknown): ExecResult {
+  const r = (Array.isArray(res) ? res[res.length - 1] : res) as Partial<ExecResult> | undefined;
+  return {
+    affectedRows: r?.affectedRows ?? 0,
+    insertId: r?.insertId ?? 0,
+    warningStatus: r?.warningStatus ?? 0,
+  };
+}
+
+/** Creates a connector for one server. */
+export function createConnector(target: ConnectionTarget): SqlConnector {
+  const label = describeTarget(target);
+  return {
+    target,
+    label,
+    async connect(options = {}) {
+      const database = options.database === null ? undefined : (options.database ?? target.database);
+      const ssl = sslOptions(target);
+      try {
+        const conn = await mysql.createConnection({
+          ...(target.socketPath
+            ? { socketPath: target.socketPath }
+            : { host: target.host, port: target.port }),
+          user: target.user,
+          ...(target.password !== undefined ? { password: target.password } : {}),
+          ...(database ? { database } : {}),
+          ...(ssl ? { ssl } : {}),
+          charset: 'UTF8MB4_UNICODE_CI',
+          // Exactness over convenience: values come back as the server printed them.
+          dateStrings: true,
+          supportBigNumbers: true,
+          bigNumberStrings: true,
+          decimalNumbers: false,
+          jsonStrings: true,
+          connectTimeout: 10_000,
+          multipleStatements: false,
+        });
+        return new Mysql2Connection(conn);
+      } catch (error) {
+        throw explainConnectError(label, error);
+      }
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import pino from 'pino';
+
+/** The logger shape the library accepts: pino fits, and so does a test fake. */
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+/** Paths pino blanks out wherever they appear, so a target or config object never leaks a secret. */
+export const REDACT_PATHS = [
+  'password',
+  '*.password',
+  '*.*.password',
+  'target.password',
+  'source.password',
+  'report.password',
+  'key',
+  '*.key',
+  'url',
+  '*.url',
+];
+
+/** JSON logs on stderr; pretty when stderr is a terminal. */
+export function createLogger(level: string, options: { pretty?: boolean } = {}): pino.Logger {
+  const pretty = options.pretty ?? process.stderr.isTTY === true;
+  const base = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } };
+  if (pretty) {
+    return pino(
+      base,
+      pino.transport({
+        target: 'pino-pretty',
+        options: { destination: 2, colorize: true, ignore: 'pid,hostname' },
+      }),
+    );
+  }
+  return pino(base, pino.destination({ fd: 2, sync: true }));
+}
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

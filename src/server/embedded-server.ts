@@ -1,0 +1,257 @@
+/**
+ * The embedded default server: a private mariadbd/mysqld on 127.0.0.1 with its data under
+ * `./.dualpipe/db`. The test suite's global setup uses the same code with a temporary folder.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ConnectionTarget } from '../db/connection.js';
+import { createConnector } from '../db/mysql-driver.js';
+import { ServerError } from '../errors.js';
+import { type Logger, silentLogger } from '../log/logger.js';
+import { findServerBinary, type ServerBinary } from './find-server-binary.js';
+import { installServerPackage } from './install-server.js';
+import {
+  type EmbeddedServerState,
+  isServerProcess,
+  readState,
+  removeState,
+  writeState,
+} from './server-state.js';
+
+export const DEFAULT_SERVER_DIR = '.dualpipe/db';
+
+export interface StartOptions {
+  /** Folder holding data/, the socket, the error log and state.json. */
+  dir?: string;
+  port?: number;
+  /** Install mariadb-server-core with apt-get when no server binary exists (Debian/Ubuntu, root). */
+  install?: boolean;
+  /** Explicit server binary (DUALPIPE_SERVER_BINARY). */
+  binary?: string;
+  /** Directories to search instead of PATH and the usual ones (tests). */
+  searchDirs?: readonly string[];
+  /** Extra server options, e.g. `--log-bin=binlog`. */
+  extraArgs?: readonly string[];
+  logger?: Logger;
+}
+
+/** Asks the OS for a free loopback port. */
+export async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? res(addr.port) : rej(new Error('no port'))));
+    });
+  });
+}
+
+/** Unix socket paths are limited to about 107 bytes; fall back to the temp folder for deep paths. */
+function socketPathFor(dir: string): string {
+  const preferred = join(dir, 'mysqld.sock');
+  if (Buffer.byteLength(preferred) < 100) return preferred;
+  return join(
+    tmpdir(),
+    `dualpipe-${process.getuid?.() ?? 0}-${Buffer.from(dir).toString('hex').slice(-16)}.sock`,
+  );
+}
+
+function missingBinaryError(): ServerError {
+  return new ServerError(
+    'no MySQL or MariaDB server binary found (looked for mariadbd and mysqld on PATH and in /usr/sbin)',
+    {
+      hint:
+        'run `dualpipe db start --install` (Debian/Ubuntu as root), or `apt-get install mariadb-server-core`, ' +
+        'or point DUALPIPE_SOURCE_URL at an existing server, or run `docker compose up -d`',
+    },
+  );
+}
+
+function resolveBinary(options: StartOptions): ServerBinary {
+  const find = () =>
+    findServerBinary({
+      ...(options.binary ? { explicit: options.binary } : {}),
+      ...(options.searchDirs ? { dirs: options.searchDirs } : {}),
+    });
+  const found = find();
+  if (found) return found;
+  if (options.install) {
+    installServerPackage(options.logger ?? silentLogger);
+    const again = find();
+    if (again) return again;
+  }
+  throw missingBinaryError();
+}
+
+function initDataDir(bin: ServerBinary, dataDir: string, logFile: string, asRoot: string[]): void {
+  const args =
+    bin.flavor === 'mariadb'
+      ? [
+          '--no-defaults',
+          `--datadir=${dataDir}`,
+          '--auth-root-authentication-method=normal',
+          '--skip-test-db',
+          ...asRoot,
+        ]
+      : [
+          '--no-defaults',
+          '--initialize-insecure',
+          `--datadir=${dataDir}`,
+          `--log-error=${logFile}`,
+          ...asRoot,
+        ];
+  const cmd = bin.flavor === 'mariadb' ? bin.installDb : bin.server;
+  if (!cmd)
+    throw new ServerError('found mariadbd but not mariadb-install-db', {
+      hint: 'install mariadb-server-core',
+    });
+  const res = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (res.status !== 0) {
+    throw new ServerError(
+      `initialising ${dataDir} failed: ${(res.stderr || res.stdout || '').trim().split('\n').slice(-3).join(' ')}`,
+    );
+  }
+}
+
+function serverArgs(
+  bin: ServerBinary,
+  s: { dataDir: string; socket: string; port: number; dir: string },
+  asRoot: string[],
+) {
+  const args = [
+    '--no-defaults',
+    `--datadir=${s.dataDir}`,
+    `--socket=${s.socket}`,
+    `--port=${s.port}`,
+    '--bind-address=127.0.0.1',
+    `--pid-file=${join(s.dir, 'mysqld.pid')}`,
+    `--log-error=${join(s.dir, 'error.log')}`,
+    '--local-infile=1',
+    '--character-set-server=utf8mb4',
+    '--collation-server=utf8mb4_unicode_ci',
+    '--innodb-buffer-pool-size=1G',
+    '--innodb-log-file-size=256M',
+    // A private demo/test server: trade a second of durability on OS crash for write speed.
+    '--innodb-flush-log-at-trx-commit=2',
+    '--key-buffer-size=256M',
+    '--myisam-sort-buffer-size=256M',
+    '--max-allowed-packet=256M',
+    '--myisam-recover-options=BACKUP,FORCE',
+    ...asRoot,
+  ];
+  if (bin.flavor === 'mysql') args.push('--mysqlx=OFF');
+  else args.push('--skip-name-resolve');
+  return args;
+}
+
+async function waitUntilReady(
+  target: ConnectionTarget,
+  pid: number,
+  dataDir: string,
+  logFile: string,
+): Promise<void> {
+  const connector = createConnector(target);
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (!isServerProcess(pid, dataDir)) {
+      const tail = existsSync(logFile)
+        ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n')
+        : '';
+      throw new ServerError(`the server exited during start-up; last lines of ${logFile}:\n${tail}`);
+    }
+    try {
+      const conn = await connector.connect({ database: null });
+      // MySQL's --initialize-insecure only creates root@localhost; TCP clients arrive as 127.0.0.1.
+      await conn.execute("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1'");
+      await conn.execute("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION");
+      await conn.close();
+      return;
+    } catch {
+      await sleep(100);
+    }
+  }
+  throw new ServerError('the server did not answer within 60 s', { hint: `see ${logFile}` });
+}
+
+/** Starts the embedded server (or returns the running one) and records its state. */
+export async function startEmbeddedServer(
+  options: StartOptions = {},
+): Promise<EmbeddedServerState & { reused: boolean }> {
+  const dir = resolve(options.dir ?? DEFAULT_SERVER_DIR);
+  const log = options.logger ?? silentLogger;
+  const running = readState(dir);
+  if (running) return { ...running, reused: true };
+  const bin = resolveBinary(options);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const dataDir = join(dir, 'data');
+  const logFile = join(dir, 'error.log');
+  const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
+  if (!existsSync(join(dataDir, 'mysql'))) {
+    log.info({ dataDir, binary: bin.server }, 'initialising data directory');
+    initDataDir(bin, dataDir, logFile, asRoot);
+  }
+  const port = options.port ?? (await freePort());
+  const socket = socketPathFor(dir);
+  const child = spawn(
+    bin.server,
+    [...serverArgs(bin, { dataDir, socket, port, dir }, asRoot), ...(options.extraArgs ?? [])],
+    {
+      detached: true,
+      stdio: 'ignore',
+    },
+  );
+  child.unref();
+  const pid = child.pid;
+  if (pid === undefined) throw new ServerError(`could not start ${bin.server}`);
+  await waitUntilReady({ host: '127.0.0.1', port, user: 'root' }, pid, dataDir, logFile);
+  const state: EmbeddedServerState = {
+    pid,
+    port,
+    socket,
+    dataDir,
+    binary: bin.server,
+    flavor: bin.flavor,
+    startedAt: new Date().toISOString(),
+  };
+  writeState(dir, state);
+  log.info({ port, socket, pid }, 'embedded server started');
+  return { ...state, reused: false };
+}
+
+/** Stops the embedded server cleanly (SIGTERM, then waits). Returns false when it was not running. */
+export async function stopEmbeddedServer(
+  options: { dir?: string; timeoutMs?: number } = {},
+): Promise<boolean> {
+  const dir = resolve(options.dir ?? DEFAULT_SERVER_DIR);
+  const state = readState(dir);
+  if (!state) {
+    removeState(dir);
+    return false;
+  }
+  process.kill(state.pid, 'SIGTERM');
+  const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+  while (isServerProcess(state.pid, state.dataDir)) {
+    if (Date.now() > deadline) throw new ServerError(`the server (pid ${state.pid}) did not stop in time`);
+    await sleep(100);
+  }
+  removeState(dir);
+  return true;
+}
+
+/** The state of the embedded server, or undefined when it is not running. */
+export function embeddedServerStatus(options: { dir?: string } = {}): EmbeddedServerState | undefined {
+  return readState(resolve(options.dir ?? DEFAULT_SERVER_DIR));
+}
+
+/** The connection target of the running embedded server, with the given schema. */
+export function embeddedTarget(
+  state: EmbeddedServerState,
+  database?: string,
+): ConnectionTarget & { database?: string } {
+  return { host: '127.0.0.1', port: state.port, user: 'root', ...(database ? { database } : {}) };
+}
