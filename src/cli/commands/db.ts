@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../errors.js';
+import {
+  embeddedServerStatus,
+  startEmbeddedServer,
+  stopEmbeddedServer,
+} from '../../server/embedded-server.js';
+import type { GetContext } from '../run-cli.js';
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`invalid port "${text}"`, { hint: 'use a port between 1 and 65535' });
+  }
+  return port;
+}
+
+/** `dualpipe db start|stop|status|url`: the embedded default server. */
+export function registerDbCommands(program: Command, ctx: GetContext): void {
+  const db = program
+    .command('db')
+    .description('manage the embedded MariaDB/MySQL server under ./.dualpipe/db');
+
+  db.command('start')
+    .description('initialise (first time) and start the embedded server on 127.0.0.1')
+    .option(
+      '--install',
+      'install mariadb-server-core with apt-get when no server binary exists (Debian/Ubuntu, root)',
+    )
+    .option('--port <port>', 'TCP port (default: a free one)', parsePort)
+    .action(async (opts: { install?: boolean; port?: number }) => {
+      const c = ctx();
+      const state = await startEmbeddedServer({
+        dir: c.serverDir,
+        ...(opts.install ? { install: true } : {}),
+        ...(opts.port ? { port: opts.port } : {}),
+        ...(c.io.env.DUALPIPE_SERVER_BINARY ? { binary: c.io.env.DUALPIPE_SERVER_BINARY } : {}),
+        logger: c.logger,
+      });
+      const url = `mysql://root@127.0.0.1:${state.port}/crm`;
+      c.print({ running: true, url, ...state }, () =>
+        state.reused
+          ? `embedded server already running (pid ${state.pid}) at ${url}`
+          : `embedded ${state.flavor} server started (pid ${state.pid}) at ${url}\ndata: ${state.dataDir}`,
+      );
+    });
+
+  db.command('stop')
+    .description('shut the embedded server down cleanly')
+    .action(async () => {
+      const c = ctx();
+      const stopped = await stopEmbeddedServer({ dir: c.serverDir });
+      c.print({ stopped }, () => (stopped ? 'embedded server stopped' : 'embedded server was not running'));
+    });
+
+  db.command('status')
+    .description('say whether the embedded server runs and where')
+    .action(() => {
+      const c = ctx();
+      const state = embeddedServerStatus({ dir: c.serverDir });
+      c.print(
+        state
+          ? { running: true, url: `mysql://root@127.0.0.1:${state.port}/crm`, ...state }
+          : { running: false },
+        () =>
+          state
+            ? `running: pid ${state.pid}, mysql://root@127.0.0.1:${state.port}/crm, socket ${state.socket}, ${state.flavor}`
+            : 'not running (start it with `dualpipe db start`)',
+      );
+    });
+
+  db.command('url')
+    .description('print the URL of the embedded server (for DUALPIPE_SOURCE_URL)')
+    .action(() => {
+      const c = ctx();
+      const state = embeddedServerStatus({ dir: c.serverDir });
+      if (!state)
+        throw new UsageError('the embedded server is not running', { hint: 'run `dualpipe db start`' });
+      const url = `mysql://root@127.0.0.1:${state.port}/crm`;
+      c.print({ url }, () => url);
+    });
+}

@@ -1,0 +1,187 @@
+import type { Command } from 'commander';
+import { runSync, type SyncResult } from '../../../sync/run-sync.js';
+import { type ScheduledJob, startScheduler } from '../../../sync/schedule.js';
+import { verifyMirrors } from '../../../sync/verify.js';
+import { DriftError, UsageError } from '../../errors.js';
+import type { CliContext } from '../context.js';
+import { createProgress } from '../progress.js';
+import type { GetContext } from '../run-cli.js';
+import { parsePositiveInt } from './seed.js';
+
+function parseStrategy(text: string): 'swap' | 'lock' {
+  if (text !== 'swap' && text !== 'lock')
+    throw new UsageError(`invalid --strategy "${text}"`, { hint: 'use swap or lock' });
+  return text;
+}
+
+function parseList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+interface SyncFlags {
+  strategy?: 'swap' | 'lock';
+  threads?: number;
+  tables?: string[];
+  dryRun?: boolean;
+  waitLock?: number;
+}
+
+/** The library options for a sync from config and flags. */
+function syncOptions(c: CliContext, flags: SyncFlags) {
+  const cfg = c.config;
+  return {
+    source: c.source(),
+    report: c.report(),
+    sourceSchema: cfg.source.database,
+    reportSchema: cfg.report.database,
+    sameServer: cfg.sameServer,
+    strategy: flags.strategy ?? cfg.sync.strategy,
+    threads: flags.threads ?? cfg.sync.threads,
+    chunkRows: cfg.sync.chunkRows,
+    include: flags.tables ?? cfg.sync.include,
+    exclude: cfg.sync.exclude,
+    lockWaitTimeoutMs: cfg.sync.lockWaitTimeoutMs,
+    waitForLockSeconds: flags.waitLock ?? 0,
+    logger: c.logger,
+  };
+}
+
+function describeSync(r: SyncResult): string {
+  if (r.dryRun) return r.planText ?? '';
+  const lines = r.tables.map(
+    (t) =>
+      `${t.table.padEnd(28)} ${String(t.rows).padStart(10)} rows  ${String(t.chunks).padStart(5)} chunks  ` +
+      `${t.chunksRepaired} repaired (${t.rowsRepaired} rows)  ${t.seconds.toFixed(2)} s`,
+  );
+  for (const rep of r.reports)
+    lines.push(`${rep.name.padEnd(28)} ${String(rep.rows).padStart(10)} rows  ${rep.seconds.toFixed(2)} s`);
+  for (const s of r.skippedReports)
+    lines.push(`${s.name} skipped: source table(s) ${s.missing.join(', ')} not synced`);
+  lines.push(`sync #${r.runId} (${r.strategy}, ${r.mode}) finished in ${r.seconds.toFixed(2)} s`);
+  return lines.join('\n');
+}
+
+export function registerSyncCommands(program: Command, ctx: GetContext): void {
+  program
+    .command('sync')
+    .description('rebuild the MyISAM mirrors and report tables from one consistent snapshot of the source')
+    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 4 another run holds the lock.')
+    .option(
+      '--strategy <s>',
+      'swap (build aside, one atomic RENAME) or lock (LOCK TABLES and refill)',
+      parseStrategy,
+    )
+    .option('--threads <n>', 'tables copied in parallel', parsePositiveInt('--threads', 64))
+    .option('--tables <list>', 'comma-separated source tables (default: all, or sync.include)', parseList)
+    .option('--dry-run', 'print the plan and the SQL it would run; change nothing')
+    .option(
+      '--wait-lock <seconds>',
+      'wait this long for another run instead of exiting 4',
+      parsePositiveInt('--wait-lock', 86_400),
+    )
+    .action(async (flags: SyncFlags) => {
+      const c = ctx();
+      const progress = createProgress(c.io, c.logger);
+      try {
+        const result = await runSync({
+          ...syncOptions(c, flags),
+          dryRun: flags.dryRun === true,
+          onProgress: (e) => progress.update(e.item, e.done, e.total, 'tables'),
+        });
+        progress.stop();
+        c.print(result, () => describeSync(result));
+      } finally {
+        progress.stop();
+      }
+    });
+
+  program
+    .command('verify')
+    .description('compare every source table with its mirror by chunk checksums; exit 3 on drift')
+    .option('--tables <list>', 'comma-separated source tables', parseList)
+    .action(async (flags: { tables?: string[] }) => {
+      const c = ctx();
+      const cfg = c.config;
+      const result = await verifyMirrors({
+        source: c.source(),
+        report: c.report(),
+        sourceSchema: cfg.source.database,
+        reportSchema: cfg.report.database,
+        include: flags.tables ?? cfg.sync.include,
+        exclude: cfg.sync.exclude,
+        chunkRows: cfg.sync.chunkRows,
+        logger: c.logger,
+      });
+      c.print(result, () =>
+        [
+          ...result.tables.map(
+            (t) =>
+              `${t.table.padEnd(28)} ${String(t.sourceRows).padStart(10)} rows  ${String(t.chunksChecked).padStart(5)} chunks  ` +
+              `${t.missingMirror ? 'MIRROR MISSING' : t.chunksDiffering ? `${t.chunksDiffering} DIFFER` : 'ok'}`,
+          ),
+          result.ok ? 'mirrors match the source' : 'drift found',
+        ].join('\n'),
+      );
+      if (!result.ok)
+        throw new DriftError(
+          result.tables.filter((t) => t.chunksDiffering || t.missingMirror).map((t) => t.table),
+        );
+    });
+
+  program
+    .command('schedule')
+    .description(
+      'run syncs and verifies on cron expressions (config "schedule"); stops cleanly on SIGTERM/SIGINT',
+    )
+    .option('--sync-cron <expr>', 'cron expression for full syncs (overrides schedule.sync)')
+    .option('--verify-cron <expr>', 'cron expression for verify (overrides schedule.verify)')
+    .action(async (flags: { syncCron?: string; verifyCron?: string }) => {
+      const c = ctx();
+      const cfg = c.config;
+      const jobs: ScheduledJob[] = [];
+      const syncCron = flags.syncCron ?? cfg.schedule.sync;
+      const verifyCron = flags.verifyCron ?? cfg.schedule.verify;
+      if (syncCron) {
+        jobs.push({
+          name: 'sync',
+          cron: syncCron,
+          run: (signal, wait) => runSync({ ...syncOptions(c, {}), signal, waitForLockSeconds: wait }),
+        });
+      }
+      if (verifyCron) {
+        jobs.push({
+          name: 'verify',
+          cron: verifyCron,
+          run: async (_signal, wait) => {
+            const r = await verifyMirrors({ ...syncOptions(c, {}), waitForLockSeconds: wait });
+            if (!r.ok)
+              throw new DriftError(
+                r.tables.filter((t) => t.chunksDiffering || t.missingMirror).map((t) => t.table),
+              );
+          },
+        });
+      }
+      const handle = startScheduler(jobs, {
+        logger: c.logger,
+        onBusy: cfg.schedule.onBusy ?? 'skip',
+        ...(cfg.schedule.timezone ? { timezone: cfg.schedule.timezone } : {}),
+      });
+      c.logger.info({ jobs: jobs.map((j) => `${j.name}: ${j.cron}`) }, 'scheduler started');
+      await new Promise<void>((resolve) => {
+        const stop = (sig: string) => {
+          c.logger.info({ signal: sig }, 'stopping: finishing or abandoning the current run safely');
+          void handle.stop().then(resolve);
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+      c.print(
+        handle.stats,
+        () =>
+          `scheduler stopped: ${handle.stats.runs} runs, ${handle.stats.failures} failures, ${handle.stats.skipped} skipped`,
+      );
+    });
+}

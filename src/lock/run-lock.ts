@@ -1,0 +1,55 @@
+/**
+ * One run at a time across processes and hosts: a `GET_LOCK` held on a dedicated session of the
+ * report server. The lock dies with the session, so a killed run never leaves it behind.
+ */
+import { createHash } from 'node:crypto';
+import type { SqlConnection, SqlConnector } from '../db/connection.js';
+import { LockBusyError } from '../errors.js';
+
+export interface RunLock {
+  readonly name: string;
+  /** The session holding the lock; kept open for the run. */
+  readonly session: SqlConnection;
+  release(): Promise<void>;
+}
+
+/** MySQL limits lock names to 64 characters. */
+export function lockName(scope: string, schema: string): string {
+  const name = `dualpipe:${scope}:${schema}`;
+  return name.length <= 64
+    ? name
+    : `dualpipe:${scope}:${createHash('sha256').update(schema).digest('hex').slice(0, 32)}`;
+}
+
+/**
+ * Takes the lock, waiting up to `waitSeconds` (0: fail at once). Throws LockBusyError (exit 4)
+ * when another run holds it.
+ */
+export async function acquireRunLock(
+  connector: SqlConnector,
+  name: string,
+  options: { waitSeconds?: number } = {},
+): Promise<RunLock> {
+  const session = await connector.connect({ database: null });
+  try {
+    const rows = await session.query<{ got: number | null }>('SELECT GET_LOCK(?, ?) AS got', [
+      name,
+      options.waitSeconds ?? 0,
+    ]);
+    if (Number(rows[0]?.got) !== 1) throw new LockBusyError(name);
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+  return {
+    name,
+    session,
+    async release() {
+      try {
+        await session.query('SELECT RELEASE_LOCK(?)', [name]);
+      } finally {
+        await session.close();
+      }
+    },
+  };
+}

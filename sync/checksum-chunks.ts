@@ -1,0 +1,33 @@
+import type { SqlConnection } from '../src/db/connection.js';
+import { type ChunkSum, checksumChunksSql } from './chunk-sql.js';
+import type { ChunkScheme, TableMeta } from './table-meta.js';
+
+/** Runs the chunk checksum query for one table on one session; the result is keyed by chunk number. */
+export async function checksumChunks(
+  conn: SqlConnection,
+  schema: string,
+  tableName: string,
+  table: TableMeta,
+  scheme: ChunkScheme,
+): Promise<Map<string, ChunkSum>> {
+  const rows = await conn.query<{ c: string | number; n: string | number; x: string | number | null }>(
+    checksumChunksSql(schema, tableName, table, scheme),
+  );
+  const out = new Map<string, ChunkSum>();
+  for (const r of rows) out.set(String(r.c), { rows: Number(r.n), hash: String(r.x ?? '0') });
+  return out;
+}
+
+/** Reads MIN and MAX of an integer key (cheap: both ends of the index). */
+export async function readKeyRange(
+  conn: SqlConnection,
+  qualified: string,
+  column: string,
+): Promise<{ min: bigint; max: bigint } | undefined> {
+  const rows = await conn.query<{ lo: string | number | null; hi: string | number | null }>(
+    `SELECT MIN(${column}) AS lo, MAX(${column}) AS hi FROM ${qualified}`,
+  );
+  const r = rows[0];
+  if (!r || r.lo === null || r.hi === null) return undefined;
+  return { min: BigInt(r.lo), max: BigInt(r.hi) };
+}

@@ -1,0 +1,101 @@
+/**
+ * The run history: a small InnoDB table in the report schema (InnoDB so that a crash never
+ * leaves a torn history row). One row per sync or verify run.
+ */
+import type { SqlConnection } from '../src/db/connection.js';
+import { qualify } from '../src/db/quote.js';
+
+export const HISTORY_TABLE = '_dualpipe_runs';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'aborted';
+
+export interface RunRecord {
+  id: number;
+  kind: string;
+  status: RunStatus;
+  strategy: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  details: unknown;
+  error: string | null;
+}
+
+export async function ensureHistoryTable(conn: SqlConnection, schema: string): Promise<void> {
+  await conn.execute(
+    `CREATE TABLE IF NOT EXISTS ${qualify(schema, HISTORY_TABLE)} (
+       id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+       kind VARCHAR(32) NOT NULL,
+       status VARCHAR(16) NOT NULL,
+       strategy VARCHAR(16) NULL,
+       started_at DATETIME(6) NOT NULL,
+       finished_at DATETIME(6) NULL,
+       details LONGTEXT NULL,
+       error TEXT NULL,
+       KEY kind_started (kind, started_at)
+     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  );
+}
+
+export async function startRun(
+  conn: SqlConnection,
+  schema: string,
+  run: { kind: string; strategy?: string; startedAt: Date },
+): Promise<number> {
+  const res = await conn.execute(
+    `INSERT INTO ${qualify(schema, HISTORY_TABLE)} (kind, status, strategy, started_at) VALUES (?, 'running', ?, ?)`,
+    [run.kind, run.strategy ?? null, run.startedAt],
+  );
+  return res.insertId;
+}
+
+export async function finishRun(
+  conn: SqlConnection,
+  schema: string,
+  id: number,
+  outcome: { status: RunStatus; finishedAt: Date; details?: unknown; error?: string },
+): Promise<void> {
+  await conn.execute(
+    `UPDATE ${qualify(schema, HISTORY_TABLE)} SET status = ?, finished_at = ?, details = ?, error = ? WHERE id = ?`,
+    [outcome.status, outcome.finishedAt, JSON.stringify(outcome.details ?? null), outcome.error ?? null, id],
+  );
+}
+
+/** Runs left `running` by a killed process become `aborted` (called under the run lock). */
+export async function markAbandonedRuns(
+  conn: SqlConnection,
+  schema: string,
+  kind: string,
+  now: Date,
+): Promise<number> {
+  const res = await conn.execute(
+    `UPDATE ${qualify(schema, HISTORY_TABLE)} SET status = 'aborted', finished_at = ?, error = 'process ended before the run finished'
+      WHERE kind = ? AND status = 'running'`,
+    [now, kind],
+  );
+  return res.affectedRows;
+}
+
+export async function recentRuns(conn: SqlConnection, schema: string, limit = 10): Promise<RunRecord[]> {
+  const rows = await conn.query<{
+    id: number;
+    kind: string;
+    status: RunStatus;
+    strategy: string | null;
+    started_at: string;
+    finished_at: string | null;
+    details: string | null;
+    error: string | null;
+  }>(
+    `SELECT * FROM ${qualify(schema, HISTORY_TABLE)} ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    kind: r.kind,
+    status: r.status,
+    strategy: r.strategy,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    details: r.details ? JSON.parse(r.details) : null,
+    error: r.error,
+  }));
+}

@@ -1,0 +1,62 @@
+/**
+ * Picks the server every integration test talks to, in this order:
+ * 1. DUALPIPE_TEST_URL when set;
+ * 2. a testcontainers MySQL 8.4 container when a Docker engine answers;
+ * 3. a throwaway mariadbd/mysqld in a temporary data directory (the same code as `dualpipe db start`).
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedServer, stopEmbeddedServer } from '../../src/server/embedded-server.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    testServerUrl: string;
+    testServerKind: string;
+    testServerDir: string;
+  }
+}
+
+async function tryDocker(): Promise<{ url: string; stop: () => Promise<void> } | undefined> {
+  const hasEngine = Boolean(process.env.DOCKER_HOST) || existsSync('/var/run/docker.sock');
+  if (!hasEngine) return undefined;
+  try {
+    const { MySqlContainer } = await import('@testcontainers/mysql');
+    const container = await new MySqlContainer('mysql:8.4')
+      .withRootPassword('dualpipe-test')
+      .withCommand(['--local-infile=1', '--mysqlx=OFF'])
+      .start();
+    const url = `mysql://root:dualpipe-test@${container.getHost()}:${container.getPort()}/`;
+    return { url, stop: async () => void (await container.stop()) };
+  } catch (error) {
+    console.warn(`testcontainers could not start MySQL (${(error as Error).message}); using a local server`);
+    return undefined;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const given = process.env.DUALPIPE_TEST_URL;
+  if (given) {
+    project.provide('testServerUrl', given);
+    project.provide('testServerKind', 'DUALPIPE_TEST_URL');
+    project.provide('testServerDir', '');
+    return async () => {};
+  }
+  const docker = await tryDocker();
+  if (docker) {
+    project.provide('testServerUrl', docker.url);
+    project.provide('testServerKind', 'testcontainers mysql:8.4');
+    project.provide('testServerDir', '');
+    return docker.stop;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'dualpipe-test-'));
+  const state = await startEmbeddedServer({ dir });
+  project.provide('testServerUrl', `mysql://root@127.0.0.1:${state.port}/`);
+  project.provide('testServerKind', `embedded ${state.flavor} (${state.binary})`);
+  project.provide('testServerDir', dir);
+  return async () => {
+    await stopEmbeddedServer({ dir });
+    rmSync(dir, { recursive: true, force: true });
+  };
+}
