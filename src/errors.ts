@@ -33,6 +33,18 @@ export class ConnectionError extends DualpipeError {
   }
 }
 
+/** The schema named in a URL does not exist (exit 2: the user must fix the name or migrate). */
+export class MissingSchemaError extends UsageError {
+  readonly schema: string;
+  constructor(schema: string, options: { cause?: unknown; hint?: string } = {}) {
+    super(`schema ${schema} does not exist`, {
+      hint: options.hint ?? 'create it with `dualpipe migrate`, or fix the schema name in --source/--report',
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+    });
+    this.schema = schema;
+  }
+}
+
 /** The embedded server could not be found, started or stopped. */
 export class ServerError extends DualpipeError {}
 

@@ -1,5 +1,5 @@
 import type { SqlConnection } from '../src/db/connection.js';
-import { UsageError } from '../src/errors.js';
+import { MissingSchemaError, UsageError } from '../src/errors.js';
 import type { TableMeta } from './table-meta.js';
 
 /** Tables dualpipe itself keeps in the source schema (knex's migration bookkeeping). */

@@ -129,24 +129,19 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
   let snapshot: SqlConnection | undefined;
   try {
     await prepareSession(admin);
+    // The snapshot opens first: it is the point in time every mirror and report of this run reflects.
+    // Planning validates the input (schema, --tables) before anything is written.
+    snapshot = await openSnapshot(o.source);
+    const snap = snapshot;
+    const plan = await buildPlan(snap, admin, o);
     await admin.execute(
       `CREATE DATABASE IF NOT EXISTS ${quoteId(o.reportSchema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
     await ensureHistoryTable(admin, o.reportSchema);
     await markAbandonedRuns(admin, o.reportSchema, 'sync', started);
     const cleanedUp = await cleanupLeftovers(admin, o.reportSchema);
-    if (cleanedUp.length)
-      log.warn({ tables: cleanedUp }, 'dropped temporary tables left by an interrupted run');
-    runId = await startRun(admin, o.reportSchema, {
-      kind: 'sync',
-      strategy: base.strategy,
-      startedAt: started,
-    });
-
-    // The snapshot opens first: it is the point in time every mirror and report of this run reflects.
-    snapshot = await openSnapshot(o.source);
-    const snap = snapshot;
-    const plan = await buildPlan(snap, admin, o);
+    if (cleanedUp.length) log.warn({ tables: cleanedUp }, 'dropped temporary tables left by an interrupted run');
+    runId = await startRun(admin, o.reportSchema, { kind: 'sync', strategy: base.strategy, startedAt: started });
     log.info({ tables: plan.tables.length, reports: plan.reports.length, mode: plan.mode }, 'sync planned');
     for (const t of plan.tables) {
       await admin.execute(t.createSql).catch((e) => {
@@ -264,7 +259,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     return result;
   } catch (error) {
     snapshot?.destroy();
-    await cleanupLeftovers(admin, o.reportSchema).catch(() => {});
+    if (runId !== null) await cleanupLeftovers(admin, o.reportSchema).catch(() => {});
     if (runId !== null) {
       await finishRun(admin, o.reportSchema, runId, {
         status: error instanceof AbortedError ? 'aborted' : 'failed',

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import mysql from 'mysql2/promise';
-import { ConnectionError } from '../errors.js';
+import { ConnectionError, MissingSchemaError } from '../errors.js';
 import type { ConnectionTarget, ExecResult, Row, SqlConnection, SqlConnector } from './connection.js';
 import { describeTarget } from './describe-target.js';
 
@@ -17,7 +17,7 @@ interface DriverError extends Error {
 }
 
 /** Maps a connect-time failure to one clear line with what to do. */
-export function explainConnectError(label: string, error: unknown): ConnectionError {
+export function explainConnectError(label: string, error: unknown, database?: string): ConnectionError | MissingSchemaError {
   const e = error as DriverError;
   switch (e.code) {
     case 'ECONNREFUSED':
@@ -51,10 +51,7 @@ export function explainConnectError(label: string, error: unknown): ConnectionEr
         hint: 'check the user, and the password in DUALPIPE_SOURCE_PASSWORD/DUALPIPE_REPORT_PASSWORD or the option file',
       });
     case 'ER_BAD_DB_ERROR':
-      return new ConnectionError(label, 'the schema does not exist', {
-        cause: error,
-        hint: 'create it with `dualpipe migrate`, or fix the schema name in the URL',
-      });
+      return new MissingSchemaError(database ?? label, { cause: error });
     default:
       return new ConnectionError(label, e.sqlMessage ?? e.message ?? String(error), { cause: error });
   }
@@ -167,7 +164,7 @@ export function createConnector(target: ConnectionTarget): SqlConnector {
         });
         return new Mysql2Connection(conn);
       } catch (error) {
-        throw explainConnectError(label, error);
+        throw explainConnectError(label, error, database);
       }
     },
   };

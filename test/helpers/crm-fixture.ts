@@ -1,0 +1,30 @@
+import { migrate, seed } from '../../schema/index.js';
+import { createConnector } from '../../src/db/mysql-driver.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+/** A test schema with the CRM tables and seeded rows, plus its report schema name. */
+export interface CrmFixture extends TestDatabase {
+  reportSchema: string;
+  /** A connector for the report schema (the schema may not exist yet: connect with database null). */
+  report: ReturnType<typeof createConnector>;
+  tables: string[];
+}
+
+export async function createCrmFixture(prefix: string, scale = 0.01): Promise<CrmFixture> {
+  const db = await createTestDatabase(prefix);
+  await migrate(db.target);
+  await seed(db.connector, { scale, seed: 7 });
+  const conn = await db.connector.connect();
+  const rows = await conn.query<{ t: string }>(
+    "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND ENGINE = 'InnoDB' AND TABLE_NAME NOT LIKE 'dualpipe\\_migrations%' ORDER BY 1",
+    [db.database],
+  );
+  await conn.close();
+  const reportSchema = `${db.database}_report`;
+  return {
+    ...db,
+    reportSchema,
+    report: createConnector({ ...db.target, database: reportSchema }),
+    tables: rows.map((r) => r.t),
+  };
+}

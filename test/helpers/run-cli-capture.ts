@@ -1,0 +1,20 @@
+import { runCli } from '../../src/cli/run-cli.js';
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in-process with an argv array and captured output. */
+export async function runCliCapture(argv: string[], env: Record<string, string | undefined> = {}, cwd = process.cwd()): Promise<CliRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(argv, {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: { PATH: process.env.PATH, DUALPIPE_LOG_LEVEL: 'silent', ...env },
+    cwd,
+  });
+  return { code, stdout, stderr };
+}
