@@ -4,7 +4,8 @@
  * 2. a testcontainers MySQL 8.4 container when a Docker engine answers;
  * 3. a throwaway mariadbd/mysqld in a temporary data directory (the same code as `dualpipe db start`).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -35,7 +36,32 @@ async function tryDocker(): Promise<{ url: string; stop: () => Promise<void> } |
   }
 }
 
+/** Newest modification time of the TypeScript sources under the given folders. */
+function newestSource(dirs: string[]): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(ts|sql)$/.test(e.name)) newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  for (const d of dirs) walk(d);
+  return newest;
+}
+
+/** Tests that run the CLI as a child process (kill tests) need dist/ to match the sources. */
+function buildIfStale(): void {
+  const bin = 'dist/bin/dualpipe.js';
+  const built = existsSync(bin) ? statSync(bin).mtimeMs : 0;
+  if (built >= newestSource(['src', 'sync', 'schema', 'bin', 'backup'])) return;
+  const res = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
+  if (res.status !== 0) throw new Error('npm run build failed');
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  buildIfStale();
   const given = process.env.DUALPIPE_TEST_URL;
   if (given) {
     project.provide('testServerUrl', given);
