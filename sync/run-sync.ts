@@ -140,8 +140,13 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     await ensureHistoryTable(admin, o.reportSchema);
     await markAbandonedRuns(admin, o.reportSchema, 'sync', started);
     const cleanedUp = await cleanupLeftovers(admin, o.reportSchema);
-    if (cleanedUp.length) log.warn({ tables: cleanedUp }, 'dropped temporary tables left by an interrupted run');
-    runId = await startRun(admin, o.reportSchema, { kind: 'sync', strategy: base.strategy, startedAt: started });
+    if (cleanedUp.length)
+      log.warn({ tables: cleanedUp }, 'dropped temporary tables left by an interrupted run');
+    runId = await startRun(admin, o.reportSchema, {
+      kind: 'sync',
+      strategy: base.strategy,
+      startedAt: started,
+    });
     log.info({ tables: plan.tables.length, reports: plan.reports.length, mode: plan.mode }, 'sync planned');
     for (const t of plan.tables) {
       await admin.execute(t.createSql).catch((e) => {

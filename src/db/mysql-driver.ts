@@ -17,7 +17,11 @@ interface DriverError extends Error {
 }
 
 /** Maps a connect-time failure to one clear line with what to do. */
-export function explainConnectError(label: string, error: unknown, database?: string): ConnectionError | MissingSchemaError {
+export function explainConnectError(
+  label: string,
+  error: unknown,
+  database?: string,
+): ConnectionError | MissingSchemaError {
   const e = error as DriverError;
   switch (e.code) {
     case 'ECONNREFUSED':

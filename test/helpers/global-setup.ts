@@ -77,7 +77,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     return docker.stop;
   }
   const dir = mkdtempSync(join(tmpdir(), 'dualpipe-test-'));
-  const state = await startEmbeddedServer({ dir });
+  // install: on a fresh Debian/Ubuntu machine as root, the README test command installs mariadb-server-core.
+  const state = await startEmbeddedServer({ dir, install: true });
   project.provide('testServerUrl', `mysql://root@127.0.0.1:${state.port}/`);
   project.provide('testServerKind', `embedded ${state.flavor} (${state.binary})`);
   project.provide('testServerDir', dir);

@@ -7,7 +7,11 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process with an argv array and captured output. */
-export async function runCliCapture(argv: string[], env: Record<string, string | undefined> = {}, cwd = process.cwd()): Promise<CliRun> {
+export async function runCliCapture(
+  argv: string[],
+  env: Record<string, string | undefined> = {},
+  cwd = process.cwd(),
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await runCli(argv, {

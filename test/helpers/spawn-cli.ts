@@ -4,7 +4,10 @@ import { resolve } from 'node:path';
 export const CLI = resolve('dist/bin/dualpipe.js');
 
 /** Starts the compiled CLI as a child process with JSON logs on stderr. */
-export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcess & { stderrText: () => string } {
+export function spawnCli(
+  args: string[],
+  env: Record<string, string> = {},
+): ChildProcess & { stderrText: () => string } {
   const child = spawn(process.execPath, [CLI, ...args], {
     env: { PATH: process.env.PATH ?? '', DUALPIPE_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -18,7 +21,10 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Chil
 export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 60_000): Promise<void> {
   return new Promise((res, rej) => {
     let seen = '';
-    const timer = setTimeout(() => rej(new Error(`timed out waiting for ${pattern}; got: ${seen.slice(-500)}`)), timeoutMs);
+    const timer = setTimeout(
+      () => rej(new Error(`timed out waiting for ${pattern}; got: ${seen.slice(-500)}`)),
+      timeoutMs,
+    );
     const onData = (d: Buffer) => {
       seen += d.toString();
       if (pattern.test(seen)) {

@@ -7,7 +7,11 @@ import { createHash } from 'node:crypto';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 
-export async function tableDigest(conn: SqlConnection, schema: string, table: string): Promise<{ rows: number; sha: string }> {
+export async function tableDigest(
+  conn: SqlConnection,
+  schema: string,
+  table: string,
+): Promise<{ rows: number; sha: string }> {
   const cols = await conn.query<{ c: string }>(
     'SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
     [schema, table],
@@ -15,10 +19,14 @@ export async function tableDigest(conn: SqlConnection, schema: string, table: st
   const names = cols.map((c) => quoteId(c.c));
   const hash = createHash('sha256');
   let rows = 0;
-  for await (const row of conn.stream(`SELECT ${names.join(', ')} FROM ${qualify(schema, table)} ORDER BY ${names.join(', ')}`)) {
+  for await (const row of conn.stream(
+    `SELECT ${names.join(', ')} FROM ${qualify(schema, table)} ORDER BY ${names.join(', ')}`,
+  )) {
     rows++;
     hash.update(
-      JSON.stringify(row.map((v) => (Buffer.isBuffer(v) ? `hex:${v.toString('hex')}` : v === null ? null : String(v)))),
+      JSON.stringify(
+        row.map((v) => (Buffer.isBuffer(v) ? `hex:${v.toString('hex')}` : v === null ? null : String(v))),
+      ),
     );
     hash.update('\n');
   }
@@ -26,7 +34,11 @@ export async function tableDigest(conn: SqlConnection, schema: string, table: st
 }
 
 /** Digests of every listed table. */
-export async function schemaDigest(conn: SqlConnection, schema: string, tables: readonly string[]): Promise<Record<string, string>> {
+export async function schemaDigest(
+  conn: SqlConnection,
+  schema: string,
+  tables: readonly string[],
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const t of tables) {
     const d = await tableDigest(conn, schema, t);
@@ -36,7 +48,11 @@ export async function schemaDigest(conn: SqlConnection, schema: string, tables: 
 }
 
 /** Mirror rows whose parent row is missing, for every foreign key of the source schema. */
-export async function countOrphans(conn: SqlConnection, sourceSchema: string, mirrorSchema: string): Promise<Record<string, number>> {
+export async function countOrphans(
+  conn: SqlConnection,
+  sourceSchema: string,
+  mirrorSchema: string,
+): Promise<Record<string, number>> {
   const fks = await conn.query<{ t: string; c: string; rt: string; rc: string; name: string }>(
     `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, REFERENCED_TABLE_NAME AS rt, REFERENCED_COLUMN_NAME AS rc, CONSTRAINT_NAME AS name
        FROM information_schema.KEY_COLUMN_USAGE

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
 import { runSync, type SyncOptions } from '../../sync/run-sync.js';
-import { createCrmFixture, type CrmFixture } from '../helpers/crm-fixture.js';
+import { type CrmFixture, createCrmFixture } from '../helpers/crm-fixture.js';
 import { countOrphans } from '../helpers/table-digest.js';
 
 let fx: CrmFixture;
@@ -20,7 +20,9 @@ const base = (w: number) => 10_000_000 * w;
 beforeAll(async () => {
   fx = await createCrmFixture('consistency', 0.02);
   conn = await fx.connector.connect();
-  await conn.execute(`CREATE TABLE ${qualify(fx.database, 'sync_marker')} (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB`);
+  await conn.execute(
+    `CREATE TABLE ${qualify(fx.database, 'sync_marker')} (id INT PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB`,
+  );
   await conn.execute(`INSERT INTO ${qualify(fx.database, 'sync_marker')} VALUES (1, 0), (2, 0)`);
 });
 
@@ -56,7 +58,10 @@ async function writer(w: number, stop: { done: boolean }): Promise<{ commits: nu
         [id, id],
       );
       if (i % 2 === 0) await c.execute(`DELETE FROM ${qualify(s, 'contacts')} WHERE id = ?`, [id - 1]);
-      await c.execute(`UPDATE ${qualify(s, 'contacts')} SET lead_score = ? WHERE id = ?`, [i, (i % 40) + 1 + 40 * (w - 1)]);
+      await c.execute(`UPDATE ${qualify(s, 'contacts')} SET lead_score = ? WHERE id = ?`, [
+        i,
+        (i % 40) + 1 + 40 * (w - 1),
+      ]);
       await c.execute('COMMIT');
       worstMs = Math.max(worstMs, performance.now() - t0);
     }
@@ -69,7 +74,9 @@ async function writer(w: number, stop: { done: boolean }): Promise<{ commits: nu
 /** Checks the mirror holds exactly the writer state implied by its marker values. */
 async function checkMirror(original: Map<number, number>): Promise<number[]> {
   const r = fx.reportSchema;
-  const markers = await conn.query<{ id: number; v: number }>(`SELECT id, v FROM ${qualify(r, 'sync_marker')} ORDER BY id`);
+  const markers = await conn.query<{ id: number; v: number }>(
+    `SELECT id, v FROM ${qualify(r, 'sync_marker')} ORDER BY id`,
+  );
   const vs: number[] = [];
   for (const w of WRITERS) {
     const v = Number(markers.find((m) => Number(m.id) === w)?.v ?? 0);
@@ -79,15 +86,26 @@ async function checkMirror(original: Map<number, number>): Promise<number[]> {
     const lo = base(w);
     const hi = base(w + 1) - 1;
     for (const table of ['contacts', 'transactions', 'transaction_items']) {
-      const ids = await conn.query<{ id: number }>(`SELECT id FROM ${qualify(r, table)} WHERE id BETWEEN ? AND ? ORDER BY id`, [lo, hi]);
-      expect(ids.map((x) => Number(x.id)), `${table} of writer ${w} at marker ${v}`).toEqual(expected);
+      const ids = await conn.query<{ id: number }>(
+        `SELECT id FROM ${qualify(r, table)} WHERE id BETWEEN ? AND ? ORDER BY id`,
+        [lo, hi],
+      );
+      expect(
+        ids.map((x) => Number(x.id)),
+        `${table} of writer ${w} at marker ${v}`,
+      ).toEqual(expected);
     }
     for (let s = 1; s <= 40; s++) {
       const id = s + 40 * (w - 1);
       let last: number | undefined;
       for (let k = 1; k <= v; k++) if ((k % 40) + 1 === s) last = k;
-      const row = await conn.query<{ lead_score: number }>(`SELECT lead_score FROM ${qualify(r, 'contacts')} WHERE id = ?`, [id]);
-      expect(Number(row[0]?.lead_score), `lead score of contact ${id} at marker ${v}`).toBe(last ?? original.get(id));
+      const row = await conn.query<{ lead_score: number }>(
+        `SELECT lead_score FROM ${qualify(r, 'contacts')} WHERE id = ?`,
+        [id],
+      );
+      expect(Number(row[0]?.lead_score), `lead score of contact ${id} at marker ${v}`).toBe(
+        last ?? original.get(id),
+      );
     }
   }
   const orphans = await countOrphans(conn, fx.database, r);
@@ -98,9 +116,11 @@ async function checkMirror(original: Map<number, number>): Promise<number[]> {
 describe('sync under concurrent writers', () => {
   it('mirrors equal one snapshot of the source while writers insert, update and cascade-delete', async () => {
     const original = new Map(
-      (await conn.query<{ id: number; lead_score: number }>(`SELECT id, lead_score FROM ${qualify(fx.database, 'contacts')} WHERE id <= 80`)).map(
-        (r) => [Number(r.id), Number(r.lead_score)],
-      ),
+      (
+        await conn.query<{ id: number; lead_score: number }>(
+          `SELECT id, lead_score FROM ${qualify(fx.database, 'contacts')} WHERE id <= 80`,
+        )
+      ).map((r) => [Number(r.id), Number(r.lead_score)]),
     );
     const options: SyncOptions = {
       source: fx.connector,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
 import { HISTORY_TABLE, recentRuns } from '../../sync/run-history.js';
-import { createCrmFixture, type CrmFixture } from '../helpers/crm-fixture.js';
+import { type CrmFixture, createCrmFixture } from '../helpers/crm-fixture.js';
 import { exitOf, spawnCli, waitForOutput } from '../helpers/spawn-cli.js';
 import { schemaDigest } from '../helpers/table-digest.js';
 
@@ -61,9 +61,13 @@ describe('sync killed with SIGKILL', () => {
     const tables = await liveTables();
     const old = await schemaDigest(conn, fx.reportSchema, tables);
 
-    await conn.execute(`UPDATE ${qualify(fx.database, 'contacts')} SET lead_score = lead_score + 7 WHERE id % 3 = 0`);
+    await conn.execute(
+      `UPDATE ${qualify(fx.database, 'contacts')} SET lead_score = lead_score + 7 WHERE id % 3 = 0`,
+    );
     await conn.execute(`DELETE FROM ${qualify(fx.database, 'contacts')} WHERE id % 11 = 0`);
-    await conn.execute(`UPDATE ${qualify(fx.database, 'interactions')} SET subject = 'changed' WHERE id % 5 = 0`);
+    await conn.execute(
+      `UPDATE ${qualify(fx.database, 'interactions')} SET subject = 'changed' WHERE id % 5 = 0`,
+    );
 
     const observed: { label: string; digest: Record<string, string> }[] = [];
     for (const k of kills) {
@@ -87,10 +91,13 @@ describe('sync killed with SIGKILL', () => {
     }
     expect(observed.some((o) => JSON.stringify(o.digest) === JSON.stringify(old))).toBe(true);
     const mirrors = tables.filter((t) => !t.startsWith('rpt_'));
-    expect(await schemaDigest(conn, fx.reportSchema, mirrors)).toEqual(await schemaDigest(conn, fx.database, mirrors));
-    const leftovers = await conn.query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '\\_\\_dp\\_%'", [
-      fx.reportSchema,
-    ]);
+    expect(await schemaDigest(conn, fx.reportSchema, mirrors)).toEqual(
+      await schemaDigest(conn, fx.database, mirrors),
+    );
+    const leftovers = await conn.query(
+      "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '\\_\\_dp\\_%'",
+      [fx.reportSchema],
+    );
     expect(leftovers).toHaveLength(0);
     const runs = await recentRuns(conn, fx.reportSchema, 20);
     expect(runs[0]!.status).toBe('succeeded');

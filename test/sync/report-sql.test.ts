@@ -6,7 +6,7 @@
  * strict), so a report that would be refused there fails here too, even on MariaDB.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrate } from '../../schema/migrate.js';
+import { migrate } from '../../schema/index.js';
 import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import {
@@ -47,7 +47,16 @@ const SOURCE_ROWS: Array<[table: string, columns: string[], rows: unknown[][]]> 
   ],
   [
     'contacts',
-    ['id', 'organization_id', 'owner_user_id', 'first_name', 'last_name', 'email', 'lifecycle_stage', 'created_at'],
+    [
+      'id',
+      'organization_id',
+      'owner_user_id',
+      'first_name',
+      'last_name',
+      'email',
+      'lifecycle_stage',
+      'created_at',
+    ],
     [
       [1, 1, 1, 'Ada', 'Lovelace', 'ada@acme.test', 'customer', '2023-05-01 10:00:00.000000'],
       [2, 2, 2, 'Grace', 'Hopper', 'grace@globex.test', 'prospect', '2023-06-01 11:00:00.000000'],
@@ -140,7 +149,16 @@ const SOURCE_ROWS: Array<[table: string, columns: string[], rows: unknown[][]]> 
   ],
   [
     'opportunities',
-    ['id', 'contact_id', 'organization_id', 'owner_user_id', 'stage_id', 'name', 'amount', 'expected_close_date'],
+    [
+      'id',
+      'contact_id',
+      'organization_id',
+      'owner_user_id',
+      'stage_id',
+      'name',
+      'amount',
+      'expected_close_date',
+    ],
     [
       [1, 1, 1, 1, 1, 'Acme licences', '1000.00', '2024-06-30'],
       [2, 1, 1, 1, 2, 'Acme support', '333.33', '2024-06-30'],
@@ -187,7 +205,9 @@ beforeAll(async () => {
   reportSchema = `${db.database}_rpt`;
   await migrate({ ...db.target, database: sourceSchema });
   conn = await db.connector.connect();
-  await conn.execute(`CREATE DATABASE ${quoteId(reportSchema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await conn.execute(
+    `CREATE DATABASE ${quoteId(reportSchema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+  );
   await conn.execute(`SET SESSION sql_mode = '${STRICT_MODE}'`);
 
   for (const [table, columns, rows] of SOURCE_ROWS) {
@@ -217,21 +237,18 @@ afterAll(async () => {
 });
 
 describe('bundled report SQL', () => {
-  it('loads the four reports, each reading only CRM mirrors, and builds MyISAM utf8mb4 tables', async () => {
-    expect(reports.map((r) => r.name)).toEqual(EXPECTED_REPORTS);
-    const crmTables = new Set(SOURCE_ROWS.map(([t]) => t));
-    for (const def of reports) {
-      expect(def.title.length).toBeGreaterThan(10);
-      for (const dep of def.dependsOn) expect(crmTables.has(dep), `${def.name} reads ${dep}`).toBe(true);
-    }
+  it('loads every report file and builds each as a MyISAM utf8mb4 table', async () => {
+    // Other report files may be added: each is built in beforeAll, so a broken one fails here too.
+    expect(reports.map((r) => r.name)).toEqual(expect.arrayContaining(EXPECTED_REPORTS));
+    for (const def of reports) expect(def.title.length, `${def.name} has a title`).toBeGreaterThan(10);
     const tables = await conn.query<{ name: string; engine: string; collation: string }>(
       `SELECT TABLE_NAME AS name, ENGINE AS engine, TABLE_COLLATION AS collation
          FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE 'rpt\\_%' ORDER BY TABLE_NAME`,
       [reportSchema],
     );
-    expect(tables).toEqual(
-      EXPECTED_REPORTS.map((name) => ({ name, engine: 'MyISAM', collation: 'utf8mb4_unicode_ci' })),
-    );
+    expect(tables.map((t) => t.name).sort()).toEqual(reports.map((r) => r.name).sort());
+    for (const t of tables)
+      expect(t, t.name).toMatchObject({ engine: 'MyISAM', collation: 'utf8mb4_unicode_ci' });
   });
 
   it('can be rebuilt from scratch (the statements hold no state of their own)', async () => {

@@ -7,7 +7,7 @@ import { loadReportDefinitions } from '../../sync/report-definitions.js';
 import { recentRuns } from '../../sync/run-history.js';
 import { runSync, type SyncOptions } from '../../sync/run-sync.js';
 import { verifyMirrors } from '../../sync/verify.js';
-import { createCrmFixture, type CrmFixture } from '../helpers/crm-fixture.js';
+import { type CrmFixture, createCrmFixture } from '../helpers/crm-fixture.js';
 import { runCliCapture } from '../helpers/run-cli-capture.js';
 import { countOrphans, schemaDigest } from '../helpers/table-digest.js';
 
@@ -41,7 +41,9 @@ describe('full sync', () => {
     const r = await runSync(options({ dryRun: true }));
     expect(r.planText).toContain('START TRANSACTION WITH CONSISTENT SNAPSHOT');
     expect(r.planText).toContain('RENAME TABLE');
-    const schemas = await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [fx.reportSchema]);
+    const schemas = await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [
+      fx.reportSchema,
+    ]);
     expect(schemas).toHaveLength(0);
   });
 
@@ -56,14 +58,17 @@ describe('full sync', () => {
       [fx.reportSchema, '_dualpipe_runs'],
     );
     expect(engines.every((e) => e.e === 'MyISAM')).toBe(true);
-    const fks = await conn.query('SELECT 1 FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?', [
-      fx.reportSchema,
-    ]);
+    const fks = await conn.query(
+      'SELECT 1 FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?',
+      [fx.reportSchema],
+    );
     expect(fks).toHaveLength(0);
     const reports = loadReportDefinitions();
     expect(r.reports.map((x) => x.name).sort()).toEqual(reports.map((d) => d.name).sort());
     for (const rep of r.reports) {
-      const n = await conn.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${qualify(fx.reportSchema, rep.name)}`);
+      const n = await conn.query<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM ${qualify(fx.reportSchema, rep.name)}`,
+      );
       expect(Number(n[0]!.n)).toBe(rep.rows);
     }
     const runs = await recentRuns(conn, fx.reportSchema, 1);
@@ -74,13 +79,18 @@ describe('full sync', () => {
   });
 
   it('a second sync replaces the mirrors with the new source state', async () => {
-    await conn.execute(`UPDATE ${qualify(fx.database, 'contacts')} SET lead_score = lead_score + 1 WHERE id <= 10`);
+    await conn.execute(
+      `UPDATE ${qualify(fx.database, 'contacts')} SET lead_score = lead_score + 1 WHERE id <= 10`,
+    );
     await conn.execute(`DELETE FROM ${qualify(fx.database, 'contacts')} WHERE id = 20`);
     await runSync(options());
-    expect(await schemaDigest(conn, fx.reportSchema, fx.tables)).toEqual(await schemaDigest(conn, fx.database, fx.tables));
-    const left = await conn.query("SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '\\_\\_dp%'", [
-      fx.reportSchema,
-    ]);
+    expect(await schemaDigest(conn, fx.reportSchema, fx.tables)).toEqual(
+      await schemaDigest(conn, fx.database, fx.tables),
+    );
+    const left = await conn.query(
+      "SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '\\_\\_dp%'",
+      [fx.reportSchema],
+    );
     expect(left).toHaveLength(0);
   });
 
@@ -117,25 +127,40 @@ describe('full sync', () => {
 
   it('cleans up temporary tables left by a crashed run and never shows them as report tables', async () => {
     await conn.execute(`CREATE TABLE ${qualify(fx.reportSchema, '__dp_new_contacts')} (x INT) ENGINE=MyISAM`);
-    await conn.execute(`CREATE TABLE ${qualify(fx.reportSchema, '__dp_old_rpt_customer_360')} (x INT) ENGINE=MyISAM`);
+    await conn.execute(
+      `CREATE TABLE ${qualify(fx.reportSchema, '__dp_old_rpt_customer_360')} (x INT) ENGINE=MyISAM`,
+    );
     const r = await runSync(options());
     expect(r.cleanedUp.sort()).toEqual(['__dp_new_contacts', '__dp_old_rpt_customer_360']);
-    expect(await schemaDigest(conn, fx.reportSchema, ['contacts'])).toEqual(await schemaDigest(conn, fx.database, ['contacts']));
+    expect(await schemaDigest(conn, fx.reportSchema, ['contacts'])).toEqual(
+      await schemaDigest(conn, fx.database, ['contacts']),
+    );
   });
 
   it('lock strategy and streamed (cross-server) copies give the same mirrors', async () => {
-    await conn.execute(`UPDATE ${qualify(fx.database, 'interactions')} SET subject = CONCAT(subject, ' (edited)') WHERE id % 7 = 0`);
+    await conn.execute(
+      `UPDATE ${qualify(fx.database, 'interactions')} SET subject = CONCAT(subject, ' (edited)') WHERE id % 7 = 0`,
+    );
     await runSync(options({ strategy: 'lock' }));
     const src = await schemaDigest(conn, fx.database, fx.tables);
     expect(await schemaDigest(conn, fx.reportSchema, fx.tables)).toEqual(src);
     await conn.execute(`DELETE FROM ${qualify(fx.database, 'contacts')} WHERE id = 21`);
     const r = await runSync(options({ sameServer: false }));
     expect(r.mode).toBe('streamed');
-    expect(await schemaDigest(conn, fx.reportSchema, fx.tables)).toEqual(await schemaDigest(conn, fx.database, fx.tables));
+    expect(await schemaDigest(conn, fx.reportSchema, fx.tables)).toEqual(
+      await schemaDigest(conn, fx.database, fx.tables),
+    );
   });
 
   it('--tables limits the run and skips reports whose tables are absent', async () => {
-    const cli = await runCliCapture(['sync', '--json', '--tables', 'users,pipeline_stages', '--source', fx.url]);
+    const cli = await runCliCapture([
+      'sync',
+      '--json',
+      '--tables',
+      'users,pipeline_stages',
+      '--source',
+      fx.url,
+    ]);
     expect(cli.code).toBe(0);
     const r = JSON.parse(cli.stdout);
     expect(r.tables.map((t: { table: string }) => t.table).sort()).toEqual(['pipeline_stages', 'users']);

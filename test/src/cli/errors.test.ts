@@ -53,35 +53,55 @@ describe('CLI errors: one clear line, right exit code', () => {
   });
 
   it('malformed URL exits 2 without echoing it', async () => {
-    const r = await runCliCapture(['migrate', '--source', `mysql://u:${SECRET}@h:notaport/crm`], {}, emptyDir);
+    const r = await runCliCapture(
+      ['migrate', '--source', `mysql://u:${SECRET}@h:notaport/crm`],
+      {},
+      emptyDir,
+    );
     expect(r.code).toBe(2);
     expectOneCleanLine(r.stderr);
     expect(r.stderr).toMatch(/source URL: malformed URL/);
   });
 
   it('wrong password exits 1 and names the fix, never the password', async () => {
-    const r = await runCliCapture(['migrate', '--source', `mysql://dp_pw_user:wrong-${SECRET}@${host}/${db.database}`], {}, emptyDir);
+    const r = await runCliCapture(
+      ['migrate', '--source', `mysql://dp_pw_user:wrong-${SECRET}@${host}/${db.database}`],
+      {},
+      emptyDir,
+    );
     expect(r.code).toBe(1);
     expectOneCleanLine(r.stderr);
     expect(r.stderr).toMatch(/access denied/);
-    const env = await runCliCapture(['migrate', '--status', '--source', `mysql://dp_pw_user@${host}/${db.database}`], {
-      DUALPIPE_SOURCE_PASSWORD: `${SECRET}-bad`,
-    });
+    const env = await runCliCapture(
+      ['migrate', '--status', '--source', `mysql://dp_pw_user@${host}/${db.database}`],
+      {
+        DUALPIPE_SOURCE_PASSWORD: `${SECRET}-bad`,
+      },
+    );
     expect(env.code).toBe(1);
     expect(env.stderr).not.toContain(SECRET);
   });
 
   it('the right password from the environment works', async () => {
-    const r = await runCliCapture(['migrate', '--status', '--source', `mysql://dp_pw_user@${host}/${db.database}`], {
-      DUALPIPE_SOURCE_PASSWORD: SECRET,
-    });
+    const r = await runCliCapture(
+      ['migrate', '--status', '--source', `mysql://dp_pw_user@${host}/${db.database}`],
+      {
+        DUALPIPE_SOURCE_PASSWORD: SECRET,
+      },
+    );
     expect(r.stderr).not.toContain(SECRET);
     expect(r.code).toBe(0);
   });
 
   it('debug mode shows a stack trace but still no password', async () => {
     const r = await runCliCapture(
-      ['--log-level', 'debug', 'migrate', '--source', `mysql://dp_pw_user:wrong-${SECRET}@${host}/${db.database}`],
+      [
+        '--log-level',
+        'debug',
+        'migrate',
+        '--source',
+        `mysql://dp_pw_user:wrong-${SECRET}@${host}/${db.database}`,
+      ],
       { DUALPIPE_LOG_LEVEL: 'debug' },
       emptyDir,
     );
@@ -98,7 +118,11 @@ describe('CLI errors: one clear line, right exit code', () => {
   });
 
   it('missing schema exits 2 and suggests migrate', async () => {
-    const r = await runCliCapture(['verify', '--source', `mysql://root@${host}/no_such_schema_x`], {}, emptyDir);
+    const r = await runCliCapture(
+      ['verify', '--source', `mysql://root@${host}/no_such_schema_x`],
+      {},
+      emptyDir,
+    );
     expect(r.code).toBe(2);
     expectOneCleanLine(r.stderr);
     expect(r.stderr).toMatch(/does not exist/);
@@ -115,7 +139,11 @@ describe('CLI errors: one clear line, right exit code', () => {
 
   it('invalid scale exits 2', async () => {
     for (const scale of ['0', '-1', 'abc', 'NaN']) {
-      const r = await runCliCapture(['seed', '--scale', scale, '--source', `mysql://root@${host}/${db.database}`], {}, emptyDir);
+      const r = await runCliCapture(
+        ['seed', '--scale', scale, '--source', `mysql://root@${host}/${db.database}`],
+        {},
+        emptyDir,
+      );
       expect(r.code).toBe(2);
       expectOneCleanLine(r.stderr);
       expect(r.stderr).toMatch(/invalid --scale/);

@@ -27,7 +27,11 @@ describe('resolveConfig', () => {
   it('uses the env when no flag is given, and a separate report server', () => {
     const cfg = resolveConfig({
       flags: {},
-      env: { DUALPIPE_SOURCE_URL: 'mysql://a@h1/crm', DUALPIPE_REPORT_URL: 'mysql://b@h2/rep', DUALPIPE_REPORT_PASSWORD: 'rp' },
+      env: {
+        DUALPIPE_SOURCE_URL: 'mysql://a@h1/crm',
+        DUALPIPE_REPORT_URL: 'mysql://b@h2/rep',
+        DUALPIPE_REPORT_PASSWORD: 'rp',
+      },
       file: {},
       embedded: none,
     });
@@ -36,7 +40,12 @@ describe('resolveConfig', () => {
   });
 
   it('falls back to the embedded server, and says what to do when it is not running', () => {
-    const cfg = resolveConfig({ flags: {}, env: {}, file: {}, embedded: () => ({ host: '127.0.0.1', port: 4000, user: 'root' }) });
+    const cfg = resolveConfig({
+      flags: {},
+      env: {},
+      file: {},
+      embedded: () => ({ host: '127.0.0.1', port: 4000, user: 'root' }),
+    });
     expect(cfg.embedded).toBe(true);
     expect(cfg.source).toMatchObject({ port: 4000, database: 'crm' });
     try {
@@ -50,7 +59,12 @@ describe('resolveConfig', () => {
 
   it('refuses a report schema equal to the source schema on one server', () => {
     expect(() =>
-      resolveConfig({ flags: { source: 'mysql://a@h/crm', report: 'mysql://a@h/crm' }, env: {}, file: {}, embedded: none }),
+      resolveConfig({
+        flags: { source: 'mysql://a@h/crm', report: 'mysql://a@h/crm' },
+        env: {},
+        file: {},
+        embedded: none,
+      }),
     ).toThrow(ConfigError);
   });
 
@@ -58,24 +72,36 @@ describe('resolveConfig', () => {
     const dir = mkdtempSync(join(tmpdir(), 'dp-'));
     const file = join(dir, 'my.cnf');
     writeFileSync(file, '[mysqld]\npassword=nope\n[client]\nuser = x\npassword = "from-file"\n');
-    const cfg = resolveConfig({ flags: { source: 'mysql://a@h/crm' }, env: { DUALPIPE_OPTION_FILE: file }, file: {}, embedded: none });
+    const cfg = resolveConfig({
+      flags: { source: 'mysql://a@h/crm' },
+      env: { DUALPIPE_OPTION_FILE: file },
+      file: {},
+      embedded: none,
+    });
     expect(cfg.source.password).toBe('from-file');
     expect(parseOptionFile('[client]\nport=3310\nsocket=/s\n')).toEqual({ port: 3310, socket: '/s' });
   });
 
   it('refuses invalid log levels and schema names', () => {
-    expect(() => resolveConfig({ flags: { source: 'mysql://a@h/crm', logLevel: 'loud' }, env: {}, file: {}, embedded: none })).toThrow(
-      UsageError,
-    );
-    expect(() => resolveConfig({ flags: { source: 'mysql://a@h/cr%60m' }, env: {}, file: {}, embedded: none })).toThrow(
-      /invalid source schema name/,
-    );
+    expect(() =>
+      resolveConfig({
+        flags: { source: 'mysql://a@h/crm', logLevel: 'loud' },
+        env: {},
+        file: {},
+        embedded: none,
+      }),
+    ).toThrow(UsageError);
+    expect(() =>
+      resolveConfig({ flags: { source: 'mysql://a@h/cr%60m' }, env: {}, file: {}, embedded: none }),
+    ).toThrow(/invalid source schema name/);
   });
 });
 
 describe('config file', () => {
   it('names an unknown key', () => {
-    expect(() => parseConfigFile({ sync: { treads: 2 } }, 'dualpipe.config.json')).toThrow(/unknown key sync\.treads/);
+    expect(() => parseConfigFile({ sync: { treads: 2 } }, 'dualpipe.config.json')).toThrow(
+      /unknown key sync\.treads/,
+    );
     expect(() => parseConfigFile({ colour: 'x' }, 'f.json')).toThrow(/unknown key colour/);
   });
 

@@ -20,12 +20,18 @@ describe('identifier quoting', () => {
 
 describe('server version and redaction', () => {
   it('detects the flavor', () => {
-    expect(parseServerVersion('10.11.6-MariaDB-0+deb12u1')).toMatchObject({ flavor: 'mariadb', major: 10, minor: 11 });
+    expect(parseServerVersion('10.11.6-MariaDB-0+deb12u1')).toMatchObject({
+      flavor: 'mariadb',
+      major: 10,
+      minor: 11,
+    });
     expect(parseServerVersion('8.4.3')).toMatchObject({ flavor: 'mysql', major: 8, minor: 4 });
   });
 
   it('removes passwords from URLs in text', () => {
-    expect(redactSecrets('failed for mysql://app:hunter2@db:3306/crm now')).toBe('failed for mysql://app:***@db:3306/crm now');
+    expect(redactSecrets('failed for mysql://app:hunter2@db:3306/crm now')).toBe(
+      'failed for mysql://app:***@db:3306/crm now',
+    );
     expect(redactSecrets('mysql://app@db/crm')).toBe('mysql://app@db/crm');
   });
 });

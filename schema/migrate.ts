@@ -1,0 +1,142 @@
+/**
+ * `dualpipe migrate`: applies the CRM migrations with knex. This file and `migration-source.ts`
+ * are the only ones that touch knex; everything else talks through `SqlConnection`.
+ */
+import { readFileSync } from 'node:fs';
+import knex, { type Knex } from 'knex';
+import type { ConnectionTarget } from '../src/db/connection.js';
+import { describeTarget } from '../src/db/describe-target.js';
+import { createConnector } from '../src/db/mysql-driver.js';
+import { quoteId } from '../src/db/quote.js';
+import { StepError } from '../src/errors.js';
+import { type Logger, silentLogger } from '../src/log/logger.js';
+import { crmMigrationSource, crmMigrations } from './migration-source.js';
+
+/** The table where knex records applied migrations (knex adds `<name>_lock` beside it). */
+export const MIGRATIONS_TABLE = 'dualpipe_migrations';
+
+/** A target that names the schema to migrate. */
+export type SchemaTarget = ConnectionTarget & { database: string };
+
+export interface MigrateResult {
+  /** Migrations applied by this run, in order. */
+  applied: string[];
+  /** Migrations that were already applied before this run. */
+  alreadyApplied: string[];
+}
+
+export interface MigrationState {
+  name: string;
+  applied: boolean;
+  /** When it was applied, as the server printed it (`YYYY-MM-DD HH:MM:SS`). */
+  appliedAt?: string;
+}
+
+function sslConfig(target: ConnectionTarget): Record<string, unknown> | undefined {
+  const ssl = target.ssl;
+  if (!ssl || ssl.mode === 'disabled' || ssl.mode === 'preferred') return undefined;
+  const read = (file?: string) => (file ? readFileSync(file, 'utf8') : undefined);
+  const [ca, cert, key] = [read(ssl.ca), read(ssl.cert), read(ssl.key)];
+  return {
+    ...(ca ? { ca } : {}),
+    ...(cert ? { cert } : {}),
+    ...(key ? { key } : {}),
+    rejectUnauthorized: ssl.mode === 'verify-ca' || ssl.mode === 'verify-identity',
+    ...(ssl.mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
+  };
+}
+
+function knexConfig(target: SchemaTarget, logger: Logger): Knex.Config {
+  const ssl = sslConfig(target);
+  return {
+    client: 'mysql2',
+    connection: {
+      ...(target.socketPath ? { socketPath: target.socketPath } : { host: target.host, port: target.port }),
+      user: target.user,
+      ...(target.password !== undefined ? { password: target.password } : {}),
+      database: target.database,
+      // knex also uses this as the default character set of the tables it creates itself.
+      charset: 'utf8mb4',
+      dateStrings: true,
+      ...(ssl ? { ssl } : {}),
+    },
+    pool: { min: 0, max: 1 },
+    log: {
+      debug: (message: unknown) => logger.debug({ knex: message }, 'knex'),
+      warn: (message: unknown) => logger.warn({ knex: message }, 'knex'),
+      error: (message: unknown) => logger.error({ knex: message }, 'knex'),
+      deprecate: (method: string, alternative: string) =>
+        logger.warn({ method, alternative }, 'knex: deprecated'),
+    },
+    migrations: {
+      tableName: MIGRATIONS_TABLE,
+      migrationSource: crmMigrationSource,
+      // MySQL DDL commits implicitly: a transaction would promise a rollback it cannot give.
+      disableTransactions: true,
+    },
+  };
+}
+
+async function createSchemaIfMissing(target: SchemaTarget): Promise<void> {
+  const conn = await createConnector(target).connect({ database: null });
+  try {
+    await conn.execute(
+      `CREATE DATABASE IF NOT EXISTS ${quoteId(target.database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+  } finally {
+    await conn.close();
+  }
+}
+
+/**
+ * Creates the schema if missing and applies every pending migration. Idempotent: a second run
+ * applies nothing. Throws a `StepError` naming the schema when a migration fails.
+ */
+export async function migrate(
+  target: SchemaTarget,
+  options: { logger?: Logger } = {},
+): Promise<MigrateResult> {
+  const logger = options.logger ?? silentLogger;
+  logger.info({ target: describeTarget(target) }, 'migrate: start');
+  await createSchemaIfMissing(target);
+  const db = knex(knexConfig(target, logger));
+  try {
+    const [, log] = (await db.migrate.latest()) as [number, string[]];
+    const applied = [...log];
+    const alreadyApplied = crmMigrations.map((m) => m.name).filter((name) => !applied.includes(name));
+    for (const name of applied) logger.info({ migration: name }, 'migrate: applied');
+    logger.info({ applied: applied.length, alreadyApplied: alreadyApplied.length }, 'migrate: done');
+    return { applied, alreadyApplied };
+  } catch (error) {
+    throw new StepError('migrate', target.database, {
+      cause: error,
+      hint: 'a migration that failed halfway leaves its first tables behind (MySQL cannot roll back DDL): drop the schema and migrate again',
+    });
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Lists every known migration and whether (and when) it was applied to the schema. */
+export async function migrationStatus(target: SchemaTarget): Promise<MigrationState[]> {
+  const conn = await createConnector(target).connect({ database: null });
+  try {
+    const exists = await conn.query(
+      'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+      [target.database, MIGRATIONS_TABLE],
+    );
+    const done = new Map<string, string>();
+    if (exists.length > 0) {
+      const rows = await conn.query<{ name: string; migration_time: string | null }>(
+        `SELECT name, migration_time FROM ${quoteId(target.database)}.${quoteId(MIGRATIONS_TABLE)} ORDER BY id`,
+      );
+      for (const row of rows) done.set(row.name, row.migration_time ?? '');
+    }
+    return crmMigrations.map(({ name }) => {
+      const appliedAt = done.get(name);
+      return appliedAt === undefined ? { name, applied: false } : { name, applied: true, appliedAt };
+    });
+  } finally {
+    await conn.close();
+  }
+}
