@@ -12,7 +12,7 @@ import { qualify, quoteId } from '../src/db/quote.js';
 import { discoverTables } from '../sync/discover-tables.js';
 import { mirrorDdl } from '../sync/mirror-ddl.js';
 import { writableColumns } from '../sync/table-meta.js';
-import { arg, benchServer, latencyLoop, runCommand, saveResults, timed } from './bench-util.js';
+import { arg, benchServer, latencyLoop, runCommand, saveResults } from './bench-util.js';
 
 const scale = Number(arg('scale', '1'));
 const threads = arg('threads', '2');

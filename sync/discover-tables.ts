@@ -33,8 +33,13 @@ export async function discoverTables(
   schema: string,
   options: DiscoverOptions = {},
 ): Promise<TableMeta[]> {
-  const tables = await conn.query<{ name: string; engine: string | null; rows: number | string | null }>(
-    `SELECT TABLE_NAME AS name, ENGINE AS engine, TABLE_ROWS AS \`rows\`
+  const tables = await conn.query<{
+    name: string;
+    engine: string | null;
+    rows: number | string | null;
+    bytes: number | string | null;
+  }>(
+    `SELECT TABLE_NAME AS name, ENGINE AS engine, TABLE_ROWS AS \`rows\`, DATA_LENGTH AS bytes
        FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`,
     [schema],
   );
@@ -43,9 +48,7 @@ export async function discoverTables(
       schema,
     ]);
     if (exists.length === 0) {
-      throw new UsageError(`source schema ${schema} does not exist`, {
-        hint: 'run `dualpipe migrate` or fix --source',
-      });
+      throw new MissingSchemaError(schema);
     }
   }
   for (const pattern of options.include ?? []) {
@@ -97,6 +100,7 @@ export async function discoverTables(
         })),
       primaryKey: keys.filter((k) => k.t === t.name).map((k) => k.c),
       estimatedRows: Number(t.rows ?? 0),
+      dataBytes: Number(t.bytes ?? 0),
     });
   }
   return result;

@@ -26,6 +26,8 @@ export interface ReportPlan {
   name: string;
   temp: string;
   statements: string[];
+  /** Source tables whose mirrors must be built first. */
+  dependsOn: string[];
 }
 
 export interface SyncPlan {
@@ -58,7 +60,11 @@ export interface PlanInput {
 export function planSync(input: PlanInput): SyncPlan {
   const { sourceSchema: src, reportSchema: rep } = input;
   const notes: string[] = [];
-  const tables: TablePlan[] = input.tables.map(({ meta, showCreate }) => {
+  // Largest tables first (longest-processing-time order), so the slowest copy does not start last.
+  const ordered = [...input.tables].sort(
+    (a, b) => b.meta.dataBytes - a.meta.dataBytes || a.meta.name.localeCompare(b.meta.name),
+  );
+  const tables: TablePlan[] = ordered.map(({ meta, showCreate }) => {
     const temp = tempName('new', meta.name);
     const cols = writableColumns(meta)
       .map((c) => quoteId(c.name))
@@ -101,6 +107,7 @@ export function planSync(input: PlanInput): SyncPlan {
     reports.push({
       name: def.name,
       temp,
+      dependsOn: [...def.dependsOn],
       statements: renderReportStatements(def, (p) => qualify(rep, p === 'target' ? temp : mirrored.get(p)!)),
     });
   }

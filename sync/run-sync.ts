@@ -3,22 +3,20 @@
  * the point in time of the whole run; mirrors are built under temporary names, repaired to equal
  * the snapshot, reports are built from them, and one atomic RENAME publishes everything.
  */
-import pLimit from 'p-limit';
 import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
 import { qualify, quoteId } from '../src/db/quote.js';
 import { AbortedError, StepError } from '../src/errors.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
-import { checksumChunks, readKeyRange } from './checksum-chunks.js';
-import { chooseChunkScheme } from './chunk-sql.js';
+import { buildTables } from './build-tables.js';
 import { cleanupLeftovers, listReportTables } from './cleanup-leftovers.js';
 import { discoverTables } from './discover-tables.js';
 import { describePlan, planSync, type SyncPlan, type SyncStrategy } from './plan.js';
 import { publishTables } from './publish-tables.js';
 import { loadReportDefinitions, type ReportDefinition } from './report-definitions.js';
 import { ensureHistoryTable, finishRun, markAbandonedRuns, startRun } from './run-history.js';
-import { openCopySession, openSnapshot, prepareSession } from './snapshot.js';
-import { countRows, syncTableServerSide, syncTableStreamed, type TableSyncResult } from './sync-table.js';
+import { openSnapshot, prepareSession } from './snapshot.js';
+import type { TableSyncResult } from './sync-table.js';
 
 export interface SyncOptions {
   source: SqlConnector;
@@ -154,88 +152,23 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
       });
       await admin.execute(t.disableKeysSql);
     }
-    const onSnapshot = pLimit(1);
-    const schemes = new Map<string, ReturnType<typeof chooseChunkScheme>>();
-    for (const t of plan.tables) {
-      const first = t.meta.primaryKey[0];
-      const range = first
-        ? await readKeyRange(snap, qualify(o.sourceSchema, t.table), quoteId(first)).catch(() => undefined)
-        : undefined;
-      schemes.set(t.table, chooseChunkScheme(t.meta, o.chunkRows ?? 20_000, range));
-    }
-    // Source checksums start at once on the snapshot session and overlap with the copies.
-    const sourceSums = new Map(
-      plan.mode === 'server-side'
-        ? plan.tables.map((t) => [
-            t.table,
-            onSnapshot(() => checksumChunks(snap, o.sourceSchema, t.table, t.meta, schemes.get(t.table)!)),
-          ])
-        : [],
-    );
-    for (const p of sourceSums.values()) p.catch(() => {});
-    const limit = pLimit(plan.mode === 'server-side' ? Math.max(1, o.threads ?? 2) : 1);
-    const total = plan.tables.length;
-    let done = 0;
-    const tables = await Promise.all(
-      plan.tables.map((t) =>
-        limit(async () => {
-          throwIfAborted();
-          const worker =
-            plan.mode === 'server-side'
-              ? await openCopySession(o.source)
-              : await o.report.connect({ database: null });
-          try {
-            if (plan.mode === 'streamed') await prepareSession(worker);
-            const ctx = {
-              plan: t,
-              scheme: schemes.get(t.table)!,
-              sourceSchema: o.sourceSchema,
-              reportSchema: o.reportSchema,
-              worker,
-              sourceSums: sourceSums.get(t.table) ?? Promise.resolve(new Map()),
-              onSnapshot: <T>(fn: (s: SqlConnection) => Promise<T>) => onSnapshot(() => fn(snap)),
-              throwIfAborted,
-            };
-            const r =
-              plan.mode === 'server-side' ? await syncTableServerSide(ctx) : await syncTableStreamed(ctx);
-            log.info({ ...r }, `mirror ${t.table} built`);
-            o.onProgress?.({ item: 'mirrors', done: ++done, total });
-            return r;
-          } catch (error) {
-            if (error instanceof AbortedError || error instanceof StepError) throw error;
-            throw new StepError('syncing', t.table, { cause: error });
-          } finally {
-            await worker.close();
-          }
-        }),
-      ),
-    );
-    await snap.execute('COMMIT');
-    await snap.close();
-    snapshot = undefined;
-    throwIfAborted();
-
-    const reportLimit = pLimit(Math.max(1, o.threads ?? 2));
-    const reports = await Promise.all(
-      plan.reports.map((r) =>
-        reportLimit(async () => {
-          throwIfAborted();
-          const conn = await o.report.connect({ database: null });
-          const t0 = Date.now();
-          try {
-            await prepareSession(conn);
-            for (const sql of r.statements) await conn.execute(sql);
-            const rows = await countRows(conn, o.reportSchema, r.temp);
-            log.info({ report: r.name, rows }, `report ${r.name} built`);
-            return { name: r.name, rows, seconds: (Date.now() - t0) / 1000 };
-          } catch (error) {
-            throw new StepError('building report', r.name, { cause: error });
-          } finally {
-            await conn.close();
-          }
-        }),
-      ),
-    );
+    const { tables, reports } = await buildTables({
+      plan,
+      source: o.source,
+      report: o.report,
+      snapshot: snap,
+      threads: Math.max(1, o.threads ?? 2),
+      chunkRows: o.chunkRows ?? 20_000,
+      log,
+      throwIfAborted,
+      onMirrorsDone: async () => {
+        // The snapshot is no longer needed once every mirror equals it: let InnoDB purge again.
+        await snap.execute('COMMIT').catch(() => {});
+        await snap.close();
+        snapshot = undefined;
+      },
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    });
     throwIfAborted();
     await publishTables(admin, plan.publishSql, {
       lockWaitSeconds: (o.lockWaitTimeoutMs ?? 2_000) / 1000,

@@ -18,6 +18,8 @@ export interface TableMeta {
   primaryKey: string[];
   /** Estimated rows from information_schema (InnoDB's estimate, may be off). */
   estimatedRows: number;
+  /** DATA_LENGTH from information_schema: used to start the largest copies first. */
+  dataBytes: number;
 }
 
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);

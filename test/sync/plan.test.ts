@@ -35,6 +35,7 @@ const contacts: TableMeta = {
   ],
   primaryKey: ['id'],
   estimatedRows: 1000,
+  dataBytes: 65536,
 };
 
 describe('mirrorDdl', () => {
