@@ -1,9 +1,11 @@
 /**
  * npm run bench:sync -- --scale N [--threads T]
- * Seeds the CRM at scale N on a throwaway server, then times on the same data: the server-side
- * INSERT … SELECT per table by the mariadb client (the physical limit on one server), the
- * mariadb-dump --single-transaction | mariadb pipe a DBA would script, and dualpipe sync (quiet,
- * and with a writer loop and an analyst loop running, whose worst latencies are reported).
+ * Seeds the CRM at scale N on a throwaway server, then times on the same data:
+ * - the same copy done server-side by the mariadb client: INSERT … SELECT per table into MyISAM
+ *   tables, then the same report SQL, serially (the physical limit on one server, no consistency);
+ * - mariadb-dump --single-transaction | mariadb into MyISAM tables (what a DBA would script);
+ * - dualpipe sync, on a quiet source and with writer and analyst loops running, whose latencies
+ *   are reported (a heavy analyst query, and a primary-key probe that shows lock waits).
  */
 import { migrate, seed } from '../schema/index.js';
 import type { SqlConnection } from '../src/db/connection.js';
@@ -11,12 +13,14 @@ import { createConnector } from '../src/db/mysql-driver.js';
 import { qualify, quoteId } from '../src/db/quote.js';
 import { discoverTables } from '../sync/discover-tables.js';
 import { mirrorDdl } from '../sync/mirror-ddl.js';
+import { loadReportDefinitions, renderReportStatements } from '../sync/report-definitions.js';
 import { writableColumns } from '../sync/table-meta.js';
-import { arg, benchServer, latencyLoop, runCommand, saveResults } from './bench-util.js';
+import { arg, benchServer, type LatencyStats, latencyLoop, runCommand, saveResults } from './bench-util.js';
 
 const scale = Number(arg('scale', '1'));
 const threads = arg('threads', '2');
 
+/** Creates empty MyISAM copies of the source tables in `to`; returns the INSERT … SELECT per table. */
 async function createMirrorTables(conn: SqlConnection, from: string, to: string): Promise<string[]> {
   await conn.execute(`DROP DATABASE IF EXISTS ${quoteId(to)}`);
   await conn.execute(`CREATE DATABASE ${quoteId(to)}`);
@@ -34,12 +38,15 @@ async function createMirrorTables(conn: SqlConnection, from: string, to: string)
   return stmts;
 }
 
+const fmt = (s: LatencyStats) => `${s.worstMs.toFixed(0)} ms / ${s.medianMs.toFixed(1)} ms`;
+
 async function main(): Promise<void> {
   const server = await benchServer();
   const target = { host: '127.0.0.1', port: server.port, user: 'root', database: 'crm' };
   const client = ['-h127.0.0.1', `-P${server.port}`, '-uroot'];
   const url = `mysql://root@127.0.0.1:${server.port}/crm`;
   const cli = ['dist/bin/dualpipe.js', 'sync', '--source', url, '--threads', threads];
+  const quietEnv = { env: { DUALPIPE_LOG_LEVEL: 'warn' } };
   try {
     await migrate(target);
     const seeded = await seed(createConnector(target), { scale, seed: 1, threads: 2 });
@@ -50,30 +57,35 @@ async function main(): Promise<void> {
     const version = (await admin.query<{ v: string }>('SELECT VERSION() AS v'))[0]!.v;
 
     // Warm-up sync (not timed): fills the buffer pool and creates the report tables analysts read.
-    const warm = await runCommand('node', cli, { env: { DUALPIPE_LOG_LEVEL: 'warn' } });
+    const warm = await runCommand('node', cli, quietEnv);
     if (warm.code !== 0) throw new Error(`warm-up sync failed: ${warm.stderr}`);
 
     const inserts = await createMirrorTables(admin, 'crm', 'crm_iss');
-    const iss = await runCommand('mariadb', [...client, '-e', inserts.join('\n')]);
-    if (iss.code !== 0) throw new Error(`INSERT … SELECT failed: ${iss.stderr}`);
+    const reportSql = loadReportDefinitions().flatMap((d) =>
+      renderReportStatements(d, (p) => qualify('crm_iss', p === 'target' ? d.name : p)).map((s) => `${s};`),
+    );
+    const issMirrors = await runCommand('mariadb', [...client, '-e', inserts.join('\n')]);
+    if (issMirrors.code !== 0) throw new Error(`INSERT … SELECT failed: ${issMirrors.stderr}`);
+    const issReports = await runCommand('mariadb', [...client, '-e', reportSql.join('\n')]);
+    if (issReports.code !== 0) throw new Error(`report SQL failed: ${issReports.stderr}`);
+    const iss = issMirrors.seconds + issReports.seconds;
 
     await createMirrorTables(admin, 'crm', 'crm_dump');
-    const dump = await runCommand(
-      'bash',
-      [
-        '-c',
-        `set -o pipefail; mariadb-dump ${client.join(' ')} --single-transaction --no-create-info --skip-triggers --ignore-table=crm.dualpipe_migrations --ignore-table=crm.dualpipe_migrations_lock crm | mariadb ${client.join(' ')} crm_dump`,
-      ],
-      {},
-    );
+    const dump = await runCommand('bash', [
+      '-c',
+      `set -o pipefail; mariadb-dump ${client.join(' ')} --single-transaction --no-create-info --skip-triggers ` +
+        `--ignore-table=crm.dualpipe_migrations --ignore-table=crm.dualpipe_migrations_lock crm | mariadb ${client.join(' ')} crm_dump`,
+    ]);
     if (dump.code !== 0) throw new Error(`dump pipe failed: ${dump.stderr.slice(-2000)}`);
 
-    const quiet = await runCommand('node', cli, { env: { DUALPIPE_LOG_LEVEL: 'warn' } });
+    const quiet = await runCommand('node', cli, quietEnv);
     if (quiet.code !== 0) throw new Error(`sync failed: ${quiet.stderr}`);
+    const quietRun = await lastSync(admin);
 
-    // The same sync with a writer and an analyst running throughout.
+    // The same sync with a writer, an analyst and a primary-key probe running throughout.
     const w = await createConnector(target).connect();
     const a = await createConnector(target).connect({ database: null });
+    const probe = await createConnector(target).connect({ database: null });
     const maxContact = Number((await w.query<{ m: number }>('SELECT MAX(id) AS m FROM contacts'))[0]!.m);
     let k = 0;
     const writeOp = async () => {
@@ -92,32 +104,32 @@ async function main(): Promise<void> {
         'SELECT COUNT(*) AS n, SUM(lifetime_value) AS v FROM crm_report.rpt_customer_360 WHERE lifecycle_stage = ?',
         ['customer'],
       );
-      await a.query('SELECT * FROM crm_report.contacts WHERE id = ?', [(k % maxContact) + 1]);
     };
-    const baselineW = latencyLoop(writeOp);
-    const baselineA = latencyLoop(readOp);
-    await new Promise((r) => setTimeout(r, 2000));
-    const bw = await baselineW.stop();
-    const ba = await baselineA.stop();
-    const writer = latencyLoop(writeOp);
-    const analyst = latencyLoop(readOp);
-    const loaded = await runCommand('node', cli, { env: { DUALPIPE_LOG_LEVEL: 'warn' } });
-    const ws = await writer.stop();
-    const as = await analyst.stop();
+    const probeOp = async () => {
+      await probe.query('SELECT contact_id FROM crm_report.rpt_customer_360 WHERE contact_id = ?', [
+        (k % maxContact) + 1,
+      ]);
+      await probe.query('SELECT id FROM crm_report.contacts WHERE id = ?', [(k % maxContact) + 1]);
+    };
+    const loops = () => [latencyLoop(writeOp), latencyLoop(readOp), latencyLoop(probeOp, 10)];
+    const before = loops();
+    await new Promise((r) => setTimeout(r, 3000));
+    const [bw, ba, bp] = (await Promise.all(before.map((l) => l.stop()))) as [
+      LatencyStats,
+      LatencyStats,
+      LatencyStats,
+    ];
+    const during = loops();
+    const loaded = await runCommand('node', cli, quietEnv);
+    const [ws, as, ps] = (await Promise.all(during.map((l) => l.stop()))) as [
+      LatencyStats,
+      LatencyStats,
+      LatencyStats,
+    ];
     if (loaded.code !== 0) throw new Error(`loaded sync failed: ${loaded.stderr}`);
-    const lastRun = await a.query<{ details: string }>(
-      "SELECT details FROM crm_report._dualpipe_runs WHERE kind = 'sync' AND status = 'succeeded' ORDER BY id DESC LIMIT 1",
-    );
-    const details = JSON.parse(lastRun[0]!.details) as {
-      tables: { chunksRepaired: number; rowsRepaired: number }[];
-    };
-    const repaired = details.tables.reduce((s, t) => s + t.chunksRepaired, 0);
-    const repairedRows = details.tables.reduce((s, t) => s + t.rowsRepaired, 0);
-    await w.close();
-    await a.close();
-    await admin.close();
+    const loadedRun = await lastSync(admin);
+    await Promise.all([w.close(), a.close(), probe.close(), admin.close()]);
 
-    const base = iss.seconds;
     const r2 = (x: number) => x.toFixed(2);
     saveResults(
       'sync',
@@ -125,40 +137,46 @@ async function main(): Promise<void> {
       ['what', 'seconds', 'ratio to INSERT…SELECT', 'notes'],
       [
         [
-          'server-side INSERT … SELECT per table (mariadb client, serial)',
-          r2(base),
+          'server-side INSERT … SELECT per table + report SQL (mariadb client, serial)',
+          r2(iss),
           '1.00',
-          'the physical limit on one server',
+          `mirrors ${r2(issMirrors.seconds)} s + reports ${r2(issReports.seconds)} s; no consistency across tables`,
         ],
         [
           'dualpipe sync, quiet source',
           r2(quiet.seconds),
-          r2(quiet.seconds / base),
-          `peak RSS ${quiet.peakRssMb.toFixed(0)} MB`,
+          r2(quiet.seconds / iss),
+          `mirrors phase ${r2(quietRun.mirrorSeconds)} s (${r2(quietRun.mirrorSeconds / issMirrors.seconds)}x the mirror copies); peak RSS ${quiet.peakRssMb.toFixed(0)} MB`,
         ],
         [
           'dualpipe sync, writer + analyst running',
           r2(loaded.seconds),
-          r2(loaded.seconds / base),
-          `${repaired} chunks / ${repairedRows} rows repaired; peak RSS ${loaded.peakRssMb.toFixed(0)} MB`,
+          r2(loaded.seconds / iss),
+          `${loadedRun.chunks} chunks / ${loadedRun.rows} rows repaired; peak RSS ${loaded.peakRssMb.toFixed(0)} MB`,
         ],
         [
-          'mariadb-dump --single-transaction \\| mariadb (MyISAM)',
+          'mariadb-dump --single-transaction \\| mariadb (MyISAM, mirrors only, no reports)',
           r2(dump.seconds),
-          r2(dump.seconds / base),
-          `dualpipe sync is ${(dump.seconds / quiet.seconds).toFixed(2)}x faster`,
+          r2(dump.seconds / iss),
+          `${r2(dump.seconds / quietRun.mirrorSeconds)}x the sync's mirrors phase`,
         ],
         [
           'writer commit latency during sync (worst / median)',
-          `${ws.worstMs.toFixed(0)} ms / ${ws.medianMs.toFixed(1)} ms`,
+          fmt(ws),
           '',
-          `${ws.samples} commits; before the sync worst ${bw.worstMs.toFixed(0)} ms, median ${bw.medianMs.toFixed(1)} ms`,
+          `${ws.samples} commits; before: ${fmt(bw)}`,
         ],
         [
-          'analyst query latency during sync (worst / median)',
-          `${as.worstMs.toFixed(0)} ms / ${as.medianMs.toFixed(1)} ms`,
+          'analyst aggregate on rpt_customer_360 during sync (worst / median)',
+          fmt(as),
           '',
-          `${as.samples} queries; before the sync worst ${ba.worstMs.toFixed(0)} ms, median ${ba.medianMs.toFixed(1)} ms`,
+          `${as.samples} queries; before: ${fmt(ba)}`,
+        ],
+        [
+          'analyst primary-key probe during sync (worst / median)',
+          fmt(ps),
+          '',
+          `${ps.samples} probes; before: ${fmt(bp)}`,
         ],
       ],
       {
@@ -172,6 +190,24 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
+}
+
+/** Phase figures of the last successful sync, from the run history. */
+async function lastSync(
+  conn: SqlConnection,
+): Promise<{ mirrorSeconds: number; chunks: number; rows: number }> {
+  const rows = await conn.query<{ details: string }>(
+    "SELECT details FROM crm_report._dualpipe_runs WHERE kind = 'sync' AND status = 'succeeded' ORDER BY id DESC LIMIT 1",
+  );
+  const d = JSON.parse(rows[0]!.details) as {
+    mirrorsSeconds: number;
+    tables: { chunksRepaired: number; rowsRepaired: number }[];
+  };
+  return {
+    mirrorSeconds: d.mirrorsSeconds,
+    chunks: d.tables.reduce((s, t) => s + t.chunksRepaired, 0),
+    rows: d.tables.reduce((s, t) => s + t.rowsRepaired, 0),
+  };
 }
 
 await main();

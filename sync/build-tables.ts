@@ -6,14 +6,13 @@
  */
 import pLimit from 'p-limit';
 import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
-import { qualify, quoteId } from '../src/db/quote.js';
 import { AbortedError, StepError } from '../src/errors.js';
 import type { Logger } from '../src/log/logger.js';
-import { checksumChunks, readKeyRange } from './checksum-chunks.js';
-import { chooseChunkScheme } from './chunk-sql.js';
+import { checksumChunks, schemeForTable } from './checksum-chunks.js';
 import type { ReportPlan, SyncPlan } from './plan.js';
 import { openCopySession, prepareSession } from './snapshot.js';
 import { countRows, syncTableServerSide, syncTableStreamed, type TableSyncResult } from './sync-table.js';
+import type { ChunkScheme } from './table-meta.js';
 
 export interface ReportBuildResult {
   name: string;
@@ -62,19 +61,22 @@ async function buildReport(ctx: BuildContext, r: ReportPlan): Promise<ReportBuil
   }
 }
 
-export async function buildTables(
-  ctx: BuildContext,
-): Promise<{ tables: TableSyncResult[]; reports: ReportBuildResult[] }> {
+export interface BuildResult {
+  tables: TableSyncResult[];
+  reports: ReportBuildResult[];
+  /** Wall time until every mirror equalled the snapshot. */
+  mirrorsSeconds: number;
+}
+
+export async function buildTables(ctx: BuildContext): Promise<BuildResult> {
   const { plan, snapshot } = ctx;
+  const started = Date.now();
+  let mirrorsSeconds = 0;
   const onSnapshot = pLimit(1);
   const serverSide = plan.mode === 'server-side';
-  const schemes = new Map<string, ReturnType<typeof chooseChunkScheme>>();
+  const schemes = new Map<string, ChunkScheme>();
   for (const t of plan.tables) {
-    const first = t.meta.primaryKey[0];
-    const range = first
-      ? await readKeyRange(snapshot, qualify(plan.sourceSchema, t.table), quoteId(first))
-      : undefined;
-    schemes.set(t.table, chooseChunkScheme(t.meta, ctx.chunkRows, range));
+    schemes.set(t.table, await schemeForTable(snapshot, plan.sourceSchema, t.meta, ctx.chunkRows));
   }
   // Source checksums start at once on the snapshot session and overlap with the copies.
   const sourceSums = new Map(
@@ -125,6 +127,7 @@ export async function buildTables(
   );
   for (const p of mirrors.values()) p.catch(() => {});
   const mirrorsSettled = Promise.allSettled(mirrors.values()).then(async (settled) => {
+    mirrorsSeconds = (Date.now() - started) / 1000;
     await ctx.onMirrorsDone();
     return settled;
   });
@@ -139,5 +142,6 @@ export async function buildTables(
   return {
     tables: mirrorResults.map((r) => (r as PromiseFulfilledResult<TableSyncResult>).value),
     reports: reportResults.map((r) => (r as PromiseFulfilledResult<ReportBuildResult>).value),
+    mirrorsSeconds,
   };
 }

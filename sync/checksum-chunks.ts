@@ -1,6 +1,7 @@
 import type { SqlConnection } from '../src/db/connection.js';
-import { type ChunkSum, checksumChunksSql } from './chunk-sql.js';
-import type { ChunkScheme, TableMeta } from './table-meta.js';
+import { qualify, quoteId } from '../src/db/quote.js';
+import { type ChunkSum, checksumChunksSql, chooseChunkScheme } from './chunk-sql.js';
+import { type ChunkScheme, isIntegerType, type TableMeta } from './table-meta.js';
 
 /** Runs the chunk checksum query for one table on one session; the result is keyed by chunk number. */
 export async function checksumChunks(
@@ -30,4 +31,20 @@ export async function readKeyRange(
   const r = rows[0];
   if (!r || r.lo === null || r.hi === null) return undefined;
   return { min: BigInt(r.lo), max: BigInt(r.hi) };
+}
+
+/** Chooses a table's chunk scheme, reading the key range (on `conn`) only for integer keys. */
+export async function schemeForTable(
+  conn: SqlConnection,
+  schema: string,
+  table: TableMeta,
+  chunkRows: number,
+): Promise<ChunkScheme> {
+  const first = table.primaryKey[0];
+  const col = table.columns.find((c) => c.name === first);
+  const range =
+    first && col && isIntegerType(col.dataType)
+      ? await readKeyRange(conn, qualify(schema, table.name), quoteId(first))
+      : undefined;
+  return chooseChunkScheme(table, chunkRows, range);
 }

@@ -5,6 +5,7 @@
  */
 import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
 import { qualify, quoteId } from '../src/db/quote.js';
+import { readServerInfo } from '../src/db/server-info.js';
 import { AbortedError, StepError } from '../src/errors.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
@@ -29,7 +30,8 @@ export interface SyncOptions {
   chunkRows?: number;
   include?: readonly string[];
   exclude?: readonly string[];
-  lockWaitTimeoutMs?: number;
+  /** How long the swap keeps retrying without making analysts wait (MariaDB), before it waits in line. */
+  swapWaitMs?: number;
   /** Seconds to wait for another run's lock (0: exit 4 at once). */
   waitForLockSeconds?: number;
   dryRun?: boolean;
@@ -48,6 +50,8 @@ export interface SyncResult {
   startedAt: string;
   finishedAt: string;
   seconds: number;
+  /** Time until every mirror equalled the snapshot (reports may still have been building). */
+  mirrorsSeconds: number;
   tables: TableSyncResult[];
   reports: { name: string; rows: number; seconds: number }[];
   skippedReports: { name: string; missing: string[] }[];
@@ -106,6 +110,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
         mode: plan.mode,
         finishedAt: finished.toISOString(),
         seconds: 0,
+        mirrorsSeconds: 0,
         tables: [],
         reports: [],
         skippedReports: plan.skippedReports,
@@ -152,7 +157,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
       });
       await admin.execute(t.disableKeysSql);
     }
-    const { tables, reports } = await buildTables({
+    const { tables, reports, mirrorsSeconds } = await buildTables({
       plan,
       source: o.source,
       report: o.report,
@@ -170,10 +175,13 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
     throwIfAborted();
-    await publishTables(admin, plan.publishSql, {
-      lockWaitSeconds: (o.lockWaitTimeoutMs ?? 2_000) / 1000,
+    const { flavor } = await readServerInfo(admin);
+    const published = await publishTables(admin, plan.publishSql, {
+      flavor,
+      politeMs: o.swapWaitMs ?? 10_000,
       logger: log,
     });
+    log.info({ attempts: published.attempts }, 'report tables swapped in');
     for (const sql of plan.dropSql) await admin.execute(sql);
     const finished = clock();
     const result: SyncResult = {
@@ -183,6 +191,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
       mode: plan.mode,
       finishedAt: finished.toISOString(),
       seconds: (finished.getTime() - started.getTime()) / 1000,
+      mirrorsSeconds,
       tables,
       reports,
       skippedReports: plan.skippedReports,

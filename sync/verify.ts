@@ -4,11 +4,10 @@
  * the sync lock is held so no sync swaps mirrors mid-check.
  */
 import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
-import { qualify, quoteId } from '../src/db/quote.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
-import { checksumChunks, readKeyRange } from './checksum-chunks.js';
-import { chooseChunkScheme, diffChunks } from './chunk-sql.js';
+import { checksumChunks, schemeForTable } from './checksum-chunks.js';
+import { diffChunks } from './chunk-sql.js';
 import { listReportTables } from './cleanup-leftovers.js';
 import { discoverTables } from './discover-tables.js';
 import { ensureHistoryTable, finishRun, startRun } from './run-history.js';
@@ -63,11 +62,7 @@ export async function verifyMirrors(o: VerifyOptions): Promise<VerifyResult> {
     const present = new Set(await listReportTables(mirror, o.reportSchema));
     const tables: VerifyTableResult[] = [];
     for (const meta of metas) {
-      const first = meta.primaryKey[0];
-      const range = first
-        ? await readKeyRange(snap, qualify(o.sourceSchema, meta.name), quoteId(first))
-        : undefined;
-      const scheme = chooseChunkScheme(meta, o.chunkRows ?? 20_000, range);
+      const scheme = await schemeForTable(snap, o.sourceSchema, meta, o.chunkRows ?? 20_000);
       const srcP = checksumChunks(snap, o.sourceSchema, meta.name, meta, scheme);
       const mirP = present.has(meta.name)
         ? checksumChunks(mirror, o.reportSchema, meta.name, meta, scheme)

@@ -19,7 +19,7 @@ export const configFileSchema = z
         chunkRows: z.number().int().min(100).max(10_000_000).optional(),
         include: tableList.optional(),
         exclude: tableList.optional(),
-        lockWaitTimeoutMs: z.number().int().min(0).max(600_000).optional(),
+        swapWaitMs: z.number().int().min(0).max(600_000).optional(),
       })
       .strict()
       .optional(),

@@ -18,7 +18,7 @@ export interface SyncSettings {
   chunkRows: number;
   include: string[];
   exclude: string[];
-  lockWaitTimeoutMs: number;
+  swapWaitMs: number;
 }
 
 /** Everything a command needs, merged from flags > env > file > defaults. */
@@ -51,7 +51,7 @@ export const defaultSync: SyncSettings = {
   chunkRows: 20_000,
   include: [],
   exclude: [],
-  lockWaitTimeoutMs: 2_000,
+  swapWaitMs: 10_000,
 };
 
 function sameServer(a: ConnectionTarget, b: ConnectionTarget): boolean {

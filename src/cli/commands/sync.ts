@@ -43,7 +43,7 @@ function syncOptions(c: CliContext, flags: SyncFlags) {
     chunkRows: cfg.sync.chunkRows,
     include: flags.tables ?? cfg.sync.include,
     exclude: cfg.sync.exclude,
-    lockWaitTimeoutMs: cfg.sync.lockWaitTimeoutMs,
+    swapWaitMs: cfg.sync.swapWaitMs,
     waitForLockSeconds: flags.waitLock ?? 0,
     logger: c.logger,
   };
