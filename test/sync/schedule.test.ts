@@ -28,7 +28,7 @@ describe('scheduler', () => {
           calls++;
           active++;
           maxActive = Math.max(maxActive, active);
-          for (let i = 0; i < 25 && !signal.aborted; i++) await sleep(100);
+          for (let i = 0; i < 100 && !signal.aborted; i++) await sleep(100);
           aborted ||= signal.aborted;
           active--;
         },
@@ -45,8 +45,8 @@ describe('scheduler', () => {
     await handle.stop();
     expect(active).toBe(0);
     expect(maxActive).toBe(1);
-    expect(calls).toBeGreaterThanOrEqual(1);
-    expect(calls).toBeLessThanOrEqual(2);
+    // It fired every second, but the one long run kept the others from starting.
+    expect(calls).toBe(1);
     expect(handle.stats.skipped).toBeGreaterThanOrEqual(2);
     expect(aborted).toBe(true);
   });
