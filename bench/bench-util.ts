@@ -52,7 +52,9 @@ export function runCommand(
       try {
         const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
         if (m) peak = Math.max(peak, Number(m[1]) / 1024);
-      } catch {}
+      } catch {
+        // the process has exited between samples
+      }
     }, 25);
     child.on('exit', (code) => {
       clearInterval(sample);

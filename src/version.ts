@@ -4,7 +4,9 @@ function readVersion(): string {
   for (const rel of ['../package.json', '../../package.json']) {
     try {
       return (JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { version: string }).version;
-    } catch {}
+    } catch {
+      // not at this level: try the next one
+    }
   }
   return '0.0.0';
 }
