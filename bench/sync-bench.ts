@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     const dump = await runCommand('bash', [
       '-c',
       `set -o pipefail; mariadb-dump ${client.join(' ')} --single-transaction --no-create-info --skip-triggers ` +
-        `--ignore-table=crm.dualpipe_migrations --ignore-table=crm.dualpipe_migrations_lock crm | mariadb ${client.join(' ')} crm_dump`,
+        `crm | mariadb ${client.join(' ')} crm_dump`,
     ]);
     if (dump.code !== 0) throw new Error(`dump pipe failed: ${dump.stderr.slice(-2000)}`);
 

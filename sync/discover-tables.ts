@@ -2,8 +2,9 @@ import type { SqlConnection } from '../src/db/connection.js';
 import { MissingSchemaError, UsageError } from '../src/errors.js';
 import type { TableMeta } from './table-meta.js';
 
-/** Tables dualpipe itself keeps in the source schema (knex's migration bookkeeping). */
-export const INTERNAL_TABLES = /^dualpipe_migrations(_lock)?$/;
+/** knex's migration bookkeeping in the source schema. It is mirrored like any table, so that a
+ * backup carries the schema version together with the data and a restore brings both back. */
+export const MIGRATIONS_TABLE_NAME = 'dualpipe_migrations';
 
 export interface DiscoverOptions {
   include?: readonly string[];
@@ -18,7 +19,6 @@ export function selectTables(all: readonly string[], options: DiscoverOptions): 
   const exc = (options.exclude ?? []).map(toRegex);
   return all.filter(
     (t) =>
-      !INTERNAL_TABLES.test(t) &&
       (inc.length === 0 || inc.some((r) => r.test(t))) &&
       !exc.some((r) => r.test(t)),
   );

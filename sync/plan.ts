@@ -12,6 +12,8 @@ export type SyncStrategy = 'swap' | 'lock';
 
 export interface TablePlan {
   table: string;
+  /** The source's InnoDB DDL, recorded for backups. */
+  sourceDdl: string;
   temp: string;
   meta: TableMeta;
   createSql: string;
@@ -81,6 +83,7 @@ export function planSync(input: PlanInput): SyncPlan {
     notes.push(...tableNotes);
     return {
       table: meta.name,
+      sourceDdl: showCreate,
       temp,
       meta,
       createSql: mirrorDdl(showCreate, rep, temp),

@@ -30,6 +30,7 @@ export async function ensureHistoryTable(conn: SqlConnection, schema: string): P
        started_at DATETIME(6) NOT NULL,
        finished_at DATETIME(6) NULL,
        details LONGTEXT NULL,
+       source_state LONGTEXT NULL,
        error TEXT NULL,
        KEY kind_started (kind, started_at)
      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
@@ -52,11 +53,18 @@ export async function finishRun(
   conn: SqlConnection,
   schema: string,
   id: number,
-  outcome: { status: RunStatus; finishedAt: Date; details?: unknown; error?: string },
+  outcome: { status: RunStatus; finishedAt: Date; details?: unknown; sourceState?: unknown; error?: string },
 ): Promise<void> {
   await conn.execute(
-    `UPDATE ${qualify(schema, HISTORY_TABLE)} SET status = ?, finished_at = ?, details = ?, error = ? WHERE id = ?`,
-    [outcome.status, outcome.finishedAt, JSON.stringify(outcome.details ?? null), outcome.error ?? null, id],
+    `UPDATE ${qualify(schema, HISTORY_TABLE)} SET status = ?, finished_at = ?, details = ?, source_state = ?, error = ? WHERE id = ?`,
+    [
+      outcome.status,
+      outcome.finishedAt,
+      JSON.stringify(outcome.details ?? null),
+      outcome.sourceState === undefined ? null : JSON.stringify(outcome.sourceState),
+      outcome.error ?? null,
+      id,
+    ],
   );
 }
 
@@ -98,4 +106,28 @@ export async function recentRuns(conn: SqlConnection, schema: string, limit = 10
     details: r.details ? JSON.parse(r.details) : null,
     error: r.error,
   }));
+}
+
+/** The newest successful sync with what it recorded about the source; undefined when none. */
+export async function lastSucceededSync(
+  conn: SqlConnection,
+  schema: string,
+): Promise<{ id: number; finishedAt: string; details: unknown; sourceState: unknown } | undefined> {
+  const exists = await conn.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
+    schema,
+    HISTORY_TABLE,
+  ]);
+  if (exists.length === 0) return undefined;
+  const rows = await conn.query<{ id: number; finished_at: string; details: string | null; source_state: string | null }>(
+    `SELECT id, finished_at, details, source_state FROM ${qualify(schema, HISTORY_TABLE)}
+      WHERE kind = 'sync' AND status = 'succeeded' ORDER BY id DESC LIMIT 1`,
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    id: Number(r.id),
+    finishedAt: r.finished_at,
+    details: r.details ? JSON.parse(r.details) : null,
+    sourceState: r.source_state ? JSON.parse(r.source_state) : null,
+  };
 }

@@ -17,6 +17,7 @@ import { publishTables } from './publish-tables.js';
 import { loadReportDefinitions, type ReportDefinition } from './report-definitions.js';
 import { ensureHistoryTable, finishRun, markAbandonedRuns, startRun } from './run-history.js';
 import { openSnapshot, prepareSession } from './snapshot.js';
+import { readMigrations, readSnapshotBinlog, type SourceState } from './source-state.js';
 import type { TableSyncResult } from './sync-table.js';
 
 export interface SyncOptions {
@@ -137,6 +138,16 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     snapshot = await openSnapshot(o.source);
     const snap = snapshot;
     const plan = await buildPlan(snap, admin, o);
+    const server = await readServerInfo(snap);
+    const binlog = await readSnapshotBinlog(snap, server);
+    const sourceState: SourceState = {
+      schema: o.sourceSchema,
+      serverVersion: server.version,
+      ddl: Object.fromEntries(plan.tables.map((t) => [t.table, t.sourceDdl])),
+      migrations: await readMigrations(snap, o.sourceSchema),
+      binlog: binlog.binlog,
+      ...(binlog.note ? { binlogNote: binlog.note } : {}),
+    };
     await admin.execute(
       `CREATE DATABASE IF NOT EXISTS ${quoteId(o.reportSchema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
@@ -175,9 +186,8 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
     throwIfAborted();
-    const { flavor } = await readServerInfo(admin);
     const published = await publishTables(admin, plan.publishSql, {
-      flavor,
+      flavor: (await readServerInfo(admin)).flavor,
       politeMs: o.swapWaitMs ?? 10_000,
       logger: log,
     });
@@ -202,6 +212,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
       status: 'succeeded',
       finishedAt: finished,
       details: result,
+      sourceState,
     });
     return result;
   } catch (error) {

@@ -3,6 +3,10 @@ import type { Readable } from 'node:stream';
 /** A row as an object keyed by column name. */
 export type Row = Record<string, unknown>;
 
+export interface StreamOptions {
+  raw?: boolean;
+}
+
 /** Result of a statement that changes data. */
 export interface ExecResult {
   affectedRows: number;
@@ -21,8 +25,12 @@ export interface SqlConnection {
   query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a statement that returns no rows. */
   execute(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
-  /** Streams rows as arrays of column values, with back-pressure. */
-  stream(sql: string, params?: readonly unknown[]): AsyncIterable<unknown[]>;
+  /**
+   * Streams rows as arrays of column values, with back-pressure. With `raw`, every value is the
+   * exact text the server sent (string), binary data (BLOB, BINARY, BIT, GEOMETRY) is a Buffer,
+   * and NULL is null: nothing is parsed into JS numbers, so nothing is rounded.
+   */
+  stream(sql: string, params?: readonly unknown[], options?: StreamOptions): AsyncIterable<unknown[]>;
   /** Runs `LOAD DATA LOCAL INFILE` reading the file contents from `source`. */
   loadInfile(sql: string, source: () => Readable): Promise<ExecResult>;
   /** Closes the session. Safe to call twice. */

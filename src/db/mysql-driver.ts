@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import mysql from 'mysql2/promise';
 import { ConnectionError, MissingSchemaError } from '../errors.js';
-import type { ConnectionTarget, ExecResult, Row, SqlConnection, SqlConnector } from './connection.js';
+import type { ConnectionTarget, ExecResult, Row, SqlConnection, SqlConnector, StreamOptions } from './connection.js';
 import { describeTarget } from './describe-target.js';
 
 interface DriverError extends Error {
@@ -95,10 +95,12 @@ class Mysql2Connection implements SqlConnection {
     return toExecResult(res);
   }
 
-  async *stream(sql: string, params?: readonly unknown[]): AsyncIterable<unknown[]> {
+  async *stream(sql: string, params?: readonly unknown[], options: StreamOptions = {}): AsyncIterable<unknown[]> {
     // The callback-style connection underneath exposes a row stream with back-pressure.
     const raw = (this.conn as unknown as { connection: RawConnection }).connection;
-    const rows = raw.query({ sql, values: params, rowsAsArray: true }).stream({ highWaterMark: 256 });
+    const rows = raw
+      .query({ sql, values: params, rowsAsArray: true, ...(options.raw ? { typeCast: rawTypeCast } : {}) })
+      .stream({ highWaterMark: 256 });
     for await (const row of rows) yield row as unknown[];
   }
 
@@ -123,8 +125,31 @@ class Mysql2Connection implements SqlConnection {
   }
 }
 
+interface RawField {
+  type: string;
+  charset: number;
+  string(): string | null;
+  buffer(): Buffer | null;
+}
+
+const BINARY_CHARSET = 63;
+const BYTE_TYPES = new Set(['BLOB', 'TINY_BLOB', 'MEDIUM_BLOB', 'LONG_BLOB', 'STRING', 'VAR_STRING']);
+
+/** Exact server text for every value; Buffers for binary strings, BIT and GEOMETRY. */
+function rawTypeCast(field: RawField): string | Buffer | null {
+  // Numeric and temporal columns also carry charset 63 on the wire: only byte-string types are binary.
+  if (field.type === 'BIT' || field.type === 'GEOMETRY') return field.buffer();
+  if (field.charset === BINARY_CHARSET && BYTE_TYPES.has(field.type)) return field.buffer();
+  return field.string();
+}
+
 interface RawConnection {
-  query(options: { sql: string; values?: readonly unknown[]; rowsAsArray: boolean }): {
+  query(options: {
+    sql: string;
+    values?: readonly unknown[];
+    rowsAsArray: boolean;
+    typeCast?: (field: RawField) => unknown;
+  }): {
     stream(options: { highWaterMark: number }): AsyncIterable<unknown>;
   };
 }

