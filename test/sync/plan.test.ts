@@ -164,7 +164,7 @@ describe('selectTables and temp names', () => {
     const all = ['contacts', 'contact_tags', 'users', 'dualpipe_migrations', 'dualpipe_migrations_lock'];
     expect(selectTables(all, {})).toEqual(all);
     expect(selectTables(all, { include: ['contact*'] })).toEqual(['contacts', 'contact_tags']);
-    expect(selectTables(all, { exclude: ['contact_tags'] })).toEqual(['contacts', 'users']);
+    expect(selectTables(all, { exclude: ['contact_tags', 'dualpipe_*'] })).toEqual(['contacts', 'users']);
   });
 
   it('keeps temporary names within 64 characters and distinct', () => {
