@@ -1,6 +1,7 @@
 /** dualpipe's public API: everything the CLI does is callable from here. */
 
 export * from '../schema/index.js';
+export * from '../backup/index.js';
 export * from '../sync/index.js';
 export type { CliIo } from './cli/io.js';
 export { runCli } from './cli/run-cli.js';

@@ -9,6 +9,8 @@ export const MIGRATIONS_TABLE_NAME = 'dualpipe_migrations';
 export interface DiscoverOptions {
   include?: readonly string[];
   exclude?: readonly string[];
+  /** Storage engine of the tables to read (default InnoDB: the source; MyISAM for mirrors). */
+  engine?: string;
 }
 
 /** Applies include/exclude lists (exact names or `*` wildcards). Pure. */
@@ -60,7 +62,7 @@ export async function discoverTables(
   }
   const chosen = new Set(
     selectTables(
-      tables.filter((t) => (t.engine ?? '').toLowerCase() === 'innodb').map((t) => t.name),
+      tables.filter((t) => (t.engine ?? '').toLowerCase() === (options.engine ?? 'InnoDB').toLowerCase()).map((t) => t.name),
       options,
     ),
   );

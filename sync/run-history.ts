@@ -35,6 +35,14 @@ export async function ensureHistoryTable(conn: SqlConnection, schema: string): P
        KEY kind_started (kind, started_at)
      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   );
+  // Tables created by an older dualpipe lack source_state: add it (portable: no ADD COLUMN IF NOT EXISTS on MySQL).
+  const col = await conn.query(
+    "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = 'source_state'",
+    [schema, HISTORY_TABLE],
+  );
+  if (col.length === 0) {
+    await conn.execute(`ALTER TABLE ${qualify(schema, HISTORY_TABLE)} ADD COLUMN source_state LONGTEXT NULL AFTER details`);
+  }
 }
 
 export async function startRun(

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DualpipeError, ExitCode, exitCodeFor } from '../errors.js';
 import { VERSION } from '../version.js';
+import { registerBackupCommand } from './commands/backup.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSeedCommand } from './commands/seed.js';
@@ -52,6 +53,7 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
   registerMigrateCommand(program, ctx);
   registerSeedCommand(program, ctx);
   registerSyncCommands(program, ctx);
+  registerBackupCommand(program, ctx);
   const quiet = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => {} });
     for (const sub of cmd.commands) quiet(sub);

@@ -1,0 +1,204 @@
+/**
+ * `dualpipe backup`: dumps the MyISAM mirrors of the last successful sync. The sync lock is held
+ * for the whole dump and the mirrors are read-locked (analysts still read, nothing writes), so
+ * every table of a backup comes from the same sync. Chunks dump in parallel; the manifest is
+ * written last.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import pLimit from 'p-limit';
+import type { SqlConnector } from '../src/db/connection.js';
+import { qualify, quoteId } from '../src/db/quote.js';
+import { readServerInfo } from '../src/db/server-info.js';
+import { DualpipeError, StepError } from '../src/errors.js';
+import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
+import { type Logger, silentLogger } from '../src/log/logger.js';
+import { VERSION } from '../src/version.js';
+import { readKeyRange } from '../sync/checksum-chunks.js';
+import { discoverTables } from '../sync/discover-tables.js';
+import { lastSucceededSync } from '../sync/run-history.js';
+import type { SourceState } from '../sync/source-state.js';
+import { isIntegerType } from '../sync/table-meta.js';
+import { contentChecksum } from './content-checksum.js';
+import type { ChunkResult } from './dump-chunk.js';
+import { createDumpPool } from './dump-pool.js';
+import { MANIFEST_FORMAT, type Manifest, type ManifestTable } from './manifest.js';
+import { type BackupTableInput, planBackup } from './plan-backup.js';
+import { writeManifest } from './write-manifest.js';
+
+export interface BackupOptions {
+  report: SqlConnector;
+  reportSchema: string;
+  /** Parent folder: the backup goes into a new `dualpipe-<timestamp>` folder inside it. */
+  to: string;
+  threads?: number;
+  compress?: 'gzip' | 'none';
+  includeReports?: boolean;
+  chunkRows?: number;
+  waitForLockSeconds?: number;
+  logger?: Logger;
+  clock?: () => Date;
+  onProgress?: (event: { item: string; done: number; total: number; unit: string }) => void;
+}
+
+export interface BackupResult {
+  dir: string;
+  manifest: Manifest;
+  seconds: number;
+}
+
+interface SyncDetails {
+  tables: { table: string }[];
+  reports: { name: string }[];
+}
+
+function backupDirName(now: Date): string {
+  return `dualpipe-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
+
+export async function runBackup(o: BackupOptions): Promise<BackupResult> {
+  const log = o.logger ?? silentLogger;
+  const clock = o.clock ?? (() => new Date());
+  const started = clock();
+  const compression = o.compress ?? 'gzip';
+  // The sync lock: no sync may write the mirrors while they are dumped.
+  const lock = await acquireRunLock(o.report, lockName('sync', o.reportSchema), { waitSeconds: o.waitForLockSeconds ?? 0 });
+  try {
+    const session = lock.session;
+    const sync = await lastSucceededSync(session, o.reportSchema);
+    if (!sync || !sync.sourceState) {
+      throw new DualpipeError(`no successful sync in ${o.reportSchema}: there are no mirrors to back up`, {
+        hint: 'run `dualpipe sync` first',
+      });
+    }
+    const details = sync.details as SyncDetails;
+    const state = sync.sourceState as SourceState;
+    const wanted = new Map<string, 'mirror' | 'report'>(details.tables.map((t) => [t.table, 'mirror']));
+    if (o.includeReports) for (const r of details.reports) wanted.set(r.name, 'report');
+    const metas = (await discoverTables(session, o.reportSchema, { engine: 'MyISAM' })).filter((m) => wanted.has(m.name));
+    const missing = [...wanted.keys()].filter((n) => !metas.some((m) => m.name === n));
+    if (missing.length) {
+      throw new DualpipeError(`mirror table(s) missing from ${o.reportSchema}: ${missing.join(', ')}`, {
+        hint: 'run `dualpipe sync` to rebuild the mirrors, or `dualpipe check`',
+      });
+    }
+    // Read locks: analysts keep reading, nothing (not even a stray writer) changes a mirror mid-dump.
+    await session.execute(`LOCK TABLES ${metas.map((m) => `${qualify(o.reportSchema, m.name)} READ`).join(', ')}`);
+    const inputs: BackupTableInput[] = [];
+    for (const meta of metas) {
+      const kind = wanted.get(meta.name)!;
+      const first = meta.primaryKey[0];
+      const firstCol = meta.columns.find((c) => c.name === first);
+      const keyRange =
+        first && firstCol && isIntegerType(firstCol.dataType)
+          ? await readKeyRange(session, qualify(o.reportSchema, meta.name), quoteId(first))
+          : undefined;
+      const ddl =
+        kind === 'mirror'
+          ? state.ddl[meta.name]
+          : (await session.query<Record<string, string>>(`SHOW CREATE TABLE ${qualify(o.reportSchema, meta.name)}`))[0]?.[
+              'Create Table'
+            ];
+      if (!ddl) throw new DualpipeError(`no DDL recorded for ${meta.name}`, { hint: 'run `dualpipe sync` again' });
+      // MyISAM keeps an exact row count, so COUNT(*) costs nothing here.
+      const count = await session.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(o.reportSchema, meta.name)}`);
+      inputs.push({ meta, kind, ddl, rows: Number(count[0]?.n ?? 0), keyRange });
+    }
+    inputs.sort((a, b) => b.rows - a.rows);
+    const plans = planBackup(o.reportSchema, inputs, { chunkRows: o.chunkRows ?? 100_000, compression });
+
+    const dir = resolve(o.to, backupDirName(started));
+    await mkdir(join(dir, 'chunks'), { recursive: true, mode: 0o700 });
+    log.info({ dir, tables: plans.length }, 'backup started');
+    const threads = Math.max(1, o.threads ?? 2);
+    const pool = createDumpPool(o.report, threads);
+    // Content checksums are server work: they run on their own sessions alongside the dumps.
+    const checksumLimit = pLimit(threads);
+    const checksumsP = Promise.all(
+      plans.map((p) =>
+        checksumLimit(async () => {
+          const conn = await o.report.connect({ database: null });
+          try {
+            const sum = await contentChecksum(conn, o.reportSchema, p.name, p.columns.map((c) => c.name));
+            return [p.name, sum] as const;
+          } finally {
+            await conn.close();
+          }
+        }),
+      ),
+    );
+    checksumsP.catch(() => {});
+    const allChunks = plans.flatMap((p) => p.chunks.map((c) => ({ p, c })));
+    let doneBytes = 0;
+    let doneRows = 0;
+    const totalRows = inputs.reduce((a, t) => a + t.rows, 0);
+    let results: { key: string; r: ChunkResult }[];
+    try {
+      results = await Promise.all(
+        allChunks.map(async ({ p, c }) => {
+          try {
+            const r = await pool.dump(
+              { sql: c.sql, hex: p.columns.map((col) => col.hex), path: join(dir, c.file), gzip: compression === 'gzip' },
+              (n) => {
+                doneBytes += n;
+              },
+            );
+            doneRows += r.rows;
+            o.onProgress?.({ item: 'rows', done: doneRows, total: totalRows, unit: 'rows' });
+            log.debug({ file: c.file, rows: r.rows }, `chunk ${c.file} of ${c.table} written`);
+            return { key: c.file, r };
+          } catch (error) {
+            throw new StepError(`dumping chunk ${c.file}`, c.table, { cause: error });
+          }
+        }),
+      );
+    } finally {
+      await pool.close();
+    }
+    const checksums = new Map(await checksumsP);
+    log.debug({ bytes: doneBytes }, 'all chunks written');
+    const byFile = new Map(results.map((x) => [x.key, x.r]));
+    const tables: ManifestTable[] = plans.map((p) => {
+      const sum = checksums.get(p.name)!;
+      const chunks = p.chunks.map((c) => {
+        const r = byFile.get(c.file)!;
+        return { file: c.file, rows: r.rows, bytes: r.bytes, sha256: r.sha256 };
+      });
+      const dumped = chunks.reduce((a, c) => a + c.rows, 0);
+      if (dumped !== sum.rows) {
+        throw new StepError('backup', p.name, { cause: new Error(`dumped ${dumped} rows but the table holds ${sum.rows}`) });
+      }
+      return { name: p.name, kind: p.kind, ddl: p.ddl, columns: p.columns, rows: sum.rows, checksum: sum.checksum, chunks };
+    });
+    const finished = clock();
+    const server = await readServerInfo(session);
+    const manifest: Manifest = {
+      format: MANIFEST_FORMAT,
+      complete: true,
+      createdAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      tool: { name: 'dualpipe', version: VERSION },
+      server: { version: server.version },
+      sourceSchema: state.schema,
+      reportSchema: o.reportSchema,
+      sync: { runId: sync.id, finishedAt: String(sync.finishedAt) },
+      binlog: state.binlog,
+      ...(state.binlogNote ? { binlogNote: state.binlogNote } : {}),
+      migrations: state.migrations,
+      compression,
+      tables,
+      totals: {
+        tables: tables.length,
+        rows: tables.reduce((a, t) => a + t.rows, 0),
+        bytes: tables.reduce((a, t) => a + t.chunks.reduce((b, c) => b + c.bytes, 0), 0),
+        seconds: (finished.getTime() - started.getTime()) / 1000,
+      },
+    };
+    await writeManifest(dir, manifest);
+    log.info({ dir, rows: manifest.totals.rows, bytes: manifest.totals.bytes }, 'backup complete');
+    return { dir, manifest, seconds: manifest.totals.seconds };
+  } finally {
+    await lock.session.execute('UNLOCK TABLES').catch(() => {});
+    await lock.release().catch(() => {});
+  }
+}

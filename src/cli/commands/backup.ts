@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { runBackup } from '../../../backup/run-backup.js';
+import { UsageError } from '../../errors.js';
+import { createProgress } from '../progress.js';
+import type { GetContext } from '../run-cli.js';
+import { parsePositiveInt } from './seed.js';
+
+function parseCompress(text: string): 'gzip' | 'none' {
+  if (text !== 'gzip' && text !== 'none') throw new UsageError(`invalid --compress "${text}"`, { hint: 'use gzip or none' });
+  return text;
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** `dualpipe backup --to DIR`: dump the MyISAM mirrors of the last sync. */
+export function registerBackupCommand(program: Command, ctx: GetContext): void {
+  program
+    .command('backup')
+    .description('back up the MyISAM mirrors of the last sync into a new folder under DIR (manifest written last)')
+    .requiredOption('--to <dir>', 'parent folder; the backup goes into DIR/dualpipe-<timestamp>/')
+    .option('--threads <n>', 'chunks dumped in parallel', parsePositiveInt('--threads', 64), 2)
+    .option('--compress <kind>', 'gzip or none', parseCompress, 'gzip')
+    .option('--include-reports', 'also back up the rpt_* report tables')
+    .option('--wait-lock <seconds>', 'wait this long for a running sync instead of exiting 4', parsePositiveInt('--wait-lock', 86_400))
+    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 4 a sync or another backup holds the lock.')
+    .action(async (flags: { to: string; threads: number; compress: 'gzip' | 'none'; includeReports?: boolean; waitLock?: number }) => {
+      const c = ctx();
+      const progress = createProgress(c.io, c.logger);
+      const started = Date.now();
+      try {
+        const result = await runBackup({
+          report: c.report(),
+          reportSchema: c.config.report.database,
+          to: flags.to,
+          threads: flags.threads,
+          compress: flags.compress,
+          includeReports: flags.includeReports === true,
+          waitForLockSeconds: flags.waitLock ?? 0,
+          logger: c.logger,
+          onProgress: (e) => {
+            if (e.item === 'rows') progress.update('backup', e.done, e.total, 'rows');
+          },
+        });
+        progress.stop();
+        const m = result.manifest;
+        const secs = (Date.now() - started) / 1000;
+        c.print({ dir: result.dir, ...m.totals, syncRunId: m.sync.runId, binlog: m.binlog }, () =>
+          [
+            ...m.tables.map(
+              (t) => `${t.name.padEnd(28)} ${String(t.rows).padStart(10)} rows  ${String(t.chunks.length).padStart(4)} chunks`,
+            ),
+            `backup of sync #${m.sync.runId}: ${m.totals.tables} tables, ${m.totals.rows} rows, ` +
+              `${mb(m.totals.bytes)} in ${secs.toFixed(1)} s (${mb(m.totals.bytes / Math.max(secs, 0.001))}/s)`,
+            `written to ${result.dir}`,
+          ].join('\n'),
+        );
+      } finally {
+        progress.stop();
+      }
+    });
+}
