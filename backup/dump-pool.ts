@@ -32,8 +32,8 @@ function inlinePool(connector: SqlConnector, threads: number): DumpPool {
       limit(async () => {
         const conn = await connector.connect({ database: null });
         try {
-          await conn.execute("SET SESSION time_zone = '+00:00'");
-          const r = await dumpChunk(conn, task.sql, task.hex, task.path, { gzip: task.gzip, onBytes });
+          await conn.execute("SET SESSION time_zone = '+00:00', SESSION sql_mode = ''");
+          const r = await dumpChunk(conn, task.sql, null, task.path, { gzip: task.gzip, parts: task.parts, onBytes });
           await fsyncPath(task.path);
           return r;
         } finally {

@@ -12,7 +12,8 @@ import { fsyncPath } from './write-manifest.js';
 export interface DumpTask {
   id: number;
   sql: string;
-  hex: boolean[];
+  /** Segments of the chunk query (encode-sql.ts). */
+  parts: ('joined' | 'text')[];
   path: string;
   gzip: boolean;
 }
@@ -30,10 +31,11 @@ parentPort!.on('message', (task: DumpTask | 'close') => {
     try {
       if (!conn) {
         conn = await createConnector(target).connect({ database: null });
-        await conn.execute("SET SESSION time_zone = '+00:00'");
+        await conn.execute("SET SESSION time_zone = '+00:00', SESSION sql_mode = ''");
       }
-      const result = await dumpChunk(conn, task.sql, task.hex, task.path, {
+      const result = await dumpChunk(conn, task.sql, null, task.path, {
         gzip: task.gzip,
+        parts: task.parts,
         onBytes: (n) => parentPort!.postMessage({ id: task.id, progressBytes: n }),
       });
       await fsyncPath(task.path);

@@ -5,6 +5,7 @@
 import { qualify, quoteId } from '../src/db/quote.js';
 import { isIntegerType, type TableMeta, writableColumns } from '../sync/table-meta.js';
 import { chunkFileName } from './manifest.js';
+import { segmentedSelect } from './encode-sql.js';
 import { isHexType } from './row-codec.js';
 
 export interface BackupTableInput {
@@ -31,6 +32,8 @@ export interface BackupTablePlan {
   kind: 'mirror' | 'report';
   ddl: string;
   columns: { name: string; dataType: string; hex: boolean }[];
+  /** Which result columns of the chunk queries are pre-joined by the server (encode-sql.ts). */
+  parts: ('joined' | 'text')[];
   chunks: ChunkPlan[];
 }
 
@@ -41,7 +44,8 @@ export function planBackup(
 ): BackupTablePlan[] {
   return tables.map((t, tableIndex) => {
     const cols = writableColumns(t.meta);
-    const select = `SELECT ${cols.map((c) => quoteId(c.name)).join(', ')} FROM ${qualify(schema, t.meta.name)}`;
+    const { selectList, parts } = segmentedSelect(cols);
+    const select = `SELECT ${selectList} FROM ${qualify(schema, t.meta.name)}`;
     const first = t.meta.primaryKey[0];
     const firstCol = t.meta.columns.find((c) => c.name === first);
     const order = t.meta.primaryKey.length ? ` ORDER BY ${t.meta.primaryKey.map(quoteId).join(', ')}` : '';
@@ -75,6 +79,7 @@ export function planBackup(
       kind: t.kind,
       ddl: t.ddl,
       columns: cols.map((c) => ({ name: c.name, dataType: c.dataType, hex: isHexType(c.dataType) })),
+      parts,
       chunks,
     };
   });

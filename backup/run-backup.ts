@@ -48,7 +48,7 @@ export interface BackupResult {
 }
 
 interface SyncDetails {
-  tables: { table: string }[];
+  tables: { table: string; rows: number; checksum?: string }[];
   reports: { name: string }[];
 }
 
@@ -112,15 +112,18 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
     log.info({ dir, tables: plans.length }, 'backup started');
     const threads = Math.max(1, o.threads ?? 2);
     const pool = createDumpPool(o.report, threads);
-    // Content checksums are server work: they run on their own sessions alongside the dumps.
+    // Content checksums: a full sync recorded them for every mirror (its chunk sums of the snapshot);
+    // only tables without one (a streamed sync, report tables) are scanned, alongside the dumps.
+    const recorded = new Map(details.tables.filter((t) => t.checksum).map((t) => [t.table, t]));
     const checksumLimit = pLimit(threads);
     const checksumsP = Promise.all(
-      plans.map((p) =>
+      inputs.map((t) =>
         checksumLimit(async () => {
+          const rec = recorded.get(t.meta.name);
+          if (rec && rec.rows === t.rows) return [t.meta.name, { rows: rec.rows, checksum: rec.checksum! }] as const;
           const conn = await o.report.connect({ database: null });
           try {
-            const sum = await contentChecksum(conn, o.reportSchema, p.name, p.columns.map((c) => c.name));
-            return [p.name, sum] as const;
+            return [t.meta.name, await contentChecksum(conn, o.reportSchema, t.meta.name, t.meta)] as const;
           } finally {
             await conn.close();
           }
@@ -138,7 +141,7 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
         allChunks.map(async ({ p, c }) => {
           try {
             const r = await pool.dump(
-              { sql: c.sql, hex: p.columns.map((col) => col.hex), path: join(dir, c.file), gzip: compression === 'gzip' },
+              { sql: c.sql, parts: p.parts, path: join(dir, c.file), gzip: compression === 'gzip' },
               (n) => {
                 doneBytes += n;
               },
@@ -168,7 +171,7 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
       if (dumped !== sum.rows) {
         throw new StepError('backup', p.name, { cause: new Error(`dumped ${dumped} rows but the table holds ${sum.rows}`) });
       }
-      return { name: p.name, kind: p.kind, ddl: p.ddl, columns: p.columns, rows: sum.rows, checksum: sum.checksum, chunks };
+      return { name: p.name, kind: p.kind, ddl: p.ddl, columns: p.columns, rows: dumped, checksum: sum.checksum, chunks };
     });
     const finished = clock();
     const server = await readServerInfo(session);

@@ -74,9 +74,10 @@ export async function discoverTables(
     n: string;
     extra: string;
     g: string | null;
+    cs: string | null;
   }>(
     `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, DATA_TYPE AS dt, COLUMN_TYPE AS ct, IS_NULLABLE AS n,
-            EXTRA AS extra, GENERATION_EXPRESSION AS g
+            EXTRA AS extra, GENERATION_EXPRESSION AS g, CHARACTER_SET_NAME AS cs
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
     [schema],
   );
@@ -99,6 +100,7 @@ export async function discoverTables(
           columnType: c.ct,
           nullable: c.n === 'YES',
           generated: /GENERATED|VIRTUAL|PERSISTENT|STORED/i.test(c.extra ?? '') && (c.g ?? '') !== '',
+          charset: c.cs,
         })),
       primaryKey: keys.filter((k) => k.t === t.name).map((k) => k.c),
       estimatedRows: Number(t.rows ?? 0),

@@ -3,6 +3,7 @@ import { qualify } from '../src/db/quote.js';
 import { checksumChunks } from './checksum-chunks.js';
 import { type ChunkSum, chunkCondition, diffChunks } from './chunk-sql.js';
 import { copyRows } from './copy-rows.js';
+import { combineChunkSums } from '../backup/content-checksum.js';
 import type { TablePlan } from './plan.js';
 import { type ChunkScheme, writableColumns } from './table-meta.js';
 
@@ -14,6 +15,8 @@ export interface TableSyncResult {
   chunksRepaired: number;
   rowsRepaired: number;
   seconds: number;
+  /** Content checksum of the mirror (= the snapshot), when the run computed chunk sums. */
+  checksum?: string;
 }
 
 export interface TableSyncContext {
@@ -63,11 +66,11 @@ export async function syncTableServerSide(ctx: TableSyncContext): Promise<TableS
     );
   }
   await worker.execute(plan.enableKeysSql);
-  let rows = 0;
-  for (const s of sourceSums.values()) rows += s.rows;
+  const total = combineChunkSums(sourceSums.values());
   return {
     table: plan.table,
-    rows,
+    rows: total.rows,
+    checksum: total.checksum,
     chunks: sourceSums.size,
     chunksRepaired: differing.length,
     rowsRepaired,

@@ -8,6 +8,8 @@ export interface ColumnMeta {
   nullable: boolean;
   /** Virtual or stored generated column: never written, recomputed by the server. */
   generated: boolean;
+  /** CHARACTER_SET_NAME for character columns, null otherwise. */
+  charset?: string | null;
 }
 
 export interface TableMeta {

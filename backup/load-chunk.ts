@@ -1,0 +1,139 @@
+/**
+ * Loads backup chunks into the staging schema with `LOAD DATA LOCAL INFILE`, streamed from the
+ * file (gunzipped on the way), on a few sessions in parallel. A table's checks and deferred index
+ * build run as soon as its last chunk is in, ahead of the remaining chunks.
+ */
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
+import { DualpipeError, StepError } from '../src/errors.js';
+import type { LoadStep, RestoreTablePlan } from './plan-restore.js';
+
+/**
+ * A loading session in the staging schema. foreign_key_checks=0: tables load in any order and the
+ * orphan check afterwards is what guarantees the keys; unique_checks=0 lets InnoDB buffer
+ * secondary index changes; NO_AUTO_VALUE_ON_ZERO keeps an id of 0; UTC so TIMESTAMP text loads
+ * as the UTC text it was dumped as.
+ */
+export async function openLoadSession(connector: SqlConnector, staging: string): Promise<SqlConnection> {
+  const conn = await connector.connect({ database: staging });
+  try {
+    await conn.execute(
+      "SET SESSION foreign_key_checks = 0, unique_checks = 0, sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00'",
+    );
+  } catch (error) {
+    await conn.close();
+    throw error;
+  }
+  return conn;
+}
+
+/** The chunk's bytes as LOAD DATA reads them; a read or gunzip error fails the statement. */
+function chunkStream(path: string, gzip: boolean): Readable {
+  const file = createReadStream(path, { highWaterMark: 256 * 1024 });
+  if (!gzip) return file;
+  const gunzip = createGunzip();
+  pipeline(file, gunzip).catch((error: unknown) => gunzip.destroy(error as Error));
+  return gunzip;
+}
+
+/** MySQL 8 says 3948 (ER_CLIENT_LOCAL_FILES_DISABLED); MariaDB and older MySQL say 1148. */
+function isLocalInfileDisabled(error: unknown): boolean {
+  const e = error as { errno?: number; message?: string };
+  return e?.errno === 3948 || e?.errno === 1148 || /local (data|infile).*disabled|command is not allowed/i.test(e?.message ?? '');
+}
+
+/**
+ * Loads one chunk. LOAD DATA LOCAL turns bad values and duplicate keys into warnings and skipped
+ * rows instead of errors, so any warning or a short row count fails the chunk.
+ */
+export async function loadChunk(conn: SqlConnection, dir: string, step: LoadStep): Promise<number> {
+  const phase = `restore of chunk ${step.file}`;
+  let result;
+  try {
+    result = await conn.loadInfile(step.sql, () => chunkStream(join(dir, step.file), step.gzip));
+  } catch (error) {
+    if (isLocalInfileDisabled(error))
+      throw new DualpipeError('the server refuses LOAD DATA LOCAL INFILE', {
+        cause: error,
+        hint: 'enable it with `SET GLOBAL local_infile=1` (MySQL 8 defaults to OFF), or start the server with --local-infile=1',
+      });
+    throw new StepError(phase, step.table, { cause: error });
+  }
+  if (result.warningStatus > 0 || result.affectedRows !== step.rows) {
+    const w = await conn.query<{ Level: string; Code: number; Message: string }>('SHOW WARNINGS LIMIT 1').catch(() => []);
+    const first = w[0] ? `; first warning: ${w[0].Level} ${w[0].Code} ${w[0].Message}` : '';
+    throw new StepError(phase, step.table, {
+      cause: new Error(`loaded ${result.affectedRows} of ${step.rows} rows with ${result.warningStatus} warning(s)${first}`),
+    });
+  }
+  return result.affectedRows;
+}
+
+type Task = (conn: SqlConnection) => Promise<void>;
+
+/**
+ * Runs tasks on the given sessions, one task per session at a time; `urgent` tasks (pushed while
+ * running) go first. The first failure stops the hand-out of further tasks and is thrown.
+ */
+export function runOnSessions(
+  sessions: readonly SqlConnection[],
+  tasks: Task[],
+  throwIfAborted: () => void = () => {},
+): { pushUrgent(task: Task): void; done: Promise<void> } {
+  const urgent: Task[] = [];
+  let failed: { error: unknown } | undefined;
+  const worker = async (conn: SqlConnection) => {
+    for (;;) {
+      const task = failed ? undefined : (urgent.shift() ?? tasks.shift());
+      if (!task) return;
+      try {
+        throwIfAborted();
+        await task(conn);
+      } catch (error) {
+        failed ??= { error };
+        return;
+      }
+    }
+  };
+  // Workers start on the next microtask, so the caller holds pushUrgent before any task runs.
+  const done = Promise.resolve()
+    .then(() => Promise.all(sessions.map(worker)))
+    .then(() => {
+      if (failed) throw failed.error;
+    });
+  return { pushUrgent: (task: Task) => void urgent.push(task), done };
+}
+
+export interface LoadTablesOptions {
+  sessions: readonly SqlConnection[];
+  dir: string;
+  tables: readonly RestoreTablePlan[];
+  /** Checks and index build of one table, run as soon as its last chunk is loaded. */
+  finishTable: (conn: SqlConnection, table: RestoreTablePlan, loadSeconds: number) => Promise<void>;
+  onRows?: (table: string, rows: number) => void;
+  throwIfAborted?: () => void;
+}
+
+/** Loads every chunk (largest tables first) and finishes each table as soon as it is complete. */
+export async function loadTables(o: LoadTablesOptions): Promise<void> {
+  const started = Date.now();
+  const remaining = new Map(o.tables.map((t) => [t.name, t.loads.length]));
+  const byName = new Map(o.tables.map((t) => [t.name, t]));
+  const finish = (t: RestoreTablePlan) => (conn: SqlConnection) => o.finishTable(conn, t, (Date.now() - started) / 1000);
+  const tasks: Task[] = o.tables.filter((t) => t.loads.length === 0).map(finish);
+  for (const t of o.tables)
+    for (const step of t.loads)
+      tasks.push(async (conn) => {
+        const rows = await loadChunk(conn, o.dir, step);
+        o.onRows?.(step.table, rows);
+        const left = remaining.get(step.table)! - 1;
+        remaining.set(step.table, left);
+        if (left === 0) runner.pushUrgent(finish(byName.get(step.table)!));
+      });
+  const runner = runOnSessions(o.sessions, tasks, o.throwIfAborted);
+  await runner.done;
+}

@@ -1,0 +1,308 @@
+/**
+ * `dualpipe restore`: a backup back into InnoDB. Everything is validated before anything is
+ * written; all work happens in a staging schema; one atomic RENAME swaps the restored tables in
+ * and the replaced ones out into a previous schema (the rollback window). A restore killed at any
+ * point before that RENAME leaves the live tables exactly as they were; the next run drops the
+ * leftover staging schema.
+ */
+import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
+import { qualify, quoteId } from '../src/db/quote.js';
+import { readServerInfo } from '../src/db/server-info.js';
+import { AbortedError, DualpipeError, StepError, UsageError } from '../src/errors.js';
+import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
+import { type Logger, silentLogger } from '../src/log/logger.js';
+import { discoverTables, MIGRATIONS_TABLE_NAME } from '../sync/discover-tables.js';
+import { publishTables } from '../sync/publish-tables.js';
+import { readMigrations } from '../sync/source-state.js';
+import { loadTables, openLoadSession } from './load-chunk.js';
+import { MANIFEST_FILE } from './manifest.js';
+import { describeRestorePlan, planRestore, RESTORE_INFO_TABLE, type RestorePlan, type TargetState } from './plan-restore.js';
+import { locateBackup, verifyChunks } from './read-backup.js';
+import { checkOrphans, verifyTableContent } from './verify-restored.js';
+
+export interface RestoreOptions {
+  /** The server of the target schema (the source InnoDB server). */
+  connector: SqlConnector;
+  /** A backup directory, or a folder of backups (the newest complete one is used). */
+  from: string;
+  target: string;
+  /** Parallel loading sessions (default 2). */
+  threads?: number;
+  /** `after-load` (default): secondary indexes and foreign keys are added after the load. */
+  indexes?: 'after-load' | 'create';
+  dryRun?: boolean;
+  /** Asked when the restore replaces live tables; false cancels. Without it the library proceeds. */
+  confirm?: (plan: RestorePlan) => boolean | Promise<boolean>;
+  waitForLockSeconds?: number;
+  /** How long the RENAME retries without making the application's queries wait (MariaDB). */
+  swapWaitMs?: number;
+  logger?: Logger;
+  clock?: () => Date;
+  signal?: AbortSignal;
+  onProgress?: (event: { item: string; done: number; total: number; unit: string }) => void;
+}
+
+export interface RestoreTableResult {
+  table: string;
+  rows: number;
+  chunks: number;
+  bytes: number;
+  replaced: boolean;
+  /** Seconds from the start of the load until the table's last chunk was in. */
+  loadedAfterSeconds: number;
+  indexSeconds: number;
+}
+
+export interface RestoreResult {
+  dryRun: boolean;
+  backupDir: string;
+  backupFinishedAt: string;
+  syncRunId: number;
+  target: string;
+  /** The rollback window (null for dry runs). */
+  previous: string | null;
+  tables: RestoreTableResult[];
+  skipped: { table: string; reason: string }[];
+  replaced: string[];
+  foreignKeysChecked: number;
+  rows: number;
+  bytes: number;
+  seconds: number;
+  rowsPerSecond: number;
+  cleanedUp: string[];
+  notes: string[];
+  planText?: string;
+}
+
+const SYSTEM_SCHEMAS = new Set(['mysql', 'sys', 'information_schema', 'performance_schema']);
+
+/** Reads what the target holds now, for the planner's checks. Read-only. */
+export async function inspectTarget(conn: SqlConnection, target: string, restoring: readonly string[]): Promise<TargetState> {
+  const exists = (await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [target])).length > 0;
+  const state: TargetState = { exists, tables: {}, migrations: null, incomingForeignKeys: [] };
+  if (!exists) return state;
+  const wanted = new Set(restoring);
+  const objects = await conn.query<{ t: string; type: string }>(
+    'SELECT TABLE_NAME AS t, TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+    [target],
+  );
+  for (const o of objects) if (wanted.has(o.t)) state.tables[o.t] = { type: o.type, columns: [], triggers: [] };
+  const cols = await conn.query<{ t: string; c: string }>(
+    `SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = ? AND (GENERATION_EXPRESSION IS NULL OR GENERATION_EXPRESSION = '')
+      ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+    [target],
+  );
+  for (const c of cols) state.tables[c.t]?.columns.push(c.c);
+  const triggers = await conn.query<{ t: string; name: string }>(
+    'SELECT EVENT_OBJECT_TABLE AS t, TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ?',
+    [target],
+  );
+  for (const tr of triggers) state.tables[tr.t]?.triggers.push(tr.name);
+  const refs = await conn.query<{ s: string; t: string; name: string; to: string }>(
+    `SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS name, REFERENCED_TABLE_NAME AS \`to\`
+       FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE UNIQUE_CONSTRAINT_SCHEMA = ?`,
+    [target],
+  );
+  state.incomingForeignKeys = refs
+    .filter((r) => state.tables[r.to] && !(r.s === target && wanted.has(r.t)))
+    .map((r) => ({ from: `${r.s}.${r.t}`, name: r.name, to: r.to }));
+  if (objects.some((o) => o.t === MIGRATIONS_TABLE_NAME)) state.migrations = await readMigrations(conn, target);
+  return state;
+}
+
+async function schemaExists(conn: SqlConnection, schema: string): Promise<boolean> {
+  return (await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [schema])).length > 0;
+}
+
+export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
+  const log = o.logger ?? silentLogger;
+  const clock = o.clock ?? (() => new Date());
+  const started = clock();
+  const threads = Math.max(1, o.threads ?? 2);
+  if (!o.target || o.target.length > 64 || SYSTEM_SCHEMAS.has(o.target.toLowerCase()))
+    throw new UsageError(`cannot restore into schema "${o.target}"`, { hint: 'name a user schema of at most 64 characters' });
+  const throwIfAborted = () => {
+    if (o.signal?.aborted) throw new AbortedError('restore interrupted: the live tables were not changed');
+  };
+  const backup = await locateBackup(o.from);
+  for (const note of backup.notes) log.info({ dir: backup.dir }, note);
+  const m = backup.manifest;
+  const mirrors = m.tables.filter((t) => t.kind === 'mirror');
+  const admin = await o.connector.connect({ database: null });
+  const plan = async () =>
+    planRestore({
+      manifest: m,
+      backupDir: backup.dir,
+      target: o.target,
+      targetState: await inspectTarget(admin, o.target, mirrors.map((t) => t.name)),
+      indexes: o.indexes ?? 'after-load',
+      manifestFile: `${backup.dir}/${MANIFEST_FILE}`,
+    });
+  try {
+    const first = await plan();
+    await verifyChunks(backup.dir, mirrors, {
+      threads: Math.max(threads, 2),
+      onProgress: (done, total) => o.onProgress?.({ item: 'checking chunks', done, total, unit: 'bytes' }),
+    });
+    log.info({ dir: backup.dir, tables: first.totals.tables, rows: first.totals.rows, replaces: first.replaced.length }, 'restore validated');
+    const base = {
+      backupDir: backup.dir,
+      backupFinishedAt: m.finishedAt,
+      syncRunId: m.sync.runId,
+      target: o.target,
+      skipped: first.skipped,
+      notes: [...backup.notes],
+    };
+    if (o.dryRun) {
+      return {
+        ...base,
+        dryRun: true,
+        previous: null,
+        tables: [],
+        replaced: first.replaced,
+        foreignKeysChecked: 0,
+        rows: 0,
+        bytes: 0,
+        seconds: 0,
+        rowsPerSecond: 0,
+        cleanedUp: [],
+        planText: describeRestorePlan(first),
+      };
+    }
+    const infile = await admin.query<{ v: number | string }>('SELECT @@GLOBAL.local_infile AS v');
+    if (Number(infile[0]?.v) !== 1)
+      throw new DualpipeError('the server refuses LOAD DATA LOCAL INFILE (local_infile=OFF)', {
+        hint: 'enable it with `SET GLOBAL local_infile=1`, or start the server with --local-infile=1',
+      });
+    if (first.replaced.length && o.confirm && !(await o.confirm(first)))
+      throw new AbortedError('restore cancelled: nothing was changed');
+    const lock = await acquireRunLock(o.connector, lockName('restore', o.target), { waitSeconds: o.waitForLockSeconds ?? 0 });
+    try {
+      // Checked again under the lock: the target may have changed while we validated or asked.
+      const p = await plan();
+      if (p.replaced.join(',') !== first.replaced.join(','))
+        throw new UsageError(`the tables of ${o.target} changed while the restore was being prepared`, { hint: 'run the restore again' });
+      const done = await execute(o, p, backup.dir, { admin, log, threads, throwIfAborted, now: clock });
+      const seconds = (clock().getTime() - started.getTime()) / 1000;
+      return {
+        ...base,
+        ...done,
+        dryRun: false,
+        previous: p.schemas.previous,
+        replaced: p.replaced,
+        rows: p.totals.rows,
+        bytes: p.totals.bytes,
+        seconds,
+        rowsPerSecond: Math.round(p.totals.rows / Math.max(seconds, 0.001)),
+      };
+    } finally {
+      await lock.release().catch(() => {});
+    }
+  } finally {
+    await admin.close();
+  }
+}
+
+async function execute(
+  o: RestoreOptions,
+  plan: RestorePlan,
+  dir: string,
+  x: { admin: SqlConnection; log: Logger; threads: number; throwIfAborted: () => void; now: () => Date },
+): Promise<Pick<RestoreResult, 'tables' | 'cleanedUp' | 'foreignKeysChecked'>> {
+  const { admin, log, throwIfAborted } = x;
+  const s = plan.schemas;
+  const sessions: SqlConnection[] = [];
+  let swapped = false;
+  const abort = () => sessions.forEach((c) => c.destroy());
+  o.signal?.addEventListener('abort', abort);
+  try {
+    const cleanedUp: string[] = [];
+    for (const leftover of [s.staging, s.scratch])
+      if (await schemaExists(admin, leftover)) {
+        await admin.execute(`DROP DATABASE ${quoteId(leftover)}`);
+        cleanedUp.push(leftover);
+        log.warn({ schema: leftover }, 'dropped a schema left by an interrupted restore or rollback');
+      }
+    throwIfAborted();
+    await admin.execute(`CREATE DATABASE ${quoteId(s.staging)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    for (let i = 0; i < x.threads; i++) sessions.push(await openLoadSession(o.connector, s.staging));
+    const ddl = sessions[0]!;
+    await ddl.execute(plan.infoTableSql);
+    const info = { backupDir: dir, restoredAt: x.now().toISOString(), target: s.target, tables: plan.tables.map((t) => t.name), replaced: plan.replaced };
+    await ddl.execute(`INSERT INTO ${qualify(s.staging, RESTORE_INFO_TABLE)} VALUES (1, ?)`, [JSON.stringify(info)]);
+    for (const t of plan.tables)
+      await ddl.execute(t.createSql).catch((error: unknown) => {
+        throw new StepError('restore: creating the table', t.name, { cause: error });
+      });
+    const metas = new Map((await discoverTables(ddl, s.staging)).map((meta) => [meta.name, meta]));
+    log.info({ schema: s.staging, tables: plan.tables.length }, 'restore: staging schema created');
+
+    const results: RestoreTableResult[] = [];
+    const loaded = new Map<string, number>();
+    let total = 0;
+    await loadTables({
+      sessions,
+      dir,
+      tables: plan.tables,
+      throwIfAborted,
+      onRows: (table, rows) => {
+        const t = plan.tables.find((p) => p.name === table)!;
+        loaded.set(table, (loaded.get(table) ?? 0) + rows);
+        total += rows;
+        o.onProgress?.({ item: table, done: loaded.get(table)!, total: t.rows, unit: 'rows' });
+        o.onProgress?.({ item: 'restore', done: total, total: plan.totals.rows, unit: 'rows' });
+      },
+      finishTable: async (conn, t, loadedAfterSeconds) => {
+        log.info({ table: t.name, rows: t.rows }, `restore: table ${t.name} loaded`);
+        await verifyTableContent(conn, s.staging, t, metas.get(t.name)!);
+        const t0 = Date.now();
+        if (t.alterSql)
+          await conn.execute(t.alterSql).catch((error: unknown) => {
+            throw new StepError('restore: adding the indexes and foreign keys', t.name, { cause: error });
+          });
+        results.push({
+          table: t.name,
+          rows: t.rows,
+          chunks: t.loads.length,
+          bytes: t.bytes,
+          replaced: t.replaces,
+          loadedAfterSeconds,
+          indexSeconds: (Date.now() - t0) / 1000,
+        });
+      },
+    });
+    log.info({ tables: results.length }, 'restore: tables loaded and checked');
+    const fk = await checkOrphans(sessions, s.staging, throwIfAborted);
+    log.info({ foreignKeys: fk.foreignKeys }, 'restore: verified');
+    throwIfAborted();
+
+    // A later restore replaces the earlier rollback window; this one is only dropped once the
+    // new data is fully loaded and verified.
+    await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(s.previous)}`);
+    await admin.execute(`CREATE DATABASE ${quoteId(s.previous)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await admin.execute(`CREATE DATABASE IF NOT EXISTS ${quoteId(s.target)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    throwIfAborted();
+    // One RENAME TABLE is atomic (MySQL 8 atomic DDL, MariaDB's DDL log): every live table is the
+    // old one or every one is restored. Foreign keys move along and point within their schema.
+    await publishTables(admin, [plan.renameSql], {
+      flavor: (await readServerInfo(admin)).flavor,
+      politeMs: o.swapWaitMs ?? 10_000,
+      logger: log,
+    });
+    swapped = true;
+    log.info({ target: s.target, previous: s.previous }, 'restore: swapped in');
+    await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(s.staging)}`);
+    results.sort((a, b) => a.table.localeCompare(b.table));
+    return { tables: results, cleanedUp, foreignKeysChecked: fk.foreignKeys };
+  } catch (error) {
+    if (!swapped) {
+      abort();
+      await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(s.staging)}`).catch(() => {});
+    }
+    throw o.signal?.aborted && !swapped ? new AbortedError('restore interrupted: the live tables were not changed', { cause: error }) : error;
+  } finally {
+    o.signal?.removeEventListener('abort', abort);
+    await Promise.all(sessions.map((c) => c.close()));
+  }
+}

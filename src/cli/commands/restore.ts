@@ -1,0 +1,156 @@
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { dropPrevious, rollbackRestore } from '../../../backup/rollback-restore.js';
+import { type RestoreResult, runRestore } from '../../../backup/run-restore.js';
+import { runSync, type SyncResult } from '../../../sync/run-sync.js';
+import { UsageError } from '../../errors.js';
+import type { CliContext } from '../context.js';
+import { createProgress, type Progress } from '../progress.js';
+import type { GetContext } from '../run-cli.js';
+import { parsePositiveInt } from './seed.js';
+
+interface RestoreFlags {
+  from?: string;
+  into?: string;
+  threads: number;
+  indexes: 'after-load' | 'create';
+  dryRun?: boolean;
+  yes?: boolean;
+  sync?: boolean;
+  rollback?: boolean;
+  dropPrevious?: boolean;
+  waitLock?: number;
+}
+
+function parseIndexes(text: string): 'after-load' | 'create' {
+  if (text !== 'after-load' && text !== 'create')
+    throw new UsageError(`invalid --indexes "${text}"`, { hint: 'use after-load or create' });
+  return text;
+}
+
+/** A y/N answer on the terminal; without one, `--yes` is the only way to say yes. */
+async function confirm(c: CliContext, question: string, yes: boolean | undefined): Promise<boolean> {
+  if (yes) return true;
+  if (c.io.stderr.isTTY !== true || process.stdin.isTTY !== true)
+    throw new UsageError(`${question}: refusing without confirmation`, { hint: 'pass --yes to confirm (there is no terminal to ask on)' });
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: c.io.stderr as NodeJS.WritableStream });
+    rl.on('SIGINT', () => rl.close());
+    rl.on('close', () => resolve(false));
+    rl.question(`${question}? [y/N] `, (answer) => {
+      resolve(/^y(es)?$/i.test(answer.trim()));
+      rl.close();
+    });
+  });
+}
+
+function describeRestore(r: RestoreResult & { sync?: SyncResult }, reportSchema: string, isSource: boolean): string {
+  if (r.dryRun) return [...r.notes.map((n) => `-- ${n}`), r.planText ?? ''].join('\n');
+  const lines = [...r.notes];
+  for (const t of r.tables)
+    lines.push(
+      `${t.table.padEnd(28)} ${String(t.rows).padStart(10)} rows  ${String(t.chunks).padStart(4)} chunks  ` +
+        `loaded at ${t.loadedAfterSeconds.toFixed(1)} s  indexes ${t.indexSeconds.toFixed(1)} s${t.replaced ? '  (replaced)' : ''}`,
+    );
+  for (const s of r.skipped) lines.push(`${s.table} skipped: ${s.reason}`);
+  lines.push(
+    `restored ${r.tables.length} tables, ${r.rows} rows (${(r.bytes / 1024 / 1024).toFixed(1)} MB of chunks) into ${r.target} ` +
+      `in ${r.seconds.toFixed(1)} s (${r.rowsPerSecond} rows/s); ${r.foreignKeysChecked} foreign keys checked`,
+  );
+  if (r.replaced.length)
+    lines.push(
+      `the ${r.replaced.length} replaced tables are kept in ${r.previous} until the next restore: ` +
+        '`dualpipe restore --rollback` puts them back, `--drop-previous` drops them',
+    );
+  if (r.sync) lines.push(`sync #${r.sync.runId} rebuilt the mirrors in ${reportSchema} in ${r.sync.seconds.toFixed(1)} s`);
+  else if (isSource) lines.push(`the mirrors in ${reportSchema} are now stale: run \`dualpipe sync\``);
+  return lines.join('\n');
+}
+
+export function registerRestoreCommand(program: Command, ctx: GetContext): void {
+  program
+    .command('restore')
+    .description('restore a backup into InnoDB: validated first, loaded aside, swapped in with one atomic RENAME')
+    .option('--from <dir>', 'a backup directory, or the folder holding backups (the newest complete one is used)')
+    .option('--into <schema>', 'restore into this schema (created if missing) instead of the source schema')
+    .option('--threads <n>', 'chunks loaded in parallel', parsePositiveInt('--threads', 64), 2)
+    .option('--indexes <when>', 'after-load (build secondary indexes after the load) or create', parseIndexes, 'after-load')
+    .option('--dry-run', 'validate the backup and print the plan; change nothing')
+    .option('--yes', 'replace live tables without asking')
+    .option('--sync', 'run a sync afterwards (the mirrors are stale after a restore)')
+    .option('--rollback', 'put back the tables the last restore replaced')
+    .option('--drop-previous', 'drop the tables the last restore replaced (the rollback window)')
+    .option('--wait-lock <seconds>', 'wait this long for another restore instead of exiting 4', parsePositiveInt('--wait-lock', 86_400))
+    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage or a damaged/unfit backup, 4 another restore holds the lock.')
+    .action(async (flags: RestoreFlags) => {
+      const c = ctx();
+      const cfg = c.config;
+      const target = flags.into ?? cfg.source.database;
+      const modes = [flags.from !== undefined, flags.rollback === true, flags.dropPrevious === true].filter(Boolean).length;
+      if (modes !== 1) throw new UsageError('pass exactly one of --from <dir>, --rollback or --drop-previous');
+      if (cfg.sameServer && target === cfg.report.database)
+        throw new UsageError(`${target} is the report schema: a restore goes into InnoDB`, { hint: 'use --into with another schema' });
+      const isSource = target === cfg.source.database;
+      if (flags.sync && (!isSource || flags.from === undefined || flags.dryRun))
+        throw new UsageError('--sync needs a restore (not a dry run) into the source schema', { hint: 'run `dualpipe sync` on its own' });
+      const base = { connector: c.source(), target, waitForLockSeconds: flags.waitLock ?? 0, logger: c.logger };
+      if (flags.dropPrevious) {
+        const r = await dropPrevious(base);
+        c.print(r, () => (r.dropped ? `dropped ${r.previous} (${r.tables} tables)` : `${r.previous} does not exist: nothing to drop`));
+        return;
+      }
+      if (flags.rollback) {
+        const r = await rollbackRestore({
+          ...base,
+          confirm: (info) => confirm(c, `replace the ${info.tables.length} tables of ${target} restored at ${info.restoredAt} by the ones they replaced`, flags.yes),
+        });
+        c.print(r, () => `rolled back the restore of ${r.restoredAt}: ${r.putBack.length} tables put back, ${r.removed.length} restored tables dropped`);
+        return;
+      }
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      let progress: Progress = createProgress(c.io, c.logger);
+      try {
+        const result: RestoreResult & { sync?: SyncResult } = await runRestore({
+          ...base,
+          from: flags.from!,
+          threads: flags.threads,
+          indexes: flags.indexes,
+          dryRun: flags.dryRun === true,
+          signal: controller.signal,
+          onProgress: (e) => progress.update(e.item, e.done, e.total, e.unit),
+          confirm: async (plan) => {
+            progress.stop();
+            const ok = await confirm(c, `replace ${plan.replaced.length} live table(s) of ${target} with the backup of ${plan.backupDir}`, flags.yes);
+            progress = createProgress(c.io, c.logger);
+            return ok;
+          },
+        });
+        progress.stop();
+        if (flags.sync) {
+          result.sync = await runSync({
+            source: c.source(),
+            report: c.report(),
+            sourceSchema: cfg.source.database,
+            reportSchema: cfg.report.database,
+            sameServer: cfg.sameServer,
+            strategy: cfg.sync.strategy,
+            threads: cfg.sync.threads,
+            chunkRows: cfg.sync.chunkRows,
+            include: cfg.sync.include,
+            exclude: cfg.sync.exclude,
+            swapWaitMs: cfg.sync.swapWaitMs,
+            waitForLockSeconds: flags.waitLock ?? 0,
+            logger: c.logger,
+          });
+        }
+        c.print(result, () => describeRestore(result, cfg.report.database, isSource));
+      } finally {
+        progress.stop();
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+}
