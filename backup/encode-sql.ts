@@ -19,9 +19,17 @@ export function needsEscaping(col: ColumnMeta): boolean {
   return TEXT_TYPES.has(col.dataType);
 }
 
+/** HEX() of a BIT value drops leading zero bytes; pad it to the column's byte width like the raw bytes. */
+function hexExpression(col: ColumnMeta): string {
+  const q = quoteId(col.name);
+  if (col.dataType !== 'bit') return `HEX(${q})`;
+  const bits = Number(/bit\((\d+)\)/i.exec(col.columnType)?.[1] ?? 1);
+  return `LPAD(HEX(${q}), ${2 * Math.ceil(bits / 8)}, '0')`;
+}
+
 function serverField(col: ColumnMeta): string {
   const q = quoteId(col.name);
-  const expr = isHexType(col.dataType) ? `HEX(${q})` : q;
+  const expr = isHexType(col.dataType) ? hexExpression(col) : q;
   return col.nullable ? `IFNULL(${expr}, '\\\\N')` : expr;
 }
 

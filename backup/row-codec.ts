@@ -12,9 +12,9 @@ const NEEDS_ESCAPE = /[\\\t\n\r\0]/g;
 /** Encodes one field. `hex` columns get hexadecimal digits. */
 export function encodeField(value: unknown, hex: boolean): string {
   if (value === null || value === undefined) return '\\N';
-  if (Buffer.isBuffer(value)) return hex ? value.toString('hex') : escapeText(value.toString('utf8'));
+  if (Buffer.isBuffer(value)) return hex ? value.toString('hex').toUpperCase() : escapeText(value.toString('utf8'));
   const text = typeof value === 'string' ? value : String(value);
-  return hex ? Buffer.from(text, 'utf8').toString('hex') : escapeText(text);
+  return hex ? Buffer.from(text, 'utf8').toString('hex').toUpperCase() : escapeText(text);
 }
 
 export function escapeText(text: string): string {

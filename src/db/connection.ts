@@ -26,9 +26,9 @@ export interface SqlConnection {
   /** Runs a statement that returns no rows. */
   execute(sql: string, params?: readonly unknown[]): Promise<ExecResult>;
   /**
-   * Streams rows as arrays of column values, with back-pressure. With `raw`, every value is the
-   * exact text the server sent (string), binary data (BLOB, BINARY, BIT, GEOMETRY) is a Buffer,
-   * and NULL is null: nothing is parsed into JS numbers, so nothing is rounded.
+   * Streams rows as arrays of column values, with back-pressure. With `raw`, numbers, dates and
+   * times are the exact text the server sent, string and binary columns are Buffers (text ones in
+   * UTF-8), and NULL is null: nothing is parsed into JS numbers, so nothing is rounded.
    */
   stream(sql: string, params?: readonly unknown[], options?: StreamOptions): AsyncIterable<unknown[]>;
   /** Runs `LOAD DATA LOCAL INFILE` reading the file contents from `source`. */

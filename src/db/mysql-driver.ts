@@ -127,20 +127,20 @@ class Mysql2Connection implements SqlConnection {
 
 interface RawField {
   type: string;
-  charset: number;
   string(): string | null;
   buffer(): Buffer | null;
 }
 
-const BINARY_CHARSET = 63;
-const BYTE_TYPES = new Set(['BLOB', 'TINY_BLOB', 'MEDIUM_BLOB', 'LONG_BLOB', 'STRING', 'VAR_STRING']);
+const BYTE_TYPES = new Set(['BLOB', 'TINY_BLOB', 'MEDIUM_BLOB', 'LONG_BLOB', 'STRING', 'VAR_STRING', 'JSON', 'BIT', 'GEOMETRY']);
 
-/** Exact server text for every value; Buffers for binary strings, BIT and GEOMETRY. */
+/**
+ * Raw mode: byte strings come back as Buffers, untouched; numbers, dates and times as their exact
+ * text. mysql2 does not tell a typeCast the column's character set, so text columns are Buffers
+ * too, holding UTF-8 (the connection's character set): the caller, which knows from
+ * information_schema which columns are binary, decodes text ones.
+ */
 function rawTypeCast(field: RawField): string | Buffer | null {
-  // Numeric and temporal columns also carry charset 63 on the wire: only byte-string types are binary.
-  if (field.type === 'BIT' || field.type === 'GEOMETRY') return field.buffer();
-  if (field.charset === BINARY_CHARSET && BYTE_TYPES.has(field.type)) return field.buffer();
-  return field.string();
+  return BYTE_TYPES.has(field.type) ? field.buffer() : field.string();
 }
 
 interface RawConnection {
