@@ -16,7 +16,7 @@ import { type Logger, silentLogger } from '../src/log/logger.js';
 import { VERSION } from '../src/version.js';
 import { readKeyRange } from '../sync/checksum-chunks.js';
 import { discoverTables } from '../sync/discover-tables.js';
-import { lastSucceededSync } from '../sync/run-history.js';
+import { ensureHistoryTable, finishRun, lastSucceededSync, startRun } from '../sync/run-history.js';
 import type { SourceState } from '../sync/source-state.js';
 import { isIntegerType } from '../sync/table-meta.js';
 import { contentChecksum } from './content-checksum.js';
@@ -54,6 +54,18 @@ interface SyncDetails {
 
 function backupDirName(now: Date): string {
   return `dualpipe-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}
+
+/** Records the backup in the run history (on its own session: the lock session holds table locks). */
+async function recordBackup(o: BackupOptions, started: Date, finished: Date, details: object): Promise<void> {
+  const conn = await o.report.connect({ database: null });
+  try {
+    await ensureHistoryTable(conn, o.reportSchema);
+    const id = await startRun(conn, o.reportSchema, { kind: 'backup', startedAt: started });
+    await finishRun(conn, o.reportSchema, id, { status: 'succeeded', finishedAt: finished, details });
+  } finally {
+    await conn.close();
+  }
 }
 
 export async function runBackup(o: BackupOptions): Promise<BackupResult> {
@@ -199,6 +211,7 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
     };
     await writeManifest(dir, manifest);
     log.info({ dir, rows: manifest.totals.rows, bytes: manifest.totals.bytes }, 'backup complete');
+    await recordBackup(o, started, finished, { dir, syncRunId: sync.id, totals: manifest.totals, compression });
     return { dir, manifest, seconds: manifest.totals.seconds };
   } finally {
     await lock.session.execute('UNLOCK TABLES').catch(() => {});

@@ -93,10 +93,13 @@ export const ExitCode = {
   locked: 4,
 } as const;
 
+/** Report tables are older than allowed (`status --max-age`): exit 3, like drift. */
+export class StaleError extends DualpipeError {}
+
 /** The single place where errors become exit codes. */
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return ExitCode.usage;
-  if (error instanceof DriftError) return ExitCode.drift;
+  if (error instanceof DriftError || error instanceof StaleError) return ExitCode.drift;
   if (error instanceof LockBusyError) return ExitCode.locked;
   return ExitCode.failure;
 }

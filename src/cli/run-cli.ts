@@ -5,6 +5,7 @@ import { registerBackupCommand } from './commands/backup.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSeedCommand } from './commands/seed.js';
+import { registerStatusCommand } from './commands/status.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { CliContext, type GlobalOptions } from './context.js';
 import { formatError } from './format-error.js';
@@ -54,6 +55,7 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
   registerSeedCommand(program, ctx);
   registerSyncCommands(program, ctx);
   registerBackupCommand(program, ctx);
+  registerStatusCommand(program, ctx);
   const quiet = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => {} });
     for (const sub of cmd.commands) quiet(sub);

@@ -188,6 +188,8 @@ export function createConnector(target: ConnectionTarget): SqlConnector {
           bigNumberStrings: true,
           decimalNumbers: false,
           jsonStrings: true,
+          // JS Dates (run history) are written as UTC, matching the sessions' time_zone '+00:00'.
+          timezone: 'Z',
           connectTimeout: 10_000,
           multipleStatements: false,
         });

@@ -1,0 +1,120 @@
+/**
+ * npm run bench:backup -- --scale N [--threads T]
+ * On one throwaway server and the same MyISAM mirrors, times backups (uncompressed, same threads):
+ * dualpipe backup, mariadb-dump --lock-tables and mydumper; then restores into InnoDB: dualpipe
+ * restore (foreign keys checked, atomic swap), the mariadb client loading the dump, myloader,
+ * and a server-side INSERT INTO innodb SELECT FROM myisam (the limit on one server).
+ * mydumper/myloader come from Debian's mydumper package (installed here when missing).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { migrate, seed } from '../schema/index.js';
+import { createConnector } from '../src/db/mysql-driver.js';
+import { qualify, quoteId } from '../src/db/quote.js';
+import { discoverTables } from '../sync/discover-tables.js';
+import { lastSucceededSync } from '../sync/run-history.js';
+import type { SourceState } from '../sync/source-state.js';
+import { writableColumns } from '../sync/table-meta.js';
+import { arg, benchServer, runCommand, saveResults } from './bench-util.js';
+
+const scale = Number(arg('scale', '1'));
+const threads = arg('threads', '2');
+
+function ensureMydumper(): void {
+  if (spawnSync('sh', ['-c', 'command -v mydumper && command -v myloader']).status === 0) return;
+  if (process.getuid?.() !== 0) throw new Error('mydumper is not installed: apt-get install mydumper');
+  process.stdout.write('installing mydumper with apt-get …\n');
+  spawnSync('apt-get', ['install', '-y', '-qq', 'mydumper'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+}
+
+async function main(): Promise<void> {
+  ensureMydumper();
+  const server = await benchServer();
+  const port = server.port;
+  const target = { host: '127.0.0.1', port, user: 'root', database: 'crm' };
+  const client = ['-h127.0.0.1', `-P${port}`, '-uroot'];
+  const url = `mysql://root@127.0.0.1:${port}/crm`;
+  const node = (args: string[]) => runCommand('node', ['dist/bin/dualpipe.js', ...args, '--source', url], { env: { DUALPIPE_LOG_LEVEL: 'warn' } });
+  const work = mkdtempSync(join(tmpdir(), 'dualpipe-bench-backup-'));
+  try {
+    await migrate(target);
+    const seeded = await seed(createConnector(target), { scale, seed: 1, threads: 2 });
+    const synced = await node(['sync']);
+    if (synced.code !== 0) throw new Error(`sync failed: ${synced.stderr}`);
+    const admin = await createConnector(target).connect({ database: null });
+    const version = (await admin.query<{ v: string }>('SELECT VERSION() AS v'))[0]!.v;
+    const mirrors = (await discoverTables(admin, 'crm_report', { engine: 'MyISAM' })).filter((t) => !t.name.startsWith('rpt_'));
+    const names = mirrors.map((m) => m.name);
+
+    // --- backups ---
+    const dp = await node(['backup', '--to', join(work, 'dp'), '--compress', 'none', '--threads', threads]);
+    if (dp.code !== 0) throw new Error(`dualpipe backup failed: ${dp.stderr}`);
+    const dumpFile = join(work, 'dump.sql');
+    const md = await runCommand('bash', [
+      '-c',
+      `mariadb-dump ${client.join(' ')} --lock-tables crm_report ${names.map((n) => `'${n}'`).join(' ')} > ${dumpFile}`,
+    ]);
+    if (md.code !== 0) throw new Error(`mariadb-dump failed: ${md.stderr}`);
+    const mydDir = join(work, 'mydumper');
+    const myd = await runCommand('mydumper', [
+      '-h', '127.0.0.1', '-P', String(port), '-u', 'root', '-t', threads, '-B', 'crm_report',
+      '-T', names.map((n) => `crm_report.${n}`).join(','), '-r', '100000', '-o', mydDir,
+    ]);
+    if (myd.code !== 0) throw new Error(`mydumper failed: ${myd.stderr}`);
+
+    // --- restores into InnoDB ---
+    const backupDir = join(work, 'dp', readdirSync(join(work, 'dp'))[0]!);
+    const dr = await node(['restore', '--from', backupDir, '--into', 'crm_r_dualpipe', '--threads', threads, '--yes']);
+    if (dr.code !== 0) throw new Error(`dualpipe restore failed: ${dr.stderr}`);
+    // The dump holds MyISAM DDL (it was taken from the mirrors): load it as InnoDB.
+    await admin.execute('CREATE DATABASE crm_r_client');
+    const cl = await runCommand('bash', ['-c', `sed 's/ENGINE=MyISAM/ENGINE=InnoDB/' ${dumpFile} | mariadb ${client.join(' ')} crm_r_client`]);
+    if (cl.code !== 0) throw new Error(`client restore failed: ${cl.stderr}`);
+    for (const f of readdirSync(mydDir).filter((f) => f.endsWith('-schema.sql'))) {
+      const p = join(mydDir, f);
+      writeFileSync(p, readFileSync(p, 'utf8').replace(/ENGINE=MyISAM/g, 'ENGINE=InnoDB'));
+    }
+    await admin.execute('CREATE DATABASE crm_r_myloader');
+    const ml = await runCommand('myloader', ['-h', '127.0.0.1', '-P', String(port), '-u', 'root', '-t', threads, '-d', mydDir, '-B', 'crm_r_myloader']);
+    if (ml.code !== 0) throw new Error(`myloader failed: ${ml.stderr}`);
+    // Server-side copy into InnoDB tables with the source DDL (foreign keys defined, checks off).
+    const state = (await lastSucceededSync(admin, 'crm_report'))!.sourceState as SourceState;
+    await admin.execute('CREATE DATABASE crm_r_server');
+    const ddl = ['SET foreign_key_checks = 0;', 'USE crm_r_server;', ...names.map((n) => `${state.ddl[n]};`)];
+    const inserts = mirrors.map((m) => {
+      const cols = writableColumns(m).map((c) => quoteId(c.name)).join(', ');
+      return `INSERT INTO ${qualify('crm_r_server', m.name)} (${cols}) SELECT ${cols} FROM ${qualify('crm_report', m.name)};`;
+    });
+    const ddlRun = await runCommand('mariadb', [...client, '-e', ddl.join('\n')]);
+    if (ddlRun.code !== 0) throw new Error(`server-side DDL failed: ${ddlRun.stderr}`);
+    const ss = await runCommand('mariadb', [...client, '-e', ['SET foreign_key_checks = 0, unique_checks = 0;', ...inserts].join('\n')]);
+    if (ss.code !== 0) throw new Error(`server-side restore failed: ${ss.stderr}`);
+    await admin.close();
+
+    const r2 = (x: number) => x.toFixed(2);
+    const mb = (x: number) => `${x.toFixed(0)} MB`;
+    saveResults(
+      'backup',
+      `bench:backup at scale ${scale} (${seeded.rows} rows, ${threads} threads, uncompressed)`,
+      ['what', 'seconds', 'ratio', 'notes'],
+      [
+        ['dualpipe backup', r2(dp.seconds), '1.00', `peak RSS ${mb(dp.peakRssMb)}; SHA-256 per chunk, manifest`],
+        ['mariadb-dump --lock-tables', r2(md.seconds), r2(md.seconds / dp.seconds), 'one thread, one SQL file'],
+        [`mydumper -t ${threads}`, r2(myd.seconds), r2(myd.seconds / dp.seconds), `dualpipe is ${r2(dp.seconds / myd.seconds)}x mydumper's time`],
+        ['dualpipe restore', r2(dr.seconds), '1.00', `peak RSS ${mb(dr.peakRssMb)}; hashes, checksums, FK check, atomic swap`],
+        ['mariadb client < dump (as InnoDB)', r2(cl.seconds), r2(cl.seconds / dr.seconds), 'no foreign keys, no checks'],
+        [`myloader -t ${threads} (as InnoDB)`, r2(ml.seconds), r2(ml.seconds / dr.seconds), 'no foreign keys, no checks'],
+        ['server-side INSERT INTO innodb SELECT FROM myisam', r2(ss.seconds), r2(ss.seconds / dr.seconds), 'the limit on one server; FK checks off'],
+      ],
+      { server: version, scale, threads, rows: seeded.rows },
+    );
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+    await server.stop();
+  }
+}
+
+if (existsSync('dist/bin/dualpipe.js')) await main();
+else throw new Error('run `npm run build` first');
