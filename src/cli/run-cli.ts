@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DualpipeError, ExitCode, exitCodeFor } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerBackupCommand } from './commands/backup.js';
+import { registerCheckCommand } from './commands/check.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSeedCommand } from './commands/seed.js';
@@ -56,6 +57,7 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
   registerSyncCommands(program, ctx);
   registerBackupCommand(program, ctx);
   registerStatusCommand(program, ctx);
+  registerCheckCommand(program, ctx);
   const quiet = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => {} });
     for (const sub of cmd.commands) quiet(sub);
