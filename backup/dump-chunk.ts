@@ -48,7 +48,9 @@ export async function dumpChunk(
   let rawBytes = 0;
   async function* lines(): AsyncGenerator<Buffer> {
     let block = '';
-    for await (const row of conn.stream(sql, [], { raw: true })) {
+    // Segmented queries return only strings (binary columns arrive as hex), so mysql2's plain text
+    // decoding is exact there and cheaper than a per-field typeCast.
+    for await (const row of conn.stream(sql, [], { raw: hex !== null })) {
       if (hex) block += encodeRow(row, hex);
       else block += joinParts(row, parts!);
       rows++;

@@ -40,7 +40,8 @@ export function segmentedSelect(columns: readonly ColumnMeta[]): { selectList: s
   let run: string[] = [];
   const flush = () => {
     if (run.length === 0) return;
-    exprs.push(run.length === 1 ? run[0]! : `CONCAT_WS('\\t', ${run.join(', ')})`);
+    // Always a string (CONCAT), so the client never turns a FLOAT or an INT into a JS number.
+    exprs.push(run.length === 1 ? `CONCAT(${run[0]!})` : `CONCAT_WS('\\t', ${run.join(', ')})`);
     parts.push('joined');
     run = [];
   };
