@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { runBackup } from '../../../backup/run-backup.js';
+import { registerBackupInventoryCommands } from './backup-inventory.js';
 import { UsageError } from '../../errors.js';
 import { createProgress } from '../progress.js';
 import type { GetContext } from '../run-cli.js';
@@ -16,24 +17,25 @@ function mb(bytes: number): string {
 
 /** `dualpipe backup --to DIR`: dump the MyISAM mirrors of the last sync. */
 export function registerBackupCommand(program: Command, ctx: GetContext): void {
-  program
+  const backup = program
     .command('backup')
     .description('back up the MyISAM mirrors of the last sync into a new folder under DIR (manifest written last)')
-    .requiredOption('--to <dir>', 'parent folder; the backup goes into DIR/dualpipe-<timestamp>/')
+    .option('--to <dir>', 'parent folder; the backup goes into DIR/dualpipe-<timestamp>/')
     .option('--threads <n>', 'chunks dumped in parallel', parsePositiveInt('--threads', 64), 2)
     .option('--compress <kind>', 'gzip or none', parseCompress, 'gzip')
     .option('--include-reports', 'also back up the rpt_* report tables')
     .option('--wait-lock <seconds>', 'wait this long for a running sync instead of exiting 4', parsePositiveInt('--wait-lock', 86_400))
     .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 4 a sync or another backup holds the lock.')
-    .action(async (flags: { to: string; threads: number; compress: 'gzip' | 'none'; includeReports?: boolean; waitLock?: number }) => {
+    .action(async (flags: { to?: string; threads: number; compress: 'gzip' | 'none'; includeReports?: boolean; waitLock?: number }) => {
       const c = ctx();
+      if (!flags.to) throw new UsageError('backup needs --to DIR', { hint: 'e.g. dualpipe backup --to /var/backups/dualpipe' });
       const progress = createProgress(c.io, c.logger);
       const started = Date.now();
       try {
         const result = await runBackup({
           report: c.report(),
           reportSchema: c.config.report.database,
-          to: flags.to,
+          to: flags.to!,
           threads: flags.threads,
           compress: flags.compress,
           includeReports: flags.includeReports === true,
@@ -60,4 +62,5 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
         progress.stop();
       }
     });
+  registerBackupInventoryCommands(backup, ctx);
 }

@@ -1,0 +1,45 @@
+/**
+ * Retention, decided from plain values (the clock is passed in). Keeps the newest `keepLast`
+ * complete backups and, with `keepDays`, every complete backup younger than that; never deletes
+ * the newest complete backup whatever the settings; deletes an incomplete backup (no manifest)
+ * only when it is older than `incompleteGraceHours`, so a backup still being written is safe.
+ */
+export interface BackupEntry {
+  name: string;
+  complete: boolean;
+  /** When the backup finished (complete) or its folder was last modified (incomplete). */
+  at: Date;
+}
+
+export interface PruneDecision {
+  keep: { name: string; why: string }[];
+  remove: { name: string; why: string }[];
+}
+
+export function planPrune(
+  entries: readonly BackupEntry[],
+  options: { keepLast: number; keepDays?: number; now: Date; incompleteGraceHours?: number },
+): PruneDecision {
+  const keep: PruneDecision['keep'] = [];
+  const remove: PruneDecision['remove'] = [];
+  const complete = entries.filter((e) => e.complete).sort((a, b) => b.at.getTime() - a.at.getTime());
+  const ageDays = (e: BackupEntry) => (options.now.getTime() - e.at.getTime()) / 86_400_000;
+  complete.forEach((e, i) => {
+    if (i === 0) keep.push({ name: e.name, why: 'newest complete backup (always kept)' });
+    else if (i < options.keepLast) keep.push({ name: e.name, why: `among the newest ${options.keepLast}` });
+    else if (options.keepDays !== undefined && ageDays(e) <= options.keepDays) {
+      keep.push({ name: e.name, why: `younger than ${options.keepDays} days` });
+    } else {
+      remove.push({
+        name: e.name,
+        why: `older than the newest ${options.keepLast}${options.keepDays !== undefined ? ` and than ${options.keepDays} days` : ''}`,
+      });
+    }
+  });
+  const grace = (options.incompleteGraceHours ?? 24) / 24;
+  for (const e of entries.filter((x) => !x.complete)) {
+    if (ageDays(e) > grace) remove.push({ name: e.name, why: 'incomplete (no manifest) and stale' });
+    else keep.push({ name: e.name, why: 'incomplete, may still be running' });
+  }
+  return { keep, remove };
+}
