@@ -4,6 +4,7 @@ import { VERSION } from '../version.js';
 import { registerBackupCommand } from './commands/backup.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerDbCommands } from './commands/db.js';
+import { registerDoctorCommand } from './commands/doctor.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -58,6 +59,7 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
   registerBackupCommand(program, ctx);
   registerStatusCommand(program, ctx);
   registerCheckCommand(program, ctx);
+  registerDoctorCommand(program, ctx);
   const quiet = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => {} });
     for (const sub of cmd.commands) quiet(sub);

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { runCliCapture } from '../../helpers/run-cli-capture.js';
+import { testServerUrl } from '../../helpers/test-database.js';
+
+describe('doctor', () => {
+  it('passes on the test server, naming every check, with fixes for warnings', async () => {
+    const r = await runCliCapture(['doctor', '--json', '--source', testServerUrl('crm')]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { ok: boolean; checks: { name: string; verdict: string; fix?: string }[] };
+    expect(out.ok).toBe(true);
+    const names = out.checks.map((c) => c.name);
+    for (const n of ['version', 'InnoDB available', 'MyISAM available', 'local_infile', 'binary log', 'myisam_recover_options', 'GET_LOCK', 'TLS']) {
+      expect(names).toContain(n);
+    }
+    expect(out.checks.find((c) => c.name === 'MyISAM available')!.verdict).toBe('pass');
+    for (const c of out.checks.filter((x) => x.verdict !== 'pass')) expect(c.fix).toBeTruthy();
+  });
+
+  it('fails with one line when the server is unreachable', async () => {
+    const r = await runCliCapture(['doctor', '--source', 'mysql://root@127.0.0.1:1/crm']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
