@@ -45,7 +45,11 @@ function inlinePool(connector: SqlConnector, threads: number): DumpPool {
 }
 
 function threadPool(target: ConnectionTarget, threads: number): DumpPool {
-  const workers = Array.from({ length: threads }, () => new Worker(workerFile, { workerData: { target } }));
+  // A small young generation keeps each thread's heap, and so the process RSS, bounded.
+  const workers = Array.from(
+    { length: threads },
+    () => new Worker(workerFile, { workerData: { target }, resourceLimits: { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 64 } }),
+  );
   const idle = [...workers];
   const queue: (() => void)[] = [];
   const pending = new Map<number, { resolve: (r: ChunkResult) => void; reject: (e: Error) => void; onBytes: (n: number) => void }>();
