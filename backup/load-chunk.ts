@@ -73,7 +73,8 @@ export async function loadChunk(conn: SqlConnection, dir: string, step: LoadStep
   return result.affectedRows;
 }
 
-type Task = (conn: SqlConnection) => Promise<void>;
+/** A unit of work for one session. */
+export type Task = (conn: SqlConnection) => Promise<void>;
 
 /**
  * Runs tasks on the given sessions, one task per session at a time; `urgent` tasks (pushed while
@@ -112,8 +113,11 @@ export interface LoadTablesOptions {
   sessions: readonly SqlConnection[];
   dir: string;
   tables: readonly RestoreTablePlan[];
-  /** Checks and index build of one table, run as soon as its last chunk is loaded. */
-  finishTable: (conn: SqlConnection, table: RestoreTablePlan, loadSeconds: number) => Promise<void>;
+  /**
+   * Checks and index build of one table, run as soon as its last chunk is loaded; may return more
+   * work that became possible (it runs ahead of the remaining chunks).
+   */
+  finishTable: (conn: SqlConnection, table: RestoreTablePlan, loadSeconds: number) => Promise<Task[] | void>;
   onRows?: (table: string, rows: number) => void;
   throwIfAborted?: () => void;
 }
@@ -123,7 +127,10 @@ export async function loadTables(o: LoadTablesOptions): Promise<void> {
   const started = Date.now();
   const remaining = new Map(o.tables.map((t) => [t.name, t.loads.length]));
   const byName = new Map(o.tables.map((t) => [t.name, t]));
-  const finish = (t: RestoreTablePlan) => (conn: SqlConnection) => o.finishTable(conn, t, (Date.now() - started) / 1000);
+  const finish = (t: RestoreTablePlan) => async (conn: SqlConnection) => {
+    const more = await o.finishTable(conn, t, (Date.now() - started) / 1000);
+    for (const task of more ?? []) runner.pushUrgent(task);
+  };
   const tasks: Task[] = o.tables.filter((t) => t.loads.length === 0).map(finish);
   for (const t of o.tables)
     for (const step of t.loads)

@@ -7,9 +7,10 @@
 import { createHash } from 'node:crypto';
 import { qualify, quoteId } from '../src/db/quote.js';
 import { UsageError } from '../src/errors.js';
+import { lockName } from '../src/lock/run-lock.js';
+import { MIGRATIONS_TABLE_NAME } from '../sync/discover-tables.js';
 import { loadDataSql } from './load-data-sql.js';
 import type { Manifest, ManifestTable } from './manifest.js';
-import { MIGRATIONS_TABLE_NAME } from '../sync/discover-tables.js';
 
 /** Recorded in the previous schema by the RENAME itself: it exists there only if the swap happened. */
 export const RESTORE_INFO_TABLE = '__dp_restore_info';
@@ -300,7 +301,7 @@ export function describeRestorePlan(plan: RestorePlan): string {
       `${plan.totals.tables} tables, ${plan.totals.rows} rows, ${plan.totals.chunks} chunks`,
     `-- replaces ${plan.replaced.length} live table(s)${plan.replaced.length ? `: ${plan.replaced.join(', ')}` : ''}`,
     ...plan.skipped.map((x) => `-- skips ${x.table}: ${x.reason}`),
-    `SELECT GET_LOCK('dualpipe:restore:${s.target}', 0);`,
+    `SELECT GET_LOCK('${lockName('restore', s.target)}', 0);`,
     `DROP DATABASE IF EXISTS ${quoteId(s.staging)};`,
     `CREATE DATABASE ${quoteId(s.staging)};`,
     `USE ${quoteId(s.staging)}; SET SESSION foreign_key_checks = 0, unique_checks = 0;`,

@@ -18,7 +18,7 @@ import { loadTables, openLoadSession } from './load-chunk.js';
 import { MANIFEST_FILE } from './manifest.js';
 import { describeRestorePlan, planRestore, RESTORE_INFO_TABLE, type RestorePlan, type TargetState } from './plan-restore.js';
 import { locateBackup, verifyChunks } from './read-backup.js';
-import { checkOrphans, verifyTableContent } from './verify-restored.js';
+import { OrphanChecks, verifyTableContent } from './verify-restored.js';
 
 export interface RestoreOptions {
   /** The server of the target schema (the source InnoDB server). */
@@ -120,8 +120,10 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
   const clock = o.clock ?? (() => new Date());
   const started = clock();
   const threads = Math.max(1, o.threads ?? 2);
-  if (!o.target || o.target.length > 64 || SYSTEM_SCHEMAS.has(o.target.toLowerCase()))
-    throw new UsageError(`cannot restore into schema "${o.target}"`, { hint: 'name a user schema of at most 64 characters' });
+  if (!o.target || o.target.length > 64 || SYSTEM_SCHEMAS.has(o.target.toLowerCase()) || /__dp_(restore|previous|rollback)$/.test(o.target))
+    throw new UsageError(`cannot restore into schema "${o.target}"`, {
+      hint: 'name a user schema of at most 64 characters (not a system schema or one of dualpipe\'s own)',
+    });
   const throwIfAborted = () => {
     if (o.signal?.aborted) throw new AbortedError('restore interrupted: the live tables were not changed');
   };
@@ -177,6 +179,7 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
       });
     if (first.replaced.length && o.confirm && !(await o.confirm(first)))
       throw new AbortedError('restore cancelled: nothing was changed');
+    throwIfAborted();
     const lock = await acquireRunLock(o.connector, lockName('restore', o.target), { waitSeconds: o.waitForLockSeconds ?? 0 });
     try {
       // Checked again under the lock: the target may have changed while we validated or asked.
@@ -202,6 +205,26 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
   } finally {
     await admin.close();
   }
+}
+
+/**
+ * A cross-schema RENAME moves foreign keys along, so children and parents that move together keep
+ * pointing at each other. Checked after the swap, because a server that did otherwise would leave
+ * restored tables referencing the staging or previous schema: then say so and how to undo it.
+ */
+async function checkForeignKeysStayed(admin: SqlConnection, plan: RestorePlan): Promise<void> {
+  const restored = new Set(plan.tables.map((t) => t.name));
+  const refs = await admin.query<{ t: string; name: string; s: string }>(
+    `SELECT TABLE_NAME AS t, CONSTRAINT_NAME AS name, UNIQUE_CONSTRAINT_SCHEMA AS s
+       FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?`,
+    [plan.schemas.target],
+  );
+  const astray = refs.filter((r) => restored.has(r.t) && r.s !== plan.schemas.target);
+  if (astray[0])
+    throw new DualpipeError(
+      `after the swap, foreign key ${astray[0].name} of ${plan.schemas.target}.${astray[0].t} references schema ${astray[0].s}`,
+      { hint: '`dualpipe restore --rollback` puts the previous tables back' },
+    );
 }
 
 async function execute(
@@ -239,6 +262,12 @@ async function execute(
     log.info({ schema: s.staging, tables: plan.tables.length }, 'restore: staging schema created');
 
     const results: RestoreTableResult[] = [];
+    // Foreign keys are checked as soon as child and parent are complete, overlapping the load.
+    const orphans = new OrphanChecks(s.staging);
+    const finished = new Set<string>();
+    const pendingFks = plan.tables.flatMap((t) =>
+      t.foreignKeys.map((fk) => ({ table: t.name, ...fk, refSchema: s.staging })),
+    );
     const loaded = new Map<string, number>();
     let total = 0;
     await loadTables({
@@ -270,10 +299,14 @@ async function execute(
           loadedAfterSeconds,
           indexSeconds: (Date.now() - t0) / 1000,
         });
+        finished.add(t.name);
+        const ready = pendingFks.filter((fk) => finished.has(fk.table) && finished.has(fk.refTable));
+        for (const fk of ready) pendingFks.splice(pendingFks.indexOf(fk), 1);
+        return ready.map((fk) => (c: SqlConnection) => orphans.check(c, fk));
       },
     });
     log.info({ tables: results.length }, 'restore: tables loaded and checked');
-    const fk = await checkOrphans(sessions, s.staging, throwIfAborted);
+    const fk = await orphans.finish(sessions, throwIfAborted);
     log.info({ foreignKeys: fk.foreignKeys }, 'restore: verified');
     throwIfAborted();
 
@@ -292,7 +325,10 @@ async function execute(
     });
     swapped = true;
     log.info({ target: s.target, previous: s.previous }, 'restore: swapped in');
-    await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(s.staging)}`);
+    await checkForeignKeysStayed(admin, plan);
+    await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(s.staging)}`).catch((error: unknown) => {
+      log.warn({ schema: s.staging, error: String(error) }, 'could not drop the empty staging schema: the next restore drops it');
+    });
     results.sort((a, b) => a.table.localeCompare(b.table));
     return { tables: results, cleanedUp, foreignKeysChecked: fk.foreignKeys };
   } catch (error) {

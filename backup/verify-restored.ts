@@ -62,36 +62,47 @@ export async function readForeignKeys(conn: SqlConnection, schema: string): Prom
 }
 
 /**
- * Child rows whose parent row is missing. MATCH SIMPLE, as InnoDB enforces it: a row with a NULL
- * in any of the key's columns references nothing and is not checked.
+ * Key values of the child without a parent row. MATCH SIMPLE, as InnoDB enforces it: a row with a
+ * NULL in any of the key's columns references nothing and is not checked. Distinct values first
+ * (read from the key's index), so each parent is probed once per value instead of once per row.
  */
 export function orphanSql(schema: string, fk: ForeignKeyRef): string {
-  const notNull = fk.columns.map((c) => `c.${quoteId(c)} IS NOT NULL`).join(' AND ');
+  const cols = fk.columns.map(quoteId);
+  const notNull = cols.map((c) => `${c} IS NOT NULL`).join(' AND ');
   const match = fk.columns.map((c, i) => `p.${quoteId(fk.refColumns[i]!)} = c.${quoteId(c)}`).join(' AND ');
   return (
-    `SELECT COUNT(*) AS n FROM ${qualify(schema, fk.table)} c WHERE ${notNull} ` +
-    `AND NOT EXISTS (SELECT 1 FROM ${qualify(fk.refSchema, fk.refTable)} p WHERE ${match})`
+    `SELECT COUNT(*) AS n FROM (SELECT DISTINCT ${cols.join(', ')} FROM ${qualify(schema, fk.table)} WHERE ${notNull}) c ` +
+    `WHERE NOT EXISTS (SELECT 1 FROM ${qualify(fk.refSchema, fk.refTable)} p WHERE ${match})`
   );
 }
 
-/** Runs the orphan check of every foreign key in `schema` on the given sessions; throws listing every violated key. */
-export async function checkOrphans(
-  sessions: readonly SqlConnection[],
-  schema: string,
-  throwIfAborted?: () => void,
-): Promise<{ foreignKeys: number }> {
-  const fks = await readForeignKeys(sessions[0]!, schema);
-  const bad: string[] = [];
-  const tasks = fks.map((fk) => async (conn: SqlConnection) => {
-    const r = await conn.query<{ n: number | string }>(orphanSql(schema, fk));
+/** The orphan checks of one restore: run early, as soon as child and parent are loaded, and completed at the end. */
+export class OrphanChecks {
+  private readonly checked = new Set<string>();
+  private readonly bad: string[] = [];
+  constructor(private readonly schema: string) {}
+
+  /** Checks one foreign key on `conn`; a violation is recorded and reported by `finish`. */
+  async check(conn: SqlConnection, fk: ForeignKeyRef): Promise<void> {
+    this.checked.add(`${fk.table}\0${fk.name}`);
+    const r = await conn.query<{ n: number | string }>(orphanSql(this.schema, fk));
     const n = Number(r[0]?.n ?? 0);
     if (n > 0)
-      bad.push(`${fk.table}.${fk.name} (${fk.columns.join(', ')} → ${fk.refTable}): ${n} row(s) without a parent`);
-  });
-  await runOnSessions(sessions, tasks, throwIfAborted).done;
-  if (bad.length)
-    throw new DualpipeError(`restore check failed: foreign key orphans in ${bad.join('; ')}`, {
-      hint: 'the backup is not consistent; nothing was swapped in: use another backup',
-    });
-  return { foreignKeys: fks.length };
+      this.bad.push(`${fk.table}.${fk.name} (${fk.columns.join(', ')} → ${fk.refTable}): ${n} key value(s) without a parent row`);
+  }
+
+  /**
+   * Checks every foreign key of the schema, as information_schema lists them, that was not checked
+   * yet; throws listing every violated key.
+   */
+  async finish(sessions: readonly SqlConnection[], throwIfAborted?: () => void): Promise<{ foreignKeys: number }> {
+    const fks = await readForeignKeys(sessions[0]!, this.schema);
+    const rest = fks.filter((fk) => !this.checked.has(`${fk.table}\0${fk.name}`));
+    await runOnSessions(sessions, rest.map((fk) => (conn: SqlConnection) => this.check(conn, fk)), throwIfAborted).done;
+    if (this.bad.length)
+      throw new DualpipeError(`restore check failed: foreign key orphans in ${this.bad.join('; ')}`, {
+        hint: 'the backup is not consistent; nothing was swapped in: use another backup',
+      });
+    return { foreignKeys: fks.length };
+  }
 }

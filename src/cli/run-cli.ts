@@ -6,6 +6,7 @@ import { registerCheckCommand } from './commands/check.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerRestoreCommand } from './commands/restore.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerSyncCommands } from './commands/sync.js';
@@ -57,6 +58,7 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
   registerSeedCommand(program, ctx);
   registerSyncCommands(program, ctx);
   registerBackupCommand(program, ctx);
+  registerRestoreCommand(program, ctx);
   registerStatusCommand(program, ctx);
   registerCheckCommand(program, ctx);
   registerDoctorCommand(program, ctx);

@@ -88,6 +88,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
       const target = flags.into ?? cfg.source.database;
       const modes = [flags.from !== undefined, flags.rollback === true, flags.dropPrevious === true].filter(Boolean).length;
       if (modes !== 1) throw new UsageError('pass exactly one of --from <dir>, --rollback or --drop-previous');
+      if (flags.dryRun && flags.from === undefined) throw new UsageError('--dry-run applies to a restore (--from) only');
       if (cfg.sameServer && target === cfg.report.database)
         throw new UsageError(`${target} is the report schema: a restore goes into InnoDB`, { hint: 'use --into with another schema' });
       const isSource = target === cfg.source.database;
