@@ -76,29 +76,62 @@ export async function loadChunk(conn: SqlConnection, dir: string, step: LoadStep
 /** A unit of work for one session. */
 export type Task = (conn: SqlConnection) => Promise<void>;
 
+/** A task that never runs at the same time as another task of its group. */
+export interface GroupedTask {
+  run: Task;
+  group?: string;
+}
+
 /**
- * Runs tasks on the given sessions, one task per session at a time; `urgent` tasks (pushed while
- * running) go first. The first failure stops the hand-out of further tasks and is thrown.
+ * Runs tasks on the given sessions, one task per session at a time, in order, except that a task
+ * whose group is busy is passed over for the next one; `urgent` tasks (pushed while running) go
+ * first. The first failure stops the hand-out of further tasks and is thrown once all sessions
+ * are idle.
  */
 export function runOnSessions(
   sessions: readonly SqlConnection[],
-  tasks: Task[],
+  tasks: readonly (Task | GroupedTask)[],
   throwIfAborted: () => void = () => {},
 ): { pushUrgent(task: Task): void; done: Promise<void> } {
-  const urgent: Task[] = [];
+  const queue: GroupedTask[] = tasks.map((t) => (typeof t === 'function' ? { run: t } : t));
+  const urgent: GroupedTask[] = [];
+  const busy = new Set<string>();
+  let running = 0;
   let failed: { error: unknown } | undefined;
+  let waiters: (() => void)[] = [];
+  const wakeAll = () => {
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+  };
+  const take = (): GroupedTask | undefined => {
+    if (urgent.length) return urgent.shift();
+    const i = queue.findIndex((q) => q.group === undefined || !busy.has(q.group));
+    return i < 0 ? undefined : queue.splice(i, 1)[0];
+  };
   const worker = async (conn: SqlConnection) => {
-    for (;;) {
-      const task = failed ? undefined : (urgent.shift() ?? tasks.shift());
-      if (!task) return;
+    while (!failed) {
+      const task = take();
+      if (!task) {
+        // Nothing free now: wait while others run (their completion may free a group or push work).
+        if (running === 0) return wakeAll();
+        await new Promise<void>((resolve) => waiters.push(resolve));
+        continue;
+      }
+      running++;
+      if (task.group !== undefined) busy.add(task.group);
       try {
         throwIfAborted();
-        await task(conn);
+        await task.run(conn);
       } catch (error) {
         failed ??= { error };
-        return;
+      } finally {
+        running--;
+        if (task.group !== undefined) busy.delete(task.group);
+        wakeAll();
       }
     }
+    wakeAll();
   };
   // Workers start on the next microtask, so the caller holds pushUrgent before any task runs.
   const done = Promise.resolve()
@@ -106,7 +139,13 @@ export function runOnSessions(
     .then(() => {
       if (failed) throw failed.error;
     });
-  return { pushUrgent: (task: Task) => void urgent.push(task), done };
+  return {
+    pushUrgent: (task: Task) => {
+      urgent.push({ run: task });
+      wakeAll();
+    },
+    done,
+  };
 }
 
 export interface LoadTablesOptions {
@@ -131,15 +170,21 @@ export async function loadTables(o: LoadTablesOptions): Promise<void> {
     const more = await o.finishTable(conn, t, (Date.now() - started) / 1000);
     for (const task of more ?? []) runner.pushUrgent(task);
   };
-  const tasks: Task[] = o.tables.filter((t) => t.loads.length === 0).map(finish);
+  const tasks: GroupedTask[] = o.tables.filter((t) => t.loads.length === 0).map((t) => ({ run: finish(t) }));
+  // One session per table at a time, chunks in key order: on MariaDB two LOADs into the same empty
+  // InnoDB table deadlock (its bulk insert locks the table, LOAD takes the AUTO-INC lock), and with
+  // innodb_autoinc_lock_mode=1 they would only wait for each other anyway. Tables run in parallel.
   for (const t of o.tables)
     for (const step of t.loads)
-      tasks.push(async (conn) => {
-        const rows = await loadChunk(conn, o.dir, step);
-        o.onRows?.(step.table, rows);
-        const left = remaining.get(step.table)! - 1;
-        remaining.set(step.table, left);
-        if (left === 0) runner.pushUrgent(finish(byName.get(step.table)!));
+      tasks.push({
+        group: t.name,
+        run: async (conn) => {
+          const rows = await loadChunk(conn, o.dir, step);
+          o.onRows?.(step.table, rows);
+          const left = remaining.get(step.table)! - 1;
+          remaining.set(step.table, left);
+          if (left === 0) runner.pushUrgent(finish(byName.get(step.table)!));
+        },
       });
   const runner = runOnSessions(o.sessions, tasks, o.throwIfAborted);
   await runner.done;

@@ -18,7 +18,7 @@ import { loadTables, openLoadSession } from './load-chunk.js';
 import { MANIFEST_FILE } from './manifest.js';
 import { describeRestorePlan, planRestore, RESTORE_INFO_TABLE, type RestorePlan, type TargetState } from './plan-restore.js';
 import { locateBackup, verifyChunks } from './read-backup.js';
-import { OrphanChecks, verifyTableContent } from './verify-restored.js';
+import { checkForeignKeysStayed, OrphanChecks, verifyTableContent } from './verify-restored.js';
 
 export interface RestoreOptions {
   /** The server of the target schema (the source InnoDB server). */
@@ -207,26 +207,6 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
   }
 }
 
-/**
- * A cross-schema RENAME moves foreign keys along, so children and parents that move together keep
- * pointing at each other. Checked after the swap, because a server that did otherwise would leave
- * restored tables referencing the staging or previous schema: then say so and how to undo it.
- */
-async function checkForeignKeysStayed(admin: SqlConnection, plan: RestorePlan): Promise<void> {
-  const restored = new Set(plan.tables.map((t) => t.name));
-  const refs = await admin.query<{ t: string; name: string; s: string }>(
-    `SELECT TABLE_NAME AS t, CONSTRAINT_NAME AS name, UNIQUE_CONSTRAINT_SCHEMA AS s
-       FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?`,
-    [plan.schemas.target],
-  );
-  const astray = refs.filter((r) => restored.has(r.t) && r.s !== plan.schemas.target);
-  if (astray[0])
-    throw new DualpipeError(
-      `after the swap, foreign key ${astray[0].name} of ${plan.schemas.target}.${astray[0].t} references schema ${astray[0].s}`,
-      { hint: '`dualpipe restore --rollback` puts the previous tables back' },
-    );
-}
-
 async function execute(
   o: RestoreOptions,
   plan: RestorePlan,
@@ -325,7 +305,7 @@ async function execute(
     });
     swapped = true;
     log.info({ target: s.target, previous: s.previous }, 'restore: swapped in');
-    await checkForeignKeysStayed(admin, plan);
+    await checkForeignKeysStayed(admin, plan.schemas.target, plan.tables.map((t) => t.name));
     await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(s.staging)}`).catch((error: unknown) => {
       log.warn({ schema: s.staging, error: String(error) }, 'could not drop the empty staging schema: the next restore drops it');
     });

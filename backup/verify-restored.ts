@@ -106,3 +106,23 @@ export class OrphanChecks {
     return { foreignKeys: fks.length };
   }
 }
+
+/**
+ * A cross-schema RENAME moves foreign keys along, so children and parents that move together keep
+ * pointing at each other. Checked after the swap, because a server that did otherwise would leave
+ * restored tables referencing the staging or previous schema: then say so and how to undo it.
+ */
+export async function checkForeignKeysStayed(admin: SqlConnection, target: string, tables: readonly string[]): Promise<void> {
+  const restored = new Set(tables);
+  const refs = await admin.query<{ t: string; name: string; s: string }>(
+    `SELECT TABLE_NAME AS t, CONSTRAINT_NAME AS name, UNIQUE_CONSTRAINT_SCHEMA AS s
+       FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ?`,
+    [target],
+  );
+  const astray = refs.filter((r) => restored.has(r.t) && r.s !== target);
+  if (astray[0])
+    throw new DualpipeError(
+      `after the swap, foreign key ${astray[0].name} of ${target}.${astray[0].t} references schema ${astray[0].s}`,
+      { hint: '`dualpipe restore --rollback` puts the previous tables back' },
+    );
+}
