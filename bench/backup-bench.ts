@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const mydDir = join(work, 'mydumper');
     const myd = await runCommand('mydumper', [
       '-h', '127.0.0.1', '-P', String(port), '-u', 'root', '-t', threads, '-B', 'crm_report',
-      '-T', names.map((n) => `crm_report.${n}`).join(','), '-r', '100000', '-o', mydDir,
+      '-T', names.join(','), '-r', '100000', '-o', mydDir,
     ]);
     if (myd.code !== 0) throw new Error(`mydumper failed: ${myd.stderr}`);
 
