@@ -2,11 +2,10 @@
  * `dualpipe migrate`: applies the CRM migrations with knex. This file and `migration-source.ts`
  * are the only ones that touch knex; everything else talks through `SqlConnection`.
  */
-import { readFileSync } from 'node:fs';
 import knex, { type Knex } from 'knex';
 import type { ConnectionTarget } from '../src/db/connection.js';
 import { describeTarget } from '../src/db/describe-target.js';
-import { createConnector } from '../src/db/mysql-driver.js';
+import { createConnector, sslOptions } from '../src/db/mysql-driver.js';
 import { quoteId } from '../src/db/quote.js';
 import { StepError } from '../src/errors.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
@@ -32,22 +31,9 @@ export interface MigrationState {
   appliedAt?: string;
 }
 
-function sslConfig(target: ConnectionTarget): Record<string, unknown> | undefined {
-  const ssl = target.ssl;
-  if (!ssl || ssl.mode === 'disabled' || ssl.mode === 'preferred') return undefined;
-  const read = (file?: string) => (file ? readFileSync(file, 'utf8') : undefined);
-  const [ca, cert, key] = [read(ssl.ca), read(ssl.cert), read(ssl.key)];
-  return {
-    ...(ca ? { ca } : {}),
-    ...(cert ? { cert } : {}),
-    ...(key ? { key } : {}),
-    rejectUnauthorized: ssl.mode === 'verify-ca' || ssl.mode === 'verify-identity',
-    ...(ssl.mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
-  };
-}
-
 function knexConfig(target: SchemaTarget, logger: Logger): Knex.Config {
-  const ssl = sslConfig(target);
+  // The same TLS options as every other session (knex types them more narrowly than mysql2 does).
+  const ssl = sslOptions(target) as Record<string, unknown> | undefined;
   return {
     client: 'mysql2',
     connection: {

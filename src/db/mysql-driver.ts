@@ -61,7 +61,8 @@ export function explainConnectError(
   }
 }
 
-function sslOptions(target: ConnectionTarget): mysql.SslOptions | undefined {
+/** mysql2 TLS options for a target (also used by the knex migrations). */
+export function sslOptions(target: ConnectionTarget): mysql.SslOptions | undefined {
   const ssl = target.ssl;
   if (!ssl || ssl.mode === 'disabled' || ssl.mode === 'preferred') return undefined;
   const read = (file?: string) => (file ? readFileSync(file, 'utf8') : undefined);
