@@ -11,6 +11,9 @@ import { lockName } from '../src/lock/run-lock.js';
 import { MIGRATIONS_TABLE_NAME } from '../sync/discover-tables.js';
 import { loadDataSql } from './load-data-sql.js';
 import type { Manifest, ManifestTable } from './manifest.js';
+import { splitTableDdl, type TableDdl } from './split-table-ddl.js';
+
+export { type ForeignKeyDef, splitTableDdl, type TableDdl } from './split-table-ddl.js';
 
 /** Recorded in the previous schema by the RENAME itself: it exists there only if the swap happened. */
 export const RESTORE_INFO_TABLE = '__dp_restore_info';
@@ -43,96 +46,6 @@ export function restoreSchemas(target: string): RestoreSchemas {
   };
 }
 
-export interface ForeignKeyDef {
-  name: string;
-  columns: string[];
-  refTable: string;
-  refColumns: string[];
-}
-
-/** A manifest table's DDL taken apart: what CREATE builds before the load, what ALTER adds after it. */
-export interface TableDdl {
-  /** Unqualified CREATE TABLE, run on a session whose default schema is the staging schema. */
-  createSql: string;
-  /** One ALTER adding the deferred secondary indexes and foreign keys; undefined when none. */
-  alterSql: string | undefined;
-  deferred: string[];
-  /** Non-generated columns in DDL order (must equal the manifest's column list). */
-  columns: string[];
-  foreignKeys: ForeignKeyDef[];
-}
-
-const NAME = /`((?:[^`]|``)+)`/g;
-const names = (text: string) => [...text.matchAll(NAME)].map((m) => m[1]!.replaceAll('``', '`'));
-const KEY_LINE = /^\s+(UNIQUE KEY|KEY) `(?:[^`]|``)+` \(/;
-const FK_LINE = /^\s+CONSTRAINT `((?:[^`]|``)+)` FOREIGN KEY \(([^)]*)\) REFERENCES ((?:`(?:[^`]|``)+`\.)?)`((?:[^`]|``)+)` \(([^)]*)\)/;
-const GENERATED = /\sGENERATED ALWAYS AS \(|\sAS \(.*\)\s+(VIRTUAL|STORED|PERSISTENT)\b/i;
-
-/**
- * Splits `SHOW CREATE TABLE` output. With `defer`, secondary (UNIQUE and plain) keys and foreign
- * keys move to one ALTER run after the load: InnoDB builds an index from sorted data much faster
- * than it maintains it row by row. All of them move, in their order, so the table ends up with the
- * same SHOW CREATE TABLE as the source. FULLTEXT/SPATIAL stay (adding the first FULLTEXT index
- * rebuilds the table). Tables without a primary key, or whose AUTO_INCREMENT column or a
- * referenced column set needs a secondary key, keep everything at CREATE.
- */
-export function splitTableDdl(
-  table: string,
-  ddl: string,
-  options: { defer: boolean; referenced?: readonly string[][]; file?: string },
-): TableDdl {
-  const where = `${options.file ?? 'manifest'}: table ${table}`;
-  const lines = ddl.split('\n');
-  const head = /^CREATE TABLE `((?:[^`]|``)+)` \($/.exec(lines[0] ?? '');
-  if (!head || head[1]!.replaceAll('``', '`') !== table)
-    throw new UsageError(`${where}: the DDL does not start with CREATE TABLE \`${table}\` (`);
-  const end = lines.findIndex((l, i) => i > 0 && l.startsWith(')'));
-  const tail = end > 0 ? lines.slice(end).join('\n') : '';
-  const tailText = tail.replace(/'(?:[^'\\]|\\.|'')*'/g, "''");
-  if (!/^\) ENGINE=InnoDB\b/.test(tail) || /\b(SELECT|DIRECTORY|CONNECTION|UNION)\b/i.test(tailText))
-    throw new UsageError(`${where}: the DDL is not a plain InnoDB table definition`);
-  const body = lines.slice(1, end).map((l) => l.replace(/,$/, ''));
-  const columns: string[] = [];
-  const foreignKeys: ForeignKeyDef[] = [];
-  let primary: string[] = [];
-  let autoIncrement: string | undefined;
-  for (const line of body) {
-    const col = /^\s+`((?:[^`]|``)+)` /.exec(line);
-    if (col) {
-      const name = col[1]!.replaceAll('``', '`');
-      if (!GENERATED.test(line)) columns.push(name);
-      if (/\sAUTO_INCREMENT\b/i.test(line)) autoIncrement = name;
-    } else if (/^\s+PRIMARY KEY \(/.test(line)) primary = names(line);
-    const fk = FK_LINE.exec(line);
-    if (fk) {
-      if (fk[3]) throw new UsageError(`${where}: foreign key ${fk[1]} references another schema`);
-      foreignKeys.push({
-        name: fk[1]!.replaceAll('``', '`'),
-        columns: names(fk[2]!),
-        refTable: fk[4]!.replaceAll('``', '`'),
-        refColumns: names(fk[5]!),
-      });
-    } else if (/^\s+CONSTRAINT `(?:[^`]|``)+` FOREIGN KEY/.test(line))
-      throw new UsageError(`${where}: cannot read the foreign key ${line.trim()}`);
-  }
-  const isPkPrefix = (cols: readonly string[]) => cols.every((c, i) => primary[i] === c);
-  const keepAll =
-    !options.defer ||
-    primary.length === 0 ||
-    (autoIncrement !== undefined && primary[0] !== autoIncrement) ||
-    (options.referenced ?? []).some((cols) => !isPkPrefix(cols));
-  const moved = keepAll ? [] : body.filter((l) => KEY_LINE.test(l) || FK_LINE.test(l));
-  const kept = body.filter((l) => !moved.includes(l));
-  return {
-    createSql: `${lines[0]}\n${kept.join(',\n')}\n${tail}`,
-    alterSql: moved.length ? `ALTER TABLE ${quoteId(table)} ${moved.map((l) => `ADD ${l.trim()}`).join(', ')}` : undefined,
-    deferred: moved.map((l) => names(l)[0]!),
-    columns,
-    foreignKeys,
-  };
-}
-
-/** What the target schema holds now (read-only inspection, before anything is written). */
 export interface TargetState {
   exists: boolean;
   /** Objects named like a manifest table: base table or view, non-generated columns, triggers. */

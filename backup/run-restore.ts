@@ -11,12 +11,12 @@ import { readServerInfo } from '../src/db/server-info.js';
 import { AbortedError, DualpipeError, StepError, UsageError } from '../src/errors.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
-import { discoverTables, MIGRATIONS_TABLE_NAME } from '../sync/discover-tables.js';
+import { discoverTables } from '../sync/discover-tables.js';
 import { publishTables } from '../sync/publish-tables.js';
-import { readMigrations } from '../sync/source-state.js';
 import { loadTables, openLoadSession } from './load-chunk.js';
 import { MANIFEST_FILE } from './manifest.js';
-import { describeRestorePlan, planRestore, RESTORE_INFO_TABLE, type RestorePlan, type TargetState } from './plan-restore.js';
+import { describeRestorePlan, planRestore, RESTORE_INFO_TABLE, type RestorePlan } from './plan-restore.js';
+import { inspectTarget, schemaExists, SYSTEM_SCHEMAS } from './inspect-target.js';
 import { locateBackup, verifyChunks } from './read-backup.js';
 import { checkForeignKeysStayed, OrphanChecks, verifyTableContent } from './verify-restored.js';
 
@@ -72,47 +72,6 @@ export interface RestoreResult {
   cleanedUp: string[];
   notes: string[];
   planText?: string;
-}
-
-const SYSTEM_SCHEMAS = new Set(['mysql', 'sys', 'information_schema', 'performance_schema']);
-
-/** Reads what the target holds now, for the planner's checks. Read-only. */
-export async function inspectTarget(conn: SqlConnection, target: string, restoring: readonly string[]): Promise<TargetState> {
-  const exists = (await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [target])).length > 0;
-  const state: TargetState = { exists, tables: {}, migrations: null, incomingForeignKeys: [] };
-  if (!exists) return state;
-  const wanted = new Set(restoring);
-  const objects = await conn.query<{ t: string; type: string }>(
-    'SELECT TABLE_NAME AS t, TABLE_TYPE AS type FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
-    [target],
-  );
-  for (const o of objects) if (wanted.has(o.t)) state.tables[o.t] = { type: o.type, columns: [], triggers: [] };
-  const cols = await conn.query<{ t: string; c: string }>(
-    `SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS
-      WHERE TABLE_SCHEMA = ? AND (GENERATION_EXPRESSION IS NULL OR GENERATION_EXPRESSION = '')
-      ORDER BY TABLE_NAME, ORDINAL_POSITION`,
-    [target],
-  );
-  for (const c of cols) state.tables[c.t]?.columns.push(c.c);
-  const triggers = await conn.query<{ t: string; name: string }>(
-    'SELECT EVENT_OBJECT_TABLE AS t, TRIGGER_NAME AS name FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ?',
-    [target],
-  );
-  for (const tr of triggers) state.tables[tr.t]?.triggers.push(tr.name);
-  const refs = await conn.query<{ s: string; t: string; name: string; to: string }>(
-    `SELECT CONSTRAINT_SCHEMA AS s, TABLE_NAME AS t, CONSTRAINT_NAME AS name, REFERENCED_TABLE_NAME AS \`to\`
-       FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE UNIQUE_CONSTRAINT_SCHEMA = ?`,
-    [target],
-  );
-  state.incomingForeignKeys = refs
-    .filter((r) => state.tables[r.to] && !(r.s === target && wanted.has(r.t)))
-    .map((r) => ({ from: `${r.s}.${r.t}`, name: r.name, to: r.to }));
-  if (objects.some((o) => o.t === MIGRATIONS_TABLE_NAME)) state.migrations = await readMigrations(conn, target);
-  return state;
-}
-
-async function schemaExists(conn: SqlConnection, schema: string): Promise<boolean> {
-  return (await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [schema])).length > 0;
 }
 
 export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
@@ -322,3 +281,5 @@ async function execute(
     await Promise.all(sessions.map((c) => c.close()));
   }
 }
+
+export { inspectTarget };
