@@ -33,6 +33,21 @@ export interface TableSyncContext {
   throwIfAborted: () => void;
 }
 
+/** Streams the table's rows (those matching `where`) from the snapshot into its new mirror. */
+function copyFromSnapshot(ctx: TableSyncContext, where?: string): Promise<number> {
+  const columns = writableColumns(ctx.plan.meta).map((c) => c.name);
+  return ctx.onSnapshot((snap) =>
+    copyRows(
+      snap,
+      ctx.worker,
+      { schema: ctx.sourceSchema, table: ctx.plan.table },
+      { schema: ctx.reportSchema, table: ctx.plan.temp },
+      columns,
+      where,
+    ),
+  );
+}
+
 /**
  * Server-side copy of one table, then the repair pass that makes it equal the snapshot: the copy
  * ran under READ COMMITTED (no row locks, but it sees commits made after the snapshot), so chunks
@@ -53,17 +68,7 @@ export async function syncTableServerSide(ctx: TableSyncContext): Promise<TableS
   if (differing.length > 0) {
     const where = chunkCondition(scheme, differing);
     await worker.execute(`DELETE FROM ${qualify(ctx.reportSchema, plan.temp)} WHERE ${where}`);
-    const columns = writableColumns(plan.meta).map((c) => c.name);
-    rowsRepaired = await ctx.onSnapshot((snap) =>
-      copyRows(
-        snap,
-        worker,
-        { schema: ctx.sourceSchema, table: plan.table },
-        { schema: ctx.reportSchema, table: plan.temp },
-        columns,
-        where,
-      ),
-    );
+    rowsRepaired = await copyFromSnapshot(ctx, where);
   }
   await worker.execute(plan.enableKeysSql);
   const total = combineChunkSums(sourceSums.values());
@@ -82,16 +87,7 @@ export async function syncTableServerSide(ctx: TableSyncContext): Promise<TableS
 export async function syncTableStreamed(ctx: TableSyncContext): Promise<TableSyncResult> {
   const { plan, worker } = ctx;
   const started = Date.now();
-  const columns = writableColumns(plan.meta).map((c) => c.name);
-  const rows = await ctx.onSnapshot((snap) =>
-    copyRows(
-      snap,
-      worker,
-      { schema: ctx.sourceSchema, table: plan.table },
-      { schema: ctx.reportSchema, table: plan.temp },
-      columns,
-    ),
-  );
+  const rows = await copyFromSnapshot(ctx);
   await worker.execute(plan.enableKeysSql);
   return {
     table: plan.table,
