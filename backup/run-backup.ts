@@ -8,19 +8,17 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import type { SqlConnector } from '../src/db/connection.js';
-import { qualify, quoteId } from '../src/db/quote.js';
+import { qualify } from '../src/db/quote.js';
 import { readServerInfo } from '../src/db/server-info.js';
 import { DualpipeError, StepError } from '../src/errors.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
 import { VERSION } from '../src/version.js';
-import { readKeyRange } from '../sync/checksum-chunks.js';
 import { discoverTables } from '../sync/discover-tables.js';
 import { ensureHistoryTable, finishRun, lastSucceededSync, startRun } from '../sync/run-history.js';
 import type { SourceState } from '../sync/source-state.js';
-import { isIntegerType } from '../sync/table-meta.js';
 import { contentChecksum } from './content-checksum.js';
-import type { ChunkResult } from './dump-chunk.js';
+import type { ChunkResult } from './dump-table.js';
 import { createDumpPool } from './dump-pool.js';
 import { MANIFEST_FORMAT, type Manifest, type ManifestTable } from './manifest.js';
 import { type BackupTableInput, planBackup } from './plan-backup.js';
@@ -73,8 +71,17 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
   const clock = o.clock ?? (() => new Date());
   const started = clock();
   const compression = o.compress ?? 'gzip';
-  // The sync lock: no sync may write the mirrors while they are dumped.
-  const lock = await acquireRunLock(o.report, lockName('sync', o.reportSchema), { waitSeconds: o.waitForLockSeconds ?? 0 });
+  const threads = Math.max(1, o.threads ?? 2);
+  // Worker threads boot and connect while the lock is taken and the tables are planned.
+  const pool = createDumpPool(o.report, threads);
+  let lock;
+  try {
+    // The sync lock: no sync may write the mirrors while they are dumped.
+    lock = await acquireRunLock(o.report, lockName('sync', o.reportSchema), { waitSeconds: o.waitForLockSeconds ?? 0 });
+  } catch (error) {
+    await pool.close();
+    throw error;
+  }
   try {
     const session = lock.session;
     const sync = await lastSucceededSync(session, o.reportSchema);
@@ -99,12 +106,6 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
     const inputs: BackupTableInput[] = [];
     for (const meta of metas) {
       const kind = wanted.get(meta.name)!;
-      const first = meta.primaryKey[0];
-      const firstCol = meta.columns.find((c) => c.name === first);
-      const keyRange =
-        first && firstCol && isIntegerType(firstCol.dataType)
-          ? await readKeyRange(session, qualify(o.reportSchema, meta.name), quoteId(first))
-          : undefined;
       const ddl =
         kind === 'mirror'
           ? state.ddl[meta.name]
@@ -114,16 +115,14 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
       if (!ddl) throw new DualpipeError(`no DDL recorded for ${meta.name}`, { hint: 'run `dualpipe sync` again' });
       // MyISAM keeps an exact row count, so COUNT(*) costs nothing here.
       const count = await session.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(o.reportSchema, meta.name)}`);
-      inputs.push({ meta, kind, ddl, rows: Number(count[0]?.n ?? 0), keyRange });
+      inputs.push({ meta, kind, ddl, rows: Number(count[0]?.n ?? 0) });
     }
-    inputs.sort((a, b) => b.rows - a.rows);
-    const plans = planBackup(o.reportSchema, inputs, { chunkRows: o.chunkRows ?? 100_000, compression });
+    const chunkRows = o.chunkRows ?? 100_000;
+    const plans = planBackup(o.reportSchema, inputs, { chunkRows });
 
     const dir = resolve(o.to, backupDirName(started));
     await mkdir(join(dir, 'chunks'), { recursive: true, mode: 0o700 });
     log.info({ dir, tables: plans.length }, 'backup started');
-    const threads = Math.max(1, o.threads ?? 2);
-    const pool = createDumpPool(o.report, threads);
     // Content checksums: a full sync recorded them for every mirror (its chunk sums of the snapshot);
     // only tables without one (a streamed sync, report tables) are scanned, alongside the dumps.
     const recorded = new Map(details.tables.filter((t) => t.checksum).map((t) => [t.table, t]));
@@ -143,27 +142,27 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
       ),
     );
     checksumsP.catch(() => {});
-    const allChunks = plans.flatMap((p) => p.chunks.map((c) => ({ p, c })));
     let doneBytes = 0;
     let doneRows = 0;
     const totalRows = inputs.reduce((a, t) => a + t.rows, 0);
-    let results: { key: string; r: ChunkResult }[];
+    let results: ChunkResult[][];
     try {
       results = await Promise.all(
-        allChunks.map(async ({ p, c }) => {
+        plans.map(async (p) => {
           try {
-            const r = await pool.dump(
-              { sql: c.sql, parts: p.parts, path: join(dir, c.file), gzip: compression === 'gzip' },
+            return await pool.dump(
+              { sql: p.sql, hex: p.columns.map((c) => c.hex), dir, tableIndex: p.tableIndex, chunkRows, gzip: compression === 'gzip' },
+              (r) => {
+                doneRows += r.rows;
+                o.onProgress?.({ item: 'rows', done: doneRows, total: totalRows, unit: 'rows' });
+                log.debug({ file: r.file, rows: r.rows }, `chunk ${r.file} of ${p.name} written`);
+              },
               (n) => {
                 doneBytes += n;
               },
             );
-            doneRows += r.rows;
-            o.onProgress?.({ item: 'rows', done: doneRows, total: totalRows, unit: 'rows' });
-            log.debug({ file: c.file, rows: r.rows }, `chunk ${c.file} of ${c.table} written`);
-            return { key: c.file, r };
           } catch (error) {
-            throw new StepError(`dumping chunk ${c.file}`, c.table, { cause: error });
+            throw new StepError('dumping the table', p.name, { cause: error });
           }
         }),
       );
@@ -172,13 +171,9 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
     }
     const checksums = new Map(await checksumsP);
     log.debug({ bytes: doneBytes }, 'all chunks written');
-    const byFile = new Map(results.map((x) => [x.key, x.r]));
-    const tables: ManifestTable[] = plans.map((p) => {
+    const tables: ManifestTable[] = plans.map((p, i) => {
       const sum = checksums.get(p.name)!;
-      const chunks = p.chunks.map((c) => {
-        const r = byFile.get(c.file)!;
-        return { file: c.file, rows: r.rows, bytes: r.bytes, sha256: r.sha256 };
-      });
+      const chunks = results[i]!.map((r) => ({ file: r.file, rows: r.rows, bytes: r.bytes, sha256: r.sha256 }));
       const dumped = chunks.reduce((a, c) => a + c.rows, 0);
       if (dumped !== sum.rows) {
         throw new StepError('backup', p.name, { cause: new Error(`dumped ${dumped} rows but the table holds ${sum.rows}`) });
@@ -214,6 +209,7 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
     await recordBackup(o, started, finished, { dir, syncRunId: sync.id, totals: manifest.totals, compression });
     return { dir, manifest, seconds: manifest.totals.seconds };
   } finally {
+    await pool.close();
     await lock.session.execute('UNLOCK TABLES').catch(() => {});
     await lock.release().catch(() => {});
   }

@@ -7,6 +7,18 @@ export interface StreamOptions {
   raw?: boolean;
 }
 
+/**
+ * Receives result rows as the bytes the server sent: a text-protocol row is a run of
+ * length-encoded strings, 0xFB alone standing for NULL. Lets a caller write rows out without a
+ * JS value per field (backup/tsv-block-encoder.ts).
+ */
+export interface RawRowSink<T> {
+  /** Consumes the row `src[start, end)`; true when finished blocks are ready to take. */
+  row(src: Uint8Array, start: number, end: number): boolean;
+  /** The finished blocks, in order; with `final`, also what is left. */
+  take(final?: boolean): T[];
+}
+
 /** Result of a statement that changes data. */
 export interface ExecResult {
   affectedRows: number;
@@ -31,6 +43,11 @@ export interface SqlConnection {
    * UTF-8), and NULL is null: nothing is parsed into JS numbers, so nothing is rounded.
    */
   stream(sql: string, params?: readonly unknown[], options?: StreamOptions): AsyncIterable<unknown[]>;
+  /**
+   * Streams a query's rows through `sink` and yields the blocks it finishes, with back-pressure:
+   * the socket pauses while blocks wait to be consumed.
+   */
+  streamRaw<T>(sql: string, sink: RawRowSink<T>): AsyncIterable<T>;
   /** Runs `LOAD DATA LOCAL INFILE` reading the file contents from `source`. */
   loadInfile(sql: string, source: () => Readable): Promise<ExecResult>;
   /** Closes the session. Safe to call twice. */

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import mysql from 'mysql2/promise';
 import { ConnectionError, MissingSchemaError } from '../errors.js';
-import type { ConnectionTarget, ExecResult, Row, SqlConnection, SqlConnector, StreamOptions } from './connection.js';
+import type { ConnectionTarget, ExecResult, RawRowSink, Row, SqlConnection, SqlConnector, StreamOptions } from './connection.js';
 import { describeTarget } from './describe-target.js';
 
 interface DriverError extends Error {
@@ -105,6 +105,68 @@ class Mysql2Connection implements SqlConnection {
     for await (const row of rows) yield row as unknown[];
   }
 
+  async *streamRaw<T>(sql: string, sink: RawRowSink<T>): AsyncIterable<T> {
+    const raw = (this.conn as unknown as { connection: RawConnection }).connection;
+    const query = raw.query({ sql, rowsAsArray: true });
+    let failed: Error | undefined;
+    let done = false;
+    // mysql2 builds a row parser once the column definitions are in; this one hands the row's
+    // bytes to the sink instead. A throw inside mysql2's row handler would end the command while
+    // the server still sends rows, so sink errors are kept here and the rest is drained.
+    const parser = {
+      next(packet: { buffer: Buffer; offset: number; end: number }): boolean {
+        if (failed) return false;
+        try {
+          return sink.row(packet.buffer, packet.offset, packet.end);
+        } catch (error) {
+          failed = error as Error;
+          return false;
+        }
+      },
+    };
+    Object.defineProperty(query, '_rowParser', { get: () => parser, set: () => {}, configurable: true });
+    const ready: T[] = [];
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    const MAX_WAITING = 4;
+    query.on('result', (blocksReady: unknown) => {
+      if (blocksReady !== true) return;
+      ready.push(...sink.take());
+      if (ready.length >= MAX_WAITING) raw.pause();
+      notify();
+    });
+    query.on('error', (error: Error) => {
+      failed ??= error;
+      done = true;
+      notify();
+    });
+    query.on('end', () => {
+      if (!failed) ready.push(...sink.take(true));
+      done = true;
+      notify();
+    });
+    try {
+      for (;;) {
+        if (ready.length > 0) {
+          const block = ready.shift()!;
+          if (ready.length < MAX_WAITING) raw.resume();
+          yield block;
+          continue;
+        }
+        if (failed) throw failed;
+        if (done) return;
+        await new Promise<void>((r) => (wake = r));
+      }
+    } finally {
+      // A consumer that stopped early leaves rows on the wire: the session cannot be reused.
+      if (!done) this.destroy();
+    }
+  }
+
   async loadInfile(sql: string, source: () => Readable): Promise<ExecResult> {
     const [res] = await this.conn.query({ sql, infileStreamFactory: source } as mysql.QueryOptions);
     return toExecResult(res);
@@ -152,7 +214,10 @@ interface RawConnection {
     typeCast?: (field: RawField) => unknown;
   }): {
     stream(options: { highWaterMark: number }): AsyncIterable<unknown>;
+    on(event: string, listener: (...args: never[]) => void): unknown;
   };
+  pause(): void;
+  resume(): void;
 }
 
 function toExecResult(res: unknown): ExecResult {

@@ -102,7 +102,7 @@ describe('backup', () => {
           expect(bytes.length).toBe(c.bytes);
           expect(createHash('sha256').update(bytes).digest('hex')).toBe(c.sha256);
         }
-        // The server-side encoding must equal the reference codec applied to the raw mirror rows.
+        // The wire-byte encoding must equal the reference codec applied to the raw mirror rows.
         const meta = (await discoverTables(conn, sync.reportSchema, { engine: 'MyISAM' })).find((m) => m.name === t.name)!;
         const cols = meta.columns.filter((c) => !c.generated);
         const hex = cols.map((c) => isHexType(c.dataType));
@@ -114,14 +114,10 @@ describe('backup', () => {
         )) {
           expected += encodeRow(row, hex);
         }
+        // A table is dumped in one scan, in the order MyISAM stores it: compare the lines as multisets.
         const got = chunkText(r.dir, t.chunks.map((c) => c.file));
-        if (got !== expected) {
-          const gl = got.split('\n');
-          const el = expected.split('\n');
-          const i = gl.findIndex((l, k) => l !== el[k]);
-          expect(JSON.stringify(gl[i])).toBe(JSON.stringify(el[i]));
-        }
-        expect(got).toBe(expected);
+        expect(got.endsWith('\n')).toBe(true);
+        expect(got.split('\n').sort()).toEqual(expected.split('\n').sort());
       }
       expect(readdirSync(join(r.dir, 'chunks')).length).toBe(manifest.tables.reduce((a, t) => a + t.chunks.length, 0));
     });
