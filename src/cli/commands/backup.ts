@@ -42,7 +42,8 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
           waitForLockSeconds: flags.waitLock ?? 0,
           logger: c.logger,
           onProgress: (e) => {
-            if (e.item === 'rows') progress.update('backup', e.done, e.total, 'rows');
+            if (e.item === 'rows') progress.update('backup rows', e.done, e.total, 'rows');
+            else if (e.item === 'bytes') progress.update('backup MB', Math.round(e.done / 1e6), Math.round(e.total / 1e6), 'MB');
           },
         });
         progress.stop();
