@@ -25,9 +25,10 @@ export async function copyRows(
   columns: readonly string[],
   where = '1=1',
   onRows?: (n: number) => void,
+  options: { replace?: boolean } = {},
 ): Promise<number> {
   const cols = columns.map(quoteId).join(', ');
-  const insert = `INSERT INTO ${qualify(to.schema, to.table)} (${cols}) VALUES ?`;
+  const insert = `${options.replace ? 'REPLACE' : 'INSERT'} INTO ${qualify(to.schema, to.table)} (${cols}) VALUES ?`;
   let batch: unknown[][] = [];
   let bytes = 0;
   let total = 0;

@@ -10,6 +10,24 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../src/errors.js';
 
+/**
+ * How a report follows its mirrors incrementally (optional; without it an incremental sync
+ * rebuilds the report whole). Written in the report file as comment lines:
+ *   -- @key contact_id                       the report's key columns
+ *   -- @changes transactions t: t.contact_id  keys of rows of a mirror, old and new versions
+ *   -- @changes users: SELECT … {{changed}} …  keys found from the changed keys of a mirror
+ *   -- @refresh                              the statements after it recompute the rows of
+ *                                            the keys in {{keys}}
+ */
+export interface IncrementalDefinition {
+  key: string[];
+  /** `exprs` over the row alias, evaluated on each changed row before and after the change. */
+  rowChanges: { table: string; alias: string; exprs: string }[];
+  /** A SELECT of report keys, with `{{changed}}` the changed primary keys of `table`. */
+  queryChanges: { table: string; sql: string }[];
+  refresh: string[];
+}
+
 export interface ReportDefinition {
   /** Table name, `rpt_…`, from the file name. */
   name: string;
@@ -20,6 +38,45 @@ export interface ReportDefinition {
   /** Source tables whose mirrors the report reads, from its placeholders. */
   dependsOn: string[];
   file: string;
+  incremental?: IncrementalDefinition;
+}
+
+/** Placeholders that are not mirrors. */
+const SPECIAL = new Set(['target', 'keys', 'changed']);
+
+function splitStatements(text: string): string[] {
+  return text
+    .split('\n')
+    .filter((l) => !/^\s*--/.test(l))
+    .join('\n')
+    .split(/;\s*(?:\n|$)/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function parseIncremental(file: string, text: string): IncrementalDefinition | undefined {
+  const lines = text.split('\n');
+  const keyLine = lines.find((l) => /^--\s*@key\b/.test(l));
+  const at = lines.findIndex((l) => /^--\s*@refresh\s*$/.test(l));
+  if (!keyLine && at < 0) return undefined;
+  if (!keyLine || at < 0) throw new UsageError(`report file ${file}: @key and @refresh go together`);
+  const key = keyLine.replace(/^--\s*@key\s*/, '').split(',').map((k) => k.trim()).filter(Boolean);
+  if (key.length === 0 || key.some((k) => !/^[A-Za-z0-9_$]+$/.test(k))) throw new UsageError(`report file ${file}: bad @key line`);
+  const rowChanges: IncrementalDefinition['rowChanges'] = [];
+  const queryChanges: IncrementalDefinition['queryChanges'] = [];
+  for (const l of lines) {
+    const m = /^--\s*@changes\s+([A-Za-z0-9_$]+)(?:\s+([A-Za-z0-9_$]+))?\s*:\s*(.+)$/.exec(l);
+    if (!m) {
+      if (/^--\s*@changes\b/.test(l)) throw new UsageError(`report file ${file}: bad @changes line: ${l.slice(0, 80)}`);
+      continue;
+    }
+    const [, table, alias, rest] = m;
+    if (/^SELECT\b/i.test(rest!.trim())) queryChanges.push({ table: table!, sql: rest!.trim() });
+    else rowChanges.push({ table: table!, alias: alias ?? table!, exprs: rest!.trim() });
+  }
+  const refresh = splitStatements(lines.slice(at + 1).join('\n'));
+  if (!refresh.some((s) => s.includes('{{keys}}'))) throw new UsageError(`report file ${file}: the @refresh statements never use {{keys}}`);
+  return { key, rowChanges, queryChanges, refresh };
 }
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_$]+)\s*\}\}/g;
@@ -32,17 +89,15 @@ export function parseReportDefinition(file: string, text: string): ReportDefinit
     throw new UsageError(`report file ${file}: the name must look like rpt_something.sql (lower case)`);
   }
   const titleLine = text.split('\n').find((l) => l.startsWith('--'));
-  const withoutComments = text
-    .split('\n')
-    .filter((l) => !/^\s*--/.test(l))
-    .join('\n');
-  const statements = withoutComments
-    .split(/;\s*(?:\n|$)/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const refreshAt = text.split('\n').findIndex((l) => /^--\s*@refresh\s*$/.test(l));
+  const statements = splitStatements(refreshAt < 0 ? text : text.split('\n').slice(0, refreshAt).join('\n'));
   if (statements.length === 0) throw new UsageError(`report file ${file} holds no statement`);
   const deps = new Set<string>();
-  for (const s of statements) for (const m of s.matchAll(PLACEHOLDER)) if (m[1] !== 'target') deps.add(m[1]!);
+  const incremental = parseIncremental(file, text);
+  const all = [...statements, ...(incremental?.refresh ?? []), ...(incremental?.queryChanges.map((q) => q.sql) ?? [])];
+  for (const s of all) for (const m of s.matchAll(PLACEHOLDER)) if (!SPECIAL.has(m[1]!)) deps.add(m[1]!);
+  for (const c of incremental?.rowChanges ?? []) deps.add(c.table);
+  for (const c of incremental?.queryChanges ?? []) deps.add(c.table);
   if (!statements.some((s) => s.includes('{{target}}'))) {
     throw new UsageError(`report file ${file} never names {{target}}, the table it builds`);
   }
@@ -52,6 +107,7 @@ export function parseReportDefinition(file: string, text: string): ReportDefinit
     statements,
     dependsOn: [...deps].sort(),
     file,
+    ...(incremental ? { incremental } : {}),
   };
 }
 
@@ -60,7 +116,12 @@ export function renderReportStatements(
   def: ReportDefinition,
   names: (placeholder: string) => string,
 ): string[] {
-  return def.statements.map((s) => s.replace(PLACEHOLDER, (_m, name: string) => names(name)));
+  return def.statements.map((s) => renderSql(s, names));
+}
+
+/** Replaces the placeholders of one statement. Pure. */
+export function renderSql(sql: string, names: (placeholder: string) => string): string {
+  return sql.replace(PLACEHOLDER, (_m, name: string) => names(name));
 }
 
 /** The bundled report folder, found from source (`sync/`) or compiled output (`dist/sync/`). */

@@ -19,6 +19,11 @@ import { ensureHistoryTable, finishRun, markAbandonedRuns, startRun } from './ru
 import { openSnapshot, prepareSession } from './snapshot.js';
 import { readMigrations, readSnapshotBinlog, type SourceState } from './source-state.js';
 import type { TableSyncResult } from './sync-table.js';
+import { readCapture } from './capture.js';
+import { consumeChanges, readChangeRanges } from './change-log.js';
+import { ensureJournal, purgeJournal } from './journal.js';
+import { dropShadowSet, GENERATION_TABLE, writeGeneration } from './shadow-set.js';
+import { readTableIds } from './table-ids.js';
 
 export interface SyncOptions {
   source: SqlConnector;
@@ -35,6 +40,8 @@ export interface SyncOptions {
   swapWaitMs?: number;
   /** Seconds to wait for another run's lock (0: exit 4 at once). */
   waitForLockSeconds?: number;
+  /** The caller holds the run lock already (an incremental run that turned into a full one). */
+  heldLock?: boolean;
   dryRun?: boolean;
   reports?: readonly ReportDefinition[];
   logger?: Logger;
@@ -69,10 +76,12 @@ async function showCreate(conn: SqlConnection, schema: string, table: string): P
 
 /** Builds the plan from the live source; used by both dry runs and real runs. */
 async function buildPlan(conn: SqlConnection, admin: SqlConnection, o: SyncOptions): Promise<SyncPlan> {
-  const metas = await discoverTables(conn, o.sourceSchema, {
-    ...(o.include ? { include: o.include } : {}),
-    ...(o.exclude ? { exclude: o.exclude } : {}),
-  });
+  const metas = (
+    await discoverTables(conn, o.sourceSchema, {
+      ...(o.include ? { include: o.include } : {}),
+      ...(o.exclude ? { exclude: o.exclude } : {}),
+    })
+  ).filter((t) => !t.name.startsWith('__dp_'));
   const tables = [];
   for (const meta of metas)
     tables.push({ meta, showCreate: await showCreate(conn, o.sourceSchema, meta.name) });
@@ -125,9 +134,11 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     }
   }
 
-  const lock = await acquireRunLock(o.report, lockName('sync', o.reportSchema), {
-    waitSeconds: o.waitForLockSeconds ?? 0,
-  });
+  const lock = o.heldLock
+    ? { release: async () => {} }
+    : await acquireRunLock(o.report, lockName('sync', o.reportSchema), {
+        waitSeconds: o.waitForLockSeconds ?? 0,
+      });
   const admin = await o.report.connect({ database: null });
   let runId: number | null = null;
   let snapshot: SqlConnection | undefined;
@@ -148,6 +159,10 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
       binlog: binlog.binlog,
       ...(binlog.note ? { binlogNote: binlog.note } : {}),
     };
+    // Change capture: this snapshot's log rows are covered by this run; later ones stay for the next.
+    const capture = await readCapture(snap, o.sourceSchema, plan.tables.map((t) => t.meta));
+    const consumed = capture.installed ? await readChangeRanges(snap, o.sourceSchema) : [];
+    const tableIds = await readTableIds(snap, o.sourceSchema);
     await admin.execute(
       `CREATE DATABASE IF NOT EXISTS ${quoteId(o.reportSchema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
@@ -186,6 +201,8 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
     throwIfAborted();
+    // The shadow set of incremental runs holds an older generation: it must never be swapped in.
+    await dropShadowSet(admin, o.reportSchema);
     const published = await publishTables(admin, plan.publishSql, {
       flavor: (await readServerInfo(admin)).flavor,
       politeMs: o.swapWaitMs ?? 10_000,
@@ -193,6 +210,22 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     });
     log.info({ attempts: published.attempts }, 'report tables swapped in');
     for (const sql of plan.dropSql) await admin.execute(sql);
+    if (plan.strategy === 'swap' && !o.include?.length && !o.exclude?.length) {
+      await writeGeneration(admin, o.reportSchema, GENERATION_TABLE, { runId, dirty: false });
+      await ensureJournal(admin, o.reportSchema);
+      await purgeJournal(admin, o.reportSchema, runId);
+    } else {
+      // A partial or in-place run: incremental runs must start from a full one again.
+      await admin.execute(`DROP TABLE IF EXISTS ${qualify(o.reportSchema, GENERATION_TABLE)}`);
+    }
+    if (consumed.length) {
+      const consumer = await o.source.connect();
+      try {
+        await consumeChanges(consumer, o.sourceSchema, consumed);
+      } finally {
+        await consumer.close();
+      }
+    }
     const finished = clock();
     const result: SyncResult = {
       ...base,
@@ -211,7 +244,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     await finishRun(admin, o.reportSchema, runId, {
       status: 'succeeded',
       finishedAt: finished,
-      details: result,
+      details: { ...result, captureId: capture.captureId, tableIds },
       sourceState,
     });
     return result;

@@ -58,3 +58,8 @@ export async function readMigrations(snap: SqlConnection, schema: string): Promi
   const rows = await snap.query<{ name: string }>(`SELECT name FROM ${qualify(schema, MIGRATIONS_TABLE_NAME)} ORDER BY id`);
   return rows.map((r) => r.name);
 }
+
+/** A table's DDL without what changes with its data (the AUTO_INCREMENT counter), for comparisons. */
+export function normalizeDdl(ddl: string): string {
+  return ddl.replace(/\s+AUTO_INCREMENT=\d+/i, '');
+}

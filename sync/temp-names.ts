@@ -1,7 +1,10 @@
 import { createHash } from 'node:crypto';
 
-/** Prefixes of the tables a run builds (`new`) and the ones it swaps out (`old`). */
-export const TEMP_PREFIX = { new: '__dp_new_', old: '__dp_old_' } as const;
+/**
+ * Prefixes of the tables a run builds (`new`) and the ones it swaps out (`old`); `shadow` is the
+ * second copy of every mirror and report that incremental syncs update and swap (shadow-set.ts).
+ */
+export const TEMP_PREFIX = { new: '__dp_new_', old: '__dp_old_', shadow: '__dp_shadow_' } as const;
 
 /** Any temporary table of any run, for clean-up of crashed runs. */
 export const TEMP_NAME_PATTERN = /^__dp_(new|old)_/;

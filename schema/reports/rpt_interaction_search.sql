@@ -40,3 +40,24 @@ SELECT
 FROM {{interactions}} AS i
 LEFT JOIN {{contacts}} AS c ON c.id = i.contact_id
 LEFT JOIN {{organizations}} AS o ON o.id = c.organization_id;
+
+-- Incremental refresh: the changed interactions, and those of contacts or organizations whose
+-- names changed. The FULLTEXT index is updated row by row, not rebuilt.
+-- @key interaction_id
+-- @changes interactions i: i.id
+-- @changes contacts: SELECT i.id FROM {{interactions}} AS i JOIN {{changed}} AS x ON i.contact_id = x.id
+-- @changes organizations: SELECT i.id FROM {{interactions}} AS i JOIN {{contacts}} AS c ON c.id = i.contact_id JOIN {{changed}} AS x ON c.organization_id = x.id
+-- @refresh
+DELETE r FROM {{target}} AS r JOIN {{keys}} AS k ON r.interaction_id = k.interaction_id;
+
+INSERT INTO {{target}} (
+  interaction_id, contact_id, contact_name, organization_id, organization_name, user_id,
+  channel, direction, occurred_at, subject, body
+)
+SELECT
+  i.id, i.contact_id, COALESCE(CONCAT(c.first_name, ' ', c.last_name), ''), c.organization_id, o.name,
+  i.user_id, i.channel, i.direction, i.occurred_at, i.subject, i.body
+FROM {{keys}} AS k
+INNER JOIN {{interactions}} AS i ON i.id = k.interaction_id
+LEFT JOIN {{contacts}} AS c ON c.id = i.contact_id
+LEFT JOIN {{organizations}} AS o ON o.id = c.organization_id;

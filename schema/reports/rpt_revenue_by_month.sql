@@ -44,3 +44,32 @@ FROM (
   WHERE t.status IN ('paid', 'refunded')
   GROUP BY YEAR(t.occurred_at), MONTH(t.occurred_at), t.currency
 ) AS m;
+
+-- Incremental refresh: the (month, currency) groups of the changed transactions, old and new.
+-- @key month, currency
+-- @changes transactions t: MAKEDATE(YEAR(t.occurred_at), 1) + INTERVAL (MONTH(t.occurred_at) - 1) MONTH, t.currency
+-- @refresh
+DELETE r FROM {{target}} AS r JOIN {{keys}} AS k ON r.`month` = k.`month` AND r.currency = k.currency;
+
+INSERT INTO {{target}} (
+  `month`, `year`, month_number, currency, paid_transaction_count, paying_customers,
+  revenue, refunded_amount, average_order_value
+)
+SELECT
+  m.`month`, YEAR(m.`month`), MONTH(m.`month`), m.currency, m.paid_count, m.paying_customers,
+  m.revenue, m.refunded_amount,
+  CASE WHEN m.paid_count > 0 THEN ROUND(m.revenue / m.paid_count, 2) END
+FROM (
+  SELECT
+    k.`month`,
+    k.currency,
+    SUM(CASE WHEN t.status = 'paid' THEN 1 ELSE 0 END) AS paid_count,
+    COUNT(DISTINCT CASE WHEN t.status = 'paid' THEN t.contact_id END) AS paying_customers,
+    COALESCE(SUM(CASE WHEN t.status = 'paid' THEN t.total_amount END), 0) AS revenue,
+    COALESCE(SUM(CASE WHEN t.status = 'refunded' THEN t.total_amount END), 0) AS refunded_amount
+  FROM {{keys}} AS k
+  INNER JOIN {{transactions}} AS t
+    ON t.occurred_at >= k.`month` AND t.occurred_at < k.`month` + INTERVAL 1 MONTH AND t.currency = k.currency
+  WHERE t.status IN ('paid', 'refunded')
+  GROUP BY k.`month`, k.currency
+) AS m;

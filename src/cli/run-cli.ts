@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DualpipeError, ExitCode, exitCodeFor } from '../errors.js';
 import { VERSION } from '../version.js';
 import { registerBackupCommand } from './commands/backup.js';
+import { registerCaptureCommands } from './commands/capture.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDoctorCommand } from './commands/doctor.js';
@@ -57,6 +58,7 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
   registerMigrateCommand(program, ctx);
   registerSeedCommand(program, ctx);
   registerSyncCommands(program, ctx);
+  registerCaptureCommands(program, ctx);
   registerBackupCommand(program, ctx);
   registerRestoreCommand(program, ctx);
   registerStatusCommand(program, ctx);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { type IncrementalResult, runIncrementalSync } from '../../../sync/run-incremental.js';
 import { runSync, type SyncResult } from '../../../sync/run-sync.js';
 import { type ScheduledJob, startScheduler } from '../../../sync/schedule.js';
 import { verifyMirrors } from '../../../sync/verify.js';
@@ -27,6 +28,7 @@ interface SyncFlags {
   tables?: string[];
   dryRun?: boolean;
   waitLock?: number;
+  incremental?: boolean;
 }
 
 /** The library options for a sync from config and flags. */
@@ -49,8 +51,29 @@ function syncOptions(c: CliContext, flags: SyncFlags) {
   };
 }
 
+function describeIncremental(r: IncrementalResult): string {
+  const lines: string[] = [];
+  for (const t of r.changes ?? []) {
+    if (!t.whole && t.logKeys + t.cascadeKeys + t.journalKeys === 0) continue;
+    lines.push(
+      `${t.table.padEnd(28)} ${t.whole ? 'copied whole' : `${t.logKeys} logged, ${t.cascadeKeys} cascaded, ${t.journalKeys} re-applied keys`}  ` +
+        `-${t.rowsDeleted} +${t.rowsWritten} rows`,
+    );
+  }
+  for (const rep of r.reports) lines.push(`${rep.name.padEnd(28)} ${String(rep.rows).padStart(10)} rows  ${rep.seconds.toFixed(2)} s`);
+  const c = r.cost!;
+  lines.push(
+    `incremental sync #${r.runId} finished in ${r.seconds.toFixed(2)} s: ${c.changeLogRows} change(s) logged, ${c.keysApplied} key(s) applied, ` +
+      `${c.rowsMoved} row(s) moved, ${c.reportKeys} report row key(s) refreshed, ${c.reportsRebuilt} report(s) rebuilt` +
+      (c.primedShadow ? ' (shadow set copied first)' : ''),
+  );
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  return lines.join('\n');
+}
+
 function describeSync(r: SyncResult): string {
   if (r.dryRun) return r.planText ?? '';
+  if ('incremental' in r && (r as IncrementalResult).cost) return describeIncremental(r as IncrementalResult);
   const lines = r.tables.map(
     (t) =>
       `${t.table.padEnd(28)} ${String(t.rows).padStart(10)} rows  ${String(t.chunks).padStart(5)} chunks  ` +
@@ -61,6 +84,8 @@ function describeSync(r: SyncResult): string {
   for (const s of r.skippedReports)
     lines.push(`${s.name} skipped: source table(s) ${s.missing.join(', ')} not synced`);
   lines.push(`sync #${r.runId} (${r.strategy}, ${r.mode}) finished in ${r.seconds.toFixed(2)} s`);
+  const reason = (r as Partial<IncrementalResult>).fullSyncReason;
+  if (reason) lines.push(`(incremental requested; full sync because ${reason})`);
   return lines.join('\n');
 }
 
@@ -77,6 +102,7 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
     .option('--threads <n>', 'tables copied in parallel', parsePositiveInt('--threads', 64))
     .option('--tables <list>', 'comma-separated source tables (default: all, or sync.include)', parseList)
     .option('--dry-run', 'print the plan and the SQL it would run; change nothing')
+    .option('--incremental', 'apply only what changed since the last sync (needs `dualpipe capture install`; else a full sync)')
     .option(
       '--wait-lock <seconds>',
       'wait this long for another run instead of exiting 4',
@@ -85,12 +111,19 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
     .action(async (flags: SyncFlags) => {
       const c = ctx();
       const progress = createProgress(c.io, c.logger);
+      if (flags.incremental && flags.dryRun) {
+        throw new UsageError('--dry-run shows the plan of a full sync only', { hint: 'use `dualpipe capture status` to see what an incremental run would apply' });
+      }
+      if (flags.incremental && (flags.strategy === 'lock' || flags.tables)) {
+        throw new UsageError('--incremental covers every table with the swap strategy', { hint: 'drop --strategy lock / --tables' });
+      }
       try {
-        const result = await runSync({
+        const options = {
           ...syncOptions(c, flags),
           dryRun: flags.dryRun === true,
-          onProgress: (e) => progress.update(e.item, e.done, e.total, 'tables'),
-        });
+          onProgress: (e: { item: string; done: number; total: number }) => progress.update(e.item, e.done, e.total, 'tables'),
+        };
+        const result = flags.incremental ? await runIncrementalSync(options) : await runSync(options);
         progress.stop();
         c.print(result, () => describeSync(result));
       } finally {
@@ -137,13 +170,22 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
       'run syncs and verifies on cron expressions (config "schedule"); stops cleanly on SIGTERM/SIGINT',
     )
     .option('--sync-cron <expr>', 'cron expression for full syncs (overrides schedule.sync)')
+    .option('--incremental-cron <expr>', 'cron expression for incremental syncs (overrides schedule.incremental)')
     .option('--verify-cron <expr>', 'cron expression for verify (overrides schedule.verify)')
-    .action(async (flags: { syncCron?: string; verifyCron?: string }) => {
+    .action(async (flags: { syncCron?: string; incrementalCron?: string; verifyCron?: string }) => {
       const c = ctx();
       const cfg = c.config;
       const jobs: ScheduledJob[] = [];
       const syncCron = flags.syncCron ?? cfg.schedule.sync;
       const verifyCron = flags.verifyCron ?? cfg.schedule.verify;
+      const incrementalCron = flags.incrementalCron ?? cfg.schedule.incremental;
+      if (incrementalCron) {
+        jobs.push({
+          name: 'incremental',
+          cron: incrementalCron,
+          run: (signal, wait) => runIncrementalSync({ ...syncOptions(c, {}), signal, waitForLockSeconds: wait }),
+        });
+      }
       if (syncCron) {
         jobs.push({
           name: 'sync',

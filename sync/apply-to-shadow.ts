@@ -1,0 +1,76 @@
+/**
+ * Brings one shadow mirror up to the snapshot for a set of primary keys: the keys go into a
+ * small key table on the report server, the shadow's rows of those keys are deleted, and the
+ * rows the snapshot has for them are fetched and written back. A key whose row is gone stays
+ * deleted; one that changed comes back changed. Reports hear of the keys through the key table
+ * (refresh-reports.ts), before and after the rewrite.
+ */
+import type { SqlConnection } from '../src/db/connection.js';
+import { qualify, quoteId } from '../src/db/quote.js';
+import { copyRows } from './copy-rows.js';
+import { batches, keyInSql, keyJoinSql, keyTuple } from './key-sql.js';
+import { shadowName } from './shadow-set.js';
+import { type TableMeta, writableColumns } from './table-meta.js';
+import { tempName } from './temp-names.js';
+
+/** The key table of a mirror in one run (a temporary name: left-overs are dropped like the others). */
+export const changedKeysTable = (table: string) => tempName('new', `chg_${table}`);
+
+export async function fillChangedKeys(conn: SqlConnection, schema: string, meta: TableMeta, keys: readonly string[]): Promise<void> {
+  const chg = qualify(schema, changedKeysTable(meta.name));
+  const pk = meta.primaryKey.map(quoteId).join(', ');
+  await conn.execute(`DROP TABLE IF EXISTS ${chg}`);
+  // Same column types and collation as the mirror: keys that the server thinks equal collapse here.
+  await conn.execute(
+    `CREATE TABLE ${chg} (PRIMARY KEY (${pk})) ENGINE=MyISAM SELECT ${pk} FROM ${qualify(schema, shadowName(meta.name))} LIMIT 0`,
+  );
+  for (const batch of batches(keys, 1000)) {
+    await conn.execute(`INSERT IGNORE INTO ${chg} (${pk}) VALUES ${batch.map((k) => (meta.primaryKey.length === 1 ? `(${keyTuple(meta, k)})` : keyTuple(meta, k))).join(', ')}`);
+  }
+}
+
+export interface ApplyResult {
+  rowsDeleted: number;
+  rowsWritten: number;
+}
+
+/** Rewrites the shadow rows of the keys (already in the key table) from the snapshot. */
+export async function applyKeys(
+  snap: SqlConnection,
+  writer: SqlConnection,
+  o: { sourceSchema: string; reportSchema: string; meta: TableMeta; keys: readonly string[] },
+): Promise<ApplyResult> {
+  const shadow = qualify(o.reportSchema, shadowName(o.meta.name));
+  const chg = qualify(o.reportSchema, changedKeysTable(o.meta.name));
+  const del = await writer.execute(`DELETE s FROM ${shadow} AS s JOIN ${chg} AS x ON ${keyJoinSql(o.meta, 's', 'x')}`);
+  const cols = writableColumns(o.meta).map((c) => c.name);
+  let written = 0;
+  for (const batch of batches(o.keys, 1000)) {
+    // REPLACE: two key texts the server collates as equal fetch the same row twice.
+    written += await copyRows(
+      snap,
+      writer,
+      { schema: o.sourceSchema, table: o.meta.name },
+      { schema: o.reportSchema, table: shadowName(o.meta.name) },
+      cols,
+      keyInSql(o.meta, '', batch),
+      undefined,
+      { replace: true },
+    );
+  }
+  return { rowsDeleted: del.affectedRows, rowsWritten: written };
+}
+
+/** Replaces a whole shadow mirror with the snapshot's rows (truncated or uncaptured tables). */
+export async function applyWholeTable(
+  snap: SqlConnection,
+  writer: SqlConnection,
+  o: { sourceSchema: string; reportSchema: string; meta: TableMeta },
+): Promise<ApplyResult> {
+  const shadow = qualify(o.reportSchema, shadowName(o.meta.name));
+  const before = await writer.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${shadow}`);
+  await writer.execute(`DELETE FROM ${shadow}`);
+  const cols = writableColumns(o.meta).map((c) => c.name);
+  const written = await copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowName(o.meta.name) }, cols);
+  return { rowsDeleted: Number(before[0]?.n ?? 0), rowsWritten: written };
+}

@@ -1,0 +1,109 @@
+/**
+ * `dualpipe capture install|remove|status`: puts the change-capture triggers (capture-sql.ts) on
+ * every source table. The installation row is written last: a sync whose snapshot sees it knows
+ * every trigger existed at that moment, so no change after its snapshot can be missed.
+ */
+import type { SqlConnection } from '../src/db/connection.js';
+import { qualify } from '../src/db/quote.js';
+import { DualpipeError } from '../src/errors.js';
+import { CAPTURE_TABLE, CHANGE_LOG_TABLE, captureTableDdl, changeLogDdl, triggerDdl, triggerName } from './capture-sql.js';
+import { discoverTables } from './discover-tables.js';
+import { changesChildren, readForeignKeys } from './foreign-keys.js';
+import type { TableMeta } from './table-meta.js';
+
+export interface CaptureStatus {
+  installed: boolean;
+  /** Id of the installation (changes with every install). */
+  captureId: number | null;
+  /** Source tables with a primary key and all three triggers. */
+  captured: string[];
+  /** Tables an incremental sync copies whole: no primary key, or triggers missing. */
+  uncaptured: { table: string; why: string }[];
+  /** Change-log rows not yet consumed by a sync. */
+  pending: number;
+}
+
+/** Source tables a sync mirrors: dualpipe's own `__dp_` tables are never mirrored. */
+export async function sourceTables(conn: SqlConnection, schema: string): Promise<TableMeta[]> {
+  return (await discoverTables(conn, schema)).filter((t) => !t.name.startsWith('__dp_'));
+}
+
+async function existingTriggers(conn: SqlConnection, schema: string): Promise<{ name: string; table: string }[]> {
+  return conn.query<{ name: string; table: string }>(
+    `SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS \`table\` FROM information_schema.TRIGGERS
+      WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME LIKE '\\_\\_dp\\_%'`,
+    [schema],
+  );
+}
+
+/** Which tables are fully captured, from the trigger list. Pure. */
+export function classifyCapture(
+  tables: readonly TableMeta[],
+  triggers: readonly { name: string; table: string }[],
+): Pick<CaptureStatus, 'captured' | 'uncaptured'> {
+  const have = new Set(triggers.map((t) => `${t.table}\u0000${t.name}`));
+  const captured: string[] = [];
+  const uncaptured: { table: string; why: string }[] = [];
+  for (const t of tables) {
+    if (t.primaryKey.length === 0) {
+      uncaptured.push({ table: t.name, why: 'no primary key' });
+      continue;
+    }
+    const missing = (['ins', 'upd', 'del'] as const).filter((e) => !have.has(`${t.name}\u0000${triggerName(t.name, e)}`));
+    if (missing.length) uncaptured.push({ table: t.name, why: `trigger(s) missing: ${missing.join(', ')}` });
+    else captured.push(t.name);
+  }
+  return { captured, uncaptured };
+}
+
+/** Reads the capture state; `captureId` is read with the caller's session (its snapshot, if any). */
+export async function readCapture(conn: SqlConnection, schema: string, tables?: readonly TableMeta[]): Promise<CaptureStatus> {
+  const present = await conn.query<{ n: string }>(
+    `SELECT TABLE_NAME AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?, ?)`,
+    [schema, CHANGE_LOG_TABLE, CAPTURE_TABLE],
+  );
+  const metas = tables ?? (await sourceTables(conn, schema));
+  const { captured, uncaptured } = classifyCapture(metas, await existingTriggers(conn, schema));
+  if (present.length < 2) return { installed: false, captureId: null, captured, uncaptured, pending: 0 };
+  const id = await conn.query<{ id: string | number | null }>(`SELECT MAX(id) AS id FROM ${qualify(schema, CAPTURE_TABLE)}`);
+  const pending = await conn.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(schema, CHANGE_LOG_TABLE)}`);
+  const captureId = id[0]?.id === null || id[0]?.id === undefined ? null : Number(id[0].id);
+  return { installed: captureId !== null, captureId, captured, uncaptured, pending: Number(pending[0]?.n ?? 0) };
+}
+
+async function dropTriggers(conn: SqlConnection, schema: string): Promise<number> {
+  const triggers = await existingTriggers(conn, schema);
+  for (const t of triggers) await conn.execute(`DROP TRIGGER IF EXISTS ${qualify(schema, t.name)}`);
+  return triggers.length;
+}
+
+/** Installs (or reinstalls) the triggers on every source table with a primary key. */
+export async function installCapture(conn: SqlConnection, schema: string): Promise<CaptureStatus> {
+  const tables = await sourceTables(conn, schema);
+  if (tables.length === 0) {
+    throw new DualpipeError(`schema ${schema} has no InnoDB tables to capture`, { hint: 'run `dualpipe migrate` first' });
+  }
+  const fks = (await readForeignKeys(conn, schema)).filter(changesChildren);
+  await conn.execute(changeLogDdl(schema));
+  await conn.execute(captureTableDdl(schema));
+  // A reinstall first removes the installation row: syncs in between fall back to full ones.
+  await conn.execute(`DELETE FROM ${qualify(schema, CAPTURE_TABLE)}`);
+  await dropTriggers(conn, schema);
+  for (const t of tables) {
+    if (t.primaryKey.length === 0) continue;
+    const referenced = [...new Set(fks.filter((f) => f.parent === t.name).flatMap((f) => f.referenced))];
+    for (const trg of triggerDdl(schema, t, referenced)) await conn.execute(trg.sql);
+  }
+  await conn.execute(`INSERT INTO ${qualify(schema, CAPTURE_TABLE)} (installed_at, tables) VALUES (UTC_TIMESTAMP(6), ?)`, [
+    tables.filter((t) => t.primaryKey.length).map((t) => t.name).join(','),
+  ]);
+  return readCapture(conn, schema, tables);
+}
+
+/** Removes the triggers and the log; incremental syncs fall back to full ones. */
+export async function removeCapture(conn: SqlConnection, schema: string): Promise<{ triggers: number }> {
+  const triggers = await dropTriggers(conn, schema);
+  await conn.execute(`DROP TABLE IF EXISTS ${qualify(schema, CAPTURE_TABLE)}`);
+  await conn.execute(`DROP TABLE IF EXISTS ${qualify(schema, CHANGE_LOG_TABLE)}`);
+  return { triggers };
+}

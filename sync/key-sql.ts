@@ -1,0 +1,51 @@
+/**
+ * Primary-key values as SQL, for the statements of an incremental sync. Keys come from the
+ * change log or the mirrors as canonical JSON arrays of text (capture-sql.ts): each part is
+ * validated for its column type and written as a literal (integers as digits, binary keys as
+ * X'…' from their hex, everything else as a quoted string), so no key text is ever pasted raw.
+ */
+import { isHexType } from '../backup/row-codec.js';
+import { quoteId, quoteString } from '../src/db/quote.js';
+import { isIntegerType, type TableMeta } from './table-meta.js';
+
+function literal(part: string | null, dataType: string, table: string): string {
+  if (part === null) return 'NULL';
+  if (isIntegerType(dataType)) {
+    if (!/^-?\d{1,20}$/.test(part)) throw new Error(`key of ${table}: "${part.slice(0, 40)}" is not an integer`);
+    return part;
+  }
+  if (isHexType(dataType)) {
+    if (!/^[0-9A-Fa-f]*$/.test(part)) throw new Error(`key of ${table}: "${part.slice(0, 40)}" is not hex`);
+    return `X'${part}'`;
+  }
+  return quoteString(part);
+}
+
+/** One key as a SQL value list: `42` or `(42, 'abc')`. */
+export function keyTuple(meta: TableMeta, key: string): string {
+  const parts = JSON.parse(key) as (string | null)[];
+  if (parts.length !== meta.primaryKey.length) {
+    throw new Error(`key of ${meta.name} has ${parts.length} part(s), the primary key ${meta.primaryKey.length}`);
+  }
+  const lits = meta.primaryKey.map((c, i) => literal(parts[i]!, meta.columns.find((x) => x.name === c)!.dataType, meta.name));
+  return lits.length === 1 ? lits[0]! : `(${lits.join(', ')})`;
+}
+
+/** `alias.pk IN (…)` or `(alias.a, alias.b) IN ((…), (…))` for a batch of keys (no alias: bare columns). */
+export function keyInSql(meta: TableMeta, alias: string, keys: readonly string[]): string {
+  const cols = meta.primaryKey.map((c) => `${alias ? `${alias}.` : ''}${quoteId(c)}`);
+  const lhs = cols.length === 1 ? cols[0]! : `(${cols.join(', ')})`;
+  return `${lhs} IN (${keys.map((k) => keyTuple(meta, k)).join(', ')})`;
+}
+
+/** `a.x = b.x AND …` over the primary key. */
+export function keyJoinSql(meta: TableMeta, a: string, b: string): string {
+  return meta.primaryKey.map((c) => `${a}.${quoteId(c)} = ${b}.${quoteId(c)}`).join(' AND ');
+}
+
+/** Splits keys into batches for IN lists. */
+export function batches<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,75 @@
+/**
+ * Incremental report refresh on the shadow set. A report with an `@refresh` section
+ * (report-definitions.ts) collects the keys of its rows that the changed mirror rows touch, in
+ * their old and new versions, into a key table, then deletes and recomputes just those rows. A
+ * report without one, or one that reads a mirror that was replaced whole, is rebuilt whole from
+ * the shadow mirrors. Either way only shadow tables are written.
+ */
+import type { SqlConnection } from '../src/db/connection.js';
+import { qualify, quoteId } from '../src/db/quote.js';
+import { changedKeysTable } from './apply-to-shadow.js';
+import { keyJoinSql } from './key-sql.js';
+import { type ReportDefinition, renderReportStatements, renderSql } from './report-definitions.js';
+import { shadowName } from './shadow-set.js';
+import type { TableMeta } from './table-meta.js';
+import { tempName } from './temp-names.js';
+
+export const reportKeysTable = (report: string) => tempName('new', `key_${report}`);
+
+function names(schema: string, report: string, extra: Record<string, string> = {}) {
+  return (p: string): string => {
+    if (p === 'target') return qualify(schema, shadowName(report));
+    if (p === 'keys') return qualify(schema, reportKeysTable(report));
+    if (extra[p]) return qualify(schema, extra[p]);
+    return qualify(schema, shadowName(p));
+  };
+}
+
+export async function createReportKeys(conn: SqlConnection, schema: string, def: ReportDefinition): Promise<void> {
+  const key = def.incremental!.key.map(quoteId).join(', ');
+  const table = qualify(schema, reportKeysTable(def.name));
+  await conn.execute(`DROP TABLE IF EXISTS ${table}`);
+  await conn.execute(`CREATE TABLE ${table} (PRIMARY KEY (${key})) ENGINE=MyISAM SELECT ${key} FROM ${qualify(schema, shadowName(def.name))} LIMIT 0`);
+}
+
+/** Adds the report keys of the changed rows of `meta`, as the shadow mirror holds them now. */
+export async function collectRowKeys(conn: SqlConnection, schema: string, def: ReportDefinition, meta: TableMeta): Promise<void> {
+  const inc = def.incremental!;
+  for (const c of inc.rowChanges.filter((r) => r.table === meta.name)) {
+    const alias = quoteId(c.alias);
+    await conn.execute(
+      `INSERT IGNORE INTO ${qualify(schema, reportKeysTable(def.name))} (${inc.key.map(quoteId).join(', ')})
+       SELECT ${c.exprs} FROM ${qualify(schema, shadowName(meta.name))} AS ${alias}
+         JOIN ${qualify(schema, changedKeysTable(meta.name))} AS __dp_x ON ${keyJoinSql(meta, alias, '__dp_x')}`,
+    );
+  }
+}
+
+/** Adds the report keys found through the `@changes … SELECT` lines of the changed mirrors. */
+export async function collectQueryKeys(conn: SqlConnection, schema: string, def: ReportDefinition, changed: ReadonlySet<string>): Promise<void> {
+  const inc = def.incremental!;
+  for (const q of inc.queryChanges.filter((x) => changed.has(x.table))) {
+    const sql = renderSql(q.sql, names(schema, def.name, { changed: changedKeysTable(q.table) }));
+    await conn.execute(`INSERT IGNORE INTO ${qualify(schema, reportKeysTable(def.name))} (${inc.key.map(quoteId).join(', ')}) ${sql}`);
+  }
+}
+
+/** Recomputes the rows of the collected keys; returns how many keys there were. */
+export async function refreshKeys(conn: SqlConnection, schema: string, def: ReportDefinition): Promise<number> {
+  const n = await conn.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(schema, reportKeysTable(def.name))}`);
+  const keys = Number(n[0]?.n ?? 0);
+  if (keys === 0) return 0;
+  for (const s of def.incremental!.refresh) await conn.execute(renderSql(s, names(schema, def.name)));
+  return keys;
+}
+
+/** Rebuilds a shadow report whole from the shadow mirrors, then puts it in the shadow's place. */
+export async function rebuildReport(conn: SqlConnection, schema: string, def: ReportDefinition): Promise<void> {
+  const temp = tempName('new', def.name);
+  await conn.execute(`DROP TABLE IF EXISTS ${qualify(schema, temp)}`);
+  for (const s of renderReportStatements(def, (p) => (p === 'target' ? qualify(schema, temp) : qualify(schema, shadowName(p))))) {
+    await conn.execute(s);
+  }
+  await conn.execute(`DROP TABLE IF EXISTS ${qualify(schema, shadowName(def.name))}`);
+  await conn.execute(`RENAME TABLE ${qualify(schema, temp)} TO ${qualify(schema, shadowName(def.name))}`);
+}
