@@ -75,13 +75,26 @@ export async function countChanges(snap: SqlConnection, schema: string): Promise
   return Number(r[0]?.n ?? 0);
 }
 
-/** Deletes the consumed rows, a few hundred ranges per statement. */
+/**
+ * Deletes the consumed rows by exact sequence numbers: point look-ups on the primary key lock
+ * those rows only. A range delete would also lock the next row, which may belong to a writer's
+ * open transaction, and wait for it.
+ */
 export async function consumeChanges(conn: SqlConnection, schema: string, ranges: readonly [bigint, bigint][]): Promise<void> {
-  for (let i = 0; i < ranges.length; i += 200) {
-    const part = ranges.slice(i, i + 200);
-    const where = part.map(([a, b]) => (a === b ? `seq = ${a}` : `seq BETWEEN ${a} AND ${b}`)).join(' OR ');
-    await conn.execute(`DELETE FROM ${qualify(schema, CHANGE_LOG_TABLE)} WHERE ${where}`);
+  await conn.execute('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+  let batch: bigint[] = [];
+  const flush = async () => {
+    if (!batch.length) return;
+    await conn.execute(`DELETE FROM ${qualify(schema, CHANGE_LOG_TABLE)} WHERE seq IN (${batch.join(', ')})`);
+    batch = [];
+  };
+  for (const [a, b] of ranges) {
+    for (let s = a; s <= b; s++) {
+      batch.push(s);
+      if (batch.length >= 1000) await flush();
+    }
   }
+  await flush();
 }
 
 /** Only the sequence numbers `snap` sees (a full sync consumes them without reading the keys). */

@@ -69,7 +69,7 @@ export async function checkTables(o: CheckOptions): Promise<TableCheckResult[]> 
   const conn = await o.report.connect({ database: null });
   const results: TableCheckResult[] = [];
   try {
-    const tables = (await listReportTables(conn, o.reportSchema)).filter((t) => !TEMP_NAME_PATTERN.test(t) && t !== HISTORY_TABLE);
+    const tables = (await listReportTables(conn, o.reportSchema)).filter((t) => !TEMP_NAME_PATTERN.test(t) && t !== HISTORY_TABLE && !t.startsWith('__dp_'));
     const engines = await conn.query<{ t: string; e: string | null }>(
       'SELECT TABLE_NAME AS t, ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
       [o.reportSchema],
@@ -82,7 +82,7 @@ export async function checkTables(o: CheckOptions): Promise<TableCheckResult[]> 
     }
     if (!o.repair) return results;
 
-    const sourceTables = new Set((await discoverTables(conn, o.sourceSchema)).map((t) => t.name));
+    const sourceTables = new Set((await discoverTables(conn, o.sourceSchema)).map((t) => t.name).filter((t) => !t.startsWith('__dp_')));
     const toRebuild = new Set<string>();
     for (const r of results) {
       if (r.health === 'ok') {

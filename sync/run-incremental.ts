@@ -216,6 +216,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     const needWhole = new Set([...whole, ...[...journal].filter(([, set]) => set.has(WHOLE_TABLE)).map(([t]) => t)]);
 
     await markShadowDirty(admin, rep, { runId: shadowGen, dirty: true });
+    log.info({ changes: changes.rows, cascaded: cascades.rows, whole: [...needWhole] }, 'incremental: applying changes to the shadow set');
     const incReports = reports.filter((r) => r.incremental && !r.dependsOn.some((d) => needWhole.has(d)));
     const rebuilt = reports.filter((r) => !incReports.includes(r));
     for (const r of incReports) await createReportKeys(admin, rep, r);
@@ -250,6 +251,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
       const n = await admin.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(rep, shadowName(meta.name))}`);
       r.rows = Number(n[0]?.n ?? 0);
       results.push(r);
+      if (keys.size || r.whole) log.info({ table: meta.name, deleted: r.rowsDeleted, written: r.rowsWritten }, `incremental: ${meta.name} applied`);
       o.onProgress?.({ item: 'tables', done: results.length, total: metas.length });
     }
     // Every shadow mirror equals the snapshot: let InnoDB purge again.
@@ -271,6 +273,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
       reportResults.push({ name: def.name, rows: Number(n[0]?.n ?? 0), seconds: (Date.now() - t0) / 1000 });
     }
 
+    log.info({ reportKeys }, 'incremental: reports refreshed');
     // --- publish: journal first (the next run needs it), then the swap ---
     await writeJournal(admin, rep, runId, own);
     await writeGeneration(admin, rep, shadowName(GENERATION_TABLE), { runId, dirty: false });

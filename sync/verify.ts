@@ -55,10 +55,12 @@ export async function verifyMirrors(o: VerifyOptions): Promise<VerifyResult> {
   try {
     await prepareSession(mirror);
     snap = await openSnapshot(o.source);
-    const metas = await discoverTables(snap, o.sourceSchema, {
-      ...(o.include ? { include: o.include } : {}),
-      ...(o.exclude ? { exclude: o.exclude } : {}),
-    });
+    const metas = (
+      await discoverTables(snap, o.sourceSchema, {
+        ...(o.include ? { include: o.include } : {}),
+        ...(o.exclude ? { exclude: o.exclude } : {}),
+      })
+    ).filter((t) => !t.name.startsWith('__dp_'));
     const present = new Set(await listReportTables(mirror, o.reportSchema));
     const tables: VerifyTableResult[] = [];
     for (const meta of metas) {
