@@ -126,9 +126,11 @@ function checkTargetTable(t: ManifestTable, target: string, state: TargetState):
       `table ${t.name}: the backup's columns (${want.join(', ')}) do not fit ${target}.${t.name} (${live.columns.join(', ')})`,
       { hint: 'the backup is of another schema version: restore --into a new schema' },
     );
-  if (live.triggers.length)
+  // dualpipe's own change-capture triggers are dropped before the swap and installed again after it.
+  const foreign = live.triggers.filter((name) => !name.startsWith('__dp_'));
+  if (foreign.length)
     throw new UsageError(
-      `${target}.${t.name} has trigger(s) ${live.triggers.join(', ')}: a table with triggers cannot move to the previous schema`,
+      `${target}.${t.name} has trigger(s) ${foreign.join(', ')}: a table with triggers cannot move to the previous schema`,
       { hint },
     );
   return true;

@@ -10,6 +10,7 @@ import { AbortedError, UsageError } from '../src/errors.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
 import { publishTables } from '../sync/publish-tables.js';
+import { installCapture } from '../sync/capture.js';
 import { RESTORE_INFO_TABLE, restoreSchemas } from './plan-restore.js';
 
 /** What a restore recorded about itself in its previous schema. */
@@ -69,11 +70,13 @@ export async function rollbackRestore(o: RollbackOptions): Promise<{ target: str
     if (gone.length) throw noWindow(o.target, `restored table(s) ${gone.join(', ')} are no longer in ${o.target}`);
     const lost = info.replaced.filter((t) => !kept.has(t));
     if (lost.length) throw noWindow(o.target, `table(s) ${lost.join(', ')} are missing from ${s.previous}`);
-    const triggers = await admin.query<{ t: string }>(
-      'SELECT DISTINCT EVENT_OBJECT_TABLE AS t FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ?',
+    const triggers = await admin.query<{ t: string; n: string }>(
+      'SELECT EVENT_OBJECT_TABLE AS t, TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ?',
       [o.target],
     );
-    const blocked = triggers.map((r) => r.t).filter((t) => info.tables.includes(t));
+    // dualpipe's change-capture triggers come off for the swap and are installed again after it.
+    const capture = triggers.filter((r) => r.n.startsWith('__dp_'));
+    const blocked = [...new Set(triggers.filter((r) => !r.n.startsWith('__dp_')).map((r) => r.t))].filter((t) => info.tables.includes(t));
     if (blocked.length)
       throw new UsageError(`${o.target}: table(s) ${blocked.join(', ')} have triggers and cannot move to another schema`, {
         hint: 'drop the triggers first',
@@ -97,11 +100,16 @@ export async function rollbackRestore(o: RollbackOptions): Promise<{ target: str
       ...info.replaced.map((t) => `${qualify(s.previous, t)} TO ${qualify(o.target, t)}`),
       `${qualify(s.previous, RESTORE_INFO_TABLE)} TO ${qualify(s.scratch, RESTORE_INFO_TABLE)}`,
     ];
-    await publishTables(admin, [`RENAME TABLE ${moves.join(', ')}`], {
-      flavor: (await readServerInfo(admin)).flavor,
-      politeMs: o.swapWaitMs ?? 10_000,
-      logger: log,
-    });
+    for (const t of capture) await admin.execute(`DROP TRIGGER IF EXISTS ${qualify(o.target, t.n)}`);
+    try {
+      await publishTables(admin, [`RENAME TABLE ${moves.join(', ')}`], {
+        flavor: (await readServerInfo(admin)).flavor,
+        politeMs: o.swapWaitMs ?? 10_000,
+        logger: log,
+      });
+    } finally {
+      if (capture.length) await installCapture(admin, o.target);
+    }
     log.info({ target: o.target, putBack: info.replaced.length }, 'rollback: swapped back');
     await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(s.scratch)}`);
     if ((await baseTables(admin, s.previous)).size === 0) await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(s.previous)}`);

@@ -6,6 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runBackup } from '../../backup/run-backup.js';
+import { rollbackRestore } from '../../backup/rollback-restore.js';
+import { runRestore } from '../../backup/run-restore.js';
 import { installCapture, readCapture } from '../../sync/capture.js';
 import { type IncrementalResult, runIncrementalSync } from '../../sync/run-incremental.js';
 import { runSync, type SyncOptions } from '../../sync/run-sync.js';
@@ -155,5 +161,23 @@ describe('incremental sync', () => {
     await incremental();
     await expectExact('after fallbacks');
     expect((await readCapture(conn, fx.database)).pending).toBe(0);
+  });
+
+  it('a restore over the captured source takes the triggers off for its swap and puts them back; the next sync is full', async () => {
+    const before = await readCapture(conn, fx.database);
+    const backup = await runBackup({ report: fx.report, reportSchema: fx.reportSchema, to: mkdtempSync(join(tmpdir(), 'dp-incr-')), compress: 'none' });
+    await conn.execute(`UPDATE ${q('contacts')} SET lead_score = lead_score + 1 WHERE id % 5 = 0`);
+    await runRestore({ connector: fx.connector, from: backup.dir, target: fx.database });
+    const after = await readCapture(conn, fx.database);
+    expect(after.uncaptured.filter((u) => u.why.startsWith('trigger'))).toEqual([]);
+    expect(after.captureId).not.toBe(before.captureId);
+    const r = await runIncrementalSync(options);
+    expect(r.fullSyncReason).toMatch(/predates the change capture/);
+    await rollbackRestore({ connector: fx.connector, target: fx.database });
+    expect((await readCapture(conn, fx.database)).uncaptured.filter((u) => u.why.startsWith('trigger'))).toEqual([]);
+    expect((await runIncrementalSync(options)).fullSyncReason).toMatch(/predates the change capture/);
+    await runIncrementalSync(options);
+    await incremental();
+    await expectExact('after restore and rollback');
   });
 });
