@@ -50,7 +50,11 @@ export async function writeJournal(conn: SqlConnection, schema: string, runId: n
   return n;
 }
 
-/** Forgets the runs the shadow copy has seen (`upTo` and before). */
+/** Forgets the runs the shadow copy has seen (`upTo` and before); nothing to do without a journal. */
 export async function purgeJournal(conn: SqlConnection, schema: string, upTo: number): Promise<void> {
-  await conn.execute(`DELETE FROM ${qualify(schema, JOURNAL_TABLE)} WHERE run_id <= ?`, [upTo]);
+  try {
+    await conn.execute(`DELETE FROM ${qualify(schema, JOURNAL_TABLE)} WHERE run_id <= ?`, [upTo]);
+  } catch (error) {
+    if ((error as { errno?: number }).errno !== 1146) throw error; // no such table
+  }
 }

@@ -21,7 +21,7 @@ import { readMigrations, readSnapshotBinlog, type SourceState } from './source-s
 import type { TableSyncResult } from './sync-table.js';
 import { readCapture } from './capture.js';
 import { consumeChanges, readChangeRanges } from './change-log.js';
-import { ensureJournal, purgeJournal } from './journal.js';
+import { purgeJournal } from './journal.js';
 import { dropShadowSet, GENERATION_TABLE, writeGeneration } from './shadow-set.js';
 import { readTableIds } from './table-ids.js';
 
@@ -212,7 +212,6 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     for (const sql of plan.dropSql) await admin.execute(sql);
     if (plan.strategy === 'swap' && !o.include?.length && !o.exclude?.length) {
       await writeGeneration(admin, o.reportSchema, GENERATION_TABLE, { runId, dirty: false });
-      await ensureJournal(admin, o.reportSchema);
       await purgeJournal(admin, o.reportSchema, runId);
     } else {
       // A partial or in-place run: incremental runs must start from a full one again.
