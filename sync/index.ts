@@ -16,3 +16,11 @@ export { type ScheduledJob, type SchedulerHandle, startScheduler, validateJobs }
 export type { TableSyncResult } from './sync-table.js';
 export type { ChunkScheme, ColumnMeta, TableMeta } from './table-meta.js';
 export { type VerifyResult, type VerifyTableResult, verifyMirrors } from './verify.js';
+export { type CaptureStatus, installCapture, readCapture, removeCapture } from './capture.js';
+export {
+  type IncrementalCost,
+  type IncrementalOptions,
+  type IncrementalResult,
+  type IncrementalTableResult,
+  runIncrementalSync,
+} from './run-incremental.js';
