@@ -1,0 +1,140 @@
+/** The pure parts of incremental sync: key SQL, log ranges, trigger DDL, report annotations, fallbacks. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { triggerDdl, triggerName } from '../../sync/capture-sql.js';
+import { addKey, canonicalKey, type KeySet, toRanges } from '../../sync/change-log.js';
+import { keyInSql, keyTuple } from '../../sync/key-sql.js';
+import { loadReportDefinitions, parseReportDefinition } from '../../sync/report-definitions.js';
+import { fullSyncReason } from '../../sync/run-incremental.js';
+import { swapSql } from '../../sync/shadow-set.js';
+import type { TableMeta } from '../../sync/table-meta.js';
+
+const meta = (primaryKey: string[], types: Record<string, string>): TableMeta => ({
+  name: 't',
+  engine: 'InnoDB',
+  columns: Object.entries(types).map(([name, dataType]) => ({ name, dataType, columnType: dataType, nullable: false, generated: false })),
+  primaryKey,
+  estimatedRows: 0,
+  dataBytes: 0,
+});
+
+describe('key SQL', () => {
+  const composite = meta(['id', 'code', 'bin'], { id: 'bigint', code: 'varchar', bin: 'varbinary' });
+  it('writes integers as digits, binary keys as hex literals, text as quoted strings', () => {
+    expect(keyTuple(composite, JSON.stringify(['42', "it's \\ x", '00ff']))).toBe("(42, 'it''s \\\\ x', X'00ff')");
+    expect(keyInSql(meta(['id'], { id: 'int' }), 'p', ['["1"]', '["2"]'])).toBe('p.`id` IN (1, 2)');
+    expect(keyInSql(composite, '', [JSON.stringify(['1', 'a', ''])])).toBe("(`id`, `code`, `bin`) IN ((1, 'a', X''))");
+  });
+  it('refuses key text that does not fit the column type, so nothing is pasted raw', () => {
+    expect(() => keyTuple(meta(['id'], { id: 'int' }), '["1); DROP TABLE x; --"]')).toThrow(/not an integer/);
+    expect(() => keyTuple(composite, JSON.stringify(['1', 'a', "zz'"]))).toThrow(/not hex/);
+    expect(() => keyTuple(composite, '["1"]')).toThrow(/1 part/);
+  });
+  it('quotes any text key so that it reads back as the same string (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        const sql = keyTuple(meta(['code'], { code: 'varchar' }), JSON.stringify([text]));
+        expect(sql.startsWith("'") && sql.endsWith("'")).toBe(true);
+        const inner = sql.slice(1, -1);
+        // Every quote is doubled and every backslash escaped: no way out of the literal.
+        expect(inner.replace(/''/g, '').includes("'")).toBe(false);
+        const back = inner.replace(/''/g, "'").replace(/\\(.)/g, (_m, c: string) => (c === '0' ? '\0' : c));
+        expect(back).toBe(text);
+      }),
+    );
+  });
+});
+
+describe('change log', () => {
+  it('turns sequence numbers into exact runs, leaving gaps of late commits out', () => {
+    expect(toRanges([1n, 2n, 3n, 5n, 7n, 8n])).toEqual([
+      [1n, 3n],
+      [5n, 5n],
+      [7n, 8n],
+    ]);
+    expect(toRanges([])).toEqual([]);
+  });
+  it('canonicalises keys printed by different servers, and refuses malformed ones', () => {
+    expect(canonicalKey('["1", "a"]')).toBe(canonicalKey('["1","a"]'));
+    expect(() => canonicalKey('[1]')).toThrow(/malformed/);
+    expect(() => canonicalKey('{"a":1}')).toThrow(/malformed/);
+  });
+  it('a key once seen removed stays removed', () => {
+    const keys = new Map<string, KeySet>();
+    addKey(keys, 't', '["1"]', false);
+    addKey(keys, 't', '["1"]', true);
+    addKey(keys, 't', '["1"]', false);
+    expect(keys.get('t')!.get('["1"]')).toEqual({ removed: true });
+  });
+});
+
+describe('trigger DDL', () => {
+  it('logs inserts, updates and deletes; an update of a referenced column logs the old key as removed', () => {
+    const t = meta(['id'], { id: 'bigint', email: 'varchar' });
+    const [ins, upd, del] = triggerDdl('crm', t, ['email']);
+    expect(ins!.sql).toContain("AFTER INSERT ON `crm`.`t` FOR EACH ROW INSERT INTO `crm`.`__dp_changes` (tbl, op, pk) VALUES ('t', 'I', JSON_ARRAY(CAST(NEW.`id` AS CHAR)))");
+    expect(upd!.sql).toContain('IF NOT (OLD.`id` <=> NEW.`id` AND OLD.`email` <=> NEW.`email`)');
+    expect(upd!.sql).toContain("'D', JSON_ARRAY(CAST(OLD.`id` AS CHAR))");
+    expect(del!.sql).toContain("VALUES ('t', 'D', JSON_ARRAY(CAST(OLD.`id` AS CHAR)))");
+  });
+  it('keeps trigger names within 64 characters, distinct per table', () => {
+    const a = triggerName('x'.repeat(64), 'upd');
+    const b = triggerName(`${'x'.repeat(63)}y`, 'upd');
+    expect(a.length).toBeLessThanOrEqual(64);
+    expect(a).not.toBe(b);
+  });
+});
+
+describe('report annotations', () => {
+  it('every bundled report refreshes by key', () => {
+    for (const def of loadReportDefinitions()) {
+      expect(def.incremental, def.name).toBeDefined();
+      expect(def.incremental!.refresh.some((s) => s.includes('{{keys}}'))).toBe(true);
+      expect(def.statements.some((s) => s.includes('{{keys}}')), 'full build statements stop at @refresh').toBe(false);
+    }
+    const c360 = loadReportDefinitions().find((d) => d.name === 'rpt_customer_360')!;
+    expect(c360.incremental!.key).toEqual(['contact_id']);
+    expect(c360.incremental!.rowChanges.map((r) => r.table)).toEqual(['contacts', 'transactions', 'interactions', 'opportunities']);
+    expect(c360.incremental!.queryChanges.map((r) => r.table)).toEqual(['organizations', 'users', 'pipeline_stages']);
+  });
+  it('refuses half an annotation', () => {
+    expect(() => parseReportDefinition('rpt_x.sql', '-- @key id\nCREATE TABLE {{target}} (id INT)')).toThrow(/@key and @refresh go together/);
+    expect(() => parseReportDefinition('rpt_x.sql', '-- @key id\nCREATE TABLE {{target}} (id INT);\n-- @refresh\nDELETE FROM {{target}}')).toThrow(/never use \{\{keys\}\}/);
+    expect(() => parseReportDefinition('rpt_x.sql', '-- @key id\n-- @changes !bad\nCREATE TABLE {{target}} (id INT);\n-- @refresh\nDELETE FROM {{keys}}')).toThrow(/bad @changes/);
+  });
+});
+
+describe('fallback to a full sync', () => {
+  const base = {
+    captureId: 3,
+    uncapturedWithKey: [] as string[],
+    last: { details: { captureId: 3 }, ddl: { a: 'CREATE TABLE `a` (x int) AUTO_INCREMENT=5' } },
+    liveGeneration: 10,
+    ddl: { a: 'CREATE TABLE `a` (x int) AUTO_INCREMENT=9' },
+    pending: 5,
+    sourceRows: 1000,
+    maxChangeShare: 0.2,
+  };
+  it('runs incrementally when nothing forbids it (an AUTO_INCREMENT counter is not a schema change)', () => {
+    expect(fullSyncReason(base)).toBeUndefined();
+  });
+  it('names the reason otherwise', () => {
+    expect(fullSyncReason({ ...base, captureId: null })).toMatch(/not installed/);
+    expect(fullSyncReason({ ...base, last: undefined })).toBe('no earlier sync');
+    expect(fullSyncReason({ ...base, last: { ...base.last, details: { captureId: 2 } } })).toMatch(/predates/);
+    expect(fullSyncReason({ ...base, liveGeneration: null })).toMatch(/generation marker/);
+    expect(fullSyncReason({ ...base, uncapturedWithKey: ['a'] })).toMatch(/triggers missing on a/);
+    expect(fullSyncReason({ ...base, ddl: { a: base.ddl.a, b: 'x' } })).toMatch(/set of source tables/);
+    expect(fullSyncReason({ ...base, ddl: { a: 'CREATE TABLE `a` (x bigint)' } })).toMatch(/definition of a changed/);
+    expect(fullSyncReason({ ...base, pending: 300_000, sourceRows: 1_000_000 })).toMatch(/full sync is cheaper/);
+  });
+});
+
+describe('swap', () => {
+  it('swaps every table and the generation marker with its shadow in one RENAME', () => {
+    expect(swapSql('r', ['a'])).toBe(
+      'RENAME TABLE `r`.`a` TO `r`.`__dp_old_a`, `r`.`__dp_shadow_a` TO `r`.`a`, `r`.`__dp_old_a` TO `r`.`__dp_shadow_a`, ' +
+        '`r`.`__dp_gen` TO `r`.`__dp_old___dp_gen`, `r`.`__dp_shadow___dp_gen` TO `r`.`__dp_gen`, `r`.`__dp_old___dp_gen` TO `r`.`__dp_shadow___dp_gen`',
+    );
+  });
+});
