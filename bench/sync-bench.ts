@@ -98,8 +98,9 @@ async function main(): Promise<void> {
       k++;
       const id = (k * 7919) % maxContact || 1;
       await w.execute('START TRANSACTION');
+      // The nearest existing contact: the incremental rows below delete some.
       await w.execute(
-        "INSERT INTO interactions (contact_id, channel, direction, subject, body, occurred_at) VALUES (?, 'email', 'inbound', 'bench', 'bench body', NOW(6))",
+        "INSERT INTO interactions (contact_id, channel, direction, subject, body, occurred_at) SELECT id, 'email', 'inbound', 'bench', 'bench body', NOW(6) FROM contacts WHERE id >= ? ORDER BY id LIMIT 1",
         [id],
       );
       await w.execute('UPDATE contacts SET lead_score = lead_score + 1 WHERE id = ?', [id]);

@@ -180,4 +180,30 @@ describe('incremental sync', () => {
     await incremental();
     await expectExact('after restore and rollback');
   });
+
+  it('--paranoid finds and rewrites drift the triggers could not see; without it the drift stays', async () => {
+    const shadow = qualify(fx.reportSchema, '__dp_shadow_contacts');
+    const tamper = async () => {
+      const id = (await conn.query<{ id: number }>(`SELECT MIN(id) AS id FROM ${shadow}`))[0]!.id;
+      await conn.execute(`UPDATE ${shadow} SET first_name = 'Drift' WHERE id = ?`, [id]);
+    };
+    await tamper();
+    const r1 = await runIncrementalSync({ ...options, paranoid: true });
+    expect(r1.fullSyncReason).toBeUndefined();
+    expect(r1.cost!.chunksCompared).toBeGreaterThan(0);
+    expect(r1.cost!.chunksRewritten).toBeGreaterThanOrEqual(1);
+    await expectExact('paranoid repair');
+    const r2 = await incremental(); // the other copy gets the table whole
+    expect(r2.changes!.find((c) => c.table === 'contacts')!.whole).toBe(true);
+    await expectExact('after the paranoid repair, next run');
+    await tamper();
+    await incremental();
+    const contacts = ['contacts'];
+    expect(await schemaDigest(conn, fx.reportSchema, contacts)).not.toEqual(await schemaDigest(conn, fx.database, contacts));
+    const clean = await runIncrementalSync({ ...options, paranoid: true }); // works on the clean copy
+    expect(clean.cost!.chunksRewritten).toBe(0);
+    const fixed = await runIncrementalSync({ ...options, paranoid: true });
+    expect(fixed.cost!.chunksRewritten).toBeGreaterThanOrEqual(1);
+    await expectExact('paranoid after drift went live');
+  });
 });

@@ -29,6 +29,7 @@ interface SyncFlags {
   dryRun?: boolean;
   waitLock?: number;
   incremental?: boolean;
+  paranoid?: boolean;
 }
 
 /** The library options for a sync from config and flags. */
@@ -65,7 +66,8 @@ function describeIncremental(r: IncrementalResult): string {
   lines.push(
     `incremental sync #${r.runId} finished in ${r.seconds.toFixed(2)} s: ${c.changeLogRows} change(s) logged, ${c.keysApplied} key(s) applied, ` +
       `${c.rowsMoved} row(s) moved, ${c.reportKeys} report row key(s) refreshed, ${c.reportsRebuilt} report(s) rebuilt` +
-      (c.primedShadow ? ' (shadow set copied first)' : ''),
+      (c.primedShadow ? ' (shadow set copied first)' : '') +
+      (c.chunksCompared ? `; ${c.chunksCompared} chunk(s) compared, ${c.chunksRewritten} rewritten` : ''),
   );
   for (const n of r.notes) lines.push(`note: ${n}`);
   return lines.join('\n');
@@ -103,6 +105,7 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
     .option('--tables <list>', 'comma-separated source tables (default: all, or sync.include)', parseList)
     .option('--dry-run', 'print the plan and the SQL it would run; change nothing')
     .option('--incremental', 'apply only what changed since the last sync (needs `dualpipe capture install`; else a full sync)')
+    .option('--paranoid', 'with --incremental: also compare chunk checksums with the snapshot and rewrite what differs')
     .option(
       '--wait-lock <seconds>',
       'wait this long for another run instead of exiting 4',
@@ -123,7 +126,8 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
           dryRun: flags.dryRun === true,
           onProgress: (e: { item: string; done: number; total: number }) => progress.update(e.item, e.done, e.total, 'tables'),
         };
-        const result = flags.incremental ? await runIncrementalSync(options) : await runSync(options);
+        if (flags.paranoid && !flags.incremental) throw new UsageError('--paranoid goes with --incremental', { hint: 'a full sync always checks every chunk' });
+        const result = flags.incremental ? await runIncrementalSync({ ...options, paranoid: flags.paranoid === true }) : await runSync(options);
         progress.stop();
         c.print(result, () => describeSync(result));
       } finally {
