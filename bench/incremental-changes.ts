@@ -17,7 +17,8 @@ async function totalRows(conn: SqlConnection): Promise<number> {
   return n;
 }
 
-export async function changeShare(conn: SqlConnection, share: number): Promise<{ updated: number; inserted: number; deleted: number; total: number }> {
+/** `round` varies which contacts are deleted, so that repeated calls find contacts to delete. */
+export async function changeShare(conn: SqlConnection, share: number, round = 0): Promise<{ updated: number; inserted: number; deleted: number; total: number }> {
   const before = await totalRows(conn);
   const upd = Math.max(2, Math.round(1 / (share * 0.6)));
   let updated = 0;
@@ -34,7 +35,7 @@ export async function changeShare(conn: SqlConnection, share: number): Promise<{
     )
   ).affectedRows;
   const del = Math.max(2, Math.round(1 / (share * 0.1)));
-  await conn.execute(`DELETE FROM contacts WHERE id % ${del} = 3`);
+  await conn.execute(`DELETE FROM contacts WHERE id % ${del} = ${(3 + 17 * round) % del}`);
   const after = await totalRows(conn);
   const deleted = before + inserted - after;
   return { updated, inserted, deleted, total: updated + inserted + deleted };

@@ -155,21 +155,23 @@ async function main(): Promise<void> {
       if (r.code !== 0) throw new Error(`${label} failed: ${r.stderr}`);
       return { ...r, cost: await lastCost(admin) };
     };
-    const ch1 = await changeShare(w, 0.01);
+    // Changes go through their own session: the writer loop below keeps `w` for its commits.
+    const changer = await createConnector(target).connect();
+    const ch1 = await changeShare(changer, 0.01, 0);
     const inc1 = await incRun('incremental after 1%');
     const catchUp = await incRun('catch-up run');
-    const ch001 = await changeShare(w, 0.0001);
+    const ch001 = await changeShare(changer, 0.0001, 1);
     const inc001 = await incRun('incremental after 0.01%');
     const verify = await runCommand('node', ['dist/bin/dualpipe.js', 'verify', '--source', url], quietEnv);
     // Latencies during incremental runs (0.01% changed before each), as for the full sync.
     const duringInc = loops();
     const incLoaded: number[] = [];
     for (let i = 0; i < 5; i++) {
-      await changeShare(w, 0.0001);
+      await changeShare(changer, 0.0001, 2 + i);
       incLoaded.push((await incRun('loaded incremental')).seconds);
     }
     const [wi, ai, pi] = (await Promise.all(duringInc.map((l) => l.stop()))) as [LatencyStats, LatencyStats, LatencyStats];
-    await Promise.all([w.close(), a.close(), probe.close(), admin.close()]);
+    await Promise.all([w.close(), a.close(), probe.close(), admin.close(), changer.close()]);
 
     const r2 = (x: number) => x.toFixed(2);
     saveResults(

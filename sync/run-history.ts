@@ -3,6 +3,7 @@
  * leaves a torn history row). One row per sync or verify run.
  */
 import type { SqlConnection } from '../src/db/connection.js';
+import { AbortedError } from '../src/errors.js';
 import { qualify } from '../src/db/quote.js';
 
 export const HISTORY_TABLE = '_dualpipe_runs';
@@ -138,4 +139,14 @@ export async function lastSucceededSync(
     details: r.details ? JSON.parse(r.details) : null,
     sourceState: r.source_state ? JSON.parse(r.source_state) : null,
   };
+}
+
+/** Records a run that threw: `aborted` when it was interrupted, `failed` otherwise. Never throws. */
+export async function recordFailedRun(conn: SqlConnection, schema: string, runId: number | null, error: unknown, finishedAt: Date): Promise<void> {
+  if (runId === null) return;
+  await finishRun(conn, schema, runId, {
+    status: error instanceof AbortedError ? 'aborted' : 'failed',
+    finishedAt,
+    error: error instanceof Error ? error.message : String(error),
+  }).catch(() => {});
 }

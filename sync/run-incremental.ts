@@ -31,9 +31,11 @@ import { deriveCascades } from './derive-cascades.js';
 import { readForeignKeys } from './foreign-keys.js';
 import { ensureJournal, purgeJournal, readJournal, WHOLE_TABLE, writeJournal } from './journal.js';
 import { publishTables } from './publish-tables.js';
-import { collectQueryKeys, collectRowKeys, createReportKeys, rebuildReport, refreshKeys } from './refresh-reports.js';
+import { collectQueryKeys, collectRowKeys, countReportKeys, createReportKeys, rebuildReport, refreshKeys } from './refresh-reports.js';
+import { countRows } from './sync-table.js';
+import pLimit from 'p-limit';
 import { loadReportDefinitions } from './report-definitions.js';
-import { ensureHistoryTable, finishRun, lastSucceededSync, markAbandonedRuns, startRun } from './run-history.js';
+import { ensureHistoryTable, finishRun, lastSucceededSync, markAbandonedRuns, recordFailedRun, startRun } from './run-history.js';
 import { runSync, type SyncOptions, type SyncResult } from './run-sync.js';
 import { GENERATION_TABLE, markShadowDirty, primeShadowSet, readGeneration, shadowName, swapSql, writeGeneration } from './shadow-set.js';
 import { openSnapshot, prepareSession } from './snapshot.js';
@@ -95,6 +97,9 @@ interface LastDetails {
 
 const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
+/** Above this share of a report's rows changed, the report is built again whole instead. */
+const REBUILD_SHARE = 0.25;
+
 /** Why the log can not be trusted for this run, or undefined. Pure. */
 export function fullSyncReason(o: {
   captureId: number | null;
@@ -135,6 +140,8 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
   const admin = await o.report.connect({ database: null });
   let snap: SqlConnection | undefined;
   let runId: number | null = null;
+  // Report refreshes run on their own sessions: a failed run waits for them before it lets go of the lock.
+  const pendingReports: Promise<unknown>[] = [];
   const full = async (reason: string): Promise<IncrementalResult> => {
     snap?.destroy();
     snap = undefined;
@@ -239,9 +246,58 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     const rebuilt = reports.filter((r) => !incReports.includes(r));
     for (const r of incReports) await createReportKeys(admin, rep, r);
 
+    const repaired = new Set<string>();
+    // Reports are independent of each other: refreshed in parallel, each on its own session.
+    const rebuiltNow = new Set<string>();
+    let reportKeys = 0;
+    const limit = pLimit(Math.max(1, o.threads ?? 2));
+    const refreshReport = (def: (typeof reports)[number]) =>
+        limit(async (): Promise<SyncResult['reports'][number]> => {
+          const conn = await o.report.connect({ database: rep });
+          try {
+            await prepareSession(conn);
+            const t0 = Date.now();
+            let whole = rebuilt.includes(def) || def.dependsOn.some((d) => repaired.has(d));
+            let keys = 0;
+            if (!whole) {
+              await collectQueryKeys(conn, rep, def, changedTables);
+              keys = await countReportKeys(conn, rep, def);
+              // Recomputing most of a report key by key costs more than building it again.
+              if (keys > (await countRows(conn, rep, shadowName(def.name))) * REBUILD_SHARE) whole = true;
+            }
+            if (whole) {
+              rebuiltNow.add(def.name);
+              await rebuildReport(conn, rep, def);
+            } else if (keys) {
+              reportKeys += keys;
+              const written = await refreshKeys(conn, rep, def);
+              log.debug({ report: def.name, ...written }, `incremental: ${def.name} rows rewritten`);
+            }
+            log.debug({ report: def.name, keys, whole, ms: Date.now() - t0 }, `incremental: ${def.name} refreshed`);
+            return { name: def.name, rows: await countRows(conn, rep, shadowName(def.name)), seconds: (Date.now() - t0) / 1000 };
+          } finally {
+            await conn.close();
+          }
+        });
+    // A report starts as soon as the mirrors it reads are written, overlapping the rest (with
+    // --paranoid, after the check, which may rebuild it).
+    const reportTasks = new Map<string, Promise<SyncResult['reports'][number]>>();
+    const applied = new Set<string>();
+    const startReports = (all: boolean) => {
+      for (const def of reports) {
+        if (reportTasks.has(def.name) || (!all && (o.paranoid || !def.dependsOn.every((d) => applied.has(d))))) continue;
+        const task = refreshReport(def);
+        task.catch(() => {});
+        pendingReports.push(task);
+        reportTasks.set(def.name, task);
+      }
+    };
+
     const results: IncrementalTableResult[] = [];
     const changedTables = new Set<string>();
-    for (const meta of metas) {
+    const feedsReports = new Set(reports.flatMap((r) => r.dependsOn));
+    const order = [...metas].sort((x, y) => Number(!feedsReports.has(x.name)) - Number(!feedsReports.has(y.name)));
+    for (const meta of order) {
       const ownKeys = own.get(meta.name);
       const keys = new Set<string>([...(ownKeys?.keys() ?? []), ...(journal.get(meta.name)?.keys() ?? [])]);
       keys.delete(WHOLE_TABLE);
@@ -270,11 +326,12 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
       r.rows = Number(n[0]?.n ?? 0);
       results.push(r);
       if (keys.size || r.whole) log.info({ table: meta.name, deleted: r.rowsDeleted, written: r.rowsWritten }, `incremental: ${meta.name} applied`);
+      applied.add(meta.name);
+      startReports(false);
       o.onProgress?.({ item: 'tables', done: results.length, total: metas.length });
     }
     let chunksCompared = 0;
     let chunksRewritten = 0;
-    const repaired = new Set<string>();
     if (o.paranoid) {
       for (const meta of metas) {
         const scheme = await schemeForTable(snap, src, meta, o.chunkRows ?? 20_000);
@@ -299,19 +356,8 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     await snap.close();
     snap = undefined;
     const mirrorsSeconds = (clock().getTime() - started.getTime()) / 1000;
-
-    const reportResults: SyncResult['reports'] = [];
-    let reportKeys = 0;
-    for (const def of reports) {
-      const t0 = Date.now();
-      if (rebuilt.includes(def) || def.dependsOn.some((d) => repaired.has(d))) await rebuildReport(admin, rep, def);
-      else {
-        await collectQueryKeys(admin, rep, def, changedTables);
-        reportKeys += await refreshKeys(admin, rep, def);
-      }
-      const n = await admin.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(rep, shadowName(def.name))}`);
-      reportResults.push({ name: def.name, rows: Number(n[0]?.n ?? 0), seconds: (Date.now() - t0) / 1000 });
-    }
+    startReports(true);
+    const reportResults = await Promise.all(reports.map((def) => reportTasks.get(def.name)!));
 
     log.info({ reportKeys }, 'incremental: reports refreshed');
     // --- publish: journal first (the next run needs it), then the swap ---
@@ -348,7 +394,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
       rowsMoved: sum(results.map((r) => r.rowsDeleted + r.rowsWritten)),
       cascadeRows: cascades.rows,
       reportKeys,
-      reportsRebuilt: reports.filter((def) => rebuilt.includes(def) || def.dependsOn.some((d) => repaired.has(d))).length,
+      reportsRebuilt: rebuiltNow.size,
       primedShadow: primed,
       chunksCompared,
       chunksRewritten,
@@ -380,13 +426,8 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     return result;
   } catch (error) {
     snap?.destroy();
-    if (runId !== null) {
-      await finishRun(admin, rep, runId, {
-        status: error instanceof AbortedError ? 'aborted' : 'failed',
-        finishedAt: clock(),
-        error: error instanceof Error ? error.message : String(error),
-      }).catch(() => {});
-    }
+    await Promise.allSettled(pendingReports);
+    await recordFailedRun(admin, rep, runId, error, clock());
     throw error;
   } finally {
     await admin.close();

@@ -15,7 +15,7 @@ import { discoverTables } from './discover-tables.js';
 import { describePlan, planSync, type SyncPlan, type SyncStrategy } from './plan.js';
 import { publishTables } from './publish-tables.js';
 import { loadReportDefinitions, type ReportDefinition } from './report-definitions.js';
-import { ensureHistoryTable, finishRun, markAbandonedRuns, startRun } from './run-history.js';
+import { ensureHistoryTable, finishRun, markAbandonedRuns, recordFailedRun, startRun } from './run-history.js';
 import { openSnapshot, prepareSession } from './snapshot.js';
 import { readMigrations, readSnapshotBinlog, type SourceState } from './source-state.js';
 import type { TableSyncResult } from './sync-table.js';
@@ -250,13 +250,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
   } catch (error) {
     snapshot?.destroy();
     if (runId !== null) await cleanupLeftovers(admin, o.reportSchema).catch(() => {});
-    if (runId !== null) {
-      await finishRun(admin, o.reportSchema, runId, {
-        status: error instanceof AbortedError ? 'aborted' : 'failed',
-        finishedAt: clock(),
-        error: error instanceof Error ? error.message : String(error),
-      }).catch(() => {});
-    }
+    await recordFailedRun(admin, o.reportSchema, runId, error, clock());
     throw error;
   } finally {
     await admin.close();

@@ -13,6 +13,7 @@ import { runSync } from '../../sync/run-sync.js';
 import { type CrmFixture, createCrmFixture } from '../helpers/crm-fixture.js';
 import { exitOf, spawnCli, waitForOutput } from '../helpers/spawn-cli.js';
 import { schemaDigest } from '../helpers/table-digest.js';
+import { waitQuiet } from '../helpers/wait-quiet.js';
 
 let fx: CrmFixture;
 let conn: SqlConnection;
@@ -28,18 +29,6 @@ afterAll(async () => {
   await conn.close();
   await fx.drop();
 });
-
-async function waitQuiet(): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const busy = await conn.query(
-      "SELECT 1 FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND COMMAND <> 'Sleep' AND (INFO LIKE ? OR INFO LIKE ?)",
-      [`%${fx.reportSchema}%`, `%${fx.database}%`],
-    );
-    if (busy.length === 0) return;
-    await sleep(50);
-  }
-  throw new Error('the report schema did not become quiet');
-}
 
 const kills: { at: RegExp | number; label: string }[] = [
   { at: /incremental: applying changes/, label: 'when it starts writing the shadow set' },
@@ -70,7 +59,7 @@ describe('incremental sync killed with SIGKILL', () => {
       else await waitForOutput(child, k.at).catch(() => {});
       child.kill('SIGKILL');
       await exitOf(child);
-      await waitQuiet();
+      await waitQuiet(conn, [fx.reportSchema, fx.database]);
       observed.push({ label: k.label, digest: await schemaDigest(conn, fx.reportSchema, live) });
     }
     const done = spawnCli(['sync', '--incremental', '--source', url, '--wait-lock', '60']);

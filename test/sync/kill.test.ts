@@ -10,6 +10,7 @@ import { HISTORY_TABLE, recentRuns } from '../../sync/run-history.js';
 import { type CrmFixture, createCrmFixture } from '../helpers/crm-fixture.js';
 import { exitOf, spawnCli, waitForOutput } from '../helpers/spawn-cli.js';
 import { schemaDigest } from '../helpers/table-digest.js';
+import { waitQuiet } from '../helpers/wait-quiet.js';
 
 let fx: CrmFixture;
 let conn: SqlConnection;
@@ -30,19 +31,6 @@ async function liveTables(): Promise<string[]> {
     [fx.reportSchema, HISTORY_TABLE],
   );
   return rows.map((r) => r.t);
-}
-
-/** After a SIGKILL the server may still finish the statement in flight; wait until the report schema is quiet. */
-async function waitQuiet(): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    const busy = await conn.query(
-      "SELECT 1 FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND COMMAND <> 'Sleep' AND (INFO LIKE ? OR INFO LIKE ?)",
-      [`%${fx.reportSchema}%`, `%${fx.database}%`],
-    );
-    if (busy.length === 0) return;
-    await sleep(50);
-  }
-  throw new Error('the report schema did not become quiet');
 }
 
 const kills: { at: RegExp | number; label: string }[] = [
@@ -76,7 +64,7 @@ describe('sync killed with SIGKILL', () => {
       else await waitForOutput(child, k.at).catch(() => {});
       child.kill('SIGKILL');
       await exitOf(child);
-      await waitQuiet();
+      await waitQuiet(conn, [fx.reportSchema, fx.database]);
       expect(await liveTables(), k.label).toEqual(tables);
       observed.push({ label: k.label, digest: await schemaDigest(conn, fx.reportSchema, tables) });
     }
