@@ -11,6 +11,7 @@ import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
 import { publishTables } from '../sync/publish-tables.js';
 import { installCapture } from '../sync/capture.js';
+import { withSession } from '../src/db/with-session.js';
 import { RESTORE_INFO_TABLE, restoreSchemas } from './plan-restore.js';
 
 /** What a restore recorded about itself in its previous schema. */
@@ -108,7 +109,8 @@ export async function rollbackRestore(o: RollbackOptions): Promise<{ target: str
         logger: log,
       });
     } finally {
-      if (capture.length) await installCapture(admin, o.target);
+      // A session of its own: the swap left `admin` with lock_wait_timeout = 0 (polite RENAME).
+      if (capture.length) await withSession(o.connector, (c) => installCapture(c, o.target));
     }
     log.info({ target: o.target, putBack: info.replaced.length }, 'rollback: swapped back');
     await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(s.scratch)}`);

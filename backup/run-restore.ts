@@ -18,6 +18,7 @@ import { MANIFEST_FILE } from './manifest.js';
 import { describeRestorePlan, planRestore, RESTORE_INFO_TABLE, type RestorePlan } from './plan-restore.js';
 import { inspectTarget, schemaExists, SYSTEM_SCHEMAS } from './inspect-target.js';
 import { installCapture } from '../sync/capture.js';
+import { withSession } from '../src/db/with-session.js';
 import { locateBackup, verifyChunks } from './read-backup.js';
 import { checkForeignKeysStayed, OrphanChecks, verifyTableContent } from './verify-restored.js';
 
@@ -278,7 +279,8 @@ async function execute(
       swapped = true;
     } finally {
       if (captured.length) {
-        await installCapture(admin, s.target);
+        // A session of its own: the swap left `admin` with lock_wait_timeout = 0 (polite RENAME).
+        await withSession(o.connector, (c) => installCapture(c, s.target));
         log.info({ target: s.target }, 'restore: change capture installed again (the next sync is a full one)');
       }
     }

@@ -38,6 +38,19 @@ export async function publishTables(
   statements: readonly string[],
   options: PublishOptions,
 ): Promise<{ attempts: number }> {
+  try {
+    return await publishPolitely(conn, statements, options);
+  } finally {
+    // The session goes on with DDL of its own (drops, triggers): back to the server's wait.
+    await conn.execute('SET SESSION lock_wait_timeout = DEFAULT').catch(() => {});
+  }
+}
+
+async function publishPolitely(
+  conn: SqlConnection,
+  statements: readonly string[],
+  options: PublishOptions,
+): Promise<{ attempts: number }> {
   let attempts = 0;
   if (options.flavor === 'mariadb') {
     await conn.execute('SET SESSION lock_wait_timeout = 0');
