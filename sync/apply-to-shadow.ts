@@ -38,11 +38,13 @@ export interface ApplyResult {
 export async function applyKeys(
   snap: SqlConnection,
   writer: SqlConnection,
-  o: { sourceSchema: string; reportSchema: string; meta: TableMeta; keys: readonly string[] },
+  o: { sourceSchema: string; reportSchema: string; meta: TableMeta; keys: readonly string[]; onTiming?: (what: string, ms: number) => void },
 ): Promise<ApplyResult> {
   const shadow = qualify(o.reportSchema, shadowName(o.meta.name));
   const chg = qualify(o.reportSchema, changedKeysTable(o.meta.name));
+  const t0 = Date.now();
   const del = await writer.execute(`DELETE s FROM ${shadow} AS s JOIN ${chg} AS x ON ${keyJoinSql(o.meta, 's', 'x')}`);
+  o.onTiming?.('deleteMs', Date.now() - t0);
   const cols = writableColumns(o.meta).map((c) => c.name);
   let written = 0;
   for (const batch of batches(o.keys, 1000)) {

@@ -317,10 +317,16 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
       } else if (keys.size) {
         const list = [...keys];
         changedTables.add(meta.name);
+        const t = [Date.now()];
         await fillChangedKeys(admin, rep, meta, list);
+        t.push(Date.now());
         for (const def of incReports) await collectRowKeys(admin, rep, def, meta);
-        Object.assign(r, await applyKeys(snap, admin, { sourceSchema: src, reportSchema: rep, meta, keys: list }));
+        t.push(Date.now());
+        Object.assign(r, await applyKeys(snap, admin, { sourceSchema: src, reportSchema: rep, meta, keys: list, onTiming: (w, ms) => log.debug({ table: meta.name, [w]: ms }, 'incremental: step') }));
+        t.push(Date.now());
         for (const def of incReports) await collectRowKeys(admin, rep, def, meta);
+        t.push(Date.now());
+        log.debug({ table: meta.name, fillMs: t[1]! - t[0]!, oldKeysMs: t[2]! - t[1]!, applyMs: t[3]! - t[2]!, newKeysMs: t[4]! - t[3]! }, 'incremental: table timings');
       }
       const n = await admin.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(rep, shadowName(meta.name))}`);
       r.rows = Number(n[0]?.n ?? 0);
