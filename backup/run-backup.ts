@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import type { SqlConnector } from '../src/db/connection.js';
 import { qualify } from '../src/db/quote.js';
 import { readServerInfo } from '../src/db/server-info.js';
-import { DualpipeError, StepError } from '../src/errors.js';
+import { DualpipeError, StepError, UsageError } from '../src/errors.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
 import { VERSION } from '../src/version.js';
@@ -19,6 +19,7 @@ import { ensureHistoryTable, finishRun, lastSucceededSync, startRun } from '../s
 import type { SourceState } from '../sync/source-state.js';
 import { contentChecksum } from './content-checksum.js';
 import type { ChunkResult } from './dump-table.js';
+import { type BackupCopy, copyBackup } from './copy-backup.js';
 import { createDumpPool } from './dump-pool.js';
 import { MANIFEST_FORMAT, type Manifest, type ManifestTable } from './manifest.js';
 import { type BackupTableInput, planBackup } from './plan-backup.js';
@@ -32,6 +33,8 @@ export interface BackupOptions {
   threads?: number;
   compress?: 'gzip' | 'none';
   includeReports?: boolean;
+  /** Other folders that each get a verified copy of the finished backup. */
+  copyTo?: readonly string[];
   chunkRows?: number;
   waitForLockSeconds?: number;
   logger?: Logger;
@@ -43,6 +46,8 @@ export interface BackupResult {
   dir: string;
   manifest: Manifest;
   seconds: number;
+  /** Verified second copies (`copyTo`). */
+  copies: BackupCopy[];
 }
 
 interface SyncDetails {
@@ -66,7 +71,23 @@ async function recordBackup(o: BackupOptions, started: Date, finished: Date, det
   }
 }
 
+/** Dumps the mirrors, then writes the verified copies of `copyTo` (after the locks are released). */
 export async function runBackup(o: BackupOptions): Promise<BackupResult> {
+  for (const place of o.copyTo ?? []) {
+    if (resolve(place) === resolve(o.to)) {
+      throw new UsageError(`--copy-to ${place} is the folder the backup is written to`, { hint: 'name another disk or mount for the second copy' });
+    }
+  }
+  const done = await dumpBackup(o);
+  const copies: BackupCopy[] = [];
+  for (const place of o.copyTo ?? []) {
+    copies.push(await copyBackup(done.dir, done.manifest, place, o.threads ? { threads: o.threads } : {}));
+    (o.logger ?? silentLogger).info({ copy: copies[copies.length - 1]!.dir }, 'backup copy written and verified');
+  }
+  return { ...done, copies };
+}
+
+async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'>> {
   const log = o.logger ?? silentLogger;
   const clock = o.clock ?? (() => new Date());
   const started = clock();

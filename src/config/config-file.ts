@@ -23,6 +23,18 @@ export const configFileSchema = z
       })
       .strict()
       .optional(),
+    backup: z
+      .object({
+        /** Where scheduled backups go, their second copies, and how many are kept. */
+        to: z.string().min(1).optional(),
+        copyTo: z.array(z.string().min(1)).optional(),
+        keepLast: z.number().int().min(1).max(10_000).optional(),
+        keepDays: z.number().int().min(0).max(100_000).optional(),
+        compress: z.enum(['gzip', 'none']).optional(),
+        threads: z.number().int().min(1).max(64).optional(),
+      })
+      .strict()
+      .optional(),
     schedule: z
       .object({
         sync: cronText.optional(),

@@ -32,6 +32,7 @@ export interface ResolvedConfig {
   logLevel: LogLevel;
   sync: SyncSettings;
   schedule: NonNullable<ConfigFile['schedule']>;
+  backup: NonNullable<ConfigFile['backup']>;
 }
 
 export interface ConfigInputs {
@@ -120,5 +121,6 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
     logLevel,
     sync: { ...defaultSync, ...file.sync },
     schedule: file.schedule ?? {},
+    backup: file.backup ?? {},
   };
 }

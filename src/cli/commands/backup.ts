@@ -24,9 +24,10 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
     .option('--threads <n>', 'chunks dumped in parallel', parsePositiveInt('--threads', 64), 2)
     .option('--compress <kind>', 'gzip or none', parseCompress, 'gzip')
     .option('--include-reports', 'also back up the rpt_* report tables')
+    .option('--copy-to <dir>', 'also write a verified copy under this folder (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--wait-lock <seconds>', 'wait this long for a running sync instead of exiting 4', parsePositiveInt('--wait-lock', 86_400))
     .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 4 a sync or another backup holds the lock.')
-    .action(async (flags: { to?: string; threads: number; compress: 'gzip' | 'none'; includeReports?: boolean; waitLock?: number }) => {
+    .action(async (flags: { to?: string; threads: number; compress: 'gzip' | 'none'; includeReports?: boolean; waitLock?: number; copyTo?: string[] }) => {
       const c = ctx();
       if (!flags.to) throw new UsageError('backup needs --to DIR', { hint: 'e.g. dualpipe backup --to /var/backups/dualpipe' });
       const progress = createProgress(c.io, c.logger);
@@ -39,6 +40,7 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
           threads: flags.threads,
           compress: flags.compress,
           includeReports: flags.includeReports === true,
+          ...(flags.copyTo ? { copyTo: flags.copyTo } : {}),
           waitForLockSeconds: flags.waitLock ?? 0,
           logger: c.logger,
           onProgress: (e) => {
@@ -49,7 +51,7 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
         progress.stop();
         const m = result.manifest;
         const secs = (Date.now() - started) / 1000;
-        c.print({ dir: result.dir, ...m.totals, syncRunId: m.sync.runId, binlog: m.binlog }, () =>
+        c.print({ dir: result.dir, ...m.totals, syncRunId: m.sync.runId, binlog: m.binlog, copies: result.copies }, () =>
           [
             ...m.tables.map(
               (t) => `${t.name.padEnd(28)} ${String(t.rows).padStart(10)} rows  ${String(t.chunks.length).padStart(4)} chunks`,
@@ -57,6 +59,7 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
             `backup of sync #${m.sync.runId}: ${m.totals.tables} tables, ${m.totals.rows} rows, ` +
               `${mb(m.totals.bytes)} in ${secs.toFixed(1)} s (${mb(m.totals.bytes / Math.max(secs, 0.001))}/s)`,
             `written to ${result.dir}`,
+            ...result.copies.map((cp) => `copied to ${cp.dir} (${cp.chunks} chunks read back and verified)`),
           ].join('\n'),
         );
       } finally {

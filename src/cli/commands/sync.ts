@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { pruneBackups } from '../../../backup/inventory.js';
+import { runBackup } from '../../../backup/run-backup.js';
 import { type IncrementalResult, runIncrementalSync } from '../../../sync/run-incremental.js';
 import { runSync, type SyncResult } from '../../../sync/run-sync.js';
 import { type ScheduledJob, startScheduler } from '../../../sync/schedule.js';
@@ -91,6 +93,51 @@ function describeSync(r: SyncResult): string {
   return lines.join('\n');
 }
 
+interface ScheduleFlags {
+  syncCron?: string;
+  incrementalCron?: string;
+  verifyCron?: string;
+  backupCron?: string;
+  backupTo?: string;
+  copyTo?: string[];
+  keepLast?: number;
+  keepDays?: number;
+}
+
+/** A scheduled backup: dump, write the copies, then prune every place to the retention. */
+function backupJob(c: CliContext, cron: string, flags: ScheduleFlags): ScheduledJob {
+  const b = c.config.backup;
+  const to = flags.backupTo ?? b.to;
+  if (!to) throw new UsageError('scheduled backups need a folder', { hint: 'pass --backup-to DIR or set backup.to in the config file' });
+  const copyTo = flags.copyTo ?? b.copyTo ?? [];
+  const keepLast = flags.keepLast ?? b.keepLast;
+  const keepDays = flags.keepDays ?? b.keepDays;
+  return {
+    name: 'backup',
+    cron,
+    run: async (_signal, wait) => {
+      const r = await runBackup({
+        report: c.report(),
+        reportSchema: c.config.report.database,
+        to,
+        copyTo,
+        compress: b.compress ?? 'gzip',
+        threads: b.threads ?? 2,
+        waitForLockSeconds: wait,
+        logger: c.logger,
+      });
+      if (keepLast === undefined) {
+        c.logger.warn('scheduled backup: no retention set (--keep-last / backup.keepLast): nothing is pruned');
+        return;
+      }
+      for (const place of [to, ...copyTo]) {
+        const pruned = await pruneBackups(place, { keepLast, ...(keepDays !== undefined ? { keepDays } : {}), now: new Date() });
+        c.logger.info({ folder: place, removed: pruned.remove.map((x) => x.name), backup: r.dir }, 'scheduled backup: pruned');
+      }
+    },
+  };
+}
+
 export function registerSyncCommands(program: Command, ctx: GetContext): void {
   program
     .command('sync')
@@ -176,13 +223,20 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
     .option('--sync-cron <expr>', 'cron expression for full syncs (overrides schedule.sync)')
     .option('--incremental-cron <expr>', 'cron expression for incremental syncs (overrides schedule.incremental)')
     .option('--verify-cron <expr>', 'cron expression for verify (overrides schedule.verify)')
-    .action(async (flags: { syncCron?: string; incrementalCron?: string; verifyCron?: string }) => {
+    .option('--backup-cron <expr>', 'cron expression for backups (overrides schedule.backup)')
+    .option('--backup-to <dir>', 'where scheduled backups go (overrides backup.to)')
+    .option('--copy-to <dir>', 'a verified second copy of each scheduled backup (repeatable; overrides backup.copyTo)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--keep-last <n>', 'after each backup, prune to the newest N complete backups (backup.keepLast)', parsePositiveInt('--keep-last', 10_000))
+    .option('--keep-days <d>', 'with --keep-last: also keep every backup younger than D days (backup.keepDays)', parsePositiveInt('--keep-days', 100_000))
+    .action(async (flags: ScheduleFlags) => {
       const c = ctx();
       const cfg = c.config;
       const jobs: ScheduledJob[] = [];
       const syncCron = flags.syncCron ?? cfg.schedule.sync;
       const verifyCron = flags.verifyCron ?? cfg.schedule.verify;
       const incrementalCron = flags.incrementalCron ?? cfg.schedule.incremental;
+      const backupCron = flags.backupCron ?? cfg.schedule.backup;
+      if (backupCron) jobs.push(backupJob(c, backupCron, flags));
       if (incrementalCron) {
         jobs.push({
           name: 'incremental',
