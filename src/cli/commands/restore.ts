@@ -1,7 +1,8 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { dropPrevious, rollbackRestore } from '../../../backup/rollback-restore.js';
-import { type RestoreResult, runRestore } from '../../../backup/run-restore.js';
+import { restoreFromMirrors } from '../../../backup/restore-from-mirrors.js';
+import { type RestoreOptions, type RestoreResult, runRestore } from '../../../backup/run-restore.js';
 import { runSync, type SyncResult } from '../../../sync/run-sync.js';
 import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
@@ -11,6 +12,7 @@ import { parsePositiveInt } from './seed.js';
 
 interface RestoreFlags {
   from?: string;
+  fromMirrors?: boolean;
   into?: string;
   threads: number;
   indexes: 'after-load' | 'create';
@@ -72,6 +74,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
     .command('restore')
     .description('restore a backup into InnoDB: validated first, loaded aside, swapped in with one atomic RENAME')
     .option('--from <dir>', 'a backup directory, or the folder holding backups (the newest complete one is used)')
+    .option('--from-mirrors', 'rebuild from the live MyISAM mirrors of the last sync (same checks and atomic swap)')
     .option('--into <schema>', 'restore into this schema (created if missing) instead of the source schema')
     .option('--threads <n>', 'chunks loaded in parallel', parsePositiveInt('--threads', 64), 2)
     .option('--indexes <when>', 'after-load (build secondary indexes after the load) or create', parseIndexes, 'after-load')
@@ -86,13 +89,14 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
       const c = ctx();
       const cfg = c.config;
       const target = flags.into ?? cfg.source.database;
-      const modes = [flags.from !== undefined, flags.rollback === true, flags.dropPrevious === true].filter(Boolean).length;
-      if (modes !== 1) throw new UsageError('pass exactly one of --from <dir>, --rollback or --drop-previous');
-      if (flags.dryRun && flags.from === undefined) throw new UsageError('--dry-run applies to a restore (--from) only');
+      const modes = [flags.from !== undefined, flags.fromMirrors === true, flags.rollback === true, flags.dropPrevious === true].filter(Boolean).length;
+      if (modes !== 1) throw new UsageError('pass exactly one of --from <dir>, --from-mirrors, --rollback or --drop-previous');
+      const restoring = flags.from !== undefined || flags.fromMirrors === true;
+      if (flags.dryRun && !restoring) throw new UsageError('--dry-run applies to a restore (--from, --from-mirrors) only');
       if (cfg.sameServer && target === cfg.report.database)
         throw new UsageError(`${target} is the report schema: a restore goes into InnoDB`, { hint: 'use --into with another schema' });
       const isSource = target === cfg.source.database;
-      if (flags.sync && (!isSource || flags.from === undefined || flags.dryRun))
+      if (flags.sync && (!isSource || !restoring || flags.dryRun))
         throw new UsageError('--sync needs a restore (not a dry run) into the source schema', { hint: 'run `dualpipe sync` on its own' });
       const base = { connector: c.source(), target, waitForLockSeconds: flags.waitLock ?? 0, logger: c.logger };
       if (flags.dropPrevious) {
@@ -114,9 +118,8 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
       process.once('SIGTERM', stop);
       let progress: Progress = createProgress(c.io, c.logger);
       try {
-        const result: RestoreResult & { sync?: SyncResult } = await runRestore({
+        const options: Omit<RestoreOptions, 'from'> = {
           ...base,
-          from: flags.from!,
           threads: flags.threads,
           indexes: flags.indexes,
           dryRun: flags.dryRun === true,
@@ -128,7 +131,10 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
             progress = createProgress(c.io, c.logger);
             return ok;
           },
-        });
+        };
+        const result: RestoreResult & { sync?: SyncResult } = flags.fromMirrors
+          ? await restoreFromMirrors({ ...options, report: c.report(), reportSchema: cfg.report.database })
+          : await runRestore({ ...options, from: flags.from! });
         progress.stop();
         if (flags.sync) {
           result.sync = await runSync({
