@@ -28,7 +28,10 @@ export async function openSnapshot(connector: SqlConnector): Promise<SqlConnecti
 
 /** A session for server-side copies: READ COMMITTED, so `INSERT … SELECT` takes no row locks on the source. */
 export async function openCopySession(connector: SqlConnector): Promise<SqlConnection> {
-  const conn = await connector.connect();
+  // No default schema: every statement names its schemas, and the binlog then files these writes
+  // to the report schema under no database, so `mariadb-binlog --database=<source>` (point-in-time
+  // recovery of the source) leaves them out.
+  const conn = await connector.connect({ database: null });
   try {
     await prepareSession(conn);
     await conn.execute('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
