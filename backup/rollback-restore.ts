@@ -10,7 +10,7 @@ import { AbortedError, UsageError } from '../src/errors.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
 import { publishTables } from '../sync/publish-tables.js';
-import { installCapture } from '../sync/capture.js';
+import { installCapture, invalidateCapture } from '../sync/capture.js';
 import { withSession } from '../src/db/with-session.js';
 import { RESTORE_INFO_TABLE, restoreSchemas } from './plan-restore.js';
 
@@ -101,6 +101,7 @@ export async function rollbackRestore(o: RollbackOptions): Promise<{ target: str
       ...info.replaced.map((t) => `${qualify(s.previous, t)} TO ${qualify(o.target, t)}`),
       `${qualify(s.previous, RESTORE_INFO_TABLE)} TO ${qualify(s.scratch, RESTORE_INFO_TABLE)}`,
     ];
+    if (capture.length) await invalidateCapture(admin, o.target);
     for (const t of capture) await admin.execute(`DROP TRIGGER IF EXISTS ${qualify(o.target, t.n)}`);
     try {
       await publishTables(admin, [`RENAME TABLE ${moves.join(', ')}`], {

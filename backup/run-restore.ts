@@ -17,7 +17,7 @@ import { loadTables, openLoadSession } from './load-chunk.js';
 import { MANIFEST_FILE } from './manifest.js';
 import { describeRestorePlan, planRestore, RESTORE_INFO_TABLE, type RestorePlan } from './plan-restore.js';
 import { inspectTarget, schemaExists, SYSTEM_SCHEMAS } from './inspect-target.js';
-import { installCapture } from '../sync/capture.js';
+import { installCapture, invalidateCapture } from '../sync/capture.js';
 import { withSession } from '../src/db/with-session.js';
 import { locateBackup, verifyChunks } from './read-backup.js';
 import { checkForeignKeysStayed, OrphanChecks, verifyTableContent } from './verify-restored.js';
@@ -265,6 +265,7 @@ async function execute(
       [s.target],
     );
     if (captured.length) {
+      await invalidateCapture(admin, s.target);
       for (const t of captured) await admin.execute(`DROP TRIGGER IF EXISTS ${qualify(s.target, t.n)}`);
       log.info({ triggers: captured.length }, 'restore: change-capture triggers taken off for the swap');
     }

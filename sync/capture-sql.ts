@@ -33,7 +33,8 @@ export function captureTableDdl(schema: string): string {
   return `CREATE TABLE IF NOT EXISTS ${qualify(schema, CAPTURE_TABLE)} (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
   installed_at DATETIME(6) NOT NULL,
-  tables TEXT NOT NULL
+  tables TEXT NOT NULL,
+  fingerprint CHAR(64) NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`;
 }
 

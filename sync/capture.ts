@@ -8,11 +8,14 @@ import { qualify } from '../src/db/quote.js';
 import { DualpipeError } from '../src/errors.js';
 import { CAPTURE_TABLE, CHANGE_LOG_TABLE, captureTableDdl, changeLogDdl, triggerDdl, triggerName } from './capture-sql.js';
 import { discoverTables } from './discover-tables.js';
-import { changesChildren, readForeignKeys } from './foreign-keys.js';
+import { changesChildren, type ForeignKey, readForeignKeys } from './foreign-keys.js';
+import { createHash } from 'node:crypto';
 import type { TableMeta } from './table-meta.js';
 
 export interface CaptureStatus {
   installed: boolean;
+  /** SHA-256 of the trigger DDL installed: it no longer matches once keys or foreign keys change. */
+  fingerprint: string | null;
   /** Id of the installation (changes with every install). */
   captureId: number | null;
   /** Source tables with a primary key and all three triggers. */
@@ -64,11 +67,25 @@ export async function readCapture(conn: SqlConnection, schema: string, tables?: 
   );
   const metas = tables ?? (await sourceTables(conn, schema));
   const { captured, uncaptured } = classifyCapture(metas, await existingTriggers(conn, schema));
-  if (present.length < 2) return { installed: false, captureId: null, captured, uncaptured, pending: 0 };
-  const id = await conn.query<{ id: string | number | null }>(`SELECT MAX(id) AS id FROM ${qualify(schema, CAPTURE_TABLE)}`);
+  if (present.length < 2) return { installed: false, fingerprint: null, captureId: null, captured, uncaptured, pending: 0 };
+  const id = await conn.query<{ id: string | number | null; f: string | null }>(
+    `SELECT id, fingerprint AS f FROM ${qualify(schema, CAPTURE_TABLE)} ORDER BY id DESC LIMIT 1`,
+  );
   const pending = await conn.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(schema, CHANGE_LOG_TABLE)}`);
   const captureId = id[0]?.id === null || id[0]?.id === undefined ? null : Number(id[0].id);
-  return { installed: captureId !== null, captureId, captured, uncaptured, pending: Number(pending[0]?.n ?? 0) };
+  return { installed: captureId !== null, fingerprint: id[0]?.f ?? null, captureId, captured, uncaptured, pending: Number(pending[0]?.n ?? 0) };
+}
+
+/** The triggers of every table with a primary key, for the current keys and foreign keys. Pure. */
+export function captureTriggers(schema: string, tables: readonly TableMeta[], fks: readonly ForeignKey[]): { name: string; sql: string }[] {
+  const acting = fks.filter(changesChildren);
+  return tables
+    .filter((t) => t.primaryKey.length > 0)
+    .flatMap((t) => triggerDdl(schema, t, [...new Set(acting.filter((f) => f.parent === t.name).flatMap((f) => f.referenced))]));
+}
+
+export function fingerprintOf(triggers: readonly { sql: string }[]): string {
+  return createHash('sha256').update(triggers.map((t) => t.sql).sort().join('\n')).digest('hex');
 }
 
 async function dropTriggers(conn: SqlConnection, schema: string): Promise<number> {
@@ -83,19 +100,17 @@ export async function installCapture(conn: SqlConnection, schema: string): Promi
   if (tables.length === 0) {
     throw new DualpipeError(`schema ${schema} has no InnoDB tables to capture`, { hint: 'run `dualpipe migrate` first' });
   }
-  const fks = (await readForeignKeys(conn, schema)).filter(changesChildren);
+  const fks = await readForeignKeys(conn, schema);
   await conn.execute(changeLogDdl(schema));
   await conn.execute(captureTableDdl(schema));
   // A reinstall first removes the installation row: syncs in between fall back to full ones.
   await conn.execute(`DELETE FROM ${qualify(schema, CAPTURE_TABLE)}`);
   await dropTriggers(conn, schema);
-  for (const t of tables) {
-    if (t.primaryKey.length === 0) continue;
-    const referenced = [...new Set(fks.filter((f) => f.parent === t.name).flatMap((f) => f.referenced))];
-    for (const trg of triggerDdl(schema, t, referenced)) await conn.execute(trg.sql);
-  }
-  await conn.execute(`INSERT INTO ${qualify(schema, CAPTURE_TABLE)} (installed_at, tables) VALUES (UTC_TIMESTAMP(6), ?)`, [
+  const triggers = captureTriggers(schema, tables, fks);
+  for (const trg of triggers) await conn.execute(trg.sql);
+  await conn.execute(`INSERT INTO ${qualify(schema, CAPTURE_TABLE)} (installed_at, tables, fingerprint) VALUES (UTC_TIMESTAMP(6), ?, ?)`, [
     tables.filter((t) => t.primaryKey.length).map((t) => t.name).join(','),
+    fingerprintOf(triggers),
   ]);
   return readCapture(conn, schema, tables);
 }
@@ -106,4 +121,17 @@ export async function removeCapture(conn: SqlConnection, schema: string): Promis
   await conn.execute(`DROP TABLE IF EXISTS ${qualify(schema, CAPTURE_TABLE)}`);
   await conn.execute(`DROP TABLE IF EXISTS ${qualify(schema, CHANGE_LOG_TABLE)}`);
   return { triggers };
+}
+
+/**
+ * Takes the capture installation row away (before triggers are dropped for a restore's swap): a
+ * sync starting meanwhile sees no installation and runs a full sync instead of trusting a log
+ * that misses writes.
+ */
+export async function invalidateCapture(conn: SqlConnection, schema: string): Promise<void> {
+  try {
+    await conn.execute(`DELETE FROM ${qualify(schema, CAPTURE_TABLE)}`);
+  } catch (error) {
+    if ((error as { errno?: number }).errno !== 1146) throw error; // no such table: nothing installed
+  }
 }

@@ -20,8 +20,11 @@ export async function deriveCascades(
   metas: ReadonlyMap<string, TableMeta>,
   fks: readonly ForeignKey[],
   changes: ReadonlyMap<string, KeySet>,
-): Promise<{ derived: Map<string, KeySet>; rows: number }> {
+): Promise<{ derived: Map<string, KeySet>; rows: number; whole: Set<string> }> {
   const derived = new Map<string, KeySet>();
+  // A parent re-keyed under ON UPDATE CASCADE into a child's primary key gives the child rows new
+  // keys that no log names: such a child is copied whole.
+  const whole = new Set<string>();
   const queue: { table: string; keys: string[] }[] = [];
   for (const [table, set] of changes) {
     const removed = [...set].filter(([, v]) => v.removed).map(([k]) => k);
@@ -37,6 +40,7 @@ export async function deriveCascades(
       if (fk.parent !== table || !changesChildren(fk)) continue;
       const child = metas.get(fk.child);
       if (!child || child.primaryKey.length === 0) continue;
+      if (fk.onUpdate !== 'RESTRICT' && fk.onUpdate !== 'NO ACTION' && fk.columns.some((c) => child.primaryKey.includes(c))) whole.add(fk.child);
       const on = fk.columns.map((c, i) => `c.${quoteId(c)} = p.${quoteId(fk.referenced[i]!)}`).join(' AND ');
       // A deleted child is itself removed; so is one whose primary key holds the foreign key.
       const removes = fk.onDelete === 'CASCADE' || fk.columns.some((c) => child.primaryKey.includes(c));
@@ -60,5 +64,5 @@ export async function deriveCascades(
       if (next.length) queue.push({ table: fk.child, keys: next });
     }
   }
-  return { derived, rows };
+  return { derived, rows, whole };
 }

@@ -89,7 +89,8 @@ export async function refreshKeys(conn: SqlConnection, schema: string, def: Repo
     )
   ).map((r) => quoteId(r.c));
   const onKey = (a: string, b: string) => inc.key.map((k) => `${a}.${quoteId(k)} = ${b}.${quoteId(k)}`).join(' AND ');
-  const same = cols.map((c) => `s.${c} <=> r.${c}`).join(' AND ');
+  // Compared as bytes: the reports' collation calls 'jose' and 'José' equal, and a rename must show.
+  const same = cols.map((c) => `CAST(s.${c} AS BINARY) <=> CAST(r.${c} AS BINARY)`).join(' AND ');
   // Gone or changed: rows of the keys with no identical staged row.
   const del = await conn.execute(
     `DELETE r FROM ${target} AS r JOIN ${keys} AS k ON ${onKey('r', 'k')}

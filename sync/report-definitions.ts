@@ -5,6 +5,7 @@
  * `{{name}}` is the mirror of source table `name` (also under its temporary name while the run
  * builds it). A report whose mirrors are absent from the run is skipped with a note.
  */
+import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,4 +140,13 @@ export function loadReportDefinitions(dir: string = defaultReportsDir()): Report
     return [];
   }
   return files.sort().map((f) => parseReportDefinition(join(dir, f), readFileSync(join(dir, f), 'utf8')));
+}
+
+/** A digest of what a report computes: an incremental run refreshes rows only when it is unchanged. */
+export function reportFingerprint(def: ReportDefinition): string {
+  return createHash('sha256').update(JSON.stringify({ statements: def.statements, incremental: def.incremental ?? null })).digest('hex').slice(0, 16);
+}
+
+export function reportFingerprints(defs: readonly ReportDefinition[]): Record<string, string> {
+  return Object.fromEntries(defs.map((d) => [d.name, reportFingerprint(d)]));
 }

@@ -20,7 +20,8 @@ import { AbortedError, StepError } from '../src/errors.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { silentLogger } from '../src/log/logger.js';
 import { applyKeys, applyWholeTable, fillChangedKeys } from './apply-to-shadow.js';
-import { readCapture, sourceTables } from './capture.js';
+import { captureTriggers, fingerprintOf, readCapture, sourceTables } from './capture.js';
+import { withSession } from '../src/db/with-session.js';
 import { addKey, consumeChanges, countChanges, type KeySet, readChanges } from './change-log.js';
 import { checksumChunks, schemeForTable } from './checksum-chunks.js';
 import { chunkCondition, diffChunks } from './chunk-sql.js';
@@ -34,7 +35,7 @@ import { publishTables } from './publish-tables.js';
 import { collectQueryKeys, collectRowKeys, countReportKeys, createReportKeys, rebuildReport, refreshKeys } from './refresh-reports.js';
 import { countRows } from './sync-table.js';
 import pLimit from 'p-limit';
-import { loadReportDefinitions } from './report-definitions.js';
+import { loadReportDefinitions, reportFingerprints } from './report-definitions.js';
 import { ensureHistoryTable, finishRun, lastSucceededSync, markAbandonedRuns, recordFailedRun, startRun } from './run-history.js';
 import { runSync, type SyncOptions, type SyncResult } from './run-sync.js';
 import { GENERATION_TABLE, markShadowDirty, primeShadowSet, readGeneration, shadowName, swapSql, writeGeneration } from './shadow-set.js';
@@ -91,6 +92,7 @@ export interface IncrementalResult extends SyncResult {
 
 interface LastDetails {
   tables?: { table: string }[];
+  reportHashes?: Record<string, string>;
   captureId?: number | null;
   tableIds?: Record<string, string> | null;
 }
@@ -103,6 +105,10 @@ const REBUILD_SHARE = 0.25;
 /** Why the log can not be trusted for this run, or undefined. Pure. */
 export function fullSyncReason(o: {
   captureId: number | null;
+  /** Installed trigger fingerprint, and the one the current keys and foreign keys call for. */
+  fingerprint?: { installed: string | null; expected: string };
+  /** Report fingerprints now, and as the last sync recorded them. */
+  reports?: { now: Record<string, string>; last: Record<string, string> | undefined };
   uncapturedWithKey: readonly string[];
   last: { details: LastDetails; ddl: Record<string, string> } | undefined;
   liveGeneration: number | null;
@@ -116,6 +122,13 @@ export function fullSyncReason(o: {
   if (o.last.details.captureId !== o.captureId) return 'the last full sync predates the change capture installation';
   if (o.liveGeneration === null) return 'the live report tables carry no generation marker';
   if (o.uncapturedWithKey.length) return `triggers missing on ${o.uncapturedWithKey.join(', ')} (run \`dualpipe capture install\`)`;
+  if (o.fingerprint && o.fingerprint.installed !== o.fingerprint.expected) {
+    return 'the capture triggers no longer fit the tables\' keys and foreign keys (run `dualpipe capture install`)';
+  }
+  if (o.reports) {
+    const changed = Object.keys(o.reports.now).filter((r) => o.reports!.last?.[r] !== o.reports!.now[r]);
+    if (changed.length) return `the definition of report(s) ${changed.join(', ')} changed since the last sync`;
+  }
   const before = Object.keys(o.last.ddl).sort();
   const now = Object.keys(o.ddl).sort();
   if (before.join('\u0000') !== now.join('\u0000')) return 'the set of source tables changed';
@@ -151,6 +164,9 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
   };
   try {
     await prepareSession(admin);
+    // Before the snapshot: a TRUNCATE after this read changes the id again and is caught next run;
+    // read after the snapshot, one between the two would be missed for good.
+    const tableIds = await withSession(o.source, (c) => readTableIds(c, src));
     snap = await openSnapshot(o.source);
     const all = await sourceTables(snap, src);
     const metas = all;
@@ -165,8 +181,12 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     const last = await lastSucceededSync(admin, rep);
     const live = await readGeneration(admin, rep, GENERATION_TABLE);
     const pending = capture.installed ? await countChanges(snap, src) : 0;
+    const fks = await readForeignKeys(snap, src);
+    const reportDefs = (o.reports ?? loadReportDefinitions()).filter((d) => d.dependsOn.every((t) => metas.some((m) => m.name === t)));
     const reason = fullSyncReason({
       captureId: capture.captureId,
+      fingerprint: { installed: capture.fingerprint, expected: fingerprintOf(captureTriggers(src, metas, fks)) },
+      reports: { now: reportFingerprints(reportDefs), last: ((last?.details ?? {}) as LastDetails).reportHashes },
       uncapturedWithKey: capture.uncaptured.filter((u) => !u.why.startsWith('no primary key')).map((u) => u.table),
       last: last ? { details: (last.details ?? {}) as LastDetails, ddl: ((last.sourceState ?? {}) as Partial<SourceState>).ddl ?? {} } : undefined,
       liveGeneration: live?.runId ?? null,
@@ -176,7 +196,6 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
       maxChangeShare: o.maxChangeShare ?? 0.2,
     });
     if (reason) return await full(reason);
-    const reportDefs = (o.reports ?? loadReportDefinitions()).filter((d) => d.dependsOn.every((t) => metas.some((m) => m.name === t)));
     const liveNow = new Set(
       (await admin.query<{ t: string }>('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [rep])).map((r) => r.t),
     );
@@ -196,15 +215,17 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
       ...(binlog.note ? { binlogNote: binlog.note } : {}),
     };
     const changes = await readChanges(snap, src);
-    const tableIds = await readTableIds(snap, src);
     const byName = new Map(metas.map((m) => [m.name, m]));
     const whole = new Set<string>(capture.uncaptured.map((u) => u.table));
     const notes: string[] = [];
     if (tableIds && lastDetails.tableIds) {
-      for (const m of metas) if (lastDetails.tableIds[m.name] !== tableIds[m.name]) whole.add(m.name);
-    } else notes.push('InnoDB table ids are not readable (PROCESS privilege): a TRUNCATE is found only by `verify`');
-    const fks = await readForeignKeys(snap, src);
+      for (const m of metas) {
+        if (tableIds[m.name] === undefined) notes.push(`no InnoDB table id for ${m.name}: a TRUNCATE of it is found only by \`verify\` or --paranoid`);
+        else if (lastDetails.tableIds[m.name] !== tableIds[m.name]) whole.add(m.name);
+      }
+    } else notes.push('InnoDB table ids are not readable (PROCESS privilege): a TRUNCATE is found only by `verify` or --paranoid');
     const cascades = await deriveCascades(admin, rep, byName, fks, changes.keys);
+    for (const t of cascades.whole) whole.add(t);
 
     await markAbandonedRuns(admin, rep, 'sync', started);
     await cleanupLeftovers(admin, rep);
@@ -426,7 +447,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     await finishRun(admin, rep, runId, {
       status: 'succeeded',
       finishedAt: finished,
-      details: { ...result, captureId: capture.captureId, tableIds },
+      details: { ...result, captureId: capture.captureId, tableIds, reportHashes: reportFingerprints(reports) },
       sourceState,
     });
     return result;

@@ -14,7 +14,7 @@ import { cleanupLeftovers, listReportTables } from './cleanup-leftovers.js';
 import { discoverTables } from './discover-tables.js';
 import { describePlan, planSync, type SyncPlan, type SyncStrategy } from './plan.js';
 import { publishTables } from './publish-tables.js';
-import { loadReportDefinitions, type ReportDefinition } from './report-definitions.js';
+import { loadReportDefinitions, type ReportDefinition, reportFingerprints } from './report-definitions.js';
 import { ensureHistoryTable, finishRun, markAbandonedRuns, recordFailedRun, startRun } from './run-history.js';
 import { openSnapshot, prepareSession } from './snapshot.js';
 import { readMigrations, readSnapshotBinlog, type SourceState } from './source-state.js';
@@ -24,6 +24,7 @@ import { consumeChanges, readChangeRanges } from './change-log.js';
 import { purgeJournal } from './journal.js';
 import { dropShadowSet, GENERATION_TABLE, writeGeneration } from './shadow-set.js';
 import { readTableIds } from './table-ids.js';
+import { withSession } from '../src/db/with-session.js';
 
 export interface SyncOptions {
   source: SqlConnector;
@@ -146,6 +147,8 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     await prepareSession(admin);
     // The snapshot opens first: it is the point in time every mirror and report of this run reflects.
     // Planning validates the input (schema, --tables) before anything is written.
+    // Table ids are read before the snapshot (see run-incremental.ts).
+    const tableIds = await withSession(o.source, (c) => readTableIds(c, o.sourceSchema));
     snapshot = await openSnapshot(o.source);
     const snap = snapshot;
     const plan = await buildPlan(snap, admin, o);
@@ -162,7 +165,6 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     // Change capture: this snapshot's log rows are covered by this run; later ones stay for the next.
     const capture = await readCapture(snap, o.sourceSchema, plan.tables.map((t) => t.meta));
     const consumed = capture.installed ? await readChangeRanges(snap, o.sourceSchema) : [];
-    const tableIds = await readTableIds(snap, o.sourceSchema);
     await admin.execute(
       `CREATE DATABASE IF NOT EXISTS ${quoteId(o.reportSchema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
@@ -218,11 +220,18 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
       await admin.execute(`DROP TABLE IF EXISTS ${qualify(o.reportSchema, GENERATION_TABLE)}`);
     }
     if (consumed.length) {
-      const consumer = await o.source.connect();
       try {
-        await consumeChanges(consumer, o.sourceSchema, consumed);
-      } finally {
-        await consumer.close();
+        const consumer = await o.source.connect();
+        try {
+          await consumeChanges(consumer, o.sourceSchema, consumed);
+        } finally {
+          await consumer.close();
+        }
+      } catch (error) {
+        // Published already: rows left in the log are only applied again by the next run.
+        const text = error instanceof Error ? error.message : String(error);
+        plan.notes.push(`the change log could not be trimmed (${text}): grant the sync account DELETE on ${o.sourceSchema}.__dp_changes`);
+        log.warn({ error: text }, 'could not delete the consumed change-log rows');
       }
     }
     const finished = clock();
@@ -243,7 +252,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     await finishRun(admin, o.reportSchema, runId, {
       status: 'succeeded',
       finishedAt: finished,
-      details: { ...result, captureId: capture.captureId, tableIds },
+      details: { ...result, captureId: capture.captureId, tableIds, reportHashes: reportFingerprints((o.reports ?? loadReportDefinitions()).filter((d) => plan.reports.some((r) => r.name === d.name))) },
       sourceState,
     });
     return result;

@@ -127,6 +127,10 @@ describe('fallback to a full sync', () => {
     expect(fullSyncReason({ ...base, ddl: { a: base.ddl.a, b: 'x' } })).toMatch(/set of source tables/);
     expect(fullSyncReason({ ...base, ddl: { a: 'CREATE TABLE `a` (x bigint)' } })).toMatch(/definition of a changed/);
     expect(fullSyncReason({ ...base, pending: 300_000, sourceRows: 1_000_000 })).toMatch(/full sync is cheaper/);
+    expect(fullSyncReason({ ...base, fingerprint: { installed: 'a', expected: 'b' } })).toMatch(/no longer fit the tables' keys/);
+    expect(fullSyncReason({ ...base, fingerprint: { installed: 'a', expected: 'a' } })).toBeUndefined();
+    expect(fullSyncReason({ ...base, reports: { now: { rpt_a: '1', rpt_b: '2' }, last: { rpt_a: '1', rpt_b: '3' } } })).toMatch(/report\(s\) rpt_b changed/);
+    expect(fullSyncReason({ ...base, reports: { now: { rpt_a: '1' }, last: undefined } })).toMatch(/report\(s\) rpt_a changed/);
   });
 });
 

@@ -119,9 +119,22 @@ describe('incremental sync', () => {
   it('sees rows changed with updated_at held back', async () => {
     await conn.execute(`UPDATE ${q('contacts')} SET last_name = 'Heldback', updated_at = updated_at WHERE id % 7 = 1`);
     await conn.execute(`UPDATE ${q('transactions')} SET status = 'refunded', updated_at = updated_at WHERE id % 9 = 2 AND status = 'paid'`);
+    // Case and accents only: equal to the reports' collation, different bytes.
+    await conn.execute(`UPDATE ${q('contacts')} SET first_name = UPPER(first_name) WHERE id % 7 = 3`);
+    await conn.execute(`UPDATE ${q('organizations')} SET name = CONCAT(LOWER(name), 'é') WHERE id % 5 = 1`);
     const r = await incremental();
     expect(r.cost!.keysApplied).toBeGreaterThan(0);
     await expectExact('updated_at held back');
+  });
+
+  it('sees a change of case or accents only (equal to the reports\' collation, not to their bytes)', async () => {
+    await incremental(); // the shadow copy catches up with the previous test's many keys
+    const id = await contactWithTree();
+    await conn.execute(`UPDATE ${q('contacts')} SET first_name = UPPER(REPLACE(first_name, 'a', 'á')) WHERE id = ?`, [id]);
+    const r = await incremental();
+    expect(r.cost!.reportsRebuilt, 'refreshed key by key, not rebuilt').toBe(0);
+    expect(r.cost!.reportKeys).toBeGreaterThan(0);
+    await expectExact('case and accents');
   });
 
   it('copies a truncated table whole, in this run and for the shadow set in the next', async () => {
