@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The main job end to end on the embedded server: start it (installing MariaDB when missing on
-// Debian/Ubuntu as root), migrate, seed, sync, verify, query report tables as an analyst, back up
+// Debian/Ubuntu as root), migrate, seed, sync, verify, install change capture and run incremental
+// syncs after changes (cascading deletes included), query report tables as an analyst, back up
 // the MyISAM mirrors, verify the backup, restore it into a scratch InnoDB schema and check it.
 // Scale with DEMO_SCALE (default 0.1, about 250k rows; 1 is about 2.5M rows).
 import { spawnSync } from 'node:child_process';
@@ -33,17 +34,34 @@ step('create the InnoDB CRM schema', ['migrate']);
 step(`load sample data (scale ${scale})`, ['seed', '--scale', scale, '--truncate']);
 step('sync InnoDB -> MyISAM mirrors and report tables', ['sync']);
 step('verify mirrors against the source', ['verify']);
-const backups = process.env.DEMO_BACKUP_DIR ?? '.dualpipe/backups';
-step('back up the MyISAM mirrors', ['backup', '--to', backups]);
-step('list backups', ['backup', 'list', '--in', backups]);
-step('verify the newest backup (hashes, restore test into a scratch schema)', ['backup', 'verify', newestBackup(backups), '--restore-test']);
-step('restore the newest backup into the scratch schema crm_restored', ['restore', '--from', backups, '--into', 'crm_restored', '--yes']);
 
 const { createConnector, embeddedServerStatus } = await import('../dist/src/index.js');
 const state = embeddedServerStatus();
 const conn = await createConnector({ host: '127.0.0.1', port: state.port, user: 'root' }).connect({
   database: null,
 });
+async function changeSomeRows(round) {
+  process.stdout.write(`\n== the CRM writes: updates, an insert, a contact deleted (cascading to its transactions and items)\n`);
+  await conn.execute('UPDATE crm.contacts SET lead_score = lead_score + 1 WHERE id % 97 = ?', [round]);
+  await conn.execute("UPDATE crm.transactions SET status = 'refunded' WHERE id % 101 = ? AND status = 'paid'", [round]);
+  await conn.execute(
+    "INSERT INTO crm.interactions (contact_id, channel, direction, subject, body, occurred_at) SELECT MIN(id), 'email', 'inbound', 'demo', 'written by the demo', NOW(6) FROM crm.contacts",
+  );
+  await conn.execute('DELETE FROM crm.contacts WHERE id = (SELECT id FROM (SELECT MAX(id) AS id FROM crm.contacts) x)');
+}
+step('install change capture (triggers that log changed keys)', ['capture', 'install']);
+step('full sync: the base incremental runs follow', ['sync']);
+await changeSomeRows(1);
+step('incremental sync (the first one also copies the shadow set once)', ['sync', '--incremental']);
+await changeSomeRows(2);
+step('incremental sync', ['sync', '--incremental']);
+step('verify mirrors against the source', ['verify']);
+const backups = process.env.DEMO_BACKUP_DIR ?? '.dualpipe/backups';
+step('back up the MyISAM mirrors', ['backup', '--to', backups]);
+step('list backups', ['backup', 'list', '--in', backups]);
+step('verify the newest backup (hashes, restore test into a scratch schema)', ['backup', 'verify', newestBackup(backups), '--restore-test']);
+step('restore the newest backup into the scratch schema crm_restored', ['restore', '--from', backups, '--into', 'crm_restored', '--yes']);
+
 process.stdout.write('\n== analyst query: top 5 customers by lifetime value (crm_report.rpt_customer_360)\n');
 const rows = await conn.query(
   `SELECT contact_id, CONCAT(first_name, ' ', last_name) AS name, organization_name, lifetime_value, order_count, last_purchase_at
