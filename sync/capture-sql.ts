@@ -39,11 +39,15 @@ export function captureTableDdl(schema: string): string {
 }
 
 /**
- * The SQL expression that prints one key column the same way on every server: text for most
- * types, hex for binary ones (bytes must not go through a character set).
+ * The SQL expression that prints one key column the same way on every server and session: text
+ * for most types, hex for binary ones (bytes must not go through a character set), seconds since
+ * the epoch for TIMESTAMP.
  */
 export function keyPartSql(ref: string, dataType: string): string {
-  return isHexType(dataType) ? `HEX(${ref})` : `CAST(${ref} AS CHAR)`;
+  if (isHexType(dataType)) return `HEX(${ref})`;
+  // A TIMESTAMP prints in the session's time zone; triggers run in the writers' sessions.
+  if (dataType.toLowerCase() === 'timestamp') return `CAST(UNIX_TIMESTAMP(${ref}) AS CHAR)`;
+  return `CAST(${ref} AS CHAR)`;
 }
 
 /** `JSON_ARRAY(…)` of a row's key columns, `alias` being NEW, OLD or a table alias. */

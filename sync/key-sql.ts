@@ -14,6 +14,10 @@ function literal(part: string | null, dataType: string, table: string): string {
     if (!/^-?\d{1,20}$/.test(part)) throw new Error(`key of ${table}: "${part.slice(0, 40)}" is not an integer`);
     return part;
   }
+  if (dataType.toLowerCase() === 'timestamp') {
+    if (!/^\d{1,12}(\.\d{1,6})?$/.test(part)) throw new Error(`key of ${table}: "${part.slice(0, 40)}" is not a timestamp`);
+    return `FROM_UNIXTIME(${part})`;
+  }
   if (isHexType(dataType)) {
     if (!/^[0-9A-Fa-f]*$/.test(part)) throw new Error(`key of ${table}: "${part.slice(0, 40)}" is not hex`);
     return `X'${part}'`;

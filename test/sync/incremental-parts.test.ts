@@ -25,6 +25,10 @@ describe('key SQL', () => {
     expect(keyInSql(meta(['id'], { id: 'int' }), 'p', ['["1"]', '["2"]'])).toBe('p.`id` IN (1, 2)');
     expect(keyInSql(composite, '', [JSON.stringify(['1', 'a', ''])])).toBe("(`id`, `code`, `bin`) IN ((1, 'a', X''))");
   });
+  it('reads TIMESTAMP keys as epoch seconds, whatever the writers\' time zone', () => {
+    expect(keyTuple(meta(['at'], { at: 'timestamp' }), '["1700000000.123456"]')).toBe('FROM_UNIXTIME(1700000000.123456)');
+    expect(() => keyTuple(meta(['at'], { at: 'timestamp' }), '["2024-01-01 00:00:00"]')).toThrow(/not a timestamp/);
+  });
   it('refuses key text that does not fit the column type, so nothing is pasted raw', () => {
     expect(() => keyTuple(meta(['id'], { id: 'int' }), '["1); DROP TABLE x; --"]')).toThrow(/not an integer/);
     expect(() => keyTuple(composite, JSON.stringify(['1', 'a', "zz'"]))).toThrow(/not hex/);

@@ -34,7 +34,10 @@ beforeAll(async () => {
   await conn.execute(`INSERT INTO ${q('codes')} VALUES ('abc', 1), ('tab\\there', 2), ('zzz', 3)`);
   await conn.execute(`CREATE TABLE ${q('bins')} (a INT NOT NULL, b VARBINARY(8) NOT NULL, v TEXT NULL, PRIMARY KEY (a, b)) ENGINE=InnoDB`);
   await conn.execute(`INSERT INTO ${q('bins')} VALUES (1, X'00FF', 'one'), (1, X'0A09', 'two'), (2, X'', NULL)`);
-  sourceTables = [...fx.tables, 'codes', 'bins'];
+  // A TIMESTAMP key, written below from a session in another time zone than the sync's UTC.
+  await conn.execute(`CREATE TABLE ${q('events')} (at TIMESTAMP(6) NOT NULL PRIMARY KEY, v INT NULL) ENGINE=InnoDB`);
+  await conn.execute(`INSERT INTO ${q('events')} VALUES ('2024-03-01 10:00:00.5', 1), ('2024-03-01 11:00:00', 2)`);
+  sourceTables = [...fx.tables, 'codes', 'bins', 'events'];
   await installCapture(conn, fx.database);
   options = { source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true, chunkRows: 500 };
   const first = await runIncrementalSync(options);
@@ -157,6 +160,12 @@ describe('incremental sync', () => {
     await conn.execute(`UPDATE ${q('bins')} SET b = X'FFFF' WHERE a = 1 AND b = X'00FF'`);
     await conn.execute(`DELETE FROM ${q('bins')} WHERE a = 2`);
     await conn.execute(`UPDATE ${q('contact_tags')} SET tag = 'gold' WHERE tag = 'vip'`);
+    const elsewhere = await fx.connector.connect();
+    await elsewhere.execute("SET time_zone = '+05:00'");
+    await elsewhere.execute(`UPDATE ${q('events')} SET v = 10 WHERE v = 1`);
+    await elsewhere.execute(`DELETE FROM ${q('events')} WHERE v = 2`);
+    await elsewhere.execute(`INSERT INTO ${q('events')} VALUES ('2024-03-02 00:00:00', 3)`);
+    await elsewhere.close();
     await incremental();
     await expectExact('key shapes');
     await incremental(); // the shadow set catches up with the same keys
