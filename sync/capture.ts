@@ -68,9 +68,10 @@ export async function readCapture(conn: SqlConnection, schema: string, tables?: 
   const metas = tables ?? (await sourceTables(conn, schema));
   const { captured, uncaptured } = classifyCapture(metas, await existingTriggers(conn, schema));
   if (present.length < 2) return { installed: false, fingerprint: null, captureId: null, captured, uncaptured, pending: 0 };
-  const id = await conn.query<{ id: string | number | null; f: string | null }>(
-    `SELECT id, fingerprint AS f FROM ${qualify(schema, CAPTURE_TABLE)} ORDER BY id DESC LIMIT 1`,
-  );
+  // SELECT *: an installation table from before the fingerprint column reads as "no fingerprint".
+  const id = (await conn.query<{ id: string | number | null; fingerprint?: string | null }>(
+    `SELECT * FROM ${qualify(schema, CAPTURE_TABLE)} ORDER BY id DESC LIMIT 1`,
+  )).map((r) => ({ id: r.id, f: r.fingerprint ?? null }));
   const pending = await conn.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(schema, CHANGE_LOG_TABLE)}`);
   const captureId = id[0]?.id === null || id[0]?.id === undefined ? null : Number(id[0].id);
   return { installed: captureId !== null, fingerprint: id[0]?.f ?? null, captureId, captured, uncaptured, pending: Number(pending[0]?.n ?? 0) };
@@ -103,6 +104,13 @@ export async function installCapture(conn: SqlConnection, schema: string): Promi
   const fks = await readForeignKeys(conn, schema);
   await conn.execute(changeLogDdl(schema));
   await conn.execute(captureTableDdl(schema));
+  const hasFingerprint = await conn.query(
+    "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = 'fingerprint'",
+    [schema, CAPTURE_TABLE],
+  );
+  if (hasFingerprint.length === 0) {
+    await conn.execute(`ALTER TABLE ${qualify(schema, CAPTURE_TABLE)} ADD COLUMN fingerprint CHAR(64) NOT NULL DEFAULT ''`);
+  }
   // A reinstall first removes the installation row: syncs in between fall back to full ones.
   await conn.execute(`DELETE FROM ${qualify(schema, CAPTURE_TABLE)}`);
   await dropTriggers(conn, schema);
