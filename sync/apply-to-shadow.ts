@@ -8,6 +8,7 @@
 import type { SqlConnection } from '../src/db/connection.js';
 import { qualify, quoteId } from '../src/db/quote.js';
 import { copyRows } from './copy-rows.js';
+import { rowHashExpression } from './chunk-sql.js';
 import { batches, keyInSql, keyJoinSql, keyTuple } from './key-sql.js';
 import { shadowName } from './shadow-set.js';
 import { type TableMeta, writableColumns } from './table-meta.js';
@@ -34,33 +35,67 @@ export interface ApplyResult {
   rowsWritten: number;
 }
 
-/** Rewrites the shadow rows of the keys (already in the key table) from the snapshot. */
+/** COUNT(*) and BIT_XOR of the row hashes of a batch of keys: engine-independent, as the full sync's repair uses. */
+async function batchSum(conn: SqlConnection, schema: string, table: string, meta: TableMeta, batch: readonly string[]): Promise<string> {
+  const r = await conn.query<{ n: string | number; x: string | number | null }>(
+    `SELECT COUNT(*) AS n, BIT_XOR(${rowHashExpression(meta)}) AS x FROM ${qualify(schema, table)} WHERE ${keyInSql(meta, '', batch)}`,
+  );
+  return `${r[0]?.n ?? 0}:${r[0]?.x ?? 0}`;
+}
+
+/**
+ * Rewrites the shadow rows of the keys (already in the key table) from the snapshot. On one
+ * server the rows of each batch are first copied server-side by `copier`, a READ COMMITTED
+ * session (InnoDB makes `INSERT … SELECT` a locking read of the newest rows under REPEATABLE
+ * READ, so the snapshot session can not do it); a batch whose checksum then differs from the
+ * snapshot's (a writer committed after the snapshot) is deleted again and streamed from the
+ * snapshot. Without `copier` every row streams through the client.
+ */
 export async function applyKeys(
   snap: SqlConnection,
   writer: SqlConnection,
-  o: { sourceSchema: string; reportSchema: string; meta: TableMeta; keys: readonly string[]; onTiming?: (what: string, ms: number) => void },
-): Promise<ApplyResult> {
-  const shadow = qualify(o.reportSchema, shadowName(o.meta.name));
+  o: {
+    sourceSchema: string;
+    reportSchema: string;
+    meta: TableMeta;
+    keys: readonly string[];
+    copier?: SqlConnection | undefined;
+    onTiming?: (what: string, ms: number) => void;
+  },
+): Promise<ApplyResult & { batchesRepaired: number }> {
+  const shadowTable = shadowName(o.meta.name);
+  const shadow = qualify(o.reportSchema, shadowTable);
   const chg = qualify(o.reportSchema, changedKeysTable(o.meta.name));
   const t0 = Date.now();
   const del = await writer.execute(`DELETE s FROM ${shadow} AS s JOIN ${chg} AS x ON ${keyJoinSql(o.meta, 's', 'x')}`);
   o.onTiming?.('deleteMs', Date.now() - t0);
   const cols = writableColumns(o.meta).map((c) => c.name);
+  const colList = cols.map(quoteId).join(', ');
   let written = 0;
-  for (const batch of batches(o.keys, 1000)) {
+  let batchesRepaired = 0;
+  const stream = (batch: readonly string[]) =>
     // REPLACE: two key texts the server collates as equal fetch the same row twice.
-    written += await copyRows(
-      snap,
-      writer,
-      { schema: o.sourceSchema, table: o.meta.name },
-      { schema: o.reportSchema, table: shadowName(o.meta.name) },
-      cols,
-      keyInSql(o.meta, '', batch),
-      undefined,
-      { replace: true },
+    copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowTable }, cols, keyInSql(o.meta, '', batch), undefined, {
+      replace: true,
+    });
+  for (const batch of batches(o.keys, 1000)) {
+    if (!o.copier) {
+      written += await stream(batch);
+      continue;
+    }
+    const copied = await o.copier.execute(
+      `INSERT INTO ${shadow} (${colList}) SELECT ${colList} FROM ${qualify(o.sourceSchema, o.meta.name)} WHERE ${keyInSql(o.meta, '', batch)}`,
     );
+    const [want, have] = [await batchSum(snap, o.sourceSchema, o.meta.name, o.meta, batch), await batchSum(writer, o.reportSchema, shadowTable, o.meta, batch)];
+    if (want === have) {
+      written += copied.affectedRows;
+      continue;
+    }
+    batchesRepaired++;
+    await writer.execute(`DELETE FROM ${shadow} WHERE ${keyInSql(o.meta, '', batch)}`);
+    written += await stream(batch);
   }
-  return { rowsDeleted: del.affectedRows, rowsWritten: written };
+  return { rowsDeleted: del.affectedRows, rowsWritten: written, batchesRepaired };
 }
 
 /** Replaces a whole shadow mirror with the snapshot's rows (truncated or uncaptured tables). */

@@ -39,7 +39,7 @@ import { loadReportDefinitions, reportFingerprints } from './report-definitions.
 import { ensureHistoryTable, finishRun, lastSucceededSync, markAbandonedRuns, recordFailedRun, startRun } from './run-history.js';
 import { runSync, type SyncOptions, type SyncResult } from './run-sync.js';
 import { GENERATION_TABLE, markShadowDirty, primeShadowSet, readGeneration, shadowName, swapSql, writeGeneration } from './shadow-set.js';
-import { openSnapshot, prepareSession } from './snapshot.js';
+import { openCopySession, openSnapshot, prepareSession } from './snapshot.js';
 import { normalizeDdl, readMigrations, readSnapshotBinlog, type SourceState } from './source-state.js';
 import { readTableIds } from './table-ids.js';
 import { writableColumns } from './table-meta.js';
@@ -65,6 +65,8 @@ export interface IncrementalTableResult {
   whole: boolean;
   rowsDeleted: number;
   rowsWritten: number;
+  /** Batches of keys whose server-side copy had rows newer than the snapshot, streamed again from it. */
+  batchesRepaired: number;
   /** Rows of the mirror after the run. */
   rows: number;
 }
@@ -73,6 +75,8 @@ export interface IncrementalCost {
   changeLogRows: number;
   keysApplied: number;
   rowsMoved: number;
+  /** Key batches copied server-side that met newer rows and were streamed from the snapshot. */
+  batchesRepaired: number;
   cascadeRows: number;
   reportKeys: number;
   reportsRebuilt: number;
@@ -152,6 +156,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
   const lock = await acquireRunLock(o.report, lockName('sync', rep), { waitSeconds: o.waitForLockSeconds ?? 0 });
   const admin = await o.report.connect({ database: null });
   let snap: SqlConnection | undefined;
+  let copier: SqlConnection | undefined;
   let runId: number | null = null;
   // Report refreshes run on their own sessions: a failed run waits for them before it lets go of the lock.
   const pendingReports: Promise<unknown>[] = [];
@@ -261,6 +266,8 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     for (const t of whole) addKey(own, t, WHOLE_TABLE, false);
     const needWhole = new Set([...whole, ...[...journal].filter(([, set]) => set.has(WHOLE_TABLE)).map(([t]) => t)]);
 
+    // One server: rows are copied server-side by a READ COMMITTED session, checked against the snapshot.
+    copier = o.sameServer ? await openCopySession(o.source) : undefined;
     await markShadowDirty(admin, rep, { runId: shadowGen, dirty: true });
     log.info({ changes: changes.rows, cascaded: cascades.rows, whole: [...needWhole] }, 'incremental: applying changes to the shadow set');
     const incReports = reports.filter((r) => r.incremental && !r.dependsOn.some((d) => needWhole.has(d)));
@@ -330,6 +337,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
         whole: needWhole.has(meta.name),
         rowsDeleted: 0,
         rowsWritten: 0,
+        batchesRepaired: 0,
         rows: 0,
       };
       if (o.signal?.aborted) throw new AbortedError('incremental sync interrupted: the live report tables were not changed');
@@ -343,7 +351,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
         t.push(Date.now());
         for (const def of incReports) await collectRowKeys(admin, rep, def, meta);
         t.push(Date.now());
-        Object.assign(r, await applyKeys(snap, admin, { sourceSchema: src, reportSchema: rep, meta, keys: list, onTiming: (w, ms) => log.debug({ table: meta.name, [w]: ms }, 'incremental: step') }));
+        Object.assign(r, await applyKeys(snap, admin, { sourceSchema: src, reportSchema: rep, meta, keys: list, copier, onTiming: (w, ms) => log.debug({ table: meta.name, [w]: ms }, 'incremental: step') }));
         t.push(Date.now());
         for (const def of incReports) await collectRowKeys(admin, rep, def, meta);
         t.push(Date.now());
@@ -379,6 +387,8 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
       }
     }
     // Every shadow mirror equals the snapshot: let InnoDB purge again.
+    await copier?.close();
+    copier = undefined;
     await snap.execute('COMMIT').catch(() => {});
     await snap.close();
     snap = undefined;
@@ -419,6 +429,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
       changeLogRows: changes.rows,
       keysApplied: sum(results.map((r) => r.logKeys + r.cascadeKeys + r.journalKeys)),
       rowsMoved: sum(results.map((r) => r.rowsDeleted + r.rowsWritten)),
+      batchesRepaired: sum(results.map((r) => r.batchesRepaired)),
       cascadeRows: cascades.rows,
       reportKeys,
       reportsRebuilt: rebuiltNow.size,
@@ -453,6 +464,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     return result;
   } catch (error) {
     snap?.destroy();
+    copier?.destroy();
     await Promise.allSettled(pendingReports);
     await recordFailedRun(admin, rep, runId, error, clock());
     throw error;

@@ -38,15 +38,19 @@ describe('incremental sync under concurrent writers', () => {
     await new Promise((r) => setTimeout(r, 200));
     const seen: number[][] = [];
     let incrementalRuns = 0;
+    let batchesRepaired = 0;
     for (let run = 0; run < 5; run++) {
       const r = await runIncrementalSync(options);
       if (!r.fullSyncReason) incrementalRuns++;
+      batchesRepaired += r.cost?.batchesRepaired ?? 0;
       seen.push(await checkMarkerMirror(conn, fx, original, { reports: true }));
     }
     stop.done = true;
     const commits = await Promise.all(writers);
     expect(commits.every((n) => n.commits > 20)).toBe(true);
     expect(incrementalRuns).toBe(5);
+    // Writers committed after the snapshots, so server-side copies met newer rows and were redone.
+    expect(batchesRepaired).toBeGreaterThan(0);
     // The markers moved between runs: the runs really caught the writers mid-flight.
     expect(new Set(seen.map((s) => s.join(','))).size).toBeGreaterThan(2);
     // Quiet again: one more run makes the mirrors equal the source exactly.
