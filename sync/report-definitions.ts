@@ -95,6 +95,14 @@ export function parseReportDefinition(file: string, text: string): ReportDefinit
   if (statements.length === 0) throw new UsageError(`report file ${file} holds no statement`);
   const deps = new Set<string>();
   const incremental = parseIncremental(file, text);
+  if (incremental) {
+    // Every mirror the full build reads must say how its changes map to report keys, or the
+    // report would go stale silently when only that mirror changes.
+    const covered = new Set([...incremental.rowChanges.map((c) => c.table), ...incremental.queryChanges.map((c) => c.table)]);
+    const read = new Set(statements.flatMap((st) => [...st.matchAll(PLACEHOLDER)].map((m) => m[1]!)).filter((p) => !SPECIAL.has(p)));
+    const missing = [...read].filter((t) => !covered.has(t));
+    if (missing.length) throw new UsageError(`report file ${file}: no @changes line for ${missing.join(', ')}, which the report reads`);
+  }
   const all = [...statements, ...(incremental?.refresh ?? []), ...(incremental?.queryChanges.map((q) => q.sql) ?? [])];
   for (const s of all) for (const m of s.matchAll(PLACEHOLDER)) if (!SPECIAL.has(m[1]!)) deps.add(m[1]!);
   for (const c of incremental?.rowChanges ?? []) deps.add(c.table);

@@ -101,6 +101,10 @@ describe('report annotations', () => {
     expect(c360.incremental!.rowChanges.map((r) => r.table)).toEqual(['contacts', 'transactions', 'interactions', 'opportunities']);
     expect(c360.incremental!.queryChanges.map((r) => r.table)).toEqual(['organizations', 'users', 'pipeline_stages']);
   });
+  it('refuses a report that reads a mirror without an @changes line for it', () => {
+    const text = '-- @key id\n-- @changes a x: x.id\nCREATE TABLE {{target}} (id INT);\nINSERT INTO {{target}} SELECT a.id FROM {{a}} a JOIN {{b}} b ON b.id = a.id;\n-- @refresh\nDELETE FROM {{keys}}';
+    expect(() => parseReportDefinition('rpt_x.sql', text)).toThrow(/no @changes line for b/);
+  });
   it('refuses half an annotation', () => {
     expect(() => parseReportDefinition('rpt_x.sql', '-- @key id\nCREATE TABLE {{target}} (id INT)')).toThrow(/@key and @refresh go together/);
     expect(() => parseReportDefinition('rpt_x.sql', '-- @key id\nCREATE TABLE {{target}} (id INT);\n-- @refresh\nDELETE FROM {{target}}')).toThrow(/never use \{\{keys\}\}/);
