@@ -81,6 +81,9 @@ export function latencyLoop(op: () => Promise<void>, pauseMs = 5): { stop: () =>
       await new Promise((r) => setTimeout(r, pauseMs));
     }
   })();
+  // A failing op must not crash the bench before its `finally` stops the throwaway server: the
+  // error is kept and thrown by stop().
+  loop.catch(() => {});
   return {
     async stop() {
       running = false;
