@@ -7,6 +7,7 @@
  */
 import type { SqlConnection } from '../src/db/connection.js';
 import { qualify, quoteId } from '../src/db/quote.js';
+import { columnDefs } from './column-defs.js';
 import { copyRows } from './copy-rows.js';
 import { rowHashExpression } from './chunk-sql.js';
 import { batches, keyInSql, keyJoinSql, keyTuple } from './key-sql.js';
@@ -22,9 +23,8 @@ export async function fillChangedKeys(conn: SqlConnection, schema: string, meta:
   const pk = meta.primaryKey.map(quoteId).join(', ');
   await conn.execute(`DROP TABLE IF EXISTS ${chg}`);
   // Same column types and collation as the mirror: keys that the server thinks equal collapse here.
-  await conn.execute(
-    `CREATE TABLE ${chg} (PRIMARY KEY (${pk})) ENGINE=MyISAM SELECT ${pk} FROM ${qualify(schema, shadowName(meta.name))} LIMIT 0`,
-  );
+  const defs = await columnDefs(conn, schema, shadowName(meta.name), meta.primaryKey);
+  await conn.execute(`CREATE TABLE ${chg} (${defs.join(', ')}, PRIMARY KEY (${pk})) ENGINE=MyISAM`);
   for (const batch of batches(keys, 1000)) {
     await conn.execute(`INSERT IGNORE INTO ${chg} (${pk}) VALUES ${batch.map((k) => (meta.primaryKey.length === 1 ? `(${keyTuple(meta, k)})` : keyTuple(meta, k))).join(', ')}`);
   }

@@ -14,6 +14,7 @@ export const WHOLE_TABLE = '*';
 
 export async function ensureJournal(conn: SqlConnection, schema: string): Promise<void> {
   await conn.execute(`CREATE TABLE IF NOT EXISTS ${qualify(schema, JOURNAL_TABLE)} (
+    id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     run_id BIGINT UNSIGNED NOT NULL,
     tbl VARCHAR(64) NOT NULL,
     pk TEXT NOT NULL,

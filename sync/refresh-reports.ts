@@ -8,6 +8,7 @@
 import type { SqlConnection } from '../src/db/connection.js';
 import { qualify, quoteId } from '../src/db/quote.js';
 import { changedKeysTable } from './apply-to-shadow.js';
+import { columnDefs } from './column-defs.js';
 import { keyJoinSql } from './key-sql.js';
 import { type ReportDefinition, renderReportStatements, renderSql } from './report-definitions.js';
 import { shadowName } from './shadow-set.js';
@@ -29,7 +30,8 @@ export async function createReportKeys(conn: SqlConnection, schema: string, def:
   const key = def.incremental!.key.map(quoteId).join(', ');
   const table = qualify(schema, reportKeysTable(def.name));
   await conn.execute(`DROP TABLE IF EXISTS ${table}`);
-  await conn.execute(`CREATE TABLE ${table} (PRIMARY KEY (${key})) ENGINE=MyISAM SELECT ${key} FROM ${qualify(schema, shadowName(def.name))} LIMIT 0`);
+  const defs = await columnDefs(conn, schema, shadowName(def.name), def.incremental!.key);
+  await conn.execute(`CREATE TABLE ${table} (${defs.join(', ')}, PRIMARY KEY (${key})) ENGINE=MyISAM`);
 }
 
 /** Adds the report keys of the changed rows of `meta`, as the shadow mirror holds them now. */
@@ -74,8 +76,8 @@ export async function refreshKeys(conn: SqlConnection, schema: string, def: Repo
   const stage = qualify(schema, stageTable(def.name));
   const keys = qualify(schema, reportKeysTable(def.name));
   await conn.execute(`DROP TABLE IF EXISTS ${stage}`);
-  await conn.execute(`CREATE TABLE ${stage} ENGINE=MyISAM SELECT * FROM ${target} LIMIT 0`);
-  await conn.execute(`ALTER TABLE ${stage} ADD PRIMARY KEY (${inc.key.map(quoteId).join(', ')})`);
+  const defs = await columnDefs(conn, schema, shadowName(def.name));
+  await conn.execute(`CREATE TABLE ${stage} (${defs.join(', ')}, PRIMARY KEY (${inc.key.map(quoteId).join(', ')})) ENGINE=MyISAM`);
   const toStage = names(schema, def.name, { target: stageTable(def.name) });
   for (const s of inc.refresh) {
     // The DELETEs of a refresh clear the target's rows of the keys; the diff below does that here.

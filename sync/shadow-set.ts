@@ -39,7 +39,7 @@ export async function readGeneration(conn: SqlConnection, schema: string, table:
 /** (Re)writes a marker table; `table` may be a temporary name that a RENAME later makes live. */
 export async function writeGeneration(conn: SqlConnection, schema: string, table: string, gen: Generation): Promise<void> {
   await conn.execute(
-    `CREATE TABLE IF NOT EXISTS ${qualify(schema, table)} (generation BIGINT UNSIGNED NOT NULL, dirty TINYINT NOT NULL) ENGINE=MyISAM`,
+    `CREATE TABLE IF NOT EXISTS ${qualify(schema, table)} (generation BIGINT UNSIGNED NOT NULL PRIMARY KEY, dirty TINYINT NOT NULL) ENGINE=MyISAM`,
   );
   await conn.execute(`DELETE FROM ${qualify(schema, table)}`);
   await conn.execute(`INSERT INTO ${qualify(schema, table)} VALUES (?, ?)`, [gen.runId, gen.dirty ? 1 : 0]);
