@@ -10,8 +10,7 @@ import { AbortedError, UsageError } from '../src/errors.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
 import { publishTables } from '../sync/publish-tables.js';
-import { installCapture, invalidateCapture } from '../sync/capture.js';
-import { withSession } from '../src/db/with-session.js';
+import { withCaptureOff } from '../sync/capture.js';
 import { RESTORE_INFO_TABLE, restoreSchemas } from './plan-restore.js';
 
 /** What a restore recorded about itself in its previous schema. */
@@ -75,8 +74,7 @@ export async function rollbackRestore(o: RollbackOptions): Promise<{ target: str
       'SELECT EVENT_OBJECT_TABLE AS t, TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ?',
       [o.target],
     );
-    // dualpipe's change-capture triggers come off for the swap and are installed again after it.
-    const capture = triggers.filter((r) => r.n.startsWith('__dp_'));
+    // dualpipe's own change-capture triggers come off for the swap (withCaptureOff).
     const blocked = [...new Set(triggers.filter((r) => !r.n.startsWith('__dp_')).map((r) => r.t))].filter((t) => info.tables.includes(t));
     if (blocked.length)
       throw new UsageError(`${o.target}: table(s) ${blocked.join(', ')} have triggers and cannot move to another schema`, {
@@ -101,18 +99,15 @@ export async function rollbackRestore(o: RollbackOptions): Promise<{ target: str
       ...info.replaced.map((t) => `${qualify(s.previous, t)} TO ${qualify(o.target, t)}`),
       `${qualify(s.previous, RESTORE_INFO_TABLE)} TO ${qualify(s.scratch, RESTORE_INFO_TABLE)}`,
     ];
-    if (capture.length) await invalidateCapture(admin, o.target);
-    for (const t of capture) await admin.execute(`DROP TRIGGER IF EXISTS ${qualify(o.target, t.n)}`);
-    try {
-      await publishTables(admin, [`RENAME TABLE ${moves.join(', ')}`], {
-        flavor: (await readServerInfo(admin)).flavor,
-        politeMs: o.swapWaitMs ?? 10_000,
-        logger: log,
-      });
-    } finally {
-      // A session of its own: the swap left `admin` with lock_wait_timeout = 0 (polite RENAME).
-      if (capture.length) await withSession(o.connector, (c) => installCapture(c, o.target));
-    }
+    await withCaptureOff(
+      o.connector,
+      admin,
+      o.target,
+      async () => {
+        await publishTables(admin, [`RENAME TABLE ${moves.join(', ')}`], { flavor: (await readServerInfo(admin)).flavor, politeMs: o.swapWaitMs ?? 10_000, logger: log });
+      },
+      log,
+    );
     log.info({ target: o.target, putBack: info.replaced.length }, 'rollback: swapped back');
     await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(s.scratch)}`);
     if ((await baseTables(admin, s.previous)).size === 0) await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(s.previous)}`);

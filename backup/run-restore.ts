@@ -17,8 +17,7 @@ import { loadTables, openLoadSession } from './load-chunk.js';
 import { MANIFEST_FILE } from './manifest.js';
 import { describeRestorePlan, planRestore, RESTORE_INFO_TABLE, type RestorePlan } from './plan-restore.js';
 import { inspectTarget, schemaExists, SYSTEM_SCHEMAS } from './inspect-target.js';
-import { installCapture, invalidateCapture } from '../sync/capture.js';
-import { withSession } from '../src/db/with-session.js';
+import { withCaptureOff } from '../sync/capture.js';
 import { locateBackup, verifyChunks } from './read-backup.js';
 import { checkForeignKeysStayed, OrphanChecks, verifyTableContent } from './verify-restored.js';
 
@@ -257,34 +256,18 @@ async function execute(
     await admin.execute(`CREATE DATABASE ${quoteId(s.previous)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     await admin.execute(`CREATE DATABASE IF NOT EXISTS ${quoteId(s.target)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     throwIfAborted();
-    // A table with triggers cannot move to another schema: change capture (sync/capture.ts) is
-    // taken off for the swap and installed again after it, under a new id, so that the next
-    // incremental sync knows the mirrors are stale and runs a full one.
-    const captured = await admin.query<{ n: string }>(
-      `SELECT TRIGGER_NAME AS n FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME LIKE '\\_\\_dp\\_%'`,
-      [s.target],
+    // One RENAME TABLE is atomic (MySQL 8 atomic DDL, MariaDB's DDL log): every live table is the
+    // old one or every one is restored. Foreign keys move along and point within their schema.
+    await withCaptureOff(
+      o.connector,
+      admin,
+      s.target,
+      async () => {
+        await publishTables(admin, [plan.renameSql], { flavor: (await readServerInfo(admin)).flavor, politeMs: o.swapWaitMs ?? 10_000, logger: log });
+        swapped = true;
+      },
+      log,
     );
-    if (captured.length) {
-      await invalidateCapture(admin, s.target);
-      for (const t of captured) await admin.execute(`DROP TRIGGER IF EXISTS ${qualify(s.target, t.n)}`);
-      log.info({ triggers: captured.length }, 'restore: change-capture triggers taken off for the swap');
-    }
-    try {
-      // One RENAME TABLE is atomic (MySQL 8 atomic DDL, MariaDB's DDL log): every live table is the
-      // old one or every one is restored. Foreign keys move along and point within their schema.
-      await publishTables(admin, [plan.renameSql], {
-        flavor: (await readServerInfo(admin)).flavor,
-        politeMs: o.swapWaitMs ?? 10_000,
-        logger: log,
-      });
-      swapped = true;
-    } finally {
-      if (captured.length) {
-        // A session of its own: the swap left `admin` with lock_wait_timeout = 0 (polite RENAME).
-        await withSession(o.connector, (c) => installCapture(c, s.target));
-        log.info({ target: s.target }, 'restore: change capture installed again (the next sync is a full one)');
-      }
-    }
     log.info({ target: s.target, previous: s.previous }, 'restore: swapped in');
     await checkForeignKeysStayed(admin, plan.schemas.target, plan.tables.map((t) => t.name));
     await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(s.staging)}`).catch((error: unknown) => {

@@ -18,9 +18,8 @@ import { qualify, quoteId } from '../src/db/quote.js';
 import { discoverTables } from '../sync/discover-tables.js';
 import { mirrorDdl } from '../sync/mirror-ddl.js';
 import { loadReportDefinitions, renderReportStatements } from '../sync/report-definitions.js';
-import { installCapture } from '../sync/capture.js';
 import { writableColumns } from '../sync/table-meta.js';
-import { changeShare } from './incremental-changes.js';
+import { incrementalRows } from './incremental-rows.js';
 import { arg, benchServer, type LatencyStats, latencyLoop, runCommand, saveResults } from './bench-util.js';
 
 const scale = Number(arg('scale', '1'));
@@ -136,42 +135,8 @@ async function main(): Promise<void> {
     if (loaded.code !== 0) throw new Error(`loaded sync failed: ${loaded.stderr}`);
     const loadedRun = await lastSync(admin);
 
-    // --- incremental sync ---
-    // The triggers' cost to the writer: the same write loop without and with them.
-    const noCapture = latencyLoop(writeOp, 0);
-    await new Promise((r) => setTimeout(r, 3000));
-    const wNo = await noCapture.stop();
-    await installCapture(w, 'crm');
-    const withCapture = latencyLoop(writeOp, 0);
-    await new Promise((r) => setTimeout(r, 3000));
-    const wYes = await withCapture.stop();
-    const incCli = [...cli, '--incremental'];
-    const fullInc = await runCommand('node', cli, quietEnv); // the full sync incremental runs follow
-    if (fullInc.code !== 0) throw new Error(`full sync failed: ${fullInc.stderr}`);
-    const prime = await runCommand('node', incCli, quietEnv);
-    if (prime.code !== 0) throw new Error(`priming run failed: ${prime.stderr}`);
-    const incRun = async (label: string) => {
-      const r = await runCommand('node', incCli, quietEnv);
-      if (r.code !== 0) throw new Error(`${label} failed: ${r.stderr}`);
-      return { ...r, cost: await lastCost(admin) };
-    };
-    // Changes go through their own session: the writer loop below keeps `w` for its commits.
-    const changer = await createConnector(target).connect();
-    const ch1 = await changeShare(changer, 0.01, 0);
-    const inc1 = await incRun('incremental after 1%');
-    const catchUp = await incRun('catch-up run');
-    const ch001 = await changeShare(changer, 0.0001, 1);
-    const inc001 = await incRun('incremental after 0.01%');
-    const verify = await runCommand('node', ['dist/bin/dualpipe.js', 'verify', '--source', url], quietEnv);
-    // Latencies during incremental runs (0.01% changed before each), as for the full sync.
-    const duringInc = loops();
-    const incLoaded: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      await changeShare(changer, 0.0001, 2 + i);
-      incLoaded.push((await incRun('loaded incremental')).seconds);
-    }
-    const [wi, ai, pi] = (await Promise.all(duringInc.map((l) => l.stop()))) as [LatencyStats, LatencyStats, LatencyStats];
-    await Promise.all([w.close(), a.close(), probe.close(), admin.close(), changer.close()]);
+    const incremental = await incrementalRows({ cli, env: quietEnv, url, target, writer: w, admin, writeOp, loops, fmt });
+    await Promise.all([w.close(), a.close(), probe.close(), admin.close()]);
 
     const r2 = (x: number) => x.toFixed(2);
     saveResults(
@@ -221,33 +186,7 @@ async function main(): Promise<void> {
           '',
           `${ps.samples} probes; before: ${fmt(bp)}`,
         ],
-        [
-          'writer commits/s without / with change-capture triggers',
-          `${(wNo.samples / 3).toFixed(0)} / ${(wYes.samples / 3).toFixed(0)}`,
-          '',
-          `median commit ${wNo.medianMs.toFixed(2)} ms / ${wYes.medianMs.toFixed(2)} ms (2 statements, 2 logged rows per commit)`,
-        ],
-        ['dualpipe sync (full, capture installed): the reference of the rows below', r2(fullInc.seconds), '', `ratio column below: share of this time`],
-        ['first incremental after a full sync (copies the shadow set once)', r2(prime.seconds), r2(prime.seconds / fullInc.seconds), 'one-time cost after every full sync'],
-        [
-          `dualpipe sync --incremental after 1% changed (${ch1.total} rows: ${ch1.updated} updated, ${ch1.inserted} inserted, ${ch1.deleted} deleted by cascades)`,
-          r2(inc1.seconds),
-          r2(inc1.seconds / fullInc.seconds),
-          costText(inc1.cost),
-        ],
-        ['next incremental, nothing changed (the shadow copy catches up with the 1%)', r2(catchUp.seconds), r2(catchUp.seconds / fullInc.seconds), costText(catchUp.cost)],
-        [
-          `dualpipe sync --incremental after 0.01% changed (${ch001.total} rows: ${ch001.updated} updated, ${ch001.inserted} inserted, ${ch001.deleted} deleted)`,
-          r2(inc001.seconds),
-          r2(inc001.seconds / fullInc.seconds),
-          `${costText(inc001.cost)}; verify after it: ${verify.code === 0 ? 'mirrors match' : `exit ${verify.code}`}`,
-        ],
-        [
-          'incremental runs with writer + analyst running (0.01% changed before each, 5 runs)',
-          r2(Math.max(...incLoaded)),
-          r2(Math.max(...incLoaded) / fullInc.seconds),
-          `slowest of 5; writer ${fmt(wi)}, analyst aggregate ${fmt(ai)}, primary-key probe ${fmt(pi)} (worst / median)`,
-        ],
+        ...incremental,
       ],
       {
         server: version,
@@ -260,24 +199,6 @@ async function main(): Promise<void> {
   } finally {
     await server.stop();
   }
-}
-
-interface Cost {
-  changeLogRows: number;
-  keysApplied: number;
-  rowsMoved: number;
-  reportKeys: number;
-}
-
-const costText = (c: Cost | undefined) =>
-  c ? `${c.changeLogRows} logged changes, ${c.keysApplied} keys applied, ${c.rowsMoved} rows moved, ${c.reportKeys} report keys` : 'ran as a full sync';
-
-/** The cost an incremental run recorded in the run history. */
-async function lastCost(conn: SqlConnection): Promise<Cost | undefined> {
-  const rows = await conn.query<{ details: string }>(
-    "SELECT details FROM crm_report._dualpipe_runs WHERE kind = 'sync' AND status = 'succeeded' ORDER BY id DESC LIMIT 1",
-  );
-  return (JSON.parse(rows[0]!.details) as { cost?: Cost }).cost;
 }
 
 /** Phase figures of the last successful sync, from the run history. */

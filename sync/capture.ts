@@ -3,7 +3,9 @@
  * every source table. The installation row is written last: a sync whose snapshot sees it knows
  * every trigger existed at that moment, so no change after its snapshot can be missed.
  */
-import type { SqlConnection } from '../src/db/connection.js';
+import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
+import { withSession } from '../src/db/with-session.js';
+import type { Logger } from '../src/log/logger.js';
 import { qualify } from '../src/db/quote.js';
 import { DualpipeError } from '../src/errors.js';
 import { CAPTURE_TABLE, CHANGE_LOG_TABLE, captureTableDdl, changeLogDdl, triggerDdl, triggerName } from './capture-sql.js';
@@ -141,5 +143,32 @@ export async function invalidateCapture(conn: SqlConnection, schema: string): Pr
     await conn.execute(`DELETE FROM ${qualify(schema, CAPTURE_TABLE)}`);
   } catch (error) {
     if ((error as { errno?: number }).errno !== 1146) throw error; // no such table: nothing installed
+  }
+}
+
+/**
+ * Runs a swap that moves tables between schemas (a restore, a rollback). A table with triggers
+ * cannot move to another schema, so dualpipe's capture triggers come off for it: the installation
+ * row first (a sync starting meanwhile runs a full sync rather than trust the log), then the
+ * triggers; afterwards capture is installed again under a new id, so that the next incremental
+ * sync knows the mirrors are stale and runs a full one. The reinstall uses a session of its own.
+ */
+export async function withCaptureOff<T>(
+  connector: SqlConnector,
+  admin: SqlConnection,
+  schema: string,
+  swap: () => Promise<T>,
+  log?: Logger,
+): Promise<T> {
+  const triggers = await existingTriggers(admin, schema);
+  if (!triggers.length) return swap();
+  await invalidateCapture(admin, schema);
+  for (const t of triggers) await admin.execute(`DROP TRIGGER IF EXISTS ${qualify(schema, t.name)}`);
+  log?.info({ triggers: triggers.length }, 'change-capture triggers taken off for the swap');
+  try {
+    return await swap();
+  } finally {
+    await withSession(connector, (c) => installCapture(c, schema));
+    log?.info({ schema }, 'change capture installed again (the next sync is a full one)');
   }
 }

@@ -4,7 +4,9 @@
  * numbers, never "everything up to N": a transaction that took its numbers before the snapshot
  * and committed after it keeps its rows for the next run.
  */
-import type { SqlConnection } from '../src/db/connection.js';
+import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
+import { withSession } from '../src/db/with-session.js';
+import type { Logger } from '../src/log/logger.js';
 import { qualify } from '../src/db/quote.js';
 import { CHANGE_LOG_TABLE } from './capture-sql.js';
 
@@ -102,4 +104,25 @@ export async function readChangeRanges(snap: SqlConnection, schema: string): Pro
   const seqs: bigint[] = [];
   for await (const row of snap.stream(`SELECT seq FROM ${qualify(schema, CHANGE_LOG_TABLE)} ORDER BY seq`)) seqs.push(BigInt(String(row[0])));
   return toRanges(seqs);
+}
+
+/**
+ * Consumes after a published run. A failure (no DELETE privilege, a lost connection) becomes a
+ * note: the rows left in the log are only applied again, harmlessly, by the next run.
+ */
+export async function consumeOrNote(
+  source: SqlConnector,
+  schema: string,
+  ranges: readonly [bigint, bigint][],
+  notes: string[],
+  log: Logger,
+): Promise<void> {
+  if (!ranges.length) return;
+  try {
+    await withSession(source, (c) => consumeChanges(c, schema, ranges));
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error);
+    notes.push(`the change log could not be trimmed (${text}): grant the sync account DELETE on ${schema}.${CHANGE_LOG_TABLE}`);
+    log.warn({ error: text }, 'could not delete the consumed change-log rows');
+  }
 }

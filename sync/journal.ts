@@ -59,3 +59,23 @@ export async function purgeJournal(conn: SqlConnection, schema: string, upTo: nu
     if ((error as { errno?: number }).errno !== 1146) throw error; // no such table
   }
 }
+
+/**
+ * The keys of a run. `own`: what changed since the live set (log, cascades, tables copied whole),
+ * journaled for the next run. `needWhole`: tables the shadow set must get whole, this run's and
+ * those the journal says an earlier run copied whole. Pure.
+ */
+export function planRunKeys(o: {
+  tables: ReadonlySet<string>;
+  sources: readonly ReadonlyMap<string, KeySet>[];
+  whole: ReadonlySet<string>;
+  journal: ReadonlyMap<string, KeySet>;
+}): { own: Map<string, KeySet>; needWhole: Set<string> } {
+  const own = new Map<string, KeySet>();
+  for (const source of o.sources) {
+    for (const [t, set] of source) for (const [k, v] of set) if (o.tables.has(t)) addKey(own, t, k, v.removed);
+  }
+  for (const t of o.whole) addKey(own, t, WHOLE_TABLE, false);
+  const needWhole = new Set([...o.whole, ...[...o.journal].filter(([, set]) => set.has(WHOLE_TABLE)).map(([t]) => t)]);
+  return { own, needWhole };
+}

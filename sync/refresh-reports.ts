@@ -5,7 +5,8 @@
  * report without one, or one that reads a mirror that was replaced whole, is rebuilt whole from
  * the shadow mirrors. Either way only shadow tables are written.
  */
-import type { SqlConnection } from '../src/db/connection.js';
+import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
+import type { Logger } from '../src/log/logger.js';
 import { qualify, quoteId } from '../src/db/quote.js';
 import { changedKeysTable } from './apply-to-shadow.js';
 import { columnDefs } from './column-defs.js';
@@ -13,6 +14,8 @@ import { keyJoinSql } from './key-sql.js';
 import { type ReportDefinition, renderReportStatements, renderSql } from './report-definitions.js';
 import { shadowName } from './shadow-set.js';
 import type { TableMeta } from './table-meta.js';
+import { prepareSession } from './snapshot.js';
+import { countRows } from './sync-table.js';
 import { tempName } from './temp-names.js';
 
 export const reportKeysTable = (report: string) => tempName('new', `key_${report}`);
@@ -117,4 +120,35 @@ export async function rebuildReport(conn: SqlConnection, schema: string, def: Re
   }
   await conn.execute(`DROP TABLE IF EXISTS ${qualify(schema, shadowName(def.name))}`);
   await conn.execute(`RENAME TABLE ${qualify(schema, temp)} TO ${qualify(schema, shadowName(def.name))}`);
+}
+
+/**
+ * Brings one shadow report to the shadow mirrors on a session of its own: key by key, or whole
+ * when asked to or when more than `rebuildShare` of its rows would change (recomputing most of a
+ * report key by key costs more than building it again).
+ */
+export async function refreshShadowReport(
+  report: SqlConnector,
+  schema: string,
+  def: ReportDefinition,
+  o: { whole: boolean; changedTables: ReadonlySet<string>; rebuildShare: number; log: Logger },
+): Promise<{ rows: number; keys: number; rebuilt: boolean; seconds: number }> {
+  const conn = await report.connect({ database: schema });
+  try {
+    await prepareSession(conn);
+    const t0 = Date.now();
+    let whole = o.whole;
+    let keys = 0;
+    if (!whole) {
+      await collectQueryKeys(conn, schema, def, o.changedTables);
+      keys = await countReportKeys(conn, schema, def);
+      if (keys > (await countRows(conn, schema, shadowName(def.name))) * o.rebuildShare) whole = true;
+    }
+    if (whole) await rebuildReport(conn, schema, def);
+    else if (keys) o.log.debug({ report: def.name, ...(await refreshKeys(conn, schema, def)) }, `incremental: ${def.name} rows rewritten`);
+    o.log.debug({ report: def.name, keys, whole, ms: Date.now() - t0 }, `incremental: ${def.name} refreshed`);
+    return { rows: await countRows(conn, schema, shadowName(def.name)), keys: whole ? 0 : keys, rebuilt: whole, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    await conn.close();
+  }
 }

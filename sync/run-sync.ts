@@ -17,10 +17,10 @@ import { publishTables } from './publish-tables.js';
 import { loadReportDefinitions, type ReportDefinition, reportFingerprints } from './report-definitions.js';
 import { ensureHistoryTable, finishRun, markAbandonedRuns, recordFailedRun, startRun } from './run-history.js';
 import { openSnapshot, prepareSession } from './snapshot.js';
-import { readMigrations, readSnapshotBinlog, type SourceState } from './source-state.js';
+import { readSourceState, showCreateTable } from './source-state.js';
 import type { TableSyncResult } from './sync-table.js';
 import { readCapture } from './capture.js';
-import { consumeChanges, readChangeRanges } from './change-log.js';
+import { consumeOrNote, readChangeRanges } from './change-log.js';
 import { purgeJournal } from './journal.js';
 import { dropShadowSet, GENERATION_TABLE, writeGeneration } from './shadow-set.js';
 import { readTableIds } from './table-ids.js';
@@ -70,11 +70,6 @@ export interface SyncResult {
   planText?: string;
 }
 
-async function showCreate(conn: SqlConnection, schema: string, table: string): Promise<string> {
-  const rows = await conn.query<Record<string, string>>(`SHOW CREATE TABLE ${qualify(schema, table)}`);
-  return rows[0]?.['Create Table'] ?? '';
-}
-
 /** Builds the plan from the live source; used by both dry runs and real runs. */
 async function buildPlan(conn: SqlConnection, admin: SqlConnection, o: SyncOptions): Promise<SyncPlan> {
   const metas = (
@@ -85,7 +80,7 @@ async function buildPlan(conn: SqlConnection, admin: SqlConnection, o: SyncOptio
   ).filter((t) => !t.name.startsWith('__dp_'));
   const tables = [];
   for (const meta of metas)
-    tables.push({ meta, showCreate: await showCreate(conn, o.sourceSchema, meta.name) });
+    tables.push({ meta, showCreate: await showCreateTable(conn, o.sourceSchema, meta.name) });
   return planSync({
     sourceSchema: o.sourceSchema,
     reportSchema: o.reportSchema,
@@ -152,16 +147,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     snapshot = await openSnapshot(o.source);
     const snap = snapshot;
     const plan = await buildPlan(snap, admin, o);
-    const server = await readServerInfo(snap);
-    const binlog = await readSnapshotBinlog(snap, server);
-    const sourceState: SourceState = {
-      schema: o.sourceSchema,
-      serverVersion: server.version,
-      ddl: Object.fromEntries(plan.tables.map((t) => [t.table, t.sourceDdl])),
-      migrations: await readMigrations(snap, o.sourceSchema),
-      binlog: binlog.binlog,
-      ...(binlog.note ? { binlogNote: binlog.note } : {}),
-    };
+    const sourceState = await readSourceState(snap, o.sourceSchema, Object.fromEntries(plan.tables.map((t) => [t.table, t.sourceDdl])));
     // Change capture: this snapshot's log rows are covered by this run; later ones stay for the next.
     const capture = await readCapture(snap, o.sourceSchema, plan.tables.map((t) => t.meta));
     const consumed = capture.installed ? await readChangeRanges(snap, o.sourceSchema) : [];
@@ -219,21 +205,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
       // A partial or in-place run: incremental runs must start from a full one again.
       await admin.execute(`DROP TABLE IF EXISTS ${qualify(o.reportSchema, GENERATION_TABLE)}`);
     }
-    if (consumed.length) {
-      try {
-        const consumer = await o.source.connect();
-        try {
-          await consumeChanges(consumer, o.sourceSchema, consumed);
-        } finally {
-          await consumer.close();
-        }
-      } catch (error) {
-        // Published already: rows left in the log are only applied again by the next run.
-        const text = error instanceof Error ? error.message : String(error);
-        plan.notes.push(`the change log could not be trimmed (${text}): grant the sync account DELETE on ${o.sourceSchema}.__dp_changes`);
-        log.warn({ error: text }, 'could not delete the consumed change-log rows');
-      }
-    }
+    await consumeOrNote(o.source, o.sourceSchema, consumed, plan.notes, log);
     const finished = clock();
     const result: SyncResult = {
       ...base,

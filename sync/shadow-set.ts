@@ -11,6 +11,11 @@
 import pLimit from 'p-limit';
 import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
 import { qualify, quoteId } from '../src/db/quote.js';
+import { withSession } from '../src/db/with-session.js';
+import { StepError } from '../src/errors.js';
+import type { Logger } from '../src/log/logger.js';
+import { discoverTables } from './discover-tables.js';
+import { writableColumns } from './table-meta.js';
 import { prepareSession } from './snapshot.js';
 import { tempName } from './temp-names.js';
 
@@ -63,38 +68,58 @@ export async function dropShadowSet(conn: SqlConnection, schema: string): Promis
 
 /**
  * Copies the live tables into fresh shadows (after a full sync, or over a dirty shadow), then
- * writes the shadow marker with the live generation. MyISAM to MyISAM on the report server.
+ * writes the shadow marker with the live generation. MyISAM to MyISAM on the report server;
+ * generated columns are recomputed, not copied.
  */
 export async function primeShadowSet(
   report: SqlConnector,
   admin: SqlConnection,
   schema: string,
-  tables: readonly { name: string; columns: readonly string[] }[],
+  tables: readonly string[],
   live: Generation,
   threads: number,
 ): Promise<void> {
   await admin.execute(`DROP TABLE IF EXISTS ${qualify(schema, shadowName(GENERATION_TABLE))}`);
+  const metas = new Map((await discoverTables(admin, schema, { engine: 'MyISAM' })).map((m) => [m.name, m]));
   const limit = pLimit(Math.max(1, threads));
   await Promise.all(
     tables.map((t) =>
       limit(async () => {
-        const conn = await report.connect({ database: null });
-        try {
+        const meta = metas.get(t);
+        if (!meta) throw new StepError('copying the shadow set', t, { cause: new Error('the live table is missing: run a full `dualpipe sync`') });
+        const cols = writableColumns(meta).map((c) => quoteId(c.name)).join(', ');
+        const shadow = qualify(schema, shadowName(t));
+        await withSession(report, async (conn) => {
           await prepareSession(conn);
-          const shadow = qualify(schema, shadowName(t.name));
-          const cols = t.columns.map(quoteId).join(', ');
           await conn.execute(`DROP TABLE IF EXISTS ${shadow}`);
-          await conn.execute(`CREATE TABLE ${shadow} LIKE ${qualify(schema, t.name)}`);
+          await conn.execute(`CREATE TABLE ${shadow} LIKE ${qualify(schema, t)}`);
           await conn.execute(`ALTER TABLE ${shadow} DISABLE KEYS`);
-          await conn.execute(`INSERT INTO ${shadow} (${cols}) SELECT ${cols} FROM ${qualify(schema, t.name)}`);
+          await conn.execute(`INSERT INTO ${shadow} (${cols}) SELECT ${cols} FROM ${qualify(schema, t)}`);
           await conn.execute(`ALTER TABLE ${shadow} ENABLE KEYS`);
-        } finally {
-          await conn.close();
-        }
+        });
       }),
     ),
   );
   await writeGeneration(admin, schema, shadowName(GENERATION_TABLE), { runId: live.runId, dirty: false });
+}
+
+/**
+ * The shadow set an incremental run can build on: the existing one when it is clean, complete and
+ * not ahead of the live set; otherwise a fresh copy of the live tables. Returns the generation the
+ * shadow set holds, and whether it was copied.
+ */
+export async function readyShadowSet(
+  report: SqlConnector,
+  admin: SqlConnection,
+  schema: string,
+  o: { tables: readonly string[]; present: ReadonlySet<string>; live: Generation; threads: number; log: Logger },
+): Promise<{ primed: boolean; generation: number }> {
+  const shadow = await readGeneration(admin, schema, shadowName(GENERATION_TABLE));
+  const usable = shadow && !shadow.dirty && shadow.runId <= o.live.runId && o.tables.every((t) => o.present.has(shadowName(t)));
+  if (usable) return { primed: false, generation: shadow.runId };
+  o.log.info({ reason: shadow?.dirty ? 'dirty' : 'missing' }, 'copying the live tables into the shadow set');
+  await primeShadowSet(report, admin, schema, o.tables, o.live, o.threads);
+  return { primed: true, generation: o.live.runId };
 }
 
 /** One RENAME that swaps every live table with its shadow, markers included. Pure. */

@@ -5,7 +5,7 @@
  */
 import type { SqlConnection } from '../src/db/connection.js';
 import { qualify } from '../src/db/quote.js';
-import type { ServerInfo } from '../src/db/server-info.js';
+import { readServerInfo, type ServerInfo } from '../src/db/server-info.js';
 import { MIGRATIONS_TABLE_NAME } from './discover-tables.js';
 
 export interface BinlogPosition {
@@ -62,4 +62,24 @@ export async function readMigrations(snap: SqlConnection, schema: string): Promi
 /** A table's DDL without what changes with its data (the AUTO_INCREMENT counter), for comparisons. */
 export function normalizeDdl(ddl: string): string {
   return ddl.replace(/\s+AUTO_INCREMENT=\d+/i, '');
+}
+
+/** The `SHOW CREATE TABLE` text of one table. */
+export async function showCreateTable(conn: SqlConnection, schema: string, table: string): Promise<string> {
+  const rows = await conn.query<Record<string, string>>(`SHOW CREATE TABLE ${qualify(schema, table)}`);
+  return rows[0]?.['Create Table'] ?? '';
+}
+
+/** What a sync records about the source, read on its snapshot session. */
+export async function readSourceState(snap: SqlConnection, schema: string, ddl: Record<string, string>): Promise<SourceState> {
+  const server = await readServerInfo(snap);
+  const binlog = await readSnapshotBinlog(snap, server);
+  return {
+    schema,
+    serverVersion: server.version,
+    ddl,
+    migrations: await readMigrations(snap, schema),
+    binlog: binlog.binlog,
+    ...(binlog.note ? { binlogNote: binlog.note } : {}),
+  };
 }
