@@ -60,15 +60,12 @@ export async function applyKeys(
     meta: TableMeta;
     keys: readonly string[];
     copier?: SqlConnection | undefined;
-    onTiming?: (what: string, ms: number) => void;
   },
 ): Promise<ApplyResult & { batchesRepaired: number }> {
   const shadowTable = shadowName(o.meta.name);
   const shadow = qualify(o.reportSchema, shadowTable);
   const chg = qualify(o.reportSchema, changedKeysTable(o.meta.name));
-  const t0 = Date.now();
   const del = await writer.execute(`DELETE s FROM ${shadow} AS s JOIN ${chg} AS x ON ${keyJoinSql(o.meta, 's', 'x')}`);
-  o.onTiming?.('deleteMs', Date.now() - t0);
   const cols = writableColumns(o.meta).map((c) => c.name);
   const colList = cols.map(quoteId).join(', ');
   let written = 0;
