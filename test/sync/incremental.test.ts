@@ -18,6 +18,7 @@ import { runSync, type SyncOptions } from '../../sync/run-sync.js';
 import { type CrmFixture, createCrmFixture } from '../helpers/crm-fixture.js';
 import { schemaDigest } from '../helpers/table-digest.js';
 import { createConnector } from '../../src/db/mysql-driver.js';
+import { LockBusyError } from '../../src/errors.js';
 
 let fx: CrmFixture;
 let conn: SqlConnection;
@@ -80,6 +81,17 @@ describe('incremental sync', () => {
     const quiet = await incremental();
     expect(quiet.cost).toMatchObject({ changeLogRows: 0, keysApplied: 0, rowsMoved: 0, primedShadow: false });
     await expectExact('quiet');
+  });
+
+  it('a second run while one is going exits with the lock busy (4), and the first one is exact', async () => {
+    await conn.execute(`UPDATE ${q('contacts')} SET lead_score = lead_score + 1 WHERE id % 3 = 0`);
+    const both = await Promise.allSettled([runIncrementalSync(options), runIncrementalSync(options)]);
+    const done = both.filter((r) => r.status === 'fulfilled');
+    const busy = both.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(done).toHaveLength(1);
+    expect(busy.map((r) => r.reason instanceof LockBusyError)).toEqual([true]);
+    expect((done[0] as PromiseFulfilledResult<IncrementalResult>).value.fullSyncReason).toBeUndefined();
+    await expectExact('after a refused second run');
   });
 
   it('follows cascaded deletes three levels deep, SET NULL and ON UPDATE CASCADE', async () => {
