@@ -4,6 +4,7 @@ import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { SqlConnection } from '../src/db/connection.js';
+import { encryptChunk } from './chunk-cipher.js';
 import { chunkFileName } from './manifest.js';
 import { TsvBlockEncoder } from './tsv-block-encoder.js';
 import { fsyncPath } from './write-manifest.js';
@@ -31,6 +32,8 @@ export interface DumpTableTask {
   /** Rows per chunk file. */
   chunkRows: number;
   gzip: boolean;
+  /** AES-256 key: chunks are encrypted after compression (chunk-cipher.ts). */
+  key?: Buffer;
 }
 
 /** One chunk file being written: bytes in, optionally gzipped, hashed, to disk. */
@@ -46,6 +49,7 @@ class ChunkWriter {
     readonly file: string,
     private readonly path: string,
     gzip: boolean,
+    key?: Buffer,
   ) {
     const tap = new Transform({
       transform: (chunk: Buffer, _enc, cb) => {
@@ -55,7 +59,10 @@ class ChunkWriter {
       },
     });
     const out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
-    this.done = gzip ? pipeline(this.input, createGzip({ level: 1 }), tap, out) : pipeline(this.input, tap, out);
+    const stages: NodeJS.ReadWriteStream[] = [];
+    if (gzip) stages.push(createGzip({ level: 1 }));
+    if (key) stages.push(encryptChunk(key, file));
+    this.done = pipeline([this.input, ...stages, tap, out]);
     this.done.catch(() => {});
   }
 
@@ -96,7 +103,7 @@ export async function dumpTable(
   const results: ChunkResult[] = [];
   const open = (part: number) => {
     const file = chunkFileName(task.tableIndex, part, task.gzip ? 'gzip' : 'none');
-    return new ChunkWriter(file, `${task.dir}/${file}`, task.gzip);
+    return new ChunkWriter(file, `${task.dir}/${file}`, task.gzip, task.key);
   };
   let writer = open(0);
   let part = 0;

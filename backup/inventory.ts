@@ -6,7 +6,7 @@
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../src/errors.js';
-import { MANIFEST_FILE, type Manifest, parseManifest } from './manifest.js';
+import { MANIFEST_FILE, type ManifestFile, parseManifestFile } from './manifest.js';
 import { type BackupEntry, planPrune, type PruneDecision } from './prune-plan.js';
 
 export const VERIFICATION_FILE = 'verification.json';
@@ -28,7 +28,10 @@ export interface BackupInfo extends BackupEntry {
   /** Why the backup cannot be used, for incomplete or damaged ones. */
   problem: string | null;
   verification: Verification | null;
-  manifest: Manifest | null;
+  /** The manifest as written (an encrypted backup's table list stays sealed). */
+  manifest: ManifestFile | null;
+  /** Key id of an encrypted backup. */
+  keyId: string | null;
 }
 
 async function folderBytes(dir: string): Promise<{ bytes: number; newest: number }> {
@@ -52,10 +55,10 @@ export async function listBackups(folder: string): Promise<BackupInfo[]> {
   for (const e of entries.filter((x) => x.isDirectory() && x.name.startsWith('dualpipe-')).sort((a, b) => a.name.localeCompare(b.name))) {
     const dir = join(root, e.name);
     const { bytes, newest } = await folderBytes(dir);
-    let manifest: Manifest | null = null;
+    let manifest: ManifestFile | null = null;
     let problem: string | null = null;
     try {
-      manifest = parseManifest(await readFile(join(dir, MANIFEST_FILE), 'utf8'), join(dir, MANIFEST_FILE));
+      manifest = parseManifestFile(await readFile(join(dir, MANIFEST_FILE), 'utf8'), join(dir, MANIFEST_FILE));
     } catch (error) {
       problem = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'incomplete: no manifest' : (error as Error).message;
     }
@@ -75,6 +78,7 @@ export async function listBackups(folder: string): Promise<BackupInfo[]> {
       problem,
       verification,
       manifest,
+      keyId: manifest?.encryption?.keyId ?? null,
     });
   }
   return out;

@@ -5,12 +5,28 @@
  */
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
 import { DualpipeError, StepError } from '../src/errors.js';
+import { decryptChunk } from './chunk-cipher.js';
 import type { LoadStep, RestoreTablePlan } from './plan-restore.js';
+
+/** Without a recorded size, a gzip chunk may expand to at most this much (100k rows of ~20 KiB). */
+const MAX_UNRECORDED_BYTES = 2 * 1024 ** 3;
+
+/** Fails the stream once more than `limit` bytes came out: a decompression bomb stops here. */
+function capBytes(limit: number, file: string): Transform {
+  let seen = 0;
+  return new Transform({
+    transform(block: Buffer, _enc, cb) {
+      seen += block.length;
+      if (seen > limit) return cb(new Error(`${file} expands past the ${limit} bytes of lines its manifest records: refused (damaged, or a decompression bomb)`));
+      cb(null, block);
+    },
+  });
+}
 
 /**
  * A loading session in the staging schema. foreign_key_checks=0: tables load in any order and the
@@ -31,13 +47,22 @@ export async function openLoadSession(connector: SqlConnector, staging: string):
   return conn;
 }
 
-/** The chunk's bytes as LOAD DATA reads them; a read or gunzip error fails the statement. */
-function chunkStream(path: string, gzip: boolean): Readable {
+/**
+ * The chunk's lines as LOAD DATA reads them: read, decrypted (each segment authenticated before
+ * it is passed on), gunzipped, capped at the size the manifest records. Any error fails the
+ * statement, which fails the restore before its swap.
+ */
+function chunkStream(path: string, step: LoadStep, key: Buffer | undefined): Readable {
+  const stages: NodeJS.ReadWriteStream[] = [];
+  if (key) stages.push(decryptChunk(key, step.file));
+  if (step.gzip) stages.push(createGunzip());
+  const limit = step.rawBytes ?? (step.gzip ? MAX_UNRECORDED_BYTES : undefined);
+  if (limit !== undefined) stages.push(capBytes(limit, step.file));
   const file = createReadStream(path, { highWaterMark: 256 * 1024 });
-  if (!gzip) return file;
-  const gunzip = createGunzip();
-  pipeline(file, gunzip).catch((error: unknown) => gunzip.destroy(error as Error));
-  return gunzip;
+  if (stages.length === 0) return file;
+  const last = stages[stages.length - 1] as Transform;
+  pipeline([file, ...stages]).catch((error: unknown) => last.destroy(error as Error));
+  return last;
 }
 
 /** MySQL 8 says 3948 (ER_CLIENT_LOCAL_FILES_DISABLED); MariaDB and older MySQL say 1148. */
@@ -50,11 +75,11 @@ function isLocalInfileDisabled(error: unknown): boolean {
  * Loads one chunk. LOAD DATA LOCAL turns bad values and duplicate keys into warnings and skipped
  * rows instead of errors, so any warning or a short row count fails the chunk.
  */
-export async function loadChunk(conn: SqlConnection, dir: string, step: LoadStep): Promise<number> {
+export async function loadChunk(conn: SqlConnection, dir: string, step: LoadStep, key?: Buffer): Promise<number> {
   const phase = `restore of chunk ${step.file}`;
   let result;
   try {
-    result = await conn.loadInfile(step.sql, () => chunkStream(join(dir, step.file), step.gzip));
+    result = await conn.loadInfile(step.sql, () => chunkStream(join(dir, step.file), step, key));
   } catch (error) {
     if (isLocalInfileDisabled(error))
       throw new DualpipeError('the server refuses LOAD DATA LOCAL INFILE', {
@@ -158,6 +183,8 @@ export interface LoadTablesOptions {
    */
   finishTable: (conn: SqlConnection, table: RestoreTablePlan, loadSeconds: number) => Promise<Task[] | void>;
   onRows?: (table: string, rows: number) => void;
+  /** The backup's AES-256 key when its chunks are encrypted. */
+  key?: Buffer;
   throwIfAborted?: () => void;
 }
 
@@ -179,7 +206,7 @@ export async function loadTables(o: LoadTablesOptions): Promise<void> {
       tasks.push({
         group: t.name,
         run: async (conn) => {
-          const rows = await loadChunk(conn, o.dir, step);
+          const rows = await loadChunk(conn, o.dir, step, o.key);
           o.onRows?.(step.table, rows);
           const left = remaining.get(step.table)! - 1;
           remaining.set(step.table, left);

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { UsageError } from '../src/errors.js';
+import type { BackupKey } from './backup-key.js';
+import { openJson, sealJson } from './seal-json.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'dualpipe-backup/1';
@@ -23,6 +25,8 @@ export const chunkSchema = z
     rows: count,
     bytes: count,
     sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits'),
+    /** Bytes of the lines before compression and encryption: a restore refuses to read more (a decompression bomb). */
+    rawBytes: count.optional(),
   })
   .strict();
 
@@ -70,16 +74,41 @@ export const manifestSchema = z
     migrations: z.array(z.string().max(255)).max(100_000),
     compression: z.enum(['gzip', 'none']),
     tables: z.array(tableSchema).min(1).max(100_000),
+    /** Set when chunks are encrypted: then `tables` (names, DDL, checksums, chunk hashes) is sealed on disk. */
+    encryption: z.object({ algorithm: z.literal('aes-256-gcm'), keyId: z.string().regex(/^[0-9a-f]{32}$/) }).strict().optional(),
     totals: z.object({ tables: count, rows: count, bytes: count, seconds: z.number().min(0) }).strict(),
   })
   .strict();
 
+const base64 = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+
+/**
+ * The manifest as written: an encrypted backup keeps `tables` in `sealed` (AES-256-GCM, the rest of
+ * the manifest as additional data, so no field can be changed either); see manifest-seal.ts.
+ */
+export const manifestFileSchema = manifestSchema.extend({
+  tables: manifestSchema.shape.tables.optional(),
+  sealed: z.object({ iv: base64(16), tag: base64(24), data: base64(512 * 1024 * 1024) }).strict().optional(),
+});
+
 export type Manifest = z.infer<typeof manifestSchema>;
+export type ManifestFile = z.infer<typeof manifestFileSchema>;
 export type ManifestTable = z.infer<typeof tableSchema>;
 export type ManifestChunk = z.infer<typeof chunkSchema>;
 
-/** Parses and validates manifest text; one clear error naming the file and the first bad field. */
-export function parseManifest(text: string, file: string): Manifest {
+function firstIssue(file: string, error: z.ZodError): UsageError {
+  const issue = error.issues[0]!;
+  const field = issue.path.map(String).join('.') || '(top level)';
+  return new UsageError(`${file}: invalid manifest field ${field}: ${issue.message}`, {
+    hint: 'the manifest is damaged or not from dualpipe: use another backup',
+  });
+}
+
+/**
+ * Parses and validates manifest text as written, without opening a sealed table list: enough for
+ * `backup list` and `prune`, which need no key.
+ */
+export function parseManifestFile(text: string, file: string): ManifestFile {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -88,17 +117,30 @@ export function parseManifest(text: string, file: string): Manifest {
       hint: 'the manifest is damaged: use another backup',
     });
   }
-  const r = manifestSchema.safeParse(json);
-  if (!r.success) {
-    const issue = r.error.issues[0]!;
-    const field = issue.path.map(String).join('.') || '(top level)';
-    throw new UsageError(`${file}: invalid manifest field ${field}: ${issue.message}`, {
+  const r = manifestFileSchema.safeParse(json);
+  if (!r.success) throw firstIssue(file, r.error);
+  const m = r.data;
+  if ((m.tables === undefined) === (m.sealed === undefined) || (m.sealed === undefined) !== (m.encryption === undefined)) {
+    throw new UsageError(`${file}: a manifest has either tables, or sealed tables and an encryption key id`, {
       hint: 'the manifest is damaged or not from dualpipe: use another backup',
     });
   }
+  if (m.tables) checkTables(m.tables, m.compression, file);
+  return m;
+}
+
+/** Validates an opened table list (from the manifest, or unsealed from it). */
+export function parseTables(json: unknown, compression: Manifest['compression'], file: string): ManifestTable[] {
+  const r = manifestSchema.shape.tables.safeParse(json);
+  if (!r.success) throw firstIssue(file, r.error);
+  checkTables(r.data, compression, file);
+  return r.data;
+}
+
+function checkTables(tables: readonly ManifestTable[], compression: Manifest['compression'], file: string): void {
   const names = new Set<string>();
   const files = new Set<string>();
-  for (const t of r.data.tables) {
+  for (const t of tables) {
     if (names.has(t.name)) throw new UsageError(`${file}: table ${t.name} appears twice`);
     names.add(t.name);
     if (t.chunks.reduce((a, c) => a + c.rows, 0) !== t.rows) {
@@ -107,12 +149,46 @@ export function parseManifest(text: string, file: string): Manifest {
     for (const c of t.chunks) {
       if (files.has(c.file)) throw new UsageError(`${file}: chunk ${c.file} is listed twice`);
       files.add(c.file);
-      if ((r.data.compression === 'gzip') !== c.file.endsWith('.gz')) {
-        throw new UsageError(`${file}: chunk ${c.file} does not match the compression ${r.data.compression}`);
+      if ((compression === 'gzip') !== c.file.endsWith('.gz')) {
+        throw new UsageError(`${file}: chunk ${c.file} does not match the compression ${compression}`);
       }
     }
   }
-  return r.data;
+}
+
+const KEY_HINT = 'pass the key it was written with: --encrypt-key-file FILE';
+
+/**
+ * The full manifest: the table list as written, or unsealed with `key`. An encrypted backup without
+ * a key, or with another key (told apart by the key id, before any decryption), is refused here,
+ * before a restore or verify reads or writes anything.
+ */
+export function openManifest(m: ManifestFile, file: string, key?: BackupKey): Manifest {
+  const { sealed, tables, ...clear } = m;
+  if (tables) return { ...clear, tables };
+  const id = m.encryption!.keyId;
+  if (!key) throw new UsageError(`${file}: the backup is encrypted (key id ${id})`, { hint: KEY_HINT });
+  if (key.id !== id)
+    throw new UsageError(`${file}: the backup was encrypted with key id ${id}, the key in ${key.file} has id ${key.id}`, { hint: KEY_HINT });
+  const opened = openJson(key.key, sealed!, clear);
+  if (opened === undefined)
+    throw new UsageError(`${file}: the sealed table list fails authentication: the manifest was changed`, {
+      hint: 'the manifest is damaged or was tampered with: use another backup',
+    });
+  return { ...clear, tables: parseTables(opened, m.compression, file) };
+}
+
+/** Parses manifest text and opens it (with `key` when the backup is encrypted). */
+export function parseManifest(text: string, file: string, key?: BackupKey): Manifest {
+  return openManifest(parseManifestFile(text, file), file, key);
+}
+
+/** What is written to disk: with `encryption` set, the table list sealed under the key. */
+export function manifestForDisk(m: Manifest, key?: BackupKey): ManifestFile {
+  if (!m.encryption) return m;
+  if (!key || key.id !== m.encryption.keyId) throw new Error('manifestForDisk: the key does not match the manifest');
+  const { tables, ...clear } = m;
+  return { ...clear, sealed: sealJson(key.key, tables, clear) };
 }
 
 /** The file name of chunk `k` of table number `t`. */

@@ -62,6 +62,8 @@ export interface LoadStep {
   rows: number;
   bytes: number;
   gzip: boolean;
+  /** Bytes of lines the chunk must expand to (when the manifest records them). */
+  rawBytes?: number;
   sql: string;
 }
 
@@ -177,6 +179,7 @@ export function planRestore(input: PlanRestoreInput): RestorePlan {
       rows: c.rows,
       bytes: c.bytes,
       gzip: c.file.endsWith('.gz'),
+      ...(c.rawBytes !== undefined ? { rawBytes: c.rawBytes } : {}),
       sql: loadDataSql(schemas.staging, t.name, t.columns),
     }));
     const bytes = t.chunks.reduce((a, c) => a + c.bytes, 0);

@@ -10,7 +10,8 @@ import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import { UsageError } from '../src/errors.js';
-import { CHUNK_FILE, MANIFEST_FILE, type Manifest, type ManifestTable, parseManifest } from './manifest.js';
+import type { BackupKey } from './backup-key.js';
+import { CHUNK_FILE, MANIFEST_FILE, type Manifest, type ManifestFile, type ManifestTable, openManifest, parseManifestFile } from './manifest.js';
 
 /** A backup that cannot be restored: names the backup, the file and what is wrong (exit 2). */
 export class BackupError extends UsageError {
@@ -34,7 +35,7 @@ async function isDir(path: string): Promise<boolean> {
   return stat(path).then((s) => s.isDirectory(), () => false);
 }
 
-async function readManifestIn(dir: string): Promise<Manifest | undefined> {
+async function readManifestIn(dir: string): Promise<ManifestFile | undefined> {
   const file = join(dir, MANIFEST_FILE);
   let text: string;
   try {
@@ -43,31 +44,32 @@ async function readManifestIn(dir: string): Promise<Manifest | undefined> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new BackupError(file, `cannot read the manifest (${(error as Error).message})`, { hint: 'check the path and its permissions' });
   }
-  return parseManifest(text, file);
+  return parseManifestFile(text, file);
 }
 
 /**
  * `from` is a backup directory, or a folder of `dualpipe-*` backups: then the newest complete one
  * (by its manifest's finishedAt) is used, and the notes say which. Backups still being written or
  * killed before their manifest are skipped; a damaged manifest is refused rather than silently
- * falling back to an older backup.
+ * falling back to an older backup. An encrypted backup is opened with `key`, and refused without
+ * it or with another key.
  */
-export async function locateBackup(from: string): Promise<LocatedBackup> {
+export async function locateBackup(from: string, key?: BackupKey): Promise<LocatedBackup> {
   const dir = resolve(from);
   if (!(await isDir(dir))) throw new UsageError(`--from ${from}: no such directory`, { hint: 'pass a backup directory or the folder holding backups' });
   const own = await readManifestIn(dir);
-  if (own) return { dir, manifest: own, notes: [] };
+  if (own) return { dir, manifest: openManifest(own, join(dir, MANIFEST_FILE), key), notes: [] };
   const entries = await readdir(dir, { withFileTypes: true });
   if (entries.some((e) => e.name === 'chunks' && e.isDirectory()))
     throw new BackupError(join(dir, MANIFEST_FILE), 'missing: the backup did not finish (its manifest is written last)', {
       hint: 'this backup is incomplete and can never be restored: use another backup',
     });
   const candidates = entries.filter((e) => e.isDirectory() && BACKUP_DIR.test(e.name)).map((e) => join(dir, e.name));
-  const complete: LocatedBackup[] = [];
+  const complete: { dir: string; manifest: ManifestFile }[] = [];
   const incomplete: string[] = [];
   for (const c of candidates) {
     const manifest = await readManifestIn(c);
-    if (manifest) complete.push({ dir: c, manifest, notes: [] });
+    if (manifest) complete.push({ dir: c, manifest });
     else incomplete.push(c);
   }
   if (complete.length === 0)
@@ -76,7 +78,8 @@ export async function locateBackup(from: string): Promise<LocatedBackup> {
       { hint: 'pass a directory written by `dualpipe backup --to`' },
     );
   complete.sort((a, b) => b.manifest.finishedAt.localeCompare(a.manifest.finishedAt) || b.dir.localeCompare(a.dir));
-  const chosen = complete[0]!;
+  const newest = complete[0]!;
+  const chosen: LocatedBackup = { dir: newest.dir, manifest: openManifest(newest.manifest, join(newest.dir, MANIFEST_FILE), key), notes: [] };
   chosen.notes.push(`using the newest complete backup ${chosen.dir} (finished ${chosen.manifest.finishedAt}) of ${complete.length} in ${dir}`);
   if (incomplete.length) chosen.notes.push(`skipped ${incomplete.length} unfinished backup(s) without a manifest: ${incomplete.join(', ')}`);
   return chosen;

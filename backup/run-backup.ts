@@ -17,6 +17,7 @@ import { VERSION } from '../src/version.js';
 import { discoverTables } from '../sync/discover-tables.js';
 import { ensureHistoryTable, finishRun, lastSucceededSync, startRun } from '../sync/run-history.js';
 import type { SourceState } from '../sync/source-state.js';
+import type { BackupKey } from './backup-key.js';
 import { contentChecksum } from './content-checksum.js';
 import type { ChunkResult } from './dump-table.js';
 import { type BackupCopy, copyBackup } from './copy-backup.js';
@@ -33,6 +34,8 @@ export interface BackupOptions {
   threads?: number;
   compress?: 'gzip' | 'none';
   includeReports?: boolean;
+  /** Encrypts every chunk and the manifest's table list (AES-256-GCM). */
+  key?: BackupKey;
   /** Other folders that each get a verified copy of the finished backup. */
   copyTo?: readonly string[];
   chunkRows?: number;
@@ -174,7 +177,7 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
         plans.map(async (p) => {
           try {
             return await pool.dump(
-              { sql: p.sql, hex: p.columns.map((c) => c.hex), dir, tableIndex: p.tableIndex, chunkRows, gzip: compression === 'gzip' },
+              { sql: p.sql, hex: p.columns.map((c) => c.hex), dir, tableIndex: p.tableIndex, chunkRows, gzip: compression === 'gzip', ...(o.key ? { key: o.key.key } : {}) },
               (r) => {
                 doneRows += r.rows;
                 o.onProgress?.({ item: 'rows', done: doneRows, total: totalRows, unit: 'rows' });
@@ -197,7 +200,7 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
     log.debug({ bytes: doneBytes }, 'all chunks written');
     const tables: ManifestTable[] = plans.map((p, i) => {
       const sum = checksums.get(p.name)!;
-      const chunks = results[i]!.map((r) => ({ file: r.file, rows: r.rows, bytes: r.bytes, sha256: r.sha256 }));
+      const chunks = results[i]!.map((r) => ({ file: r.file, rows: r.rows, bytes: r.bytes, sha256: r.sha256, rawBytes: r.rawBytes }));
       const dumped = chunks.reduce((a, c) => a + c.rows, 0);
       if (dumped !== sum.rows) {
         throw new StepError('backup', p.name, { cause: new Error(`dumped ${dumped} rows but the table holds ${sum.rows}`) });
@@ -221,6 +224,7 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
       migrations: state.migrations,
       compression,
       tables,
+      ...(o.key ? { encryption: { algorithm: 'aes-256-gcm' as const, keyId: o.key.id } } : {}),
       totals: {
         tables: tables.length,
         rows: tables.reduce((a, t) => a + t.rows, 0),
@@ -228,9 +232,9 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
         seconds: (finished.getTime() - started.getTime()) / 1000,
       },
     };
-    await writeManifest(dir, manifest);
+    await writeManifest(dir, manifest, o.key);
     log.info({ dir, rows: manifest.totals.rows, bytes: manifest.totals.bytes }, 'backup complete');
-    await recordBackup(o, started, finished, { dir, syncRunId: sync.id, totals: manifest.totals, compression });
+    await recordBackup(o, started, finished, { dir, syncRunId: sync.id, totals: manifest.totals, compression, encrypted: Boolean(o.key) });
     return { dir, manifest, seconds: manifest.totals.seconds };
   } finally {
     await pool.close();

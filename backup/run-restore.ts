@@ -13,6 +13,7 @@ import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
 import { discoverTables } from '../sync/discover-tables.js';
 import { publishTables } from '../sync/publish-tables.js';
+import type { BackupKey } from './backup-key.js';
 import { loadTables, openLoadSession } from './load-chunk.js';
 import { MANIFEST_FILE } from './manifest.js';
 import { describeRestorePlan, planRestore, RESTORE_INFO_TABLE, type RestorePlan } from './plan-restore.js';
@@ -32,6 +33,8 @@ export interface RestoreOptions {
   /** `after-load` (default): secondary indexes and foreign keys are added after the load. */
   indexes?: 'after-load' | 'create';
   dryRun?: boolean;
+  /** The key of an encrypted backup: refused before anything is written when missing or wrong. */
+  key?: BackupKey;
   /** Asked when the restore replaces live tables; false cancels. Without it the library proceeds. */
   confirm?: (plan: RestorePlan) => boolean | Promise<boolean>;
   waitForLockSeconds?: number;
@@ -87,7 +90,7 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
   const throwIfAborted = () => {
     if (o.signal?.aborted) throw new AbortedError('restore interrupted: the live tables were not changed');
   };
-  const backup = await locateBackup(o.from);
+  const backup = await locateBackup(o.from, o.key);
   for (const note of backup.notes) log.info({ dir: backup.dir }, note);
   const m = backup.manifest;
   const mirrors = m.tables.filter((t) => t.kind === 'mirror');
@@ -214,6 +217,7 @@ async function execute(
       sessions,
       dir,
       tables: plan.tables,
+      ...(o.key ? { key: o.key.key } : {}),
       throwIfAborted,
       onRows: (table, rows) => {
         const t = plan.tables.find((p) => p.name === table)!;

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { SqlConnector } from '../src/db/connection.js';
 import { quoteId } from '../src/db/quote.js';
 import type { Logger } from '../src/log/logger.js';
+import type { BackupKey } from './backup-key.js';
 import { writeVerification } from './inventory.js';
 import { derivedSchemaName } from './plan-restore.js';
 import { locateBackup, verifyChunks } from './read-backup.js';
@@ -25,11 +26,13 @@ export interface VerifyBackupResult {
 export async function verifyBackup(o: {
   dir: string;
   restoreTest?: { connector: SqlConnector; schemaPrefix: string; threads?: number };
+  /** The key of an encrypted backup (its chunk list is sealed). */
+  key?: BackupKey;
   logger?: Logger;
   clock?: () => Date;
 }): Promise<VerifyBackupResult> {
   const clock = o.clock ?? (() => new Date());
-  const located = await locateBackup(o.dir);
+  const located = await locateBackup(o.dir, o.key);
   const record = async (r: VerifyBackupResult) => {
     await writeVerification(located.dir, { at: clock().toISOString(), ok: r.ok, restoreTest: r.restoreTest !== null || !!o.restoreTest, message: r.message });
     return r;
@@ -50,6 +53,7 @@ export async function verifyBackup(o: {
     const r = await runRestore({
       connector: o.restoreTest.connector,
       from: located.dir,
+      ...(o.key ? { key: o.key } : {}),
       target: schema,
       threads: o.restoreTest.threads ?? 2,
       ...(o.logger ? { logger: o.logger } : {}),

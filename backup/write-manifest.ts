@@ -1,6 +1,7 @@
 import { open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MANIFEST_FILE, type Manifest } from './manifest.js';
+import type { BackupKey } from './backup-key.js';
+import { MANIFEST_FILE, type Manifest, manifestForDisk } from './manifest.js';
 
 /** Flushes a file or directory to disk. */
 export async function fsyncPath(path: string): Promise<void> {
@@ -16,9 +17,9 @@ export async function fsyncPath(path: string): Promise<void> {
  * Writes the manifest last and atomically: to a temporary name, flushed, then renamed. Until the
  * rename the backup has no manifest and counts as incomplete.
  */
-export async function writeManifest(dir: string, manifest: Manifest): Promise<void> {
+export async function writeManifest(dir: string, manifest: Manifest, key?: BackupKey): Promise<void> {
   const tmp = join(dir, `${MANIFEST_FILE}.tmp`);
-  await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+  await writeFile(tmp, `${JSON.stringify(manifestForDisk(manifest, key), null, 2)}\n`, { mode: 0o600 });
   await fsyncPath(tmp);
   await rename(tmp, join(dir, MANIFEST_FILE));
   await fsyncPath(dir);

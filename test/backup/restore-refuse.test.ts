@@ -3,9 +3,11 @@
  * concurrent restore, is refused with one clear message naming the file or table, a non-zero exit,
  * and nothing on the server changed (same schemas, same rows).
  */
+import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../backup/manifest.js';
 import { runBackup } from '../../backup/run-backup.js';
@@ -105,6 +107,22 @@ describe('restore refuses', () => {
     rmSync(join(dir, 'manifest.json'));
     expect(readdirSync(join(dir, 'chunks')).length).toBeGreaterThan(0);
     expect(await refused(dir, 2)).toMatch(/manifest\.json: missing: the backup did not finish/);
+  });
+
+  it('a chunk that decompresses past the size its manifest records (a decompression bomb)', async () => {
+    const dir = copy();
+    const m = readManifest(dir);
+    const chunk = m.tables.find((x) => x.name === 'contacts')!.chunks[0]!;
+    expect(chunk.rawBytes).toBeGreaterThan(0);
+    // 64 MiB of one repeated line, gzipped to a few KiB; the hash and size fixed up as an attacker would.
+    const line = Buffer.from(`${'1\t'.repeat(20)}x\n`);
+    const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, line), { level: 9 });
+    writeFileSync(join(dir, chunk.file), bomb);
+    chunk.bytes = bomb.length;
+    chunk.sha256 = createHash('sha256').update(bomb).digest('hex');
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+    const err = await refused(dir, 1);
+    expect(err).toMatch(new RegExp(`${chunk.file} expands past the ${chunk.rawBytes} bytes of lines its manifest records`));
   });
 
   it('a damaged manifest', async () => {

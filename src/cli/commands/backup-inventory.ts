@@ -4,6 +4,7 @@ import { verifyBackup } from '../../../backup/verify-backup.js';
 import { ensureHistoryTable, finishRun, startRun } from '../../../sync/run-history.js';
 import type { CliContext } from '../context.js';
 import type { GetContext } from '../run-cli.js';
+import { KEY_FILE_FLAG, keyFromFlag } from './backup.js';
 import { parsePositiveInt } from './seed.js';
 
 function age(ms: number): string {
@@ -43,7 +44,7 @@ export function registerBackupInventoryCommands(backup: Command, ctx: GetContext
                 .map(
                   (b) =>
                     `${b.name}  ${age(now - b.at.getTime()).padStart(8)}  ${(b.bytes / 1048576).toFixed(1).padStart(8)} MB  ` +
-                    `${b.complete ? `${b.tables} tables ${b.rows} rows  sync #${b.syncRunId}` : `INCOMPLETE (${b.problem})`}  ` +
+                    `${b.complete ? `${b.tables} tables ${b.rows} rows  sync #${b.syncRunId}${b.keyId ? `  encrypted (key id ${b.keyId.slice(0, 8)}…)` : ''}` : `INCOMPLETE (${b.problem})`}  ` +
                     `${b.verification ? (b.verification.ok ? `verified${b.verification.restoreTest ? ' + restore test' : ''} ${b.verification.at}` : 'VERIFY FAILED') : 'not verified'}`,
                 )
                 .join('\n'),
@@ -79,14 +80,18 @@ export function registerBackupInventoryCommands(backup: Command, ctx: GetContext
     .description("re-check every chunk's SHA-256; --restore-test also restores into a scratch schema and checks it")
     .option('--restore-test', 'restore into a scratch schema, compare checksums and foreign keys, drop it')
     .option('--threads <n>', 'loading sessions for the restore test', parsePositiveInt('--threads', 64), 2)
-    .action(async (dir: string, flags: { restoreTest?: boolean; threads: number }) => {
+    .option(KEY_FILE_FLAG[0], KEY_FILE_FLAG[1])
+    .action(async (dir: string, flags: { restoreTest?: boolean; threads: number }, cmd: Command) => {
       const c = ctx();
+      // `backup` has the same flag, and commander gives it to the parent: read both.
+      const key = await keyFromFlag(c, (cmd.optsWithGlobals() as { encryptKeyFile?: string }).encryptKeyFile);
       const started = new Date();
       let ok = false;
       let resultDir = dir;
       try {
         const r = await verifyBackup({
           dir,
+          ...key,
           ...(flags.restoreTest
             ? { restoreTest: { connector: c.source(), schemaPrefix: c.config.source.database, threads: flags.threads } }
             : {}),

@@ -8,6 +8,7 @@ import { UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { createProgress, type Progress } from '../progress.js';
 import type { GetContext } from '../run-cli.js';
+import { KEY_FILE_FLAG, keyFromFlag } from './backup.js';
 import { parsePositiveInt } from './seed.js';
 
 interface RestoreFlags {
@@ -22,6 +23,7 @@ interface RestoreFlags {
   rollback?: boolean;
   dropPrevious?: boolean;
   waitLock?: number;
+  encryptKeyFile?: string;
 }
 
 function parseIndexes(text: string): 'after-load' | 'create' {
@@ -78,6 +80,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
     .option('--into <schema>', 'restore into this schema (created if missing) instead of the source schema')
     .option('--threads <n>', 'chunks loaded in parallel', parsePositiveInt('--threads', 64), 2)
     .option('--indexes <when>', 'after-load (build secondary indexes after the load) or create', parseIndexes, 'after-load')
+    .option(KEY_FILE_FLAG[0], `${KEY_FILE_FLAG[1]}: the key an encrypted backup was written with`)
     .option('--dry-run', 'validate the backup and print the plan; change nothing')
     .option('--yes', 'replace live tables without asking')
     .option('--sync', 'run a sync afterwards (the mirrors are stale after a restore)')
@@ -92,6 +95,8 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
       const modes = [flags.from !== undefined, flags.fromMirrors === true, flags.rollback === true, flags.dropPrevious === true].filter(Boolean).length;
       if (modes !== 1) throw new UsageError('pass exactly one of --from <dir>, --from-mirrors, --rollback or --drop-previous');
       const restoring = flags.from !== undefined || flags.fromMirrors === true;
+      if (flags.encryptKeyFile !== undefined && flags.from === undefined)
+        throw new UsageError('--encrypt-key-file applies to a restore from files (--from) only');
       if (flags.dryRun && !restoring) throw new UsageError('--dry-run applies to a restore (--from, --from-mirrors) only');
       if (cfg.sameServer && target === cfg.report.database)
         throw new UsageError(`${target} is the report schema: a restore goes into InnoDB`, { hint: 'use --into with another schema' });
@@ -134,7 +139,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
         };
         const result: RestoreResult & { sync?: SyncResult } = flags.fromMirrors
           ? await restoreFromMirrors({ ...options, report: c.report(), reportSchema: cfg.report.database })
-          : await runRestore({ ...options, from: flags.from! });
+          : await runRestore({ ...options, ...(await keyFromFlag(c, flags.encryptKeyFile)), from: flags.from! });
         progress.stop();
         if (flags.sync) {
           result.sync = await runSync({

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { pruneBackups } from '../../../backup/inventory.js';
+import { readBackupKey } from '../../../backup/backup-key.js';
 import { runBackup } from '../../../backup/run-backup.js';
 import { type IncrementalResult, runIncrementalSync } from '../../../sync/run-incremental.js';
 import { runSync, type SyncResult } from '../../../sync/run-sync.js';
@@ -116,7 +117,10 @@ function backupJob(c: CliContext, cron: string, flags: ScheduleFlags): Scheduled
     name: 'backup',
     cron,
     run: async (_signal, wait) => {
+      // Read at each run: a rotated key file is picked up without restarting the scheduler.
+      const key = b.encryptKeyFile ? await readBackupKey(b.encryptKeyFile, (message) => c.logger.warn(message)) : undefined;
       const r = await runBackup({
+        ...(key ? { key } : {}),
         report: c.report(),
         reportSchema: c.config.report.database,
         to,

@@ -1,0 +1,129 @@
+/**
+ * AES-256-GCM for chunk files, in segments so that a restore streams and never passes on a byte
+ * that has not been authenticated (one GCM tag over a whole file would only be checked at its
+ * end, after the rows had gone to the server).
+ *
+ * File: "DPE1" | 7-byte random nonce prefix | segments. Every segment but the last holds
+ * SEGMENT plaintext bytes; each is ciphertext followed by its 16-byte tag. Segment i's nonce is
+ * prefix | uint32 i | last-flag (1 on the final segment only), and its additional data is the
+ * chunk's file name. So a flipped bit, a reordered or dropped segment, a truncated file (the
+ * new last segment was sealed as "not last") and a chunk moved to another name all fail.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { Transform, type TransformCallback } from 'node:stream';
+
+const MAGIC = Buffer.from('DPE1');
+const PREFIX_BYTES = 7;
+const HEADER_BYTES = MAGIC.length + PREFIX_BYTES;
+const TAG_BYTES = 16;
+export const SEGMENT = 64 * 1024;
+
+/** A chunk that fails authentication: damaged, tampered with, or encrypted with another key. */
+export class ChunkAuthError extends Error {}
+
+function nonce(prefix: Buffer, index: number, last: boolean): Buffer {
+  const n = Buffer.alloc(12);
+  prefix.copy(n, 0);
+  n.writeUInt32BE(index, PREFIX_BYTES);
+  n[11] = last ? 1 : 0;
+  return n;
+}
+
+function seal(key: Buffer, prefix: Buffer, index: number, last: boolean, aad: Buffer, plain: Buffer): Buffer {
+  const c = createCipheriv('aes-256-gcm', key, nonce(prefix, index, last));
+  c.setAAD(aad);
+  return Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]);
+}
+
+function open(key: Buffer, prefix: Buffer, index: number, last: boolean, aad: Buffer, sealed: Buffer): Buffer {
+  if (sealed.length < TAG_BYTES) throw new ChunkAuthError('truncated: a segment is shorter than its tag');
+  const d = createDecipheriv('aes-256-gcm', key, nonce(prefix, index, last));
+  d.setAAD(aad);
+  d.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
+  const plain = d.update(sealed.subarray(0, sealed.length - TAG_BYTES));
+  try {
+    return Buffer.concat([plain, d.final()]);
+  } catch {
+    throw new ChunkAuthError(`segment ${index} fails authentication: the file was changed, or the key is not the one it was written with`);
+  }
+}
+
+/** Gathers input into whole segments (keeps a small list, copies once per segment). */
+class Gather {
+  private parts: Buffer[] = [];
+  length = 0;
+  push(b: Buffer): void {
+    this.parts.push(b);
+    this.length += b.length;
+  }
+  take(n: number): Buffer {
+    const all = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length);
+    const out = all.subarray(0, n);
+    const rest = all.subarray(n);
+    this.parts = rest.length ? [rest] : [];
+    this.length = rest.length;
+    return out;
+  }
+}
+
+/** Encrypts a chunk file's bytes; `name` is the chunk's path inside the backup. */
+export function encryptChunk(key: Buffer, name: string): Transform {
+  const prefix = randomBytes(PREFIX_BYTES);
+  const aad = Buffer.from(name);
+  const pending = new Gather();
+  let index = 0;
+  let started = false;
+  return new Transform({
+    transform(block: Buffer, _enc, cb: TransformCallback) {
+      if (!started) {
+        this.push(Buffer.concat([MAGIC, prefix]));
+        started = true;
+      }
+      pending.push(block);
+      // Keep at least one byte back: the final segment is only known at the end.
+      while (pending.length > SEGMENT) this.push(seal(key, prefix, index++, false, aad, pending.take(SEGMENT)));
+      cb();
+    },
+    flush(cb: TransformCallback) {
+      if (!started) this.push(Buffer.concat([MAGIC, prefix]));
+      this.push(seal(key, prefix, index, true, aad, pending.take(pending.length)));
+      cb();
+    },
+  });
+}
+
+/** Decrypts a chunk; errors with ChunkAuthError as soon as a segment does not authenticate. */
+export function decryptChunk(key: Buffer, name: string): Transform {
+  const aad = Buffer.from(name);
+  const pending = new Gather();
+  let prefix: Buffer | undefined;
+  let index = 0;
+  const full = SEGMENT + TAG_BYTES;
+  return new Transform({
+    transform(block: Buffer, _enc, cb: TransformCallback) {
+      try {
+        pending.push(block);
+        if (!prefix) {
+          if (pending.length < HEADER_BYTES) return cb();
+          const head = pending.take(HEADER_BYTES);
+          if (!head.subarray(0, MAGIC.length).equals(MAGIC)) throw new ChunkAuthError('not an encrypted dualpipe chunk (bad header)');
+          prefix = Buffer.from(head.subarray(MAGIC.length));
+        }
+        // More than one full segment buffered: the first cannot be the last.
+        while (pending.length > full) this.push(open(key, prefix, index++, false, aad, pending.take(full)));
+        cb();
+      } catch (error) {
+        cb(error as Error);
+      }
+    },
+    flush(cb: TransformCallback) {
+      try {
+        if (!prefix) throw new ChunkAuthError('truncated: no header');
+        this.push(open(key, prefix, index, true, aad, pending.take(pending.length)));
+        cb();
+      } catch (error) {
+        cb(error as Error);
+      }
+    },
+  });
+}
