@@ -2,6 +2,7 @@ import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import { dropPrevious, rollbackRestore } from '../../../backup/rollback-restore.js';
 import { restoreFromMirrors } from '../../../backup/restore-from-mirrors.js';
+import { type MergeResult, runMerge } from '../../../backup/run-merge.js';
 import { type RestoreOptions, type RestoreResult, runRestore } from '../../../backup/run-restore.js';
 import { runSync, type SyncResult } from '../../../sync/run-sync.js';
 import { UsageError } from '../../errors.js';
@@ -24,6 +25,27 @@ interface RestoreFlags {
   dropPrevious?: boolean;
   waitLock?: number;
   encryptKeyFile?: string;
+  mode: 'replace' | 'merge';
+  where?: string;
+}
+
+function parseMode(text: string): 'replace' | 'merge' {
+  if (text !== 'replace' && text !== 'merge') throw new UsageError(`invalid --mode "${text}"`, { hint: 'use replace or merge' });
+  return text;
+}
+
+function describeMerge(r: MergeResult): string {
+  const lines = r.tables.map(
+    (t) =>
+      `${t.table.padEnd(28)} ${String(t.inBackup).padStart(8)} in backup  ${String(t.inserted).padStart(8)} inserted  ` +
+      `${String(t.identical).padStart(6)} identical  ${String(t.conflicts).padStart(6)} conflicts` +
+      (t.conflictKeys.length ? `  (e.g. ${t.conflictKeys.map((k) => k.join('/')).join(', ')})` : ''),
+  );
+  lines.push(
+    `${r.dryRun ? 'dry run (rolled back): would insert' : 'inserted'} ${r.inserted} row(s) into ${r.target} from ${r.backupDir}; ` +
+      `${r.conflicts} row(s) exist now with other content and were left as they are`,
+  );
+  return lines.join('\n');
 }
 
 function parseIndexes(text: string): 'after-load' | 'create' {
@@ -81,7 +103,9 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
     .option('--threads <n>', 'chunks loaded in parallel', parsePositiveInt('--threads', 64), 2)
     .option('--indexes <when>', 'after-load (build secondary indexes after the load) or create', parseIndexes, 'after-load')
     .option(KEY_FILE_FLAG[0], `${KEY_FILE_FLAG[1]}: the key an encrypted backup was written with`)
-    .option('--dry-run', 'validate the backup and print the plan; change nothing')
+    .option('--mode <mode>', 'replace (whole tables, atomic swap) or merge (insert the rows --where chooses and their dependents)', parseMode, 'replace')
+    .option('--where <filter>', 'with --mode merge: the rows to bring back, e.g. "contacts.id IN (42, 43)" (=, IN, BETWEEN, AND)')
+    .option('--dry-run', 'validate the backup and print the plan (merge: count, then roll back); change nothing')
     .option('--yes', 'replace live tables without asking')
     .option('--sync', 'run a sync afterwards (the mirrors are stale after a restore)')
     .option('--rollback', 'put back the tables the last restore replaced')
@@ -97,9 +121,30 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
       const restoring = flags.from !== undefined || flags.fromMirrors === true;
       if (flags.encryptKeyFile !== undefined && flags.from === undefined)
         throw new UsageError('--encrypt-key-file applies to a restore from files (--from) only');
+      if ((flags.mode === 'merge') !== (flags.where !== undefined))
+        throw new UsageError(flags.where === undefined ? '--mode merge needs --where' : '--where applies to --mode merge only', {
+          hint: 'e.g. dualpipe restore --from DIR --mode merge --where "contacts.id IN (42)"',
+        });
       if (flags.dryRun && !restoring) throw new UsageError('--dry-run applies to a restore (--from, --from-mirrors) only');
       if (cfg.sameServer && target === cfg.report.database)
         throw new UsageError(`${target} is the report schema: a restore goes into InnoDB`, { hint: 'use --into with another schema' });
+      if (flags.mode === 'merge') {
+        if (flags.from === undefined || flags.sync)
+          throw new UsageError('--mode merge needs --from <dir> and takes no --from-mirrors, --rollback, --drop-previous or --sync');
+        const r = await runMerge({
+          connector: c.source(),
+          from: flags.from,
+          ...(await keyFromFlag(c, flags.encryptKeyFile)),
+          target,
+          where: flags.where!,
+          threads: flags.threads,
+          dryRun: flags.dryRun === true,
+          waitForLockSeconds: flags.waitLock ?? 0,
+          logger: c.logger,
+        });
+        c.print(r, () => describeMerge(r));
+        return;
+      }
       const isSource = target === cfg.source.database;
       if (flags.sync && (!isSource || !restoring || flags.dryRun))
         throw new UsageError('--sync needs a restore (not a dry run) into the source schema', { hint: 'run `dualpipe sync` on its own' });
