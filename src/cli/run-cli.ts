@@ -6,6 +6,7 @@ import { registerCaptureCommands } from './commands/capture.js';
 import { registerCheckCommand } from './commands/check.js';
 import { registerDbCommands } from './commands/db.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerGrantsCommand } from './commands/grants.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerRestoreCommand } from './commands/restore.js';
 import { registerSeedCommand } from './commands/seed.js';
@@ -64,6 +65,7 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
   registerStatusCommand(program, ctx);
   registerCheckCommand(program, ctx);
   registerDoctorCommand(program, ctx);
+  registerGrantsCommand(program, ctx);
   const quiet = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => {} });
     for (const sub of cmd.commands) quiet(sub);
