@@ -2,7 +2,7 @@
 import type { SqlConnection } from '../src/db/connection.js';
 import { MIGRATIONS_TABLE_NAME } from '../sync/discover-tables.js';
 import { readMigrations } from '../sync/source-state.js';
-import type { TargetState } from './plan-restore.js';
+import { derivedSchemaName, type TargetState } from './plan-restore.js';
 
 export const SYSTEM_SCHEMAS = new Set(['mysql', 'sys', 'information_schema', 'performance_schema']);
 
@@ -17,6 +17,7 @@ export async function inspectTarget(conn: SqlConnection, target: string, restori
     [target],
   );
   for (const o of objects) if (wanted.has(o.t)) state.tables[o.t] = { type: o.type, columns: [], triggers: [] };
+  state.liveTables = objects.filter((o) => o.type === 'BASE TABLE').map((o) => o.t);
   const cols = await conn.query<{ t: string; c: string }>(
     `SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS
       WHERE TABLE_SCHEMA = ? AND (GENERATION_EXPRESSION IS NULL OR GENERATION_EXPRESSION = '')
@@ -34,8 +35,10 @@ export async function inspectTarget(conn: SqlConnection, target: string, restori
        FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE UNIQUE_CONSTRAINT_SCHEMA = ?`,
     [target],
   );
+  // The rollback window of the last restore is dropped before the swap: its keys do not count.
+  const previous = derivedSchemaName(target, '__dp_previous');
   state.incomingForeignKeys = refs
-    .filter((r) => state.tables[r.to] && !(r.s === target && wanted.has(r.t)))
+    .filter((r) => state.tables[r.to] && !(r.s === target && wanted.has(r.t)) && r.s !== previous)
     .map((r) => ({ from: `${r.s}.${r.t}`, name: r.name, to: r.to }));
   if (objects.some((o) => o.t === MIGRATIONS_TABLE_NAME)) state.migrations = await readMigrations(conn, target);
   return state;

@@ -54,6 +54,8 @@ export interface TargetState {
   migrations: string[] | null;
   /** Foreign keys of tables not being restored (any schema) that reference a table being restored. */
   incomingForeignKeys: { from: string; name: string; to: string }[];
+  /** Every base table of the target now (for `--tables`: parents that stay live). */
+  liveTables?: string[];
 }
 
 export interface LoadStep {
@@ -87,6 +89,8 @@ export interface RestorePlan {
   skipped: { table: string; reason: string }[];
   /** Live tables the restore moves into the previous schema. */
   replaced: string[];
+  /** Tables left out of `--tables` that restored tables reference: checked against the live rows. */
+  liveParents: string[];
   targetExists: boolean;
   infoTableSql: string;
   renameSql: string;
@@ -100,6 +104,28 @@ export interface PlanRestoreInput {
   targetState: TargetState;
   indexes?: 'after-load' | 'create';
   manifestFile?: string;
+  /** `--tables`: restore only these; the rest of the target stays as it is. */
+  only?: readonly string[];
+}
+
+const REFERENCES = /(\) REFERENCES )`((?:[^`]|``)+)`( \()/g;
+
+/** Points the DDL's foreign keys to `parents` at the live tables of `target` (they are not restored). */
+function referenceLiveParents(ddl: string, parents: ReadonlySet<string>, target: string): string {
+  return ddl.replace(REFERENCES, (all, pre: string, name: string, post: string) =>
+    parents.has(name.replaceAll('``', '`')) ? `${pre}${quoteId(target)}.\`${name}\`${post}` : all,
+  );
+}
+
+/** `--tables`: checks the names and returns the mirrors chosen; the others are skipped. */
+function chooseTables(all: readonly ManifestTable[], only: readonly string[], file: string): ManifestTable[] {
+  const names = new Set(all.map((t) => t.name));
+  const unknown = only.filter((n) => !names.has(n));
+  if (unknown.length)
+    throw new UsageError(`--tables: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the backup ${file}`, {
+      hint: `its tables: ${[...names].join(', ')}`,
+    });
+  return all.filter((t) => only.includes(t.name));
 }
 
 const listText = (xs: readonly string[]) => (xs.length ? xs.join(', ') : '(none)');
@@ -145,28 +171,57 @@ export function planRestore(input: PlanRestoreInput): RestorePlan {
   const schemas = restoreSchemas(input.target);
   const indexes = input.indexes ?? 'after-load';
   checkSchemaVersion(m, input.target, state.migrations);
-  const mirrors = m.tables.filter((t) => t.kind === 'mirror');
-  const skipped = m.tables
-    .filter((t) => t.kind !== 'mirror')
-    .map((t) => ({ table: t.name, reason: 'report table (MyISAM): rebuilt by `dualpipe sync`, not restored into InnoDB' }));
+  const allMirrors = m.tables.filter((t) => t.kind === 'mirror');
+  const mirrors = input.only ? chooseTables(allMirrors, input.only, file) : allMirrors;
+  const skipped = [
+    ...m.tables
+      .filter((t) => t.kind !== 'mirror')
+      .map((t) => ({ table: t.name, reason: 'report table (MyISAM): rebuilt by `dualpipe sync`, not restored into InnoDB' })),
+    ...allMirrors.filter((t) => !mirrors.includes(t)).map((t) => ({ table: t.name, reason: 'not in --tables: left as it is' })),
+  ];
   if (mirrors.length === 0) throw new UsageError(`${file}: the backup holds no mirror tables to restore`);
   const restored = new Set(mirrors.map((t) => t.name));
   if (restored.has(RESTORE_INFO_TABLE)) throw new UsageError(`${file}: table name ${RESTORE_INFO_TABLE} is reserved`);
   const referenced = new Map<string, string[][]>();
+  const liveParents = new Set<string>();
+  const live = new Set(state.liveTables ?? []);
   const parsed = mirrors.map((t) => ({ t, fks: splitTableDdl(t.name, t.ddl, { defer: false, file }).foreignKeys }));
   for (const { t, fks } of parsed)
     for (const fk of fks) {
-      if (!restored.has(fk.refTable))
-        throw new UsageError(`${file}: table ${t.name}: foreign key ${fk.name} references ${fk.refTable}, which is not in the backup`);
+      if (!restored.has(fk.refTable)) {
+        if (!input.only || !allMirrors.some((x) => x.name === fk.refTable))
+          throw new UsageError(`${file}: table ${t.name}: foreign key ${fk.name} references ${fk.refTable}, which is not in the backup`);
+        // A parent left out of --tables stays live: the restored rows must find their parents there.
+        if (!live.has(fk.refTable))
+          throw new UsageError(`--tables: ${t.name} references ${fk.refTable}, which is neither restored nor a table of ${input.target}`, {
+            hint: `add ${fk.refTable} to --tables`,
+          });
+        liveParents.add(fk.refTable);
+      }
       referenced.set(fk.refTable, [...(referenced.get(fk.refTable) ?? []), fk.refColumns]);
     }
+  const own = state.incomingForeignKeys.filter((fk) => input.only && fk.from.startsWith(`${input.target}.`));
+  if (own.length) {
+    const children = [...new Set(own.map((fk) => fk.from.slice(input.target.length + 1)))];
+    const parents = [...new Set(own.map((fk) => fk.to))];
+    throw new UsageError(
+      `--tables: ${parents.join(', ')} ${parents.length === 1 ? 'is' : 'are'} referenced by ${children.join(', ')}, which ${children.length === 1 ? 'is' : 'are'} not restored: their rows would point at the replaced tables`,
+      { hint: `add ${children.join(', ')} to --tables, or bring rows back with --mode merge` },
+    );
+  }
   for (const fk of state.incomingForeignKeys)
     throw new UsageError(
       `${fk.from} has foreign key ${fk.name} referencing ${input.target}.${fk.to}: swapping ${fk.to} would leave it pointing at the previous schema`,
       { hint: 'drop that foreign key first, or restore --into a new schema' },
     );
   const tables = mirrors.map((t): RestoreTablePlan => {
-    const ddl = splitTableDdl(t.name, t.ddl, { defer: indexes === 'after-load', referenced: referenced.get(t.name) ?? [], file });
+    const source = liveParents.size ? referenceLiveParents(t.ddl, liveParents, input.target) : t.ddl;
+    const ddl = splitTableDdl(t.name, source, {
+      defer: indexes === 'after-load',
+      referenced: referenced.get(t.name) ?? [],
+      file,
+      ...(liveParents.size ? { liveSchema: input.target } : {}),
+    });
     const manifestColumns = t.columns.map((c) => c.name);
     if (ddl.columns.join('\0') !== manifestColumns.join('\0'))
       throw new UsageError(
@@ -199,6 +254,7 @@ export function planRestore(input: PlanRestoreInput): RestorePlan {
     tables,
     skipped,
     replaced,
+    liveParents: [...liveParents].sort(),
     targetExists: state.exists,
     infoTableSql: `CREATE TABLE ${qualify(schemas.staging, RESTORE_INFO_TABLE)} (id INT NOT NULL PRIMARY KEY, info LONGTEXT NOT NULL) ENGINE=InnoDB`,
     renameSql: `RENAME TABLE ${moves.join(', ')}`,

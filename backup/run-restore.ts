@@ -33,6 +33,8 @@ export interface RestoreOptions {
   /** `after-load` (default): secondary indexes and foreign keys are added after the load. */
   indexes?: 'after-load' | 'create';
   dryRun?: boolean;
+  /** Restore only these tables (their dependents must be among them; parents left out stay live). */
+  tables?: readonly string[];
   /** The key of an encrypted backup: refused before anything is written when missing or wrong. */
   key?: BackupKey;
   /** Asked when the restore replaces live tables; false cancels. Without it the library proceeds. */
@@ -93,7 +95,7 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
   const backup = await locateBackup(o.from, o.key);
   for (const note of backup.notes) log.info({ dir: backup.dir }, note);
   const m = backup.manifest;
-  const mirrors = m.tables.filter((t) => t.kind === 'mirror');
+  const mirrors = m.tables.filter((t) => t.kind === 'mirror' && (!o.tables || o.tables.includes(t.name)));
   const admin = await o.connector.connect({ database: null });
   const plan = async () =>
     planRestore({
@@ -103,6 +105,7 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
       targetState: await inspectTarget(admin, o.target, mirrors.map((t) => t.name)),
       indexes: o.indexes ?? 'after-load',
       manifestFile: `${backup.dir}/${MANIFEST_FILE}`,
+      ...(o.tables ? { only: o.tables } : {}),
     });
   try {
     const first = await plan();
@@ -208,8 +211,11 @@ async function execute(
     // Foreign keys are checked as soon as child and parent are complete, overlapping the load.
     const orphans = new OrphanChecks(s.staging);
     const finished = new Set<string>();
+    // A parent left out of --tables is live and complete already.
+    const live = new Set(plan.liveParents);
+    for (const p of live) finished.add(p);
     const pendingFks = plan.tables.flatMap((t) =>
-      t.foreignKeys.map((fk) => ({ table: t.name, ...fk, refSchema: s.staging })),
+      t.foreignKeys.map((fk) => ({ table: t.name, ...fk, refSchema: live.has(fk.refTable) ? s.target : s.staging })),
     );
     const loaded = new Map<string, number>();
     let total = 0;

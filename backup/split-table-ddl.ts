@@ -41,7 +41,7 @@ const GENERATED = /\sGENERATED ALWAYS AS \(|\sAS \(.*\)\s+(VIRTUAL|STORED|PERSIS
 export function splitTableDdl(
   table: string,
   ddl: string,
-  options: { defer: boolean; referenced?: readonly string[][]; file?: string },
+  options: { defer: boolean; referenced?: readonly string[][]; file?: string; liveSchema?: string },
 ): TableDdl {
   const where = `${options.file ?? 'manifest'}: table ${table}`;
   const lines = ddl.split('\n');
@@ -67,7 +67,9 @@ export function splitTableDdl(
     } else if (/^\s+PRIMARY KEY \(/.test(line)) primary = names(line);
     const fk = FK_LINE.exec(line);
     if (fk) {
-      if (fk[3]) throw new UsageError(`${where}: foreign key ${fk[1]} references another schema`);
+      // Only the planner qualifies a reference (a parent left out of --tables stays live in the target).
+      if (fk[3] && (!options.liveSchema || fk[3] !== `${quoteId(options.liveSchema)}.`))
+        throw new UsageError(`${where}: foreign key ${fk[1]} references another schema`);
       foreignKeys.push({
         name: fk[1]!.replaceAll('``', '`'),
         columns: names(fk[2]!),

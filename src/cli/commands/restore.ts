@@ -27,6 +27,7 @@ interface RestoreFlags {
   encryptKeyFile?: string;
   mode: 'replace' | 'merge';
   where?: string;
+  tables?: string[];
 }
 
 function parseMode(text: string): 'replace' | 'merge' {
@@ -105,6 +106,9 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
     .option(KEY_FILE_FLAG[0], `${KEY_FILE_FLAG[1]}: the key an encrypted backup was written with`)
     .option('--mode <mode>', 'replace (whole tables, atomic swap) or merge (insert the rows --where chooses and their dependents)', parseMode, 'replace')
     .option('--where <filter>', 'with --mode merge: the rows to bring back, e.g. "contacts.id IN (42, 43)" (=, IN, BETWEEN, AND)')
+    .option('--tables <list>', 'with --from: restore only these tables (comma-separated); tables that reference them must be included', (v: string) =>
+      v.split(',').map((x) => x.trim()).filter(Boolean),
+    )
     .option('--dry-run', 'validate the backup and print the plan (merge: count, then roll back); change nothing')
     .option('--yes', 'replace live tables without asking')
     .option('--sync', 'run a sync afterwards (the mirrors are stale after a restore)')
@@ -128,6 +132,8 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
       if (flags.dryRun && !restoring) throw new UsageError('--dry-run applies to a restore (--from, --from-mirrors) only');
       if (cfg.sameServer && target === cfg.report.database)
         throw new UsageError(`${target} is the report schema: a restore goes into InnoDB`, { hint: 'use --into with another schema' });
+      if (flags.tables !== undefined && (flags.from === undefined || flags.mode === 'merge' || flags.tables.length === 0))
+        throw new UsageError('--tables needs a replace restore from files (--from) and at least one table name');
       if (flags.mode === 'merge') {
         if (flags.from === undefined || flags.sync)
           throw new UsageError('--mode merge needs --from <dir> and takes no --from-mirrors, --rollback, --drop-previous or --sync');
@@ -184,7 +190,12 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
         };
         const result: RestoreResult & { sync?: SyncResult } = flags.fromMirrors
           ? await restoreFromMirrors({ ...options, report: c.report(), reportSchema: cfg.report.database })
-          : await runRestore({ ...options, ...(await keyFromFlag(c, flags.encryptKeyFile)), from: flags.from! });
+          : await runRestore({
+              ...options,
+              ...(await keyFromFlag(c, flags.encryptKeyFile)),
+              ...(flags.tables ? { tables: flags.tables } : {}),
+              from: flags.from!,
+            });
         progress.stop();
         if (flags.sync) {
           result.sync = await runSync({
