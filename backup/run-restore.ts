@@ -15,6 +15,7 @@ import { discoverTables } from '../sync/discover-tables.js';
 import { publishTables } from '../sync/publish-tables.js';
 import type { BackupKey } from './backup-key.js';
 import { loadTables, openLoadSession } from './load-chunk.js';
+import { probeCaptureReinstall } from './probe-trigger.js';
 import { MANIFEST_FILE } from './manifest.js';
 import { describeRestorePlan, planRestore, RESTORE_INFO_TABLE, type RestorePlan } from './plan-restore.js';
 import { inspectTarget, schemaExists, SYSTEM_SCHEMAS } from './inspect-target.js';
@@ -198,6 +199,7 @@ async function execute(
     for (let i = 0; i < x.threads; i++) sessions.push(await openLoadSession(o.connector, s.staging));
     const ddl = sessions[0]!;
     await ddl.execute(plan.infoTableSql);
+    await probeCaptureReinstall(admin, s.target, s.staging, RESTORE_INFO_TABLE);
     const info = { backupDir: dir, restoredAt: x.now().toISOString(), target: s.target, tables: plan.tables.map((t) => t.name), replaced: plan.replaced };
     await ddl.execute(`INSERT INTO ${qualify(s.staging, RESTORE_INFO_TABLE)} VALUES (1, ?)`, [JSON.stringify(info)]);
     for (const t of plan.tables)

@@ -33,7 +33,7 @@ export async function sourceTables(conn: SqlConnection, schema: string): Promise
   return (await discoverTables(conn, schema)).filter((t) => !t.name.startsWith('__dp_'));
 }
 
-async function existingTriggers(conn: SqlConnection, schema: string): Promise<{ name: string; table: string }[]> {
+export async function existingTriggers(conn: SqlConnection, schema: string): Promise<{ name: string; table: string }[]> {
   return conn.query<{ name: string; table: string }>(
     `SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS \`table\` FROM information_schema.TRIGGERS
       WHERE TRIGGER_SCHEMA = ? AND TRIGGER_NAME LIKE '\\_\\_dp\\_%'`,

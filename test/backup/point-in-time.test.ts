@@ -15,6 +15,8 @@ import type { ConnectionTarget, SqlConnection } from '../../src/db/connection.js
 import { createConnector } from '../../src/db/mysql-driver.js';
 import { qualify } from '../../src/db/quote.js';
 import { startEmbeddedServer, stopEmbeddedServer } from '../../src/server/embedded-server.js';
+import { runGrants } from '../../src/ops/apply-grants.js';
+import { installCapture } from '../../sync/capture.js';
 import { runSync } from '../../sync/run-sync.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dp-pitr-'));
@@ -82,5 +84,36 @@ describe('point-in-time recovery', () => {
     expect(kept.map((r) => Number(r.lead_score))).toEqual([77]);
     const tx = (await conn.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${q('transactions')} WHERE contact_id = ?`, [victim]))[0]!.n;
     expect(Number(tx)).toBe(Number(txBefore));
+  });
+
+  it('with the binlog on, a restore by an account that cannot create triggers is refused before the swap when capture is installed', async () => {
+    await installCapture(conn, SCHEMA);
+    const admin = createConnector(target);
+    await runGrants({
+      source: admin,
+      report: admin,
+      sameServer: true,
+      sourceSchema: SCHEMA,
+      reportSchema: 'crm_report',
+      roles: ['restore'],
+      host: '%',
+      prefix: 'pitr_',
+      env: { DUALPIPE_RESTORE_PASSWORD: 'pitr-restore-pw' },
+      apply: true,
+    });
+    const report = createConnector({ ...target, database: 'crm_report' });
+    await runSync({ source: admin, report, sourceSchema: SCHEMA, reportSchema: 'crm_report', sameServer: true });
+    const backup = await runBackup({ report, reportSchema: 'crm_report', to: join(dir, 'backups2') });
+    const digest = async () => (await conn.query<{ n: number; s: string }>(`SELECT COUNT(*) AS n, SUM(CRC32(CONCAT_WS('|', id, email, updated_at))) AS s FROM ${q('contacts')}`))[0];
+    const before = await digest();
+    const asRestore = createConnector({ ...target, user: 'pitr_restore', password: 'pitr-restore-pw' });
+    await expect(runRestore({ connector: asRestore, from: backup.dir, target: SCHEMA })).rejects.toThrow(
+      /cannot create triggers .*: the change-capture triggers of crm could not be installed again after the swap/,
+    );
+    expect(await digest()).toEqual(before);
+    const triggers = await conn.query('SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ?', [SCHEMA]);
+    expect(triggers.length).toBeGreaterThan(0);
+    const schemas = await conn.query<{ s: string }>("SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'crm\\_\\_dp\\_restore%'");
+    expect(schemas).toEqual([]);
   });
 });
