@@ -24,6 +24,7 @@ let parent: string;
 let keyFile: string;
 let otherKey: string;
 let backupDir: string;
+let copyDir: string;
 let copies = 0;
 
 beforeAll(async () => {
@@ -35,9 +36,12 @@ beforeAll(async () => {
   otherKey = join(parent, 'other.key');
   await writeNewKey(keyFile);
   await writeNewKey(otherKey);
-  const r = await runCliCapture(['backup', '--source', fx.url, '--to', join(parent, 'b'), '--encrypt-key-file', keyFile, '--json']);
+  const r = await runCliCapture(['backup', '--source', fx.url, '--to', join(parent, 'b'), '--copy-to', join(parent, 'offsite'), '--encrypt-key-file', keyFile, '--json']);
   expect(r.code, r.stderr).toBe(0);
-  backupDir = (JSON.parse(r.stdout) as { dir: string; encrypted: boolean }).dir;
+  const out = JSON.parse(r.stdout) as { dir: string; encrypted: boolean; copies: { dir: string }[] };
+  expect(out.encrypted).toBe(true);
+  backupDir = out.dir;
+  copyDir = out.copies[0]!.dir;
 });
 
 afterAll(async () => {
@@ -93,11 +97,13 @@ describe('encrypted backups', () => {
     expect(cli.stdout).toContain(`encrypted (key id ${m.encryption!.keyId.slice(0, 8)}`);
   });
 
-  it('restore with the key gives back exactly the source', async () => {
-    const into = `${fx.database}_dec`;
-    const r = await runCliCapture(['restore', '--source', fx.url, '--from', backupDir, '--into', into, '--encrypt-key-file', keyFile]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(await schemaDigest(conn, into, fx.tables)).toEqual(await schemaDigest(conn, fx.database, fx.tables));
+  it('restore with the key gives back exactly the source, from the backup and from its second copy', async () => {
+    for (const [i, from] of [backupDir, copyDir].entries()) {
+      const into = `${fx.database}_dec${i}`;
+      const r = await runCliCapture(['restore', '--source', fx.url, '--from', from, '--into', into, '--encrypt-key-file', keyFile]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(await schemaDigest(conn, into, fx.tables)).toEqual(await schemaDigest(conn, fx.database, fx.tables));
+    }
   });
 
   it('refuses a missing key and a wrong key before anything is written', async () => {
