@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate, seed } from '../schema/index.js';
 import { createConnector } from '../src/db/mysql-driver.js';
+import { writeNewKey } from '../backup/backup-key.js';
 import { qualify, quoteId } from '../src/db/quote.js';
 import { discoverTables } from '../sync/discover-tables.js';
 import { lastSucceededSync } from '../sync/run-history.js';
@@ -64,10 +65,30 @@ async function main(): Promise<void> {
     ]);
     if (myd.code !== 0) throw new Error(`mydumper failed: ${myd.stderr}`);
 
+    const keyFile = join(work, 'backup.key');
+    await writeNewKey(keyFile);
+    const de = await node(['backup', '--to', join(work, 'dpenc'), '--compress', 'none', '--threads', threads, '--encrypt-key-file', keyFile]);
+    if (de.code !== 0) throw new Error(`dualpipe encrypted backup failed: ${de.stderr}`);
+
     // --- restores into InnoDB ---
     const backupDir = join(work, 'dp', readdirSync(join(work, 'dp'))[0]!);
     const dr = await node(['restore', '--from', backupDir, '--into', 'crm_r_dualpipe', '--threads', threads, '--yes']);
     if (dr.code !== 0) throw new Error(`dualpipe restore failed: ${dr.stderr}`);
+    const encDir = join(work, 'dpenc', readdirSync(join(work, 'dpenc'))[0]!);
+    const dre = await node(['restore', '--from', encDir, '--into', 'crm_r_enc', '--threads', threads, '--yes', '--encrypt-key-file', keyFile]);
+    if (dre.code !== 0) throw new Error(`dualpipe encrypted restore failed: ${dre.stderr}`);
+    // Undelete one contact (with its dependent rows) from the backup into the live schema.
+    const victim = (await admin.query<{ id: number }>('SELECT contact_id AS id FROM crm.transactions ORDER BY id LIMIT 1'))[0]!.id;
+    const dependents = `SELECT (SELECT COUNT(*) FROM crm.contacts WHERE id = ?) + (SELECT COUNT(*) FROM crm.addresses WHERE contact_id = ?)
+      + (SELECT COUNT(*) FROM crm.transactions WHERE contact_id = ?) + (SELECT COUNT(*) FROM crm.interactions WHERE contact_id = ?)
+      + (SELECT COUNT(*) FROM crm.transaction_items i JOIN crm.transactions t ON t.id = i.transaction_id WHERE t.contact_id = ?) AS n`;
+    const count = async () => Number((await admin.query<{ n: number }>(dependents, [victim, victim, victim, victim, victim]))[0]!.n);
+    const before = await count();
+    await admin.execute('DELETE FROM crm.contacts WHERE id = ?', [victim]);
+    const mg = await node(['restore', '--from', backupDir, '--mode', 'merge', '--where', `contacts.id = ${victim}`, '--threads', threads]);
+    if (mg.code !== 0) throw new Error(`dualpipe merge restore failed: ${mg.stderr}`);
+    const merged = await count();
+    if (merged !== before) throw new Error(`merge brought back ${merged} rows of ${before}`);
     // The dump holds MyISAM DDL (it was taken from the mirrors): load it as InnoDB.
     await admin.execute('CREATE DATABASE crm_r_client');
     const cl = await runCommand('bash', ['-c', `sed 's/ENGINE=MyISAM/ENGINE=InnoDB/' ${dumpFile} | mariadb ${client.join(' ')} crm_r_client`]);
@@ -101,9 +122,12 @@ async function main(): Promise<void> {
       ['what', 'seconds', 'ratio', 'notes'],
       [
         ['dualpipe backup', r2(dp.seconds), '1.00', `peak RSS ${mb(dp.peakRssMb)}; SHA-256 per chunk, manifest`],
+        ['dualpipe backup --encrypt-key-file', r2(de.seconds), r2(de.seconds / dp.seconds), `peak RSS ${mb(de.peakRssMb)}; AES-256-GCM chunks, sealed table list`],
         ['mariadb-dump --lock-tables', r2(md.seconds), r2(md.seconds / dp.seconds), 'one thread, one SQL file'],
         [`mydumper -t ${threads}`, r2(myd.seconds), r2(myd.seconds / dp.seconds), `dualpipe is ${r2(dp.seconds / myd.seconds)}x mydumper's time`],
         ['dualpipe restore', r2(dr.seconds), '1.00', `peak RSS ${mb(dr.peakRssMb)}; hashes, checksums, FK check, atomic swap`],
+        ['dualpipe restore (encrypted backup)', r2(dre.seconds), r2(dre.seconds / dr.seconds), `peak RSS ${mb(dre.peakRssMb)}; every segment authenticated before it is loaded`],
+        ['dualpipe restore --mode merge (one contact)', r2(mg.seconds), r2(mg.seconds / dr.seconds), `${merged} rows (contact, addresses, transactions, items, interactions) back; the whole backup is restored into a scratch schema first`],
         ['mariadb client < dump (as InnoDB)', r2(cl.seconds), r2(cl.seconds / dr.seconds), 'no foreign keys, no checks'],
         [`myloader -t ${threads} (as InnoDB)`, r2(ml.seconds), r2(ml.seconds / dr.seconds), 'no foreign keys, no checks'],
         ['server-side INSERT INTO innodb SELECT FROM myisam', r2(ss.seconds), r2(ss.seconds / dr.seconds), 'the limit on one server; FK checks off'],
