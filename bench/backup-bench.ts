@@ -46,7 +46,9 @@ async function main(): Promise<void> {
     if (synced.code !== 0) throw new Error(`sync failed: ${synced.stderr}`);
     const admin = await createConnector(target).connect({ database: null });
     const version = (await admin.query<{ v: string }>('SELECT VERSION() AS v'))[0]!.v;
-    const mirrors = (await discoverTables(admin, 'crm_report', { engine: 'MyISAM' })).filter((t) => !t.name.startsWith('rpt_'));
+    // The mirrors of the last sync (the report schema also holds reports and dualpipe's own tables).
+    const state = (await lastSucceededSync(admin, 'crm_report'))!.sourceState as SourceState;
+    const mirrors = (await discoverTables(admin, 'crm_report', { engine: 'MyISAM' })).filter((t) => state.ddl[t.name] !== undefined);
     const names = mirrors.map((m) => m.name);
 
     // --- backups ---
@@ -101,7 +103,6 @@ async function main(): Promise<void> {
     const ml = await runCommand('myloader', ['-h', '127.0.0.1', '-P', String(port), '-u', 'root', '-t', threads, '-d', mydDir, '-B', 'crm_r_myloader']);
     if (ml.code !== 0) throw new Error(`myloader failed: ${ml.stderr}`);
     // Server-side copy into InnoDB tables with the source DDL (foreign keys defined, checks off).
-    const state = (await lastSucceededSync(admin, 'crm_report'))!.sourceState as SourceState;
     await admin.execute('CREATE DATABASE crm_r_server');
     const ddl = ['SET foreign_key_checks = 0;', 'USE crm_r_server;', ...names.map((n) => `${state.ddl[n]};`)];
     const inserts = mirrors.map((m) => {
