@@ -1,6 +1,6 @@
 export { contentChecksum, contentChecksumSql } from './content-checksum.js';
 export { loadDataSql } from './load-data-sql.js';
-export { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, type ManifestTable, parseManifest } from './manifest.js';
+export { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, type ManifestFile, type ManifestTable, openManifest, parseManifest, parseManifestFile } from './manifest.js';
 export { decodeRow, encodeRow } from './row-codec.js';
 export { type BackupOptions, type BackupResult, runBackup } from './run-backup.js';
 export { BackupError, locateBackup, verifyChunks } from './read-backup.js';
@@ -10,3 +10,8 @@ export { type RestoreOptions, type RestoreResult, type RestoreTableResult, runRe
 export { listBackups, pruneBackups } from './inventory.js';
 export { planPrune } from './prune-plan.js';
 export { verifyBackup } from './verify-backup.js';
+export { type BackupKey, keyId, parseKeyText, readBackupKey, writeNewKey } from './backup-key.js';
+export { ChunkAuthError, decryptChunk, encryptChunk } from './chunk-cipher.js';
+export { type MergeOptions, type MergeResult, type MergeTableResult, runMerge } from './run-merge.js';
+export { type MergePlan, planMerge } from './plan-merge.js';
+export { type FilterCondition, parseWhere, renderWhere, type RowFilter } from './where-filter.js';

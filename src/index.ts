@@ -31,4 +31,7 @@ export {
   startEmbeddedServer,
   stopEmbeddedServer,
 } from './server/embedded-server.js';
+export { type GrantsOptions, type GrantsResult, runGrants } from './ops/apply-grants.js';
+export { type AccountPlan, planGrants } from './ops/grant-plan.js';
+export { ROLE_GRANTS, ROLES, type Role } from './ops/role-privileges.js';
 export { VERSION } from './version.js';
