@@ -51,6 +51,9 @@ export function splitTableDdl(
   const end = lines.findIndex((l, i) => i > 0 && l.startsWith(')'));
   const tail = end > 0 ? lines.slice(end).join('\n') : '';
   const tailText = tail.replace(/'(?:[^'\\]|\\.|'')*'/g, "''");
+  // One statement only: a `;` outside quoted names and strings would start another one.
+  const bare = ddl.replace(/`(?:[^`]|``)*`/g, '``').replace(/'(?:[^'\\]|\\.|'')*'/g, "''");
+  if (bare.includes(';')) throw new UsageError(`${where}: the DDL holds more than one statement`);
   if (!/^\) ENGINE=InnoDB\b/.test(tail) || /\b(SELECT|DIRECTORY|CONNECTION|UNION)\b/i.test(tailText))
     throw new UsageError(`${where}: the DDL is not a plain InnoDB table definition`);
   const body = lines.slice(1, end).map((l) => l.replace(/,$/, ''));

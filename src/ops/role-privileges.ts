@@ -85,8 +85,8 @@ export const ROLE_GRANTS: Readonly<Record<Role, readonly RoleGrant[]>> = {
     },
     {
       scope: 'staging',
-      privileges: [...BUILD, 'REFERENCES'],
-      why: 'creates, loads (LOAD DATA LOCAL) and drops the staging, previous and rollback schemas',
+      privileges: [...BUILD, 'REFERENCES', 'TRIGGER'],
+      why: 'creates, loads (LOAD DATA LOCAL) and drops the staging, previous, rollback and merge schemas; TRIGGER: the restore first checks on its staging table that it can put capture triggers back',
     },
   ],
 };
