@@ -5,7 +5,7 @@
 import knex, { type Knex } from 'knex';
 import type { ConnectionTarget } from '../src/db/connection.js';
 import { describeTarget } from '../src/db/describe-target.js';
-import { createConnector, sslOptions } from '../src/db/mysql-driver.js';
+import { createConnector, tlsConnectionOptions } from '../src/db/mysql-driver.js';
 import { quoteId } from '../src/db/quote.js';
 import { StepError } from '../src/errors.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
@@ -33,7 +33,7 @@ export interface MigrationState {
 
 function knexConfig(target: SchemaTarget, logger: Logger): Knex.Config {
   // The same TLS options as every other session (knex types them more narrowly than mysql2 does).
-  const ssl = sslOptions(target) as Record<string, unknown> | undefined;
+  const tls = tlsConnectionOptions(target) as Record<string, unknown>;
   return {
     client: 'mysql2',
     connection: {
@@ -44,7 +44,7 @@ function knexConfig(target: SchemaTarget, logger: Logger): Knex.Config {
       // knex also uses this as the default character set of the tables it creates itself.
       charset: 'utf8mb4',
       dateStrings: true,
-      ...(ssl ? { ssl } : {}),
+      ...tls,
     },
     pool: { min: 0, max: 1 },
     log: {

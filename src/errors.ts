@@ -33,6 +33,13 @@ export class ConnectionError extends DualpipeError {
   }
 }
 
+/**
+ * TLS was required (`--require-tls`, `ssl-mode=required|verify-ca|verify-identity`) and the
+ * session is not encrypted, or the server's certificate failed the check. Exit 1, like every
+ * connection failure: the server or its certificate must change, not only what was typed.
+ */
+export class TlsError extends ConnectionError {}
+
 /** The schema named in a URL does not exist (exit 2: the user must fix the name or migrate). */
 export class MissingSchemaError extends UsageError {
   readonly schema: string;

@@ -15,6 +15,7 @@ export interface GlobalOptions {
   config?: string;
   json?: boolean;
   logLevel?: string;
+  requireTls?: boolean;
 }
 
 /** Lazily resolved per-invocation state: config, logger and connectors. */
@@ -51,6 +52,7 @@ export class CliContext {
           ...(this.options.source ? { source: this.options.source } : {}),
           ...(this.options.report ? { report: this.options.report } : {}),
           ...(this.options.logLevel ? { logLevel: this.options.logLevel } : {}),
+          ...(this.options.requireTls ? { requireTls: true } : {}),
         },
         env: this.io.env,
         file: this.file,

@@ -39,6 +39,10 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
     )
     .option('--config <file>', 'config file (default ./dualpipe.config.json when present)')
     .option('--json', 'print the result as JSON on stdout')
+    .option(
+      '--require-tls',
+      'refuse any connection that is not encrypted (ssl-mode=required at least; env DUALPIPE_REQUIRE_TLS=1)',
+    )
     .addOption(
       new Option('--log-level <level>', 'log level (env DUALPIPE_LOG_LEVEL)').choices([
         'fatal',

@@ -1,9 +1,23 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { SSL_MODES, sslModeOf } from './tls-params.js';
 
 const cronText = z.string().min(1);
 const tableList = z.array(z.string().min(1).max(64));
+
+/** TLS for one connection, as in the URL: the mode and the paths of the PEM files. */
+const tlsEntry = z
+  .object({
+    mode: z
+      .string()
+      .refine((v) => sslModeOf(v) !== undefined, { message: `use one of ${SSL_MODES.join(', ')}` })
+      .optional(),
+    ca: z.string().min(1).optional(),
+    cert: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+  })
+  .strict();
 
 /** The config file's shape. Unknown keys are refused so that typos do not pass silently. */
 export const configFileSchema = z
@@ -12,6 +26,15 @@ export const configFileSchema = z
     report: z.string().min(1).optional(),
     optionFile: z.string().min(1).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    /** TLS per connection (URL parameters win); `require` is `--require-tls`. */
+    tls: z
+      .object({
+        require: z.boolean().optional(),
+        source: tlsEntry.optional(),
+        report: tlsEntry.optional(),
+      })
+      .strict()
+      .optional(),
     sync: z
       .object({
         strategy: z.enum(['swap', 'lock']).optional(),
@@ -53,12 +76,15 @@ export const configFileSchema = z
 
 export type ConfigFile = z.infer<typeof configFileSchema>;
 
+/** A key as the message shows it: plain names as they are, others (empty, spaces, control characters) JSON-quoted. */
+const keyName = (key: PropertyKey) => (typeof key === 'number' || /^[\w$-]+$/.test(String(key)) ? String(key) : JSON.stringify(String(key)));
+
 function describeIssue(issue: z.core.$ZodIssue): { field: string; message: string } {
-  const field = issue.path.map(String).join('.') || '(top level)';
+  const field = issue.path.map(keyName).join('.') || '(top level)';
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.join(', ');
+    const keys = issue.keys.map(keyName).join(', ');
     const where = issue.path.length ? `${field}.` : '';
-    return { field: `${where}${issue.keys[0] ?? ''}`, message: `unknown key ${where}${keys}` };
+    return { field: `${where}${keyName(issue.keys[0] ?? '')}`, message: `unknown key ${where}${keys}` };
   }
   return { field, message: `${field}: ${issue.message}` };
 }

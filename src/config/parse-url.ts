@@ -1,8 +1,8 @@
 import type { ConnectionTarget } from '../db/connection.js';
 import { UsageError } from '../errors.js';
+import { canonicalParam, tlsSettingsFromParams } from './tls-params.js';
 
-export type SslMode = NonNullable<ConnectionTarget['ssl']>['mode'];
-const SSL_MODES: readonly SslMode[] = ['disabled', 'preferred', 'required', 'verify-ca', 'verify-identity'];
+export type { SslMode } from '../db/connection.js';
 const KNOWN_PARAMS = new Set(['socket', 'ssl-mode', 'ssl-ca', 'ssl-cert', 'ssl-key']);
 
 /** A parsed `mysql://` URL. The password, if any, is kept out of every printable field. */
@@ -10,8 +10,19 @@ export interface ParsedUrl extends ConnectionTarget {
   database?: string;
 }
 
+/** Percent-decodes one part of the URL; a bad escape (`50%off`) is a UsageError naming the part, never its text. */
+function decodePart(text: string, part: string, what: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new UsageError(`${what}: invalid percent-encoding in the URL's ${part}`, {
+      hint: 'write % as %25 (and @ : / ? # as %40 %3A %2F %3F %23), or give the password in the *_PASSWORD environment variable',
+    });
+  }
+}
+
 /**
- * Parses `mysql://user[:password]@host[:port]/schema?socket=…&ssl-mode=…`.
+ * Parses `mysql://user[:password]@host[:port]/schema?socket=…&ssl-mode=…&ssl-ca=…&ssl-cert=…&ssl-key=…`.
  * Errors describe the problem without echoing the URL, since it may carry a password.
  */
 export function parseMysqlUrl(text: string, what: string): ParsedUrl {
@@ -30,7 +41,7 @@ export function parseMysqlUrl(text: string, what: string): ParsedUrl {
   }
   const params = url.searchParams;
   for (const key of params.keys()) {
-    if (!KNOWN_PARAMS.has(key)) {
+    if (!KNOWN_PARAMS.has(canonicalParam(key))) {
       throw new UsageError(`${what}: unknown URL parameter "${key}"`, {
         hint: `known parameters: ${[...KNOWN_PARAMS].join(', ')}`,
       });
@@ -47,14 +58,14 @@ export function parseMysqlUrl(text: string, what: string): ParsedUrl {
       throw new UsageError(`${what}: invalid port "${url.port}"`, { hint: 'use a port between 1 and 65535' });
     }
   }
-  const path = decodeURIComponent(url.pathname.replace(/^\//, ''));
+  const path = decodePart(url.pathname.replace(/^\//, ''), 'schema name', what);
   if (path.includes('/')) {
     throw new UsageError(`${what}: the URL path must be a single schema name`, {
       hint: 'use mysql://user@host:3306/schema',
     });
   }
-  const user = decodeURIComponent(url.username) || 'root';
-  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  const user = decodePart(url.username, 'user name', what) || 'root';
+  const password = url.password ? decodePart(url.password, 'password', what) : undefined;
   const target: ParsedUrl = { user };
   if (socketPath) target.socketPath = socketPath;
   else {
@@ -63,21 +74,7 @@ export function parseMysqlUrl(text: string, what: string): ParsedUrl {
   }
   if (password !== undefined) target.password = password;
   if (path) target.database = path;
-  const mode = params.get('ssl-mode');
-  if (mode !== null || params.has('ssl-ca')) {
-    const m = (mode ?? 'verify-ca').toLowerCase() as SslMode;
-    if (!SSL_MODES.includes(m)) {
-      throw new UsageError(`${what}: invalid ssl-mode "${mode}"`, {
-        hint: `use one of ${SSL_MODES.join(', ')}`,
-      });
-    }
-    target.ssl = { mode: m };
-    const ca = params.get('ssl-ca');
-    const cert = params.get('ssl-cert');
-    const key = params.get('ssl-key');
-    if (ca) target.ssl.ca = ca;
-    if (cert) target.ssl.cert = cert;
-    if (key) target.ssl.key = key;
-  }
+  const ssl = tlsSettingsFromParams(params, what);
+  if (ssl) target.ssl = ssl;
   return target;
 }

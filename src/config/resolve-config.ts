@@ -4,6 +4,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import type { ConfigFile } from './config-file.js';
 import { readOptionFile } from './option-file.js';
 import { parseMysqlUrl } from './parse-url.js';
+import { requireTlsFrom, resolveTls } from './resolve-tls.js';
 
 export type LogLevel = NonNullable<ConfigFile['logLevel']>;
 
@@ -30,13 +31,15 @@ export interface ResolvedConfig {
   /** True when the source is the embedded server managed by `dualpipe db`. */
   embedded: boolean;
   logLevel: LogLevel;
+  /** Every connection must be encrypted (`--require-tls`); already folded into each target's ssl-mode. */
+  requireTls: boolean;
   sync: SyncSettings;
   schedule: NonNullable<ConfigFile['schedule']>;
   backup: NonNullable<ConfigFile['backup']>;
 }
 
 export interface ConfigInputs {
-  flags: { source?: string; report?: string; logLevel?: string };
+  flags: { source?: string; report?: string; logLevel?: string; requireTls?: boolean };
   env: Record<string, string | undefined>;
   file: ConfigFile;
   /** Returns the embedded server's target when it runs, used when no source is given. */
@@ -60,6 +63,11 @@ function sameServer(a: ConnectionTarget, b: ConnectionTarget): boolean {
   return a.host === b.host && a.port === b.port;
 }
 
+function setTls(target: ConnectionTarget, ssl: ConnectionTarget['ssl']): void {
+  if (ssl) target.ssl = ssl;
+  else delete target.ssl;
+}
+
 export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
   const { flags, env, file } = inputs;
   const logLevel = (flags.logLevel ?? env.DUALPIPE_LOG_LEVEL ?? file.logLevel ?? 'info') as LogLevel;
@@ -68,6 +76,8 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
   }
   const optionFilePath = env.DUALPIPE_OPTION_FILE ?? file.optionFile;
   const optionFile = optionFilePath ? readOptionFile(optionFilePath) : {};
+
+  const requireTls = requireTlsFrom(flags.requireTls, env.DUALPIPE_REQUIRE_TLS, file.tls?.require);
 
   const sourceUrl = flags.source ?? env.DUALPIPE_SOURCE_URL ?? file.source;
   let source: ConnectionTarget & { database?: string };
@@ -88,6 +98,13 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
     const pw = env.DUALPIPE_SOURCE_PASSWORD ?? optionFile.password;
     if (pw !== undefined) source.password = pw;
   }
+  // What was asked for, before --require-tls lifts it: the report inherits this.
+  const sourceTls = resolveTls({
+    ...(sourceUrl ? { url: source.ssl } : { fallback: source.ssl }),
+    file: file.tls?.source,
+    require: false,
+    role: 'source',
+  });
   const sourceDb = assertPlainName(source.database ?? DEFAULT_SCHEMA, 'source schema name');
 
   const reportUrl = flags.report ?? env.DUALPIPE_REPORT_URL ?? file.report;
@@ -105,6 +122,17 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
     report = { ...source, database: undefined };
     if (env.DUALPIPE_REPORT_PASSWORD !== undefined) report.password = env.DUALPIPE_REPORT_PASSWORD;
   }
+  setTls(
+    report,
+    resolveTls({
+      ...(reportUrl ? { url: report.ssl } : {}),
+      file: file.tls?.report,
+      fallback: sourceTls,
+      require: requireTls,
+      role: 'report',
+    }),
+  );
+  setTls(source, resolveTls({ fallback: sourceTls, require: requireTls, role: 'source' }));
   const reportDb = assertPlainName(report.database ?? `${sourceDb}_report`, 'report schema name');
   const same = sameServer(source, report);
   if (same && reportDb === sourceDb) {
@@ -119,6 +147,7 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
     sameServer: same,
     embedded,
     logLevel,
+    requireTls,
     sync: { ...defaultSync, ...file.sync },
     schedule: file.schedule ?? {},
     backup: file.backup ?? {},

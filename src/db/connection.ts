@@ -64,12 +64,22 @@ export interface ConnectionTarget {
   user: string;
   password?: string;
   database?: string;
-  ssl?: {
-    mode: 'disabled' | 'preferred' | 'required' | 'verify-ca' | 'verify-identity';
-    ca?: string;
-    cert?: string;
-    key?: string;
-  };
+  ssl?: TlsSettings;
+}
+
+/**
+ * MySQL's `--ssl-mode`: `disabled` never encrypts; `preferred` tries TLS and falls back to plaintext
+ * when the server offers none; `required` insists on TLS without checking the certificate;
+ * `verify-ca` also checks the chain against the CA; `verify-identity` also checks the host name.
+ */
+export type SslMode = 'disabled' | 'preferred' | 'required' | 'verify-ca' | 'verify-identity';
+
+/** TLS settings of a target: the mode and the paths (never the contents) of the PEM files. */
+export interface TlsSettings {
+  mode: SslMode;
+  ca?: string;
+  cert?: string;
+  key?: string;
 }
 
 /** Opens sessions to one server. */

@@ -3,84 +3,35 @@
  * narrow `SqlConnection` interface and turns driver errors into `ConnectionError`s whose
  * text never contains a password.
  */
-import { readFileSync } from 'node:fs';
+import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import mysql from 'mysql2/promise';
-import { ConnectionError, MissingSchemaError } from '../errors.js';
+import { DualpipeError, TlsError } from '../errors.js';
 import type { ConnectionTarget, ExecResult, RawRowSink, Row, SqlConnection, SqlConnector, StreamOptions } from './connection.js';
 import { describeTarget } from './describe-target.js';
+import { explainConnectError } from './explain-connect-error.js';
+import { type TlsClientOptions, tlsClientOptions, tlsRequired } from './tls-options.js';
+import { tlsConnectionOptions } from './tls-socket.js';
 
-interface DriverError extends Error {
-  code?: string;
-  errno?: number;
-  sqlMessage?: string;
-}
+export { explainConnectError } from './explain-connect-error.js';
+/** mysql2 TLS options for a target (prefer `tlsConnectionOptions`, which also fixes IP identity checks). */
+export { sslOptions } from './tls-options.js';
+export { tlsConnectionOptions } from './tls-socket.js';
 
-/** Maps a connect-time failure to one clear line with what to do. */
-export function explainConnectError(
-  label: string,
-  error: unknown,
-  database?: string,
-): ConnectionError | MissingSchemaError {
-  const e = error as DriverError;
-  switch (e.code) {
-    case 'ECONNREFUSED':
-      return new ConnectionError(label, 'connection refused: no server is listening there', {
-        cause: error,
-        hint: 'start the server (`dualpipe db start`) or check host and port in --source/--report',
-      });
-    case 'ENOTFOUND':
-    case 'EAI_AGAIN':
-      return new ConnectionError(label, 'unknown host', {
-        cause: error,
-        hint: 'check the host name in the URL',
-      });
-    case 'ETIMEDOUT':
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return new ConnectionError(label, 'host unreachable (timed out)', {
-        cause: error,
-        hint: 'check the host, port and firewall',
-      });
-    case 'ENOENT':
-      return new ConnectionError(label, 'socket file not found', {
-        cause: error,
-        hint: 'check the socket path, or start the server with `dualpipe db start`',
-      });
-    case 'ER_ACCESS_DENIED_ERROR':
-    case 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR':
-    case 'ER_DBACCESS_DENIED_ERROR':
-      return new ConnectionError(label, 'access denied (wrong user or password)', {
-        cause: error,
-        hint: 'check the user, and the password in DUALPIPE_SOURCE_PASSWORD/DUALPIPE_REPORT_PASSWORD or the option file',
-      });
-    case 'ER_BAD_DB_ERROR':
-      return new MissingSchemaError(database ?? label, { cause: error });
-    default:
-      return new ConnectionError(label, e.sqlMessage ?? e.message ?? String(error), { cause: error });
-  }
-}
-
-/** mysql2 TLS options for a target (also used by the knex migrations). */
-export function sslOptions(target: ConnectionTarget): mysql.SslOptions | undefined {
-  const ssl = target.ssl;
-  if (!ssl || ssl.mode === 'disabled' || ssl.mode === 'preferred') return undefined;
-  const read = (file?: string) => (file ? readFileSync(file, 'utf8') : undefined);
-  const ca = read(ssl.ca);
-  const cert = read(ssl.cert);
-  const key = read(ssl.key);
-  return {
-    ...(ca ? { ca } : {}),
-    ...(cert ? { cert } : {}),
-    ...(key ? { key } : {}),
-    rejectUnauthorized: ssl.mode === 'verify-ca' || ssl.mode === 'verify-identity',
-    ...(ssl.mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
-  };
-}
+/** mysql2's callback-style connection under the promise one, and the command it is running. */
+type CoreConnection = EventEmitter & { _command?: (EventEmitter & { onResult?: unknown }) | null };
 
 class Mysql2Connection implements SqlConnection {
   private closed = false;
-  constructor(private readonly conn: mysql.Connection) {}
+  constructor(private readonly conn: mysql.Connection) {
+    // mysql2 tells a streaming (callback-less) query nothing when its connection dies mid-result:
+    // stream()/streamRaw() then waited forever once the server was killed (a scheduled backup hung).
+    const core = (conn as unknown as { connection: CoreConnection }).connection;
+    core.on('error', (err: Error) => {
+      const cmd = core._command;
+      if (cmd && !cmd.onResult && cmd.listenerCount('error') > 0) cmd.emit('error', err);
+    });
+  }
 
   get threadId(): number {
     return this.conn.threadId ?? 0;
@@ -229,40 +180,80 @@ function toExecResult(res: unknown): ExecResult {
   };
 }
 
-/** Creates a connector for one server. */
+/** The session's TLS cipher, empty when it is not encrypted. */
+async function sessionCipher(conn: mysql.Connection): Promise<string> {
+  const [rows] = await conn.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
+  return String((rows as { Value?: unknown }[])[0]?.Value ?? '');
+}
+
+/**
+ * Creates a connector for one server. Under `ssl-mode=preferred` the first session tries TLS and
+ * the connector remembers a server that offers none (mysql2 has no opportunistic mode). Under a
+ * mode that requires TLS, the first session also asks the server whether it really is encrypted.
+ */
 export function createConnector(target: ConnectionTarget): SqlConnector {
   const label = describeTarget(target);
+  const mode = target.ssl?.mode;
+  const required = tlsRequired(target.ssl);
+  // One options object per connector: mysql2 keys its TLS session cache on it, so later
+  // sessions resume the first one's TLS session instead of a full handshake.
+  let ssl: TlsClientOptions | undefined;
+  let sslRead = false;
+  let verified = !required;
+  const open = async (database: string | undefined, tls: TlsClientOptions | undefined) =>
+    mysql.createConnection({
+      ...(target.socketPath ? { socketPath: target.socketPath } : { host: target.host, port: target.port }),
+      user: target.user,
+      ...(target.password !== undefined ? { password: target.password } : {}),
+      ...(database ? { database } : {}),
+      ...tlsConnectionOptions(target, tls),
+      charset: 'UTF8MB4_UNICODE_CI',
+      // Exactness over convenience: values come back as the server printed them.
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      decimalNumbers: false,
+      jsonStrings: true,
+      // JS Dates (run history) are written as UTC, matching the sessions' time_zone '+00:00'.
+      timezone: 'Z',
+      connectTimeout: 10_000,
+      multipleStatements: false,
+    });
   return {
     target,
     label,
     async connect(options = {}) {
       const database = options.database === null ? undefined : (options.database ?? target.database);
-      const ssl = sslOptions(target);
-      try {
-        const conn = await mysql.createConnection({
-          ...(target.socketPath
-            ? { socketPath: target.socketPath }
-            : { host: target.host, port: target.port }),
-          user: target.user,
-          ...(target.password !== undefined ? { password: target.password } : {}),
-          ...(database ? { database } : {}),
-          ...(ssl ? { ssl } : {}),
-          charset: 'UTF8MB4_UNICODE_CI',
-          // Exactness over convenience: values come back as the server printed them.
-          dateStrings: true,
-          supportBigNumbers: true,
-          bigNumberStrings: true,
-          decimalNumbers: false,
-          jsonStrings: true,
-          // JS Dates (run history) are written as UTC, matching the sessions' time_zone '+00:00'.
-          timezone: 'Z',
-          connectTimeout: 10_000,
-          multipleStatements: false,
-        });
-        return new Mysql2Connection(conn);
-      } catch (error) {
-        throw explainConnectError(label, error, database);
+      if (!sslRead) {
+        ssl = tlsClientOptions(target.ssl);
+        sslRead = true;
       }
+      let conn: mysql.Connection;
+      try {
+        try {
+          conn = await open(database, ssl);
+        } catch (error) {
+          if (mode !== 'preferred' || (error as { code?: string }).code !== 'HANDSHAKE_NO_SSL_SUPPORT') throw error;
+          ssl = undefined;
+          conn = await open(database, undefined);
+        }
+      } catch (error) {
+        if (error instanceof DualpipeError) throw error;
+        throw explainConnectError(label, error, { database, sslMode: mode, encrypted: ssl !== undefined });
+      }
+      if (!verified) {
+        // mysql2 fails rather than continue in plaintext once `ssl` is set; asking the server
+        // costs one round trip per connector and also covers a proxy that ends TLS early.
+        const cipher = await sessionCipher(conn).catch(() => '');
+        if (!cipher) {
+          conn.destroy();
+          throw new TlsError(label, `the session is not encrypted, and ssl-mode=${mode ?? 'required'} refuses a plaintext connection`, {
+            hint: 'enable TLS on the server (ssl_cert/ssl_key), or drop --require-tls / ssl-mode from the URL',
+          });
+        }
+        verified = true;
+      }
+      return new Mysql2Connection(conn);
     },
   };
 }

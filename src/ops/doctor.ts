@@ -3,8 +3,9 @@
  * how to fix each problem. Each check is a small function over one session; the verdicts are
  * pass, warn (works, but something a DBA wants is missing) or fail (the pipeline will not work).
  */
-import type { SqlConnection } from '../db/connection.js';
+import type { SqlConnection, TlsSettings } from '../db/connection.js';
 import { parseServerVersion } from '../db/server-info.js';
+import { checkTls } from './doctor-tls.js';
 
 export type Verdict = 'pass' | 'warn' | 'fail';
 
@@ -23,7 +24,13 @@ async function variable(conn: SqlConnection, name: string): Promise<string | nul
 
 type Check = Omit<DoctorCheck, 'server'>;
 
-export async function checkServer(conn: SqlConnection, role: 'source' | 'report', sameServer: boolean): Promise<DoctorCheck[]> {
+/** Runs every check on one session; `tls` is what the session was opened with (for the TLS line). */
+export async function checkServer(
+  conn: SqlConnection,
+  role: 'source' | 'report',
+  sameServer: boolean,
+  tls?: TlsSettings,
+): Promise<DoctorCheck[]> {
   const out: Check[] = [];
   const v = parseServerVersion(String((await conn.query<{ v: string }>('SELECT VERSION() AS v'))[0]?.v ?? ''));
   const supported = v.flavor === 'mariadb' ? v.major > 10 || (v.major === 10 && v.minor >= 6) : v.major >= 8;
@@ -93,12 +100,6 @@ export async function checkServer(conn: SqlConnection, role: 'source' | 'report'
   const lock = await conn.query<{ g: number | null }>("SELECT GET_LOCK('dualpipe:doctor', 0) AS g");
   await conn.query("SELECT RELEASE_LOCK('dualpipe:doctor')");
   out.push({ name: 'GET_LOCK', verdict: Number(lock[0]?.g) === 1 ? 'pass' : 'warn', detail: 'named locks work' });
-  const cipher = (await conn.query<{ Value: string }>("SHOW SESSION STATUS LIKE 'Ssl_cipher'"))[0]?.Value ?? '';
-  out.push({
-    name: 'TLS',
-    verdict: cipher ? 'pass' : 'warn',
-    detail: cipher ? `encrypted (${cipher})` : 'this connection is not encrypted',
-    ...(cipher ? {} : { fix: 'add ?ssl-mode=verify-identity&ssl-ca=… to the URL (fine to ignore on a loopback or socket connection)' }),
-  });
+  out.push(await checkTls(conn, tls));
   return out.map((c) => ({ server: role, ...c }));
 }

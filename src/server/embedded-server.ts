@@ -12,8 +12,11 @@ import type { ConnectionTarget } from '../db/connection.js';
 import { createConnector } from '../db/mysql-driver.js';
 import { ServerError } from '../errors.js';
 import { type Logger, silentLogger } from '../log/logger.js';
+import { childEnv } from './child-env.js';
 import { findServerBinary, type ServerBinary } from './find-server-binary.js';
 import { installServerPackage } from './install-server.js';
+import { type ServerTls, serverArgs } from './server-args.js';
+export { embeddedTarget, embeddedUrl } from './embedded-target.js';
 import {
   type EmbeddedServerState,
   isServerProcess,
@@ -36,6 +39,8 @@ export interface StartOptions {
   searchDirs?: readonly string[];
   /** Extra server options, e.g. `--log-bin=binlog`. */
   extraArgs?: readonly string[];
+  /** Serve TLS with these PEM files (`db start --ssl-cert … --ssl-key … [--ssl-ca …]`). */
+  tls?: ServerTls;
   logger?: Logger;
 }
 
@@ -110,43 +115,12 @@ function initDataDir(bin: ServerBinary, dataDir: string, logFile: string, asRoot
     throw new ServerError('found mariadbd but not mariadb-install-db', {
       hint: 'install mariadb-server-core',
     });
-  const res = spawnSync(cmd, args, { encoding: 'utf8' });
+  const res = spawnSync(cmd, args, { encoding: 'utf8', env: childEnv() });
   if (res.status !== 0) {
     throw new ServerError(
       `initialising ${dataDir} failed: ${(res.stderr || res.stdout || '').trim().split('\n').slice(-3).join(' ')}`,
     );
   }
-}
-
-function serverArgs(
-  bin: ServerBinary,
-  s: { dataDir: string; socket: string; port: number; dir: string },
-  asRoot: string[],
-) {
-  const args = [
-    '--no-defaults',
-    `--datadir=${s.dataDir}`,
-    `--socket=${s.socket}`,
-    `--port=${s.port}`,
-    '--bind-address=127.0.0.1',
-    `--pid-file=${join(s.dir, 'mysqld.pid')}`,
-    `--log-error=${join(s.dir, 'error.log')}`,
-    '--local-infile=1',
-    '--character-set-server=utf8mb4',
-    '--collation-server=utf8mb4_unicode_ci',
-    '--innodb-buffer-pool-size=1G',
-    '--innodb-log-file-size=256M',
-    // A private demo/test server: trade a second of durability on OS crash for write speed.
-    '--innodb-flush-log-at-trx-commit=2',
-    '--key-buffer-size=256M',
-    '--myisam-sort-buffer-size=256M',
-    '--max-allowed-packet=256M',
-    '--myisam-recover-options=BACKUP,FORCE',
-    ...asRoot,
-  ];
-  if (bin.flavor === 'mysql') args.push('--mysqlx=OFF');
-  else args.push('--skip-name-resolve');
-  return args;
 }
 
 async function waitUntilReady(
@@ -178,6 +152,20 @@ async function waitUntilReady(
   throw new ServerError('the server did not answer within 60 s', { hint: `see ${logFile}` });
 }
 
+/** A server given unreadable PEM files may start without TLS (MariaDB only logs it): check, and stop it if so. */
+async function assertServesTls(target: ConnectionTarget, pid: number, logFile: string): Promise<void> {
+  try {
+    const conn = await createConnector({ ...target, ssl: { mode: 'required' } }).connect({ database: null });
+    await conn.close();
+  } catch (error) {
+    process.kill(pid, 'SIGTERM');
+    throw new ServerError(`the server started but does not serve TLS (${(error as Error).message})`, {
+      cause: error,
+      hint: `check the --ssl-cert/--ssl-key files and ${logFile}`,
+    });
+  }
+}
+
 /** Starts the embedded server (or returns the running one) and records its state. */
 export async function startEmbeddedServer(
   options: StartOptions = {},
@@ -186,6 +174,11 @@ export async function startEmbeddedServer(
   const log = options.logger ?? silentLogger;
   const running = readState(dir);
   if (running) return { ...running, reused: true };
+  if (options.tls) {
+    for (const f of [options.tls.cert, options.tls.key, options.tls.ca]) {
+      if (f && !existsSync(f)) throw new ServerError(`TLS file ${f} does not exist`, { hint: 'check --ssl-ca/--ssl-cert/--ssl-key' });
+    }
+  }
   const bin = resolveBinary(options);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const dataDir = join(dir, 'data');
@@ -197,18 +190,21 @@ export async function startEmbeddedServer(
   }
   const port = options.port ?? (await freePort());
   const socket = socketPathFor(dir);
+  const tls = options.tls && {
+    cert: resolve(options.tls.cert),
+    key: resolve(options.tls.key),
+    ...(options.tls.ca ? { ca: resolve(options.tls.ca) } : {}),
+  };
   const child = spawn(
     bin.server,
-    [...serverArgs(bin, { dataDir, socket, port, dir }, asRoot), ...(options.extraArgs ?? [])],
-    {
-      detached: true,
-      stdio: 'ignore',
-    },
+    [...serverArgs(bin, { dataDir, socket, port, dir }, asRoot, tls), ...(options.extraArgs ?? [])],
+    { detached: true, stdio: 'ignore', env: childEnv() },
   );
   child.unref();
   const pid = child.pid;
   if (pid === undefined) throw new ServerError(`could not start ${bin.server}`);
   await waitUntilReady({ host: '127.0.0.1', port, user: 'root' }, pid, dataDir, logFile);
+  if (tls) await assertServesTls({ host: '127.0.0.1', port, user: 'root' }, pid, logFile);
   const state: EmbeddedServerState = {
     pid,
     port,
@@ -217,6 +213,7 @@ export async function startEmbeddedServer(
     binary: bin.server,
     flavor: bin.flavor,
     startedAt: new Date().toISOString(),
+    ...(tls ? { tls: tls.ca ? { ca: tls.ca } : {} } : {}),
   };
   writeState(dir, state);
   log.info({ port, socket, pid }, 'embedded server started');
@@ -246,12 +243,4 @@ export async function stopEmbeddedServer(
 /** The state of the embedded server, or undefined when it is not running. */
 export function embeddedServerStatus(options: { dir?: string } = {}): EmbeddedServerState | undefined {
   return readState(resolve(options.dir ?? DEFAULT_SERVER_DIR));
-}
-
-/** The connection target of the running embedded server, with the given schema. */
-export function embeddedTarget(
-  state: EmbeddedServerState,
-  database?: string,
-): ConnectionTarget & { database?: string } {
-  return { host: '127.0.0.1', port: state.port, user: 'root', ...(database ? { database } : {}) };
 }

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { ServerError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
+import { childEnv } from './child-env.js';
 
 /** Installs Debian's mariadb-server-core with apt-get, saying so. Only on Debian/Ubuntu as root. */
 export function installServerPackage(log: Logger): void {
@@ -12,7 +13,7 @@ export function installServerPackage(log: Logger): void {
   }
   log.warn('no server binary found: installing mariadb-server-core and mariadb-client with apt-get');
   process.stderr.write('dualpipe: installing mariadb-server-core mariadb-client with apt-get …\n');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const env = childEnv(process.env, { DEBIAN_FRONTEND: 'noninteractive' });
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: ['ignore', 'ignore', 'inherit'], env });
   if (update.status !== 0)
     throw new ServerError('apt-get update failed', { hint: 'check the package sources' });

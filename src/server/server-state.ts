@@ -10,6 +10,8 @@ export interface EmbeddedServerState {
   binary: string;
   flavor: 'mariadb' | 'mysql';
   startedAt: string;
+  /** Present when the server serves TLS; `ca` is the CA file clients verify it with. */
+  tls?: { ca?: string };
 }
 
 export const STATE_FILE = 'state.json';

@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import {
   embeddedServerStatus,
+  embeddedUrl,
   startEmbeddedServer,
   stopEmbeddedServer,
 } from '../../server/embedded-server.js';
+import type { ServerTls } from '../../server/server-args.js';
 import type { GetContext } from '../run-cli.js';
 
 function parsePort(text: string): number {
@@ -13,6 +15,24 @@ function parsePort(text: string): number {
     throw new UsageError(`invalid port "${text}"`, { hint: 'use a port between 1 and 65535' });
   }
   return port;
+}
+
+interface StartFlags {
+  install?: boolean;
+  port?: number;
+  sslCa?: string;
+  sslCert?: string;
+  sslKey?: string;
+}
+
+function serverTls(opts: StartFlags): ServerTls | undefined {
+  if (!opts.sslCert && !opts.sslKey && !opts.sslCa) return undefined;
+  if (!opts.sslCert || !opts.sslKey) {
+    throw new UsageError('--ssl-cert and --ssl-key go together (the server needs its certificate and key)', {
+      hint: 'give both, and --ssl-ca for the CA clients verify the server with',
+    });
+  }
+  return { cert: opts.sslCert, key: opts.sslKey, ...(opts.sslCa ? { ca: opts.sslCa } : {}) };
 }
 
 /** `dualpipe db start|stop|status|url`: the embedded default server. */
@@ -28,16 +48,21 @@ export function registerDbCommands(program: Command, ctx: GetContext): void {
       'install mariadb-server-core with apt-get when no server binary exists (Debian/Ubuntu, root)',
     )
     .option('--port <port>', 'TCP port (default: a free one)', parsePort)
-    .action(async (opts: { install?: boolean; port?: number }) => {
+    .option('--ssl-cert <file>', 'serve TLS with this certificate (PEM; with --ssl-key)')
+    .option('--ssl-key <file>', "the certificate's private key (PEM)")
+    .option('--ssl-ca <file>', 'the CA that signed it; later commands verify the server with it')
+    .action(async (opts: StartFlags) => {
       const c = ctx();
+      const tls = serverTls(opts);
       const state = await startEmbeddedServer({
         dir: c.serverDir,
         ...(opts.install ? { install: true } : {}),
         ...(opts.port ? { port: opts.port } : {}),
+        ...(tls ? { tls } : {}),
         ...(c.io.env.DUALPIPE_SERVER_BINARY ? { binary: c.io.env.DUALPIPE_SERVER_BINARY } : {}),
         logger: c.logger,
       });
-      const url = `mysql://root@127.0.0.1:${state.port}/crm`;
+      const url = embeddedUrl(state);
       c.print({ running: true, url, ...state }, () =>
         state.reused
           ? `embedded server already running (pid ${state.pid}) at ${url}`
@@ -60,11 +85,11 @@ export function registerDbCommands(program: Command, ctx: GetContext): void {
       const state = embeddedServerStatus({ dir: c.serverDir });
       c.print(
         state
-          ? { running: true, url: `mysql://root@127.0.0.1:${state.port}/crm`, ...state }
+          ? { running: true, url: embeddedUrl(state), ...state }
           : { running: false },
         () =>
           state
-            ? `running: pid ${state.pid}, mysql://root@127.0.0.1:${state.port}/crm, socket ${state.socket}, ${state.flavor}`
+            ? `running: pid ${state.pid}, ${embeddedUrl(state)}, socket ${state.socket}, ${state.flavor}`
             : 'not running (start it with `dualpipe db start`)',
       );
     });
@@ -76,7 +101,7 @@ export function registerDbCommands(program: Command, ctx: GetContext): void {
       const state = embeddedServerStatus({ dir: c.serverDir });
       if (!state)
         throw new UsageError('the embedded server is not running', { hint: 'run `dualpipe db start`' });
-      const url = `mysql://root@127.0.0.1:${state.port}/crm`;
+      const url = embeddedUrl(state);
       c.print({ url }, () => url);
     });
 }

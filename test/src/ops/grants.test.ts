@@ -40,7 +40,7 @@ describe('grants planner', () => {
     ]);
     expect(grants.restore).toEqual([
       "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, REFERENCES, TRIGGER ON `crm`.* TO 'dp_restore'@'%'",
-      "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, REFERENCES ON `crm\\_\\_dp\\_%`.* TO 'dp_restore'@'%'",
+      "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, REFERENCES, TRIGGER ON `crm\\_\\_dp\\_%`.* TO 'dp_restore'@'%'",
     ]);
     // Nobody but the sync and the restore writes anywhere near the source; nobody gets GRANT OPTION or FILE.
     for (const p of plans) expect(p.statements.map((s) => s.sql).join('\n')).not.toMatch(/GRANT OPTION|\bFILE\b|\bSUPER\b|ALL PRIVILEGES ON/);
@@ -70,7 +70,7 @@ describe('grants planner', () => {
     expect(grantSchema('t_a%b', true)).toBe('`t\\_a\\%b`');
     expect(grantSchema('t_a', false)).toBe('`t_a`');
     const literal = sqlOf({ wildcards: false, roles: ['restore'] }, 'restore').map((s) => s.sql);
-    expect(literal).toContain("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, REFERENCES ON `crm__dp_restore`.* TO 'dp_restore'@'%'");
+    expect(literal).toContain("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, REFERENCES, TRIGGER ON `crm__dp_restore`.* TO 'dp_restore'@'%'");
     expect(literal.filter((s) => s.includes('__dp_'))).toHaveLength(3);
   });
 
