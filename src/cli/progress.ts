@@ -8,7 +8,13 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(io: CliIo, log: Logger, options: { intervalMs?: number } = {}): Progress {
+/**
+ * On a terminal (`io.stderr.isTTY`), one bar per item. Otherwise one plain log line per item at
+ * most every `intervalMs` (default 5 s), plus its first update and, once, its completion: a cron
+ * job's log shows that a long run is moving without a line per chunk.
+ */
+export function createProgress(io: CliIo, log: Logger, options: { intervalMs?: number; now?: () => number } = {}): Progress {
+  const now = options.now ?? Date.now;
   if (io.stderr.isTTY) {
     const multi = new cliProgress.MultiBar(
       {
@@ -27,11 +33,11 @@ export function createProgress(io: CliIo, log: Logger, options: { intervalMs?: n
         if (!entry) {
           entry = {
             bar: multi.create(Math.max(total, 1), 0, { item: item.padEnd(26), unit, speed: 0 }),
-            start: Date.now(),
+            start: now(),
           };
           bars.set(item, entry);
         }
-        const secs = Math.max((Date.now() - entry.start) / 1000, 0.001);
+        const secs = Math.max((now() - entry.start) / 1000, 0.001);
         entry.bar.setTotal(Math.max(total, done, 1));
         entry.bar.update(done, { speed: Math.round(done / secs) });
       },
@@ -40,13 +46,18 @@ export function createProgress(io: CliIo, log: Logger, options: { intervalMs?: n
   }
   const interval = options.intervalMs ?? 5_000;
   const last = new Map<string, number>();
+  const finished = new Set<string>();
   return {
     update(item, done, total, unit = 'rows') {
-      const now = Date.now();
-      const finished = done >= total;
-      if (!finished && now - (last.get(item) ?? 0) < interval) return;
-      last.set(item, now);
-      log.info({ item, done, total, unit }, `progress ${item}: ${done}/${total} ${unit}`);
+      const t = now();
+      const complete = done >= total;
+      // Completion is logged once: a total that rounds to 0 (a few kB as "MB") is complete at every update.
+      if (complete ? finished.has(item) : last.has(item) && t - last.get(item)! < interval) return;
+      last.set(item, t);
+      if (complete) finished.add(item);
+      else finished.delete(item);
+      const pct = total > 0 ? ` (${Math.min(100, Math.floor((done / total) * 100))}%)` : '';
+      log.info({ item, done, total, unit }, `progress ${item}: ${done}/${total} ${unit}${pct}`);
     },
     stop() {},
   };

@@ -1,7 +1,26 @@
 import type { Command } from 'commander';
-import { DualpipeError } from '../../errors.js';
+import type { SqlConnector } from '../../db/connection.js';
+import { DualpipeError, TlsError } from '../../errors.js';
 import { checkServer, type DoctorCheck } from '../../ops/doctor.js';
+import { tlsConnectFailure } from '../../ops/doctor-tls.js';
+import { checkRoleAccounts } from '../../ops/doctor-roles.js';
 import type { GetContext } from '../run-cli.js';
+
+/** The checks of one server; a session refused for TLS becomes a failed TLS line, not an error. */
+async function checkOne(connector: SqlConnector, role: 'source' | 'report', sameServer: boolean): Promise<DoctorCheck[]> {
+  let conn;
+  try {
+    conn = await connector.connect({ database: null });
+  } catch (error) {
+    if (error instanceof TlsError) return [{ server: role, ...tlsConnectFailure(error) }];
+    throw error;
+  }
+  try {
+    return await checkServer(conn, role, sameServer, connector.target.ssl);
+  } finally {
+    await conn.close();
+  }
+}
 
 /** `dualpipe doctor`: pass, warn or fail for each thing the pipeline needs, with the fix. */
 export function registerDoctorCommand(program: Command, ctx: GetContext): void {
@@ -12,21 +31,9 @@ export function registerDoctorCommand(program: Command, ctx: GetContext): void {
     .action(async () => {
       const c = ctx();
       const cfg = c.config;
-      const checks: DoctorCheck[] = [];
-      const src = await c.source().connect({ database: null });
-      try {
-        checks.push(...(await checkServer(src, 'source', cfg.sameServer)));
-      } finally {
-        await src.close();
-      }
-      if (!cfg.sameServer) {
-        const rep = await c.report().connect({ database: null });
-        try {
-          checks.push(...(await checkServer(rep, 'report', false)));
-        } finally {
-          await rep.close();
-        }
-      }
+      const checks: DoctorCheck[] = await checkOne(c.source(), 'source', cfg.sameServer);
+      if (!cfg.sameServer) checks.push(...(await checkOne(c.report(), 'report', false)));
+      checks.push(...(await checkRoleAccounts({ source: c.source(), report: c.report(), sameServer: cfg.sameServer, sourceSchema: cfg.source.database, reportSchema: cfg.report.database })));
       c.print({ checks, ok: !checks.some((x) => x.verdict === 'fail') }, () =>
         checks
           .map((x) => `${x.verdict.toUpperCase().padEnd(4)}  ${x.server.padEnd(6)}  ${x.name.padEnd(24)} ${x.detail}${x.fix && x.verdict !== 'pass' ? ` — fix: ${x.fix}` : ''}`)

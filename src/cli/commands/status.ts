@@ -11,21 +11,34 @@ function age(seconds: number | null): string {
   return `${(seconds / 86400).toFixed(1)} d`;
 }
 
-function describe(s: PipelineStatus): string {
+/** History times to the second, for humans (the JSON keeps the microseconds). */
+const when = (at: string | null) => (at === null ? 'never' : at.slice(0, 19));
+
+const ageOf = (s: PipelineStatus, at: string | null) =>
+  at === null ? 'never' : `${age(Math.max(0, (Date.parse(s.now) - Date.parse(`${at.replace(' ', 'T')}Z`)) / 1000))} ago`;
+
+function describe(s: PipelineStatus, maxAge: number | undefined): string {
   const lines = [`report schema ${s.reportSchema}`];
   if (s.tables.length === 0) lines.push('no successful sync yet: run `dualpipe sync`');
-  for (const t of s.tables) lines.push(`  ${t.table.padEnd(30)} ${t.kind.padEnd(7)} refreshed ${t.refreshedAt ?? 'never'} (${age(t.ageSeconds)} ago)`);
-  lines.push('last syncs:');
-  for (const r of s.recentSyncs) {
-    lines.push(`  #${r.id} ${r.status.padEnd(9)} ${r.startedAt}  ${r.seconds === null ? '' : `${r.seconds.toFixed(1)} s`}${r.error ? `  ${r.error}` : ''}`);
+  for (const t of s.tables) {
+    const stale = s.stale.includes(t.table) ? '  STALE' : '';
+    lines.push(`  ${t.table.padEnd(30)} ${t.kind.padEnd(7)} refreshed ${when(t.refreshedAt)} (${age(t.ageSeconds)} ago)${stale}`);
   }
+  lines.push(s.recentSyncs.length ? 'last syncs:' : 'last syncs: none');
+  for (const r of s.recentSyncs) {
+    const took = r.seconds === null ? (r.status === 'running' ? 'running' : '') : `took ${r.seconds.toFixed(1)} s`;
+    lines.push(`  #${String(r.id).padEnd(5)} ${r.status.padEnd(9)} ${(r.strategy ?? '').padEnd(11)} started ${when(r.startedAt)}  ${took}${r.error ? `  ${r.error}` : ''}`);
+  }
+  const b = s.lastBackup;
+  const verified = !b ? '' : b.verified === null ? 'not verified' : b.verified ? `verified ${when(b.verifiedAt)}` : `VERIFY FAILED ${when(b.verifiedAt)}`;
+  lines.push(b ? `last backup: #${b.id} finished ${when(b.finishedAt)} (${ageOf(s, b.finishedAt)}) ${b.dir ?? ''}  ${verified}` : 'last backup: none');
+  const v = s.lastVerify;
   lines.push(
-    s.lastBackup
-      ? `last backup: #${s.lastBackup.id} ${s.lastBackup.finishedAt} ${s.lastBackup.dir ?? ''} (${s.lastBackup.verified ? 'verified' : 'not verified'})`
-      : 'last backup: none',
+    v
+      ? `last verify: #${v.id} finished ${when(v.finishedAt)} (${ageOf(s, v.finishedAt)}) ${v.ok ? 'ok: mirrors equal the source' : `DRIFT${v.drift.length ? ` in ${v.drift.join(', ')}` : ''}${v.error && !v.drift.length ? ` (${v.error})` : ''}`}`
+      : 'last verify: none',
   );
-  lines.push(s.lastVerify ? `last verify: ${s.lastVerify.finishedAt} ${s.lastVerify.ok ? 'ok' : 'DRIFT'}` : 'last verify: none');
-  if (s.stale.length) lines.push(`STALE: ${s.stale.join(', ')}`);
+  if (maxAge !== undefined) lines.push(s.stale.length ? `STALE (older than ${age(maxAge)}): ${s.stale.join(', ')}` : `every report table is younger than ${age(maxAge)}`);
   return lines.join('\n');
 }
 
@@ -50,7 +63,7 @@ export function registerStatusCommand(program: Command, ctx: GetContext): void {
       } finally {
         await conn.close();
       }
-      c.print(s, () => describe(s));
+      c.print(s, () => describe(s, maxAge));
       if (maxAge !== undefined && (s.stale.length > 0 || s.tables.length === 0)) {
         throw new StaleError(
           s.tables.length === 0 ? 'no report table has been built yet' : `report tables older than ${flags.maxAge}: ${s.stale.join(', ')}`,
