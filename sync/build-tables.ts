@@ -135,6 +135,10 @@ export async function buildTables(ctx: BuildContext): Promise<BuildResult> {
   const reports = plan.reports.map((r) =>
     Promise.all(r.dependsOn.map((d) => mirrors.get(d)!)).then(() => reportLimit(() => buildReport(ctx, r))),
   );
+  // A failed mirror rejects the reports reading it at once, long before they are awaited below
+  // (after every mirror settles): unhandled, that rejection ends the process, `dualpipe schedule`
+  // included (seen when the server was killed mid-sync). The failure is reported by firstFailure.
+  for (const p of reports) p.catch(() => {});
   const mirrorResults = await mirrorsSettled;
   const reportResults = await Promise.allSettled(reports);
   const failure = firstFailure([...mirrorResults, ...reportResults]);
