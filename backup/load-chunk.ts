@@ -13,8 +13,8 @@ import { DualpipeError, StepError } from '../src/errors.js';
 import { decryptChunk } from './chunk-cipher.js';
 import type { LoadStep, RestoreTablePlan } from './plan-restore.js';
 
-/** Without a recorded size, a gzip chunk may expand to at most this much (100k rows of ~20 KiB). */
-const MAX_UNRECORDED_BYTES = 2 * 1024 ** 3;
+/** Without a recorded size (older backups), a gzip chunk is capped at deflate's largest ratio. */
+const DEFLATE_MAX_RATIO = 1032;
 
 /** Fails the stream once more than `limit` bytes came out: a decompression bomb stops here. */
 function capBytes(limit: number, file: string): Transform {
@@ -56,7 +56,7 @@ function chunkStream(path: string, step: LoadStep, key: Buffer | undefined): Rea
   const stages: NodeJS.ReadWriteStream[] = [];
   if (key) stages.push(decryptChunk(key, step.file));
   if (step.gzip) stages.push(createGunzip());
-  const limit = step.rawBytes ?? (step.gzip ? MAX_UNRECORDED_BYTES : undefined);
+  const limit = step.rawBytes ?? (step.gzip ? step.bytes * DEFLATE_MAX_RATIO + 1024 * 1024 : undefined);
   if (limit !== undefined) stages.push(capBytes(limit, step.file));
   const file = createReadStream(path, { highWaterMark: 256 * 1024 });
   if (stages.length === 0) return file;

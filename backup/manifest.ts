@@ -165,7 +165,15 @@ const KEY_HINT = 'pass the key it was written with: --encrypt-key-file FILE';
  */
 export function openManifest(m: ManifestFile, file: string, key?: BackupKey): Manifest {
   const { sealed, tables, ...clear } = m;
-  if (tables) return { ...clear, tables };
+  if (tables) {
+    // A key with a clear manifest: refused, or an encrypted backup whose manifest was swapped for a
+    // clear one (with chunks of someone's choosing) would verify and restore as if nothing happened.
+    if (key)
+      throw new UsageError(`${file}: the backup is not encrypted, but a key was given`, {
+        hint: 'leave out --encrypt-key-file for an unencrypted backup; if this backup was written encrypted, its manifest was replaced: use another backup',
+      });
+    return { ...clear, tables };
+  }
   const id = m.encryption!.keyId;
   if (!key) throw new UsageError(`${file}: the backup is encrypted (key id ${id})`, { hint: KEY_HINT });
   if (key.id !== id)

@@ -25,6 +25,8 @@ export interface MergeTablePlan {
   /** Per foreign key of this table: marked, missing rows whose parent will exist neither now nor after the merge. */
   parentChecks: { fk: ForeignKey; sql: string }[];
   insertSql: string;
+  /** A foreign key of the table references the table itself. */
+  selfReferencing: boolean;
 }
 
 export interface MergePlan {
@@ -122,6 +124,7 @@ export function planMerge(input: PlanMergeInput): MergePlan {
       countSql: `SELECT COUNT(*) AS marked, COUNT(${firstPk}) AS present, COALESCE(SUM(${firstPk} IS NOT NULL AND NOT (${same})), 0) AS different FROM ${s} AS s LEFT JOIN ${l} AS l ON ${pkOn} WHERE s.${MARK} = 1`,
       conflictSql: `SELECT ${meta.primaryKey.map((c) => `s.${quoteId(c)}`).join(', ')} FROM ${s} AS s JOIN ${l} AS l ON ${pkOn} WHERE s.${MARK} = 1 AND NOT (${same}) LIMIT 10`,
       parentChecks,
+      selfReferencing: input.fks.some((fk) => fk.child === name && fk.parent === name),
       insertSql: `INSERT INTO ${l} (${columns.map(quoteId).join(', ')}) SELECT ${columns.map((c) => `s.${quoteId(c)}`).join(', ')} ${missing}`,
     };
   });

@@ -109,7 +109,11 @@ async function insertMissing(conn: SqlConnection, plan: MergePlan, dryRun: boole
       const conflictKeys = different ? (await conn.query<Record<string, unknown>>(t.conflictSql)).map((r) => t.primaryKey.map((k) => r[k])) : [];
       let inserted = 0;
       try {
+        // InnoDB checks a key row by row inside one INSERT … SELECT: a row whose parent in the same
+        // table comes later would fail. The parent checks above proved every parent will exist.
+        if (t.selfReferencing) await conn.execute('SET SESSION foreign_key_checks = 0');
         inserted = (await conn.execute(t.insertSql)).affectedRows;
+        if (t.selfReferencing) await conn.execute('SET SESSION foreign_key_checks = 1');
       } catch (error) {
         const e = error as { errno?: number; message?: string };
         if (e.errno === 1062)
@@ -135,7 +139,13 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
   const scratch = derivedSchemaName(o.target, '__dp_merge');
   const backup = await locateBackup(o.from, o.key);
   const lock = await acquireRunLock(o.connector, lockName('restore', o.target), { waitSeconds: o.waitForLockSeconds ?? 0 });
-  const admin = await o.connector.connect({ database: null });
+  let admin: SqlConnection;
+  try {
+    admin = await o.connector.connect({ database: null });
+  } catch (error) {
+    await lock.release().catch(() => {});
+    throw error;
+  }
   try {
     if (!(await schemaExists(admin, o.target)))
       throw new UsageError(`schema ${o.target} does not exist: a merge adds rows to live tables`, { hint: 'use a full restore (without --mode merge)' });
@@ -151,7 +161,7 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
     log.info({ root: plan.root, tables: plan.tables.map((t) => t.name) }, 'merge planned; restoring the backup into a scratch schema');
     await dropScratch(admin, scratch);
     try {
-      await runRestore({ connector: o.connector, from: backup.dir, ...(o.key ? { key: o.key } : {}), target: scratch, threads: o.threads ?? 2, logger: log });
+      await runRestore({ connector: o.connector, from: backup.dir, ...(o.key ? { key: o.key } : {}), target: scratch, scratch: true, threads: o.threads ?? 2, logger: log });
       await markRows(admin, plan);
       const conn = await o.connector.connect({ database: o.target });
       let tables: MergeTableResult[];

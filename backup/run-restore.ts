@@ -36,6 +36,8 @@ export interface RestoreOptions {
   dryRun?: boolean;
   /** Restore only these tables (their dependents must be among them; parents left out stay live). */
   tables?: readonly string[];
+  /** The target is dualpipe's own scratch schema (a merge restore's), which users may not name. */
+  scratch?: boolean;
   /** The key of an encrypted backup: refused before anything is written when missing or wrong. */
   key?: BackupKey;
   /** Asked when the restore replaces live tables; false cancels. Without it the library proceeds. */
@@ -86,7 +88,7 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
   const clock = o.clock ?? (() => new Date());
   const started = clock();
   const threads = Math.max(1, o.threads ?? 2);
-  if (!o.target || o.target.length > 64 || SYSTEM_SCHEMAS.has(o.target.toLowerCase()) || /__dp_(restore|previous|rollback)$/.test(o.target))
+  if (!o.target || o.target.length > 64 || SYSTEM_SCHEMAS.has(o.target.toLowerCase()) || (/__dp_(restore|previous|rollback|merge)$/.test(o.target) && !o.scratch))
     throw new UsageError(`cannot restore into schema "${o.target}"`, {
       hint: 'name a user schema of at most 64 characters (not a system schema or one of dualpipe\'s own)',
     });
@@ -121,7 +123,15 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
       syncRunId: m.sync.runId,
       target: o.target,
       skipped: first.skipped,
-      notes: [...backup.notes],
+      notes: [
+        ...backup.notes,
+        ...(first.liveParents.length && first.replaced.length
+          ? [
+              `the replaced tables kept in ${first.schemas.previous} still reference the live ${first.liveParents.join(', ')}: ` +
+                'until `--drop-previous`, deleting a row they reference with RESTRICT fails and cascades reach them',
+            ]
+          : []),
+      ],
     };
     if (o.dryRun) {
       return {

@@ -113,6 +113,19 @@ describe('encrypted backups', () => {
     expect(v.code).toBe(2);
   });
 
+  it('refuses a key with an unencrypted manifest (a manifest swapped for a clear one), before any write', async () => {
+    const plain = await runCliCapture(['backup', '--source', fx.url, '--to', join(parent, 'plain'), '--json']);
+    expect(plain.code, plain.stderr).toBe(0);
+    const plainDir = (JSON.parse(plain.stdout) as { dir: string }).dir;
+    expect(await refused(plainDir, '--encrypt-key-file', keyFile)).toMatch(/the backup is not encrypted, but a key was given/);
+    const swapped = copy();
+    cpSync(join(plainDir, 'manifest.json'), join(swapped, 'manifest.json'));
+    cpSync(join(plainDir, 'chunks'), join(swapped, 'chunks'), { recursive: true, force: true });
+    expect(await refused(swapped, '--encrypt-key-file', keyFile)).toMatch(/not encrypted, but a key was given .*manifest was replaced/);
+    const v = await runCliCapture(['backup', 'verify', swapped, '--encrypt-key-file', keyFile]);
+    expect(v.code).toBe(2);
+  });
+
   it('refuses a tampered chunk and a tampered manifest, with nothing changed', async () => {
     const dir = copy();
     const chunk = readdirSync(join(dir, 'chunks')).sort()[0]!;

@@ -58,6 +58,17 @@ beforeAll(async () => {
       LIMIT 3`,
   );
   victims = rows.map((r) => Number(r.id));
+  // A table whose rows reference each other: note 1 answers note 2, which comes later by id.
+  await conn.execute(
+    `CREATE TABLE ${q('contact_notes')} (id INT NOT NULL PRIMARY KEY, contact_id BIGINT UNSIGNED NOT NULL, reply_to INT NULL, body VARCHAR(100) NOT NULL,
+       CONSTRAINT fk_notes_contact FOREIGN KEY (contact_id) REFERENCES ${q('contacts')} (id) ON DELETE CASCADE,
+       CONSTRAINT fk_notes_reply FOREIGN KEY (reply_to) REFERENCES ${q('contact_notes')} (id) ON DELETE CASCADE) ENGINE=InnoDB`,
+  );
+  await conn.execute(`INSERT INTO ${q('contact_notes')} VALUES (2, ?, NULL, 'question'), (1, ?, 2, 'answer'), (3, ?, NULL, 'other')`, [
+    victims[0],
+    victims[0],
+    victims[1],
+  ]);
   await runSync({ source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true });
   parent = mkdtempSync(join(tmpdir(), 'dp-merge-'));
   dir = (await runBackup({ report: fx.report, reportSchema: fx.reportSchema, to: parent })).dir;
@@ -90,6 +101,12 @@ describe('merge restore', () => {
     expect(count('transaction_items').inserted).toBe(deps.transaction_items);
     expect(count('interactions').inserted).toBe(deps.interactions);
     expect(count('addresses').inserted).toBe(deps.addresses);
+    expect(count('contact_notes').inserted).toBe(2);
+    expect(await conn.query(`SELECT id, reply_to FROM ${q('contact_notes')} ORDER BY id`)).toEqual([
+      { id: 1, reply_to: 2 },
+      { id: 2, reply_to: null },
+      { id: 3, reply_to: null },
+    ]);
     // Every table, every row, byte for byte as before the delete: the later work is kept.
     const after = await schemaDigest(conn, fx.database, fx.tables);
     expect(after).toEqual(before);

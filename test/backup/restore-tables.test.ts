@@ -47,6 +47,7 @@ describe('restore --tables', () => {
     const before = await digest();
     const r = await restore('--tables', 'transactions,transaction_items', '--json');
     expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { notes: string[] }).notes.join('\n')).toMatch(/still reference the live catalog_items, contacts, organizations: until `--drop-previous`/);
     const after = await digest();
     for (const t of fx.tables) {
       const want = ['transactions', 'transaction_items'].includes(t) ? atBackup[t] : before[t];
