@@ -18,18 +18,19 @@ export { explainConnectError } from './explain-connect-error.js';
 export { sslOptions } from './tls-options.js';
 export { tlsConnectionOptions } from './tls-socket.js';
 
-/** mysql2's callback-style connection under the promise one, and the command it is running. */
-type CoreConnection = EventEmitter & { _command?: (EventEmitter & { onResult?: unknown }) | null };
-
 class Mysql2Connection implements SqlConnection {
   private closed = false;
+  /** Set once the connection is lost (server gone): a stream started afterwards fails at once. */
+  private lost: Error | undefined;
+  /** Fails the stream running now, if any. */
+  private onLost: ((error: Error) => void) | undefined;
   constructor(private readonly conn: mysql.Connection) {
-    // mysql2 tells a streaming (callback-less) query nothing when its connection dies mid-result:
-    // stream()/streamRaw() then waited forever once the server was killed (a scheduled backup hung).
-    const core = (conn as unknown as { connection: CoreConnection }).connection;
-    core.on('error', (err: Error) => {
-      const cmd = core._command;
-      if (cmd && !cmd.onResult && cmd.listenerCount('error') > 0) cmd.emit('error', err);
+    // mysql2 reports a lost connection to callback queries only: a streaming query running then,
+    // or started afterwards, heard nothing and waited forever (a scheduled backup hung when the
+    // server was killed). Its 'error' event on the connection is the one signal.
+    (conn as unknown as { connection: EventEmitter }).connection.on('error', (error: Error & { fatal?: boolean }) => {
+      if (error.fatal) this.lost ??= error;
+      this.onLost?.(error);
     });
   }
 
@@ -50,17 +51,39 @@ class Mysql2Connection implements SqlConnection {
   async *stream(sql: string, params?: readonly unknown[], options: StreamOptions = {}): AsyncIterable<unknown[]> {
     // The callback-style connection underneath exposes a row stream with back-pressure.
     const raw = (this.conn as unknown as { connection: RawConnection }).connection;
+    if (this.lost) throw this.lost;
+    let lost: Error | undefined;
+    this.onLost = (error) => (lost ??= error);
     const rows = raw
       .query({ sql, values: params, rowsAsArray: true, ...(options.raw ? { typeCast: rawTypeCast } : {}) })
       .stream({ highWaterMark: 256 });
-    for await (const row of rows) yield row as unknown[];
+    if (lost) rows.destroy(lost);
+    this.onLost = (error) => rows.destroy(error);
+    try {
+      for await (const row of rows) yield row as unknown[];
+    } finally {
+      this.onLost = undefined;
+    }
   }
 
   async *streamRaw<T>(sql: string, sink: RawRowSink<T>): AsyncIterable<T> {
     const raw = (this.conn as unknown as { connection: RawConnection }).connection;
-    const query = raw.query({ sql, rowsAsArray: true });
+    if (this.lost) throw this.lost;
     let failed: Error | undefined;
     let done = false;
+    let wake: (() => void) | undefined;
+    const notify = () => {
+      const w = wake;
+      wake = undefined;
+      w?.();
+    };
+    // Set before the query: on a connection already closed, mysql2 reports it synchronously.
+    this.onLost = (error) => {
+      failed ??= error;
+      done = true;
+      notify();
+    };
+    const query = raw.query({ sql, rowsAsArray: true });
     // mysql2 builds a row parser once the column definitions are in; this one hands the row's
     // bytes to the sink instead. A throw inside mysql2's row handler would end the command while
     // the server still sends rows, so sink errors are kept here and the rest is drained.
@@ -77,12 +100,6 @@ class Mysql2Connection implements SqlConnection {
     };
     Object.defineProperty(query, '_rowParser', { get: () => parser, set: () => {}, configurable: true });
     const ready: T[] = [];
-    let wake: (() => void) | undefined;
-    const notify = () => {
-      const w = wake;
-      wake = undefined;
-      w?.();
-    };
     const MAX_WAITING = 4;
     query.on('result', (blocksReady: unknown) => {
       if (blocksReady !== true) return;
@@ -113,6 +130,7 @@ class Mysql2Connection implements SqlConnection {
         await new Promise<void>((r) => (wake = r));
       }
     } finally {
+      this.onLost = undefined;
       // A consumer that stopped early leaves rows on the wire: the session cannot be reused.
       if (!done) this.destroy();
     }
@@ -164,7 +182,7 @@ interface RawConnection {
     rowsAsArray: boolean;
     typeCast?: (field: RawField) => unknown;
   }): {
-    stream(options: { highWaterMark: number }): AsyncIterable<unknown>;
+    stream(options: { highWaterMark: number }): AsyncIterable<unknown> & { destroy(error?: Error): void };
     on(event: string, listener: (...args: never[]) => void): unknown;
   };
   pause(): void;
