@@ -74,6 +74,8 @@ export function encryptChunk(key: Buffer, name: string): Transform {
   let index = 0;
   let started = false;
   return new Transform({
+    // Whole segments in and out without back-pressure stalls at Node's 16 KiB default.
+    highWaterMark: 1024 * 1024,
     transform(block: Buffer, _enc, cb: TransformCallback) {
       if (!started) {
         this.push(Buffer.concat([MAGIC, prefix]));
@@ -100,6 +102,7 @@ export function decryptChunk(key: Buffer, name: string): Transform {
   let index = 0;
   const full = SEGMENT + TAG_BYTES;
   return new Transform({
+    highWaterMark: 1024 * 1024,
     transform(block: Buffer, _enc, cb: TransformCallback) {
       try {
         pending.push(block);
