@@ -5,7 +5,7 @@
  * point before that RENAME leaves the live tables exactly as they were; the next run drops the
  * leftover staging schema.
  */
-import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
+import type { SqlConnection } from '../src/db/connection.js';
 import { qualify, quoteId } from '../src/db/quote.js';
 import { readServerInfo } from '../src/db/server-info.js';
 import { AbortedError, DualpipeError, StepError, UsageError } from '../src/errors.js';
@@ -13,8 +13,8 @@ import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
 import { discoverTables } from '../sync/discover-tables.js';
 import { publishTables } from '../sync/publish-tables.js';
-import type { BackupKey } from './backup-key.js';
 import { loadTables, openLoadSession } from './load-chunk.js';
+import type { RestoreOptions, RestoreResult, RestoreTableResult } from './restore-types.js';
 import { probeCaptureReinstall } from './probe-trigger.js';
 import { MANIFEST_FILE } from './manifest.js';
 import { describeRestorePlan, planRestore, RESTORE_INFO_TABLE, type RestorePlan } from './plan-restore.js';
@@ -23,65 +23,8 @@ import { withCaptureOff } from '../sync/capture.js';
 import { locateBackup, verifyChunks } from './read-backup.js';
 import { checkForeignKeysStayed, OrphanChecks, verifyTableContent } from './verify-restored.js';
 
-export interface RestoreOptions {
-  /** The server of the target schema (the source InnoDB server). */
-  connector: SqlConnector;
-  /** A backup directory, or a folder of backups (the newest complete one is used). */
-  from: string;
-  target: string;
-  /** Parallel loading sessions (default 2). */
-  threads?: number;
-  /** `after-load` (default): secondary indexes and foreign keys are added after the load. */
-  indexes?: 'after-load' | 'create';
-  dryRun?: boolean;
-  /** Restore only these tables (their dependents must be among them; parents left out stay live). */
-  tables?: readonly string[];
-  /** The target is dualpipe's own scratch schema (a merge restore's), which users may not name. */
-  scratch?: boolean;
-  /** The key of an encrypted backup: refused before anything is written when missing or wrong. */
-  key?: BackupKey;
-  /** Asked when the restore replaces live tables; false cancels. Without it the library proceeds. */
-  confirm?: (plan: RestorePlan) => boolean | Promise<boolean>;
-  waitForLockSeconds?: number;
-  /** How long the RENAME retries without making the application's queries wait (MariaDB). */
-  swapWaitMs?: number;
-  logger?: Logger;
-  clock?: () => Date;
-  signal?: AbortSignal;
-  onProgress?: (event: { item: string; done: number; total: number; unit: string }) => void;
-}
 
-export interface RestoreTableResult {
-  table: string;
-  rows: number;
-  chunks: number;
-  bytes: number;
-  replaced: boolean;
-  /** Seconds from the start of the load until the table's last chunk was in. */
-  loadedAfterSeconds: number;
-  indexSeconds: number;
-}
-
-export interface RestoreResult {
-  dryRun: boolean;
-  backupDir: string;
-  backupFinishedAt: string;
-  syncRunId: number;
-  target: string;
-  /** The rollback window (null for dry runs). */
-  previous: string | null;
-  tables: RestoreTableResult[];
-  skipped: { table: string; reason: string }[];
-  replaced: string[];
-  foreignKeysChecked: number;
-  rows: number;
-  bytes: number;
-  seconds: number;
-  rowsPerSecond: number;
-  cleanedUp: string[];
-  notes: string[];
-  planText?: string;
-}
+export type { RestoreOptions, RestoreResult, RestoreTableResult } from './restore-types.js';
 
 export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
   const log = o.logger ?? silentLogger;
