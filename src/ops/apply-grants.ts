@@ -93,7 +93,9 @@ async function run(conn: SqlConnection, plans: readonly AccountPlan[], secrets: 
         // No cause: the driver's error carries the statement text, password included.
         const why = mask(error instanceof Error ? error.message : String(error), secrets);
         throw new DualpipeError(`grants for ${p.account} failed at \`${s.shown}\`: ${why}`, {
-          hint: 'the statements before it were applied; fix the cause and run `dualpipe grants --apply` again',
+          hint:
+            'the statements before it were applied; fix the cause and run `dualpipe grants --apply` again ' +
+            '(an account created before the failure keeps a generated password that was not shown: set DUALPIPE_<ROLE>_PASSWORD to reset it)',
         });
       }
     }
