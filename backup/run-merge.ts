@@ -7,7 +7,6 @@
  * of a killed merge is dropped by the next one.
  */
 import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
-import { quoteId } from '../src/db/quote.js';
 import { DualpipeError, UsageError } from '../src/errors.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
@@ -18,7 +17,7 @@ import { schemaExists } from './inspect-target.js';
 import { type MergePlan, planMerge } from './plan-merge.js';
 import { derivedSchemaName } from './plan-restore.js';
 import { locateBackup } from './read-backup.js';
-import { runRestore } from './run-restore.js';
+import { dropScratchRestore, runRestore } from './run-restore.js';
 import { parseWhere } from './where-filter.js';
 
 export interface MergeOptions {
@@ -55,12 +54,6 @@ export interface MergeResult {
   inserted: number;
   conflicts: number;
   seconds: number;
-}
-
-const scratchSchemas = (scratch: string) => [scratch, derivedSchemaName(scratch, '__dp_restore'), derivedSchemaName(scratch, '__dp_previous')];
-
-async function dropScratch(admin: SqlConnection, scratch: string): Promise<void> {
-  for (const s of scratchSchemas(scratch)) await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(s)}`);
 }
 
 async function autoUpdatedColumns(admin: SqlConnection, schema: string): Promise<Map<string, string[]>> {
@@ -159,7 +152,7 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
       backup: new Map(backup.manifest.tables.filter((t) => t.kind === 'mirror').map((t) => [t.name, t.columns.map((c) => c.name)])),
     });
     log.info({ root: plan.root, tables: plan.tables.map((t) => t.name) }, 'merge planned; restoring the backup into a scratch schema');
-    await dropScratch(admin, scratch);
+    await dropScratchRestore(admin, scratch);
     try {
       await runRestore({ connector: o.connector, from: backup.dir, ...(o.key ? { key: o.key } : {}), target: scratch, scratch: true, threads: o.threads ?? 2, logger: log });
       await markRows(admin, plan);
@@ -183,7 +176,7 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
         seconds: (Date.now() - started) / 1000,
       };
     } finally {
-      await dropScratch(admin, scratch).catch(() => {});
+      await dropScratchRestore(admin, scratch).catch(() => {});
     }
   } finally {
     await admin.close();

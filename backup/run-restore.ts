@@ -17,7 +17,7 @@ import { loadTables, openLoadSession } from './load-chunk.js';
 import type { RestoreOptions, RestoreResult, RestoreTableResult } from './restore-types.js';
 import { probeCaptureReinstall } from './probe-trigger.js';
 import { MANIFEST_FILE } from './manifest.js';
-import { describeRestorePlan, planRestore, RESTORE_INFO_TABLE, type RestorePlan } from './plan-restore.js';
+import { describeRestorePlan, planRestore, RESTORE_INFO_TABLE, type RestorePlan, restoreSchemas } from './plan-restore.js';
 import { inspectTarget, schemaExists, SYSTEM_SCHEMAS } from './inspect-target.js';
 import { withCaptureOff } from '../sync/capture.js';
 import { locateBackup, verifyChunks } from './read-backup.js';
@@ -25,6 +25,11 @@ import { checkForeignKeysStayed, OrphanChecks, verifyTableContent } from './veri
 
 
 export type { RestoreOptions, RestoreResult, RestoreTableResult } from './restore-types.js';
+
+/** Drops a schema dualpipe restored into for its own checks, with the staging and previous schemas a restore derives from it. */
+export async function dropScratchRestore(conn: SqlConnection, schema: string): Promise<void> {
+  for (const s of [schema, restoreSchemas(schema).staging, restoreSchemas(schema).previous]) await conn.execute(`DROP DATABASE IF EXISTS ${quoteId(s)}`);
+}
 
 export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
   const log = o.logger ?? silentLogger;

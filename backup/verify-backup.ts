@@ -6,13 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SqlConnector } from '../src/db/connection.js';
-import { quoteId } from '../src/db/quote.js';
 import type { Logger } from '../src/log/logger.js';
 import type { BackupKey } from './backup-key.js';
 import { writeVerification } from './inventory.js';
-import { derivedSchemaName } from './plan-restore.js';
 import { locateBackup, verifyChunks } from './read-backup.js';
-import { runRestore } from './run-restore.js';
+import { dropScratchRestore, runRestore } from './run-restore.js';
 
 export interface VerifyBackupResult {
   dir: string;
@@ -71,9 +69,7 @@ export async function verifyBackup(o: {
   } finally {
     const conn = await o.restoreTest.connector.connect({ database: null });
     try {
-      for (const s of [schema, derivedSchemaName(schema, '__dp_restore'), derivedSchemaName(schema, '__dp_previous')]) {
-        await conn.execute(`DROP DATABASE IF EXISTS ${quoteId(s)}`);
-      }
+      await dropScratchRestore(conn, schema);
     } finally {
       await conn.close();
     }
