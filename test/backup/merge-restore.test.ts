@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackup } from '../../backup/run-backup.js';
 import type { MergeResult } from '../../backup/run-merge.js';
 import type { SqlConnection } from '../../src/db/connection.js';
+import { acquireRunLock, lockName } from '../../src/lock/run-lock.js';
 import { runSync } from '../../sync/run-sync.js';
 import { type CrmFixture, createCrmFixture } from '../helpers/crm-fixture.js';
 import { runCliCapture } from '../helpers/run-cli-capture.js';
@@ -158,6 +159,20 @@ describe('merge restore', () => {
     }
     const noWhere = await runCliCapture(['restore', '--source', fx.url, '--from', dir, '--mode', 'merge']);
     expect(noWhere.stderr).toMatch(/--mode merge needs --where/);
+    expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(before);
+    expect(await scratchSchemas()).toEqual([]);
+  });
+
+  it('a merge while a restore or another merge holds the lock exits 4, nothing changed', async () => {
+    const before = await schemaDigest(conn, fx.database, fx.tables);
+    const lock = await acquireRunLock(fx.connector, lockName('restore', fx.database));
+    try {
+      const r = await merge(`contacts.id = ${victims[2]}`);
+      expect(r.code, r.stderr).toBe(4);
+      expect(r.stderr).toMatch(/holds the lock/);
+    } finally {
+      await lock.release();
+    }
     expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(before);
     expect(await scratchSchemas()).toEqual([]);
   });
