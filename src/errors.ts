@@ -52,6 +52,28 @@ export class MissingSchemaError extends UsageError {
   }
 }
 
+/** One source table dualpipe cannot copy exactly, and why. */
+export interface UnsupportedTable {
+  table: string;
+  reason: string;
+}
+
+/**
+ * Source tables that cannot be copied exactly (a kind of table or key that MyISAM or the copy
+ * cannot hold). Raised before anything is written, naming every such table: a run never syncs
+ * some tables and skips others in silence. Exit 2: exclude the tables, or change them.
+ */
+export class UnsupportedTableError extends UsageError {
+  readonly tables: readonly UnsupportedTable[];
+  constructor(tables: readonly UnsupportedTable[], options: { hint?: string } = {}) {
+    super(
+      `${tables.length} table(s) cannot be copied exactly: ${tables.map((t) => `${t.table} (${t.reason})`).join('; ')}`,
+      { hint: options.hint ?? 'exclude them (--exclude or sync.exclude), or change them as the reason says; see "What is supported" in the README' },
+    );
+    this.tables = tables;
+  }
+}
+
 /** The embedded server could not be found, started or stopped. */
 export class ServerError extends DualpipeError {}
 

@@ -188,6 +188,7 @@ export async function startEmbeddedServer(
     log.info({ dataDir, binary: bin.server }, 'initialising data directory');
     initDataDir(bin, dataDir, logFile, asRoot);
   }
+  mkdirSync(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
   const port = options.port ?? (await freePort());
   const socket = socketPathFor(dir);
   const tls = options.tls && {

@@ -38,6 +38,9 @@ export function serverArgs(
     '--myisam-sort-buffer-size=256M',
     '--max-allowed-packet=256M',
     '--myisam-recover-options=BACKUP,FORCE',
+    // Its own temporary folder: servers sharing /tmp collided on `#sql-temptable-…` file names
+    // ("Error on delete of '/tmp/#sql-temptable-…MAI'") when a test run started several.
+    `--tmpdir=${join(s.dir, 'tmp')}`,
     ...asRoot,
   ];
   if (tls) {
