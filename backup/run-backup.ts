@@ -18,7 +18,7 @@ import { discoverTables } from '../sync/discover-tables.js';
 import { ensureHistoryTable, finishRun, lastSucceededSync, startRun } from '../sync/run-history.js';
 import type { SourceState } from '../sync/source-state.js';
 import type { BackupKey } from './backup-key.js';
-import { contentChecksum } from './content-checksum.js';
+import { contentChecksum, isCurrentChecksum } from './content-checksum.js';
 import type { ChunkResult } from './dump-table.js';
 import { type BackupCopy, copyBackup } from './copy-backup.js';
 import { createDumpPool } from './dump-pool.js';
@@ -155,7 +155,8 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
       inputs.map((t) =>
         checksumLimit(async () => {
           const rec = recorded.get(t.meta.name);
-          if (rec && rec.rows === t.rows) return [t.meta.name, { rows: rec.rows, checksum: rec.checksum! }] as const;
+          // A sync by an older dualpipe recorded the older checksum: scan again for the current one.
+          if (rec && rec.rows === t.rows && isCurrentChecksum(rec.checksum)) return [t.meta.name, { rows: rec.rows, checksum: rec.checksum! }] as const;
           const conn = await o.report.connect({ database: null });
           try {
             return [t.meta.name, await contentChecksum(conn, o.reportSchema, t.meta.name, t.meta)] as const;

@@ -21,7 +21,7 @@ export async function verifyTableContent(conn: SqlConnection, schema: string, t:
   const cols = writableColumns(meta).map((c) => c.name);
   if (cols.join('\0') !== t.manifestColumns.join('\0'))
     throw new StepError('restore check', t.name, { cause: new Error(`the staged table has columns ${cols.join(', ')}, the backup ${t.manifestColumns.join(', ')}`) });
-  const got = await contentChecksum(conn, schema, t.name, meta);
+  const got = await contentChecksum(conn, schema, t.name, meta, t.checksum);
   if (got.rows !== t.rows)
     throw new StepError('restore check', t.name, { cause: new Error(`row count mismatch: the backup has ${t.rows} rows, ${got.rows} were loaded`) });
   if (got.checksum !== t.checksum)

@@ -11,11 +11,11 @@ export async function checksumChunks(
   table: TableMeta,
   scheme: ChunkScheme,
 ): Promise<Map<string, ChunkSum>> {
-  const rows = await conn.query<{ c: string | number; n: string | number; x: string | number | null }>(
+  const rows = await conn.query<{ __dp_chunk: string | number; __dp_rows: string | number; __dp_sum: string | number | null }>(
     checksumChunksSql(schema, tableName, table, scheme),
   );
   const out = new Map<string, ChunkSum>();
-  for (const r of rows) out.set(String(r.c), { rows: Number(r.n), hash: String(r.x ?? '0') });
+  for (const r of rows) out.set(String(r.__dp_chunk), { rows: Number(r.__dp_rows), hash: String(r.__dp_sum ?? '0') });
   return out;
 }
 

@@ -1,13 +1,11 @@
 /**
  * Pure SQL builders for chunked checksums, shared by the sync's repair pass and `verify`
- * (and by the incremental sync). The checksum of a chunk is `COUNT(*)` plus
- * `BIT_XOR(CRC32(row text))`, as pt-table-checksum does. Row text is `CONCAT_WS` of every
- * non-generated column plus a NULL bitmap, because CONCAT_WS skips NULLs and would otherwise
- * not tell NULL from a missing value. Both engines print a column of the same type the same way,
- * so the InnoDB source and the MyISAM mirror checksum equal when their rows are equal.
+ * (and by the incremental sync). The checksum of a chunk is `COUNT(*)` plus the exact SUM of
+ * 64-bit row digests (row-digest-sql.ts says why not pt-table-checksum's BIT_XOR of CRC32).
  */
 import { qualify, quoteId } from '../src/db/quote.js';
-import { type ChunkScheme, isIntegerType, type TableMeta, writableColumns } from './table-meta.js';
+import { exactValueSql, rowDigestSql, rowSetSumSql } from './row-digest-sql.js';
+import { type ChunkScheme, isIntegerType, type TableMeta } from './table-meta.js';
 
 /** Picks the chunk scheme for a table. Pure: `width` comes from the key range and row estimate. */
 export function chooseChunkScheme(
@@ -34,47 +32,55 @@ export function chooseChunkScheme(
   return { kind: 'hash', columns: [...table.primaryKey], buckets };
 }
 
-/** The SQL expression giving a row's chunk number. */
-export function chunkExpression(scheme: ChunkScheme, alias = ''): string {
+/**
+ * The SQL expression giving a row's chunk number. Hash chunks hash the key's bytes (a key of
+ * two character sets cannot be concatenated as text), with the key types from `table`.
+ */
+export function chunkExpression(scheme: ChunkScheme, table: TableMeta, alias = ''): string {
   const p = alias ? `${alias}.` : '';
   switch (scheme.kind) {
     case 'int-range':
       return `FLOOR(${p}${quoteId(scheme.column)} / ${scheme.width})`;
-    case 'hash':
-      return `MOD(CRC32(CONCAT_WS('#', ${scheme.columns.map((c) => `${p}${quoteId(c)}`).join(', ')})), ${scheme.buckets})`;
+    case 'hash': {
+      const parts = scheme.columns.map((c) => {
+        const type = table.columns.find((x) => x.name === c)?.dataType ?? 'varbinary';
+        return `IFNULL(${exactValueSql(`${p}${quoteId(c)}`, { dataType: type })}, '')`;
+      });
+      return `MOD(CRC32(CONCAT(${parts.join(", '#', ")})), ${scheme.buckets})`;
+    }
     case 'whole':
       return '0';
   }
 }
 
-/** The expression hashing one row. */
-export function rowHashExpression(table: TableMeta): string {
-  const cols = writableColumns(table).map((c) => quoteId(c.name));
-  const nullable = writableColumns(table).filter((c) => c.nullable);
-  const nullMap = nullable.length
-    ? `, CONCAT(${nullable.map((c) => `ISNULL(${quoteId(c.name)})`).join(', ')})`
-    : '';
-  return `CRC32(CONCAT_WS('#', ${cols.join(', ')}${nullMap}))`;
+/** The expression giving one row's 64-bit digest (row-digest-sql.ts). */
+export function rowHashExpression(table: TableMeta, alias = ''): string {
+  return rowDigestSql(table, alias);
 }
 
-/** One query returning `c` (chunk), `n` (rows) and `x` (xor of row hashes) per chunk. */
+/**
+ * One query returning `__dp_chunk`, `__dp_rows` and `__dp_sum` per chunk. It groups by the
+ * chunk expression itself: `GROUP BY c` would group by a column named `c` (sysbench's sbtest
+ * has one) instead of the alias, and the checksums would compare the wrong groups.
+ */
 export function checksumChunksSql(
   schema: string,
   tableName: string,
   table: TableMeta,
   scheme: ChunkScheme,
 ): string {
-  return (
-    `SELECT ${chunkExpression(scheme)} AS c, COUNT(*) AS n, BIT_XOR(${rowHashExpression(table)}) AS x ` +
-    `FROM ${qualify(schema, tableName)} GROUP BY c`
-  );
+  const from = `FROM ${qualify(schema, tableName)}`;
+  // One chunk: no GROUP BY (MySQL reads `GROUP BY 0` as a column position).
+  if (scheme.kind === 'whole') return `SELECT 0 AS __dp_chunk, ${rowSetSumSql(table)} ${from}`;
+  const chunk = chunkExpression(scheme, table);
+  return `SELECT ${chunk} AS __dp_chunk, ${rowSetSumSql(table)} ${from} GROUP BY ${chunk}`;
 }
 
 /** A WHERE condition selecting the rows of the given chunks; index range scans for int ranges. */
-export function chunkCondition(scheme: ChunkScheme, chunks: readonly bigint[]): string {
+export function chunkCondition(scheme: ChunkScheme, table: TableMeta, chunks: readonly bigint[]): string {
   if (scheme.kind === 'whole') return '1=1';
   if (chunks.length === 0) return '1=0';
-  if (scheme.kind === 'hash') return `${chunkExpression(scheme)} IN (${chunks.join(', ')})`;
+  if (scheme.kind === 'hash') return `${chunkExpression(scheme, table)} IN (${chunks.join(', ')})`;
   const col = quoteId(scheme.column);
   const w = BigInt(scheme.width);
   // Adjacent chunks merge into one range so that a run of changed chunks is one scan.

@@ -15,7 +15,7 @@ export { runSync, type SyncOptions, type SyncResult } from './run-sync.js';
 export { type ScheduledJob, type SchedulerHandle, startScheduler, validateJobs } from './schedule.js';
 export type { TableSyncResult } from './sync-table.js';
 export type { ChunkScheme, ColumnMeta, TableMeta } from './table-meta.js';
-export { type VerifyResult, type VerifyTableResult, verifyMirrors } from './verify.js';
+export { driftedTables, type VerifyResult, type VerifyTableResult, verifyMirrors } from './verify.js';
 export { type CaptureStatus, installCapture, readCapture, removeCapture } from './capture.js';
 export {
   type IncrementalCost,

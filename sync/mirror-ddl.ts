@@ -1,12 +1,15 @@
 /**
  * Turns the source's `SHOW CREATE TABLE` into the DDL of its MyISAM mirror. Pure.
- * MyISAM has no foreign keys, so FOREIGN KEY constraints are dropped; InnoDB-only table
+ * MyISAM has no foreign keys, so FOREIGN KEY constraints are dropped, and so are table-level
+ * CHECK constraints (a mirror holds whatever rows the source holds); InnoDB-only table
  * options (ROW_FORMAT=COMPRESSED, KEY_BLOCK_SIZE, STATS_*, PAGE_*) and partitioning (MySQL 8
  * cannot partition MyISAM) are removed. Columns, generated columns, keys and FULLTEXT indexes stay.
  */
 import { qualify } from '../src/db/quote.js';
 
 const FK_LINE = /^\s*(CONSTRAINT\s+`(?:[^`]|``)*`\s+)?FOREIGN KEY\b/i;
+/** A table-level CHECK constraint: mirrors copy rows, they do not validate them again. */
+const CHECK_LINE = /^\s*(CONSTRAINT\s+`(?:[^`]|``)*`\s+)?CHECK\s*\(/i;
 
 export function mirrorDdl(showCreate: string, schema: string, newName: string): string {
   const lines = showCreate.split('\n');
@@ -21,7 +24,7 @@ export function mirrorDdl(showCreate: string, schema: string, newName: string): 
       tail = lines.slice(i).join('\n');
       break;
     }
-    if (FK_LINE.test(line)) continue;
+    if (FK_LINE.test(line) || CHECK_LINE.test(line)) continue;
     body.push(line.replace(/,\s*$/, ''));
   }
   const options = tail

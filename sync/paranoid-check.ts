@@ -31,7 +31,7 @@ export async function checkShadowChunks(
     if (!differing.length) continue;
     chunksRewritten += differing.length;
     repaired.push(meta.name);
-    const where = chunkCondition(scheme, differing);
+    const where = chunkCondition(scheme, meta, differing);
     await writer.execute(`DELETE FROM ${qualify(o.reportSchema, shadow)} WHERE ${where}`);
     const cols = writableColumns(meta).map((c) => c.name);
     await copyRows(snap, writer, { schema: o.sourceSchema, table: meta.name }, { schema: o.reportSchema, table: shadow }, cols, where);

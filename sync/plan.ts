@@ -115,8 +115,8 @@ export function planSync(input: PlanInput): SyncPlan {
     });
   }
 
-  const built = [
-    ...tables.map((t) => ({ live: t.table, temp: t.temp })),
+  const built: { live: string; temp: string; columns?: string }[] = [
+    ...tables.map((t) => ({ live: t.table, temp: t.temp, columns: writableColumns(t.meta).map((c) => quoteId(c.name)).join(', ') })),
     ...reports.map((r) => ({ live: r.name, temp: r.temp })),
   ];
   const existing = new Set(input.existingReportTables);
@@ -149,7 +149,9 @@ export function planSync(input: PlanInput): SyncPlan {
       publishSql.push(`LOCK TABLES ${locks.join(', ')}`);
       for (const b of kept) {
         publishSql.push(`DELETE FROM ${qualify(rep, b.live)}`);
-        publishSql.push(`INSERT INTO ${qualify(rep, b.live)} SELECT * FROM ${qualify(rep, b.temp)}`);
+        // Named columns: `SELECT *` leaves INVISIBLE columns out, which then reset to their default.
+        const cols = b.columns ? `(${b.columns}) SELECT ${b.columns}` : 'SELECT *';
+        publishSql.push(`INSERT INTO ${qualify(rep, b.live)} ${cols} FROM ${qualify(rep, b.temp)}`);
       }
       publishSql.push('UNLOCK TABLES');
       for (const b of kept) dropSql.push(`DROP TABLE IF EXISTS ${qualify(rep, b.temp)}`);

@@ -6,12 +6,14 @@
 import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
 import { qualify, quoteId } from '../src/db/quote.js';
 import { readServerInfo } from '../src/db/server-info.js';
-import { AbortedError, StepError } from '../src/errors.js';
+import { AbortedError, StepError, UnsupportedTableError } from '../src/errors.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
 import { buildTables } from './build-tables.js';
+import { createMirrors } from './create-mirrors.js';
 import { cleanupLeftovers, listReportTables } from './cleanup-leftovers.js';
 import { discoverTables } from './discover-tables.js';
+import { findUnsupportedTables } from './unsupported-tables.js';
 import { describePlan, planSync, type SyncPlan, type SyncStrategy } from './plan.js';
 import { publishTables } from './publish-tables.js';
 import { loadReportDefinitions, type ReportDefinition, reportFingerprints } from './report-definitions.js';
@@ -72,12 +74,11 @@ export interface SyncResult {
 
 /** Builds the plan from the live source; used by both dry runs and real runs. */
 async function buildPlan(conn: SqlConnection, admin: SqlConnection, o: SyncOptions): Promise<SyncPlan> {
-  const metas = (
-    await discoverTables(conn, o.sourceSchema, {
-      ...(o.include ? { include: o.include } : {}),
-      ...(o.exclude ? { exclude: o.exclude } : {}),
-    })
-  ).filter((t) => !t.name.startsWith('__dp_'));
+  const select = { ...(o.include ? { include: o.include } : {}), ...(o.exclude ? { exclude: o.exclude } : {}) };
+  const metas = (await discoverTables(conn, o.sourceSchema, select)).filter((t) => !t.name.startsWith('__dp_'));
+  // Refused by name before anything is written: a run never copies some tables and skips others.
+  const unsupported = await findUnsupportedTables(conn, o.sourceSchema, select);
+  if (unsupported.length) throw new UnsupportedTableError(unsupported);
   const tables = [];
   for (const meta of metas)
     tables.push({ meta, showCreate: await showCreateTable(conn, o.sourceSchema, meta.name) });
@@ -165,12 +166,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
       startedAt: started,
     });
     log.info({ tables: plan.tables.length, reports: plan.reports.length, mode: plan.mode }, 'sync planned');
-    for (const t of plan.tables) {
-      await admin.execute(t.createSql).catch((e) => {
-        throw new StepError('creating the mirror', t.table, { cause: e });
-      });
-      await admin.execute(t.disableKeysSql);
-    }
+    await createMirrors(admin, plan);
     const { tables, reports, mirrorsSeconds } = await buildTables({
       plan,
       source: o.source,

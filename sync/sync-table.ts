@@ -66,7 +66,7 @@ export async function syncTableServerSide(ctx: TableSyncContext): Promise<TableS
   const differing = diffChunks(sourceSums, mirrorSums);
   let rowsRepaired = 0;
   if (differing.length > 0) {
-    const where = chunkCondition(scheme, differing);
+    const where = chunkCondition(scheme, plan.meta, differing);
     await worker.execute(`DELETE FROM ${qualify(ctx.reportSchema, plan.temp)} WHERE ${where}`);
     rowsRepaired = await copyFromSnapshot(ctx, where);
   }

@@ -136,11 +136,11 @@ describe('chunks', () => {
 
   it('merges adjacent chunks into one range', () => {
     const scheme = { kind: 'int-range', column: 'id', width: 10 } as const;
-    expect(chunkCondition(scheme, [3n, 1n, 2n, 7n])).toBe(
+    expect(chunkCondition(scheme, contacts, [3n, 1n, 2n, 7n])).toBe(
       '(`id` >= 10 AND `id` < 40) OR (`id` >= 70 AND `id` < 80)',
     );
-    expect(chunkCondition(scheme, [-1n])).toBe('(`id` >= -10 AND `id` < 0)');
-    expect(chunkCondition(scheme, [])).toBe('1=0');
+    expect(chunkCondition(scheme, contacts, [-1n])).toBe('(`id` >= -10 AND `id` < 0)');
+    expect(chunkCondition(scheme, contacts, [])).toBe('1=0');
   });
 
   it('finds chunks that differ or exist on one side only', () => {

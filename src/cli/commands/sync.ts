@@ -5,7 +5,7 @@ import { runBackup } from '../../../backup/run-backup.js';
 import { type IncrementalResult, runIncrementalSync } from '../../../sync/run-incremental.js';
 import { runSync, type SyncResult } from '../../../sync/run-sync.js';
 import { type ScheduledJob, startScheduler } from '../../../sync/schedule.js';
-import { verifyMirrors } from '../../../sync/verify.js';
+import { driftedTables, verifyMirrors } from '../../../sync/verify.js';
 import { DriftError, UsageError } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { createProgress } from '../progress.js';
@@ -208,15 +208,13 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
           ...result.tables.map(
             (t) =>
               `${t.table.padEnd(28)} ${String(t.sourceRows).padStart(10)} rows  ${String(t.chunksChecked).padStart(5)} chunks  ` +
-              `${t.missingMirror ? 'MIRROR MISSING' : t.chunksDiffering ? `${t.chunksDiffering} DIFFER` : 'ok'}`,
+              `${t.problem ? t.problem.toUpperCase().split(':')[0]! : t.missingMirror ? 'MIRROR MISSING' : t.chunksDiffering ? `${t.chunksDiffering} DIFFER` : 'ok'}`,
           ),
           result.ok ? 'mirrors match the source' : 'drift found',
         ].join('\n'),
       );
       if (!result.ok)
-        throw new DriftError(
-          result.tables.filter((t) => t.chunksDiffering || t.missingMirror).map((t) => t.table),
-        );
+        throw new DriftError(driftedTables(result));
     });
 
   program
@@ -262,9 +260,7 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
           run: async (_signal, wait) => {
             const r = await verifyMirrors({ ...syncOptions(c, {}), waitForLockSeconds: wait });
             if (!r.ok)
-              throw new DriftError(
-                r.tables.filter((t) => t.chunksDiffering || t.missingMirror).map((t) => t.table),
-              );
+              throw new DriftError(driftedTables(r));
           },
         });
       }

@@ -1,0 +1,85 @@
+/**
+ * The exact text of a row for checksums, and the aggregate that sums row digests. Both the
+ * InnoDB source and the MyISAM mirror print it the same way when their rows are equal, and it
+ * differs whenever an exact comparison would:
+ *
+ * - every column is rendered losslessly: strings as their stored bytes (`CAST(… AS BINARY)`:
+ *   no conversion between character sets, so latin1 beside cp1251 or utf16 never meets an
+ *   "illegal mix of collations", and `a`/`A`/`a ` stay apart whatever the collation), FLOAT
+ *   through DOUBLE (a FLOAT prints with 6 significant digits: 16777215 and 16777200 looked
+ *   equal), TIMESTAMP as epoch seconds (its text depends on the session's time zone and repeats
+ *   in a DST fall-back hour), BIT as a number, ENUM and SET with their index (the `''` error
+ *   value and a declared `''` member print alike);
+ * - each value is length-prefixed and a NULL is a mark no value can print, so neither a
+ *   separator inside a value nor a NULL can make two rows print alike (CONCAT_WS did both);
+ * - the digest is the first 64 bits of MD5 of that text, and a chunk's sum is the exact SUM
+ *   (DECIMAL, no overflow) of its rows' digests with COUNT(*). A BIT_XOR cancelled pairs of equal
+ *   rows: a keyless table holding {A, A, B} and a mirror holding {B, C, C} summed alike. With
+ *   sums, two different multisets of rows agree only when their digests happen to add up to the
+ *   same number: odds about 2^-64 per chunk for rows that differ by chance.
+ *
+ * Pure: builds SQL from table metadata. The aliases it uses (`__dp_…`) cannot meet a user's
+ * column in an expression; chunk queries group by the chunk expression itself, never by an
+ * alias, because `GROUP BY c` names a column `c` when the table has one.
+ */
+import { quoteId } from '../src/db/quote.js';
+import type { ColumnMeta, TableMeta } from './table-meta.js';
+import { writableColumns } from './table-meta.js';
+
+const STRING_TYPES = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'json', 'long', 'long varchar']);
+const BYTE_TYPES = new Set(['binary', 'varbinary', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
+const EXACT_TEXT_TYPES = new Set([
+  'tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'decimal', 'numeric',
+  'date', 'datetime', 'time', 'year', 'double', 'real', 'double precision',
+]);
+
+/** One column rendered losslessly (not NULL-safe: NULL stays NULL). `ref` is the quoted column. */
+export function exactValueSql(ref: string, col: Pick<ColumnMeta, 'dataType'>): string {
+  const t = col.dataType.toLowerCase();
+  if (BYTE_TYPES.has(t)) return ref;
+  if (STRING_TYPES.has(t)) return `CAST(${ref} AS BINARY)`;
+  if (t === 'float') return `CAST(${ref} AS DOUBLE)`;
+  if (t === 'timestamp') return `UNIX_TIMESTAMP(${ref})`;
+  if (t === 'bit') return `(${ref} + 0)`;
+  if (t === 'enum' || t === 'set') return `CONCAT(${ref} + 0, ':', CAST(${ref} AS BINARY))`;
+  if (EXACT_TEXT_TYPES.has(t)) return ref;
+  // Spatial and anything newer: the stored bytes.
+  return `CAST(${ref} AS BINARY)`;
+}
+
+/** The columns a row digest covers: every stored column (generated ones are recomputed). */
+export function digestColumns(table: TableMeta): ColumnMeta[] {
+  return writableColumns(table);
+}
+
+/** `length:value` per column, `-` for NULL, concatenated: the exact text of a row. */
+export function rowTextSql(columns: readonly Pick<ColumnMeta, 'name' | 'dataType'>[], alias = ''): string {
+  if (columns.length === 0) return "''";
+  const p = alias ? `${alias}.` : '';
+  const parts = columns.map((c) => {
+    const v = exactValueSql(`${p}${quoteId(c.name)}`, c);
+    return `IFNULL(CONCAT(LENGTH(${v}), ':', ${v}), '-')`;
+  });
+  return parts.length === 1 ? parts[0]! : `CONCAT(${parts.join(', ')})`;
+}
+
+/** A row's 64-bit digest as an unsigned integer. */
+export function rowDigestSql(table: TableMeta, alias = ''): string {
+  return `CAST(CONV(LEFT(MD5(${rowTextSql(digestColumns(table), alias)}), 16), 16, 10) AS UNSIGNED)`;
+}
+
+/** Marks a checksum of this algorithm; a bare number is the older CRC32/BIT_XOR one. */
+export const CHECKSUM_PREFIX = 'v2:';
+
+/**
+ * `COUNT(*) AS __dp_rows, COALESCE(SUM(digest), 0) AS __dp_sum`: the select-list of a row-set
+ * checksum, for a whole table, a chunk or a batch of keys.
+ */
+export function rowSetSumSql(table: TableMeta, alias = ''): string {
+  return `COUNT(*) AS __dp_rows, COALESCE(SUM(${rowDigestSql(table, alias)}), 0) AS __dp_sum`;
+}
+
+/** A row-set checksum as stored in history and manifests: `v2:<rows-independent sum>`. */
+export function formatSum(sum: string | number | bigint | null | undefined): string {
+  return `${CHECKSUM_PREFIX}${String(sum ?? '0')}`;
+}

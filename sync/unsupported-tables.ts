@@ -1,0 +1,52 @@
+/**
+ * Source tables that a sync cannot copy exactly, found before anything is written so that a run
+ * refuses them by name instead of skipping them in silence (a skipped table also made `verify`
+ * report a match). The copy reads one consistent InnoDB snapshot into MyISAM, so:
+ * - a table of another engine (MyISAM, Aria, MEMORY, …) is not in the snapshot: its rows could
+ *   be from any moment;
+ * - a MariaDB system-versioned table holds history rows that a snapshot read never returns, and
+ *   its mirror would lose them (a restore would bring the table back without its history).
+ * Keys longer than MyISAM's 1000 bytes are found when the mirror is created (build-mirrors.ts).
+ */
+import type { SqlConnection } from '../src/db/connection.js';
+import type { UnsupportedTable } from '../src/errors.js';
+import { type DiscoverOptions, selectTables } from './discover-tables.js';
+
+export interface SourceTableKind {
+  name: string;
+  engine: string | null;
+  /** information_schema TABLE_TYPE: `BASE TABLE`, or `SYSTEM VERSIONED` on MariaDB. */
+  type: string;
+}
+
+/** Why each table cannot be copied. Pure. Views and sequences are not tables a sync copies. */
+export function unsupportedReasons(tables: readonly SourceTableKind[], options: DiscoverOptions = {}): UnsupportedTable[] {
+  const chosen = new Set(selectTables(tables.map((t) => t.name), options));
+  const out: UnsupportedTable[] = [];
+  for (const t of tables) {
+    if (!chosen.has(t.name) || t.name.startsWith('__dp_')) continue;
+    if (t.type.toUpperCase() === 'SYSTEM VERSIONED') {
+      out.push({ table: t.name, reason: 'system-versioned: its history rows cannot be mirrored, backed up or restored' });
+    } else if ((t.engine ?? '').toLowerCase() !== 'innodb') {
+      out.push({
+        table: t.name,
+        reason: `engine ${t.engine ?? 'unknown'}: only InnoDB tables are read in one consistent snapshot (ALTER TABLE … ENGINE=InnoDB)`,
+      });
+    }
+  }
+  return out;
+}
+
+/** Reads the source's tables and returns those a sync of `options` would have to refuse. */
+export async function findUnsupportedTables(
+  conn: SqlConnection,
+  schema: string,
+  options: DiscoverOptions = {},
+): Promise<UnsupportedTable[]> {
+  const rows = await conn.query<{ name: string; engine: string | null; type: string }>(
+    `SELECT TABLE_NAME AS name, ENGINE AS engine, TABLE_TYPE AS type FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY TABLE_NAME`,
+    [schema],
+  );
+  return unsupportedReasons(rows, options);
+}
