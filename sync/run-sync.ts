@@ -6,7 +6,7 @@
 import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
 import { qualify, quoteId } from '../src/db/quote.js';
 import { readServerInfo } from '../src/db/server-info.js';
-import { AbortedError, StepError, UnsupportedTableError } from '../src/errors.js';
+import { AbortedError, UnsupportedTableError } from '../src/errors.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
 import { buildTables } from './build-tables.js';
