@@ -10,8 +10,9 @@
  *   equal), TIMESTAMP as epoch seconds (its text depends on the session's time zone and repeats
  *   in a DST fall-back hour), BIT as a number, ENUM and SET with their index (the `''` error
  *   value and a declared `''` member print alike);
- * - each value is length-prefixed and a NULL is a mark no value can print, so neither a
- *   separator inside a value nor a NULL can make two rows print alike (CONCAT_WS did both);
+ * - a value that may hold any byte is length-prefixed and a NULL is a mark no value can print,
+ *   so neither a separator inside a value nor a NULL can make two rows print alike (CONCAT_WS
+ *   did both);
  * - the digest is the first 64 bits of MD5 of that text, and a chunk's sum is the exact SUM
  *   (DECIMAL, no overflow) of its rows' digests with COUNT(*). A BIT_XOR cancelled pairs of equal
  *   rows: a keyless table holding {A, A, B} and a mirror holding {B, C, C} summed alike. With
@@ -35,16 +36,24 @@ const EXACT_TEXT_TYPES = new Set([
 
 /** One column rendered losslessly (not NULL-safe: NULL stays NULL). `ref` is the quoted column. */
 export function exactValueSql(ref: string, col: Pick<ColumnMeta, 'dataType'>): string {
-  const t = col.dataType.toLowerCase();
-  if (BYTE_TYPES.has(t)) return ref;
-  if (STRING_TYPES.has(t)) return `CAST(${ref} AS BINARY)`;
-  if (t === 'float') return `CAST(${ref} AS DOUBLE)`;
-  if (t === 'timestamp') return `UNIX_TIMESTAMP(${ref})`;
-  if (t === 'bit') return `(${ref} + 0)`;
-  if (t === 'enum' || t === 'set') return `CONCAT(${ref} + 0, ':', CAST(${ref} AS BINARY))`;
-  if (EXACT_TEXT_TYPES.has(t)) return ref;
+  return renderColumn(ref, col.dataType).sql;
+}
+
+/**
+ * How a column is rendered, and whether its text can hold any byte (then it is length-prefixed)
+ * or only digits, signs, `.`, `:`, `-`, `e` and spaces (numbers and dates: no `#`, never `N`).
+ */
+function renderColumn(ref: string, dataType: string): { sql: string; anyBytes: boolean } {
+  const t = dataType.toLowerCase();
+  if (BYTE_TYPES.has(t)) return { sql: ref, anyBytes: true };
+  if (STRING_TYPES.has(t)) return { sql: `CAST(${ref} AS BINARY)`, anyBytes: true };
+  if (t === 'float') return { sql: `CAST(${ref} AS DOUBLE)`, anyBytes: false };
+  if (t === 'timestamp') return { sql: `UNIX_TIMESTAMP(${ref})`, anyBytes: false };
+  if (t === 'bit') return { sql: `(${ref} + 0)`, anyBytes: false };
+  if (t === 'enum' || t === 'set') return { sql: `CONCAT(${ref} + 0, ':', CAST(${ref} AS BINARY))`, anyBytes: true };
+  if (EXACT_TEXT_TYPES.has(t)) return { sql: ref, anyBytes: false };
   // Spatial and anything newer: the stored bytes.
-  return `CAST(${ref} AS BINARY)`;
+  return { sql: `CAST(${ref} AS BINARY)`, anyBytes: true };
 }
 
 /** The columns a row digest covers: every stored column (generated ones are recomputed). */
@@ -52,15 +61,20 @@ export function digestColumns(table: TableMeta): ColumnMeta[] {
   return writableColumns(table);
 }
 
-/** `length:value` per column, `-` for NULL, concatenated: the exact text of a row. */
+/**
+ * The exact text of a row: per column `N` for NULL, else the value, `length:bytes` for values
+ * that may hold any byte; columns joined by `#`. Read left to right with the column types known,
+ * it can be parsed back in one way only, so two rows print alike only when they are equal.
+ */
 export function rowTextSql(columns: readonly Pick<ColumnMeta, 'name' | 'dataType'>[], alias = ''): string {
   if (columns.length === 0) return "''";
   const p = alias ? `${alias}.` : '';
   const parts = columns.map((c) => {
-    const v = exactValueSql(`${p}${quoteId(c.name)}`, c);
-    return `IFNULL(CONCAT(LENGTH(${v}), ':', ${v}), '-')`;
+    const ref = `${p}${quoteId(c.name)}`;
+    const r = renderColumn(ref, c.dataType);
+    return r.anyBytes ? `IFNULL(CONCAT(LENGTH(${ref}), ':', ${r.sql}), 'N')` : `IFNULL(${r.sql}, 'N')`;
   });
-  return parts.length === 1 ? parts[0]! : `CONCAT(${parts.join(', ')})`;
+  return parts.length === 1 ? `CONCAT(${parts[0]!})` : `CONCAT(${parts.join(", '#', ")})`;
 }
 
 /** A row's 64-bit digest as an unsigned integer. */

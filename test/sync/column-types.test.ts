@@ -84,6 +84,8 @@ function options(sameServer: boolean): SyncOptions {
     sameServer,
     chunkRows: 100,
     reports: [],
+    // A MyISAM table in the source is refused by name unless excluded (exactness.test.ts).
+    exclude: ['myisam_source'],
   };
 }
 
