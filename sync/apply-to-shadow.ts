@@ -73,7 +73,7 @@ export async function applyKeys(
   const shadowTable = shadowName(o.meta.name);
   const shadow = qualify(o.reportSchema, shadowTable);
   const chg = qualify(o.reportSchema, changedKeysTable(o.meta.name));
-  const del = await writer.execute(`DELETE s FROM ${shadow} AS s JOIN ${chg} AS x ON ${keyJoinSql(o.meta, 's', 'x')}`);
+  const del = await writer.execute(`DELETE __dp_s FROM ${shadow} AS __dp_s JOIN ${chg} AS __dp_x ON ${keyJoinSql(o.meta, '__dp_s', '__dp_x')}`);
   const cols = writableColumns(o.meta).map((c) => c.name);
   const colList = cols.map(quoteId).join(', ');
   let written = 0;

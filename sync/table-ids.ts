@@ -34,6 +34,17 @@ export async function readTableIds(conn: SqlConnection, schema: string): Promise
       );
       return fingerprints(rows);
     } catch {
+      // not this flavour, no PROCESS privilege, or no `filename` character set: see below
+    }
+    try {
+      // Without `USING filename`: exact for names that need no encoding; the others get no
+      // fingerprint, which the sync reports in its notes.
+      const rows = await conn.query<{ part: string; id: string | number }>(
+        `SELECT NAME AS part, TABLE_ID AS id FROM information_schema.${view} WHERE NAME LIKE ?`,
+        [`${schema.replace(/[\\%_]/g, '\\$&')}/%`],
+      );
+      return fingerprints(rows.map((r) => ({ ...r, name: r.part.slice(schema.length + 1).replace(/#.*$/s, '') })));
+    } catch {
       // not this flavour, or no PROCESS privilege
     }
   }

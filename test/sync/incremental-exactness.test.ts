@@ -97,6 +97,12 @@ beforeAll(async () => {
        FOREIGN KEY (org) REFERENCES ${q('org')} (code) ON UPDATE CASCADE ON DELETE CASCADE) ENGINE=InnoDB COLLATE utf8mb4_unicode_ci`,
     `CREATE TABLE ${q('item')} (id INT NOT NULL PRIMARY KEY, acct INT NULL,
        FOREIGN KEY (acct) REFERENCES ${q('acct')} (id) ON DELETE CASCADE) ENGINE=InnoDB`,
+    // ON UPDATE CASCADE two levels down: lvl3 follows a column of lvl2 that lvl2 follows from lvl1.
+    `CREATE TABLE ${q('lvl1')} (code VARCHAR(10) NOT NULL PRIMARY KEY) ENGINE=InnoDB`,
+    `CREATE TABLE ${q('lvl2')} (id INT NOT NULL PRIMARY KEY, code VARCHAR(10) NULL, KEY (code),
+       FOREIGN KEY (code) REFERENCES ${q('lvl1')} (code) ON UPDATE CASCADE) ENGINE=InnoDB`,
+    `CREATE TABLE ${q('lvl3')} (id INT NOT NULL PRIMARY KEY, code VARCHAR(10) NULL,
+       FOREIGN KEY (code) REFERENCES ${q('lvl2')} (code) ON UPDATE CASCADE) ENGINE=InnoDB`,
     // Names InnoDB stores encoded, and partitioned tables.
     `CREATE TABLE ${q("odd é%.'name")} (id INT NOT NULL PRIMARY KEY, v INT NULL) ENGINE=InnoDB`,
     `CREATE TABLE ${q('parts')} (id INT NOT NULL PRIMARY KEY, v INT NULL) ENGINE=InnoDB
@@ -116,6 +122,9 @@ beforeAll(async () => {
   await admin.execute(`INSERT INTO ${q('org')} VALUES ('acme', 1), ('a', 2), ('b', 3), ('z', 4)`);
   await admin.execute(`INSERT INTO ${q('acct')} VALUES (1, 'acme'), (2, 'a'), (3, 'acme'), (4, 'a'), (5, 'z')`);
   await admin.execute(`INSERT INTO ${q('item')} VALUES (1, 1), (2, 2), (3, 5), (4, 5)`);
+  await admin.execute(`INSERT INTO ${q('lvl1')} VALUES ('a'), ('c')`);
+  await admin.execute(`INSERT INTO ${q('lvl2')} VALUES (1, 'a'), (2, 'c')`);
+  await admin.execute(`INSERT INTO ${q('lvl3')} VALUES (1, 'a'), (2, 'a'), (3, 'c')`);
   await admin.execute(`INSERT INTO ${q("odd é%.'name")} VALUES (1, 1), (2, 2)`);
   await admin.execute(`INSERT INTO ${q('parts')} VALUES (1, 1), (2, 2), (150, 3), (151, 4)`);
   await admin.execute(`INSERT INTO ${q('swap')} VALUES (5, 50), (6, 60)`);
@@ -173,6 +182,13 @@ describe('incremental sync exactness', () => {
     expect(await rowsOf(src, 'acct')).toContain(`3|${Buffer.from('ACME').toString('hex').toUpperCase()}`);
     await incremental();
     await expectMirrorsExact(['org', 'acct', 'item']);
+  });
+
+  it('follows ON UPDATE CASCADE through a child column that grandchildren reference', async () => {
+    await admin.execute(`UPDATE ${q('lvl1')} SET code = 'b' WHERE code = 'a'`);
+    expect(await rowsOf(src, 'lvl3')).toEqual(['1|62', '2|62', '3|63']);
+    await incremental();
+    await expectMirrorsExact(['lvl1', 'lvl2', 'lvl3']);
   });
 
   it('copies again a truncated table whose schema and table names InnoDB stores encoded', async () => {
