@@ -35,13 +35,21 @@ export interface ApplyResult {
   rowsWritten: number;
 }
 
-/** COUNT(*) and BIT_XOR of the row hashes of a batch of keys: engine-independent, as the full sync's repair uses. */
-async function batchSum(conn: SqlConnection, schema: string, table: string, meta: TableMeta, batch: readonly string[]): Promise<string> {
-  const r = await conn.query<{ n: string | number; x: string | number | null }>(
-    `SELECT COUNT(*) AS n, BIT_XOR(${rowHashExpression(meta)}) AS x FROM ${qualify(schema, table)} WHERE ${keyInSql(meta, '', batch)}`,
+/**
+ * COUNT(*), BIT_XOR and SUM of the row hashes of the rows matching `where`: engine-independent,
+ * as the full sync's repair uses. The SUM is there for keyless tables, whose duplicate rows
+ * cancel out in a XOR.
+ */
+async function rowsSum(conn: SqlConnection, schema: string, table: string, meta: TableMeta, where: string): Promise<string> {
+  const h = rowHashExpression(meta);
+  const r = await conn.query<{ n: string | number; x: string | number | null; s: string | number | null }>(
+    `SELECT COUNT(*) AS n, BIT_XOR(${h}) AS x, SUM(${h}) AS s FROM ${qualify(schema, table)} WHERE ${where}`,
   );
-  return `${r[0]?.n ?? 0}:${r[0]?.x ?? 0}`;
+  return `${r[0]?.n ?? 0}:${r[0]?.x ?? 0}:${r[0]?.s ?? 0}`;
 }
+
+const batchSum = (conn: SqlConnection, schema: string, table: string, meta: TableMeta, batch: readonly string[]) =>
+  rowsSum(conn, schema, table, meta, keyInSql(meta, '', batch));
 
 /**
  * Rewrites the shadow rows of the keys (already in the key table) from the snapshot. On one
@@ -65,7 +73,7 @@ export async function applyKeys(
   const shadowTable = shadowName(o.meta.name);
   const shadow = qualify(o.reportSchema, shadowTable);
   const chg = qualify(o.reportSchema, changedKeysTable(o.meta.name));
-  const del = await writer.execute(`DELETE s FROM ${shadow} AS s JOIN ${chg} AS x ON ${keyJoinSql(o.meta, 's', 'x')}`);
+  const del = await writer.execute(`DELETE __dp_s FROM ${shadow} AS __dp_s JOIN ${chg} AS __dp_x ON ${keyJoinSql(o.meta, '__dp_s', '__dp_x')}`);
   const cols = writableColumns(o.meta).map((c) => c.name);
   const colList = cols.map(quoteId).join(', ');
   let written = 0;
@@ -95,16 +103,33 @@ export async function applyKeys(
   return { rowsDeleted: del.affectedRows, rowsWritten: written, batchesRepaired };
 }
 
-/** Replaces a whole shadow mirror with the snapshot's rows (truncated or uncaptured tables). */
+/**
+ * Replaces a whole shadow mirror with the snapshot's rows (truncated or uncaptured tables). On one
+ * server the rows are copied server-side by `copier` and kept when the table's checksum equals
+ * the snapshot's, as applyKeys does per batch; otherwise, and without `copier`, they stream from
+ * the snapshot. (Streaming every row also broke keyless tables whose values the client cannot
+ * write back as it reads them, such as GEOMETRY, which mysql2 parses into objects.)
+ */
 export async function applyWholeTable(
   snap: SqlConnection,
   writer: SqlConnection,
-  o: { sourceSchema: string; reportSchema: string; meta: TableMeta },
-): Promise<ApplyResult> {
-  const shadow = qualify(o.reportSchema, shadowName(o.meta.name));
+  o: { sourceSchema: string; reportSchema: string; meta: TableMeta; copier?: SqlConnection | undefined },
+): Promise<ApplyResult & { batchesRepaired: number }> {
+  const shadowTable = shadowName(o.meta.name);
+  const shadow = qualify(o.reportSchema, shadowTable);
   const before = await writer.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${shadow}`);
+  const rowsDeleted = Number(before[0]?.n ?? 0);
   await writer.execute(`DELETE FROM ${shadow}`);
   const cols = writableColumns(o.meta).map((c) => c.name);
-  const written = await copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowName(o.meta.name) }, cols);
-  return { rowsDeleted: Number(before[0]?.n ?? 0), rowsWritten: written };
+  if (o.copier) {
+    const colList = cols.map(quoteId).join(', ');
+    const copied = await o.copier.execute(`INSERT INTO ${shadow} (${colList}) SELECT ${colList} FROM ${qualify(o.sourceSchema, o.meta.name)}`);
+    const want = await rowsSum(snap, o.sourceSchema, o.meta.name, o.meta, '1=1');
+    if (want === (await rowsSum(writer, o.reportSchema, shadowTable, o.meta, '1=1'))) {
+      return { rowsDeleted, rowsWritten: copied.affectedRows, batchesRepaired: 0 };
+    }
+    await writer.execute(`DELETE FROM ${shadow}`);
+  }
+  const written = await copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowTable }, cols);
+  return { rowsDeleted, rowsWritten: written, batchesRepaired: o.copier ? 1 : 0 };
 }

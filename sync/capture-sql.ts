@@ -39,15 +39,46 @@ export function captureTableDdl(schema: string): string {
 }
 
 /**
- * The SQL expression that prints one key column the same way on every server and session: text
- * for most types, hex for binary ones (bytes must not go through a character set), seconds since
- * the epoch for TIMESTAMP.
+ * The SQL expression that prints one key column exactly, the same way on every server and
+ * session, as text key-sql.ts turns back into a literal of the same value:
+ * - binary types as hex (bytes must not go through a character set);
+ * - BIT as its unsigned integer: `HEX(b'101')` is `5`, and an odd number of hex digits is no
+ *   valid `X'…'` literal;
+ * - FLOAT and DOUBLE through DOUBLE: `CAST(float AS CHAR)` prints 6 significant digits
+ *   (16777215 prints as 16777200), while a FLOAT widens to DOUBLE exactly and MariaDB and MySQL
+ *   print a DOUBLE with the shortest digits that read back as the same DOUBLE;
+ * - TIMESTAMP as seconds since the epoch: it would print in the session's time zone, and triggers
+ *   run in the writers' sessions. The zero TIMESTAMP is logged as 0 (1970-01-01 00:00:00 UTC
+ *   itself cannot be stored), which key-sql.ts reads back as the zero value;
+ * - everything else as text, which is exact for integers, DECIMAL, DATE/DATETIME/TIME (zero and
+ *   fractional values included), YEAR, ENUM, SET and strings (trailing spaces are kept).
+ * Changing any of these changes the trigger text and so the capture fingerprint: a sync then runs
+ * full until `capture install`, whose new installation id makes the next run full too, so a log
+ * row in an older format is never read as a key (DROP TRIGGER waits for the transactions that
+ * fired the old trigger, so none of their rows can commit after the reinstall).
  */
 export function keyPartSql(ref: string, dataType: string): string {
-  if (isHexType(dataType)) return `HEX(${ref})`;
-  // A TIMESTAMP prints in the session's time zone; triggers run in the writers' sessions.
-  if (dataType.toLowerCase() === 'timestamp') return `CAST(UNIX_TIMESTAMP(${ref}) AS CHAR)`;
+  const type = dataType.toLowerCase();
+  if (type === 'bit') return `CAST(CAST(${ref} AS UNSIGNED) AS CHAR)`;
+  if (isHexType(type)) return `HEX(${ref})`;
+  if (type === 'float' || type === 'double' || type === 'real') return `CAST(CAST(${ref} AS DOUBLE) AS CHAR)`;
+  // UNIX_TIMESTAMP() of the zero TIMESTAMP is NULL in a trigger (0 in a plain SELECT): spelled out.
+  if (type === 'timestamp') return `IF(CAST(${ref} AS CHAR) LIKE '0000-00-00%', '0', CAST(UNIX_TIMESTAMP(${ref}) AS CHAR))`;
   return `CAST(${ref} AS CHAR)`;
+}
+
+/** Character types compare by collation: `'acme' = 'ACME'`, and `'a' = 'a '` under PAD SPACE. */
+const COLLATED = new Set(['char', 'varchar', 'tinytext', 'text', 'mediumtext', 'longtext', 'enum', 'set']);
+
+/**
+ * True when a column's value is unchanged byte for byte. `OLD.c <=> NEW.c` compares by the
+ * column's collation, but InnoDB's ON UPDATE CASCADE compares bytes: `acme` → `ACME` (or `a` →
+ * `a `) is passed on to the children, so the trigger must see it as a change of the key too.
+ */
+function sameSql(col: TableMeta['columns'][number]): string {
+  const ref = (alias: string) => `${alias}.${quoteId(col.name)}`;
+  if (COLLATED.has(col.dataType.toLowerCase())) return `CAST(${ref('OLD')} AS BINARY) <=> CAST(${ref('NEW')} AS BINARY)`;
+  return `${ref('OLD')} <=> ${ref('NEW')}`;
 }
 
 /** `JSON_ARRAY(…)` of a row's key columns, `alias` being NEW, OLD or a table alias. */
@@ -68,8 +99,10 @@ export function triggerName(table: string, event: 'ins' | 'upd' | 'del'): string
 
 /**
  * The three triggers of one table. `referenced`: columns other tables' foreign keys point at; an
- * UPDATE changing one of them (or the primary key) logs the old key as removed, so that the
- * children of the old value are found.
+ * UPDATE changing one of them (or the primary key) logs the old key as removed ('D'), so that the
+ * children of the old value are found, and the new key as arrived ('I'), like an INSERT: a key
+ * that arrives may have been taken by a row that a cascade removed earlier in the same interval,
+ * whose children derive-cascades.ts must then look up (see there).
  */
 export function triggerDdl(schema: string, meta: TableMeta, referenced: readonly string[]): { name: string; sql: string }[] {
   const log = qualify(schema, CHANGE_LOG_TABLE);
@@ -77,7 +110,7 @@ export function triggerDdl(schema: string, meta: TableMeta, referenced: readonly
   const lit = quoteString(meta.name);
   const insert = (op: string, alias: string) => `INSERT INTO ${log} (tbl, op, pk) VALUES (${lit}, '${op}', ${keyJsonSql(meta, alias)})`;
   const keyCols = [...new Set([...meta.primaryKey, ...referenced])];
-  const same = keyCols.map((c) => `OLD.${quoteId(c)} <=> NEW.${quoteId(c)}`).join(' AND ');
+  const same = keyCols.map((c) => sameSql(meta.columns.find((x) => x.name === c)!)).join(' AND ');
   const ins = triggerName(meta.name, 'ins');
   const upd = triggerName(meta.name, 'upd');
   const del = triggerName(meta.name, 'del');
@@ -87,7 +120,7 @@ export function triggerDdl(schema: string, meta: TableMeta, referenced: readonly
       name: upd,
       sql:
         `CREATE TRIGGER ${qualify(schema, upd)} AFTER UPDATE ON ${table} FOR EACH ROW BEGIN ` +
-        `IF NOT (${same}) THEN ${insert('D', 'OLD')}; END IF; ${insert('U', 'NEW')}; END`,
+        `IF NOT (${same}) THEN ${insert('D', 'OLD')}; ${insert('I', 'NEW')}; ELSE ${insert('U', 'NEW')}; END IF; END`,
     },
     { name: del, sql: `CREATE TRIGGER ${qualify(schema, del)} AFTER DELETE ON ${table} FOR EACH ROW ${insert('D', 'OLD')}` },
   ];

@@ -10,7 +10,10 @@ import type { Logger } from '../src/log/logger.js';
 import { qualify } from '../src/db/quote.js';
 import { CHANGE_LOG_TABLE } from './capture-sql.js';
 
-/** Changed primary keys of one table: canonical JSON text of the key → whether the key was removed. */
+/**
+ * Changed primary keys of one table: canonical JSON text of the key → whether the key may have
+ * lost child rows to a cascade (logged 'D', or 'I': see derive-cascades.ts).
+ */
 export type KeySet = Map<string, { removed: boolean }>;
 
 export interface ChangeBatch {
@@ -66,7 +69,7 @@ export async function readChanges(snap: SqlConnection, schema: string): Promise<
   for await (const row of snap.stream(`SELECT seq, tbl, op, pk FROM ${qualify(schema, CHANGE_LOG_TABLE)} ORDER BY seq`)) {
     const [seq, tbl, op, pk] = row as [string | number, string, string, string];
     seqs.push(BigInt(seq));
-    addKey(keys, tbl, canonicalKey(String(pk)), op === 'D');
+    addKey(keys, tbl, canonicalKey(String(pk)), op === 'D' || op === 'I');
   }
   return { keys, ranges: toRanges(seqs), rows: seqs.length };
 }

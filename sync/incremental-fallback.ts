@@ -33,7 +33,7 @@ export function fullSyncReason(o: {
   if (o.liveGeneration === null) return 'the live report tables carry no generation marker';
   if (o.uncapturedWithKey.length) return `triggers missing on ${o.uncapturedWithKey.join(', ')} (run \`dualpipe capture install\`)`;
   if (o.fingerprint && o.fingerprint.installed !== o.fingerprint.expected) {
-    return 'the capture triggers no longer fit the tables\' keys and foreign keys (run `dualpipe capture install`)';
+    return 'the capture triggers no longer fit the tables\' keys and foreign keys, or log keys in an older format (run `dualpipe capture install`)';
   }
   if (o.reports) {
     const changed = Object.keys(o.reports.now).filter((r) => o.reports!.last?.[r] !== o.reports!.now[r]);

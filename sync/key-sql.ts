@@ -10,16 +10,27 @@ import { isIntegerType, type TableMeta } from './table-meta.js';
 
 function literal(part: string | null, dataType: string, table: string): string {
   if (part === null) return 'NULL';
-  if (isIntegerType(dataType)) {
-    if (!/^-?\d{1,20}$/.test(part)) throw new Error(`key of ${table}: "${part.slice(0, 40)}" is not an integer`);
+  const type = dataType.toLowerCase();
+  const refuse = (what: string) => new Error(`key of ${table}: "${part.slice(0, 40)}" is not ${what}`);
+  // BIT keys are logged as their unsigned integer (capture-sql.ts); the column compares with it.
+  if (isIntegerType(type) || type === 'bit') {
+    if (!/^-?\d{1,20}$/.test(part)) throw refuse('an integer');
     return part;
   }
-  if (dataType.toLowerCase() === 'timestamp') {
-    if (!/^\d{1,12}(\.\d{1,6})?$/.test(part)) throw new Error(`key of ${table}: "${part.slice(0, 40)}" is not a timestamp`);
+  if (type === 'float' || type === 'double' || type === 'real') {
+    // The server's shortest DOUBLE text; an exponent makes the literal a DOUBLE (`0.1` alone would
+    // be a DECIMAL), which a FLOAT column compares with after widening itself exactly.
+    if (!/^-?(\d+(\.\d*)?|\.\d+)(e[-+]?\d{1,3})?$/i.test(part)) throw refuse('a number');
+    return /e/i.test(part) ? part : `${part}e0`;
+  }
+  if (type === 'timestamp') {
+    if (!/^\d{1,12}(\.\d{1,6})?$/.test(part)) throw refuse('a timestamp');
+    // UNIX_TIMESTAMP() of the zero TIMESTAMP is 0, and FROM_UNIXTIME(0) is 1970-01-01, not zero.
+    if (/^0+(\.0*)?$/.test(part)) return "'0000-00-00 00:00:00'";
     return `FROM_UNIXTIME(${part})`;
   }
-  if (isHexType(dataType)) {
-    if (!/^[0-9A-Fa-f]*$/.test(part)) throw new Error(`key of ${table}: "${part.slice(0, 40)}" is not hex`);
+  if (isHexType(type)) {
+    if (!/^([0-9A-Fa-f]{2})*$/.test(part)) throw refuse('hex');
     return `X'${part}'`;
   }
   return quoteString(part);

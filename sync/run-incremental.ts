@@ -123,7 +123,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
         else if (lastDetails.tableIds[m.name] !== tableIds[m.name]) whole.add(m.name);
       }
     } else notes.push('InnoDB table ids are not readable (PROCESS privilege): a TRUNCATE is found only by `verify` or --paranoid');
-    const cascades = await deriveCascades(admin, rep, byName, fks, changes.keys);
+    const cascades = await deriveCascades(admin, rep, byName, fks, changes.keys, { snap, schema: src });
     for (const t of cascades.whole) whole.add(t);
 
     await markAbandonedRuns(admin, rep, 'sync', started);
@@ -196,7 +196,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
       };
       if (o.signal?.aborted) throw new AbortedError('incremental sync interrupted: the live report tables were not changed');
       if (r.whole) {
-        Object.assign(r, await applyWholeTable(snap, admin, { sourceSchema: src, reportSchema: rep, meta }));
+        Object.assign(r, await applyWholeTable(snap, admin, { sourceSchema: src, reportSchema: rep, meta, copier }));
       } else if (keys.size) {
         const list = [...keys];
         changedTables.add(meta.name);

@@ -7,6 +7,7 @@ import { keyInSql, keyTuple } from '../../sync/key-sql.js';
 import { loadReportDefinitions, parseReportDefinition } from '../../sync/report-definitions.js';
 import { fullSyncReason } from '../../sync/run-incremental.js';
 import { swapSql } from '../../sync/shadow-set.js';
+import { fingerprints } from '../../sync/table-ids.js';
 import type { TableMeta } from '../../sync/table-meta.js';
 
 const meta = (primaryKey: string[], types: Record<string, string>): TableMeta => ({
@@ -28,6 +29,14 @@ describe('key SQL', () => {
   it('reads TIMESTAMP keys as epoch seconds, whatever the writers\' time zone', () => {
     expect(keyTuple(meta(['at'], { at: 'timestamp' }), '["1700000000.123456"]')).toBe('FROM_UNIXTIME(1700000000.123456)');
     expect(() => keyTuple(meta(['at'], { at: 'timestamp' }), '["2024-01-01 00:00:00"]')).toThrow(/not a timestamp/);
+  });
+  it('writes FLOAT/DOUBLE keys as DOUBLE literals, BIT keys as integers and the zero TIMESTAMP as zero', () => {
+    expect(keyTuple(meta(['f'], { f: 'float' }), '["0.10000000149011612"]')).toBe('0.10000000149011612e0');
+    expect(keyTuple(meta(['f'], { f: 'double' }), '["-3.4028234663852886e38"]')).toBe('-3.4028234663852886e38');
+    expect(keyTuple(meta(['b'], { b: 'bit' }), '["5"]')).toBe('5');
+    expect(keyTuple(meta(['at'], { at: 'timestamp' }), '["0.000000"]')).toBe("'0000-00-00 00:00:00'");
+    expect(() => keyTuple(meta(['f'], { f: 'float' }), '["1e5; --"]')).toThrow(/not a number/);
+    expect(() => keyTuple(meta(['b'], { b: 'varbinary' }), '["5"]')).toThrow(/not hex/);
   });
   it('refuses key text that does not fit the column type, so nothing is pasted raw', () => {
     expect(() => keyTuple(meta(['id'], { id: 'int' }), '["1); DROP TABLE x; --"]')).toThrow(/not an integer/);
@@ -77,8 +86,10 @@ describe('trigger DDL', () => {
     const t = meta(['id'], { id: 'bigint', email: 'varchar' });
     const [ins, upd, del] = triggerDdl('crm', t, ['email']);
     expect(ins!.sql).toContain("AFTER INSERT ON `crm`.`t` FOR EACH ROW INSERT INTO `crm`.`__dp_changes` (tbl, op, pk) VALUES ('t', 'I', JSON_ARRAY(CAST(NEW.`id` AS CHAR)))");
-    expect(upd!.sql).toContain('IF NOT (OLD.`id` <=> NEW.`id` AND OLD.`email` <=> NEW.`email`)');
+    // Character columns compare as bytes: ON UPDATE CASCADE passes on a change of case or of trailing spaces.
+    expect(upd!.sql).toContain('IF NOT (OLD.`id` <=> NEW.`id` AND CAST(OLD.`email` AS BINARY) <=> CAST(NEW.`email` AS BINARY))');
     expect(upd!.sql).toContain("'D', JSON_ARRAY(CAST(OLD.`id` AS CHAR))");
+    expect(upd!.sql).toContain("'I', JSON_ARRAY(CAST(NEW.`id` AS CHAR))); ELSE");
     expect(del!.sql).toContain("VALUES ('t', 'D', JSON_ARRAY(CAST(OLD.`id` AS CHAR)))");
   });
   it('keeps trigger names within 64 characters, distinct per table', () => {
@@ -86,6 +97,18 @@ describe('trigger DDL', () => {
     const b = triggerName(`${'x'.repeat(63)}y`, 'upd');
     expect(a.length).toBeLessThanOrEqual(64);
     expect(a).not.toBe(b);
+  });
+});
+
+describe('InnoDB table ids', () => {
+  it('keeps a table\'s own id, and lists every partition of a partitioned table with its id', () => {
+    expect(
+      fingerprints([
+        { name: 'a b', part: 's/a@0020b', id: 7 },
+        { name: 'p', part: 's/p#P#p1', id: '12' },
+        { name: 'p', part: 's/p#P#p0', id: '11' },
+      ]),
+    ).toEqual({ 'a b': '7', p: '#P#p0=11,#P#p1=12' });
   });
 });
 
