@@ -66,13 +66,13 @@ export async function applyKeys(
   const shadow = qualify(o.reportSchema, shadowTable);
   const chg = qualify(o.reportSchema, changedKeysTable(o.meta.name));
   const del = await writer.execute(`DELETE s FROM ${shadow} AS s JOIN ${chg} AS x ON ${keyJoinSql(o.meta, 's', 'x')}`);
-  const cols = writableColumns(o.meta).map((c) => c.name);
-  const colList = cols.map(quoteId).join(', ');
+  const columns = writableColumns(o.meta);
+  const colList = columns.map((c) => quoteId(c.name)).join(', ');
   let written = 0;
   let batchesRepaired = 0;
   const stream = (batch: readonly string[]) =>
     // REPLACE: two key texts the server collates as equal fetch the same row twice.
-    copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowTable }, cols, keyInSql(o.meta, '', batch), undefined, {
+    copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowTable }, columns, keyInSql(o.meta, '', batch), undefined, {
       replace: true,
     });
   for (const batch of batches(o.keys, 1000)) {
@@ -104,7 +104,6 @@ export async function applyWholeTable(
   const shadow = qualify(o.reportSchema, shadowName(o.meta.name));
   const before = await writer.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${shadow}`);
   await writer.execute(`DELETE FROM ${shadow}`);
-  const cols = writableColumns(o.meta).map((c) => c.name);
-  const written = await copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowName(o.meta.name) }, cols);
+  const written = await copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowName(o.meta.name) }, writableColumns(o.meta));
   return { rowsDeleted: Number(before[0]?.n ?? 0), rowsWritten: written };
 }
