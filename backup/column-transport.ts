@@ -33,6 +33,12 @@ export function isHexColumn(c: TransportColumn): boolean {
   return isHexType(c.dataType) || needsBytes(c);
 }
 
+/** What a backup manifest records about how `c` was read (see manifest.ts), undefined for plain text. */
+export function backupEncoding(c: TransportColumn): 'bytes' | 'double' | undefined {
+  if (c.dataType.toLowerCase() === 'float') return 'double';
+  return needsBytes(c) ? 'bytes' : undefined;
+}
+
 /** The SELECT expression that reads `c` for a backup chunk (matching `isHexColumn`). */
 export function backupSelectExpr(c: TransportColumn): string {
   const ref = quoteId(c.name);

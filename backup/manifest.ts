@@ -44,6 +44,13 @@ export const columnSchema = z
     dataType: z.string().regex(/^[a-z ]{1,32}$/),
     /** Written as hex, loaded with UNHEX(). */
     hex: z.boolean(),
+    /**
+     * How the dump read the column, when not as plain session text (absent in backups before it
+     * was recorded, which load as they always did): `bytes`, a string column's stored bytes
+     * (`CAST(… AS BINARY)`, hex) whose character set does not round-trip through utf8mb4;
+     * `double`, a FLOAT as the exact text of its double. Informative: `hex` alone drives the load.
+     */
+    encoding: z.enum(['bytes', 'double']).optional(),
   })
   .strict();
 

@@ -5,7 +5,7 @@
  */
 import { qualify } from '../src/db/quote.js';
 import { type TableMeta, writableColumns } from '../sync/table-meta.js';
-import { backupSelectExpr, isHexColumn } from './column-transport.js';
+import { backupEncoding, backupSelectExpr, isHexColumn } from './column-transport.js';
 
 export interface BackupTableInput {
   meta: TableMeta;
@@ -21,7 +21,7 @@ export interface BackupTablePlan {
   ddl: string;
   /** Position in the backup, which names its chunk files (`chunks/<tableIndex>-<chunk>.tsv`). */
   tableIndex: number;
-  columns: { name: string; dataType: string; hex: boolean }[];
+  columns: { name: string; dataType: string; hex: boolean; encoding?: 'bytes' | 'double' }[];
   /**
    * The SELECT that dumps the table (generated columns left out: a restore recomputes them); each
    * column read so that it loads back bit-exactly (column-transport.ts).
@@ -45,7 +45,10 @@ export function planBackup(
       kind: t.kind,
       ddl: t.ddl,
       tableIndex,
-      columns: cols.map((c) => ({ name: c.name, dataType: c.dataType, hex: isHexColumn(c) })),
+      columns: cols.map((c) => {
+        const encoding = backupEncoding(c);
+        return { name: c.name, dataType: c.dataType, hex: isHexColumn(c), ...(encoding ? { encoding } : {}) };
+      }),
       sql: `SELECT ${cols.map(backupSelectExpr).join(', ')} FROM ${qualify(schema, t.meta.name)}`,
       rows: t.rows,
       expectedChunks: Math.max(1, Math.ceil(t.rows / options.chunkRows)),

@@ -112,7 +112,11 @@ describe('backup value round trip', () => {
 
   it('backup then restore brings every value back bit-exactly', async () => {
     const report = createConnector({ ...db.target, database: reportSchema() });
-    const { dir } = await runBackup({ report, reportSchema: reportSchema(), to: parent, chunkRows: 2 });
+    const { dir, manifest } = await runBackup({ report, reportSchema: reportSchema(), to: parent, chunkRows: 2 });
+    const column = (t: string, c: string) => manifest.tables.find((x) => x.name === t)!.columns.find((x) => x.name === c);
+    expect(column('cs_cp932', 'v')).toEqual({ name: 'v', dataType: 'varchar', hex: true, encoding: 'bytes' });
+    expect(column('cs_latin1', 'v')).toEqual({ name: 'v', dataType: 'varchar', hex: false });
+    expect(column('floats', 'f')).toEqual({ name: 'f', dataType: 'float', hex: false, encoding: 'double' });
     const into = `${db.database}_r`;
     await runRestore({ connector: db.connector, from: dir, target: into });
     await expectSameAsSource(into);
