@@ -4,9 +4,11 @@
  * sizes, names and chunk paths before anything uses them.
  */
 import { z } from 'zod';
-import { UsageError } from '../src/errors.js';
+import { UnsupportedTableError, UsageError } from '../src/errors.js';
+import { quoteId } from '../src/db/quote.js';
 import type { BackupKey } from './backup-key.js';
 import { openJson, sealJson } from './seal-json.js';
+import { declaredTable } from './split-table-ddl.js';
 
 export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'dualpipe-backup/1';
@@ -14,9 +16,15 @@ export const MANIFEST_FORMAT = 'dualpipe-backup/1';
 /** Chunk files live in `chunks/` with fixed names: a manifest cannot point outside the backup. */
 export const CHUNK_FILE = /^chunks\/\d{4}-\d{5}\.tsv(\.gz)?$/;
 
-/** Table names we accept from a manifest (always quoted when used): no NUL, slash, backtick or dot. */
-const TABLE_NAME = /^[^\0/\\`.]{1,64}$/u;
-const COLUMN_NAME = /^[^\0`]{1,64}$/u;
+/**
+ * Table and column names: anything MySQL allows (`.`, `\\`, backticks included), since a name is
+ * only ever used quoted and never names a file (chunks are numbered). What makes a name safe is
+ * that it is the one the table's DDL creates, checked in `checkTables`.
+ */
+const TABLE_NAME = /^[^\0]{1,64}$/u;
+const COLUMN_NAME = /^[^\0]{1,64}$/u;
+/** Schema names stay plain: a restore derives its staging and rollback schema names from them. */
+const SCHEMA_NAME = /^[^\0/\\`.]{1,64}$/u;
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const chunkSchema = z
@@ -36,6 +44,13 @@ export const columnSchema = z
     dataType: z.string().regex(/^[a-z ]{1,32}$/),
     /** Written as hex, loaded with UNHEX(). */
     hex: z.boolean(),
+    /**
+     * How the dump read the column, when not as plain session text (absent in backups before it
+     * was recorded, which load as they always did): `bytes`, a string column's stored bytes
+     * (`CAST(… AS BINARY)`, hex) whose character set does not round-trip through utf8mb4;
+     * `double`, a FLOAT as the exact text of its double. Informative: `hex` alone drives the load.
+     */
+    encoding: z.enum(['bytes', 'double']).optional(),
   })
   .strict();
 
@@ -62,8 +77,8 @@ export const manifestSchema = z
     finishedAt: z.string().max(64),
     tool: z.object({ name: z.literal('dualpipe'), version: z.string().max(64) }).strict(),
     server: z.object({ version: z.string().max(128) }).strict(),
-    sourceSchema: z.string().regex(TABLE_NAME),
-    reportSchema: z.string().regex(TABLE_NAME),
+    sourceSchema: z.string().regex(SCHEMA_NAME),
+    reportSchema: z.string().regex(SCHEMA_NAME),
     sync: z.object({ runId: count, finishedAt: z.string().max(64) }).strict(),
     binlog: z
       .object({ file: z.string().max(512), position: count, gtid: z.string().max(65_536).optional() })
@@ -140,9 +155,19 @@ export function parseTables(json: unknown, compression: Manifest['compression'],
 function checkTables(tables: readonly ManifestTable[], compression: Manifest['compression'], file: string): void {
   const names = new Set<string>();
   const files = new Set<string>();
-  for (const t of tables) {
+  const invalid = (field: string, message: string) =>
+    new UsageError(`${file}: invalid manifest field ${field}: ${message}`, { hint: 'the manifest is damaged or not from dualpipe: use another backup' });
+  for (const [i, t] of tables.entries()) {
     if (names.has(t.name)) throw new UsageError(`${file}: table ${t.name} appears twice`);
     names.add(t.name);
+    // Names are free-form, so each must be the one its DDL creates, and the columns its columns.
+    const declared = declaredTable(t.ddl);
+    if (declared?.name !== t.name)
+      throw invalid(`tables.${i}.name`, `table ${t.name}: the DDL does not start with CREATE TABLE ${quoteId(t.name)} (`);
+    const j = t.columns.findIndex((c, k) => c.name !== declared.columns[k]);
+    if (j >= 0) throw invalid(`tables.${i}.columns.${j}.name`, `table ${t.name}: not the DDL's column ${j + 1}`);
+    if (t.columns.length !== declared.columns.length)
+      throw invalid(`tables.${i}.columns`, `table ${t.name}: ${t.columns.length} columns, the DDL has ${declared.columns.length}`);
     if (t.chunks.reduce((a, c) => a + c.rows, 0) !== t.rows) {
       throw new UsageError(`${file}: the chunks of ${t.name} do not add up to its ${t.rows} rows`);
     }
@@ -152,6 +177,32 @@ function checkTables(tables: readonly ManifestTable[], compression: Manifest['co
       if ((compression === 'gzip') !== c.file.endsWith('.gz')) {
         throw new UsageError(`${file}: chunk ${c.file} does not match the compression ${compression}`);
       }
+    }
+  }
+}
+
+/**
+ * Run by a backup before it dumps anything: the schema names and every planned table (its name,
+ * columns and DDL) must pass the checks a restore applies to the manifest, or the backup is refused.
+ */
+export function checkRestorable(
+  sourceSchema: string,
+  reportSchema: string,
+  tables: readonly Pick<ManifestTable, 'name' | 'kind' | 'ddl' | 'columns'>[],
+  compression: Manifest['compression'],
+): void {
+  const refuse = (table: string, reason: string) =>
+    new UnsupportedTableError([{ table, reason: `a restore could not read it back: ${reason}` }], {
+      hint: 'rename it, or leave it out of the sync (--exclude)',
+    });
+  for (const schema of [sourceSchema, reportSchema]) {
+    if (!SCHEMA_NAME.test(schema)) throw refuse(schema, 'a schema name with `.`, `/`, `\\` or a backtick');
+  }
+  for (const t of tables) {
+    try {
+      parseTables([{ name: t.name, kind: t.kind, ddl: t.ddl, columns: t.columns, rows: 0, checksum: '0', chunks: [] }], compression, 'backup plan');
+    } catch (error) {
+      throw refuse(t.name, (error as Error).message.replace(/^backup plan: invalid manifest field tables\.0\./, ''));
     }
   }
 }

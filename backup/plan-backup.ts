@@ -3,9 +3,9 @@
  * row counts come in as plain values. A table is read in one sequential scan and cut into chunk
  * files of `chunkRows` rows (dump-table.ts); tables dump in parallel, largest first.
  */
-import { qualify, quoteId } from '../src/db/quote.js';
+import { qualify } from '../src/db/quote.js';
 import { type TableMeta, writableColumns } from '../sync/table-meta.js';
-import { isHexType } from './row-codec.js';
+import { backupEncoding, backupSelectExpr, isHexColumn } from './column-transport.js';
 
 export interface BackupTableInput {
   meta: TableMeta;
@@ -21,8 +21,11 @@ export interface BackupTablePlan {
   ddl: string;
   /** Position in the backup, which names its chunk files (`chunks/<tableIndex>-<chunk>.tsv`). */
   tableIndex: number;
-  columns: { name: string; dataType: string; hex: boolean }[];
-  /** The SELECT that dumps the table (generated columns left out: a restore recomputes them). */
+  columns: { name: string; dataType: string; hex: boolean; encoding?: 'bytes' | 'double' }[];
+  /**
+   * The SELECT that dumps the table (generated columns left out: a restore recomputes them); each
+   * column read so that it loads back bit-exactly (column-transport.ts).
+   */
   sql: string;
   rows: number;
   /** How many chunk files the table's rows fill (at least one). */
@@ -42,8 +45,11 @@ export function planBackup(
       kind: t.kind,
       ddl: t.ddl,
       tableIndex,
-      columns: cols.map((c) => ({ name: c.name, dataType: c.dataType, hex: isHexType(c.dataType) })),
-      sql: `SELECT ${cols.map((c) => quoteId(c.name)).join(', ')} FROM ${qualify(schema, t.meta.name)}`,
+      columns: cols.map((c) => {
+        const encoding = backupEncoding(c);
+        return { name: c.name, dataType: c.dataType, hex: isHexColumn(c), ...(encoding ? { encoding } : {}) };
+      }),
+      sql: `SELECT ${cols.map(backupSelectExpr).join(', ')} FROM ${qualify(schema, t.meta.name)}`,
       rows: t.rows,
       expectedChunks: Math.max(1, Math.ceil(t.rows / options.chunkRows)),
     };

@@ -22,7 +22,7 @@ import { contentChecksum, isCurrentChecksum } from './content-checksum.js';
 import type { ChunkResult } from './dump-table.js';
 import { type BackupCopy, copyBackup } from './copy-backup.js';
 import { createDumpPool } from './dump-pool.js';
-import { MANIFEST_FORMAT, type Manifest, type ManifestTable } from './manifest.js';
+import { checkRestorable, MANIFEST_FORMAT, type Manifest, type ManifestTable } from './manifest.js';
 import { type BackupTableInput, planBackup } from './plan-backup.js';
 import { writeManifest } from './write-manifest.js';
 
@@ -143,6 +143,8 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
     }
     const chunkRows = o.chunkRows ?? 100_000;
     const plans = planBackup(o.reportSchema, inputs, { chunkRows });
+    // Refused now what a restore would refuse later: never exit 0 on a backup that cannot be restored.
+    checkRestorable(state.schema, o.reportSchema, plans, compression);
 
     const dir = resolve(o.to, backupDirName(started));
     await mkdir(join(dir, 'chunks'), { recursive: true, mode: 0o700 });

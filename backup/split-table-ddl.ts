@@ -31,6 +31,24 @@ const FK_LINE = /^\s+CONSTRAINT `((?:[^`]|``)+)` FOREIGN KEY \(([^)]*)\) REFEREN
 const GENERATED = /\sGENERATED ALWAYS AS \(|\sAS \(.*\)\s+(VIRTUAL|STORED|PERSISTENT)\b/i;
 
 /**
+ * The table a CREATE TABLE (SHOW CREATE TABLE output, any engine) creates and its non-generated
+ * columns in order, read the way `splitTableDdl` reads them; undefined when the first line is not
+ * `CREATE TABLE \`name\` (`. Lets the manifest check that its names are the DDL's names.
+ */
+export function declaredTable(ddl: string): { name: string; columns: string[] } | undefined {
+  const lines = ddl.split('\n');
+  const head = /^CREATE TABLE `((?:[^`]|``)+)` \($/.exec(lines[0] ?? '');
+  if (!head) return undefined;
+  const end = lines.findIndex((l, i) => i > 0 && l.startsWith(')'));
+  const columns: string[] = [];
+  for (const line of lines.slice(1, end > 0 ? end : lines.length)) {
+    const col = /^\s+`((?:[^`]|``)+)` /.exec(line);
+    if (col && !GENERATED.test(line.replace(/,$/, ''))) columns.push(col[1]!.replaceAll('``', '`'));
+  }
+  return { name: head[1]!.replaceAll('``', '`'), columns };
+}
+
+/**
  * Splits `SHOW CREATE TABLE` output. With `defer`, secondary (UNIQUE and plain) keys and foreign
  * keys move to one ALTER run after the load: InnoDB builds an index from sorted data much faster
  * than it maintains it row by row. All of them move, in their order, so the table ends up with the

@@ -9,7 +9,7 @@ import type { SqlConnection } from '../src/db/connection.js';
 import { qualify, quoteId } from '../src/db/quote.js';
 import { columnDefs } from './column-defs.js';
 import { copyRows } from './copy-rows.js';
-import { rowHashExpression } from './chunk-sql.js';
+import { rowSetSumSql } from './row-digest-sql.js';
 import { batches, keyInSql, keyJoinSql, keyTuple } from './key-sql.js';
 import { shadowName } from './shadow-set.js';
 import { type TableMeta, writableColumns } from './table-meta.js';
@@ -36,16 +36,14 @@ export interface ApplyResult {
 }
 
 /**
- * COUNT(*), BIT_XOR and SUM of the row hashes of the rows matching `where`: engine-independent,
- * as the full sync's repair uses. The SUM is there for keyless tables, whose duplicate rows
- * cancel out in a XOR.
+ * COUNT(*) and the SUM of the row digests of the rows matching `where`: engine-independent, the
+ * same checksum the full sync's repair uses (a SUM, so duplicate rows of keyless tables count).
  */
 async function rowsSum(conn: SqlConnection, schema: string, table: string, meta: TableMeta, where: string): Promise<string> {
-  const h = rowHashExpression(meta);
-  const r = await conn.query<{ n: string | number; x: string | number | null; s: string | number | null }>(
-    `SELECT COUNT(*) AS n, BIT_XOR(${h}) AS x, SUM(${h}) AS s FROM ${qualify(schema, table)} WHERE ${where}`,
+  const r = await conn.query<{ __dp_rows: string | number; __dp_sum: string | number | null }>(
+    `SELECT ${rowSetSumSql(meta)} FROM ${qualify(schema, table)} WHERE ${where}`,
   );
-  return `${r[0]?.n ?? 0}:${r[0]?.x ?? 0}:${r[0]?.s ?? 0}`;
+  return `${r[0]?.__dp_rows ?? 0}:${r[0]?.__dp_sum ?? 0}`;
 }
 
 const batchSum = (conn: SqlConnection, schema: string, table: string, meta: TableMeta, batch: readonly string[]) =>
@@ -74,13 +72,13 @@ export async function applyKeys(
   const shadow = qualify(o.reportSchema, shadowTable);
   const chg = qualify(o.reportSchema, changedKeysTable(o.meta.name));
   const del = await writer.execute(`DELETE __dp_s FROM ${shadow} AS __dp_s JOIN ${chg} AS __dp_x ON ${keyJoinSql(o.meta, '__dp_s', '__dp_x')}`);
-  const cols = writableColumns(o.meta).map((c) => c.name);
-  const colList = cols.map(quoteId).join(', ');
+  const columns = writableColumns(o.meta);
+  const colList = columns.map((c) => quoteId(c.name)).join(', ');
   let written = 0;
   let batchesRepaired = 0;
   const stream = (batch: readonly string[]) =>
     // REPLACE: two key texts the server collates as equal fetch the same row twice.
-    copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowTable }, cols, keyInSql(o.meta, '', batch), undefined, {
+    copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowTable }, columns, keyInSql(o.meta, '', batch), undefined, {
       replace: true,
     });
   for (const batch of batches(o.keys, 1000)) {
@@ -120,9 +118,9 @@ export async function applyWholeTable(
   const before = await writer.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${shadow}`);
   const rowsDeleted = Number(before[0]?.n ?? 0);
   await writer.execute(`DELETE FROM ${shadow}`);
-  const cols = writableColumns(o.meta).map((c) => c.name);
+  const columns = writableColumns(o.meta);
   if (o.copier) {
-    const colList = cols.map(quoteId).join(', ');
+    const colList = columns.map((c) => quoteId(c.name)).join(', ');
     const copied = await o.copier.execute(`INSERT INTO ${shadow} (${colList}) SELECT ${colList} FROM ${qualify(o.sourceSchema, o.meta.name)}`);
     const want = await rowsSum(snap, o.sourceSchema, o.meta.name, o.meta, '1=1');
     if (want === (await rowsSum(writer, o.reportSchema, shadowTable, o.meta, '1=1'))) {
@@ -130,6 +128,6 @@ export async function applyWholeTable(
     }
     await writer.execute(`DELETE FROM ${shadow}`);
   }
-  const written = await copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowTable }, cols);
+  const written = await copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowTable }, columns);
   return { rowsDeleted, rowsWritten: written, batchesRepaired: o.copier ? 1 : 0 };
 }

@@ -33,8 +33,7 @@ export async function checkShadowChunks(
     repaired.push(meta.name);
     const where = chunkCondition(scheme, meta, differing);
     await writer.execute(`DELETE FROM ${qualify(o.reportSchema, shadow)} WHERE ${where}`);
-    const cols = writableColumns(meta).map((c) => c.name);
-    await copyRows(snap, writer, { schema: o.sourceSchema, table: meta.name }, { schema: o.reportSchema, table: shadow }, cols, where);
+    await copyRows(snap, writer, { schema: o.sourceSchema, table: meta.name }, { schema: o.reportSchema, table: shadow }, writableColumns(meta), where);
     o.log.warn({ table: meta.name, chunks: differing.length }, 'incremental: chunks differed from the snapshot and were rewritten');
   }
   return { chunksCompared, chunksRewritten, repaired };

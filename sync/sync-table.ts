@@ -35,7 +35,7 @@ export interface TableSyncContext {
 
 /** Streams the table's rows (those matching `where`) from the snapshot into its new mirror. */
 function copyFromSnapshot(ctx: TableSyncContext, where?: string): Promise<number> {
-  const columns = writableColumns(ctx.plan.meta).map((c) => c.name);
+  const columns = writableColumns(ctx.plan.meta);
   return ctx.onSnapshot((snap) =>
     copyRows(
       snap,

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_FILE, parseManifest } from '../../backup/manifest.js';
-import { encodeRow, isHexType } from '../../backup/row-codec.js';
+import { backupSelectExpr, isHexColumn } from '../../backup/column-transport.js';
+import { encodeRow } from '../../backup/row-codec.js';
 import { runBackup } from '../../backup/run-backup.js';
 import { runRestore } from '../../backup/run-restore.js';
 import type { SqlConnection } from '../../src/db/connection.js';
@@ -105,10 +106,11 @@ describe('backup', () => {
         // The wire-byte encoding must equal the reference codec applied to the raw mirror rows.
         const meta = (await discoverTables(conn, sync.reportSchema, { engine: 'MyISAM' })).find((m) => m.name === t.name)!;
         const cols = meta.columns.filter((c) => !c.generated);
-        const hex = cols.map((c) => isHexType(c.dataType));
+        // Read as the dump reads each column (FLOAT as its double, non-Unicode-safe strings as bytes).
+        const hex = cols.map(isHexColumn);
         let expected = '';
         for await (const row of conn.stream(
-          `SELECT ${cols.map((c) => quoteId(c.name)).join(', ')} FROM ${qualify(sync.reportSchema, t.name)} ORDER BY ${meta.primaryKey.map(quoteId).join(', ')}`,
+          `SELECT ${cols.map(backupSelectExpr).join(', ')} FROM ${qualify(sync.reportSchema, t.name)} ORDER BY ${meta.primaryKey.map(quoteId).join(', ')}`,
           [],
           { raw: true },
         )) {

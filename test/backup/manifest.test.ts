@@ -21,7 +21,7 @@ function good(): Manifest {
       {
         name: 'contacts',
         kind: 'mirror',
-        ddl: 'CREATE TABLE `contacts` (`id` int NOT NULL, PRIMARY KEY (`id`)) ENGINE=InnoDB',
+        ddl: 'CREATE TABLE `contacts` (\n  `id` int NOT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB',
         columns: [{ name: 'id', dataType: 'int', hex: false }],
         rows: 3,
         checksum: '12345',
