@@ -3,7 +3,7 @@
  * repaired (index damage) or rebuilt from InnoDB (data damage, where REPAIR loses rows), and the
  * result equals the source.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The damaged tables leave files DROP DATABASE does not know (`<table>-<time>.BAK` from the
+  // server's myisam-recover-options=BACKUP, `.TMD` from a repair) and then refuses to drop the
+  // schema's folder: remove them first.
+  const datadir = String((await conn.query<{ d: string }>('SELECT @@datadir AS d'))[0]!.d);
+  const dir = join(datadir, fx.reportSchema);
+  if (existsSync(dir)) for (const f of readdirSync(dir)) if (/\.(BAK|TMD|TMM)$/i.test(f)) rmSync(join(dir, f), { force: true });
   await conn.close();
   await fx.drop();
 });
