@@ -17,7 +17,7 @@ import type { SqlConnection } from '../src/db/connection.js';
 import { quoteId } from '../src/db/quote.js';
 import { readServerInfo } from '../src/db/server-info.js';
 import { withSession } from '../src/db/with-session.js';
-import { AbortedError } from '../src/errors.js';
+import { AbortedError, UnsupportedTableError } from '../src/errors.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
 import { silentLogger } from '../src/log/logger.js';
 import { applyKeys, applyWholeTable, fillChangedKeys } from './apply-to-shadow.js';
@@ -25,6 +25,8 @@ import { captureTriggers, fingerprintOf, readCapture, sourceTables } from './cap
 import { addKey, consumeOrNote, countChanges, type KeySet, readChanges } from './change-log.js';
 import { cleanupLeftovers } from './cleanup-leftovers.js';
 import { deriveCascades } from './derive-cascades.js';
+import { selectTables } from './discover-tables.js';
+import { findUnsupportedTables } from './unsupported-tables.js';
 import { readForeignKeys } from './foreign-keys.js';
 import { fullSyncReason, type LastDetails } from './incremental-fallback.js';
 import type { IncrementalCost, IncrementalOptions, IncrementalResult, IncrementalTableResult } from './incremental-types.js';
@@ -77,8 +79,13 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     const tableIds = await withSession(o.source, (c) => readTableIds(c, src));
     snap = await openSnapshot(o.source);
     const all = await sourceTables(snap, src);
-    const metas = all;
-    if (o.include?.length || o.exclude?.length) return await full('--tables limits a run to some tables: incremental runs cover them all');
+    if (o.include?.length) return await full('--tables limits a run to some tables: incremental runs cover them all');
+    // A steady exclude list (sync.exclude) is honoured: changing it changes the set of mirrored
+    // tables, which makes the next run a full one.
+    const kept = new Set(selectTables(all.map((m) => m.name), o.exclude?.length ? { exclude: o.exclude } : {}));
+    const metas = all.filter((m) => kept.has(m.name));
+    const unsupported = await findUnsupportedTables(snap, src, o.exclude?.length ? { exclude: o.exclude } : {});
+    if (unsupported.length) throw new UnsupportedTableError(unsupported);
     const capture = await readCapture(snap, src, metas);
     const ddl: Record<string, string> = {};
     for (const m of metas) ddl[m.name] = await showCreateTable(snap, src, m.name);
@@ -90,10 +97,13 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     const live = await readGeneration(admin, rep, GENERATION_TABLE);
     const pending = capture.installed ? await countChanges(snap, src) : 0;
     const fks = await readForeignKeys(snap, src);
+    // A cascade crossing from an excluded table into a mirrored one could not be derived.
+    const crossing = fks.filter((fk) => kept.has(fk.child) !== kept.has(fk.parent));
+    if (crossing.length) return await full(`foreign key ${crossing[0]!.name} links excluded and mirrored tables`);
     const reportDefs = (o.reports ?? loadReportDefinitions()).filter((d) => d.dependsOn.every((t) => metas.some((m) => m.name === t)));
     const reason = fullSyncReason({
       captureId: capture.captureId,
-      fingerprint: { installed: capture.fingerprint, expected: fingerprintOf(captureTriggers(src, metas, fks)) },
+      fingerprint: { installed: capture.fingerprint, expected: fingerprintOf(captureTriggers(src, all, fks)) },
       reports: { now: reportFingerprints(reportDefs), last: ((last?.details ?? {}) as LastDetails).reportHashes },
       uncapturedWithKey: capture.uncaptured.filter((u) => !u.why.startsWith('no primary key')).map((u) => u.table),
       last: last ? { details: (last.details ?? {}) as LastDetails, ddl: ((last.sourceState ?? {}) as Partial<SourceState>).ddl ?? {} } : undefined,

@@ -194,7 +194,8 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     });
     log.info({ attempts: published.attempts }, 'report tables swapped in');
     for (const sql of plan.dropSql) await admin.execute(sql);
-    if (plan.strategy === 'swap' && !o.include?.length && !o.exclude?.length) {
+    // An exclude list leaves the run whole for the tables it keeps; incremental runs honour it.
+    if (plan.strategy === 'swap' && !o.include?.length) {
       await writeGeneration(admin, o.reportSchema, GENERATION_TABLE, { runId, dirty: false });
       await purgeJournal(admin, o.reportSchema, runId);
     } else {

@@ -9,6 +9,8 @@ import type { SqlConnection } from '../../src/db/connection.js';
 import { createConnector } from '../../src/db/mysql-driver.js';
 import { qualify } from '../../src/db/quote.js';
 import { UnsupportedTableError } from '../../src/errors.js';
+import { installCapture, removeCapture } from '../../sync/capture.js';
+import { runIncrementalSync } from '../../sync/run-incremental.js';
 import { runSync, type SyncOptions } from '../../sync/run-sync.js';
 import { verifyMirrors } from '../../sync/verify.js';
 import { exactTableDigest } from '../helpers/exact-digest.js';
@@ -231,6 +233,27 @@ describe('what cannot be copied is refused by name, and nothing is half done', (
     expect(v.code).toBe(3);
     expect(v.stderr).toMatch(/legacy/);
     expect((await verifyMirrors({ ...options, exclude: ['versioned', 'legacy'] })).ok).toBe(true);
+  });
+
+  it('incremental runs go on beside an excluded table, and refuse it when it is not excluded', async () => {
+    await resetSchema();
+    await conn.execute(`CREATE TABLE ${q('parent')} (id INT PRIMARY KEY, v INT) ENGINE=InnoDB`);
+    await conn.execute(`CREATE TABLE ${q('child')} (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES ${q('parent')} (id) ON DELETE CASCADE) ENGINE=InnoDB`);
+    await conn.execute(`CREATE TABLE ${q('versioned')} (id INT PRIMARY KEY) ENGINE=InnoDB WITH SYSTEM VERSIONING`);
+    await conn.execute(`INSERT INTO ${q('parent')} VALUES (1, 1), (2, 2)`);
+    await conn.execute(`INSERT INTO ${q('child')} VALUES (10, 1), (20, 2)`);
+    await installCapture(conn, db.database);
+    const inc = { ...options, exclude: ['versioned'] };
+    expect((await runIncrementalSync(inc)).fullSyncReason).toMatch(/no earlier sync|predates/);
+    await conn.execute(`DELETE FROM ${q('parent')} WHERE id = 2`);
+    await conn.execute(`UPDATE ${q('parent')} SET v = 5 WHERE id = 1`);
+    await conn.execute(`INSERT INTO ${q('versioned')} VALUES (1)`);
+    const second = await runIncrementalSync(inc);
+    expect(second.fullSyncReason).toBeUndefined();
+    await expectMirrorExact('parent');
+    await expectMirrorExact('child');
+    await expect(runIncrementalSync(options)).rejects.toBeInstanceOf(UnsupportedTableError);
+    await removeCapture(conn, db.database);
   });
 
   it('a primary key longer than 1000 bytes is refused by name; long unique and plain indexes are mirrored', async () => {

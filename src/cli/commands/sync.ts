@@ -29,6 +29,7 @@ interface SyncFlags {
   strategy?: 'swap' | 'lock';
   threads?: number;
   tables?: string[];
+  exclude?: string[];
   dryRun?: boolean;
   waitLock?: number;
   incremental?: boolean;
@@ -48,7 +49,7 @@ function syncOptions(c: CliContext, flags: SyncFlags) {
     threads: flags.threads ?? cfg.sync.threads,
     chunkRows: cfg.sync.chunkRows,
     include: flags.tables ?? cfg.sync.include,
-    exclude: cfg.sync.exclude,
+    exclude: flags.exclude ?? cfg.sync.exclude,
     swapWaitMs: cfg.sync.swapWaitMs,
     waitForLockSeconds: flags.waitLock ?? 0,
     logger: c.logger,
@@ -154,6 +155,7 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
     )
     .option('--threads <n>', 'tables copied in parallel', parsePositiveInt('--threads', 64))
     .option('--tables <list>', 'comma-separated source tables (default: all, or sync.include)', parseList)
+    .option('--exclude <list>', 'comma-separated source tables (or * patterns) to leave out (default: sync.exclude)', parseList)
     .option('--dry-run', 'print the plan and the SQL it would run; change nothing')
     .option('--incremental', 'apply only what changed since the last sync (needs `dualpipe capture install`; else a full sync)')
     .option('--paranoid', 'with --incremental: also compare chunk checksums with the snapshot and rewrite what differs')
@@ -190,7 +192,8 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
     .command('verify')
     .description('compare every source table with its mirror by chunk checksums; exit 3 on drift')
     .option('--tables <list>', 'comma-separated source tables', parseList)
-    .action(async (flags: { tables?: string[] }) => {
+    .option('--exclude <list>', 'comma-separated source tables (or * patterns) to leave out (default: sync.exclude)', parseList)
+    .action(async (flags: { tables?: string[]; exclude?: string[] }) => {
       const c = ctx();
       const cfg = c.config;
       const result = await verifyMirrors({
@@ -199,7 +202,7 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
         sourceSchema: cfg.source.database,
         reportSchema: cfg.report.database,
         include: flags.tables ?? cfg.sync.include,
-        exclude: cfg.sync.exclude,
+        exclude: flags.exclude ?? cfg.sync.exclude,
         chunkRows: cfg.sync.chunkRows,
         logger: c.logger,
       });
