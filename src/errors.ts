@@ -67,7 +67,8 @@ export class UnsupportedTableError extends UsageError {
   readonly tables: readonly UnsupportedTable[];
   constructor(tables: readonly UnsupportedTable[], options: { hint?: string } = {}) {
     super(
-      `${tables.length} table(s) cannot be copied exactly: ${tables.map((t) => `${t.table} (${t.reason})`).join('; ')}`,
+      // A name with control characters is shown quoted, so the message stays one line.
+      `${tables.length} table(s) cannot be copied exactly: ${tables.map((t) => `${/[\x00-\x1f]/.test(t.table) ? JSON.stringify(t.table) : t.table} (${t.reason})`).join('; ')}`,
       { hint: options.hint ?? 'exclude them (--exclude or sync.exclude), or change them as the reason says; see "What is supported" in the README' },
     );
     this.tables = tables;

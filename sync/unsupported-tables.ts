@@ -17,7 +17,12 @@ export interface SourceTableKind {
   engine: string | null;
   /** information_schema TABLE_TYPE: `BASE TABLE`, or `SYSTEM VERSIONED` on MariaDB. */
   type: string;
+  /** A column whose name holds a line break, if any. */
+  oddColumn?: string | null;
 }
+
+/** `SHOW CREATE TABLE` is read line by line (mirror-ddl.ts): a name holding a line break would split it. */
+const LINE_BREAK = /[\r\n]/;
 
 /** Why each table cannot be copied. Pure. Views and sequences are not tables a sync copies. */
 export function unsupportedReasons(tables: readonly SourceTableKind[], options: DiscoverOptions = {}): UnsupportedTable[] {
@@ -25,7 +30,9 @@ export function unsupportedReasons(tables: readonly SourceTableKind[], options: 
   const out: UnsupportedTable[] = [];
   for (const t of tables) {
     if (!chosen.has(t.name) || t.name.startsWith('__dp_')) continue;
-    if (t.type.toUpperCase() === 'SYSTEM VERSIONED') {
+    if (LINE_BREAK.test(t.name) || t.oddColumn) {
+      out.push({ table: t.name, reason: `a ${t.oddColumn ? `column name (${JSON.stringify(t.oddColumn)})` : 'table name'} holding a line break: rename it` });
+    } else if (t.type.toUpperCase() === 'SYSTEM VERSIONED') {
       out.push({ table: t.name, reason: 'system-versioned: its history rows cannot be mirrored, backed up or restored' });
     } else if ((t.engine ?? '').toLowerCase() !== 'innodb') {
       out.push({
@@ -43,9 +50,13 @@ export async function findUnsupportedTables(
   schema: string,
   options: DiscoverOptions = {},
 ): Promise<UnsupportedTable[]> {
-  const rows = await conn.query<{ name: string; engine: string | null; type: string }>(
-    `SELECT TABLE_NAME AS name, ENGINE AS engine, TABLE_TYPE AS type FROM information_schema.TABLES
-      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY TABLE_NAME`,
+  const rows = await conn.query<{ name: string; engine: string | null; type: string; oddColumn: string | null }>(
+    `SELECT t.TABLE_NAME AS name, t.ENGINE AS engine, t.TABLE_TYPE AS type,
+            (SELECT MIN(c.COLUMN_NAME) FROM information_schema.COLUMNS c
+              WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
+                AND (LOCATE(CHAR(10), c.COLUMN_NAME) > 0 OR LOCATE(CHAR(13), c.COLUMN_NAME) > 0)) AS oddColumn
+       FROM information_schema.TABLES t
+      WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY t.TABLE_NAME`,
     [schema],
   );
   return unsupportedReasons(rows, options);

@@ -300,3 +300,17 @@ describe('what cannot be copied is refused by name, and nothing is half done', (
     expect((await verifyMirrors(options)).ok).toBe(true);
   });
 });
+
+describe('names the DDL reader cannot split', () => {
+  it('a table or column name holding a line break is refused by name before anything is written', async () => {
+    await resetSchema();
+    await conn.execute(`CREATE TABLE ${q('fine')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
+    await conn.execute(`CREATE TABLE ${q('two\nlines')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
+    await conn.execute(`CREATE TABLE ${q('col_break')} (id INT PRIMARY KEY, \`a\r\nb\` INT) ENGINE=InnoDB`);
+    const error = await runSync(options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnsupportedTableError);
+    expect((error as UnsupportedTableError).tables.map((t) => t.table).sort()).toEqual(['col_break', 'two\nlines']);
+    expect((error as Error).message).toContain('"two\\nlines"');
+    expect((error as Error).message).not.toContain('\n');
+  });
+});
