@@ -7,6 +7,7 @@
  * - dualpipe sync, on a quiet source and with writer and analyst loops running, whose latencies
  *   are reported (a heavy analyst query, and a primary-key probe that shows lock waits);
  * - the change-capture triggers' cost to the writer (commits/s without and with them);
+ * - dualpipe verify against the first version's BIT_XOR(CRC32) checksum (the price of exactness);
  * - dualpipe sync --incremental after 1% and 0.01% of the rows changed (updates on every table,
  *   inserts, cascading deletes), against a full sync in the same run, and the writer and analyst
  *   latencies during an incremental run.
@@ -20,6 +21,7 @@ import { mirrorDdl } from '../sync/mirror-ddl.js';
 import { loadReportDefinitions, renderReportStatements } from '../sync/report-definitions.js';
 import { writableColumns } from '../sync/table-meta.js';
 import { incrementalRows } from './incremental-rows.js';
+import { verifyRows } from './verify-rows.js';
 import { arg, benchServer, type LatencyStats, latencyLoop, runCommand, saveResults } from './bench-util.js';
 
 const scale = Number(arg('scale', '1'));
@@ -86,6 +88,8 @@ async function main(): Promise<void> {
     const quiet = await runCommand('node', cli, quietEnv);
     if (quiet.code !== 0) throw new Error(`sync failed: ${quiet.stderr}`);
     const quietRun = await lastSync(admin);
+    const verifyCli = ['dist/bin/dualpipe.js', 'verify', '--source', url];
+    const verify = await verifyRows({ cli: verifyCli, env: quietEnv, client, admin, source: 'crm', report: 'crm_report' });
 
     // The same sync with a writer, an analyst and a primary-key probe running throughout.
     const w = await createConnector(target).connect();
@@ -186,6 +190,7 @@ async function main(): Promise<void> {
           '',
           `${ps.samples} probes; before: ${fmt(bp)}`,
         ],
+        ...verify,
         ...incremental,
       ],
       {
