@@ -33,9 +33,15 @@ export function isHexColumn(c: TransportColumn): boolean {
   return isHexType(c.dataType) || needsBytes(c);
 }
 
-/** What a backup manifest records about how `c` was read (see manifest.ts), undefined for plain text. */
-export function backupEncoding(c: TransportColumn): 'bytes' | 'double' | undefined {
-  if (c.dataType.toLowerCase() === 'float') return 'double';
+/**
+ * What a backup manifest records about how `c` was read (see manifest.ts), undefined for plain
+ * text. `index`: an ENUM as its number, since its error value (index 0, written by non-strict
+ * sessions) prints as '' like a declared '' member, and LOAD DATA of '' cannot store index 0.
+ */
+export function backupEncoding(c: TransportColumn): 'bytes' | 'double' | 'index' | undefined {
+  const t = c.dataType.toLowerCase();
+  if (t === 'float') return 'double';
+  if (t === 'enum') return 'index';
   return needsBytes(c) ? 'bytes' : undefined;
 }
 
@@ -43,6 +49,7 @@ export function backupEncoding(c: TransportColumn): 'bytes' | 'double' | undefin
 export function backupSelectExpr(c: TransportColumn): string {
   const ref = quoteId(c.name);
   if (c.dataType.toLowerCase() === 'float') return `CAST(${ref} AS DOUBLE)`;
+  if (c.dataType.toLowerCase() === 'enum') return `${ref}+0`;
   if (needsBytes(c)) return `CAST(${ref} AS BINARY)`;
   return ref;
 }

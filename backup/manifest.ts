@@ -50,7 +50,7 @@ export const columnSchema = z
      * (`CAST(… AS BINARY)`, hex) whose character set does not round-trip through utf8mb4;
      * `double`, a FLOAT as the exact text of its double. Informative: `hex` alone drives the load.
      */
-    encoding: z.enum(['bytes', 'double']).optional(),
+    encoding: z.enum(['bytes', 'double', 'index']).optional(),
   })
   .strict();
 

@@ -21,7 +21,7 @@ export interface BackupTablePlan {
   ddl: string;
   /** Position in the backup, which names its chunk files (`chunks/<tableIndex>-<chunk>.tsv`). */
   tableIndex: number;
-  columns: { name: string; dataType: string; hex: boolean; encoding?: 'bytes' | 'double' }[];
+  columns: { name: string; dataType: string; hex: boolean; encoding?: 'bytes' | 'double' | 'index' }[];
   /**
    * The SELECT that dumps the table (generated columns left out: a restore recomputes them); each
    * column read so that it loads back bit-exactly (column-transport.ts).

@@ -67,6 +67,12 @@ export interface LoadStep {
   /** Bytes of lines the chunk must expand to (when the manifest records them). */
   rawBytes?: number;
   sql: string;
+  /**
+   * ENUM columns loaded by index: storing index 0 (the error value '') always raises warning
+   * 1265, so those warnings are allowed for them; the content checksum, which covers every
+   * ENUM index, still proves each value.
+   */
+  indexColumns?: string[];
 }
 
 export interface RestoreTablePlan extends TableDdl {
@@ -236,6 +242,7 @@ export function planRestore(input: PlanRestoreInput): RestorePlan {
       gzip: c.file.endsWith('.gz'),
       ...(c.rawBytes !== undefined ? { rawBytes: c.rawBytes } : {}),
       sql: loadDataSql(schemas.staging, t.name, t.columns),
+      ...(t.columns.some((c) => c.encoding === 'index') ? { indexColumns: t.columns.filter((c) => c.encoding === 'index').map((c) => c.name) } : {}),
     }));
     const bytes = t.chunks.reduce((a, c) => a + c.bytes, 0);
     return { ...ddl, name: t.name, rows: t.rows, checksum: t.checksum, manifestColumns, bytes, loads, replaces };
