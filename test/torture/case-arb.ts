@@ -1,7 +1,7 @@
 /** A whole torture case (schema, first load, steps), the server's collations, and a replayable script. */
 import fc from 'fast-check';
 import type { SqlConnection } from '../../src/db/connection.js';
-import type { CollationEnv } from './column-arb.js';
+import type { CollationEnv, GenEnv } from './column-arb.js';
 import type { TortureCase } from './model.js';
 import { schemaDdl } from './render-ddl.js';
 import { renderOp } from './render-workload.js';
@@ -18,7 +18,7 @@ export async function loadCollations(conn: SqlConnection): Promise<CollationEnv>
   return env;
 }
 
-export function caseArb(env: CollationEnv): fc.Arbitrary<TortureCase> {
+export function caseArb(env: GenEnv): fc.Arbitrary<TortureCase> {
   return schemaArb(env).chain((schema) =>
     fc.record({
       schema: fc.constant(schema),

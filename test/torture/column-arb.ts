@@ -8,6 +8,22 @@ import type { ColType } from './model.js';
 /** The server's collations by charset: default first, then the rest. */
 export type CollationEnv = Record<string, string[]>;
 
+/**
+ * What the generator may use: the server's collations, and features switched off (column kinds
+ * such as `float`, `pk:bit`, `versioned`, `partitioned`, `hostile-names`, …) so that a long run can
+ * look past a failure class it has already found.
+ */
+export interface GenEnv {
+  collations: CollationEnv;
+  disable: ReadonlySet<string>;
+}
+
+/** Weighted choices without the disabled ones (the first stays when all are disabled). */
+export function enabled<T>(env: GenEnv, choices: { label: string; weight: number; arbitrary: fc.Arbitrary<T> }[]): fc.Arbitrary<T> {
+  const on = choices.filter((c) => !env.disable.has(c.label));
+  return fc.oneof(...(on.length > 0 ? on : choices.slice(0, 1)));
+}
+
 /** Charsets worth testing, by how often real schemas use them. */
 const CHARSET_WEIGHTS: [string, number][] = [
   ['utf8mb4', 12], ['latin1', 3], ['utf8mb3', 1], ['cp1251', 1], ['cp932', 1], ['sjis', 1], ['big5', 1],
@@ -94,9 +110,12 @@ export function lit(s: string): string {
 }
 
 /** Any column type, weighted toward the common ones. */
-export function colTypeArb(env: CollationEnv): fc.Arbitrary<ColType> {
+export function colTypeArb(genv: GenEnv): fc.Arbitrary<ColType> {
+  const env = genv.collations;
   const c = <T extends ColType>(t: T) => fc.constant(t);
-  return fc.oneof(
+  const label = (x: { weight: number; arbitrary: fc.Arbitrary<ColType> }, l: string) => ({ ...x, label: l });
+  const labels = ['int', 'decimal', 'float', 'double', 'bit', 'date', 'datetime', 'timestamp', 'time', 'year', 'string', 'binary', 'enum', 'set', 'json', 'point', 'geometry'];
+  const list = [
     { weight: 8, arbitrary: intTypeArb },
     { weight: 3, arbitrary: decimalTypeArb },
     { weight: 2, arbitrary: c({ kind: 'float', sql: 'FLOAT' }) },
@@ -114,7 +133,8 @@ export function colTypeArb(env: CollationEnv): fc.Arbitrary<ColType> {
     { weight: 2, arbitrary: c({ kind: 'json', sql: 'JSON' }) },
     { weight: 1, arbitrary: c({ kind: 'point', sql: 'POINT' }) },
     { weight: 1, arbitrary: c({ kind: 'geometry', sql: 'GEOMETRY' }) },
-  );
+  ];
+  return enabled(genv, list.map((x, i) => label(x, labels[i]!)));
 }
 
 /** Key column types by primary-key kind (no TEXT/BLOB: they need prefix keys). */

@@ -4,6 +4,7 @@
  * uses for aliases and temp names.
  */
 import fc from 'fast-check';
+import type { GenEnv } from './column-arb.js';
 
 /** Words that appear as aliases, variables or temp names in dualpipe's generated SQL. */
 export const INTERNAL_WORDS = ['c', 'n', 'x', 'k', 'h', 'seq', 'tbl', 'op', 'pk', 'id', 'chunk', 'hash', 'rows', 'cnt', 'crc', 't', 's', 'b'];
@@ -16,7 +17,8 @@ const HOSTILE = [
 ];
 
 /** A name for a table or column: `base` when ordinary, or a hostile one. */
-export function nameArb(base: string): fc.Arbitrary<string> {
+export function nameArb(base: string, env: GenEnv): fc.Arbitrary<string> {
+  if (env.disable.has('hostile-names')) return fc.constant(base);
   return fc.oneof(
     { weight: 10, arbitrary: fc.constant(base) },
     { weight: 2, arbitrary: fc.constantFrom(...INTERNAL_WORDS) },

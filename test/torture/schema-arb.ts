@@ -4,7 +4,7 @@
  * consistent schema by `buildSchema` (a pure function), so shrinking stays meaningful.
  */
 import fc from 'fast-check';
-import { type CollationEnv, charsetArb, colTypeArb, keyTypeArb } from './column-arb.js';
+import { charsetArb, colTypeArb, enabled, type GenEnv, keyTypeArb } from './column-arb.js';
 import type { ColType, ColumnSpec, FkAction, PkKind, SchemaSpec, TableSpec } from './model.js';
 import { nameArb, uniqueName } from './names.js';
 
@@ -43,47 +43,59 @@ const PK_KINDS: [PkKind, number][] = [
 const FK_PARENT_KINDS = new Set<PkKind>(['auto', 'int', 'string', 'binary', 'composite', 'decimal']);
 const ACTIONS: FkAction[] = ['CASCADE', 'SET NULL', 'RESTRICT', 'NO ACTION'];
 
-function rawColumnArb(env: CollationEnv, i: number): fc.Arbitrary<RawColumn> {
+function rawColumnArb(env: GenEnv, i: number): fc.Arbitrary<RawColumn> {
   return fc.record({
-    name: nameArb(`col${i}`),
+    name: nameArb(`col${i}`, env),
     type: colTypeArb(env),
     nullable: fc.boolean(),
-    invisible: fc.oneof({ weight: 12, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-    extra: fc.oneof({ weight: 10, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constant(1) }, { weight: 1, arbitrary: fc.constant(2) }),
+    invisible: flag(env, 'invisible', 12),
+    extra: enabled(env, [
+      { label: '', weight: 10, arbitrary: fc.constant(0) },
+      { label: 'default-expr', weight: 1, arbitrary: fc.constant(1) },
+      { label: 'check', weight: 1, arbitrary: fc.constant(2) },
+    ]),
   });
 }
 
-function rawTableArb(env: CollationEnv, i: number): fc.Arbitrary<RawTable> {
-  return fc
-    .oneof(...PK_KINDS.map(([kind, weight]) => ({ weight, arbitrary: fc.constant(kind) })))
+/** Mostly false; true one time in `odds + 1` unless the feature is disabled. */
+function flag(env: GenEnv, label: string, odds: number): fc.Arbitrary<boolean> {
+  if (env.disable.has(label)) return fc.constant(false);
+  return fc.oneof({ weight: odds, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+}
+
+function rawTableArb(env: GenEnv, i: number): fc.Arbitrary<RawTable> {
+  return enabled(env, PK_KINDS.map(([kind, weight]) => ({ label: `pk:${kind}`, weight, arbitrary: fc.constant(kind) })))
     .chain((pkKind) =>
       fc.record({
-        name: nameArb(`t${i}`),
+        name: nameArb(`t${i}`, env),
         pkKind: fc.constant(pkKind),
         keyTypes: pkKind === 'none' || pkKind === 'auto'
           ? fc.constant([])
-          : fc.array(keyTypeArb(pkKind, env), { minLength: pkKind === 'composite' ? 2 : 1, maxLength: pkKind === 'composite' ? 3 : pkKind === 'long' ? 2 : 1 }),
-        keyNames: fc.array(nameArb('k'), { minLength: 3, maxLength: 3 }),
+          : fc.array(keyTypeArb(pkKind, env.collations), { minLength: pkKind === 'composite' ? 2 : 1, maxLength: pkKind === 'composite' ? 3 : pkKind === 'long' ? 2 : 1 }),
+        keyNames: fc.array(nameArb('k', env), { minLength: 3, maxLength: 3 }),
         columns: fc.array(rawColumnArb(env, i), { minLength: 1, maxLength: 6 }),
         parent: fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }) }),
         onDelete: fc.constantFrom(...ACTIONS, 'CASCADE'),
         onUpdate: fc.constantFrom(...ACTIONS, 'CASCADE'),
-        selfRef: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-        generated: fc.constantFrom('none', 'none', 'none', 'VIRTUAL', 'STORED'),
-        layout: fc.oneof(
-          { weight: 14, arbitrary: fc.constant('plain' as const) },
-          { weight: 1, arbitrary: fc.constant('partitioned' as const) },
-          { weight: 1, arbitrary: fc.constant('versioned' as const) },
-        ),
-        table: fc.oneof({ weight: 5, arbitrary: fc.constant({ charset: 'utf8mb4', collation: 'utf8mb4_unicode_ci' }) }, { weight: 2, arbitrary: charsetArb(env) }),
-        view: fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
-        audit: fc.oneof({ weight: 6, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+        selfRef: flag(env, 'selfref', 6),
+        generated: enabled(env, [
+          { label: '', weight: 3, arbitrary: fc.constant('none' as const) },
+          { label: 'generated', weight: 2, arbitrary: fc.constantFrom('VIRTUAL' as const, 'STORED' as const) },
+        ]),
+        layout: enabled(env, [
+          { label: '', weight: 14, arbitrary: fc.constant('plain' as const) },
+          { label: 'partitioned', weight: 1, arbitrary: fc.constant('partitioned' as const) },
+          { label: 'versioned', weight: 1, arbitrary: fc.constant('versioned' as const) },
+        ]),
+        table: fc.oneof({ weight: 5, arbitrary: fc.constant({ charset: 'utf8mb4', collation: 'utf8mb4_unicode_ci' }) }, { weight: 2, arbitrary: charsetArb(env.collations) }),
+        view: flag(env, 'view', 5),
+        audit: flag(env, 'trigger', 6),
       }),
     );
 }
 
 /** A schema of 1–5 tables (mostly 2–3). */
-export function schemaArb(env: CollationEnv): fc.Arbitrary<SchemaSpec> {
+export function schemaArb(env: GenEnv): fc.Arbitrary<SchemaSpec> {
   return fc
     .oneof({ weight: 2, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 3, max: 5 }) })
     .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => rawTableArb(env, i))))
