@@ -61,24 +61,41 @@ const fail = (f: Failure): never => {
   throw new CaseFailed(f);
 };
 
+/** A case as SQL: what the regression cases write by hand. */
+export interface TortureScript {
+  ddl: string[];
+  load: string[];
+  /** Each step runs on a new session, then an incremental sync. */
+  steps: string[][];
+  chunkRows: number;
+  tamper: number;
+}
+
+export function toScript(c: TortureCase): TortureScript {
+  const render = (ops: readonly Op[]) => ops.flatMap((op) => renderOp(c.schema, op));
+  return { ddl: schemaDdl(c.schema), load: render(c.load), steps: c.steps.map(render), chunkRows: c.chunkRows, tamper: c.tamper };
+}
+
 /** Runs workload statements on a fresh session; their errors are part of the workload. */
-async function runOps(conn: SqlConnection, c: TortureCase, ops: readonly Op[], stats: CaseStats): Promise<void> {
-  for (const op of ops) {
-    for (const sql of renderOp(c.schema, op)) {
-      stats.statements++;
-      try {
-        await conn.execute(sql);
-      } catch {
-        stats.failedStatements++;
-      }
+async function runOps(conn: SqlConnection, statements: readonly string[], stats: CaseStats): Promise<void> {
+  for (const sql of statements) {
+    stats.statements++;
+    try {
+      await conn.execute(sql);
+    } catch {
+      stats.failedStatements++;
     }
   }
   // A transaction left open by a failed statement must not hold locks into the sync.
   await conn.execute('ROLLBACK').catch(() => {});
 }
 
-export async function runCase(c: TortureCase, env: RunEnv): Promise<CaseOutcome> {
-  const stats: CaseStats = { tables: c.schema.tables.length, syncs: 0, statements: 0, failedStatements: 0, rowsChecked: 0 };
+export function runCase(c: TortureCase, env: RunEnv): Promise<CaseOutcome> {
+  return runScript(toScript(c), env);
+}
+
+export async function runScript(c: TortureScript, env: RunEnv): Promise<CaseOutcome> {
+  const stats: CaseStats = { tables: 0, syncs: 0, statements: 0, failedStatements: 0, rowsChecked: 0 };
   const db = `tt_${randomBytes(4).toString('hex')}`;
   const reportSchema = `${db}_report`;
   const restored = `${db}_r`;
@@ -91,22 +108,23 @@ export async function runCase(c: TortureCase, env: RunEnv): Promise<CaseOutcome>
   try {
     await admin.execute(`CREATE DATABASE ${quoteId(db)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
     conn = await source.connect();
-    for (const sql of schemaDdl(c.schema)) {
+    for (const sql of c.ddl) {
       try {
         await conn.execute(sql);
       } catch (e) {
         return { status: 'invalid-ddl', error: `${(e as Error).message}\n${sql}`, stats };
       }
     }
-    const session = async (ops: readonly Op[]) => {
+    const session = async (statements: readonly string[]) => {
       const s = await source.connect();
       try {
-        await runOps(s, c, ops, stats);
+        await runOps(s, statements, stats);
       } finally {
         await s.close();
       }
     };
     const tables = await baseTables(conn, db);
+    stats.tables = tables.length;
 
     /** Runs one dualpipe call; a refusal must name a table and leave the mirrors as they were. */
     const guarded = async <T>(step: string, run: () => Promise<T>): Promise<T> => {

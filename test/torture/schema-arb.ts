@@ -43,9 +43,9 @@ const PK_KINDS: [PkKind, number][] = [
 const FK_PARENT_KINDS = new Set<PkKind>(['auto', 'int', 'string', 'binary', 'composite', 'decimal']);
 const ACTIONS: FkAction[] = ['CASCADE', 'SET NULL', 'RESTRICT', 'NO ACTION'];
 
-function rawColumnArb(env: GenEnv, i: number): fc.Arbitrary<RawColumn> {
+function rawColumnArb(env: GenEnv): fc.Arbitrary<RawColumn> {
   return fc.record({
-    name: nameArb(`col${i}`, env),
+    name: nameArb('col', env),
     type: colTypeArb(env),
     nullable: fc.boolean(),
     invisible: flag(env, 'invisible', 12),
@@ -63,17 +63,17 @@ function flag(env: GenEnv, label: string, odds: number): fc.Arbitrary<boolean> {
   return fc.oneof({ weight: odds, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
 }
 
-function rawTableArb(env: GenEnv, i: number): fc.Arbitrary<RawTable> {
+function rawTableArb(env: GenEnv): fc.Arbitrary<RawTable> {
   return enabled(env, PK_KINDS.map(([kind, weight]) => ({ label: `pk:${kind}`, weight, arbitrary: fc.constant(kind) })))
     .chain((pkKind) =>
       fc.record({
-        name: nameArb(`t${i}`, env),
+        name: nameArb('t', env),
         pkKind: fc.constant(pkKind),
         keyTypes: pkKind === 'none' || pkKind === 'auto'
           ? fc.constant([])
           : fc.array(keyTypeArb(pkKind, env.collations), { minLength: pkKind === 'composite' ? 2 : 1, maxLength: pkKind === 'composite' ? 3 : pkKind === 'long' ? 2 : 1 }),
         keyNames: fc.array(nameArb('k', env), { minLength: 3, maxLength: 3 }),
-        columns: fc.array(rawColumnArb(env, i), { minLength: 1, maxLength: 6 }),
+        columns: fc.array(rawColumnArb(env), { minLength: 1, maxLength: 6 }),
         parent: fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }) }),
         onDelete: fc.constantFrom(...ACTIONS, 'CASCADE'),
         onUpdate: fc.constantFrom(...ACTIONS, 'CASCADE'),
@@ -94,11 +94,11 @@ function rawTableArb(env: GenEnv, i: number): fc.Arbitrary<RawTable> {
     );
 }
 
-/** A schema of 1–5 tables (mostly 2–3). */
+/** A schema of 1–5 tables (mostly 1–3); an array, so that shrinking can drop tables. */
 export function schemaArb(env: GenEnv): fc.Arbitrary<SchemaSpec> {
+  const table = rawTableArb(env);
   return fc
-    .oneof({ weight: 2, arbitrary: fc.integer({ min: 1, max: 3 }) }, { weight: 1, arbitrary: fc.integer({ min: 3, max: 5 }) })
-    .chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => rawTableArb(env, i))))
+    .oneof({ weight: 2, arbitrary: fc.array(table, { minLength: 1, maxLength: 3 }) }, { weight: 1, arbitrary: fc.array(table, { minLength: 3, maxLength: 5 }) })
     .map((raw) => buildSchema(raw));
 }
 
@@ -130,7 +130,7 @@ export function buildSchema(raw: readonly RawTable[]): SchemaSpec {
     const fkOk = (t: TableSpec | undefined) => t !== undefined && t.pk.length > 0 && FK_PARENT_KINDS.has(t.pkKind) && !t.partitioned && !t.versioned;
     const layout = r.layout === 'partitioned' && (pk.length === 0 || columns.some((c) => !canIndex(c))) ? 'plain' : r.layout;
     const spec: TableSpec = {
-      name: uniqueName(r.name, tableNames), pkKind: r.pkKind, columns, pk, fks: [], checks: [],
+      name: uniqueName(r.name === 't' ? `t${ti}` : r.name, tableNames), pkKind: r.pkKind, columns, pk, fks: [], checks: [],
       charset: r.table.charset, collation: r.table.collation,
       partitioned: layout === 'partitioned', versioned: layout === 'versioned',
     };
