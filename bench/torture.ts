@@ -1,5 +1,5 @@
 /**
- * npm run torture -- [--seed S] [--runs N] [--minutes M] [--shrink-minutes X] [--disable a,b] [--keep]
+ * npm run torture -- [--seed S] [--runs N] [--minutes M] [--shrink-minutes X] [--disable a,b] [--cross-server] [--keep]
  *
  * The long run of the torture test (test/torture): generated schemas and workloads through
  * dualpipe's full and incremental syncs, verify, backup and restore, judged by the independent
@@ -8,7 +8,8 @@
  * saves (bench/results/torture-latest.md, .json) a summary: schemas, syncs, statements, rows,
  * failures by class with seed and minimal repro, and the longest run of clean cases.
  * `--disable float,versioned,pk:bit,hostile-names,…` switches generator features off to look past
- * classes already found. Uses DUALPIPE_TEST_URL when set, else a throwaway embedded server.
+ * classes already found. `--cross-server` runs with `sameServer: false` (rows streamed through
+ * dualpipe). Uses DUALPIPE_TEST_URL when set, else a throwaway embedded server.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,6 +30,7 @@ const minutes = Number(arg('minutes', '10'));
 const shrinkMinutes = Number(arg('shrink-minutes', '3'));
 const disable = new Set(arg('disable', '').split(',').filter(Boolean));
 const keep = process.argv.includes('--keep');
+const crossServer = process.argv.includes('--cross-server');
 const BATCH = 5;
 
 interface Found {
@@ -66,7 +68,7 @@ async function main(): Promise<void> {
     const arb = caseArb(genv);
     /** One case; counts it; throws CaseError on a failure of class `only` (any class when undefined). */
     const property = (only?: string) => async (c: TortureCase) => {
-      const out = await runCase(c, { server, keep });
+      const out = await runCase(c, { server, keep, crossServer });
       if (only !== undefined) {
         if (out.status === 'invalid-ddl') fc.pre(false);
         if (out.status === 'failed' && classify(out.failure) === only) throw new CaseError(out.failure);
@@ -135,7 +137,7 @@ function save(started: number, lastSeed: number): void {
   const md = [
     '# Torture run (generated schemas and workloads vs the oracle)',
     '',
-    `Run: ${new Date().toISOString()}, seeds ${seed0}…${lastSeed}, ${minutesRun} min, node ${process.version}${disable.size ? `, disabled: ${[...disable].join(', ')}` : ''}`,
+    `Run: ${new Date().toISOString()}, seeds ${seed0}…${lastSeed}, ${minutesRun} min, node ${process.version}${crossServer ? ', cross-server' : ''}${disable.size ? `, disabled: ${[...disable].join(', ')}` : ''}`,
     '',
     line(['schemas', 'invalid DDL', 'refused', 'failed', 'syncs checked', 'statements (failed)', 'rows checked', 'longest clean run']),
     line(Array(8).fill('---')),

@@ -34,8 +34,8 @@ const CHARSET_WEIGHTS: [string, number][] = [
 export const MAX_BYTES: Record<string, number> = { utf8mb4: 4, utf8mb3: 3, ucs2: 2, utf16: 4, utf32: 4, cp932: 2, sjis: 2, big5: 2 };
 
 /** A charset and one of its collations: the default, `_bin`, a `_ci` one, or any. */
-export function charsetArb(env: CollationEnv): fc.Arbitrary<{ charset: string; collation: string }> {
-  const offered = CHARSET_WEIGHTS.filter(([cs]) => (env[cs]?.length ?? 0) > 0);
+export function charsetArb(env: CollationEnv, disable: ReadonlySet<string> = new Set()): fc.Arbitrary<{ charset: string; collation: string }> {
+  const offered = CHARSET_WEIGHTS.filter(([cs]) => (env[cs]?.length ?? 0) > 0 && (cs === 'utf8mb4' || !disable.has(`charset:${cs}`)));
   return fc
     .oneof(...offered.map(([cs, weight]) => ({ weight, arbitrary: fc.constant(cs) })))
     .chain((charset) => {
@@ -69,10 +69,10 @@ export const decimalTypeArb: fc.Arbitrary<ColType> = fc
 const fspArb = fc.integer({ min: 0, max: 6 });
 const fsp = (name: string, f: number) => (f === 0 ? name : `${name}(${f})`);
 
-function stringTypeArb(env: CollationEnv): fc.Arbitrary<ColType> {
+function stringTypeArb(env: CollationEnv, disable: ReadonlySet<string>): fc.Arbitrary<ColType> {
   return fc
     .record({
-      cs: charsetArb(env),
+      cs: charsetArb(env, disable),
       form: fc.constantFrom('CHAR', 'VARCHAR', 'VARCHAR', 'TINYTEXT', 'TEXT', 'MEDIUMTEXT', 'LONGTEXT'),
       length: fc.oneof(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 255 })),
     })
@@ -126,7 +126,7 @@ export function colTypeArb(genv: GenEnv): fc.Arbitrary<ColType> {
     { weight: 3, arbitrary: fspArb.map((f): ColType => ({ kind: 'timestamp', sql: fsp('TIMESTAMP', f), fsp: f })) },
     { weight: 1, arbitrary: fspArb.map((f): ColType => ({ kind: 'time', sql: fsp('TIME', f), fsp: f })) },
     { weight: 1, arbitrary: c({ kind: 'year', sql: 'YEAR' }) },
-    { weight: 10, arbitrary: stringTypeArb(env) },
+    { weight: 10, arbitrary: stringTypeArb(env, genv.disable) },
     { weight: 3, arbitrary: binaryTypeArb },
     { weight: 2, arbitrary: enumTypeArb },
     { weight: 1, arbitrary: setTypeArb },
@@ -138,10 +138,10 @@ export function colTypeArb(genv: GenEnv): fc.Arbitrary<ColType> {
 }
 
 /** Key column types by primary-key kind (no TEXT/BLOB: they need prefix keys). */
-export function keyTypeArb(kind: string, env: CollationEnv): fc.Arbitrary<ColType> {
+export function keyTypeArb(kind: string, env: CollationEnv, disable: ReadonlySet<string> = new Set()): fc.Arbitrary<ColType> {
   switch (kind) {
     case 'string':
-      return fc.record({ cs: charsetArb(env), length: fc.integer({ min: 1, max: 40 }) }).map(({ cs, length }) => ({
+      return fc.record({ cs: charsetArb(env, disable), length: fc.integer({ min: 1, max: 40 }) }).map(({ cs, length }) => ({
         kind: 'varchar', sql: `VARCHAR(${length})`, length, maxBytes: length * (MAX_BYTES[cs.charset] ?? 1), ...cs,
       }));
     case 'long':
@@ -165,7 +165,7 @@ export function keyTypeArb(kind: string, env: CollationEnv): fc.Arbitrary<ColTyp
     case 'decimal':
       return decimalTypeArb;
     case 'composite':
-      return fc.oneof(intTypeArb, keyTypeArb('string', env), keyTypeArb('binary', env), fc.constant<ColType>({ kind: 'date', sql: 'DATE' }), enumTypeArb);
+      return fc.oneof(intTypeArb, keyTypeArb('string', env, disable), keyTypeArb('binary', env), fc.constant<ColType>({ kind: 'date', sql: 'DATE' }), enumTypeArb);
     default:
       return intTypeArb;
   }

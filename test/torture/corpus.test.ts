@@ -13,8 +13,11 @@ import type { CollationEnv } from './column-arb.js';
 import { classify } from './failure.js';
 import { runCase, type RunEnv } from './run-case.js';
 
-/** Seeds chosen to cover the feature mix; each runs RUNS cases (about 60–90 s in all here). */
-const SEEDS = (process.env.TORTURE_SEEDS ?? '1,2,3,4,5,6,7,8').split(',').map(Number);
+/**
+ * Fixed seeds; each runs RUNS cases and stops at its first failure (about 60–90 s in all here).
+ * Odd seeds run in cross-server mode (rows streamed through dualpipe), even ones same-server.
+ */
+const SEEDS = (process.env.TORTURE_SEEDS ?? '1,2,3,4,5,6,7,8,9,10').split(',').map(Number);
 const RUNS = Number(process.env.TORTURE_RUNS ?? 2);
 
 let collations: CollationEnv;
@@ -34,9 +37,10 @@ afterAll(() => {
 
 describe('torture corpus', () => {
   it.each(SEEDS)('seed %i: mirrors, verify, backup and restore match the oracle', async (seed) => {
+    const crossServer = seed % 2 === 1;
     await fc.assert(
       fc.asyncProperty(caseArb({ collations, disable: new Set() }), async (c) => {
-        const out = await runCase(c, env);
+        const out = await runCase(c, { ...env, crossServer });
         tally.cases++;
         tally.syncs += out.stats.syncs;
         tally.statements += out.stats.statements;
@@ -48,7 +52,7 @@ describe('torture corpus', () => {
         if (out.status === 'refused') tally.refused++;
         if (out.status === 'failed') {
           const f = out.failure;
-          throw new Error(`[${classify(f)}] seed ${seed}, step "${f.step}"${f.table ? `, table ${f.table}` : ''}:\n${f.detail}\n--- repro ---\n${renderRepro(c)}\n`);
+          throw new Error(`[${classify(f)}] seed ${seed}${crossServer ? ' (cross-server)' : ''}, step "${f.step}"${f.table ? `, table ${f.table}` : ''}:\n${f.detail}\n--- repro ---\n${renderRepro(c)}\n`);
         }
       }),
       { seed, numRuns: RUNS, endOnFailure: true },

@@ -11,9 +11,10 @@ export const INTERNAL_WORDS = ['c', 'n', 'x', 'k', 'h', 'seq', 'tbl', 'op', 'pk'
 
 const RESERVED = ['select', 'order', 'group', 'key', 'table', 'index', 'from', 'where', 'desc', 'interval', 'range', 'read', 'check', 'update', 'values', 'limit'];
 
+// Identifiers are utf8mb3 in MariaDB: no characters outside the BMP.
 const HOSTILE = [
   'my col', 'größe', 'имя', '名前', 'naïve café', "it's", 'a"b', 'a.b', 'a\\b', 'a`b', '100%', 'x%_y',
-  'Ünïcödé_tbl', 'tab\tname', 'a,b', '(paren)', '-dash-', '1starts_digit', 'UPPER', '__dp_user', '😀emoji',
+  'Ünïcödé_tbl', 'tab\tname', 'a,b', '(paren)', '-dash-', '1starts_digit', 'UPPER', '__dp_user', 'ключ№1',
 ];
 
 /** A name for a table or column: `base` when ordinary, or a hostile one. */

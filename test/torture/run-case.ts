@@ -34,6 +34,11 @@ export interface RunEnv {
   server: ConnectionTarget;
   /** Keep the schemas after the run (to look at a failure by hand). */
   keep?: boolean;
+  /**
+   * Run as if the report schema were on another server (`sameServer: false`: rows are streamed
+   * through dualpipe instead of copied by INSERT … SELECT), against the same server.
+   */
+  crossServer?: boolean;
 }
 
 export interface CaseStats {
@@ -103,7 +108,7 @@ export async function runScript(c: TortureScript, env: RunEnv): Promise<CaseOutc
   const source = createConnector({ ...env.server, database: db });
   const report = createConnector({ ...env.server, database: reportSchema });
   const backupParent = mkdtempSync(join(tmpdir(), 'dualpipe-torture-'));
-  const opts: SyncOptions = { source, report, sourceSchema: db, reportSchema, sameServer: true, chunkRows: c.chunkRows, reports: [] };
+  const opts: SyncOptions = { source, report, sourceSchema: db, reportSchema, sameServer: !env.crossServer, chunkRows: c.chunkRows, reports: [] };
   let conn: SqlConnection | undefined;
   try {
     await admin.execute(`CREATE DATABASE ${quoteId(db)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);

@@ -71,7 +71,7 @@ function rawTableArb(env: GenEnv): fc.Arbitrary<RawTable> {
         pkKind: fc.constant(pkKind),
         keyTypes: pkKind === 'none' || pkKind === 'auto'
           ? fc.constant([])
-          : fc.array(keyTypeArb(pkKind, env.collations), { minLength: pkKind === 'composite' ? 2 : 1, maxLength: pkKind === 'composite' ? 3 : pkKind === 'long' ? 2 : 1 }),
+          : fc.array(keyTypeArb(pkKind, env.collations, env.disable), { minLength: pkKind === 'composite' ? 2 : 1, maxLength: pkKind === 'composite' ? 3 : pkKind === 'long' ? 2 : 1 }),
         keyNames: fc.array(nameArb('k', env), { minLength: 3, maxLength: 3 }),
         columns: fc.array(rawColumnArb(env), { minLength: 1, maxLength: 6 }),
         parent: fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 3, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 3 }) }),
@@ -87,7 +87,7 @@ function rawTableArb(env: GenEnv): fc.Arbitrary<RawTable> {
           { label: 'partitioned', weight: 1, arbitrary: fc.constant('partitioned' as const) },
           { label: 'versioned', weight: 1, arbitrary: fc.constant('versioned' as const) },
         ]),
-        table: fc.oneof({ weight: 5, arbitrary: fc.constant({ charset: 'utf8mb4', collation: 'utf8mb4_unicode_ci' }) }, { weight: 2, arbitrary: charsetArb(env.collations) }),
+        table: fc.oneof({ weight: 5, arbitrary: fc.constant({ charset: 'utf8mb4', collation: 'utf8mb4_unicode_ci' }) }, { weight: 2, arbitrary: charsetArb(env.collations, env.disable) }),
         view: flag(env, 'view', 5),
         audit: flag(env, 'trigger', 6),
       }),
