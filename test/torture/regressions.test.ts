@@ -71,7 +71,21 @@ const CASES: [string, TortureScript][] = [
   ['TRUNCATE of an oddly named table and of a partitioned table reaches the mirror', script({
     ddl: [`CREATE TABLE \`my tbl\` (id INT PRIMARY KEY) ${T}`, `CREATE TABLE part (id INT PRIMARY KEY) ${T} PARTITION BY KEY() PARTITIONS 3`],
     load: ['INSERT INTO `my tbl` VALUES (1), (2)', 'INSERT INTO part VALUES (1), (2), (3)'],
-    steps: [['TRUNCATE TABLE `my tbl`', 'TRUNCATE TABLE part']],
+    steps: [['UPDATE `my tbl` SET id = id + 10'], ['UPDATE part SET id = id + 10'], ['TRUNCATE TABLE `my tbl`', 'TRUNCATE TABLE part']],
+  })],
+  ['TRUNCATE of a table whose name has a comma reaches the mirror (torture seed 201)', script({
+    ddl: [`CREATE TABLE \`a,b\` (k INT PRIMARY KEY, v INT) ${T}`],
+    load: ['INSERT INTO `a,b` VALUES (1, 1), (2, 2), (3, 3)'],
+    steps: [['UPDATE `a,b` SET v = 9 WHERE k = 1'], ['UPDATE `a,b` SET v = 8 WHERE k = 2'], ['TRUNCATE TABLE `a,b`', 'INSERT INTO `a,b` VALUES (5, 5)']],
+  })],
+  ['an ENUM holding the error value \'\' (index 0) backs up and restores (torture seed 200)', script({
+    ddl: [`CREATE TABLE t (id INT PRIMARY KEY, e ENUM('a', 'b') NOT NULL) ${T}`],
+    load: ["SET sql_mode = ''", "INSERT INTO t VALUES (1, 'zzz'), (2, 'a'), (3, 0)"],
+  })],
+  ['TRUNCATE of a plainly named table after the shadow set is primed reaches the mirror', script({
+    ddl: [`CREATE TABLE plain (k INT PRIMARY KEY, v INT) ${T}`],
+    load: ['INSERT INTO plain VALUES (1, 1), (2, 2), (3, 3)'],
+    steps: [['UPDATE plain SET v = 9 WHERE k = 1'], ['UPDATE plain SET v = 8 WHERE k = 2'], ['TRUNCATE TABLE plain', 'INSERT INTO plain VALUES (5, 5)']],
   })],
   ['INVISIBLE columns keep their values', script({
     ddl: [`CREATE TABLE t (id INT PRIMARY KEY, h INT NULL INVISIBLE) ${T}`],
