@@ -47,6 +47,8 @@ const tally = { cases: 0, invalidDdl: 0, refused: 0, failed: 0, syncs: 0, statem
 const found = new Map<string, Found>();
 const invalidSamples: string[] = [];
 let clean = 0;
+/** The case running now: when the server dies, this is the one that killed it. */
+let current: TortureCase | undefined;
 
 class CaseError extends Error {
   constructor(readonly failure: Failure) {
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
   const server: ConnectionTarget = given ? parseMysqlUrl(given, 'DUALPIPE_TEST_URL') : { host: '127.0.0.1', port: bench!.port, user: 'root' };
   delete server.database;
   const started = Date.now();
+  let lastSeed = seed0;
   const deadline = started + minutes * 60_000;
   try {
     const conn = await createConnector(server).connect({ database: null });
@@ -68,6 +71,7 @@ async function main(): Promise<void> {
     const arb = caseArb(genv);
     /** One case; counts it; throws CaseError on a failure of class `only` (any class when undefined). */
     const property = (only?: string) => async (c: TortureCase) => {
+      current = c;
       const out = await runCase(c, { server, keep, crossServer });
       if (only !== undefined) {
         if (out.status === 'invalid-ddl') fc.pre(false);
@@ -94,11 +98,20 @@ async function main(): Promise<void> {
       tally.longestClean = Math.max(tally.longestClean, clean);
     };
     for (let seed = seed0; tally.cases < maxRuns && Date.now() < deadline; seed++) {
+      lastSeed = seed;
       const runs = Math.min(BATCH, maxRuns - tally.cases);
       const left = deadline - Date.now();
       const d = await fc.check(fc.asyncProperty(arb, property()), { seed, numRuns: runs, endOnFailure: true, interruptAfterTimeLimit: left });
       if (!d.failed || !d.counterexample) continue;
       const err = d.errorInstance;
+      if (!(await serverAlive(server))) {
+        // The server itself died during this case (seen: a segfault in a restore's ALTER TABLE … ADD
+        // FOREIGN KEY): record the case as it is, no shrinking, and stop.
+        const failure: Failure = { kind: 'crash', step: 'server died', detail: String(err), columns: [] };
+        found.set('server died', { cls: 'server died', count: 1, seed, path: d.counterexamplePath ?? '', failure, repro: renderRepro(current ?? d.counterexample[0]), shrunk: false });
+        console.error(`seed ${seed}: the server died (${String(err)}); stopping`);
+        break;
+      }
       if (!(err instanceof CaseError)) {
         console.error(`seed ${seed}: ${String(err)}`);
         continue;
@@ -116,6 +129,12 @@ async function main(): Promise<void> {
       const s = await fc.check(fc.asyncProperty(arb, property(cls)), {
         seed, path: d.counterexamplePath ?? undefined, numRuns: 1, interruptAfterTimeLimit: shrinkMinutes * 60_000,
       });
+      if (!(await serverAlive(server))) {
+        entry.cls = `${cls} (the server died while shrinking)`;
+        if (current) found.set('server died', { cls: 'server died (while shrinking)', count: 1, seed, path: '', failure: { kind: 'crash', step: 'server died', detail: 'the server died while this shrunk case ran', columns: [] }, repro: renderRepro(current), shrunk: false });
+        console.error('the server died while shrinking; stopping');
+        break;
+      }
       if (s.failed && s.counterexample && s.errorInstance instanceof CaseError) {
         entry.path = s.counterexamplePath ?? entry.path;
         entry.failure = s.errorInstance.failure;
@@ -125,9 +144,19 @@ async function main(): Promise<void> {
       }
       save(started, seed);
     }
-    save(started, seed0);
+    save(started, lastSeed);
   } finally {
     await bench?.stop();
+  }
+}
+
+async function serverAlive(server: ConnectionTarget): Promise<boolean> {
+  try {
+    const c = await createConnector(server).connect({ database: null });
+    await c.close();
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -87,6 +87,11 @@ const CASES: [string, TortureScript][] = [
     load: ['INSERT INTO plain VALUES (1, 1), (2, 2), (3, 3)'],
     steps: [['UPDATE plain SET v = 9 WHERE k = 1'], ['UPDATE plain SET v = 8 WHERE k = 2'], ['TRUNCATE TABLE plain', 'INSERT INTO plain VALUES (5, 5)']],
   })],
+  ['an ENUM\'s error value \'\' (index 0) stays apart from a member \'\' (torture seed 207)', script({
+    ddl: [`CREATE TABLE t (n INT NULL, e ENUM('', 'a') NULL) ${T}`],
+    load: ["SET sql_mode = ''", "INSERT INTO t VALUES (1, 0), (2, ''), (3, 'zzz')"],
+    steps: [['UPDATE t SET n = 20 WHERE n = 2'], ['INSERT INTO t (n, e) SELECT n, e FROM t WHERE n = 1']],
+  })],
   ['INVISIBLE columns keep their values', script({
     ddl: [`CREATE TABLE t (id INT PRIMARY KEY, h INT NULL INVISIBLE) ${T}`],
     load: ['INSERT INTO t (id, h) VALUES (1, 5), (2, 6)'],
