@@ -123,9 +123,10 @@ async function main(): Promise<void> {
         console.log(`seed ${seed}: again ${cls}`);
         continue;
       }
-      console.log(`seed ${seed}: NEW ${cls} (path ${d.counterexamplePath}); shrinking…`);
+      console.log(`seed ${seed}: NEW ${cls} (path ${d.counterexamplePath})${shrinkMinutes > 0 ? '; shrinking…' : ''}`);
       const entry: Found = { cls, count: 1, seed, path: d.counterexamplePath ?? '', failure: err.failure, repro: renderRepro(d.counterexample[0]), shrunk: false };
       found.set(cls, entry);
+      if (shrinkMinutes <= 0) continue;
       const s = await fc.check(fc.asyncProperty(arb, property(cls)), {
         seed, path: d.counterexamplePath ?? undefined, numRuns: 1, interruptAfterTimeLimit: shrinkMinutes * 60_000,
       });

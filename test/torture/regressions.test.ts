@@ -92,6 +92,23 @@ const CASES: [string, TortureScript][] = [
     load: ["SET sql_mode = ''", "INSERT INTO t VALUES (1, 0), (2, ''), (3, 'zzz')"],
     steps: [['UPDATE t SET n = 20 WHERE n = 2'], ['INSERT INTO t (n, e) SELECT n, e FROM t WHERE n = 1']],
   })],
+  ['cross-server: an ENUM\'s error value \'\' is copied as itself, and verify sees it if not (torture corpus seed 7)', script({
+    ddl: [`CREATE TABLE t (id INT PRIMARY KEY, e ENUM('a', '', 'b') NOT NULL) ${T}`],
+    load: ["SET sql_mode = ''", "INSERT INTO t VALUES (1, 0), (2, ''), (3, 'b')"],
+    crossServer: true,
+  })],
+  ['cross-server: GEOMETRY and POINT columns are streamed exactly (torture corpus seed 3)', script({
+    ddl: [`CREATE TABLE t (id INT PRIMARY KEY, g GEOMETRY NULL, p POINT NULL) ${T}`],
+    load: ["INSERT INTO t VALUES (1, ST_GeomFromText('LINESTRING(0 0, 1 1e300)'), ST_GeomFromText('POINT(0.1 -123.456789012345)')), (2, NULL, ST_GeomFromText('POINT(1 2)'))"],
+    steps: [["UPDATE t SET p = ST_GeomFromText('POINT(3 4)') WHERE id = 2"]],
+    crossServer: true,
+  })],
+  ['cross-server: TIME values and a partitioned table\'s TRUNCATE (torture corpus seed 1)', script({
+    ddl: [`CREATE TABLE t (k TINYINT UNSIGNED PRIMARY KEY, seq TIME(6) NOT NULL) ${T} PARTITION BY KEY() PARTITIONS 3`],
+    load: ["INSERT INTO t VALUES (1, '708:02:34.834043'), (2, '-838:59:59'), (3, '00:00:00.5')"],
+    steps: [['UPDATE t SET k = k + 10 WHERE k = 3'], ['TRUNCATE TABLE t', "INSERT INTO t VALUES (9, '-1:00:00')"]],
+    crossServer: true,
+  })],
   ['INVISIBLE columns keep their values', script({
     ddl: [`CREATE TABLE t (id INT PRIMARY KEY, h INT NULL INVISIBLE) ${T}`],
     load: ['INSERT INTO t (id, h) VALUES (1, 5), (2, 6)'],

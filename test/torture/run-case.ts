@@ -74,6 +74,8 @@ export interface TortureScript {
   steps: string[][];
   chunkRows: number;
   tamper: number;
+  /** Run this script in cross-server mode whatever the environment says. */
+  crossServer?: boolean;
 }
 
 export function toScript(c: TortureCase): TortureScript {
@@ -108,7 +110,7 @@ export async function runScript(c: TortureScript, env: RunEnv): Promise<CaseOutc
   const source = createConnector({ ...env.server, database: db });
   const report = createConnector({ ...env.server, database: reportSchema });
   const backupParent = mkdtempSync(join(tmpdir(), 'dualpipe-torture-'));
-  const opts: SyncOptions = { source, report, sourceSchema: db, reportSchema, sameServer: !env.crossServer, chunkRows: c.chunkRows, reports: [] };
+  const opts: SyncOptions = { source, report, sourceSchema: db, reportSchema, sameServer: !(env.crossServer || c.crossServer), chunkRows: c.chunkRows, reports: [] };
   let conn: SqlConnection | undefined;
   try {
     await admin.execute(`CREATE DATABASE ${quoteId(db)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
