@@ -35,6 +35,7 @@ export function classify(f: Failure): string {
     .split('\n')[0]!
     .replace(/`[^`]*`|'[^']*'|"[^"]*"/g, '?')
     .replace(/\btt_[0-9a-f]+\w*/g, '?')
+    .replace(/\/tmp\/\S+/g, '?')
     .replace(/\b(of|for|table|in) [^\s:]+/g, '$1 ?')
     .replace(/\d+(\.\d+)?/g, 'N')
     .slice(0, 90);
