@@ -115,6 +115,21 @@ const CASES: [string, TortureScript][] = [
     steps: [['UPDATE t SET k = k + 10 WHERE k = 3'], ['TRUNCATE TABLE t', "INSERT INTO t VALUES (9, '-1:00:00')"]],
     crossServer: true,
   })],
+  ['cross-server: FLOAT is streamed with every digit, and verify sees the 7th (torture seed 3001)', script({
+    ddl: [`CREATE TABLE t (id INT PRIMARY KEY, f FLOAT NOT NULL) ${T}`],
+    load: ['INSERT INTO t VALUES (1, 1.2345678e0), (2, 3.4028234e38)'],
+    crossServer: true,
+  })],
+  ['cross-server: FLOAT keys equal in their first 6 digits stay two rows (torture seed 3005: Duplicate entry \'1.23457\')', script({
+    ddl: [`CREATE TABLE t (k FLOAT NOT NULL PRIMARY KEY, v INT) ${T}`],
+    load: ['INSERT INTO t VALUES (1.2345678e0, 1), (1.2345679e0, 2)'],
+    crossServer: true,
+  })],
+  ['cross-server: verify of sjis, cp932 and utf8mb4 columns side by side does not throw a plain Error (torture seed 3003)', script({
+    ddl: [`CREATE TABLE t (k VARCHAR(1) CHARACTER SET sjis NOT NULL PRIMARY KEY, a CHAR(1) CHARACTER SET cp932 NOT NULL, b CHAR(1) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL) ${T}`],
+    load: ["INSERT INTO t VALUES (_utf8mb4'ｱ', _utf8mb4'日', _utf8mb4'é'), (_utf8mb4'', _utf8mb4'', _utf8mb4'')"],
+    crossServer: true,
+  })],
   ['INVISIBLE columns keep their values', script({
     ddl: [`CREATE TABLE t (id INT PRIMARY KEY, h INT NULL INVISIBLE) ${T}`],
     load: ['INSERT INTO t (id, h) VALUES (1, 5), (2, 6)'],
