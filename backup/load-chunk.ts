@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { allowUncheckedRows } from '../src/db/check-constraints.js';
 import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
 import { DualpipeError, StepError } from '../src/errors.js';
 import { decryptChunk } from './chunk-cipher.js';
@@ -40,6 +41,7 @@ export async function openLoadSession(connector: SqlConnector, staging: string):
     await conn.execute(
       "SET SESSION foreign_key_checks = 0, unique_checks = 0, sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00'",
     );
+    await allowUncheckedRows(conn);
   } catch (error) {
     await conn.close();
     throw error;

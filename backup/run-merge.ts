@@ -6,6 +6,7 @@
  * checked, so a merge is all or nothing. The scratch schema is dropped afterwards, and a leftover
  * of a killed merge is dropped by the next one.
  */
+import { allowUncheckedRows } from '../src/db/check-constraints.js';
 import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
 import { DualpipeError, UsageError } from '../src/errors.js';
 import { acquireRunLock, lockName } from '../src/lock/run-lock.js';
@@ -84,6 +85,7 @@ async function markRows(admin: SqlConnection, plan: MergePlan): Promise<void> {
 async function insertMissing(conn: SqlConnection, plan: MergePlan, dryRun: boolean): Promise<MergeTableResult[]> {
   const results: MergeTableResult[] = [];
   await conn.execute("SET SESSION foreign_key_checks = 1, sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')");
+  await allowUncheckedRows(conn);
   await conn.execute('START TRANSACTION');
   try {
     for (const t of plan.tables) {

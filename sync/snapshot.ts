@@ -1,3 +1,4 @@
+import { allowUncheckedRows } from '../src/db/check-constraints.js';
 import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
 
 /** Session settings every sync session uses, so values print and compare the same everywhere. */
@@ -5,12 +6,7 @@ export async function prepareSession(conn: SqlConnection): Promise<void> {
   // UTC so TIMESTAMP values print identically on every session; NO_AUTO_VALUE_ON_ZERO so an id of 0
   // is copied as 0 instead of drawing a new AUTO_INCREMENT value.
   await conn.execute("SET SESSION time_zone = '+00:00', SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO'");
-  // MariaDB keeps rows written under check_constraint_checks=0 that break a CHECK constraint;
-  // a copy must keep them too (a mirror is a copy, not a second validation). MySQL has no such
-  // variable, and no such rows: it refuses to enforce a CHECK that existing rows break.
-  await conn.execute('SET SESSION check_constraint_checks = 0').catch((error: unknown) => {
-    if ((error as { errno?: number }).errno !== 1193) throw error; // ER_UNKNOWN_SYSTEM_VARIABLE
-  });
+  await allowUncheckedRows(conn);
 }
 
 /**
