@@ -10,6 +10,7 @@
  */
 import type { SqlConnection } from '../src/db/connection.js';
 import type { UnsupportedTable } from '../src/errors.js';
+import { CAPTURE_TABLE, CHANGE_LOG_TABLE } from './capture-sql.js';
 import { type DiscoverOptions, selectTables } from './discover-tables.js';
 
 export interface SourceTableKind {
@@ -21,6 +22,13 @@ export interface SourceTableKind {
   oddColumn?: string | null;
 }
 
+/**
+ * dualpipe's own tables in the source schema (change capture). Every other name beginning with
+ * `__dp_` is refused: in the report schema that prefix marks temporary, shadow and old tables,
+ * which runs drop as leftovers, so a mirror of such a table could collide or be dropped.
+ */
+const DUALPIPE_SOURCE_TABLES = new Set([CHANGE_LOG_TABLE, CAPTURE_TABLE]);
+
 /** `SHOW CREATE TABLE` is read line by line (mirror-ddl.ts): a name holding a line break would split it. */
 const LINE_BREAK = /[\r\n]/;
 
@@ -29,8 +37,10 @@ export function unsupportedReasons(tables: readonly SourceTableKind[], options: 
   const chosen = new Set(selectTables(tables.map((t) => t.name), options));
   const out: UnsupportedTable[] = [];
   for (const t of tables) {
-    if (!chosen.has(t.name) || t.name.startsWith('__dp_')) continue;
-    if (LINE_BREAK.test(t.name) || t.oddColumn) {
+    if (!chosen.has(t.name) || DUALPIPE_SOURCE_TABLES.has(t.name)) continue;
+    if (t.name.startsWith('__dp_')) {
+      out.push({ table: t.name, reason: "names beginning with __dp_ are dualpipe's own (temporary, shadow and log tables): rename it" });
+    } else if (LINE_BREAK.test(t.name) || t.oddColumn) {
       out.push({ table: t.name, reason: `a ${t.oddColumn ? `column name (${JSON.stringify(t.oddColumn)})` : 'table name'} holding a line break: rename it` });
     } else if (t.type.toUpperCase() === 'SYSTEM VERSIONED') {
       out.push({ table: t.name, reason: 'system-versioned: its history rows cannot be mirrored, backed up or restored' });

@@ -302,14 +302,17 @@ describe('what cannot be copied is refused by name, and nothing is half done', (
 });
 
 describe('names the DDL reader cannot split', () => {
-  it('a table or column name holding a line break is refused by name before anything is written', async () => {
+  it('a table or column name holding a line break, or a table named __dp_…, is refused by name before anything is written', async () => {
     await resetSchema();
     await conn.execute(`CREATE TABLE ${q('fine')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
     await conn.execute(`CREATE TABLE ${q('two\nlines')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
     await conn.execute(`CREATE TABLE ${q('col_break')} (id INT PRIMARY KEY, \`a\r\nb\` INT) ENGINE=InnoDB`);
+    // The __dp_ prefix marks dualpipe's own tables (temporary, shadow, old ones are dropped as
+    // leftovers in the report schema): a user's table named so was skipped in silence (torture seed 10005).
+    await conn.execute(`CREATE TABLE ${q('__dp_user')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
     const error = await runSync(options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedTableError);
-    expect((error as UnsupportedTableError).tables.map((t) => t.table).sort()).toEqual(['col_break', 'two\nlines']);
+    expect((error as UnsupportedTableError).tables.map((t) => t.table).sort()).toEqual(['__dp_user', 'col_break', 'two\nlines']);
     expect((error as Error).message).toContain('"two\\nlines"');
     expect((error as Error).message).not.toContain('\n');
   });
