@@ -60,6 +60,8 @@ export function captureTableDdl(schema: string): string {
 export function keyPartSql(ref: string, dataType: string): string {
   const type = dataType.toLowerCase();
   if (type === 'bit') return `CAST(CAST(${ref} AS UNSIGNED) AS CHAR)`;
+  // ENUM by index: the error value (index 0) and a declared '' member print alike as text.
+  if (type === 'enum') return `CAST(${ref} + 0 AS CHAR)`;
   if (isHexType(type)) return `HEX(${ref})`;
   if (type === 'float' || type === 'double' || type === 'real') return `CAST(CAST(${ref} AS DOUBLE) AS CHAR)`;
   // UNIX_TIMESTAMP() of the zero TIMESTAMP is NULL in a trigger (0 in a plain SELECT): spelled out.

@@ -13,7 +13,8 @@ function literal(part: string | null, dataType: string, table: string): string {
   const type = dataType.toLowerCase();
   const refuse = (what: string) => new Error(`key of ${table}: "${part.slice(0, 40)}" is not ${what}`);
   // BIT keys are logged as their unsigned integer (capture-sql.ts); the column compares with it.
-  if (isIntegerType(type) || type === 'bit') {
+  // ENUM keys are logged by index too; an ENUM compared with a number compares its index.
+  if (isIntegerType(type) || type === 'bit' || type === 'enum') {
     if (!/^-?\d{1,20}$/.test(part)) throw refuse('an integer');
     return part;
   }
@@ -55,7 +56,13 @@ export function keyInSql(meta: TableMeta, alias: string, keys: readonly string[]
 
 /** `a.x = b.x AND …` over the primary key. */
 export function keyJoinSql(meta: TableMeta, a: string, b: string): string {
-  return meta.primaryKey.map((c) => `${a}.${quoteId(c)} = ${b}.${quoteId(c)}`).join(' AND ');
+  return meta.primaryKey
+    .map((c) => {
+      // Two ENUMs compare as text, where the error value (index 0) equals a '' member: by index.
+      const byIndex = meta.columns.find((x) => x.name === c)?.dataType.toLowerCase() === 'enum' ? ' + 0' : '';
+      return `${a}.${quoteId(c)}${byIndex} = ${b}.${quoteId(c)}${byIndex}`;
+    })
+    .join(' AND ');
 }
 
 /** Splits keys into batches for IN lists. */

@@ -98,6 +98,15 @@ const CASES: [string, TortureScript][] = [
     load: ["SET sql_mode = ''", "INSERT INTO t VALUES (1, 0), (2, ''), (3, 'zzz')"],
     steps: [['UPDATE t SET n = 20 WHERE n = 2'], ['INSERT INTO t (n, e) SELECT n, e FROM t WHERE n = 1']],
   })],
+  ['an ENUM error value \'\' (index 0) in a primary key beside a \'\' member: incremental deletes and updates reach the right row (torture seed 10019)', script({
+    ddl: [`CREATE TABLE t (k ENUM('', 'x') NOT NULL, d DATE NOT NULL, v INT NULL, PRIMARY KEY (k, d)) ${T}`],
+    load: ["SET sql_mode = ''", "INSERT INTO t VALUES (0, '2024-01-01', 1), ('', '2024-01-01', 2), ('x', '2024-01-01', 3)"],
+    steps: [
+      ["SET sql_mode = ''", 'UPDATE t SET v = 10 WHERE k + 0 = 0'],
+      ["SET sql_mode = ''", 'DELETE FROM t WHERE k + 0 = 0', 'UPDATE t SET v = 20 WHERE k + 0 = 1'],
+      ["SET sql_mode = ''", 'DELETE FROM t WHERE 1=1'],
+    ],
+  })],
   ['cross-server: an ENUM\'s error value \'\' is copied as itself, and verify sees it if not (torture corpus seed 7)', script({
     ddl: [`CREATE TABLE t (id INT PRIMARY KEY, e ENUM('a', '', 'b') NOT NULL) ${T}`],
     load: ["SET sql_mode = ''", "INSERT INTO t VALUES (1, 0), (2, ''), (3, 'b')"],
