@@ -5,7 +5,7 @@
  * dualpipe's full and incremental syncs, verify, backup and restore, judged by the independent
  * oracle. Cases run in batches of fast-check seeds S, S+1, …; the first failure of each class is
  * shrunk (fast-check, same class) to a minimal schema and workload for up to X minutes. Prints and
- * saves (bench/results/torture-latest.md, .json) a summary: schemas, syncs, statements, rows,
+ * saves (bench/results/torture-latest.md, .json; torture-cross-server-latest.* with --cross-server) a summary: schemas, syncs, statements, rows,
  * failures by class with seed and minimal repro, and the longest run of clean cases.
  * `--disable float,versioned,pk:bit,hostile-names,…` switches generator features off to look past
  * classes already found. `--cross-server` runs with `sameServer: false` (rows streamed through
@@ -198,8 +198,10 @@ function save(started: number, lastSeed: number): void {
     ]),
   ].join('\n');
   mkdirSync('bench/results', { recursive: true });
-  writeFileSync(join('bench/results', 'torture-latest.md'), md);
-  writeFileSync(join('bench/results', 'torture-latest.json'), `${JSON.stringify({ seed0, lastSeed, minutes: Number(minutesRun), tally, found: [...found.values()] }, null, 2)}\n`);
+  // One file per mode: a same-server and a cross-server run can go on side by side.
+  const base = crossServer ? 'torture-cross-server-latest' : 'torture-latest';
+  writeFileSync(join('bench/results', `${base}.md`), md);
+  writeFileSync(join('bench/results', `${base}.json`), `${JSON.stringify({ seed0, lastSeed, minutes: Number(minutesRun), tally, found: [...found.values()] }, null, 2)}\n`);
   console.log(md.split('## Minimal repros')[0]);
 }
 
