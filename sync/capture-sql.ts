@@ -13,7 +13,8 @@
  */
 import { qualify, quoteId, quoteString } from '../src/db/quote.js';
 import { isHexType } from '../backup/row-codec.js';
-import type { TableMeta } from './table-meta.js';
+import { hexKeyCharset } from './key-sql.js';
+import type { ColumnMeta, TableMeta } from './table-meta.js';
 import { createHash } from 'node:crypto';
 
 export const CHANGE_LOG_TABLE = '__dp_changes';
@@ -41,7 +42,9 @@ export function captureTableDdl(schema: string): string {
 /**
  * The SQL expression that prints one key column exactly, the same way on every server and
  * session, as text key-sql.ts turns back into a literal of the same value:
- * - binary types as hex (bytes must not go through a character set);
+ * - binary types as hex (bytes must not go through a character set), and so strings of any
+ *   character set but utf8mb4, which key-sql.ts writes back in their own character set (see
+ *   hexKeyCharset there: utf8mb4 text is neither exact for every one nor matched right);
  * - BIT as its unsigned integer: `HEX(b'101')` is `5`, and an odd number of hex digits is no
  *   valid `X'…'` literal;
  * - FLOAT and DOUBLE through DOUBLE: `CAST(float AS CHAR)` prints 6 significant digits
@@ -51,18 +54,18 @@ export function captureTableDdl(schema: string): string {
  *   run in the writers' sessions. The zero TIMESTAMP is logged as 0 (1970-01-01 00:00:00 UTC
  *   itself cannot be stored), which key-sql.ts reads back as the zero value;
  * - everything else as text, which is exact for integers, DECIMAL, DATE/DATETIME/TIME (zero and
- *   fractional values included), YEAR, ENUM, SET and strings (trailing spaces are kept).
+ *   fractional values included), YEAR, SET and utf8mb4 strings (trailing spaces are kept).
  * Changing any of these changes the trigger text and so the capture fingerprint: a sync then runs
  * full until `capture install`, whose new installation id makes the next run full too, so a log
  * row in an older format is never read as a key (DROP TRIGGER waits for the transactions that
  * fired the old trigger, so none of their rows can commit after the reinstall).
  */
-export function keyPartSql(ref: string, dataType: string): string {
-  const type = dataType.toLowerCase();
+export function keyPartSql(ref: string, col: Pick<ColumnMeta, 'dataType' | 'charset'>): string {
+  const type = col.dataType.toLowerCase();
   if (type === 'bit') return `CAST(CAST(${ref} AS UNSIGNED) AS CHAR)`;
   // ENUM by index: the error value (index 0) and a declared '' member print alike as text.
   if (type === 'enum') return `CAST(${ref} + 0 AS CHAR)`;
-  if (isHexType(type)) return `HEX(${ref})`;
+  if (isHexType(type) || hexKeyCharset(col) !== null) return `HEX(${ref})`;
   if (type === 'float' || type === 'double' || type === 'real') return `CAST(CAST(${ref} AS DOUBLE) AS CHAR)`;
   // UNIX_TIMESTAMP() of the zero TIMESTAMP is NULL in a trigger (0 in a plain SELECT): spelled out.
   if (type === 'timestamp') return `IF(CAST(${ref} AS CHAR) LIKE '0000-00-00%', '0', CAST(UNIX_TIMESTAMP(${ref}) AS CHAR))`;
@@ -87,7 +90,7 @@ function sameSql(col: TableMeta['columns'][number]): string {
 export function keyJsonSql(meta: TableMeta, alias: string): string {
   const parts = meta.primaryKey.map((c) => {
     const col = meta.columns.find((x) => x.name === c)!;
-    return keyPartSql(`${alias}.${quoteId(c)}`, col.dataType);
+    return keyPartSql(`${alias}.${quoteId(c)}`, col);
   });
   return `JSON_ARRAY(${parts.join(', ')})`;
 }

@@ -38,6 +38,13 @@ describe('key SQL', () => {
     expect(() => keyTuple(meta(['f'], { f: 'float' }), '["1e5; --"]')).toThrow(/not a number/);
     expect(() => keyTuple(meta(['b'], { b: 'varbinary' }), '["5"]')).toThrow(/not hex/);
   });
+  it('writes string keys of a character set other than utf8mb4 from the hex of their bytes, in their own character set', () => {
+    const cs = (charset: string | null): TableMeta => ({ ...meta(['k', 'n'], { k: 'varchar', n: 'int' }), columns: [{ name: 'k', dataType: 'varchar', columnType: 'varchar(4)', nullable: false, generated: false, charset }, { name: 'n', dataType: 'int', columnType: 'int', nullable: false, generated: false }] });
+    expect(keyTuple(cs('latin1'), '["80", "1"]')).toBe("(_latin1 X'80', 1)");
+    expect(keyTuple(cs('big5'), '["", "1"]')).toBe("(_big5 X'', 1)");
+    expect(keyTuple(cs('utf8mb4'), '["80", "1"]')).toBe("('80', 1)");
+    expect(() => keyTuple(cs('latin1'), '["a\' OR 1", "1"]')).toThrow(/not hex/);
+  });
   it('refuses key text that does not fit the column type, so nothing is pasted raw', () => {
     expect(() => keyTuple(meta(['id'], { id: 'int' }), '["1); DROP TABLE x; --"]')).toThrow(/not an integer/);
     expect(() => keyTuple(composite, JSON.stringify(['1', 'a', "zz'"]))).toThrow(/not hex/);

@@ -139,6 +139,14 @@ const CASES: [string, TortureScript][] = [
     load: ["INSERT INTO t VALUES (_utf8mb4'ｱ', _utf8mb4'日', _utf8mb4'é'), (_utf8mb4'', _utf8mb4'', _utf8mb4'')"],
     crossServer: true,
   })],
+  ['cross-server: a latin1 key part beside another key column: incremental reaches a row keyed \'€\' (torture seed 20026: `(a, b) IN ((…), (…))` missed it)', script({
+    // MariaDB 10.11 compares a row IN list of several tuples wrongly when a latin1 (or big5…)
+    // column meets a utf8mb4 literal: `(k, n) IN (('€', 1), ('a', 1))` finds only the 'a' row.
+    ddl: [`CREATE TABLE t (k VARCHAR(1) CHARACTER SET latin1 NOT NULL, n INT NOT NULL, v INT NULL, PRIMARY KEY (k, n)) ${T}`],
+    load: ["INSERT INTO t VALUES (_utf8mb4'€', 1, 0), ('a', 1, 0)"],
+    steps: [['UPDATE t SET v = 1'], ['UPDATE t SET v = 2']],
+    crossServer: true,
+  })],
   ['INVISIBLE columns keep their values', script({
     ddl: [`CREATE TABLE t (id INT PRIMARY KEY, h INT NULL INVISIBLE) ${T}`],
     load: ['INSERT INTO t (id, h) VALUES (1, 5), (2, 6)'],
