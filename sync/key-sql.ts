@@ -2,15 +2,48 @@
  * Primary-key values as SQL, for the statements of an incremental sync. Keys come from the
  * change log or the mirrors as canonical JSON arrays of text (capture-sql.ts): each part is
  * validated for its column type and written as a literal (integers as digits, binary keys as
- * X'…' from their hex, everything else as a quoted string), so no key text is ever pasted raw.
+ * X'…' from their hex, text in a UCS-2/UTF-16/UTF-32 column as `_charset X'…'`, everything else
+ * as a quoted string), so no key text is ever pasted raw.
  */
 import { isHexType } from '../backup/row-codec.js';
 import { quoteId, quoteString } from '../src/db/quote.js';
-import { isIntegerType, type TableMeta } from './table-meta.js';
+import { type ColumnMeta, isIntegerType, type TableMeta } from './table-meta.js';
 
-function literal(part: string | null, dataType: string, table: string): string {
+/**
+ * Text of a key part in a character set whose characters are not ASCII bytes, as the bytes of a
+ * `_charset X'…'` literal. MariaDB fact (10.11): a row IN list of two or more tuples, `(s, n) IN
+ * (('a', 1), ('b', 2))`, compares a ucs2/utf16/utf16le/utf32 column with a utf8mb4 string
+ * without converting it, so no row matches (one tuple, or a single column, is converted and
+ * matches). A literal already in the column's character set needs no conversion; the introducer
+ * makes it coercible, so the comparison still uses the column's own collation.
+ */
+function wideLiteral(part: string, charset: string, refuse: (what: string) => Error): string | undefined {
+  let bytes: Buffer;
+  switch (charset) {
+    case 'ucs2':
+      // UCS-2 is UTF-16 without surrogate pairs: such a column holds no character beyond U+FFFF.
+      if (/[\uD800-\uDFFF]/.test(part)) throw refuse('UCS-2 text');
+      bytes = Buffer.from(part, 'utf16le').swap16();
+      break;
+    case 'utf16':
+      bytes = Buffer.from(part, 'utf16le').swap16();
+      break;
+    case 'utf16le':
+      bytes = Buffer.from(part, 'utf16le');
+      break;
+    case 'utf32':
+      bytes = Buffer.alloc([...part].length * 4);
+      [...part].forEach((ch, i) => bytes.writeUInt32BE(ch.codePointAt(0)!, i * 4));
+      break;
+    default:
+      return undefined;
+  }
+  return `_${charset} X'${bytes.toString('hex')}'`;
+}
+
+function literal(part: string | null, column: Pick<ColumnMeta, 'dataType' | 'charset'>, table: string): string {
   if (part === null) return 'NULL';
-  const type = dataType.toLowerCase();
+  const type = column.dataType.toLowerCase();
   const refuse = (what: string) => new Error(`key of ${table}: "${part.slice(0, 40)}" is not ${what}`);
   // BIT keys are logged as their unsigned integer (capture-sql.ts); the column compares with it.
   // ENUM keys are logged by index too; an ENUM compared with a number compares its index.
@@ -34,7 +67,8 @@ function literal(part: string | null, dataType: string, table: string): string {
     if (!/^([0-9A-Fa-f]{2})*$/.test(part)) throw refuse('hex');
     return `X'${part}'`;
   }
-  return quoteString(part);
+  const wide = column.charset ? wideLiteral(part, column.charset.toLowerCase(), refuse) : undefined;
+  return wide ?? quoteString(part);
 }
 
 /** One key as a SQL value list: `42` or `(42, 'abc')`. */
@@ -43,7 +77,7 @@ export function keyTuple(meta: TableMeta, key: string): string {
   if (parts.length !== meta.primaryKey.length) {
     throw new Error(`key of ${meta.name} has ${parts.length} part(s), the primary key ${meta.primaryKey.length}`);
   }
-  const lits = meta.primaryKey.map((c, i) => literal(parts[i]!, meta.columns.find((x) => x.name === c)!.dataType, meta.name));
+  const lits = meta.primaryKey.map((c, i) => literal(parts[i]!, meta.columns.find((x) => x.name === c)!, meta.name));
   return lits.length === 1 ? lits[0]! : `(${lits.join(', ')})`;
 }
 
