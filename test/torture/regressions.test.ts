@@ -208,6 +208,14 @@ const CASES: [string, TortureScript][] = [
     load: ['INSERT INTO t VALUES (1, 1), (2, 2)'],
     steps: [['ALTER TABLE t ADD COLUMN z INT NOT NULL DEFAULT 7', 'UPDATE t SET n = 5 WHERE id = 1']],
   })],
+  ['incremental finds rows by a key with a utf16 column (torture seed 10021, path 1)', script({
+    // MariaDB's row IN list of two or more tuples compares a utf16 column with utf8mb4 literals
+    // unconverted: `(s, n) IN (('_', 1), ('a', 2))` matched nothing and the inserted rows never
+    // reached the mirror. The first incremental sync after capture install runs full: step 2 is
+    // the first one by key.
+    ddl: [`CREATE TABLE t (s VARCHAR(2) CHARACTER SET utf16 COLLATE utf16_general_ci NOT NULL, n INT NOT NULL, PRIMARY KEY (s, n)) ${T}`],
+    steps: [[], ["INSERT INTO t VALUES ('_', 1), ('a', 2)"]],
+  })],
   ['a primary key longer than 1000 bytes (MyISAM limit) is mirrored or refused clearly', script({
     ddl: [`CREATE TABLE t (k VARCHAR(300) NOT NULL PRIMARY KEY, v INT) ${T}`],
     load: ["INSERT INTO t VALUES ('a', 1), (REPEAT('x', 300), 2)"],
