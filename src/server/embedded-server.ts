@@ -184,11 +184,14 @@ export async function startEmbeddedServer(
   const dataDir = join(dir, 'data');
   const logFile = join(dir, 'error.log');
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
+  // Its own temporary folder, for the install too: two servers initialised at once in a shared
+  // /tmp collided on `#sql-temptable-…` names and the install aborted.
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp, { recursive: true, mode: 0o700 });
   if (!existsSync(join(dataDir, 'mysql'))) {
     log.info({ dataDir, binary: bin.server }, 'initialising data directory');
-    initDataDir(bin, dataDir, logFile, asRoot);
+    initDataDir(bin, dataDir, logFile, [...asRoot, `--tmpdir=${tmp}`]);
   }
-  mkdirSync(join(dir, 'tmp'), { recursive: true, mode: 0o700 });
   const port = options.port ?? (await freePort());
   const socket = socketPathFor(dir);
   const tls = options.tls && {
