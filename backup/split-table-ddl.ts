@@ -27,7 +27,11 @@ export interface TableDdl {
 const NAME = /`((?:[^`]|``)+)`/g;
 const names = (text: string) => [...text.matchAll(NAME)].map((m) => m[1]!.replaceAll('``', '`'));
 const KEY_LINE = /^\s+(UNIQUE KEY|KEY) `(?:[^`]|``)+` \(/;
-const FK_LINE = /^\s+CONSTRAINT `((?:[^`]|``)+)` FOREIGN KEY \(([^)]*)\) REFERENCES ((?:`(?:[^`]|``)+`\.)?)`((?:[^`]|``)+)` \(([^)]*)\)/;
+/** A list of quoted names, `a`,`b`: a name may itself hold `(`, `)` or `,` (seed 30082: a column `(paren)`). */
+const NAME_LIST = '((?:`(?:[^`]|``)+`(?:, ?)?)+)';
+const FK_LINE = new RegExp(
+  `^\\s+CONSTRAINT \`((?:[^\`]|\`\`)+)\` FOREIGN KEY \\(${NAME_LIST}\\) REFERENCES ((?:\`(?:[^\`]|\`\`)+\`\\.)?)\`((?:[^\`]|\`\`)+)\` \\(${NAME_LIST}\\)`,
+);
 const GENERATED = /\sGENERATED ALWAYS AS \(|\sAS \(.*\)\s+(VIRTUAL|STORED|PERSISTENT)\b/i;
 
 /**

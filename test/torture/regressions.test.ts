@@ -107,6 +107,11 @@ const CASES: [string, TortureScript][] = [
       ["SET sql_mode = ''", 'DELETE FROM t WHERE 1=1'],
     ],
   })],
+  ['a foreign key to a column named with parentheses restores (torture seed 30082: the DDL reader cut the column list at the `)`)', script({
+    ddl: ["CREATE TABLE `t0` (`(paren)` BIGINT UNSIGNED NOT NULL AUTO_INCREMENT, `parent` BIGINT UNSIGNED NULL, PRIMARY KEY (`(paren)`), CONSTRAINT `fk_0_self` FOREIGN KEY (`parent`) REFERENCES `t0` (`(paren)`) ON DELETE CASCADE) " + T],
+    load: ['INSERT INTO `t0` (`parent`) VALUES (NULL)', 'INSERT INTO `t0` (`parent`) VALUES (1)'],
+    chunkRows: 2,
+  })],
   ['cross-server: an ENUM\'s error value \'\' is copied as itself, and verify sees it if not (torture corpus seed 7)', script({
     ddl: [`CREATE TABLE t (id INT PRIMARY KEY, e ENUM('a', '', 'b') NOT NULL) ${T}`],
     load: ["SET sql_mode = ''", "INSERT INTO t VALUES (1, 0), (2, ''), (3, 'b')"],
