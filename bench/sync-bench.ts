@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     const probe = await createConnector(target).connect({ database: null });
     const maxContact = Number((await w.query<{ m: number }>('SELECT MAX(id) AS m FROM contacts'))[0]!.m);
     let k = 0;
-    const writeOp = async () => {
+    const writeOnce = async () => {
       k++;
       const id = (k * 7919) % maxContact || 1;
       await w.execute('START TRANSACTION');
@@ -108,6 +108,18 @@ async function main(): Promise<void> {
       );
       await w.execute('UPDATE contacts SET lead_score = lead_score + 1 WHERE id = ?', [id]);
       await w.execute('COMMIT');
+    };
+    // A writer retries a deadlock, as an application would (InnoDB rolled the transaction back):
+    // one between the writer and the bench's own cascading deletes ended a run.
+    const writeOp = async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await writeOnce();
+        } catch (error) {
+          await w.execute('ROLLBACK').catch(() => {});
+          if ((error as { errno?: number }).errno !== 1213 || attempt >= 5) throw error;
+        }
+      }
     };
     const readOp = async () => {
       await a.query(

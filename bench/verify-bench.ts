@@ -1,0 +1,45 @@
+/**
+ * npm run bench:verify -- --scale N
+ * The price of exact checksums: seeds the CRM at scale N on a throwaway server, syncs it, then
+ * times on the same data `dualpipe verify` (every value rendered losslessly, 64-bit MD5 digests
+ * summed per chunk) against the first version's checksum, `COUNT(*)` and
+ * `BIT_XOR(CRC32(CONCAT_WS(…)))` of every table and mirror, run by the mariadb client (serial).
+ * Three rounds each; the best of each is kept.
+ */
+import { migrate, seed } from '../schema/index.js';
+import { createConnector } from '../src/db/mysql-driver.js';
+import { arg, benchServer, runCommand, saveResults } from './bench-util.js';
+import { verifyRows } from './verify-rows.js';
+
+const scale = Number(arg('scale', '1'));
+
+async function main(): Promise<void> {
+  const server = await benchServer();
+  const target = { host: '127.0.0.1', port: server.port, user: 'root', database: 'crm' };
+  const client = ['-h127.0.0.1', `-P${server.port}`, '-uroot'];
+  const url = `mysql://root@127.0.0.1:${server.port}/crm`;
+  const env = { env: { DUALPIPE_LOG_LEVEL: 'warn' } };
+  try {
+    await migrate(target);
+    const seeded = await seed(createConnector(target), { scale, seed: 1, threads: 2 });
+    const sync = await runCommand('node', ['dist/bin/dualpipe.js', 'sync', '--source', url], env);
+    if (sync.code !== 0) throw new Error(`sync failed: ${sync.stderr}`);
+    const admin = await createConnector(target).connect({ database: null });
+    const version = (await admin.query<{ v: string }>('SELECT VERSION() AS v'))[0]!.v;
+    let best: string[][] | undefined;
+    for (let round = 0; round < 3; round++) {
+      const rows = await verifyRows({ cli: ['dist/bin/dualpipe.js', 'verify', '--source', url], env, client, admin, source: 'crm', report: 'crm_report' });
+      if (!best || Number(rows[1]![1]) < Number(best[1]![1])) best = rows;
+    }
+    await admin.close();
+    saveResults('verify', `bench:verify at scale ${scale} (${seeded.rows} rows; best of 3)`, ['what', 'seconds', '', 'notes'], best!, {
+      server: version,
+      scale,
+      seededRows: seeded.rows,
+    });
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();
