@@ -4,7 +4,8 @@
  * times on the same data `dualpipe verify` (every value rendered losslessly, 64-bit MD5 digests
  * summed per chunk) against the first version's checksum, `COUNT(*)` and
  * `BIT_XOR(CRC32(CONCAT_WS(…)))` of every table and mirror, run by the mariadb client (serial).
- * Three rounds each; the best of each is kept.
+ * With `--peer-cli PATH`, also the `verify` of another build (the first version's) on the same
+ * data. Three rounds each; the best of each is kept.
  */
 import { migrate, seed } from '../schema/index.js';
 import { createConnector } from '../src/db/mysql-driver.js';
@@ -12,6 +13,8 @@ import { arg, benchServer, runCommand, saveResults } from './bench-util.js';
 import { verifyRows } from './verify-rows.js';
 
 const scale = Number(arg('scale', '1'));
+/** Another build's CLI (e.g. a checkout of the first version) whose `verify` is timed on the same data. */
+const peerCli = arg('peer-cli', '');
 
 async function main(): Promise<void> {
   const server = await benchServer();
@@ -30,6 +33,16 @@ async function main(): Promise<void> {
     for (let round = 0; round < 3; round++) {
       const rows = await verifyRows({ cli: ['dist/bin/dualpipe.js', 'verify', '--source', url], env, client, admin, source: 'crm', report: 'crm_report' });
       if (!best || Number(rows[1]![1]) < Number(best[1]![1])) best = rows;
+    }
+    if (peerCli) {
+      let peer = Infinity;
+      for (let round = 0; round < 3; round++) {
+        const r = await runCommand('node', [peerCli, 'verify', '--source', url], env);
+        if (r.code !== 0) throw new Error(`peer verify failed (${r.code}): ${r.stderr.slice(-1000)}`);
+        peer = Math.min(peer, r.seconds);
+      }
+      const ours = Number(best![1]![1]);
+      best!.push([`\`verify\` of ${peerCli} (its checksum: BIT_XOR(CRC32), same chunks)`, peer.toFixed(2), '', `dualpipe verify is ${(ours / peer).toFixed(2)}x this`]);
     }
     await admin.close();
     saveResults('verify', `bench:verify at scale ${scale} (${seeded.rows} rows; best of 3)`, ['what', 'seconds', '', 'notes'], best!, {
