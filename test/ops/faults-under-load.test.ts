@@ -27,9 +27,11 @@ import { schemaDigest } from '../helpers/table-digest.js';
 
 const SOURCE = 'crm';
 const REPORT = 'crm_report';
-// node-cron's six-field form (seconds first): syncs at 0, 4, 8 … s, backups at 2, 6, 10 … s.
-const SYNC_CRON = '*/4 * * * * *';
-const BACKUP_CRON = '2-59/4 * * * * *';
+// node-cron's six-field form (seconds first): syncs at 0, 6, 12 … s, backups at 3, 9, 15 … s.
+// A backup finding a sync still running is skipped; with exact checksums a sync here takes 1–2 s,
+// and a 4 s cadence left backups skipped for longer than the test waits for one.
+const SYNC_CRON = '*/6 * * * * *';
+const BACKUP_CRON = '3-59/6 * * * * *';
 
 interface Fault {
   job: 'sync' | 'backup';
@@ -92,7 +94,7 @@ async function killAtACommit(writer: WriterControl): Promise<void> {
 
 /** Waits for the job to reach `fault.at`, kills the server, starts it again, waits for the job to succeed. */
 async function inject(log: LogWatch, fault: Fault, writer: WriterControl): Promise<FaultOutcome> {
-  const trigger = await log.waitFor((e) => fault.at.test(e.msg), { from: log.events.length, timeoutMs: 40_000, what: fault.label });
+  const trigger = await log.waitFor((e) => fault.at.test(e.msg), { from: log.events.length, timeoutMs: 60_000, what: fault.label });
   await killAtACommit(writer);
   const killedAt = Date.now();
   const leftovers = fault.job === 'sync' ? unpublishedTables() : [];
