@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { processIo } from '../src/cli/io.js';
-import { runCli } from '../src/cli/run-cli.js';
+import { processIo } from '../cli/io.js';
+import { runCli } from '../cli/run-cli.js';
 
 process.exitCode = await runCli(process.argv.slice(2), processIo);

@@ -55,7 +55,7 @@ function newestSource(dirs: string[]): number {
 function buildIfStale(): void {
   const bin = 'dist/bin/dualpipe.js';
   const built = existsSync(bin) ? statSync(bin).mtimeMs : 0;
-  if (built >= newestSource(['src', 'sync', 'schema', 'bin', 'backup'])) return;
+  if (built >= newestSource(['src', 'schema', 'sync', 'backup', 'ops', 'api', 'cli', 'bin'])) return;
   const res = spawnSync('npm', ['run', 'build'], { stdio: 'inherit' });
   if (res.status !== 0) throw new Error('npm run build failed');
 }

@@ -7,7 +7,7 @@
 import { migrate } from '../../schema/index.js';
 import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
-import { loadReportDefinitions, type ReportDefinition, renderReportStatements } from '../../sync/report-definitions.js';
+import { loadReportDefinitions, type ReportDefinition, renderReportStatements } from '../../sync/reports/report-definitions.js';
 import { SOURCE_ROWS } from './report-source-rows.js';
 import { createTestDatabase } from './test-database.js';
 

@@ -1,4 +1,4 @@
-import { runCli } from '../../src/cli/run-cli.js';
+import { runCli } from '../../cli/run-cli.js';
 
 export interface CliRun {
   code: number;

@@ -16,7 +16,7 @@ import { migrate, seed } from '../../schema/index.js';
 import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
 import { createConnector } from '../../src/db/mysql-driver.js';
 import { qualify } from '../../src/db/quote.js';
-import { HISTORY_TABLE } from '../../sync/run-history.js';
+import { HISTORY_TABLE } from '../../src/history/run-history.js';
 import { checkAgainstModel, createMarker, runAckWriter, type WriterControl, type WriterResult } from '../helpers/ack-writer.js';
 import { type CrashServer, startCrashServer } from '../helpers/crash-server.js';
 import { type LogWatch, msg, watchLog } from '../helpers/log-events.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type ConfigFile, loadConfigFile, parseConfigFile } from '../../../src/config/config-file.js';
-import { formatError } from '../../../src/cli/format-error.js';
+import { formatError } from '../../../cli/format-error.js';
 import { ConfigError, UsageError } from '../../../src/errors.js';
 
 const PATH = '/etc/dualpipe/config.json';

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatError } from '../../../src/cli/format-error.js';
+import { formatError } from '../../../cli/format-error.js';
 import { parseMysqlUrl } from '../../../src/config/parse-url.js';
 import { UsageError } from '../../../src/errors.js';
 

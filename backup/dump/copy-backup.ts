@@ -1,0 +1,45 @@
+/**
+ * `backup --copy-to DIR`: a second copy of a finished backup in another place (another disk, a
+ * mounted remote share). The chunks are copied under `<name>.partial`, every copied chunk is read
+ * back and checked against the manifest's SHA-256, the manifest goes in last, and one rename gives
+ * the copy its name. A copy cut short has no manifest under its final name, so nothing ever
+ * restores it; the next copy to that place replaces the leftover.
+ */
+import { constants } from 'node:fs';
+import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError } from '../../src/errors.js';
+import { MANIFEST_FILE, type Manifest } from '../format/manifest.js';
+import { verifyChunks } from '../format/read-backup.js';
+import { fsyncPath } from '../format/write-manifest.js';
+
+export interface BackupCopy {
+  dir: string;
+  chunks: number;
+  bytes: number;
+}
+
+export async function copyBackup(dir: string, manifest: Manifest, toParent: string, options: { threads?: number } = {}): Promise<BackupCopy> {
+  const source = resolve(dir);
+  const final = join(resolve(toParent), basename(source));
+  if (dirname(final) === dirname(source)) {
+    throw new UsageError(`--copy-to ${toParent} is the folder the backup is written to`, { hint: 'name another disk or mount for the second copy' });
+  }
+  const partial = `${final}.partial`;
+  await rm(partial, { recursive: true, force: true });
+  await mkdir(join(partial, 'chunks'), { recursive: true, mode: 0o700 });
+  for (const t of manifest.tables) {
+    for (const c of t.chunks) {
+      await copyFile(join(source, c.file), join(partial, c.file), constants.COPYFILE_EXCL);
+      await fsyncPath(join(partial, c.file));
+    }
+  }
+  // Read back from the copy: this is what a restore from the second place would read.
+  const verified = await verifyChunks(partial, manifest.tables, options.threads ? { threads: options.threads } : {});
+  await copyFile(join(source, MANIFEST_FILE), join(partial, MANIFEST_FILE), constants.COPYFILE_EXCL);
+  await fsyncPath(join(partial, MANIFEST_FILE));
+  await rm(final, { recursive: true, force: true });
+  await rename(partial, final);
+  await fsyncPath(dirname(final));
+  return { dir: final, chunks: verified.chunks, bytes: verified.bytes };
+}

@@ -1,0 +1,130 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { PassThrough, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import type { SqlConnection } from '../../src/db/connection.js';
+import { encryptChunk } from '../format/chunk-cipher.js';
+import { chunkFileName } from '../format/manifest.js';
+import { TsvBlockEncoder } from '../format/tsv-block-encoder.js';
+import { fsyncPath } from '../format/write-manifest.js';
+
+export interface ChunkResult {
+  /** Path of the chunk inside the backup folder (`chunks/…`). */
+  file: string;
+  rows: number;
+  /** Bytes of the file as written (after compression). */
+  bytes: number;
+  /** SHA-256 of the file as written. */
+  sha256: string;
+  /** Bytes before compression, for throughput figures. */
+  rawBytes: number;
+}
+
+export interface DumpTableTask {
+  /** The table's SELECT: no ORDER BY, so MyISAM reads its data file in one sequential scan. */
+  sql: string;
+  /** Which result columns are binary (written as hex). */
+  hex: boolean[];
+  /** The backup folder. */
+  dir: string;
+  tableIndex: number;
+  /** Rows per chunk file. */
+  chunkRows: number;
+  gzip: boolean;
+  /** AES-256 key: chunks are encrypted after compression (chunk-cipher.ts). */
+  key?: Buffer;
+}
+
+/** One chunk file being written: bytes in, optionally gzipped, hashed, to disk. */
+class ChunkWriter {
+  readonly input = new PassThrough({ highWaterMark: 1024 * 1024 });
+  private readonly hash = createHash('sha256');
+  private bytes = 0;
+  rows = 0;
+  rawBytes = 0;
+  private readonly done: Promise<void>;
+
+  constructor(
+    readonly file: string,
+    private readonly path: string,
+    gzip: boolean,
+    key?: Buffer,
+  ) {
+    const tap = new Transform({
+      transform: (chunk: Buffer, _enc, cb) => {
+        this.hash.update(chunk);
+        this.bytes += chunk.length;
+        cb(null, chunk);
+      },
+    });
+    const out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
+    const stages: NodeJS.ReadWriteStream[] = [];
+    if (gzip) stages.push(createGzip({ level: 1 }));
+    if (key) stages.push(encryptChunk(key, file));
+    this.done = pipeline([this.input, ...stages, tap, out]);
+    this.done.catch(() => {});
+  }
+
+  async write(block: Buffer, rows: number): Promise<void> {
+    this.rows += rows;
+    this.rawBytes += block.length;
+    if (!this.input.write(block)) {
+      await new Promise<void>((resolve, reject) => {
+        this.input.once('drain', resolve);
+        this.done.catch(reject);
+      });
+    }
+  }
+
+  async finish(): Promise<ChunkResult> {
+    this.input.end();
+    await this.done;
+    await fsyncPath(this.path);
+    return { file: this.file, rows: this.rows, bytes: this.bytes, sha256: this.hash.digest('hex'), rawBytes: this.rawBytes };
+  }
+}
+
+/**
+ * Dumps one table in a single scan, cut into chunk files of `chunkRows` whole rows: a MyISAM
+ * range read in key order fetches each row with its own read, about 4x slower than the scan
+ * (measured on 600k interactions: 1.06 s against 0.28 s), and the table is read-locked, so one
+ * scan is as consistent as ranges. Lines are encoded from the rows' wire bytes
+ * (tsv-block-encoder.ts). Memory stays bounded whatever the table size. An empty table still
+ * gets one (empty) chunk file.
+ */
+export async function dumpTable(
+  conn: SqlConnection,
+  task: DumpTableTask,
+  onChunk?: (r: ChunkResult) => void,
+  onBytes?: (n: number) => void,
+): Promise<ChunkResult[]> {
+  const encoder = new TsvBlockEncoder(task.hex, { rowsPerPart: task.chunkRows });
+  const results: ChunkResult[] = [];
+  const open = (part: number) => {
+    const file = chunkFileName(task.tableIndex, part, task.gzip ? 'gzip' : 'none');
+    return new ChunkWriter(file, `${task.dir}/${file}`, task.gzip, task.key);
+  };
+  let writer = open(0);
+  let part = 0;
+  try {
+    for await (const block of conn.streamRaw(task.sql, encoder)) {
+      while (block.part > part) {
+        const r = await writer.finish();
+        results.push(r);
+        onChunk?.(r);
+        part++;
+        writer = open(part);
+      }
+      onBytes?.(block.bytes.length);
+      await writer.write(block.bytes, block.rows);
+    }
+    const r = await writer.finish();
+    results.push(r);
+    onChunk?.(r);
+    return results;
+  } catch (error) {
+    writer.input.destroy();
+    throw error;
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The backup manifest: written last, so a backup without `manifest.json` is incomplete and is
+ * never restored. Everything in it is untrusted on the way back in: the parser checks types,
+ * sizes, names and chunk paths before anything uses them.
+ */
+import { z } from 'zod';
+import { UnsupportedTableError, UsageError } from '../../src/errors.js';
+import { quoteId } from '../../src/db/quote.js';
+import type { BackupKey } from './backup-key.js';
+import { openJson, sealJson } from './seal-json.js';
+import { declaredTable } from './split-table-ddl.js';
+
+export const MANIFEST_FILE = 'manifest.json';
+export const MANIFEST_FORMAT = 'dualpipe-backup/1';
+
+/** Chunk files live in `chunks/` with fixed names: a manifest cannot point outside the backup. */
+export const CHUNK_FILE = /^chunks\/\d{4}-\d{5}\.tsv(\.gz)?$/;
+
+/**
+ * Table and column names: anything MySQL allows (`.`, `\\`, backticks included), since a name is
+ * only ever used quoted and never names a file (chunks are numbered). What makes a name safe is
+ * that it is the one the table's DDL creates, checked in `checkTables`.
+ */
+const TABLE_NAME = /^[^\0]{1,64}$/u;
+const COLUMN_NAME = /^[^\0]{1,64}$/u;
+/** Schema names stay plain: a restore derives its staging and rollback schema names from them. */
+const SCHEMA_NAME = /^[^\0/\\`.]{1,64}$/u;
+const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const chunkSchema = z
+  .object({
+    file: z.string().regex(CHUNK_FILE, 'must be chunks/NNNN-NNNNN.tsv[.gz]'),
+    rows: count,
+    bytes: count,
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits'),
+    /** Bytes of the lines before compression and encryption: a restore refuses to read more (a decompression bomb). */
+    rawBytes: count.optional(),
+  })
+  .strict();
+
+export const columnSchema = z
+  .object({
+    name: z.string().regex(COLUMN_NAME),
+    dataType: z.string().regex(/^[a-z ]{1,32}$/),
+    /** Written as hex, loaded with UNHEX(). */
+    hex: z.boolean(),
+    /**
+     * How the dump read the column, when not as plain session text (absent in backups before it
+     * was recorded, which load as they always did): `bytes`, a string column's stored bytes
+     * (`CAST(… AS BINARY)`, hex) whose character set does not round-trip through utf8mb4;
+     * `double`, a FLOAT as the exact text of its double. Informative: `hex` alone drives the load.
+     */
+    encoding: z.enum(['bytes', 'double', 'index']).optional(),
+  })
+  .strict();
+
+export const tableSchema = z
+  .object({
+    name: z.string().regex(TABLE_NAME, 'is not an acceptable table name'),
+    kind: z.enum(['mirror', 'report']),
+    /** The InnoDB DDL (mirrors: from the source as of the sync) or the report's MyISAM DDL. */
+    ddl: z.string().min(1).max(1_000_000),
+    /** The loaded columns, in the order of the fields in each line (generated columns excluded). */
+    columns: z.array(columnSchema).min(1).max(4096),
+    rows: count,
+    /** Engine-independent content checksum: `v2:` and the SUM of 64-bit row digests (content-checksum.ts); a bare number in older backups. */
+    checksum: z.string().regex(/^(\d{1,20}|v2:\d{1,45})$/),
+    chunks: z.array(chunkSchema).max(1_000_000),
+  })
+  .strict();
+
+export const manifestSchema = z
+  .object({
+    format: z.literal(MANIFEST_FORMAT),
+    complete: z.literal(true),
+    createdAt: z.string().max(64),
+    finishedAt: z.string().max(64),
+    tool: z.object({ name: z.literal('dualpipe'), version: z.string().max(64) }).strict(),
+    server: z.object({ version: z.string().max(128) }).strict(),
+    sourceSchema: z.string().regex(SCHEMA_NAME),
+    reportSchema: z.string().regex(SCHEMA_NAME),
+    sync: z.object({ runId: count, finishedAt: z.string().max(64) }).strict(),
+    binlog: z
+      .object({ file: z.string().max(512), position: count, gtid: z.string().max(65_536).optional() })
+      .strict()
+      .nullable(),
+    binlogNote: z.string().max(512).optional(),
+    /** Applied migrations of the source schema as of the sync (the schema version). */
+    migrations: z.array(z.string().max(255)).max(100_000),
+    compression: z.enum(['gzip', 'none']),
+    tables: z.array(tableSchema).min(1).max(100_000),
+    /** Set when chunks are encrypted: then `tables` (names, DDL, checksums, chunk hashes) is sealed on disk. */
+    encryption: z.object({ algorithm: z.literal('aes-256-gcm'), keyId: z.string().regex(/^[0-9a-f]{32}$/) }).strict().optional(),
+    totals: z.object({ tables: count, rows: count, bytes: count, seconds: z.number().min(0) }).strict(),
+  })
+  .strict();
+
+const base64 = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+
+/**
+ * The manifest as written: an encrypted backup keeps `tables` in `sealed` (AES-256-GCM, the rest of
+ * the manifest as additional data, so no field can be changed either); see manifest-seal.ts.
+ */
+export const manifestFileSchema = manifestSchema.extend({
+  tables: manifestSchema.shape.tables.optional(),
+  sealed: z.object({ iv: base64(16), tag: base64(24), data: base64(512 * 1024 * 1024) }).strict().optional(),
+});
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type ManifestFile = z.infer<typeof manifestFileSchema>;
+export type ManifestTable = z.infer<typeof tableSchema>;
+export type ManifestChunk = z.infer<typeof chunkSchema>;
+
+function firstIssue(file: string, error: z.ZodError): UsageError {
+  const issue = error.issues[0]!;
+  const field = issue.path.map(String).join('.') || '(top level)';
+  return new UsageError(`${file}: invalid manifest field ${field}: ${issue.message}`, {
+    hint: 'the manifest is damaged or not from dualpipe: use another backup',
+  });
+}
+
+/**
+ * Parses and validates manifest text as written, without opening a sealed table list: enough for
+ * `backup list` and `prune`, which need no key.
+ */
+export function parseManifestFile(text: string, file: string): ManifestFile {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${file}: not valid JSON (${(error as Error).message})`, {
+      hint: 'the manifest is damaged: use another backup',
+    });
+  }
+  const r = manifestFileSchema.safeParse(json);
+  if (!r.success) throw firstIssue(file, r.error);
+  const m = r.data;
+  if ((m.tables === undefined) === (m.sealed === undefined) || (m.sealed === undefined) !== (m.encryption === undefined)) {
+    throw new UsageError(`${file}: a manifest has either tables, or sealed tables and an encryption key id`, {
+      hint: 'the manifest is damaged or not from dualpipe: use another backup',
+    });
+  }
+  if (m.tables) checkTables(m.tables, m.compression, file);
+  return m;
+}
+
+/** Validates an opened table list (from the manifest, or unsealed from it). */
+export function parseTables(json: unknown, compression: Manifest['compression'], file: string): ManifestTable[] {
+  const r = manifestSchema.shape.tables.safeParse(json);
+  if (!r.success) throw firstIssue(file, r.error);
+  checkTables(r.data, compression, file);
+  return r.data;
+}
+
+function checkTables(tables: readonly ManifestTable[], compression: Manifest['compression'], file: string): void {
+  const names = new Set<string>();
+  const files = new Set<string>();
+  const invalid = (field: string, message: string) =>
+    new UsageError(`${file}: invalid manifest field ${field}: ${message}`, { hint: 'the manifest is damaged or not from dualpipe: use another backup' });
+  for (const [i, t] of tables.entries()) {
+    if (names.has(t.name)) throw new UsageError(`${file}: table ${t.name} appears twice`);
+    names.add(t.name);
+    // Names are free-form, so each must be the one its DDL creates, and the columns its columns.
+    const declared = declaredTable(t.ddl);
+    if (declared?.name !== t.name)
+      throw invalid(`tables.${i}.name`, `table ${t.name}: the DDL does not start with CREATE TABLE ${quoteId(t.name)} (`);
+    const j = t.columns.findIndex((c, k) => c.name !== declared.columns[k]);
+    if (j >= 0) throw invalid(`tables.${i}.columns.${j}.name`, `table ${t.name}: not the DDL's column ${j + 1}`);
+    if (t.columns.length !== declared.columns.length)
+      throw invalid(`tables.${i}.columns`, `table ${t.name}: ${t.columns.length} columns, the DDL has ${declared.columns.length}`);
+    if (t.chunks.reduce((a, c) => a + c.rows, 0) !== t.rows) {
+      throw new UsageError(`${file}: the chunks of ${t.name} do not add up to its ${t.rows} rows`);
+    }
+    for (const c of t.chunks) {
+      if (files.has(c.file)) throw new UsageError(`${file}: chunk ${c.file} is listed twice`);
+      files.add(c.file);
+      if ((compression === 'gzip') !== c.file.endsWith('.gz')) {
+        throw new UsageError(`${file}: chunk ${c.file} does not match the compression ${compression}`);
+      }
+    }
+  }
+}
+
+/**
+ * Run by a backup before it dumps anything: the schema names and every planned table (its name,
+ * columns and DDL) must pass the checks a restore applies to the manifest, or the backup is refused.
+ */
+export function checkRestorable(
+  sourceSchema: string,
+  reportSchema: string,
+  tables: readonly Pick<ManifestTable, 'name' | 'kind' | 'ddl' | 'columns'>[],
+  compression: Manifest['compression'],
+): void {
+  const refuse = (table: string, reason: string) =>
+    new UnsupportedTableError([{ table, reason: `a restore could not read it back: ${reason}` }], {
+      hint: 'rename it, or leave it out of the sync (--exclude)',
+    });
+  for (const schema of [sourceSchema, reportSchema]) {
+    if (!SCHEMA_NAME.test(schema)) throw refuse(schema, 'a schema name with `.`, `/`, `\\` or a backtick');
+  }
+  for (const t of tables) {
+    try {
+      parseTables([{ name: t.name, kind: t.kind, ddl: t.ddl, columns: t.columns, rows: 0, checksum: '0', chunks: [] }], compression, 'backup plan');
+    } catch (error) {
+      throw refuse(t.name, (error as Error).message.replace(/^backup plan: invalid manifest field tables\.0\./, ''));
+    }
+  }
+}
+
+const KEY_HINT = 'pass the key it was written with: --encrypt-key-file FILE';
+
+/**
+ * The full manifest: the table list as written, or unsealed with `key`. An encrypted backup without
+ * a key, or with another key (told apart by the key id, before any decryption), is refused here,
+ * before a restore or verify reads or writes anything.
+ */
+export function openManifest(m: ManifestFile, file: string, key?: BackupKey): Manifest {
+  const { sealed, tables, ...clear } = m;
+  if (tables) {
+    // A key with a clear manifest: refused, or an encrypted backup whose manifest was swapped for a
+    // clear one (with chunks of someone's choosing) would verify and restore as if nothing happened.
+    if (key)
+      throw new UsageError(`${file}: the backup is not encrypted, but a key was given`, {
+        hint: 'leave out --encrypt-key-file for an unencrypted backup; if this backup was written encrypted, its manifest was replaced: use another backup',
+      });
+    return { ...clear, tables };
+  }
+  const id = m.encryption!.keyId;
+  if (!key) throw new UsageError(`${file}: the backup is encrypted (key id ${id})`, { hint: KEY_HINT });
+  if (key.id !== id)
+    throw new UsageError(`${file}: the backup was encrypted with key id ${id}, the key in ${key.file} has id ${key.id}`, { hint: KEY_HINT });
+  const opened = openJson(key.key, sealed!, clear);
+  if (opened === undefined)
+    throw new UsageError(`${file}: the sealed table list fails authentication: the manifest was changed`, {
+      hint: 'the manifest is damaged or was tampered with: use another backup',
+    });
+  return { ...clear, tables: parseTables(opened, m.compression, file) };
+}
+
+/** Parses manifest text and opens it (with `key` when the backup is encrypted). */
+export function parseManifest(text: string, file: string, key?: BackupKey): Manifest {
+  return openManifest(parseManifestFile(text, file), file, key);
+}
+
+/** What is written to disk: with `encryption` set, the table list sealed under the key. */
+export function manifestForDisk(m: Manifest, key?: BackupKey): ManifestFile {
+  if (!m.encryption) return m;
+  if (!key || key.id !== m.encryption.keyId) throw new Error('manifestForDisk: the key does not match the manifest');
+  const { tables, ...clear } = m;
+  return { ...clear, sealed: sealJson(key.key, tables, clear) };
+}
+
+/** The file name of chunk `k` of table number `t`. */
+export function chunkFileName(tableIndex: number, chunkIndex: number, compression: 'gzip' | 'none'): string {
+  return `chunks/${String(tableIndex).padStart(4, '0')}-${String(chunkIndex).padStart(5, '0')}.tsv${compression === 'gzip' ? '.gz' : ''}`;
+}

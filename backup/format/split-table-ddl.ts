@@ -1,0 +1,124 @@
+/**
+ * Splits an InnoDB CREATE TABLE (SHOW CREATE TABLE output) into the parts a restore creates before
+ * the load and the secondary keys and foreign keys it adds after it. Pure.
+ */
+import { quoteId } from '../../src/db/quote.js';
+import { UsageError } from '../../src/errors.js';
+
+export interface ForeignKeyDef {
+  name: string;
+  columns: string[];
+  refTable: string;
+  refColumns: string[];
+}
+
+/** A manifest table's DDL taken apart: what CREATE builds before the load, what ALTER adds after it. */
+export interface TableDdl {
+  /** Unqualified CREATE TABLE, run on a session whose default schema is the staging schema. */
+  createSql: string;
+  /** One ALTER adding the deferred secondary indexes and foreign keys; undefined when none. */
+  alterSql: string | undefined;
+  deferred: string[];
+  /** Non-generated columns in DDL order (must equal the manifest's column list). */
+  columns: string[];
+  foreignKeys: ForeignKeyDef[];
+}
+
+const NAME = /`((?:[^`]|``)+)`/g;
+const names = (text: string) => [...text.matchAll(NAME)].map((m) => m[1]!.replaceAll('``', '`'));
+const KEY_LINE = /^\s+(UNIQUE KEY|KEY) `(?:[^`]|``)+` \(/;
+/** A list of quoted names, `a`,`b`: a name may itself hold `(`, `)` or `,` (seed 30082: a column `(paren)`). */
+const NAME_LIST = '((?:`(?:[^`]|``)+`(?:, ?)?)+)';
+const FK_LINE = new RegExp(
+  `^\\s+CONSTRAINT \`((?:[^\`]|\`\`)+)\` FOREIGN KEY \\(${NAME_LIST}\\) REFERENCES ((?:\`(?:[^\`]|\`\`)+\`\\.)?)\`((?:[^\`]|\`\`)+)\` \\(${NAME_LIST}\\)`,
+);
+const GENERATED = /\sGENERATED ALWAYS AS \(|\sAS \(.*\)\s+(VIRTUAL|STORED|PERSISTENT)\b/i;
+
+/**
+ * The table a CREATE TABLE (SHOW CREATE TABLE output, any engine) creates and its non-generated
+ * columns in order, read the way `splitTableDdl` reads them; undefined when the first line is not
+ * `CREATE TABLE \`name\` (`. Lets the manifest check that its names are the DDL's names.
+ */
+export function declaredTable(ddl: string): { name: string; columns: string[] } | undefined {
+  const lines = ddl.split('\n');
+  const head = /^CREATE TABLE `((?:[^`]|``)+)` \($/.exec(lines[0] ?? '');
+  if (!head) return undefined;
+  const end = lines.findIndex((l, i) => i > 0 && l.startsWith(')'));
+  const columns: string[] = [];
+  for (const line of lines.slice(1, end > 0 ? end : lines.length)) {
+    const col = /^\s+`((?:[^`]|``)+)` /.exec(line);
+    if (col && !GENERATED.test(line.replace(/,$/, ''))) columns.push(col[1]!.replaceAll('``', '`'));
+  }
+  return { name: head[1]!.replaceAll('``', '`'), columns };
+}
+
+/**
+ * Splits `SHOW CREATE TABLE` output. With `defer`, secondary (UNIQUE and plain) keys and foreign
+ * keys move to one ALTER run after the load: InnoDB builds an index from sorted data much faster
+ * than it maintains it row by row. All of them move, in their order, so the table ends up with the
+ * same SHOW CREATE TABLE as the source. FULLTEXT/SPATIAL stay (adding the first FULLTEXT index
+ * rebuilds the table). Tables without a primary key, or whose AUTO_INCREMENT column or a
+ * referenced column set needs a secondary key, keep everything at CREATE.
+ */
+export function splitTableDdl(
+  table: string,
+  ddl: string,
+  options: { defer: boolean; referenced?: readonly string[][]; file?: string; liveSchema?: string },
+): TableDdl {
+  const where = `${options.file ?? 'manifest'}: table ${table}`;
+  const lines = ddl.split('\n');
+  const head = /^CREATE TABLE `((?:[^`]|``)+)` \($/.exec(lines[0] ?? '');
+  if (!head || head[1]!.replaceAll('``', '`') !== table)
+    throw new UsageError(`${where}: the DDL does not start with CREATE TABLE \`${table}\` (`);
+  const end = lines.findIndex((l, i) => i > 0 && l.startsWith(')'));
+  const tail = end > 0 ? lines.slice(end).join('\n') : '';
+  const tailText = tail.replace(/'(?:[^'\\]|\\.|'')*'/g, "''");
+  // One statement only: a `;` outside quoted names and strings would start another one.
+  const bare = ddl.replace(/`(?:[^`]|``)*`/g, '``').replace(/'(?:[^'\\]|\\.|'')*'/g, "''");
+  if (bare.includes(';')) throw new UsageError(`${where}: the DDL holds more than one statement`);
+  if (!/^\) ENGINE=InnoDB\b/.test(tail) || /\b(SELECT|DIRECTORY|CONNECTION|UNION)\b/i.test(tailText))
+    throw new UsageError(`${where}: the DDL is not a plain InnoDB table definition`);
+  const body = lines.slice(1, end).map((l) => l.replace(/,$/, ''));
+  const columns: string[] = [];
+  const foreignKeys: ForeignKeyDef[] = [];
+  let primary: string[] = [];
+  let autoIncrement: string | undefined;
+  for (const line of body) {
+    const col = /^\s+`((?:[^`]|``)+)` /.exec(line);
+    if (col) {
+      const name = col[1]!.replaceAll('``', '`');
+      if (!GENERATED.test(line)) columns.push(name);
+      if (/\sAUTO_INCREMENT\b/i.test(line)) autoIncrement = name;
+    } else if (/^\s+PRIMARY KEY \(/.test(line)) primary = names(line);
+    const fk = FK_LINE.exec(line);
+    if (fk) {
+      // Only the planner qualifies a reference (a parent left out of --tables stays live in the target).
+      if (fk[3] && (!options.liveSchema || fk[3] !== `${quoteId(options.liveSchema)}.`))
+        throw new UsageError(`${where}: foreign key ${fk[1]} references another schema`);
+      foreignKeys.push({
+        name: fk[1]!.replaceAll('``', '`'),
+        columns: names(fk[2]!),
+        refTable: fk[4]!.replaceAll('``', '`'),
+        refColumns: names(fk[5]!),
+      });
+    } else if (/^\s+CONSTRAINT `(?:[^`]|``)+` FOREIGN KEY/.test(line))
+      throw new UsageError(`${where}: cannot read the foreign key ${line.trim()}`);
+  }
+  const isPkPrefix = (cols: readonly string[]) => cols.every((c, i) => primary[i] === c);
+  const keepAll =
+    !options.defer ||
+    primary.length === 0 ||
+    (autoIncrement !== undefined && primary[0] !== autoIncrement) ||
+    (options.referenced ?? []).some((cols) => !isPkPrefix(cols));
+  const moved = keepAll ? [] : body.filter((l) => KEY_LINE.test(l) || FK_LINE.test(l));
+  const kept = body.filter((l) => !moved.includes(l));
+  return {
+    createSql: `${lines[0]}\n${kept.join(',\n')}\n${tail}`,
+    alterSql: moved.length ? `ALTER TABLE ${quoteId(table)} ${moved.map((l) => `ADD ${l.trim()}`).join(', ')}` : undefined,
+    deferred: moved.map((l) => names(l)[0]!),
+    columns,
+    foreignKeys,
+  };
+}
+
+/** What the target schema holds now (read-only inspection, before anything is written). */

@@ -1,0 +1,41 @@
+/**
+ * `dualpipe restore --from-mirrors`: rebuilds the InnoDB tables from the live MyISAM mirrors, the
+ * design's "either side can be rebuilt from the other". It is a backup of the mirrors into a
+ * scratch folder (under the sync lock and read locks: one sync's state) followed by a restore of
+ * it, so it gets every check of a restore from files (manifest, hashes, schema version, columns,
+ * row counts, content checksums, foreign keys) and its one atomic swap and rollback window. The
+ * scratch folder is removed afterwards, whatever happened.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { SqlConnector } from '../../src/db/connection.js';
+import { runBackup } from '../dump/run-backup.js';
+import { type RestoreOptions, type RestoreResult, runRestore } from './run-restore.js';
+
+export interface FromMirrorsOptions extends Omit<RestoreOptions, 'from'> {
+  report: SqlConnector;
+  reportSchema: string;
+  /** Where the scratch backup goes (default: the system's temporary folder). */
+  workDir?: string;
+}
+
+export async function restoreFromMirrors(o: FromMirrorsOptions): Promise<RestoreResult & { syncRunId: number }> {
+  const scratch = await mkdtemp(join(o.workDir ?? tmpdir(), 'dualpipe-from-mirrors-'));
+  try {
+    const backup = await runBackup({
+      report: o.report,
+      reportSchema: o.reportSchema,
+      to: scratch,
+      compress: 'none',
+      ...(o.threads ? { threads: o.threads } : {}),
+      ...(o.waitForLockSeconds !== undefined ? { waitForLockSeconds: o.waitForLockSeconds } : {}),
+      ...(o.logger ? { logger: o.logger } : {}),
+    });
+    const { report: _r, reportSchema: _s, workDir: _w, ...restore } = o;
+    const result = await runRestore({ ...restore, from: backup.dir });
+    return { ...result, syncRunId: backup.manifest.sync.runId };
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

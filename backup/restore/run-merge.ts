@@ -1,0 +1,187 @@
+/**
+ * `dualpipe restore --mode merge --where …`: brings back chosen rows of a backup and every row
+ * that depends on them, into the live schema, without touching a row that exists now. The filter
+ * and the plan are checked before anything is written; the backup is restored (with all its
+ * checks) into a scratch schema; the missing rows go in with one transaction, foreign keys
+ * checked, so a merge is all or nothing. The scratch schema is dropped afterwards, and a leftover
+ * of a killed merge is dropped by the next one.
+ */
+import { allowUncheckedRows } from '../../src/db/check-constraints.js';
+import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
+import { DualpipeError, UsageError } from '../../src/errors.js';
+import { acquireRunLock, lockName } from '../../src/lock/run-lock.js';
+import { type Logger, silentLogger } from '../../src/log/logger.js';
+import { discoverTables } from '../../src/catalog/discover-tables.js';
+import { readForeignKeys } from '../../src/catalog/foreign-keys.js';
+import type { BackupKey } from '../format/backup-key.js';
+import { schemaExists } from './inspect-target.js';
+import { type MergePlan, planMerge } from './plan-merge.js';
+import { derivedSchemaName } from './plan-restore.js';
+import { locateBackup } from '../format/read-backup.js';
+import { dropScratchRestore, runRestore } from './run-restore.js';
+import { parseWhere } from './where-filter.js';
+
+export interface MergeOptions {
+  connector: SqlConnector;
+  from: string;
+  key?: BackupKey;
+  target: string;
+  where: string;
+  threads?: number;
+  /** Everything but the COMMIT: the counts are real, the transaction is rolled back. */
+  dryRun?: boolean;
+  waitForLockSeconds?: number;
+  logger?: Logger;
+}
+
+export interface MergeTableResult {
+  table: string;
+  /** Rows of the backup chosen by the filter or depending on them. */
+  inBackup: number;
+  inserted: number;
+  /** Present now with the same content. */
+  identical: number;
+  /** Present now with other content: left as they are. */
+  conflicts: number;
+  conflictKeys: unknown[][];
+}
+
+export interface MergeResult {
+  dryRun: boolean;
+  backupDir: string;
+  target: string;
+  root: string;
+  tables: MergeTableResult[];
+  inserted: number;
+  conflicts: number;
+  seconds: number;
+}
+
+async function autoUpdatedColumns(admin: SqlConnection, schema: string): Promise<Map<string, string[]>> {
+  const rows = await admin.query<{ t: string; c: string }>(
+    "SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND LOWER(EXTRA) LIKE '%on update%'",
+    [schema],
+  );
+  const out = new Map<string, string[]>();
+  for (const r of rows) out.set(r.t, [...(out.get(r.t) ?? []), r.c]);
+  return out;
+}
+
+/** Marks the chosen rows and their dependents in the scratch copy. */
+async function markRows(admin: SqlConnection, plan: MergePlan): Promise<void> {
+  for (const sql of plan.addMarkSql) await admin.execute(sql);
+  const root = await admin.execute(plan.markRoot.sql, plan.markRoot.params);
+  if (root.affectedRows === 0)
+    throw new UsageError(`no row of ${plan.root} in the backup matches --where`, { hint: 'check the values; nothing was changed' });
+  for (let pass = 0; ; pass++) {
+    if (pass > 1000) throw new DualpipeError('merge: the dependent rows did not settle after 1000 passes');
+    let changed = 0;
+    for (const sql of plan.propagateSql) changed += (await admin.execute(sql)).affectedRows;
+    if (changed === 0) return;
+  }
+}
+
+/** Inserts the missing rows in one transaction; counts what exists now. Rolled back on any problem or a dry run. */
+async function insertMissing(conn: SqlConnection, plan: MergePlan, dryRun: boolean): Promise<MergeTableResult[]> {
+  const results: MergeTableResult[] = [];
+  await conn.execute("SET SESSION foreign_key_checks = 1, sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO')");
+  await allowUncheckedRows(conn);
+  await conn.execute('START TRANSACTION');
+  try {
+    for (const t of plan.tables) {
+      const [c] = await conn.query<{ marked: number | string; present: number | string; different: number | string }>(t.countSql);
+      const marked = Number(c?.marked ?? 0);
+      const present = Number(c?.present ?? 0);
+      const different = Number(c?.different ?? 0);
+      for (const check of t.parentChecks) {
+        const [m] = await conn.query<{ n: number | string }>(check.sql);
+        if (Number(m?.n ?? 0) > 0)
+          throw new UsageError(
+            `merge: ${m!.n} row(s) of ${t.name} reference ${check.fk.parent} (${check.fk.referenced.join(', ')}) rows that exist neither now nor in what the merge brings back`,
+            { hint: `bring those ${check.fk.parent} rows back first (--where on ${check.fk.parent}); nothing was changed` },
+          );
+      }
+      const conflictKeys = different ? (await conn.query<Record<string, unknown>>(t.conflictSql)).map((r) => t.primaryKey.map((k) => r[k])) : [];
+      let inserted = 0;
+      try {
+        // InnoDB checks a key row by row inside one INSERT … SELECT: a row whose parent in the same
+        // table comes later would fail. The parent checks above proved every parent will exist.
+        if (t.selfReferencing) await conn.execute('SET SESSION foreign_key_checks = 0');
+        inserted = (await conn.execute(t.insertSql)).affectedRows;
+        if (t.selfReferencing) await conn.execute('SET SESSION foreign_key_checks = 1');
+      } catch (error) {
+        const e = error as { errno?: number; message?: string };
+        if (e.errno === 1062)
+          throw new UsageError(`merge: a row of ${t.name} from the backup has the same unique key as another row that exists now (${e.message})`, {
+            hint: 'resolve the duplicate in the live table first; nothing was changed',
+          });
+        throw error;
+      }
+      results.push({ table: t.name, inBackup: marked, inserted, identical: present - different, conflicts: different, conflictKeys });
+    }
+    await conn.execute(dryRun ? 'ROLLBACK' : 'COMMIT');
+    return results;
+  } catch (error) {
+    await conn.execute('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
+
+export async function runMerge(o: MergeOptions): Promise<MergeResult> {
+  const log = o.logger ?? silentLogger;
+  const started = Date.now();
+  const filter = parseWhere(o.where);
+  const scratch = derivedSchemaName(o.target, '__dp_merge');
+  const backup = await locateBackup(o.from, o.key);
+  const lock = await acquireRunLock(o.connector, lockName('restore', o.target), { waitSeconds: o.waitForLockSeconds ?? 0 });
+  let admin: SqlConnection;
+  try {
+    admin = await o.connector.connect({ database: null });
+  } catch (error) {
+    await lock.release().catch(() => {});
+    throw error;
+  }
+  try {
+    if (!(await schemaExists(admin, o.target)))
+      throw new UsageError(`schema ${o.target} does not exist: a merge adds rows to live tables`, { hint: 'use a full restore (without --mode merge)' });
+    const plan = planMerge({
+      filter,
+      target: o.target,
+      scratch,
+      live: await discoverTables(admin, o.target),
+      fks: await readForeignKeys(admin, o.target),
+      autoUpdated: await autoUpdatedColumns(admin, o.target),
+      backup: new Map(backup.manifest.tables.filter((t) => t.kind === 'mirror').map((t) => [t.name, t.columns.map((c) => c.name)])),
+    });
+    log.info({ root: plan.root, tables: plan.tables.map((t) => t.name) }, 'merge planned; restoring the backup into a scratch schema');
+    await dropScratchRestore(admin, scratch);
+    try {
+      await runRestore({ connector: o.connector, from: backup.dir, ...(o.key ? { key: o.key } : {}), target: scratch, scratch: true, threads: o.threads ?? 2, logger: log });
+      await markRows(admin, plan);
+      const conn = await o.connector.connect({ database: o.target });
+      let tables: MergeTableResult[];
+      try {
+        tables = await insertMissing(conn, plan, o.dryRun === true);
+      } finally {
+        await conn.close();
+      }
+      const inserted = tables.reduce((a, t) => a + t.inserted, 0);
+      log.info({ inserted, dryRun: o.dryRun === true }, o.dryRun ? 'merge dry run rolled back' : 'merge committed');
+      return {
+        dryRun: o.dryRun === true,
+        backupDir: backup.dir,
+        target: o.target,
+        root: plan.root,
+        tables,
+        inserted,
+        conflicts: tables.reduce((a, t) => a + t.conflicts, 0),
+        seconds: (Date.now() - started) / 1000,
+      };
+    } finally {
+      await dropScratchRestore(admin, scratch).catch(() => {});
+    }
+  } finally {
+    await admin.close();
+    await lock.release().catch(() => {});
+  }
+}

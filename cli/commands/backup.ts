@@ -1,0 +1,91 @@
+import type { Command } from 'commander';
+import { type BackupKey, readBackupKey, writeNewKey } from '../../backup/format/backup-key.js';
+import { runBackup } from '../../backup/dump/run-backup.js';
+import { registerBackupInventoryCommands } from './backup-inventory.js';
+import { UsageError } from '../../src/errors.js';
+import type { CliContext } from '../context.js';
+import { createProgress } from '../progress.js';
+import type { GetContext } from '../run-cli.js';
+import { parsePositiveInt } from './seed.js';
+
+function parseCompress(text: string): 'gzip' | 'none' {
+  if (text !== 'gzip' && text !== 'none') throw new UsageError(`invalid --compress "${text}"`, { hint: 'use gzip or none' });
+  return text;
+}
+
+/** Reads `--encrypt-key-file`; a key file others can read is warned about on stderr. */
+export async function keyFromFlag(c: CliContext, file: string | undefined): Promise<{ key?: BackupKey }> {
+  if (file === undefined) return {};
+  return { key: await readBackupKey(file, (message) => c.logger.warn(message)) };
+}
+
+export const KEY_FILE_FLAG = ['--encrypt-key-file <file>', 'AES-256 key file (64 hex digits or base64; `dualpipe backup keygen FILE` makes one)'] as const;
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** `dualpipe backup --to DIR`: dump the MyISAM mirrors of the last sync. */
+export function registerBackupCommand(program: Command, ctx: GetContext): void {
+  const backup = program
+    .command('backup')
+    .description('back up the MyISAM mirrors of the last sync into a new folder under DIR (manifest written last)')
+    .option('--to <dir>', 'parent folder; the backup goes into DIR/dualpipe-<timestamp>/')
+    .option('--threads <n>', 'chunks dumped in parallel', parsePositiveInt('--threads', 64), 2)
+    .option('--compress <kind>', 'gzip or none', parseCompress, 'gzip')
+    .option('--include-reports', 'also back up the rpt_* report tables')
+    .option('--copy-to <dir>', 'also write a verified copy under this folder (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--encrypt-key-file <file>', 'encrypt every chunk and the table list with AES-256-GCM (key: 64 hex digits or base64)')
+    .option('--wait-lock <seconds>', 'wait this long for a running sync instead of exiting 4', parsePositiveInt('--wait-lock', 86_400))
+    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 4 a sync or another backup holds the lock.')
+    .action(async (flags: { to?: string; threads: number; compress: 'gzip' | 'none'; includeReports?: boolean; waitLock?: number; copyTo?: string[]; encryptKeyFile?: string }) => {
+      const c = ctx();
+      if (!flags.to) throw new UsageError('backup needs --to DIR', { hint: 'e.g. dualpipe backup --to /var/backups/dualpipe' });
+      const key = await keyFromFlag(c, flags.encryptKeyFile);
+      const progress = createProgress(c.io, c.logger);
+      const started = Date.now();
+      try {
+        const result = await runBackup({
+          report: c.report(),
+          reportSchema: c.config.report.database,
+          to: flags.to!,
+          threads: flags.threads,
+          compress: flags.compress,
+          includeReports: flags.includeReports === true,
+          ...key,
+          ...(flags.copyTo ? { copyTo: flags.copyTo } : {}),
+          waitForLockSeconds: flags.waitLock ?? 0,
+          logger: c.logger,
+          onProgress: (e) => {
+            if (e.item === 'rows') progress.update('backup rows', e.done, e.total, 'rows');
+            else if (e.item === 'bytes') progress.update('backup MB', Math.round(e.done / 1e6), Math.round(e.total / 1e6), 'MB');
+          },
+        });
+        progress.stop();
+        const m = result.manifest;
+        const secs = (Date.now() - started) / 1000;
+        c.print({ dir: result.dir, ...m.totals, syncRunId: m.sync.runId, binlog: m.binlog, encrypted: m.encryption !== undefined, copies: result.copies }, () =>
+          [
+            ...m.tables.map(
+              (t) => `${t.name.padEnd(28)} ${String(t.rows).padStart(10)} rows  ${String(t.chunks.length).padStart(4)} chunks`,
+            ),
+            `backup of sync #${m.sync.runId}: ${m.totals.tables} tables, ${m.totals.rows} rows, ` +
+              `${mb(m.totals.bytes)} in ${secs.toFixed(1)} s (${mb(m.totals.bytes / Math.max(secs, 0.001))}/s)`,
+            `written to ${result.dir}${m.encryption ? ` (encrypted, key id ${m.encryption.keyId})` : ''}`,
+            ...result.copies.map((cp) => `copied to ${cp.dir} (${cp.chunks} chunks read back and verified)`),
+          ].join('\n'),
+        );
+      } finally {
+        progress.stop();
+      }
+    });
+  backup
+    .command('keygen <file>')
+    .description('write a new random AES-256 key to FILE (mode 600, never overwrites); keep a copy away from the backups')
+    .action(async (file: string) => {
+      const c = ctx();
+      const r = await writeNewKey(file);
+      c.print(r, () => `wrote a new key to ${r.file} (key id ${r.id}); back it up apart from the backups: without it they cannot be restored`);
+    });
+  registerBackupInventoryCommands(backup, ctx);
+}

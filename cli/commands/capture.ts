@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { installCapture, readCapture, removeCapture } from '../../sync/capture/capture.js';
+import type { SqlConnection } from '../../src/db/connection.js';
+import type { GetContext } from '../run-cli.js';
+
+/** `dualpipe capture install|remove|status`: the change-capture triggers of incremental syncs. */
+export function registerCaptureCommands(program: Command, ctx: GetContext): void {
+  const capture = program
+    .command('capture')
+    .description('change capture for `sync --incremental`: triggers that log changed primary keys');
+  const withSource = async <T>(fn: (conn: SqlConnection, schema: string) => Promise<T>) => {
+    const c = ctx();
+    const conn = await c.source().connect();
+    try {
+      return { c, result: await fn(conn, c.config.source.database) };
+    } finally {
+      await conn.close();
+    }
+  };
+  capture
+    .command('install')
+    .description('create the change log and the triggers on every source table (again: replaces them)')
+    .action(async () => {
+      const { c, result } = await withSource(installCapture);
+      c.print(result, () =>
+        [
+          `change capture installed (#${result.captureId}) on ${result.captured.length} table(s)`,
+          ...result.uncaptured.map((u) => `  ${u.table}: not captured (${u.why}): incremental syncs copy it whole`),
+          'the next sync is a full one; incremental syncs follow it',
+        ].join('\n'),
+      );
+    });
+  capture
+    .command('remove')
+    .description('drop the triggers and the change log; incremental syncs fall back to full ones')
+    .action(async () => {
+      const { c, result } = await withSource(removeCapture);
+      c.print(result, () => `change capture removed (${result.triggers} trigger(s) dropped)`);
+    });
+  capture
+    .command('status')
+    .description('is capture installed, on which tables, and how many changes wait for a sync')
+    .action(async () => {
+      const { c, result } = await withSource((conn, schema) => readCapture(conn, schema));
+      c.print(result, () =>
+        result.installed
+          ? [
+              `change capture #${result.captureId}: ${result.captured.length} table(s) captured, ${result.pending} change(s) pending`,
+              ...result.uncaptured.map((u) => `  ${u.table}: ${u.why}`),
+            ].join('\n')
+          : 'change capture is not installed: `dualpipe capture install`',
+      );
+    });
+}

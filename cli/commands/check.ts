@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { checkTables } from '../../ops/check-tables.js';
+import { DualpipeError } from '../../src/errors.js';
+import type { GetContext } from '../run-cli.js';
+
+/** `dualpipe check [--repair]`: find (and fix) corrupt MyISAM tables. */
+export function registerCheckCommand(program: Command, ctx: GetContext): void {
+  program
+    .command('check')
+    .description('CHECK TABLE every MyISAM mirror and report; --repair repairs them, or rebuilds from InnoDB')
+    .option('--repair', 'REPAIR TABLE what is corrupt; rebuild from InnoDB when that fails or loses rows; verify')
+    .addHelpText('after', '\nExit codes: 0 all tables healthy (or repaired and verified), 1 corrupt tables remain.')
+    .action(async (flags: { repair?: boolean }) => {
+      const c = ctx();
+      const cfg = c.config;
+      const results = await checkTables({
+        source: c.source(),
+        report: c.report(),
+        sourceSchema: cfg.source.database,
+        reportSchema: cfg.report.database,
+        sameServer: cfg.sameServer,
+        repair: flags.repair === true,
+        logger: c.logger,
+        sync: { threads: cfg.sync.threads, chunkRows: cfg.sync.chunkRows },
+      });
+      c.print({ tables: results }, () =>
+        results
+          .map(
+            (r) =>
+              `${r.table.padEnd(30)} ${r.health.padEnd(8)}${r.repair && r.repair !== 'not-needed' ? ` ${r.repair}` : ''}` +
+              `${r.verified === true ? ', equals the source' : r.verified === false ? ', DIFFERS from the source' : ''}` +
+              `${r.health === 'corrupt' ? `  (${r.messages.slice(-1)[0] ?? ''})` : ''}`,
+          )
+          .join('\n'),
+      );
+      const bad = results.filter((r) => r.health !== 'ok' || r.verified === false);
+      if (bad.length) {
+        throw new DualpipeError(`${bad.length} corrupt table(s): ${bad.map((r) => r.table).join(', ')}`, {
+          hint: flags.repair ? 'see the messages above; `dualpipe sync` rebuilds every mirror' : 'run `dualpipe check --repair`',
+        });
+      }
+    });
+}

@@ -1,0 +1,107 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../src/errors.js';
+import {
+  embeddedServerStatus,
+  embeddedUrl,
+  startEmbeddedServer,
+  stopEmbeddedServer,
+} from '../../src/server/embedded-server.js';
+import type { ServerTls } from '../../src/server/server-args.js';
+import type { GetContext } from '../run-cli.js';
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new UsageError(`invalid port "${text}"`, { hint: 'use a port between 1 and 65535' });
+  }
+  return port;
+}
+
+interface StartFlags {
+  install?: boolean;
+  port?: number;
+  sslCa?: string;
+  sslCert?: string;
+  sslKey?: string;
+}
+
+function serverTls(opts: StartFlags): ServerTls | undefined {
+  if (!opts.sslCert && !opts.sslKey && !opts.sslCa) return undefined;
+  if (!opts.sslCert || !opts.sslKey) {
+    throw new UsageError('--ssl-cert and --ssl-key go together (the server needs its certificate and key)', {
+      hint: 'give both, and --ssl-ca for the CA clients verify the server with',
+    });
+  }
+  return { cert: opts.sslCert, key: opts.sslKey, ...(opts.sslCa ? { ca: opts.sslCa } : {}) };
+}
+
+/** `dualpipe db start|stop|status|url`: the embedded default server. */
+export function registerDbCommands(program: Command, ctx: GetContext): void {
+  const db = program
+    .command('db')
+    .description('manage the embedded MariaDB/MySQL server under ./.dualpipe/db');
+
+  db.command('start')
+    .description('initialise (first time) and start the embedded server on 127.0.0.1')
+    .option(
+      '--install',
+      'install mariadb-server-core with apt-get when no server binary exists (Debian/Ubuntu, root)',
+    )
+    .option('--port <port>', 'TCP port (default: a free one)', parsePort)
+    .option('--ssl-cert <file>', 'serve TLS with this certificate (PEM; with --ssl-key)')
+    .option('--ssl-key <file>', "the certificate's private key (PEM)")
+    .option('--ssl-ca <file>', 'the CA that signed it; later commands verify the server with it')
+    .action(async (opts: StartFlags) => {
+      const c = ctx();
+      const tls = serverTls(opts);
+      const state = await startEmbeddedServer({
+        dir: c.serverDir,
+        ...(opts.install ? { install: true } : {}),
+        ...(opts.port ? { port: opts.port } : {}),
+        ...(tls ? { tls } : {}),
+        ...(c.io.env.DUALPIPE_SERVER_BINARY ? { binary: c.io.env.DUALPIPE_SERVER_BINARY } : {}),
+        logger: c.logger,
+      });
+      const url = embeddedUrl(state);
+      c.print({ running: true, url, ...state }, () =>
+        state.reused
+          ? `embedded server already running (pid ${state.pid}) at ${url}`
+          : `embedded ${state.flavor} server started (pid ${state.pid}) at ${url}\ndata: ${state.dataDir}`,
+      );
+    });
+
+  db.command('stop')
+    .description('shut the embedded server down cleanly')
+    .action(async () => {
+      const c = ctx();
+      const stopped = await stopEmbeddedServer({ dir: c.serverDir });
+      c.print({ stopped }, () => (stopped ? 'embedded server stopped' : 'embedded server was not running'));
+    });
+
+  db.command('status')
+    .description('say whether the embedded server runs and where')
+    .action(() => {
+      const c = ctx();
+      const state = embeddedServerStatus({ dir: c.serverDir });
+      c.print(
+        state
+          ? { running: true, url: embeddedUrl(state), ...state }
+          : { running: false },
+        () =>
+          state
+            ? `running: pid ${state.pid}, ${embeddedUrl(state)}, socket ${state.socket}, ${state.flavor}`
+            : 'not running (start it with `dualpipe db start`)',
+      );
+    });
+
+  db.command('url')
+    .description('print the URL of the embedded server (for DUALPIPE_SOURCE_URL)')
+    .action(() => {
+      const c = ctx();
+      const state = embeddedServerStatus({ dir: c.serverDir });
+      if (!state)
+        throw new UsageError('the embedded server is not running', { hint: 'run `dualpipe db start`' });
+      const url = embeddedUrl(state);
+      c.print({ url }, () => url);
+    });
+}

@@ -1,0 +1,224 @@
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { dropPrevious, rollbackRestore } from '../../backup/restore/rollback-restore.js';
+import { restoreFromMirrors } from '../../backup/restore/restore-from-mirrors.js';
+import { type MergeResult, runMerge } from '../../backup/restore/run-merge.js';
+import { type RestoreOptions, type RestoreResult, runRestore } from '../../backup/restore/run-restore.js';
+import { runSync, type SyncResult } from '../../sync/full/run-sync.js';
+import { UsageError } from '../../src/errors.js';
+import type { CliContext } from '../context.js';
+import { createProgress, type Progress } from '../progress.js';
+import type { GetContext } from '../run-cli.js';
+import { KEY_FILE_FLAG, keyFromFlag } from './backup.js';
+import { parsePositiveInt } from './seed.js';
+
+interface RestoreFlags {
+  from?: string;
+  fromMirrors?: boolean;
+  into?: string;
+  threads: number;
+  indexes: 'after-load' | 'create';
+  dryRun?: boolean;
+  yes?: boolean;
+  sync?: boolean;
+  rollback?: boolean;
+  dropPrevious?: boolean;
+  waitLock?: number;
+  encryptKeyFile?: string;
+  mode: 'replace' | 'merge';
+  where?: string;
+  tables?: string[];
+}
+
+function parseMode(text: string): 'replace' | 'merge' {
+  if (text !== 'replace' && text !== 'merge') throw new UsageError(`invalid --mode "${text}"`, { hint: 'use replace or merge' });
+  return text;
+}
+
+function describeMerge(r: MergeResult): string {
+  const lines = r.tables.map(
+    (t) =>
+      `${t.table.padEnd(28)} ${String(t.inBackup).padStart(8)} in backup  ${String(t.inserted).padStart(8)} inserted  ` +
+      `${String(t.identical).padStart(6)} identical  ${String(t.conflicts).padStart(6)} conflicts` +
+      (t.conflictKeys.length ? `  (e.g. ${t.conflictKeys.map((k) => k.join('/')).join(', ')})` : ''),
+  );
+  lines.push(
+    `${r.dryRun ? 'dry run (rolled back): would insert' : 'inserted'} ${r.inserted} row(s) into ${r.target} from ${r.backupDir}; ` +
+      `${r.conflicts} row(s) exist now with other content and were left as they are`,
+  );
+  return lines.join('\n');
+}
+
+function parseIndexes(text: string): 'after-load' | 'create' {
+  if (text !== 'after-load' && text !== 'create')
+    throw new UsageError(`invalid --indexes "${text}"`, { hint: 'use after-load or create' });
+  return text;
+}
+
+/** A y/N answer on the terminal; without one, `--yes` is the only way to say yes. */
+async function confirm(c: CliContext, question: string, yes: boolean | undefined): Promise<boolean> {
+  if (yes) return true;
+  if (c.io.stderr.isTTY !== true || process.stdin.isTTY !== true)
+    throw new UsageError(`${question}: refusing without confirmation`, { hint: 'pass --yes to confirm (there is no terminal to ask on)' });
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: process.stdin, output: c.io.stderr as NodeJS.WritableStream });
+    rl.on('SIGINT', () => rl.close());
+    rl.on('close', () => resolve(false));
+    rl.question(`${question}? [y/N] `, (answer) => {
+      resolve(/^y(es)?$/i.test(answer.trim()));
+      rl.close();
+    });
+  });
+}
+
+function describeRestore(r: RestoreResult & { sync?: SyncResult }, reportSchema: string, isSource: boolean): string {
+  if (r.dryRun) return [...r.notes.map((n) => `-- ${n}`), r.planText ?? ''].join('\n');
+  const lines = [...r.notes];
+  for (const t of r.tables)
+    lines.push(
+      `${t.table.padEnd(28)} ${String(t.rows).padStart(10)} rows  ${String(t.chunks).padStart(4)} chunks  ` +
+        `loaded at ${t.loadedAfterSeconds.toFixed(1)} s  indexes ${t.indexSeconds.toFixed(1)} s${t.replaced ? '  (replaced)' : ''}`,
+    );
+  for (const s of r.skipped) lines.push(`${s.table} skipped: ${s.reason}`);
+  lines.push(
+    `restored ${r.tables.length} tables, ${r.rows} rows (${(r.bytes / 1024 / 1024).toFixed(1)} MB of chunks) into ${r.target} ` +
+      `in ${r.seconds.toFixed(1)} s (${r.rowsPerSecond} rows/s); ${r.foreignKeysChecked} foreign keys checked`,
+  );
+  if (r.replaced.length)
+    lines.push(
+      `the ${r.replaced.length} replaced tables are kept in ${r.previous} until the next restore: ` +
+        '`dualpipe restore --rollback` puts them back, `--drop-previous` drops them',
+    );
+  if (r.sync) lines.push(`sync #${r.sync.runId} rebuilt the mirrors in ${reportSchema} in ${r.sync.seconds.toFixed(1)} s`);
+  else if (isSource) lines.push(`the mirrors in ${reportSchema} are now stale: run \`dualpipe sync\``);
+  return lines.join('\n');
+}
+
+export function registerRestoreCommand(program: Command, ctx: GetContext): void {
+  program
+    .command('restore')
+    .description('restore a backup into InnoDB: validated first, loaded aside, swapped in with one atomic RENAME')
+    .option('--from <dir>', 'a backup directory, or the folder holding backups (the newest complete one is used)')
+    .option('--from-mirrors', 'rebuild from the live MyISAM mirrors of the last sync (same checks and atomic swap)')
+    .option('--into <schema>', 'restore into this schema (created if missing) instead of the source schema')
+    .option('--threads <n>', 'chunks loaded in parallel', parsePositiveInt('--threads', 64), 2)
+    .option('--indexes <when>', 'after-load (build secondary indexes after the load) or create', parseIndexes, 'after-load')
+    .option(KEY_FILE_FLAG[0], `${KEY_FILE_FLAG[1]}: the key an encrypted backup was written with`)
+    .option('--mode <mode>', 'replace (whole tables, atomic swap) or merge (insert the rows --where chooses and their dependents)', parseMode, 'replace')
+    .option('--where <filter>', 'with --mode merge: the rows to bring back, e.g. "contacts.id IN (42, 43)" (=, IN, BETWEEN, AND)')
+    .option('--tables <list>', 'with --from: restore only these tables (comma-separated); tables that reference them must be included', (v: string) =>
+      v.split(',').map((x) => x.trim()).filter(Boolean),
+    )
+    .option('--dry-run', 'validate the backup and print the plan (merge: count, then roll back); change nothing')
+    .option('--yes', 'replace live tables without asking')
+    .option('--sync', 'run a sync afterwards (the mirrors are stale after a restore)')
+    .option('--rollback', 'put back the tables the last restore replaced')
+    .option('--drop-previous', 'drop the tables the last restore replaced (the rollback window)')
+    .option('--wait-lock <seconds>', 'wait this long for another restore instead of exiting 4', parsePositiveInt('--wait-lock', 86_400))
+    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage or a damaged/unfit backup, 4 another restore holds the lock.')
+    .action(async (flags: RestoreFlags) => {
+      const c = ctx();
+      const cfg = c.config;
+      const target = flags.into ?? cfg.source.database;
+      const modes = [flags.from !== undefined, flags.fromMirrors === true, flags.rollback === true, flags.dropPrevious === true].filter(Boolean).length;
+      if (modes !== 1) throw new UsageError('pass exactly one of --from <dir>, --from-mirrors, --rollback or --drop-previous');
+      const restoring = flags.from !== undefined || flags.fromMirrors === true;
+      if (flags.encryptKeyFile !== undefined && flags.from === undefined)
+        throw new UsageError('--encrypt-key-file applies to a restore from files (--from) only');
+      if ((flags.mode === 'merge') !== (flags.where !== undefined))
+        throw new UsageError(flags.where === undefined ? '--mode merge needs --where' : '--where applies to --mode merge only', {
+          hint: 'e.g. dualpipe restore --from DIR --mode merge --where "contacts.id IN (42)"',
+        });
+      if (flags.dryRun && !restoring) throw new UsageError('--dry-run applies to a restore (--from, --from-mirrors) only');
+      if (cfg.sameServer && target === cfg.report.database)
+        throw new UsageError(`${target} is the report schema: a restore goes into InnoDB`, { hint: 'use --into with another schema' });
+      if (flags.tables !== undefined && (flags.from === undefined || flags.mode === 'merge' || flags.tables.length === 0))
+        throw new UsageError('--tables needs a replace restore from files (--from) and at least one table name');
+      if (flags.mode === 'merge') {
+        if (flags.from === undefined || flags.sync)
+          throw new UsageError('--mode merge needs --from <dir> and takes no --from-mirrors, --rollback, --drop-previous or --sync');
+        const r = await runMerge({
+          connector: c.source(),
+          from: flags.from,
+          ...(await keyFromFlag(c, flags.encryptKeyFile)),
+          target,
+          where: flags.where!,
+          threads: flags.threads,
+          dryRun: flags.dryRun === true,
+          waitForLockSeconds: flags.waitLock ?? 0,
+          logger: c.logger,
+        });
+        c.print(r, () => describeMerge(r));
+        return;
+      }
+      const isSource = target === cfg.source.database;
+      if (flags.sync && (!isSource || !restoring || flags.dryRun))
+        throw new UsageError('--sync needs a restore (not a dry run) into the source schema', { hint: 'run `dualpipe sync` on its own' });
+      const base = { connector: c.source(), target, waitForLockSeconds: flags.waitLock ?? 0, logger: c.logger };
+      if (flags.dropPrevious) {
+        const r = await dropPrevious(base);
+        c.print(r, () => (r.dropped ? `dropped ${r.previous} (${r.tables} tables)` : `${r.previous} does not exist: nothing to drop`));
+        return;
+      }
+      if (flags.rollback) {
+        const r = await rollbackRestore({
+          ...base,
+          confirm: (info) => confirm(c, `replace the ${info.tables.length} tables of ${target} restored at ${info.restoredAt} by the ones they replaced`, flags.yes),
+        });
+        c.print(r, () => `rolled back the restore of ${r.restoredAt}: ${r.putBack.length} tables put back, ${r.removed.length} restored tables dropped`);
+        return;
+      }
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      let progress: Progress = createProgress(c.io, c.logger);
+      try {
+        const options: Omit<RestoreOptions, 'from'> = {
+          ...base,
+          threads: flags.threads,
+          indexes: flags.indexes,
+          dryRun: flags.dryRun === true,
+          signal: controller.signal,
+          onProgress: (e) => progress.update(e.item, e.done, e.total, e.unit),
+          confirm: async (plan) => {
+            progress.stop();
+            const ok = await confirm(c, `replace ${plan.replaced.length} live table(s) of ${target} with the backup of ${plan.backupDir}`, flags.yes);
+            progress = createProgress(c.io, c.logger);
+            return ok;
+          },
+        };
+        const result: RestoreResult & { sync?: SyncResult } = flags.fromMirrors
+          ? await restoreFromMirrors({ ...options, report: c.report(), reportSchema: cfg.report.database })
+          : await runRestore({
+              ...options,
+              ...(await keyFromFlag(c, flags.encryptKeyFile)),
+              ...(flags.tables ? { tables: flags.tables } : {}),
+              from: flags.from!,
+            });
+        progress.stop();
+        if (flags.sync) {
+          result.sync = await runSync({
+            source: c.source(),
+            report: c.report(),
+            sourceSchema: cfg.source.database,
+            reportSchema: cfg.report.database,
+            sameServer: cfg.sameServer,
+            strategy: cfg.sync.strategy,
+            threads: cfg.sync.threads,
+            chunkRows: cfg.sync.chunkRows,
+            include: cfg.sync.include,
+            exclude: cfg.sync.exclude,
+            swapWaitMs: cfg.sync.swapWaitMs,
+            waitForLockSeconds: flags.waitLock ?? 0,
+            logger: c.logger,
+          });
+        }
+        c.print(result, () => describeRestore(result, cfg.report.database, isSource));
+      } finally {
+        progress.stop();
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+}

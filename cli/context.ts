@@ -1,0 +1,93 @@
+import { resolve } from 'node:path';
+import type { ConfigFile } from '../src/config/config-file.js';
+import { loadConfigFile } from '../src/config/config-file.js';
+import { type ResolvedConfig, resolveConfig } from '../src/config/resolve-config.js';
+import type { SqlConnector } from '../src/db/connection.js';
+import { createConnector } from '../src/db/mysql-driver.js';
+import { createLogger, type Logger } from '../src/log/logger.js';
+import { DEFAULT_SERVER_DIR, embeddedServerStatus, embeddedTarget } from '../src/server/embedded-server.js';
+import type { CliIo } from './io.js';
+
+/** Global options every command receives. */
+export interface GlobalOptions {
+  source?: string;
+  report?: string;
+  config?: string;
+  json?: boolean;
+  logLevel?: string;
+  requireTls?: boolean;
+}
+
+/** Lazily resolved per-invocation state: config, logger and connectors. */
+export class CliContext {
+  private resolved: ResolvedConfig | undefined;
+  private fileConfig: ConfigFile | undefined;
+  private log: Logger | undefined;
+  constructor(
+    readonly io: CliIo,
+    readonly options: GlobalOptions,
+  ) {}
+
+  get json(): boolean {
+    return this.options.json === true;
+  }
+
+  get serverDir(): string {
+    return resolve(this.io.cwd, this.io.env.DUALPIPE_SERVER_DIR ?? DEFAULT_SERVER_DIR);
+  }
+
+  get file(): ConfigFile {
+    if (!this.fileConfig) {
+      const explicit = this.options.config ?? this.io.env.DUALPIPE_CONFIG;
+      const path = resolve(this.io.cwd, explicit ?? 'dualpipe.config.json');
+      this.fileConfig = loadConfigFile(path, explicit !== undefined);
+    }
+    return this.fileConfig;
+  }
+
+  get config(): ResolvedConfig {
+    if (!this.resolved) {
+      this.resolved = resolveConfig({
+        flags: {
+          ...(this.options.source ? { source: this.options.source } : {}),
+          ...(this.options.report ? { report: this.options.report } : {}),
+          ...(this.options.logLevel ? { logLevel: this.options.logLevel } : {}),
+          ...(this.options.requireTls ? { requireTls: true } : {}),
+        },
+        env: this.io.env,
+        file: this.file,
+        embedded: () => {
+          const state = embeddedServerStatus({ dir: this.serverDir });
+          return state ? embeddedTarget(state) : undefined;
+        },
+      });
+    }
+    return this.resolved;
+  }
+
+  get logLevel(): string {
+    return this.options.logLevel ?? this.io.env.DUALPIPE_LOG_LEVEL ?? this.fileConfig?.logLevel ?? 'info';
+  }
+
+  get logger(): Logger {
+    if (!this.log) this.log = createLogger(this.logLevel, { pretty: this.io.stderr.isTTY === true });
+    return this.log;
+  }
+
+  source(): SqlConnector {
+    return createConnector(this.config.source);
+  }
+
+  report(): SqlConnector {
+    return createConnector(this.config.report);
+  }
+
+  /** Prints a result: JSON on stdout with --json, else the human lines. */
+  print(result: unknown, human: () => string): void {
+    if (this.json) this.io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else {
+      const text = human();
+      if (text) this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import { Command, CommanderError, Option } from 'commander';
+import { DualpipeError, ExitCode, exitCodeFor } from '../src/errors.js';
+import { VERSION } from '../src/version.js';
+import { registerBackupCommand } from './commands/backup.js';
+import { registerCaptureCommands } from './commands/capture.js';
+import { registerCheckCommand } from './commands/check.js';
+import { registerDbCommands } from './commands/db.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerGrantsCommand } from './commands/grants.js';
+import { registerMigrateCommand } from './commands/migrate.js';
+import { registerRestoreCommand } from './commands/restore.js';
+import { registerSeedCommand } from './commands/seed.js';
+import { registerStatusCommand } from './commands/status.js';
+import { registerSyncCommands } from './commands/sync.js';
+import { CliContext, type GlobalOptions } from './context.js';
+import { formatError } from './format-error.js';
+import type { CliIo } from './io.js';
+
+/** Holds the context of the command being run; set by the preAction hook. */
+export interface ContextHolder {
+  current: CliContext | undefined;
+}
+
+/** Returns the current command's context (always set before an action runs). */
+export type GetContext = () => CliContext;
+
+/** Builds the commander program. Each action gets a fresh CliContext through `holder`. */
+export function buildProgram(io: CliIo, holder: ContextHolder): Command {
+  const program = new Command('dualpipe')
+    .description('InnoDB for writes, MyISAM mirrors and report tables for analysts and backups')
+    .version(VERSION, '-V, --version')
+    .option(
+      '--source <url>',
+      'source InnoDB schema URL, e.g. mysql://root@127.0.0.1:3306/crm (env DUALPIPE_SOURCE_URL)',
+    )
+    .option(
+      '--report <url>',
+      'report MyISAM schema URL (env DUALPIPE_REPORT_URL; default: same server, <source>_report)',
+    )
+    .option('--config <file>', 'config file (default ./dualpipe.config.json when present)')
+    .option('--json', 'print the result as JSON on stdout')
+    .option(
+      '--require-tls',
+      'refuse any connection that is not encrypted (ssl-mode=required at least; env DUALPIPE_REQUIRE_TLS=1)',
+    )
+    .addOption(
+      new Option('--log-level <level>', 'log level (env DUALPIPE_LOG_LEVEL)').choices([
+        'fatal',
+        'error',
+        'warn',
+        'info',
+        'debug',
+        'trace',
+        'silent',
+      ]),
+    )
+    .showSuggestionAfterError(true);
+  program.hook('preAction', (_root, action) => {
+    holder.current = new CliContext(io, action.optsWithGlobals() as GlobalOptions);
+  });
+  const ctx: GetContext = () => holder.current!;
+  registerDbCommands(program, ctx);
+  registerMigrateCommand(program, ctx);
+  registerSeedCommand(program, ctx);
+  registerSyncCommands(program, ctx);
+  registerCaptureCommands(program, ctx);
+  registerBackupCommand(program, ctx);
+  registerRestoreCommand(program, ctx);
+  registerStatusCommand(program, ctx);
+  registerCheckCommand(program, ctx);
+  registerDoctorCommand(program, ctx);
+  registerGrantsCommand(program, ctx);
+  const quiet = (cmd: Command) => {
+    cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => {} });
+    for (const sub of cmd.commands) quiet(sub);
+  };
+  quiet(program);
+  return program;
+}
+
+/** Runs the CLI with an argv array (without node and script) and returns the exit code. Never throws. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const holder: ContextHolder = { current: undefined };
+  const program = buildProgram(io, holder);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
+      if (error.code === 'commander.help') return ExitCode.ok;
+      const message = error.message.replace(/^error:\s*/i, '').replace(/\n+/g, ' ');
+      io.stderr.write(`dualpipe: ${message} (see \`dualpipe --help\`)\n`);
+      return ExitCode.usage;
+    }
+    const debug = (holder.current?.logLevel ?? io.env.DUALPIPE_LOG_LEVEL) === 'debug';
+    io.stderr.write(`${formatError(error, debug)}\n`);
+    if (!(error instanceof DualpipeError) && !debug) {
+      io.stderr.write('dualpipe: this looks like a bug; rerun with --log-level debug for the stack trace\n');
+    }
+    return exitCodeFor(error);
+  }
+}

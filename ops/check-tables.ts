@@ -1,0 +1,148 @@
+/**
+ * `dualpipe check [--repair]`: MyISAM files can be damaged by a crash or a full disk (the design's
+ * known weakness of ISAM). CHECK TABLE finds corrupt or crashed tables; with repair, REPAIR TABLE
+ * is tried first, and the table is then compared with the InnoDB source: if the repair failed or
+ * lost rows, the mirror is rebuilt from InnoDB by a sync of that table (which also rebuilds the
+ * reports that read it), and verified again.
+ */
+import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
+import { qualify } from '../src/db/quote.js';
+import { type Logger, silentLogger } from '../src/log/logger.js';
+import { listReportTables } from '../src/catalog/cleanup-leftovers.js';
+import { discoverTables } from '../src/catalog/discover-tables.js';
+import { loadReportDefinitions, type ReportDefinition } from '../sync/reports/report-definitions.js';
+import { HISTORY_TABLE } from '../src/history/run-history.js';
+import { runSync, type SyncOptions } from '../sync/full/run-sync.js';
+import { TEMP_NAME_PATTERN } from '../src/catalog/temp-names.js';
+import { verifyMirrors } from '../sync/verify/verify.js';
+
+export type TableHealth = 'ok' | 'corrupt';
+export type RepairOutcome = 'not-needed' | 'repaired' | 'rebuilt' | 'failed';
+
+export interface TableCheckResult {
+  table: string;
+  kind: 'mirror' | 'report';
+  health: TableHealth;
+  messages: string[];
+  repair?: RepairOutcome;
+  /** After repair: the mirror equals the source (null for reports, which have no source). */
+  verified?: boolean | null;
+}
+
+export interface CheckOptions {
+  source: SqlConnector;
+  report: SqlConnector;
+  sourceSchema: string;
+  reportSchema: string;
+  sameServer: boolean;
+  repair?: boolean;
+  reports?: readonly ReportDefinition[];
+  logger?: Logger;
+  /** Extra options for the rebuilding sync (threads, chunkRows, …). */
+  sync?: Partial<SyncOptions>;
+}
+
+type AdminRow = {
+  Table: string;
+  Op: string;
+  Msg_type: string;
+  Msg_text: string;
+};
+
+/** Reads CHECK/REPAIR TABLE output: healthy when the last status row says OK and no error row exists. */
+export function interpretAdminRows(rows: readonly AdminRow[]): { ok: boolean; messages: string[] } {
+  const messages = rows.map((r) => `${r.Msg_type}: ${r.Msg_text}`);
+  const bad = rows.some((r) => /error|warning/i.test(r.Msg_type) && !/is not supported/i.test(r.Msg_text));
+  const status = [...rows].reverse().find((r) => r.Msg_type.toLowerCase() === 'status');
+  const ok = !bad && (status ? /^(OK|Table is already up to date)$/i.test(status.Msg_text) : false);
+  return { ok, messages };
+}
+
+async function adminCommand(conn: SqlConnection, op: 'CHECK' | 'REPAIR', schema: string, table: string): Promise<{ ok: boolean; messages: string[] }> {
+  const extra = op === 'CHECK' ? ' EXTENDED' : '';
+  const rows = await conn.query<AdminRow>(`${op} TABLE ${qualify(schema, table)}${extra}`);
+  return interpretAdminRows(rows);
+}
+
+export async function checkTables(o: CheckOptions): Promise<TableCheckResult[]> {
+  const log = o.logger ?? silentLogger;
+  const conn = await o.report.connect({ database: null });
+  const results: TableCheckResult[] = [];
+  try {
+    const tables = (await listReportTables(conn, o.reportSchema)).filter((t) => !TEMP_NAME_PATTERN.test(t) && t !== HISTORY_TABLE && !t.startsWith('__dp_'));
+    const engines = await conn.query<{ t: string; e: string | null }>(
+      'SELECT TABLE_NAME AS t, ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
+      [o.reportSchema],
+    );
+    const myisam = new Set(engines.filter((r) => (r.e ?? '').toLowerCase() === 'myisam').map((r) => r.t));
+    for (const table of tables.filter((t) => myisam.has(t)).sort()) {
+      const r = await adminCommand(conn, 'CHECK', o.reportSchema, table);
+      results.push({ table, kind: table.startsWith('rpt_') ? 'report' : 'mirror', health: r.ok ? 'ok' : 'corrupt', messages: r.messages });
+      if (!r.ok) log.warn({ table, messages: r.messages }, `${table} is corrupt`);
+    }
+    if (!o.repair) return results;
+
+    const sourceTables = new Set((await discoverTables(conn, o.sourceSchema)).map((t) => t.name).filter((t) => !t.startsWith('__dp_')));
+    const toRebuild = new Set<string>();
+    for (const r of results) {
+      if (r.health === 'ok') {
+        r.repair = 'not-needed';
+        continue;
+      }
+      const repaired = await adminCommand(conn, 'REPAIR', o.reportSchema, r.table);
+      r.messages.push(...repaired.messages.map((m) => `repair ${m}`));
+      r.repair = repaired.ok ? 'repaired' : 'failed';
+      if (repaired.ok) r.health = (await adminCommand(conn, 'CHECK', o.reportSchema, r.table)).ok ? 'ok' : 'corrupt';
+      // A repair can "succeed" by dropping the rows it could not read: compare with the source.
+      if (r.kind === 'mirror' && sourceTables.has(r.table)) {
+        const v = repaired.ok ? await verifyOne(o, r.table) : false;
+        if (!v) toRebuild.add(r.table);
+        r.verified = v;
+      } else if (r.kind === 'report' && !repaired.ok) {
+        toRebuild.add(r.table);
+      } else r.verified = null;
+    }
+    if (toRebuild.size > 0) {
+      const defs = o.reports ?? loadReportDefinitions();
+      // A report is rebuilt by syncing the mirrors it reads; a mirror by syncing its table.
+      const include = new Set<string>();
+      for (const t of toRebuild) {
+        const def = defs.find((d) => d.name === t);
+        for (const dep of def ? def.dependsOn : [t]) include.add(dep);
+      }
+      log.warn({ tables: [...include] }, 'rebuilding from InnoDB');
+      await runSync({
+        ...o.sync,
+        source: o.source,
+        report: o.report,
+        sourceSchema: o.sourceSchema,
+        reportSchema: o.reportSchema,
+        sameServer: o.sameServer,
+        include: [...include],
+        ...(o.reports ? { reports: o.reports } : {}),
+        waitForLockSeconds: 60,
+      });
+      for (const r of results.filter((x) => toRebuild.has(x.table))) {
+        r.repair = 'rebuilt';
+        const check = await adminCommand(conn, 'CHECK', o.reportSchema, r.table);
+        r.health = check.ok ? 'ok' : 'corrupt';
+        r.verified = r.kind === 'mirror' ? await verifyOne(o, r.table) : null;
+      }
+    }
+    return results;
+  } finally {
+    await conn.close();
+  }
+}
+
+async function verifyOne(o: CheckOptions, table: string): Promise<boolean> {
+  const v = await verifyMirrors({
+    source: o.source,
+    report: o.report,
+    sourceSchema: o.sourceSchema,
+    reportSchema: o.reportSchema,
+    include: [table],
+    waitForLockSeconds: 60,
+  });
+  return v.ok;
+}

@@ -1,0 +1,101 @@
+/**
+ * What each dualpipe role's MySQL account may do, and why: the least set with which its job
+ * (run as that account in test/src/ops/grants-roles.test.ts) still succeeds. Pure data.
+ *
+ * Not a role: `migrate`, `seed`, `capture install|remove` and `doctor` are DBA jobs (DDL on the
+ * source, triggers) and run as an administrative account.
+ */
+import { CHANGE_LOG_TABLE } from '../../sync/capture/capture-sql.js';
+import { HISTORY_TABLE } from '../../src/history/run-history.js';
+
+export const ROLES = ['writer', 'sync', 'analyst', 'backup', 'restore'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * Where a grant applies:
+ * - `source` / `report`: every table of that schema;
+ * - `source-table` / `report-table`: one table of it (`table`);
+ * - `staging`: the schemas a restore derives from the source's name (`crm__dp_restore`,
+ *   `crm__dp_previous`, `crm__dp_rollback`, and the `crm__dp_rtest_*` of restore tests);
+ * - `global`: `*.*` on the source server.
+ */
+export type GrantScope = 'source' | 'report' | 'source-table' | 'report-table' | 'staging' | 'global';
+
+export interface RoleGrant {
+  scope: GrantScope;
+  privileges: readonly string[];
+  table?: string;
+  /** One line for the DBA: why the job needs this. */
+  why: string;
+  /** A table-level grant on a table that may not exist yet (MySQL refuses GRANT on a missing table without CREATE). */
+  ifTableExists?: boolean;
+}
+
+
+/** Everything a job does to tables it owns: build, fill, rename, drop. */
+const BUILD = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX'] as const;
+
+export const ROLE_GRANTS: Readonly<Record<Role, readonly RoleGrant[]>> = {
+  writer: [
+    { scope: 'source', privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], why: 'the CRM application: rows only, no DDL' },
+  ],
+  sync: [
+    { scope: 'source', privileges: ['SELECT'], why: 'reads every source table in one consistent snapshot' },
+    {
+      scope: 'source',
+      privileges: ['TRIGGER'],
+      // information_schema.TRIGGERS (and SHOW TRIGGERS) list only the triggers of tables the account
+      // has TRIGGER on: without it an incremental sync sees no capture triggers and falls back to full.
+      why: 'to see the change-capture triggers in information_schema.TRIGGERS (no row of the source can be written with it)',
+    },
+    {
+      scope: 'source-table',
+      table: CHANGE_LOG_TABLE,
+      privileges: ['DELETE'],
+      why: 'trims the change log rows it consumed: the only source write of a sync',
+      ifTableExists: true,
+    },
+    {
+      scope: 'global',
+      privileges: ['PROCESS'],
+      why: 'reads InnoDB table ids (information_schema.INNODB_TABLES / INNODB_SYS_TABLES) to notice a TRUNCATE',
+    },
+    {
+      scope: 'report',
+      privileges: [...BUILD, 'LOCK TABLES'],
+      why: 'builds mirrors and reports under temporary names, renames them in, keeps the run history (LOCK TABLES: --strategy lock)',
+    },
+  ],
+  analyst: [{ scope: 'report', privileges: ['SELECT'], why: 'queries mirrors, reports and the run history' }],
+  backup: [
+    { scope: 'report', privileges: ['SELECT', 'LOCK TABLES'], why: 'dumps the mirrors under LOCK TABLES … READ' },
+    {
+      scope: 'report-table',
+      table: HISTORY_TABLE,
+      // CREATE: the backup runs CREATE TABLE IF NOT EXISTS on the history table, which needs it even when the table exists.
+      privileges: ['INSERT', 'UPDATE', 'CREATE'],
+      why: 'records the backup in the run history',
+    },
+  ],
+  restore: [
+    {
+      scope: 'source',
+      privileges: [...BUILD, 'REFERENCES', 'TRIGGER'],
+      why: 'swaps the restored tables in with one RENAME; takes the capture triggers off and installs them again',
+    },
+    {
+      scope: 'staging',
+      privileges: [...BUILD, 'REFERENCES', 'TRIGGER'],
+      why: 'creates, loads (LOAD DATA LOCAL) and drops the staging, previous, rollback and merge schemas; TRIGGER: the restore first checks on its staging table that it can put capture triggers back',
+    },
+  ],
+};
+
+/** Parses `writer,sync,…` (or undefined: every role); unknown names return them for the error. */
+export function parseRoles(text: string | undefined): { roles: Role[]; unknown: string[] } {
+  if (text === undefined) return { roles: [...ROLES], unknown: [] };
+  const names = text.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const unknown = names.filter((n) => !(ROLES as readonly string[]).includes(n));
+  const roles = ROLES.filter((r) => names.includes(r));
+  return { roles, unknown };
+}

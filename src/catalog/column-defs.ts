@@ -1,0 +1,21 @@
+import type { SqlConnection } from '../db/connection.js';
+import { quoteId } from '../db/quote.js';
+
+/**
+ * Column definitions copied from an existing table (type, character set, collation, NULL), for
+ * the small MyISAM work tables of incremental runs. `CREATE TABLE … SELECT … LIMIT 0` would be
+ * shorter, but MySQL refuses it under `enforce_gtid_consistency` (MyISAM has no atomic DDL).
+ */
+export async function columnDefs(conn: SqlConnection, schema: string, table: string, only?: readonly string[]): Promise<string[]> {
+  const rows = await conn.query<{ c: string; t: string; cs: string | null; co: string | null; n: string }>(
+    `SELECT COLUMN_NAME AS c, COLUMN_TYPE AS t, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co, IS_NULLABLE AS n
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
+    [schema, table],
+  );
+  const wanted = only ? only.map((name) => rows.find((r) => r.c === name)) : rows;
+  return wanted.map((r, i) => {
+    if (!r) throw new Error(`column ${only![i]} is not in ${schema}.${table}`);
+    const charset = r.cs && r.co ? ` CHARACTER SET ${r.cs} COLLATE ${r.co}` : '';
+    return `${quoteId(r.c)} ${r.t}${charset} ${r.n === 'YES' ? 'NULL' : 'NOT NULL'}`;
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * The run history: a small InnoDB table in the report schema (InnoDB so that a crash never
+ * leaves a torn history row). One row per sync or verify run.
+ */
+import type { SqlConnection } from '../db/connection.js';
+import { AbortedError } from '../errors.js';
+import { qualify } from '../db/quote.js';
+
+export const HISTORY_TABLE = '_dualpipe_runs';
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'aborted';
+
+export interface RunRecord {
+  id: number;
+  kind: string;
+  status: RunStatus;
+  strategy: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  details: unknown;
+  error: string | null;
+}
+
+export async function ensureHistoryTable(conn: SqlConnection, schema: string): Promise<void> {
+  await conn.execute(
+    `CREATE TABLE IF NOT EXISTS ${qualify(schema, HISTORY_TABLE)} (
+       id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+       kind VARCHAR(32) NOT NULL,
+       status VARCHAR(16) NOT NULL,
+       strategy VARCHAR(16) NULL,
+       started_at DATETIME(6) NOT NULL,
+       finished_at DATETIME(6) NULL,
+       details LONGTEXT NULL,
+       source_state LONGTEXT NULL,
+       error TEXT NULL,
+       KEY kind_started (kind, started_at)
+     ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+  );
+  // Tables created by an older dualpipe lack source_state: add it (portable: no ADD COLUMN IF NOT EXISTS on MySQL).
+  const col = await conn.query(
+    "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = 'source_state'",
+    [schema, HISTORY_TABLE],
+  );
+  if (col.length === 0) {
+    await conn.execute(`ALTER TABLE ${qualify(schema, HISTORY_TABLE)} ADD COLUMN source_state LONGTEXT NULL AFTER details`);
+  }
+}
+
+export async function startRun(
+  conn: SqlConnection,
+  schema: string,
+  run: { kind: string; strategy?: string; startedAt: Date },
+): Promise<number> {
+  const res = await conn.execute(
+    `INSERT INTO ${qualify(schema, HISTORY_TABLE)} (kind, status, strategy, started_at) VALUES (?, 'running', ?, ?)`,
+    [run.kind, run.strategy ?? null, run.startedAt],
+  );
+  return res.insertId;
+}
+
+export async function finishRun(
+  conn: SqlConnection,
+  schema: string,
+  id: number,
+  outcome: { status: RunStatus; finishedAt: Date; details?: unknown; sourceState?: unknown; error?: string },
+): Promise<void> {
+  await conn.execute(
+    `UPDATE ${qualify(schema, HISTORY_TABLE)} SET status = ?, finished_at = ?, details = ?, source_state = ?, error = ? WHERE id = ?`,
+    [
+      outcome.status,
+      outcome.finishedAt,
+      JSON.stringify(outcome.details ?? null),
+      outcome.sourceState === undefined ? null : JSON.stringify(outcome.sourceState),
+      outcome.error ?? null,
+      id,
+    ],
+  );
+}
+
+/** Runs left `running` by a killed process become `aborted` (called under the run lock). */
+export async function markAbandonedRuns(
+  conn: SqlConnection,
+  schema: string,
+  kind: string,
+  now: Date,
+): Promise<number> {
+  const res = await conn.execute(
+    `UPDATE ${qualify(schema, HISTORY_TABLE)} SET status = 'aborted', finished_at = ?, error = 'process ended before the run finished'
+      WHERE kind = ? AND status = 'running'`,
+    [now, kind],
+  );
+  return res.affectedRows;
+}
+
+export async function recentRuns(conn: SqlConnection, schema: string, limit = 10): Promise<RunRecord[]> {
+  const rows = await conn.query<{
+    id: number;
+    kind: string;
+    status: RunStatus;
+    strategy: string | null;
+    started_at: string;
+    finished_at: string | null;
+    details: string | null;
+    error: string | null;
+  }>(
+    `SELECT * FROM ${qualify(schema, HISTORY_TABLE)} ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
+  );
+  return rows.map((r) => ({
+    id: Number(r.id),
+    kind: r.kind,
+    status: r.status,
+    strategy: r.strategy,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    details: r.details ? JSON.parse(r.details) : null,
+    error: r.error,
+  }));
+}
+
+/** The newest successful sync with what it recorded about the source; undefined when none. */
+export async function lastSucceededSync(
+  conn: SqlConnection,
+  schema: string,
+): Promise<{ id: number; finishedAt: string; details: unknown; sourceState: unknown } | undefined> {
+  const exists = await conn.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
+    schema,
+    HISTORY_TABLE,
+  ]);
+  if (exists.length === 0) return undefined;
+  const rows = await conn.query<{ id: number; finished_at: string; details: string | null; source_state: string | null }>(
+    `SELECT id, finished_at, details, source_state FROM ${qualify(schema, HISTORY_TABLE)}
+      WHERE kind = 'sync' AND status = 'succeeded' ORDER BY id DESC LIMIT 1`,
+  );
+  const r = rows[0];
+  if (!r) return undefined;
+  return {
+    id: Number(r.id),
+    finishedAt: r.finished_at,
+    details: r.details ? JSON.parse(r.details) : null,
+    sourceState: r.source_state ? JSON.parse(r.source_state) : null,
+  };
+}
+
+/** Records a run that threw: `aborted` when it was interrupted, `failed` otherwise. Never throws. */
+export async function recordFailedRun(conn: SqlConnection, schema: string, runId: number | null, error: unknown, finishedAt: Date): Promise<void> {
+  if (runId === null) return;
+  await finishRun(conn, schema, runId, {
+    status: error instanceof AbortedError ? 'aborted' : 'failed',
+    finishedAt,
+    error: error instanceof Error ? error.message : String(error),
+  }).catch(() => {});
+}

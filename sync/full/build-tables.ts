@@ -1,0 +1,151 @@
+/**
+ * The build phase of a sync: every mirror and report of the plan under its temporary name.
+ * Mirrors copy in parallel, largest first; each report starts as soon as the mirrors it reads are
+ * done, so a slow report (a FULLTEXT index) overlaps with the remaining copies. Nothing here is
+ * visible to analysts until the publish step.
+ */
+import pLimit from 'p-limit';
+import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
+import { AbortedError, StepError } from '../../src/errors.js';
+import type { Logger } from '../../src/log/logger.js';
+import { checksumChunks, schemeForTable } from '../../src/rows/checksum-chunks.js';
+import type { ReportPlan, SyncPlan } from './plan-sync.js';
+import { openCopySession, prepareSession } from '../../src/db/sessions.js';
+import { countRows, syncTableServerSide, syncTableStreamed, type TableSyncResult } from './sync-table.js';
+import type { ChunkScheme } from '../../src/catalog/table-meta.js';
+
+export interface ReportBuildResult {
+  name: string;
+  rows: number;
+  seconds: number;
+}
+
+export interface BuildContext {
+  plan: SyncPlan;
+  source: SqlConnector;
+  report: SqlConnector;
+  /** The consistent snapshot session; used one call at a time. */
+  snapshot: SqlConnection;
+  threads: number;
+  chunkRows: number;
+  log: Logger;
+  throwIfAborted: () => void;
+  /** Called once every mirror is built: the snapshot is no longer needed. */
+  onMirrorsDone: () => Promise<void>;
+  onProgress?: (event: { item: string; done: number; total: number }) => void;
+}
+
+/** The first failure among settled results; a real error wins over an abort it caused. */
+function firstFailure(results: PromiseSettledResult<unknown>[]): unknown {
+  const failed = results
+    .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
+    .map((r) => r.reason);
+  return failed.find((e) => !(e instanceof AbortedError)) ?? failed[0];
+}
+
+async function buildReport(ctx: BuildContext, r: ReportPlan): Promise<ReportBuildResult> {
+  ctx.throwIfAborted();
+  const conn = await ctx.report.connect({ database: null });
+  const t0 = Date.now();
+  try {
+    await prepareSession(conn);
+    for (const sql of r.statements) await conn.execute(sql);
+    const rows = await countRows(conn, ctx.plan.reportSchema, r.temp);
+    ctx.log.info({ report: r.name, rows }, `report ${r.name} built`);
+    return { name: r.name, rows, seconds: (Date.now() - t0) / 1000 };
+  } catch (error) {
+    if (error instanceof AbortedError) throw error;
+    throw new StepError('building report', r.name, { cause: error });
+  } finally {
+    await conn.close();
+  }
+}
+
+export interface BuildResult {
+  tables: TableSyncResult[];
+  reports: ReportBuildResult[];
+  /** Wall time until every mirror equalled the snapshot. */
+  mirrorsSeconds: number;
+}
+
+export async function buildTables(ctx: BuildContext): Promise<BuildResult> {
+  const { plan, snapshot } = ctx;
+  const started = Date.now();
+  let mirrorsSeconds = 0;
+  const onSnapshot = pLimit(1);
+  const serverSide = plan.mode === 'server-side';
+  const schemes = new Map<string, ChunkScheme>();
+  for (const t of plan.tables) {
+    schemes.set(t.table, await schemeForTable(snapshot, plan.sourceSchema, t.meta, ctx.chunkRows));
+  }
+  // Source checksums start at once on the snapshot session and overlap with the copies.
+  const sourceSums = new Map(
+    serverSide
+      ? plan.tables.map((t) => {
+          const p = onSnapshot(() =>
+            checksumChunks(snapshot, plan.sourceSchema, t.table, t.meta, schemes.get(t.table)!),
+          );
+          p.catch(() => {});
+          return [t.table, p] as const;
+        })
+      : [],
+  );
+  const mirrorLimit = pLimit(serverSide ? ctx.threads : 1);
+  let done = 0;
+  const mirrors = new Map(
+    plan.tables.map((t) => [
+      t.table,
+      mirrorLimit(async () => {
+        ctx.throwIfAborted();
+        const worker = serverSide
+          ? await openCopySession(ctx.source)
+          : await ctx.report.connect({ database: null });
+        try {
+          if (!serverSide) await prepareSession(worker);
+          const tctx = {
+            plan: t,
+            scheme: schemes.get(t.table)!,
+            sourceSchema: plan.sourceSchema,
+            reportSchema: plan.reportSchema,
+            worker,
+            sourceSums: sourceSums.get(t.table) ?? Promise.resolve(new Map()),
+            onSnapshot: <T>(fn: (s: SqlConnection) => Promise<T>) => onSnapshot(() => fn(snapshot)),
+            throwIfAborted: ctx.throwIfAborted,
+          };
+          const r = serverSide ? await syncTableServerSide(tctx) : await syncTableStreamed(tctx);
+          ctx.log.info({ ...r }, `mirror ${t.table} built`);
+          ctx.onProgress?.({ item: 'mirrors', done: ++done, total: plan.tables.length });
+          return r;
+        } catch (error) {
+          if (error instanceof AbortedError || error instanceof StepError) throw error;
+          throw new StepError('syncing', t.table, { cause: error });
+        } finally {
+          await worker.close();
+        }
+      }),
+    ]),
+  );
+  for (const p of mirrors.values()) p.catch(() => {});
+  const mirrorsSettled = Promise.allSettled(mirrors.values()).then(async (settled) => {
+    mirrorsSeconds = (Date.now() - started) / 1000;
+    await ctx.onMirrorsDone();
+    return settled;
+  });
+  const reportLimit = pLimit(ctx.threads);
+  const reports = plan.reports.map((r) =>
+    Promise.all(r.dependsOn.map((d) => mirrors.get(d)!)).then(() => reportLimit(() => buildReport(ctx, r))),
+  );
+  // A failed mirror rejects the reports reading it at once, long before they are awaited below
+  // (after every mirror settles): unhandled, that rejection ends the process, `dualpipe schedule`
+  // included (seen when the server was killed mid-sync). The failure is reported by firstFailure.
+  for (const p of reports) p.catch(() => {});
+  const mirrorResults = await mirrorsSettled;
+  const reportResults = await Promise.allSettled(reports);
+  const failure = firstFailure([...mirrorResults, ...reportResults]);
+  if (failure !== undefined) throw failure;
+  return {
+    tables: mirrorResults.map((r) => (r as PromiseFulfilledResult<TableSyncResult>).value),
+    reports: reportResults.map((r) => (r as PromiseFulfilledResult<ReportBuildResult>).value),
+    mirrorsSeconds,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Turns the source's `SHOW CREATE TABLE` into the DDL of its MyISAM mirror. Pure.
+ * MyISAM has no foreign keys, so FOREIGN KEY constraints are dropped, and so are table-level
+ * CHECK constraints (a mirror holds whatever rows the source holds); InnoDB-only table
+ * options (ROW_FORMAT=COMPRESSED, KEY_BLOCK_SIZE, STATS_*, PAGE_*) and partitioning (MySQL 8
+ * cannot partition MyISAM) are removed. Columns, generated columns, keys and FULLTEXT indexes stay.
+ */
+import { qualify } from '../../src/db/quote.js';
+
+const FK_LINE = /^\s*(CONSTRAINT\s+`(?:[^`]|``)*`\s+)?FOREIGN KEY\b/i;
+/** A table-level CHECK constraint: mirrors copy rows, they do not validate them again. */
+const CHECK_LINE = /^\s*(CONSTRAINT\s+`(?:[^`]|``)*`\s+)?CHECK\s*\(/i;
+
+export function mirrorDdl(showCreate: string, schema: string, newName: string): string {
+  const lines = showCreate.split('\n');
+  const head = lines[0] ?? '';
+  if (!/^CREATE TABLE /i.test(head))
+    throw new Error(`unexpected SHOW CREATE TABLE output: ${head.slice(0, 60)}`);
+  const body: string[] = [];
+  let tail = '';
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (/^\)/.test(line)) {
+      tail = lines.slice(i).join('\n');
+      break;
+    }
+    if (FK_LINE.test(line) || CHECK_LINE.test(line)) continue;
+    body.push(line.replace(/,\s*$/, ''));
+  }
+  const options = tail
+    .replace(/\/\*!\d+\s*PARTITION BY[\s\S]*?\*\//i, '')
+    .replace(/\bPARTITION BY[\s\S]*$/i, '')
+    .replace(/\bENGINE\s*=\s*\w+/i, 'ENGINE=MyISAM')
+    .replace(/\s+AUTO_INCREMENT=\d+/i, '')
+    .replace(/\s+ROW_FORMAT=\w+/i, '')
+    .replace(/\s+KEY_BLOCK_SIZE=\d+/i, '')
+    .replace(/\s+STATS_(PERSISTENT|AUTO_RECALC|SAMPLE_PAGES)=\w+/gi, '')
+    .replace(/\s+`?PAGE_COMPRESS(ED|ION_LEVEL)`?=\S+/gi, '')
+    .replace(/\s+`?ENCRYPTED`?=\S+/gi, '')
+    .trimEnd();
+  return `CREATE TABLE ${qualify(schema, newName)} (\n${body.join(',\n')}\n${options}`;
+}

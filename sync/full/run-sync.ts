@@ -1,0 +1,237 @@
+/**
+ * The sync executor: runs a plan from `plan.ts`. One consistent snapshot of the source defines
+ * the point in time of the whole run; mirrors are built under temporary names, repaired to equal
+ * the snapshot, reports are built from them, and one atomic RENAME publishes everything.
+ */
+import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
+import { qualify, quoteId } from '../../src/db/quote.js';
+import { readServerInfo } from '../../src/db/server-info.js';
+import { AbortedError, UnsupportedTableError } from '../../src/errors.js';
+import { acquireRunLock, lockName } from '../../src/lock/run-lock.js';
+import { type Logger, silentLogger } from '../../src/log/logger.js';
+import { buildTables } from './build-tables.js';
+import { createMirrors } from './create-mirrors.js';
+import { cleanupLeftovers, listReportTables } from '../../src/catalog/cleanup-leftovers.js';
+import { discoverTables } from '../../src/catalog/discover-tables.js';
+import { findUnsupportedTables } from './unsupported-tables.js';
+import { describePlan, planSync, type SyncPlan, type SyncStrategy } from './plan-sync.js';
+import { publishTables } from '../../src/catalog/publish-tables.js';
+import { loadReportDefinitions, type ReportDefinition, reportFingerprints } from '../reports/report-definitions.js';
+import { ensureHistoryTable, finishRun, markAbandonedRuns, recordFailedRun, startRun } from '../../src/history/run-history.js';
+import { openSnapshot, prepareSession } from '../../src/db/sessions.js';
+import { readSourceState, showCreateTable } from '../../src/catalog/source-state.js';
+import type { TableSyncResult } from './sync-table.js';
+import { readCapture } from '../capture/capture.js';
+import { consumeOrNote, readChangeRanges } from '../capture/change-log.js';
+import { purgeJournal } from '../shadow/journal.js';
+import { dropShadowSet, GENERATION_TABLE, writeGeneration } from '../shadow/shadow-set.js';
+import { readTableIds } from '../../src/catalog/table-ids.js';
+import { withSession } from '../../src/db/with-session.js';
+
+export interface SyncOptions {
+  source: SqlConnector;
+  report: SqlConnector;
+  sourceSchema: string;
+  reportSchema: string;
+  sameServer: boolean;
+  strategy?: SyncStrategy;
+  threads?: number;
+  chunkRows?: number;
+  include?: readonly string[];
+  exclude?: readonly string[];
+  /** How long the swap keeps retrying without making analysts wait (MariaDB), before it waits in line. */
+  swapWaitMs?: number;
+  /** Seconds to wait for another run's lock (0: exit 4 at once). */
+  waitForLockSeconds?: number;
+  /** The caller holds the run lock already (an incremental run that turned into a full one). */
+  heldLock?: boolean;
+  dryRun?: boolean;
+  reports?: readonly ReportDefinition[];
+  logger?: Logger;
+  clock?: () => Date;
+  signal?: AbortSignal;
+  onProgress?: (event: { item: string; done: number; total: number }) => void;
+}
+
+export interface SyncResult {
+  runId: number | null;
+  dryRun: boolean;
+  strategy: SyncStrategy;
+  mode: SyncPlan['mode'];
+  startedAt: string;
+  finishedAt: string;
+  seconds: number;
+  /** Time until every mirror equalled the snapshot (reports may still have been building). */
+  mirrorsSeconds: number;
+  tables: TableSyncResult[];
+  reports: { name: string; rows: number; seconds: number }[];
+  skippedReports: { name: string; missing: string[] }[];
+  cleanedUp: string[];
+  notes: string[];
+  /** The plan as SQL text (dry runs only). */
+  planText?: string;
+}
+
+/** Builds the plan from the live source; used by both dry runs and real runs. */
+async function buildPlan(conn: SqlConnection, admin: SqlConnection, o: SyncOptions): Promise<SyncPlan> {
+  const select = { ...(o.include ? { include: o.include } : {}), ...(o.exclude ? { exclude: o.exclude } : {}) };
+  const metas = (await discoverTables(conn, o.sourceSchema, select)).filter((t) => !t.name.startsWith('__dp_'));
+  // Refused by name before anything is written: a run never copies some tables and skips others.
+  const unsupported = await findUnsupportedTables(conn, o.sourceSchema, select);
+  if (unsupported.length) throw new UnsupportedTableError(unsupported);
+  const tables = [];
+  for (const meta of metas)
+    tables.push({ meta, showCreate: await showCreateTable(conn, o.sourceSchema, meta.name) });
+  return planSync({
+    sourceSchema: o.sourceSchema,
+    reportSchema: o.reportSchema,
+    strategy: o.strategy ?? 'swap',
+    sameServer: o.sameServer,
+    tables,
+    reports: o.reports ?? loadReportDefinitions(),
+    existingReportTables: await listReportTables(admin, o.reportSchema),
+  });
+}
+
+/** Runs one full sync (or returns the plan with `dryRun`). */
+export async function runSync(o: SyncOptions): Promise<SyncResult> {
+  const log = o.logger ?? silentLogger;
+  const clock = o.clock ?? (() => new Date());
+  const started = clock();
+  const throwIfAborted = () => {
+    if (o.signal?.aborted)
+      throw new AbortedError('sync interrupted before it finished: the report tables were not changed');
+  };
+  const base = { strategy: o.strategy ?? 'swap', startedAt: started.toISOString() } as const;
+
+  if (o.dryRun) {
+    const conn = await o.source.connect();
+    const admin = await o.report.connect({ database: null });
+    try {
+      const plan = await buildPlan(conn, admin, o);
+      const finished = clock();
+      return {
+        ...base,
+        runId: null,
+        dryRun: true,
+        mode: plan.mode,
+        finishedAt: finished.toISOString(),
+        seconds: 0,
+        mirrorsSeconds: 0,
+        tables: [],
+        reports: [],
+        skippedReports: plan.skippedReports,
+        cleanedUp: [],
+        notes: plan.notes,
+        planText: describePlan(plan),
+      };
+    } finally {
+      await conn.close();
+      await admin.close();
+    }
+  }
+
+  const lock = o.heldLock
+    ? { release: async () => {} }
+    : await acquireRunLock(o.report, lockName('sync', o.reportSchema), {
+        waitSeconds: o.waitForLockSeconds ?? 0,
+      });
+  const admin = await o.report.connect({ database: null });
+  let runId: number | null = null;
+  let snapshot: SqlConnection | undefined;
+  try {
+    await prepareSession(admin);
+    // The snapshot opens first: it is the point in time every mirror and report of this run reflects.
+    // Planning validates the input (schema, --tables) before anything is written.
+    // Table ids are read before the snapshot (see run-incremental.ts).
+    const tableIds = await withSession(o.source, (c) => readTableIds(c, o.sourceSchema));
+    snapshot = await openSnapshot(o.source);
+    const snap = snapshot;
+    const plan = await buildPlan(snap, admin, o);
+    const sourceState = await readSourceState(snap, o.sourceSchema, Object.fromEntries(plan.tables.map((t) => [t.table, t.sourceDdl])));
+    // Change capture: this snapshot's log rows are covered by this run; later ones stay for the next.
+    const capture = await readCapture(snap, o.sourceSchema, plan.tables.map((t) => t.meta));
+    const consumed = capture.installed ? await readChangeRanges(snap, o.sourceSchema) : [];
+    await admin.execute(
+      `CREATE DATABASE IF NOT EXISTS ${quoteId(o.reportSchema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
+    await ensureHistoryTable(admin, o.reportSchema);
+    await markAbandonedRuns(admin, o.reportSchema, 'sync', started);
+    const cleanedUp = await cleanupLeftovers(admin, o.reportSchema);
+    if (cleanedUp.length)
+      log.warn({ tables: cleanedUp }, 'dropped temporary tables left by an interrupted run');
+    runId = await startRun(admin, o.reportSchema, {
+      kind: 'sync',
+      strategy: base.strategy,
+      startedAt: started,
+    });
+    log.info({ tables: plan.tables.length, reports: plan.reports.length, mode: plan.mode }, 'sync planned');
+    await createMirrors(admin, plan);
+    const { tables, reports, mirrorsSeconds } = await buildTables({
+      plan,
+      source: o.source,
+      report: o.report,
+      snapshot: snap,
+      threads: Math.max(1, o.threads ?? 2),
+      chunkRows: o.chunkRows ?? 20_000,
+      log,
+      throwIfAborted,
+      onMirrorsDone: async () => {
+        // The snapshot is no longer needed once every mirror equals it: let InnoDB purge again.
+        await snap.execute('COMMIT').catch(() => {});
+        await snap.close();
+        snapshot = undefined;
+      },
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    });
+    throwIfAborted();
+    // The shadow set of incremental runs holds an older generation: it must never be swapped in.
+    await dropShadowSet(admin, o.reportSchema);
+    const published = await publishTables(admin, plan.publishSql, {
+      flavor: (await readServerInfo(admin)).flavor,
+      politeMs: o.swapWaitMs ?? 10_000,
+      logger: log,
+    });
+    log.info({ attempts: published.attempts }, 'report tables swapped in');
+    for (const sql of plan.dropSql) await admin.execute(sql);
+    // An exclude list leaves the run whole for the tables it keeps; incremental runs honour it.
+    if (plan.strategy === 'swap' && !o.include?.length) {
+      await writeGeneration(admin, o.reportSchema, GENERATION_TABLE, { runId, dirty: false });
+      await purgeJournal(admin, o.reportSchema, runId);
+    } else {
+      // A partial or in-place run: incremental runs must start from a full one again.
+      await admin.execute(`DROP TABLE IF EXISTS ${qualify(o.reportSchema, GENERATION_TABLE)}`);
+    }
+    await consumeOrNote(o.source, o.sourceSchema, consumed, plan.notes, log);
+    const finished = clock();
+    const result: SyncResult = {
+      ...base,
+      runId,
+      dryRun: false,
+      mode: plan.mode,
+      finishedAt: finished.toISOString(),
+      seconds: (finished.getTime() - started.getTime()) / 1000,
+      mirrorsSeconds,
+      tables,
+      reports,
+      skippedReports: plan.skippedReports,
+      cleanedUp,
+      notes: plan.notes,
+    };
+    await finishRun(admin, o.reportSchema, runId, {
+      status: 'succeeded',
+      finishedAt: finished,
+      details: { ...result, captureId: capture.captureId, tableIds, reportHashes: reportFingerprints((o.reports ?? loadReportDefinitions()).filter((d) => plan.reports.some((r) => r.name === d.name))) },
+      sourceState,
+    });
+    return result;
+  } catch (error) {
+    snapshot?.destroy();
+    if (runId !== null) await cleanupLeftovers(admin, o.reportSchema).catch(() => {});
+    await recordFailedRun(admin, o.reportSchema, runId, error, clock());
+    throw error;
+  } finally {
+    await admin.close();
+    await lock.release().catch(() => {});
+  }
+}

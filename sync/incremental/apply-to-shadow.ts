@@ -1,0 +1,133 @@
+/**
+ * Brings one shadow mirror up to the snapshot for a set of primary keys: the keys go into a
+ * small key table on the report server, the shadow's rows of those keys are deleted, and the
+ * rows the snapshot has for them are fetched and written back. A key whose row is gone stays
+ * deleted; one that changed comes back changed. Reports hear of the keys through the key table
+ * (refresh-reports.ts), before and after the rewrite.
+ */
+import type { SqlConnection } from '../../src/db/connection.js';
+import { qualify, quoteId } from '../../src/db/quote.js';
+import { columnDefs } from '../../src/catalog/column-defs.js';
+import { copyRows } from '../../src/rows/copy-rows.js';
+import { rowSetSumSql } from '../../src/rows/row-digest-sql.js';
+import { batches, keyInSql, keyJoinSql, keyTuple } from '../capture/key-sql.js';
+import { shadowName } from '../shadow/shadow-set.js';
+import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
+import { tempName } from '../../src/catalog/temp-names.js';
+
+/** The key table of a mirror in one run (a temporary name: left-overs are dropped like the others). */
+export const changedKeysTable = (table: string) => tempName('new', `chg_${table}`);
+
+export async function fillChangedKeys(conn: SqlConnection, schema: string, meta: TableMeta, keys: readonly string[]): Promise<void> {
+  const chg = qualify(schema, changedKeysTable(meta.name));
+  const pk = meta.primaryKey.map(quoteId).join(', ');
+  await conn.execute(`DROP TABLE IF EXISTS ${chg}`);
+  // Same column types and collation as the mirror: keys that the server thinks equal collapse here.
+  const defs = await columnDefs(conn, schema, shadowName(meta.name), meta.primaryKey);
+  await conn.execute(`CREATE TABLE ${chg} (${defs.join(', ')}, PRIMARY KEY (${pk})) ENGINE=MyISAM`);
+  for (const batch of batches(keys, 1000)) {
+    await conn.execute(`INSERT IGNORE INTO ${chg} (${pk}) VALUES ${batch.map((k) => (meta.primaryKey.length === 1 ? `(${keyTuple(meta, k)})` : keyTuple(meta, k))).join(', ')}`);
+  }
+}
+
+export interface ApplyResult {
+  rowsDeleted: number;
+  rowsWritten: number;
+}
+
+/**
+ * COUNT(*) and the SUM of the row digests of the rows matching `where`: engine-independent, the
+ * same checksum the full sync's repair uses (a SUM, so duplicate rows of keyless tables count).
+ */
+async function rowsSum(conn: SqlConnection, schema: string, table: string, meta: TableMeta, where: string): Promise<string> {
+  const r = await conn.query<{ __dp_rows: string | number; __dp_sum: string | number | null }>(
+    `SELECT ${rowSetSumSql(meta)} FROM ${qualify(schema, table)} WHERE ${where}`,
+  );
+  return `${r[0]?.__dp_rows ?? 0}:${r[0]?.__dp_sum ?? 0}`;
+}
+
+const batchSum = (conn: SqlConnection, schema: string, table: string, meta: TableMeta, batch: readonly string[]) =>
+  rowsSum(conn, schema, table, meta, keyInSql(meta, '', batch));
+
+/**
+ * Rewrites the shadow rows of the keys (already in the key table) from the snapshot. On one
+ * server the rows of each batch are first copied server-side by `copier`, a READ COMMITTED
+ * session (InnoDB makes `INSERT … SELECT` a locking read of the newest rows under REPEATABLE
+ * READ, so the snapshot session can not do it); a batch whose checksum then differs from the
+ * snapshot's (a writer committed after the snapshot) is deleted again and streamed from the
+ * snapshot. Without `copier` every row streams through the client.
+ */
+export async function applyKeys(
+  snap: SqlConnection,
+  writer: SqlConnection,
+  o: {
+    sourceSchema: string;
+    reportSchema: string;
+    meta: TableMeta;
+    keys: readonly string[];
+    copier?: SqlConnection | undefined;
+  },
+): Promise<ApplyResult & { batchesRepaired: number }> {
+  const shadowTable = shadowName(o.meta.name);
+  const shadow = qualify(o.reportSchema, shadowTable);
+  const chg = qualify(o.reportSchema, changedKeysTable(o.meta.name));
+  const del = await writer.execute(`DELETE __dp_s FROM ${shadow} AS __dp_s JOIN ${chg} AS __dp_x ON ${keyJoinSql(o.meta, '__dp_s', '__dp_x')}`);
+  const columns = writableColumns(o.meta);
+  const colList = columns.map((c) => quoteId(c.name)).join(', ');
+  let written = 0;
+  let batchesRepaired = 0;
+  const stream = (batch: readonly string[]) =>
+    // REPLACE: two key texts the server collates as equal fetch the same row twice.
+    copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowTable }, columns, keyInSql(o.meta, '', batch), undefined, {
+      replace: true,
+    });
+  for (const batch of batches(o.keys, 1000)) {
+    if (!o.copier) {
+      written += await stream(batch);
+      continue;
+    }
+    const copied = await o.copier.execute(
+      `INSERT INTO ${shadow} (${colList}) SELECT ${colList} FROM ${qualify(o.sourceSchema, o.meta.name)} WHERE ${keyInSql(o.meta, '', batch)}`,
+    );
+    const [want, have] = [await batchSum(snap, o.sourceSchema, o.meta.name, o.meta, batch), await batchSum(writer, o.reportSchema, shadowTable, o.meta, batch)];
+    if (want === have) {
+      written += copied.affectedRows;
+      continue;
+    }
+    batchesRepaired++;
+    await writer.execute(`DELETE FROM ${shadow} WHERE ${keyInSql(o.meta, '', batch)}`);
+    written += await stream(batch);
+  }
+  return { rowsDeleted: del.affectedRows, rowsWritten: written, batchesRepaired };
+}
+
+/**
+ * Replaces a whole shadow mirror with the snapshot's rows (truncated or uncaptured tables). On one
+ * server the rows are copied server-side by `copier` and kept when the table's checksum equals
+ * the snapshot's, as applyKeys does per batch; otherwise, and without `copier`, they stream from
+ * the snapshot. (Streaming every row also broke keyless tables whose values the client cannot
+ * write back as it reads them, such as GEOMETRY, which mysql2 parses into objects.)
+ */
+export async function applyWholeTable(
+  snap: SqlConnection,
+  writer: SqlConnection,
+  o: { sourceSchema: string; reportSchema: string; meta: TableMeta; copier?: SqlConnection | undefined },
+): Promise<ApplyResult & { batchesRepaired: number }> {
+  const shadowTable = shadowName(o.meta.name);
+  const shadow = qualify(o.reportSchema, shadowTable);
+  const before = await writer.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${shadow}`);
+  const rowsDeleted = Number(before[0]?.n ?? 0);
+  await writer.execute(`DELETE FROM ${shadow}`);
+  const columns = writableColumns(o.meta);
+  if (o.copier) {
+    const colList = columns.map((c) => quoteId(c.name)).join(', ');
+    const copied = await o.copier.execute(`INSERT INTO ${shadow} (${colList}) SELECT ${colList} FROM ${qualify(o.sourceSchema, o.meta.name)}`);
+    const want = await rowsSum(snap, o.sourceSchema, o.meta.name, o.meta, '1=1');
+    if (want === (await rowsSum(writer, o.reportSchema, shadowTable, o.meta, '1=1'))) {
+      return { rowsDeleted, rowsWritten: copied.affectedRows, batchesRepaired: 0 };
+    }
+    await writer.execute(`DELETE FROM ${shadow}`);
+  }
+  const written = await copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowTable }, columns);
+  return { rowsDeleted, rowsWritten: written, batchesRepaired: o.copier ? 1 : 0 };
+}

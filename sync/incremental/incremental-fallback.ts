@@ -1,0 +1,49 @@
+/**
+ * When an incremental run must be a full sync instead: the change log is a safe guide only while
+ * the capture, the tables and the reports are as they were at the last sync.
+ */
+import { normalizeDdl } from '../../src/catalog/source-state.js';
+
+/** What an incremental run needs from the last successful sync's details. */
+export interface LastDetails {
+  tables?: { table: string }[];
+  reportHashes?: Record<string, string>;
+  captureId?: number | null;
+  tableIds?: Record<string, string> | null;
+}
+
+/** Why the log can not be trusted for this run, or undefined. Pure. */
+export function fullSyncReason(o: {
+  captureId: number | null;
+  /** Installed trigger fingerprint, and the one the current keys and foreign keys call for. */
+  fingerprint?: { installed: string | null; expected: string };
+  /** Report fingerprints now, and as the last sync recorded them. */
+  reports?: { now: Record<string, string>; last: Record<string, string> | undefined };
+  uncapturedWithKey: readonly string[];
+  last: { details: LastDetails; ddl: Record<string, string> } | undefined;
+  liveGeneration: number | null;
+  ddl: Record<string, string>;
+  pending: number;
+  sourceRows: number;
+  maxChangeShare: number;
+}): string | undefined {
+  if (o.captureId === null) return 'change capture is not installed (run `dualpipe capture install`)';
+  if (!o.last) return 'no earlier sync';
+  if (o.last.details.captureId !== o.captureId) return 'the last full sync predates the change capture installation';
+  if (o.liveGeneration === null) return 'the live report tables carry no generation marker';
+  if (o.uncapturedWithKey.length) return `triggers missing on ${o.uncapturedWithKey.join(', ')} (run \`dualpipe capture install\`)`;
+  if (o.fingerprint && o.fingerprint.installed !== o.fingerprint.expected) {
+    return 'the capture triggers no longer fit the tables\' keys and foreign keys, or log keys in an older format (run `dualpipe capture install`)';
+  }
+  if (o.reports) {
+    const changed = Object.keys(o.reports.now).filter((r) => o.reports!.last?.[r] !== o.reports!.now[r]);
+    if (changed.length) return `the definition of report(s) ${changed.join(', ')} changed since the last sync`;
+  }
+  const before = Object.keys(o.last.ddl).sort();
+  const now = Object.keys(o.ddl).sort();
+  if (before.join('\u0000') !== now.join('\u0000')) return 'the set of source tables changed';
+  const altered = now.filter((t) => normalizeDdl(o.ddl[t]!) !== normalizeDdl(o.last!.ddl[t] ?? ''));
+  if (altered.length) return `the definition of ${altered.join(', ')} changed`;
+  if (o.pending > Math.max(10_000, o.sourceRows * o.maxChangeShare)) return `${o.pending} changes pending: a full sync is cheaper`;
+  return undefined;
+}

@@ -1,0 +1,133 @@
+/**
+ * The shadow set: a second copy of every mirror and report table (`__dp_shadow_<name>`), one
+ * generation behind the live set. MyISAM has no rollback, so an incremental sync never writes a
+ * live table: it brings the shadow copies up to its snapshot, then one RENAME swaps every live
+ * table with its shadow. A run killed before the RENAME leaves the live set wholly old; the
+ * shadow it left half-written is marked dirty and copied again from the live set by the next
+ * run. Which snapshot a set reflects is written in a one-row marker table that is swapped with
+ * it (`__dp_gen` live, its shadow with the shadow set), so the marker can never disagree with
+ * the tables.
+ */
+import pLimit from 'p-limit';
+import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
+import { qualify, quoteId } from '../../src/db/quote.js';
+import { withSession } from '../../src/db/with-session.js';
+import { StepError } from '../../src/errors.js';
+import type { Logger } from '../../src/log/logger.js';
+import { discoverTables } from '../../src/catalog/discover-tables.js';
+import { writableColumns } from '../../src/catalog/table-meta.js';
+import { prepareSession } from '../../src/db/sessions.js';
+import { tempName } from '../../src/catalog/temp-names.js';
+
+export const GENERATION_TABLE = '__dp_gen';
+export const shadowName = (table: string) => tempName('shadow', table);
+
+export interface Generation {
+  /** Run id of the sync whose snapshot the set reflects. */
+  runId: number;
+  /** True while a run writes the set (shadow only). */
+  dirty: boolean;
+}
+
+export async function readGeneration(conn: SqlConnection, schema: string, table: string): Promise<Generation | null> {
+  try {
+    const rows = await conn.query<{ g: string | number; d: string | number }>(
+      `SELECT generation AS g, dirty AS d FROM ${qualify(schema, table)} LIMIT 1`,
+    );
+    return rows[0] ? { runId: Number(rows[0].g), dirty: Number(rows[0].d) === 1 } : null;
+  } catch (error) {
+    if ((error as { errno?: number }).errno === 1146) return null; // no such table
+    throw error;
+  }
+}
+
+/** (Re)writes a marker table; `table` may be a temporary name that a RENAME later makes live. */
+export async function writeGeneration(conn: SqlConnection, schema: string, table: string, gen: Generation): Promise<void> {
+  await conn.execute(
+    `CREATE TABLE IF NOT EXISTS ${qualify(schema, table)} (generation BIGINT UNSIGNED NOT NULL PRIMARY KEY, dirty TINYINT NOT NULL) ENGINE=MyISAM`,
+  );
+  await conn.execute(`DELETE FROM ${qualify(schema, table)}`);
+  await conn.execute(`INSERT INTO ${qualify(schema, table)} VALUES (?, ?)`, [gen.runId, gen.dirty ? 1 : 0]);
+}
+
+export async function markShadowDirty(conn: SqlConnection, schema: string, gen: Generation): Promise<void> {
+  await writeGeneration(conn, schema, shadowName(GENERATION_TABLE), { ...gen, dirty: true });
+}
+
+/** Drops every shadow table: a full sync replaces the live set, so the shadows are stale. */
+export async function dropShadowSet(conn: SqlConnection, schema: string): Promise<string[]> {
+  const rows = await conn.query<{ t: string }>(
+    `SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '\\_\\_dp\\_shadow\\_%'`,
+    [schema],
+  );
+  // The marker goes first: a set without its marker is never used.
+  const names = rows.map((r) => r.t).sort((a, b) => Number(b === shadowName(GENERATION_TABLE)) - Number(a === shadowName(GENERATION_TABLE)));
+  for (const t of names) await conn.execute(`DROP TABLE IF EXISTS ${qualify(schema, t)}`);
+  return names;
+}
+
+/**
+ * Copies the live tables into fresh shadows (after a full sync, or over a dirty shadow), then
+ * writes the shadow marker with the live generation. MyISAM to MyISAM on the report server;
+ * generated columns are recomputed, not copied.
+ */
+export async function primeShadowSet(
+  report: SqlConnector,
+  admin: SqlConnection,
+  schema: string,
+  tables: readonly string[],
+  live: Generation,
+  threads: number,
+): Promise<void> {
+  await admin.execute(`DROP TABLE IF EXISTS ${qualify(schema, shadowName(GENERATION_TABLE))}`);
+  const metas = new Map((await discoverTables(admin, schema, { engine: 'MyISAM' })).map((m) => [m.name, m]));
+  const limit = pLimit(Math.max(1, threads));
+  await Promise.all(
+    tables.map((t) =>
+      limit(async () => {
+        const meta = metas.get(t);
+        if (!meta) throw new StepError('copying the shadow set', t, { cause: new Error('the live table is missing: run a full `dualpipe sync`') });
+        const cols = writableColumns(meta).map((c) => quoteId(c.name)).join(', ');
+        const shadow = qualify(schema, shadowName(t));
+        await withSession(report, async (conn) => {
+          await prepareSession(conn);
+          await conn.execute(`DROP TABLE IF EXISTS ${shadow}`);
+          await conn.execute(`CREATE TABLE ${shadow} LIKE ${qualify(schema, t)}`);
+          await conn.execute(`ALTER TABLE ${shadow} DISABLE KEYS`);
+          await conn.execute(`INSERT INTO ${shadow} (${cols}) SELECT ${cols} FROM ${qualify(schema, t)}`);
+          await conn.execute(`ALTER TABLE ${shadow} ENABLE KEYS`);
+        });
+      }),
+    ),
+  );
+  await writeGeneration(admin, schema, shadowName(GENERATION_TABLE), { runId: live.runId, dirty: false });
+}
+
+/**
+ * The shadow set an incremental run can build on: the existing one when it is clean, complete and
+ * not ahead of the live set; otherwise a fresh copy of the live tables. Returns the generation the
+ * shadow set holds, and whether it was copied.
+ */
+export async function readyShadowSet(
+  report: SqlConnector,
+  admin: SqlConnection,
+  schema: string,
+  o: { tables: readonly string[]; present: ReadonlySet<string>; live: Generation; threads: number; log: Logger },
+): Promise<{ primed: boolean; generation: number }> {
+  const shadow = await readGeneration(admin, schema, shadowName(GENERATION_TABLE));
+  const usable = shadow && !shadow.dirty && shadow.runId <= o.live.runId && o.tables.every((t) => o.present.has(shadowName(t)));
+  if (usable) return { primed: false, generation: shadow.runId };
+  o.log.info({ reason: shadow?.dirty ? 'dirty' : 'missing' }, 'copying the live tables into the shadow set');
+  await primeShadowSet(report, admin, schema, o.tables, o.live, o.threads);
+  return { primed: true, generation: o.live.runId };
+}
+
+/** One RENAME that swaps every live table with its shadow, markers included. Pure. */
+export function swapSql(schema: string, tables: readonly string[]): string {
+  const pairs: string[] = [];
+  for (const t of [...tables, GENERATION_TABLE]) {
+    const tmp = qualify(schema, tempName('old', t));
+    pairs.push(`${qualify(schema, t)} TO ${tmp}`, `${qualify(schema, shadowName(t))} TO ${qualify(schema, t)}`, `${tmp} TO ${qualify(schema, shadowName(t))}`);
+  }
+  return `RENAME TABLE ${pairs.join(', ')}`;
+}

@@ -1,0 +1,75 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { chunkFileName, type Manifest, parseManifest } from '../../../backup/format/manifest.js';
+import { UsageError } from '../../../src/errors.js';
+
+function good(): Manifest {
+  return {
+    format: 'dualpipe-backup/1',
+    complete: true,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    finishedAt: '2026-01-01T00:00:01.000Z',
+    tool: { name: 'dualpipe', version: '0.1.0' },
+    server: { version: '10.11.6-MariaDB' },
+    sourceSchema: 'crm',
+    reportSchema: 'crm_report',
+    sync: { runId: 3, finishedAt: '2026-01-01 00:00:00' },
+    binlog: null,
+    migrations: ['0001_people_and_orgs'],
+    compression: 'gzip',
+    tables: [
+      {
+        name: 'contacts',
+        kind: 'mirror',
+        ddl: 'CREATE TABLE `contacts` (\n  `id` int NOT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB',
+        columns: [{ name: 'id', dataType: 'int', hex: false }],
+        rows: 3,
+        checksum: '12345',
+        chunks: [
+          { file: chunkFileName(0, 0, 'gzip'), rows: 2, bytes: 10, sha256: 'a'.repeat(64) },
+          { file: chunkFileName(0, 1, 'gzip'), rows: 1, bytes: 10, sha256: 'b'.repeat(64) },
+        ],
+      },
+    ],
+    totals: { tables: 1, rows: 3, bytes: 20, seconds: 1 },
+  };
+}
+
+const parse = (m: unknown) => parseManifest(JSON.stringify(m), 'x/manifest.json');
+
+describe('manifest parser', () => {
+  it('accepts a good manifest', () => {
+    expect(parse(good()).tables[0]!.name).toBe('contacts');
+  });
+
+  it.each([
+    ['a chunk path outside the backup', (m: Manifest) => (m.tables[0]!.chunks[0]!.file = '../../etc/passwd'), /chunks\.0\.file/],
+    ['an absolute chunk path', (m: Manifest) => (m.tables[0]!.chunks[0]!.file = '/etc/passwd'), /file/],
+    ['a hostile table name', (m: Manifest) => (m.tables[0]!.name = 'x`; DROP DATABASE crm; --'), /tables\.0\.name/],
+    ['a wrong type', (m: Manifest) => ((m.tables[0] as unknown as { rows: string }).rows = '3'), /rows/],
+    ['a huge number', (m: Manifest) => (m.tables[0]!.rows = 2 ** 60), /rows/],
+    ['chunks that do not add up', (m: Manifest) => (m.tables[0]!.chunks[0]!.rows = 5), /do not add up/],
+    ['an unfinished manifest', (m: Manifest) => ((m as unknown as { complete: boolean }).complete = false), /complete/],
+    ['another format', (m: Manifest) => ((m as unknown as { format: string }).format = 'other/9'), /format/],
+    ['an unknown key', (m: Manifest) => ((m as unknown as Record<string, unknown>).extra = 1), /top level|extra/],
+    ['a bad hash', (m: Manifest) => (m.tables[0]!.chunks[0]!.sha256 = 'zz'), /sha256/],
+  ])('refuses %s with a message naming the field', (_label, mutate, pattern) => {
+    const m = good();
+    mutate(m);
+    expect(() => parse(m)).toThrow(UsageError);
+    expect(() => parse(m)).toThrow(pattern);
+  });
+
+  it('refuses text that is not JSON', () => {
+    expect(() => parseManifest('{"format": ', 'm.json')).toThrow(/m\.json: not valid JSON/);
+  });
+
+  it('never accepts arbitrary JSON values (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        expect(() => parse(v)).toThrow(UsageError);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -1,0 +1,221 @@
+/** The restore planner, without a server: schema names, DDL split, load steps, the RENAME, and every refusal. */
+import { describe, expect, it } from 'vitest';
+import type { Manifest, ManifestTable } from '../../../backup/format/manifest.js';
+import {
+  derivedSchemaName,
+  describeRestorePlan,
+  planRestore,
+  restoreSchemas,
+  splitTableDdl,
+  type TargetState,
+} from '../../../backup/restore/plan-restore.js';
+import { UsageError } from '../../../src/errors.js';
+
+const USERS = `CREATE TABLE \`users\` (
+  \`id\` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  \`email\` varchar(191) NOT NULL,
+  \`name\` varchar(100) NOT NULL,
+  PRIMARY KEY (\`id\`),
+  UNIQUE KEY \`uq_users_email\` (\`email\`),
+  KEY \`ix_users_name\` (\`name\`)
+) ENGINE=InnoDB AUTO_INCREMENT=11 DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
+
+const ITEMS = `CREATE TABLE \`items\` (
+  \`id\` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
+  \`owner_id\` bigint(20) unsigned DEFAULT NULL,
+  \`qty\` int(11) NOT NULL,
+  \`price\` decimal(12,2) NOT NULL,
+  \`total\` decimal(14,2) GENERATED ALWAYS AS (\`qty\` * \`price\`) STORED,
+  \`note\` text DEFAULT NULL,
+  PRIMARY KEY (\`id\`),
+  KEY \`ix_items_owner_id\` (\`owner_id\`),
+  FULLTEXT KEY \`ft_items_note\` (\`note\`),
+  CONSTRAINT \`fk_items_owner_id\` FOREIGN KEY (\`owner_id\`) REFERENCES \`users\` (\`id\`) ON DELETE SET NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci`;
+
+function table(name: string, ddl: string, columns: string[], bytes: number, kind: 'mirror' | 'report' = 'mirror'): ManifestTable {
+  return {
+    name,
+    kind,
+    ddl,
+    columns: columns.map((c) => ({ name: c, dataType: 'int', hex: false })),
+    rows: 3,
+    checksum: '12345',
+    chunks: [{ file: `chunks/000${name.length % 10}-00000.tsv.gz`, rows: 3, bytes, sha256: 'a'.repeat(64) }],
+  };
+}
+
+function manifest(tables: ManifestTable[] = defaultTables()): Manifest {
+  return {
+    format: 'dualpipe-backup/1',
+    complete: true,
+    createdAt: '2025-01-01T00:00:00.000Z',
+    finishedAt: '2025-01-01T00:01:00.000Z',
+    tool: { name: 'dualpipe', version: '0.1.0' },
+    server: { version: '10.11.6-MariaDB' },
+    sourceSchema: 'crm',
+    reportSchema: 'crm_report',
+    sync: { runId: 1, finishedAt: '2025-01-01T00:00:00.000Z' },
+    binlog: null,
+    migrations: ['0001_a', '0002_b'],
+    compression: 'gzip',
+    tables,
+    totals: { tables: tables.length, rows: 9, bytes: 300, seconds: 1 },
+  };
+}
+
+function defaultTables(): ManifestTable[] {
+  return [
+    table('users', USERS, ['id', 'email', 'name'], 100),
+    table('items', ITEMS, ['id', 'owner_id', 'qty', 'price', 'note'], 200),
+    table('rpt_x', 'CREATE TABLE `rpt_x` (\n  `a` int\n) ENGINE=MyISAM', ['a'], 50, 'report'),
+  ];
+}
+
+const empty: TargetState = { exists: false, tables: {}, migrations: null, incomingForeignKeys: [] };
+
+function live(extra: Partial<TargetState> = {}): TargetState {
+  return {
+    exists: true,
+    tables: {
+      users: { type: 'BASE TABLE', columns: ['id', 'email', 'name'], triggers: [] },
+    },
+    migrations: ['0001_a', '0002_b'],
+    incomingForeignKeys: [],
+    ...extra,
+  };
+}
+
+const plan = (state: TargetState, m = manifest()) => planRestore({ manifest: m, backupDir: '/b', target: 'crm', targetState: state });
+
+function refusal(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('schema names', () => {
+  it('derives staging, previous and scratch names, shortened with a hash beyond 64 characters', () => {
+    expect(restoreSchemas('crm')).toEqual({
+      target: 'crm',
+      staging: 'crm__dp_restore',
+      previous: 'crm__dp_previous',
+      scratch: 'crm__dp_rollback',
+    });
+    const a = derivedSchemaName('x'.repeat(60), '__dp_previous');
+    const b = derivedSchemaName(`${'x'.repeat(59)}y`, '__dp_previous');
+    expect(a).toHaveLength(64);
+    expect(a.endsWith('__dp_previous')).toBe(true);
+    expect(a).not.toBe(b);
+  });
+});
+
+describe('splitTableDdl', () => {
+  it('moves secondary keys and foreign keys, in order, into one ALTER; keeps FULLTEXT and generated columns', () => {
+    const d = splitTableDdl('items', ITEMS, { defer: true });
+    expect(d.columns).toEqual(['id', 'owner_id', 'qty', 'price', 'note']);
+    expect(d.createSql).toContain('PRIMARY KEY (`id`),\n  FULLTEXT KEY `ft_items_note` (`note`)\n) ENGINE=InnoDB');
+    expect(d.createSql).not.toContain('ix_items_owner_id');
+    expect(d.createSql).not.toContain('FOREIGN KEY');
+    expect(d.alterSql).toBe(
+      'ALTER TABLE `items` ADD KEY `ix_items_owner_id` (`owner_id`), ADD CONSTRAINT `fk_items_owner_id` FOREIGN KEY (`owner_id`) REFERENCES `users` (`id`) ON DELETE SET NULL',
+    );
+    expect(d.deferred).toEqual(['ix_items_owner_id', 'fk_items_owner_id']);
+    expect(d.foreignKeys).toEqual([{ name: 'fk_items_owner_id', columns: ['owner_id'], refTable: 'users', refColumns: ['id'] }]);
+    const u = splitTableDdl('users', USERS, { defer: true });
+    expect(u.alterSql).toBe('ALTER TABLE `users` ADD UNIQUE KEY `uq_users_email` (`email`), ADD KEY `ix_users_name` (`name`)');
+  });
+
+  it('keeps everything at CREATE when asked, without a primary key, or when a key serves AUTO_INCREMENT or a reference', () => {
+    expect(splitTableDdl('items', ITEMS, { defer: false })).toMatchObject({ createSql: ITEMS, alterSql: undefined });
+    const noPk = ITEMS.replace('  PRIMARY KEY (`id`),\n', '').replace(' AUTO_INCREMENT', '');
+    expect(splitTableDdl('items', noPk, { defer: true }).alterSql).toBeUndefined();
+    const autoInc = USERS.replace('PRIMARY KEY (`id`)', 'PRIMARY KEY (`email`,`id`)');
+    expect(splitTableDdl('users', autoInc, { defer: true }).alterSql).toBeUndefined();
+    expect(splitTableDdl('users', USERS, { defer: true, referenced: [['email']] }).alterSql).toBeUndefined();
+    expect(splitTableDdl('users', USERS, { defer: true, referenced: [['id']] }).alterSql).toBeDefined();
+  });
+
+  it('reads multi-column foreign keys', () => {
+    const ddl = ITEMS.replace(
+      'FOREIGN KEY (`owner_id`) REFERENCES `users` (`id`)',
+      'FOREIGN KEY (`owner_id`, `qty`) REFERENCES `users` (`id`, `n`)',
+    );
+    expect(splitTableDdl('items', ddl, { defer: false }).foreignKeys[0]).toMatchObject({ columns: ['owner_id', 'qty'], refColumns: ['id', 'n'] });
+  });
+
+  it('refuses DDL that would write outside the staging schema or is not a plain InnoDB table', () => {
+    expect(refusal(() => splitTableDdl('users', USERS.replace('`users` (', '`crm`.`users` (') , { defer: true }))).toMatch(
+      /table users: the DDL does not start with CREATE TABLE `users`/,
+    );
+    expect(refusal(() => splitTableDdl('other', USERS, { defer: true }))).toMatch(/table other/);
+    expect(refusal(() => splitTableDdl('users', `${USERS} SELECT * FROM mysql.user`, { defer: true }))).toMatch(/not a plain InnoDB/);
+    expect(refusal(() => splitTableDdl('users', USERS.replace('ENGINE=InnoDB', 'ENGINE=MyISAM'), { defer: true }))).toMatch(/not a plain InnoDB/);
+    expect(
+      refusal(() => splitTableDdl('items', ITEMS.replace('REFERENCES `users`', 'REFERENCES `crm`.`users`'), { defer: true })),
+    ).toMatch(/fk_items_owner_id references another schema/);
+  });
+});
+
+describe('planRestore', () => {
+  it('plans staging, loads largest first, skips reports, and one RENAME swapping live tables out', () => {
+    const p = plan(live());
+    expect(p.tables.map((t) => t.name)).toEqual(['items', 'users']);
+    expect(p.skipped).toEqual([{ table: 'rpt_x', reason: expect.stringContaining('report table') }]);
+    expect(p.replaced).toEqual(['users']);
+    expect(p.tables[0]!.loads[0]!.sql).toContain('INTO TABLE `crm__dp_restore`.`items`');
+    expect(p.tables[0]!.manifestColumns).toEqual(['id', 'owner_id', 'qty', 'price', 'note']);
+    expect(p.renameSql).toBe(
+      'RENAME TABLE `crm`.`users` TO `crm__dp_previous`.`users`, `crm__dp_restore`.`items` TO `crm`.`items`, ' +
+        '`crm__dp_restore`.`users` TO `crm`.`users`, `crm__dp_restore`.`__dp_restore_info` TO `crm__dp_previous`.`__dp_restore_info`',
+    );
+    expect(p.totals).toEqual({ tables: 2, rows: 6, bytes: 300, chunks: 2 });
+    const text = describeRestorePlan(p);
+    expect(text).toContain("LOAD DATA LOCAL INFILE 'chunks/");
+    expect(text).toContain(p.renameSql);
+    expect(text.indexOf('DROP DATABASE IF EXISTS `crm__dp_restore`')).toBeLessThan(text.indexOf('RENAME TABLE'));
+  });
+
+  it('into a schema that does not exist: nothing replaced, the target is created', () => {
+    const p = plan(empty);
+    expect(p.replaced).toEqual([]);
+    expect(describeRestorePlan(p)).toContain('CREATE DATABASE `crm`;');
+  });
+
+  it('refuses a backup of another schema version', () => {
+    const msg = refusal(() => plan(live({ migrations: ['0001_a', '0002_b', '0003_c'] })));
+    expect(msg).toMatch(/backup of another schema version/);
+    expect(msg).toContain('only in crm: 0003_c');
+  });
+
+  it('refuses columns that do not fit, naming the table', () => {
+    const state = live();
+    state.tables.users!.columns = ['id', 'email', 'full_name'];
+    expect(refusal(() => plan(state))).toMatch(/table users: the backup's columns \(id, email, name\) do not fit crm\.users \(id, email, full_name\)/);
+  });
+
+  it('refuses views, triggers and foreign keys from outside that a swap would break', () => {
+    const view = live();
+    view.tables.users!.type = 'VIEW';
+    expect(refusal(() => plan(view))).toMatch(/crm\.users is a view/);
+    const trig = live();
+    trig.tables.users!.triggers = ['tr_users'];
+    expect(refusal(() => plan(trig))).toMatch(/trigger\(s\) tr_users/);
+    expect(refusal(() => plan(live({ incomingForeignKeys: [{ from: 'crm.audit', name: 'fk_audit_user', to: 'users' }] })))).toMatch(
+      /crm\.audit has foreign key fk_audit_user referencing crm\.users/,
+    );
+  });
+
+  it('refuses a manifest whose DDL and column list disagree, or whose keys point outside the backup', () => {
+    const tables = defaultTables();
+    tables[0]!.columns.pop();
+    expect(refusal(() => plan(empty, manifest(tables)))).toMatch(/table users: the DDL's columns \(id, email, name\) differ/);
+    expect(refusal(() => plan(empty, manifest(defaultTables().filter((t) => t.name !== 'users'))))).toMatch(
+      /foreign key fk_items_owner_id references users, which is not in the backup/,
+    );
+  });
+});

@@ -1,0 +1,119 @@
+/**
+ * Point-in-time recovery, as the README tells a DBA to do it: restore the backup, then replay the
+ * source's binary log with mariadb-binlog from the position in the backup's manifest up to the
+ * chosen moment, for the source schema only. Runs on its own server started with the binlog on.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBackup } from '../../../backup/dump/run-backup.js';
+import { runRestore } from '../../../backup/restore/run-restore.js';
+import { migrate, seed } from '../../../schema/index.js';
+import type { ConnectionTarget, SqlConnection } from '../../../src/db/connection.js';
+import { createConnector } from '../../../src/db/mysql-driver.js';
+import { qualify } from '../../../src/db/quote.js';
+import { startEmbeddedServer, stopEmbeddedServer } from '../../../src/server/embedded-server.js';
+import { runGrants } from '../../../ops/grants/apply-grants.js';
+import { installCapture } from '../../../sync/capture/capture.js';
+import { runSync } from '../../../sync/full/run-sync.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'dp-pitr-'));
+let target: ConnectionTarget & { database: string; port: number };
+let conn: SqlConnection;
+let dataDir = '';
+const SCHEMA = 'crm';
+
+beforeAll(async () => {
+  const server = await startEmbeddedServer({ dir, extraArgs: ['--log-bin=binlog', '--binlog-format=ROW', '--server-id=1'] });
+  dataDir = server.dataDir;
+  target = { host: '127.0.0.1', port: server.port, user: 'root', database: SCHEMA };
+  await migrate(target);
+  await seed(createConnector(target), { scale: 0.005, seed: 3 });
+  conn = await createConnector(target).connect();
+}, 180_000);
+
+afterAll(async () => {
+  await conn?.close();
+  await stopEmbeddedServer({ dir });
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const q = (t: string) => qualify(SCHEMA, t);
+async function masterPosition(): Promise<{ file: string; position: number }> {
+  const rows = await conn.query<{ File: string; Position: number }>('SHOW MASTER STATUS');
+  return { file: rows[0]!.File, position: Number(rows[0]!.Position) };
+}
+
+describe('point-in-time recovery', () => {
+  it('restore, then replay the binlog from the manifest position up to a chosen point: the later mistake is not replayed', async () => {
+    const report = createConnector({ ...target, database: 'crm_report' });
+    await runSync({ source: createConnector(target), report, sourceSchema: SCHEMA, reportSchema: 'crm_report', sameServer: true });
+    const backup = await runBackup({ report, reportSchema: 'crm_report', to: join(dir, 'backups') });
+    const start = backup.manifest.binlog;
+    expect(start, 'the manifest holds the binlog position of the sync snapshot').not.toBeNull();
+
+    // Work done after the backup, which the recovery must bring back.
+    const victim = (await conn.query<{ id: number }>(`SELECT MAX(id) AS id FROM ${q('contacts')}`))[0]!.id;
+    await conn.execute(`INSERT INTO ${q('contacts')} (id, first_name, last_name, email) VALUES (900001, 'After', 'Backup', 'after@example.test')`);
+    await conn.execute(`UPDATE ${q('contacts')} SET lead_score = 77 WHERE id = ?`, [victim]);
+    const stop = await masterPosition();
+    // The mistake: a customer deleted, cascading to its transactions and interactions.
+    const txBefore = (await conn.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${q('transactions')} WHERE contact_id = ?`, [victim]))[0]!.n;
+    await conn.execute(`DELETE FROM ${q('contacts')} WHERE id = ?`, [victim]);
+
+    await runRestore({ connector: createConnector(target), from: backup.dir, target: SCHEMA });
+    expect(await conn.query(`SELECT 1 FROM ${q('contacts')} WHERE id = 900001`)).toHaveLength(0);
+
+    // The README's procedure: mariadb-binlog --database crm --start-position … --stop-position … | mariadb
+    const files = [start!.file, stop.file].filter((f, i, a) => a.indexOf(f) === i).map((f) => join(dataDir, f));
+    const replay = spawnSync(
+      'bash',
+      [
+        '-c',
+        `set -o pipefail; mariadb-binlog --database=${SCHEMA} --start-position=${start!.position} --stop-position=${stop.position} ${files.join(' ')} ` +
+          `| mariadb -h127.0.0.1 -P${target.port} -uroot`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(replay.status, replay.stderr.slice(0, 2000)).toBe(0);
+
+    expect(await conn.query(`SELECT 1 FROM ${q('contacts')} WHERE id = 900001`)).toHaveLength(1);
+    const kept = await conn.query<{ lead_score: number }>(`SELECT lead_score FROM ${q('contacts')} WHERE id = ?`, [victim]);
+    expect(kept.map((r) => Number(r.lead_score))).toEqual([77]);
+    const tx = (await conn.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${q('transactions')} WHERE contact_id = ?`, [victim]))[0]!.n;
+    expect(Number(tx)).toBe(Number(txBefore));
+  });
+
+  it('with the binlog on, a restore by an account that cannot create triggers is refused before the swap when capture is installed', async () => {
+    await installCapture(conn, SCHEMA);
+    const admin = createConnector(target);
+    await runGrants({
+      source: admin,
+      report: admin,
+      sameServer: true,
+      sourceSchema: SCHEMA,
+      reportSchema: 'crm_report',
+      roles: ['restore'],
+      host: '%',
+      prefix: 'pitr_',
+      env: { DUALPIPE_RESTORE_PASSWORD: 'pitr-restore-pw' },
+      apply: true,
+    });
+    const report = createConnector({ ...target, database: 'crm_report' });
+    await runSync({ source: admin, report, sourceSchema: SCHEMA, reportSchema: 'crm_report', sameServer: true });
+    const backup = await runBackup({ report, reportSchema: 'crm_report', to: join(dir, 'backups2') });
+    const digest = async () => (await conn.query<{ n: number; s: string }>(`SELECT COUNT(*) AS n, SUM(CRC32(CONCAT_WS('|', id, email, updated_at))) AS s FROM ${q('contacts')}`))[0];
+    const before = await digest();
+    const asRestore = createConnector({ ...target, user: 'pitr_restore', password: 'pitr-restore-pw' });
+    await expect(runRestore({ connector: asRestore, from: backup.dir, target: SCHEMA })).rejects.toThrow(
+      /cannot create triggers .*: the change-capture triggers of crm could not be installed again after the swap/,
+    );
+    expect(await digest()).toEqual(before);
+    const triggers = await conn.query('SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE EVENT_OBJECT_SCHEMA = ?', [SCHEMA]);
+    expect(triggers.length).toBeGreaterThan(0);
+    const schemas = await conn.query<{ s: string }>("SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'crm\\_\\_dp\\_restore%'");
+    expect(schemas).toEqual([]);
+  });
+});

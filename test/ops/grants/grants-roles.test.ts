@@ -1,0 +1,161 @@
+/**
+ * `dualpipe grants --apply` on the real server, then every job run as its role's account: each
+ * succeeds at its job and is refused everything else (the analyst reading a source table, the
+ * sync writing one, …).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installCapture } from '../../../sync/capture/capture.js';
+import type { SqlConnection } from '../../../src/db/connection.js';
+import { createConnector } from '../../../src/db/mysql-driver.js';
+import { qualify, quoteId } from '../../../src/db/quote.js';
+import type { GrantsResult } from '../../../ops/grants/apply-grants.js';
+import { ROLES, type Role } from '../../../ops/grants/role-privileges.js';
+import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
+import { runCliCapture } from '../../helpers/run-cli-capture.js';
+import { testServerTarget } from '../../helpers/test-database.js';
+
+const PREFIX = `g${randomBytes(3).toString('hex')}_`;
+const ANALYST_PASSWORD = `an'al\\yst-${randomBytes(4).toString('hex')}`;
+let fx: CrmFixture;
+let sibling: string;
+let dir: string;
+const passwords = new Map<Role, string>();
+const sessions: SqlConnection[] = [];
+
+/** A session as the role's account (no default schema). */
+async function as(role: Role): Promise<SqlConnection> {
+  const c = await createConnector({ ...testServerTarget(), user: `${PREFIX}${role}`, password: passwords.get(role)! }).connect({ database: null });
+  sessions.push(c);
+  return c;
+}
+
+/** The CLI run as the role's account. */
+function cliAs(role: Role, args: string[]) {
+  const t = testServerTarget();
+  const where = t.socketPath ? `localhost/${fx.database}?socket=${encodeURIComponent(t.socketPath)}` : `${t.host}:${t.port}/${fx.database}`;
+  return runCliCapture([...args, '--source', `mysql://${PREFIX}${role}@${where}`], { DUALPIPE_SOURCE_PASSWORD: passwords.get(role)! });
+}
+
+const denied = /denied/i;
+const src = (t: string) => qualify(fx.database, t);
+const rep = (t: string) => qualify(fx.reportSchema, t);
+
+beforeAll(async () => {
+  fx = await createCrmFixture('grants_roles');
+  dir = mkdtempSync(join(tmpdir(), 'dualpipe-grants-'));
+  await fx.connector.connect().then(async (c) => {
+    await installCapture(c, fx.database);
+    // A schema that an unescaped `_` in the report schema's GRANT would match too.
+    sibling = `${fx.database}Xreport`;
+    await c.execute(`CREATE DATABASE ${quoteId(sibling)}`);
+    await c.execute(`CREATE TABLE ${qualify(sibling, 'secret')} (id INT PRIMARY KEY)`);
+    await c.close();
+  });
+});
+
+afterAll(async () => {
+  await Promise.all(sessions.map((s) => s.close()));
+  const root = await createConnector(testServerTarget()).connect({ database: null });
+  for (const r of ROLES) await root.execute(`DROP USER IF EXISTS '${PREFIX}${r}'@'%'`);
+  if (sibling) await root.execute(`DROP DATABASE IF EXISTS ${quoteId(sibling)}`);
+  await root.close();
+  await fx?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('grants', () => {
+  it('prints the SQL with passwords masked and changes nothing without --apply', async () => {
+    const r = await runCliCapture(['grants', '--prefix', PREFIX, '--source', fx.url]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`CREATE USER IF NOT EXISTS '${PREFIX}sync'@'%' IDENTIFIED BY '***';`);
+    const root = await fx.connector.connect();
+    expect(await root.query('SELECT 1 FROM mysql.user WHERE User LIKE ?', [`${PREFIX}%`])).toEqual([]);
+    await root.close();
+  });
+
+  it('creates the accounts, showing generated passwords once and never one from the environment', async () => {
+    const r = await runCliCapture(['grants', '--apply', '--json', '--prefix', PREFIX, '--source', fx.url], { DUALPIPE_ANALYST_PASSWORD: ANALYST_PASSWORD });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout + r.stderr).not.toContain(ANALYST_PASSWORD);
+    const out = JSON.parse(r.stdout) as GrantsResult;
+    for (const p of out.passwords) passwords.set(p.role, p.password);
+    expect([...passwords.keys()].sort()).toEqual(['backup', 'restore', 'sync', 'writer']);
+    passwords.set('analyst', ANALYST_PASSWORD);
+    expect(out.servers[0]!.accounts.find((a) => a.role === 'analyst')!.password).toBe('env');
+    // Again: existing accounts keep their passwords, and none is printed.
+    const again = await runCliCapture(['grants', '--apply', '--json', '--prefix', PREFIX, '--source', fx.url]);
+    expect(again.code, again.stderr).toBe(0);
+    expect((JSON.parse(again.stdout) as GrantsResult).passwords).toEqual([]);
+  });
+
+  it('sync: full and incremental syncs and a verify, and never writes a source table', async () => {
+    expect((await cliAs('sync', ['sync'])).code).toBe(0);
+    const writer = await as('writer');
+    await writer.execute(`UPDATE ${src('contacts')} SET first_name = 'Grant' WHERE id = 3`);
+    for (let i = 0; i < 2; i++) {
+      // The first incremental run after a full one primes the shadow set; both must stay incremental.
+      const r = await cliAs('sync', ['sync', '--incremental', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const out = JSON.parse(r.stdout) as { fullSyncReason?: string; notes: string[] };
+      expect(out.fullSyncReason).toBeUndefined();
+      expect(out.notes.join()).not.toMatch(/PROCESS|change log could not/);
+    }
+    const root = await fx.connector.connect();
+    expect(await root.query(`SELECT * FROM ${src('__dp_changes')}`)).toEqual([]);
+    await root.close();
+    expect((await cliAs('sync', ['verify'])).code).toBe(0);
+    const sync = await as('sync');
+    await expect(sync.execute(`INSERT INTO ${src('pipeline_stages')} (name) VALUES ('x')`)).rejects.toThrow(denied);
+    await expect(sync.execute(`UPDATE ${src('contacts')} SET first_name = 'x' WHERE id = 3`)).rejects.toThrow(denied);
+    await expect(sync.execute(`DELETE FROM ${src('contacts')} WHERE id = 3`)).rejects.toThrow(denied);
+    await expect(sync.execute(`CREATE TABLE ${src('x')} (id INT)`)).rejects.toThrow(denied);
+    await expect(sync.execute(`DROP TABLE ${src('contacts')}`)).rejects.toThrow(denied);
+  });
+
+  it('analyst: reads the report schema only', async () => {
+    const analyst = await as('analyst');
+    const rows = await analyst.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${rep('rpt_customer_360')}`);
+    expect(Number(rows[0]!.n)).toBeGreaterThan(0);
+    await expect(analyst.query(`SELECT * FROM ${src('contacts')} LIMIT 1`)).rejects.toThrow(denied);
+    await expect(analyst.query(`SELECT * FROM ${qualify(sibling, 'secret')}`)).rejects.toThrow(denied);
+    await expect(analyst.execute(`DELETE FROM ${rep('contacts')}`)).rejects.toThrow(denied);
+    await expect(analyst.execute(`CREATE TABLE ${rep('mine')} (id INT)`)).rejects.toThrow(denied);
+  });
+
+  it('writer: DML on the source, nothing else', async () => {
+    const writer = await as('writer');
+    await writer.execute(`INSERT INTO ${src('pipeline_stages')} (name, position, probability) VALUES ('grants', 99, 0.5)`);
+    await writer.execute(`DELETE FROM ${src('pipeline_stages')} WHERE name = 'grants'`);
+    await expect(writer.query(`SELECT * FROM ${rep('contacts')} LIMIT 1`)).rejects.toThrow(denied);
+    await expect(writer.execute(`CREATE TABLE ${src('x')} (id INT)`)).rejects.toThrow(denied);
+    await expect(writer.execute(`ALTER TABLE ${src('contacts')} ADD COLUMN x INT`)).rejects.toThrow(denied);
+  });
+
+  it('backup: dumps the mirrors, and writes neither the source nor a mirror', async () => {
+    const r = await cliAs('backup', ['backup', '--to', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const backup = await as('backup');
+    await expect(backup.query(`SELECT * FROM ${src('contacts')} LIMIT 1`)).rejects.toThrow(denied);
+    await expect(backup.execute(`DELETE FROM ${rep('contacts')}`)).rejects.toThrow(denied);
+    await expect(backup.execute(`DROP TABLE ${rep('contacts')}`)).rejects.toThrow(denied);
+  });
+
+  it('restore: restores into the source, rolls back, and touches nothing else', async () => {
+    const r = await cliAs('restore', ['restore', '--from', dir, '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await cliAs('restore', ['restore', '--rollback', '--yes'])).code).toBe(0);
+    expect((await cliAs('restore', ['restore', '--from', dir, '--yes'])).code).toBe(0);
+    expect((await cliAs('restore', ['restore', '--drop-previous'])).code).toBe(0);
+    // Capture came back on (under a new id): the sync account's next run is a full one, then verifies.
+    expect((await cliAs('sync', ['sync', '--incremental'])).code).toBe(0);
+    expect((await cliAs('sync', ['verify'])).code).toBe(0);
+    const restore = await as('restore');
+    await expect(restore.query(`SELECT * FROM ${rep('contacts')} LIMIT 1`)).rejects.toThrow(denied);
+    await expect(restore.execute(`CREATE DATABASE ${quoteId(`${PREFIX}other`)}`)).rejects.toThrow(denied);
+    await expect(restore.execute('CREATE USER IF NOT EXISTS x@localhost')).rejects.toThrow(denied);
+  });
+});
