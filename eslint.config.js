@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.dualpipe/**', 'bench/results/**', 'coverage/**'] },
+  { ignores: ['.dependency-cruiser.cjs', 'dist/**', 'node_modules/**', '.dualpipe/**', 'bench/results/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

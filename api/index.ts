@@ -74,3 +74,4 @@ export { type GrantsOptions, type GrantsResult, runGrants } from '../ops/grants/
 export { type AccountPlan, planGrants } from '../ops/grants/grant-plan.js';
 export { ROLE_GRANTS, ROLES, type Role } from '../ops/grants/role-privileges.js';
 export { VERSION } from '../src/version.js';
+export { createPipeline, type Pipeline, type PipelineConfig } from '../src/pipeline.js';

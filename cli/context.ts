@@ -5,6 +5,7 @@ import { type ResolvedConfig, resolveConfig } from '../src/config/resolve-config
 import type { SqlConnector } from '../src/db/connection.js';
 import { createConnector } from '../src/db/mysql-driver.js';
 import { createLogger, type Logger } from '../src/log/logger.js';
+import { createPipeline, type Pipeline } from '../src/pipeline.js';
 import { DEFAULT_SERVER_DIR, embeddedServerStatus, embeddedTarget } from '../src/server/embedded-server.js';
 import type { CliIo } from './io.js';
 
@@ -23,6 +24,7 @@ export class CliContext {
   private resolved: ResolvedConfig | undefined;
   private fileConfig: ConfigFile | undefined;
   private log: Logger | undefined;
+  private pipe: Pipeline | undefined;
   constructor(
     readonly io: CliIo,
     readonly options: GlobalOptions,
@@ -74,12 +76,18 @@ export class CliContext {
     return this.log;
   }
 
+  /** The source/report pair of this invocation, built once from the resolved config. */
+  get pipeline(): Pipeline {
+    if (!this.pipe) this.pipe = createPipeline(this.config, createConnector);
+    return this.pipe;
+  }
+
   source(): SqlConnector {
-    return createConnector(this.config.source);
+    return this.pipeline.source;
   }
 
   report(): SqlConnector {
-    return createConnector(this.config.report);
+    return this.pipeline.report;
   }
 
   /** Prints a result: JSON on stdout with --json, else the human lines. */

@@ -5,7 +5,7 @@
  * lost rows, the mirror is rebuilt from InnoDB by a sync of that table (which also rebuilds the
  * reports that read it), and verified again.
  */
-import type { SqlConnection, SqlConnector } from '../src/db/connection.js';
+import type { SqlConnection } from '../src/db/connection.js';
 import { qualify } from '../src/db/quote.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
 import { listReportTables } from '../src/catalog/cleanup-leftovers.js';
@@ -15,6 +15,7 @@ import { HISTORY_TABLE } from '../src/history/run-history.js';
 import { runSync, type SyncOptions } from '../sync/full/run-sync.js';
 import { TEMP_NAME_PATTERN } from '../src/catalog/temp-names.js';
 import { verifyMirrors } from '../sync/verify/verify.js';
+import type { Pipeline } from '../src/pipeline.js';
 
 export type TableHealth = 'ok' | 'corrupt';
 export type RepairOutcome = 'not-needed' | 'repaired' | 'rebuilt' | 'failed';
@@ -30,11 +31,8 @@ export interface TableCheckResult {
 }
 
 export interface CheckOptions {
-  source: SqlConnector;
-  report: SqlConnector;
-  sourceSchema: string;
-  reportSchema: string;
-  sameServer: boolean;
+  /** The source and report sides (see src/pipeline.ts). */
+  pipeline: Pipeline;
   repair?: boolean;
   reports?: readonly ReportDefinition[];
   logger?: Logger;
@@ -66,33 +64,33 @@ async function adminCommand(conn: SqlConnection, op: 'CHECK' | 'REPAIR', schema:
 
 export async function checkTables(o: CheckOptions): Promise<TableCheckResult[]> {
   const log = o.logger ?? silentLogger;
-  const conn = await o.report.connect({ database: null });
+  const conn = await o.pipeline.report.connect({ database: null });
   const results: TableCheckResult[] = [];
   try {
-    const tables = (await listReportTables(conn, o.reportSchema)).filter((t) => !TEMP_NAME_PATTERN.test(t) && t !== HISTORY_TABLE && !t.startsWith('__dp_'));
+    const tables = (await listReportTables(conn, o.pipeline.reportSchema)).filter((t) => !TEMP_NAME_PATTERN.test(t) && t !== HISTORY_TABLE && !t.startsWith('__dp_'));
     const engines = await conn.query<{ t: string; e: string | null }>(
       'SELECT TABLE_NAME AS t, ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?',
-      [o.reportSchema],
+      [o.pipeline.reportSchema],
     );
     const myisam = new Set(engines.filter((r) => (r.e ?? '').toLowerCase() === 'myisam').map((r) => r.t));
     for (const table of tables.filter((t) => myisam.has(t)).sort()) {
-      const r = await adminCommand(conn, 'CHECK', o.reportSchema, table);
+      const r = await adminCommand(conn, 'CHECK', o.pipeline.reportSchema, table);
       results.push({ table, kind: table.startsWith('rpt_') ? 'report' : 'mirror', health: r.ok ? 'ok' : 'corrupt', messages: r.messages });
       if (!r.ok) log.warn({ table, messages: r.messages }, `${table} is corrupt`);
     }
     if (!o.repair) return results;
 
-    const sourceTables = new Set((await discoverTables(conn, o.sourceSchema)).map((t) => t.name).filter((t) => !t.startsWith('__dp_')));
+    const sourceTables = new Set((await discoverTables(conn, o.pipeline.sourceSchema)).map((t) => t.name).filter((t) => !t.startsWith('__dp_')));
     const toRebuild = new Set<string>();
     for (const r of results) {
       if (r.health === 'ok') {
         r.repair = 'not-needed';
         continue;
       }
-      const repaired = await adminCommand(conn, 'REPAIR', o.reportSchema, r.table);
+      const repaired = await adminCommand(conn, 'REPAIR', o.pipeline.reportSchema, r.table);
       r.messages.push(...repaired.messages.map((m) => `repair ${m}`));
       r.repair = repaired.ok ? 'repaired' : 'failed';
-      if (repaired.ok) r.health = (await adminCommand(conn, 'CHECK', o.reportSchema, r.table)).ok ? 'ok' : 'corrupt';
+      if (repaired.ok) r.health = (await adminCommand(conn, 'CHECK', o.pipeline.reportSchema, r.table)).ok ? 'ok' : 'corrupt';
       // A repair can "succeed" by dropping the rows it could not read: compare with the source.
       if (r.kind === 'mirror' && sourceTables.has(r.table)) {
         const v = repaired.ok ? await verifyOne(o, r.table) : false;
@@ -113,18 +111,14 @@ export async function checkTables(o: CheckOptions): Promise<TableCheckResult[]> 
       log.warn({ tables: [...include] }, 'rebuilding from InnoDB');
       await runSync({
         ...o.sync,
-        source: o.source,
-        report: o.report,
-        sourceSchema: o.sourceSchema,
-        reportSchema: o.reportSchema,
-        sameServer: o.sameServer,
+        pipeline: o.pipeline,
         include: [...include],
         ...(o.reports ? { reports: o.reports } : {}),
         waitForLockSeconds: 60,
       });
       for (const r of results.filter((x) => toRebuild.has(x.table))) {
         r.repair = 'rebuilt';
-        const check = await adminCommand(conn, 'CHECK', o.reportSchema, r.table);
+        const check = await adminCommand(conn, 'CHECK', o.pipeline.reportSchema, r.table);
         r.health = check.ok ? 'ok' : 'corrupt';
         r.verified = r.kind === 'mirror' ? await verifyOne(o, r.table) : null;
       }
@@ -137,10 +131,7 @@ export async function checkTables(o: CheckOptions): Promise<TableCheckResult[]> 
 
 async function verifyOne(o: CheckOptions, table: string): Promise<boolean> {
   const v = await verifyMirrors({
-    source: o.source,
-    report: o.report,
-    sourceSchema: o.sourceSchema,
-    reportSchema: o.reportSchema,
+    pipeline: o.pipeline,
     include: [table],
     waitForLockSeconds: 60,
   });

@@ -7,7 +7,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pLimit from 'p-limit';
-import type { SqlConnector } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
 import { readServerInfo } from '../../src/db/server-info.js';
 import { DualpipeError, StepError, UsageError } from '../../src/errors.js';
@@ -25,10 +24,11 @@ import { createDumpPool } from './dump-pool.js';
 import { checkRestorable, MANIFEST_FORMAT, type Manifest, type ManifestTable } from '../format/manifest.js';
 import { type BackupTableInput, planBackup } from './plan-backup.js';
 import { writeManifest } from '../format/write-manifest.js';
+import type { Pipeline } from '../../src/pipeline.js';
 
 export interface BackupOptions {
-  report: SqlConnector;
-  reportSchema: string;
+  /** The backup is dumped from the pipeline's report side (its MyISAM mirrors). */
+  pipeline: Pipeline;
   /** Parent folder: the backup goes into a new `dualpipe-<timestamp>` folder inside it. */
   to: string;
   threads?: number;
@@ -64,11 +64,11 @@ function backupDirName(now: Date): string {
 
 /** Records the backup in the run history (on its own session: the lock session holds table locks). */
 async function recordBackup(o: BackupOptions, started: Date, finished: Date, details: object): Promise<void> {
-  const conn = await o.report.connect({ database: null });
+  const conn = await o.pipeline.report.connect({ database: null });
   try {
-    await ensureHistoryTable(conn, o.reportSchema);
-    const id = await startRun(conn, o.reportSchema, { kind: 'backup', startedAt: started });
-    await finishRun(conn, o.reportSchema, id, { status: 'succeeded', finishedAt: finished, details });
+    await ensureHistoryTable(conn, o.pipeline.reportSchema);
+    const id = await startRun(conn, o.pipeline.reportSchema, { kind: 'backup', startedAt: started });
+    await finishRun(conn, o.pipeline.reportSchema, id, { status: 'succeeded', finishedAt: finished, details });
   } finally {
     await conn.close();
   }
@@ -97,20 +97,20 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
   const compression = o.compress ?? 'gzip';
   const threads = Math.max(1, o.threads ?? 2);
   // Worker threads boot and connect while the lock is taken and the tables are planned.
-  const pool = createDumpPool(o.report, threads);
+  const pool = createDumpPool(o.pipeline.report, threads);
   let lock;
   try {
     // The sync lock: no sync may write the mirrors while they are dumped.
-    lock = await acquireRunLock(o.report, lockName('sync', o.reportSchema), { waitSeconds: o.waitForLockSeconds ?? 0 });
+    lock = await acquireRunLock(o.pipeline.report, lockName('sync', o.pipeline.reportSchema), { waitSeconds: o.waitForLockSeconds ?? 0 });
   } catch (error) {
     await pool.close();
     throw error;
   }
   try {
     const session = lock.session;
-    const sync = await lastSucceededSync(session, o.reportSchema);
+    const sync = await lastSucceededSync(session, o.pipeline.reportSchema);
     if (!sync || !sync.sourceState) {
-      throw new DualpipeError(`no successful sync in ${o.reportSchema}: there are no mirrors to back up`, {
+      throw new DualpipeError(`no successful sync in ${o.pipeline.reportSchema}: there are no mirrors to back up`, {
         hint: 'run `dualpipe sync` first',
       });
     }
@@ -118,33 +118,33 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
     const state = sync.sourceState as SourceState;
     const wanted = new Map<string, 'mirror' | 'report'>(details.tables.map((t) => [t.table, 'mirror']));
     if (o.includeReports) for (const r of details.reports) wanted.set(r.name, 'report');
-    const metas = (await discoverTables(session, o.reportSchema, { engine: 'MyISAM' })).filter((m) => wanted.has(m.name));
+    const metas = (await discoverTables(session, o.pipeline.reportSchema, { engine: 'MyISAM' })).filter((m) => wanted.has(m.name));
     const missing = [...wanted.keys()].filter((n) => !metas.some((m) => m.name === n));
     if (missing.length) {
-      throw new DualpipeError(`mirror table(s) missing from ${o.reportSchema}: ${missing.join(', ')}`, {
+      throw new DualpipeError(`mirror table(s) missing from ${o.pipeline.reportSchema}: ${missing.join(', ')}`, {
         hint: 'run `dualpipe sync` to rebuild the mirrors, or `dualpipe check`',
       });
     }
     // Read locks: analysts keep reading, nothing (not even a stray writer) changes a mirror mid-dump.
-    await session.execute(`LOCK TABLES ${metas.map((m) => `${qualify(o.reportSchema, m.name)} READ`).join(', ')}`);
+    await session.execute(`LOCK TABLES ${metas.map((m) => `${qualify(o.pipeline.reportSchema, m.name)} READ`).join(', ')}`);
     const inputs: BackupTableInput[] = [];
     for (const meta of metas) {
       const kind = wanted.get(meta.name)!;
       const ddl =
         kind === 'mirror'
           ? state.ddl[meta.name]
-          : (await session.query<Record<string, string>>(`SHOW CREATE TABLE ${qualify(o.reportSchema, meta.name)}`))[0]?.[
+          : (await session.query<Record<string, string>>(`SHOW CREATE TABLE ${qualify(o.pipeline.reportSchema, meta.name)}`))[0]?.[
               'Create Table'
             ];
       if (!ddl) throw new DualpipeError(`no DDL recorded for ${meta.name}`, { hint: 'run `dualpipe sync` again' });
       // MyISAM keeps an exact row count, so COUNT(*) costs nothing here.
-      const count = await session.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(o.reportSchema, meta.name)}`);
+      const count = await session.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(o.pipeline.reportSchema, meta.name)}`);
       inputs.push({ meta, kind, ddl, rows: Number(count[0]?.n ?? 0) });
     }
     const chunkRows = o.chunkRows ?? 100_000;
-    const plans = planBackup(o.reportSchema, inputs, { chunkRows });
+    const plans = planBackup(o.pipeline.reportSchema, inputs, { chunkRows });
     // Refused now what a restore would refuse later: never exit 0 on a backup that cannot be restored.
-    checkRestorable(state.schema, o.reportSchema, plans, compression);
+    checkRestorable(state.schema, o.pipeline.reportSchema, plans, compression);
 
     const dir = resolve(o.to, backupDirName(started));
     await mkdir(join(dir, 'chunks'), { recursive: true, mode: 0o700 });
@@ -159,9 +159,9 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
           const rec = recorded.get(t.meta.name);
           // A sync by an older dualpipe recorded the older checksum: scan again for the current one.
           if (rec && rec.rows === t.rows && isCurrentChecksum(rec.checksum)) return [t.meta.name, { rows: rec.rows, checksum: rec.checksum! }] as const;
-          const conn = await o.report.connect({ database: null });
+          const conn = await o.pipeline.report.connect({ database: null });
           try {
-            return [t.meta.name, await contentChecksum(conn, o.reportSchema, t.meta.name, t.meta)] as const;
+            return [t.meta.name, await contentChecksum(conn, o.pipeline.reportSchema, t.meta.name, t.meta)] as const;
           } finally {
             await conn.close();
           }
@@ -220,7 +220,7 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
       tool: { name: 'dualpipe', version: VERSION },
       server: { version: server.version },
       sourceSchema: state.schema,
-      reportSchema: o.reportSchema,
+      reportSchema: o.pipeline.reportSchema,
       sync: { runId: sync.id, finishedAt: String(sync.finishedAt) },
       binlog: state.binlog,
       ...(state.binlogNote ? { binlogNote: state.binlogNote } : {}),

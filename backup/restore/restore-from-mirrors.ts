@@ -9,13 +9,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { SqlConnector } from '../../src/db/connection.js';
+import type { Pipeline } from '../../src/pipeline.js';
 import { runBackup } from '../dump/run-backup.js';
 import { type RestoreOptions, type RestoreResult, runRestore } from './run-restore.js';
 
+/** A restore whose backup is taken from the pipeline's mirrors first (into a scratch folder). */
 export interface FromMirrorsOptions extends Omit<RestoreOptions, 'from'> {
-  report: SqlConnector;
-  reportSchema: string;
+  /** The mirrors are read from the report side. */
+  pipeline: Pipeline;
   /** Where the scratch backup goes (default: the system's temporary folder). */
   workDir?: string;
 }
@@ -24,15 +25,14 @@ export async function restoreFromMirrors(o: FromMirrorsOptions): Promise<Restore
   const scratch = await mkdtemp(join(o.workDir ?? tmpdir(), 'dualpipe-from-mirrors-'));
   try {
     const backup = await runBackup({
-      report: o.report,
-      reportSchema: o.reportSchema,
+      pipeline: o.pipeline,
       to: scratch,
       compress: 'none',
       ...(o.threads ? { threads: o.threads } : {}),
       ...(o.waitForLockSeconds !== undefined ? { waitForLockSeconds: o.waitForLockSeconds } : {}),
       ...(o.logger ? { logger: o.logger } : {}),
     });
-    const { report: _r, reportSchema: _s, workDir: _w, ...restore } = o;
+    const { pipeline: _p, workDir: _w, ...restore } = o;
     const result = await runRestore({ ...restore, from: backup.dir });
     return { ...result, syncRunId: backup.manifest.sync.runId };
   } finally {

@@ -46,8 +46,7 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
       const started = Date.now();
       try {
         const result = await runBackup({
-          report: c.report(),
-          reportSchema: c.config.report.database,
+          pipeline: c.pipeline,
           to: flags.to!,
           threads: flags.threads,
           compress: flags.compress,

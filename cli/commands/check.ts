@@ -14,11 +14,7 @@ export function registerCheckCommand(program: Command, ctx: GetContext): void {
       const c = ctx();
       const cfg = c.config;
       const results = await checkTables({
-        source: c.source(),
-        report: c.report(),
-        sourceSchema: cfg.source.database,
-        reportSchema: cfg.report.database,
-        sameServer: cfg.sameServer,
+        pipeline: c.pipeline,
         repair: flags.repair === true,
         logger: c.logger,
         sync: { threads: cfg.sync.threads, chunkRows: cfg.sync.chunkRows },

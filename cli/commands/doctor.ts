@@ -33,7 +33,7 @@ export function registerDoctorCommand(program: Command, ctx: GetContext): void {
       const cfg = c.config;
       const checks: DoctorCheck[] = await checkOne(c.source(), 'source', cfg.sameServer);
       if (!cfg.sameServer) checks.push(...(await checkOne(c.report(), 'report', false)));
-      checks.push(...(await checkRoleAccounts({ source: c.source(), report: c.report(), sameServer: cfg.sameServer, sourceSchema: cfg.source.database, reportSchema: cfg.report.database })));
+      checks.push(...(await checkRoleAccounts({ pipeline: c.pipeline })));
       c.print({ checks, ok: !checks.some((x) => x.verdict === 'fail') }, () =>
         checks
           .map((x) => `${x.verdict.toUpperCase().padEnd(4)}  ${x.server.padEnd(6)}  ${x.name.padEnd(24)} ${x.detail}${x.fix && x.verdict !== 'pass' ? ` — fix: ${x.fix}` : ''}`)

@@ -56,13 +56,8 @@ export function registerGrantsCommand(program: Command, ctx: GetContext): void {
         throw new UsageError(`unknown role(s) in --roles: ${unknown.join(', ') || '(none given)'}`, { hint: `use one or more of ${ROLES.join(', ')}` });
       validateAccountParts(flags.prefix, flags.host);
       const c = ctx();
-      const cfg = c.config;
       const result = await runGrants({
-        source: c.source(),
-        report: c.report(),
-        sameServer: cfg.sameServer,
-        sourceSchema: cfg.source.database,
-        reportSchema: cfg.report.database,
+        pipeline: c.pipeline,
         roles,
         host: flags.host,
         prefix: flags.prefix,

@@ -189,7 +189,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
           },
         };
         const result: RestoreResult & { sync?: SyncResult } = flags.fromMirrors
-          ? await restoreFromMirrors({ ...options, report: c.report(), reportSchema: cfg.report.database })
+          ? await restoreFromMirrors({ ...options, pipeline: c.pipeline })
           : await runRestore({
               ...options,
               ...(await keyFromFlag(c, flags.encryptKeyFile)),
@@ -199,11 +199,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
         progress.stop();
         if (flags.sync) {
           result.sync = await runSync({
-            source: c.source(),
-            report: c.report(),
-            sourceSchema: cfg.source.database,
-            reportSchema: cfg.report.database,
-            sameServer: cfg.sameServer,
+            pipeline: c.pipeline,
             strategy: cfg.sync.strategy,
             threads: cfg.sync.threads,
             chunkRows: cfg.sync.chunkRows,

@@ -40,11 +40,7 @@ interface SyncFlags {
 function syncOptions(c: CliContext, flags: SyncFlags) {
   const cfg = c.config;
   return {
-    source: c.source(),
-    report: c.report(),
-    sourceSchema: cfg.source.database,
-    reportSchema: cfg.report.database,
-    sameServer: cfg.sameServer,
+    pipeline: c.pipeline,
     strategy: flags.strategy ?? cfg.sync.strategy,
     threads: flags.threads ?? cfg.sync.threads,
     chunkRows: cfg.sync.chunkRows,
@@ -122,8 +118,7 @@ function backupJob(c: CliContext, cron: string, flags: ScheduleFlags): Scheduled
       const key = b.encryptKeyFile ? await readBackupKey(b.encryptKeyFile, (message) => c.logger.warn(message)) : undefined;
       const r = await runBackup({
         ...(key ? { key } : {}),
-        report: c.report(),
-        reportSchema: c.config.report.database,
+        pipeline: c.pipeline,
         to,
         copyTo,
         compress: b.compress ?? 'gzip',
@@ -197,10 +192,7 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
       const c = ctx();
       const cfg = c.config;
       const result = await verifyMirrors({
-        source: c.source(),
-        report: c.report(),
-        sourceSchema: cfg.source.database,
-        reportSchema: cfg.report.database,
+        pipeline: c.pipeline,
         include: flags.tables ?? cfg.sync.include,
         exclude: flags.exclude ?? cfg.sync.exclude,
         chunkRows: cfg.sync.chunkRows,

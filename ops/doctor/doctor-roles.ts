@@ -5,18 +5,16 @@
  * Read from information_schema's privilege tables, which show every account to an administrative
  * one (doctor is a DBA job).
  */
-import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
+import type { SqlConnection } from '../../src/db/connection.js';
 import { quoteId } from '../../src/db/quote.js';
 import type { DoctorCheck } from './doctor.js';
 import { planGrants } from '../grants/grant-plan.js';
 import { type Role, ROLES } from '../grants/role-privileges.js';
+import type { Pipeline } from '../../src/pipeline.js';
 
 export interface RoleCheckOptions {
-  source: SqlConnector;
-  report: SqlConnector;
-  sameServer: boolean;
-  sourceSchema: string;
-  reportSchema: string;
+  /** The source and report sides (see src/pipeline.ts). */
+  pipeline: Pipeline;
   /** Account names are `<prefix><role>` (default `dp_`, as `dualpipe grants`). */
   prefix?: string;
 }
@@ -123,7 +121,7 @@ async function readFacts(conn: SqlConnection, o: RoleCheckOptions, prefix: strin
   );
   const found = await conn.query<{ s: string; t: string }>(
     'SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (?, ?)',
-    [o.sourceSchema, o.reportSchema],
+    [o.pipeline.sourceSchema, o.pipeline.reportSchema],
   );
   // MySQL with partial_revokes=ON reads schema names in GRANT literally; MariaDB has no such variable.
   const partial = await conn.query<{ v: string | number }>('SELECT @@GLOBAL.partial_revokes AS v').catch(() => []);
@@ -173,8 +171,8 @@ async function checkServerRoles(conn: SqlConnection, o: RoleCheckOptions, prefix
   }
   const plans = planGrants({
     roles: ROLES,
-    sourceSchema: o.sourceSchema,
-    reportSchema: o.reportSchema,
+    sourceSchema: o.pipeline.sourceSchema,
+    reportSchema: o.pipeline.reportSchema,
     host: '%',
     prefix,
     passwords: {},
@@ -211,11 +209,11 @@ async function checkServerRoles(conn: SqlConnection, o: RoleCheckOptions, prefix
 /** One check per role account (`role sync`, …) on each server, or one warning when there are none. */
 export async function checkRoleAccounts(o: RoleCheckOptions): Promise<DoctorCheck[]> {
   const prefix = o.prefix ?? 'dp_';
-  const servers = o.sameServer
-    ? [{ server: 'both' as const, connector: o.source, label: 'source' as const }]
+  const servers = o.pipeline.sameServer
+    ? [{ server: 'both' as const, connector: o.pipeline.source, label: 'source' as const }]
     : [
-        { server: 'source' as const, connector: o.source, label: 'source' as const },
-        { server: 'report' as const, connector: o.report, label: 'report' as const },
+        { server: 'source' as const, connector: o.pipeline.source, label: 'source' as const },
+        { server: 'report' as const, connector: o.pipeline.report, label: 'report' as const },
       ];
   const out: DoctorCheck[] = [];
   for (const s of servers) {

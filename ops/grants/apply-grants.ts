@@ -5,17 +5,15 @@
  * log line or an error, and a generated one is returned only when it was applied (shown once).
  */
 import { randomBytes } from 'node:crypto';
-import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
+import type { SqlConnection } from '../../src/db/connection.js';
 import { DualpipeError, UsageError } from '../../src/errors.js';
 import { type AccountPlan, type PasswordChoice, planGrants, validateAccountParts } from './grant-plan.js';
 import { type Role, ROLE_GRANTS } from './role-privileges.js';
+import type { Pipeline } from '../../src/pipeline.js';
 
 export interface GrantsOptions {
-  source: SqlConnector;
-  report: SqlConnector;
-  sameServer: boolean;
-  sourceSchema: string;
-  reportSchema: string;
+  /** The source and report sides (see src/pipeline.ts). */
+  pipeline: Pipeline;
   roles: readonly Role[];
   host: string;
   prefix: string;
@@ -62,7 +60,7 @@ async function readFacts(conn: SqlConnection, o: GrantsOptions): Promise<ServerF
   const found = await conn.query<{ s: string; t: string }>(
     `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES
       WHERE TABLE_SCHEMA IN (?, ?) AND TABLE_NAME IN (${wanted.map(() => '?').join(', ')})`,
-    [o.sourceSchema, o.reportSchema, ...wanted],
+    [o.pipeline.sourceSchema, o.pipeline.reportSchema, ...wanted],
   );
   // MySQL with partial_revokes=ON takes schema names in GRANT literally; MariaDB has no such variable.
   const partial = await conn.query<{ v: string | number }>('SELECT @@GLOBAL.partial_revokes AS v').catch(() => []);
@@ -105,11 +103,11 @@ async function run(conn: SqlConnection, plans: readonly AccountPlan[], secrets: 
 export async function runGrants(o: GrantsOptions): Promise<GrantsResult> {
   validateAccountParts(o.prefix, o.host);
   if (o.roles.length === 0) throw new UsageError('no role to grant', { hint: 'name one or more of writer, sync, analyst, backup, restore' });
-  const servers = o.sameServer
-    ? [{ server: 'both' as const, connector: o.source }]
+  const servers = o.pipeline.sameServer
+    ? [{ server: 'both' as const, connector: o.pipeline.source }]
     : [
-        { server: 'source' as const, connector: o.source },
-        { server: 'report' as const, connector: o.report },
+        { server: 'source' as const, connector: o.pipeline.source },
+        { server: 'report' as const, connector: o.pipeline.report },
       ];
   const sessions = await Promise.all(servers.map((s) => s.connector.connect({ database: null })));
   try {
@@ -126,7 +124,7 @@ export async function runGrants(o: GrantsOptions): Promise<GrantsResult> {
         passwords[role] = { value: (o.generatePassword ?? generatePassword)(), from: 'generated' };
       }
     }
-    const plans = servers.map((s, i) => planGrants({ ...o, ...facts[i]!, passwords, server: s.server }));
+    const plans = servers.map((s, i) => planGrants({ ...o, sourceSchema: o.pipeline.sourceSchema, reportSchema: o.pipeline.reportSchema, ...facts[i]!, passwords, server: s.server }));
     if (o.apply) {
       const secrets = Object.values(passwords).map((p) => p.value);
       for (let i = 0; i < servers.length; i++) await run(sessions[i]!, plans[i]!, secrets);

@@ -3,7 +3,7 @@
  * the point in time of the whole run; mirrors are built under temporary names, repaired to equal
  * the snapshot, reports are built from them, and one atomic RENAME publishes everything.
  */
-import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
+import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { readServerInfo } from '../../src/db/server-info.js';
 import { AbortedError, UnsupportedTableError } from '../../src/errors.js';
@@ -27,13 +27,11 @@ import { purgeJournal } from '../shadow/journal.js';
 import { dropShadowSet, GENERATION_TABLE, writeGeneration } from '../shadow/shadow-set.js';
 import { readTableIds } from '../../src/catalog/table-ids.js';
 import { withSession } from '../../src/db/with-session.js';
+import type { Pipeline } from '../../src/pipeline.js';
 
 export interface SyncOptions {
-  source: SqlConnector;
-  report: SqlConnector;
-  sourceSchema: string;
-  reportSchema: string;
-  sameServer: boolean;
+  /** The source and report sides (see src/pipeline.ts). */
+  pipeline: Pipeline;
   strategy?: SyncStrategy;
   threads?: number;
   chunkRows?: number;
@@ -75,21 +73,21 @@ export interface SyncResult {
 /** Builds the plan from the live source; used by both dry runs and real runs. */
 async function buildPlan(conn: SqlConnection, admin: SqlConnection, o: SyncOptions): Promise<SyncPlan> {
   const select = { ...(o.include ? { include: o.include } : {}), ...(o.exclude ? { exclude: o.exclude } : {}) };
-  const metas = (await discoverTables(conn, o.sourceSchema, select)).filter((t) => !t.name.startsWith('__dp_'));
+  const metas = (await discoverTables(conn, o.pipeline.sourceSchema, select)).filter((t) => !t.name.startsWith('__dp_'));
   // Refused by name before anything is written: a run never copies some tables and skips others.
-  const unsupported = await findUnsupportedTables(conn, o.sourceSchema, select);
+  const unsupported = await findUnsupportedTables(conn, o.pipeline.sourceSchema, select);
   if (unsupported.length) throw new UnsupportedTableError(unsupported);
   const tables = [];
   for (const meta of metas)
-    tables.push({ meta, showCreate: await showCreateTable(conn, o.sourceSchema, meta.name) });
+    tables.push({ meta, showCreate: await showCreateTable(conn, o.pipeline.sourceSchema, meta.name) });
   return planSync({
-    sourceSchema: o.sourceSchema,
-    reportSchema: o.reportSchema,
+    sourceSchema: o.pipeline.sourceSchema,
+    reportSchema: o.pipeline.reportSchema,
     strategy: o.strategy ?? 'swap',
-    sameServer: o.sameServer,
+    sameServer: o.pipeline.sameServer,
     tables,
     reports: o.reports ?? loadReportDefinitions(),
-    existingReportTables: await listReportTables(admin, o.reportSchema),
+    existingReportTables: await listReportTables(admin, o.pipeline.reportSchema),
   });
 }
 
@@ -105,8 +103,8 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
   const base = { strategy: o.strategy ?? 'swap', startedAt: started.toISOString() } as const;
 
   if (o.dryRun) {
-    const conn = await o.source.connect();
-    const admin = await o.report.connect({ database: null });
+    const conn = await o.pipeline.source.connect();
+    const admin = await o.pipeline.report.connect({ database: null });
     try {
       const plan = await buildPlan(conn, admin, o);
       const finished = clock();
@@ -133,10 +131,10 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
 
   const lock = o.heldLock
     ? { release: async () => {} }
-    : await acquireRunLock(o.report, lockName('sync', o.reportSchema), {
+    : await acquireRunLock(o.pipeline.report, lockName('sync', o.pipeline.reportSchema), {
         waitSeconds: o.waitForLockSeconds ?? 0,
       });
-  const admin = await o.report.connect({ database: null });
+  const admin = await o.pipeline.report.connect({ database: null });
   let runId: number | null = null;
   let snapshot: SqlConnection | undefined;
   try {
@@ -144,23 +142,23 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     // The snapshot opens first: it is the point in time every mirror and report of this run reflects.
     // Planning validates the input (schema, --tables) before anything is written.
     // Table ids are read before the snapshot (see run-incremental.ts).
-    const tableIds = await withSession(o.source, (c) => readTableIds(c, o.sourceSchema));
-    snapshot = await openSnapshot(o.source);
+    const tableIds = await withSession(o.pipeline.source, (c) => readTableIds(c, o.pipeline.sourceSchema));
+    snapshot = await openSnapshot(o.pipeline.source);
     const snap = snapshot;
     const plan = await buildPlan(snap, admin, o);
-    const sourceState = await readSourceState(snap, o.sourceSchema, Object.fromEntries(plan.tables.map((t) => [t.table, t.sourceDdl])));
+    const sourceState = await readSourceState(snap, o.pipeline.sourceSchema, Object.fromEntries(plan.tables.map((t) => [t.table, t.sourceDdl])));
     // Change capture: this snapshot's log rows are covered by this run; later ones stay for the next.
-    const capture = await readCapture(snap, o.sourceSchema, plan.tables.map((t) => t.meta));
-    const consumed = capture.installed ? await readChangeRanges(snap, o.sourceSchema) : [];
+    const capture = await readCapture(snap, o.pipeline.sourceSchema, plan.tables.map((t) => t.meta));
+    const consumed = capture.installed ? await readChangeRanges(snap, o.pipeline.sourceSchema) : [];
     await admin.execute(
-      `CREATE DATABASE IF NOT EXISTS ${quoteId(o.reportSchema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+      `CREATE DATABASE IF NOT EXISTS ${quoteId(o.pipeline.reportSchema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
-    await ensureHistoryTable(admin, o.reportSchema);
-    await markAbandonedRuns(admin, o.reportSchema, 'sync', started);
-    const cleanedUp = await cleanupLeftovers(admin, o.reportSchema);
+    await ensureHistoryTable(admin, o.pipeline.reportSchema);
+    await markAbandonedRuns(admin, o.pipeline.reportSchema, 'sync', started);
+    const cleanedUp = await cleanupLeftovers(admin, o.pipeline.reportSchema);
     if (cleanedUp.length)
       log.warn({ tables: cleanedUp }, 'dropped temporary tables left by an interrupted run');
-    runId = await startRun(admin, o.reportSchema, {
+    runId = await startRun(admin, o.pipeline.reportSchema, {
       kind: 'sync',
       strategy: base.strategy,
       startedAt: started,
@@ -169,8 +167,8 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     await createMirrors(admin, plan);
     const { tables, reports, mirrorsSeconds } = await buildTables({
       plan,
-      source: o.source,
-      report: o.report,
+      source: o.pipeline.source,
+      report: o.pipeline.report,
       snapshot: snap,
       threads: Math.max(1, o.threads ?? 2),
       chunkRows: o.chunkRows ?? 20_000,
@@ -186,7 +184,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     });
     throwIfAborted();
     // The shadow set of incremental runs holds an older generation: it must never be swapped in.
-    await dropShadowSet(admin, o.reportSchema);
+    await dropShadowSet(admin, o.pipeline.reportSchema);
     const published = await publishTables(admin, plan.publishSql, {
       flavor: (await readServerInfo(admin)).flavor,
       politeMs: o.swapWaitMs ?? 10_000,
@@ -196,13 +194,13 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     for (const sql of plan.dropSql) await admin.execute(sql);
     // An exclude list leaves the run whole for the tables it keeps; incremental runs honour it.
     if (plan.strategy === 'swap' && !o.include?.length) {
-      await writeGeneration(admin, o.reportSchema, GENERATION_TABLE, { runId, dirty: false });
-      await purgeJournal(admin, o.reportSchema, runId);
+      await writeGeneration(admin, o.pipeline.reportSchema, GENERATION_TABLE, { runId, dirty: false });
+      await purgeJournal(admin, o.pipeline.reportSchema, runId);
     } else {
       // A partial or in-place run: incremental runs must start from a full one again.
-      await admin.execute(`DROP TABLE IF EXISTS ${qualify(o.reportSchema, GENERATION_TABLE)}`);
+      await admin.execute(`DROP TABLE IF EXISTS ${qualify(o.pipeline.reportSchema, GENERATION_TABLE)}`);
     }
-    await consumeOrNote(o.source, o.sourceSchema, consumed, plan.notes, log);
+    await consumeOrNote(o.pipeline.source, o.pipeline.sourceSchema, consumed, plan.notes, log);
     const finished = clock();
     const result: SyncResult = {
       ...base,
@@ -218,7 +216,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
       cleanedUp,
       notes: plan.notes,
     };
-    await finishRun(admin, o.reportSchema, runId, {
+    await finishRun(admin, o.pipeline.reportSchema, runId, {
       status: 'succeeded',
       finishedAt: finished,
       details: { ...result, captureId: capture.captureId, tableIds, reportHashes: reportFingerprints((o.reports ?? loadReportDefinitions()).filter((d) => plan.reports.some((r) => r.name === d.name))) },
@@ -227,8 +225,8 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     return result;
   } catch (error) {
     snapshot?.destroy();
-    if (runId !== null) await cleanupLeftovers(admin, o.reportSchema).catch(() => {});
-    await recordFailedRun(admin, o.reportSchema, runId, error, clock());
+    if (runId !== null) await cleanupLeftovers(admin, o.pipeline.reportSchema).catch(() => {});
+    await recordFailedRun(admin, o.pipeline.reportSchema, runId, error, clock());
     throw error;
   } finally {
     await admin.close();

@@ -56,10 +56,10 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
   const log = o.logger ?? silentLogger;
   const clock = o.clock ?? (() => new Date());
   const started = clock();
-  const rep = o.reportSchema;
-  const src = o.sourceSchema;
-  const lock = await acquireRunLock(o.report, lockName('sync', rep), { waitSeconds: o.waitForLockSeconds ?? 0 });
-  const admin = await o.report.connect({ database: null });
+  const rep = o.pipeline.reportSchema;
+  const src = o.pipeline.sourceSchema;
+  const lock = await acquireRunLock(o.pipeline.report, lockName('sync', rep), { waitSeconds: o.waitForLockSeconds ?? 0 });
+  const admin = await o.pipeline.report.connect({ database: null });
   let snap: SqlConnection | undefined;
   let copier: SqlConnection | undefined;
   let runId: number | null = null;
@@ -76,8 +76,8 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     await prepareSession(admin);
     // Before the snapshot: a TRUNCATE after this read changes the id again and is caught next run;
     // read after the snapshot, one between the two would be missed for good.
-    const tableIds = await withSession(o.source, (c) => readTableIds(c, src));
-    snap = await openSnapshot(o.source);
+    const tableIds = await withSession(o.pipeline.source, (c) => readTableIds(c, src));
+    snap = await openSnapshot(o.pipeline.source);
     const all = await sourceTables(snap, src);
     if (o.include?.length) return await full('--tables limits a run to some tables: incremental runs cover them all');
     // A steady exclude list (sync.exclude) is honoured: changing it changes the set of mirrored
@@ -144,7 +144,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     // --- the shadow set: one generation behind, or copied afresh ---
     const reports = reportDefs;
     const liveTables = [...metas.map((m) => m.name), ...reports.map((r) => r.name)];
-    const { primed, generation: shadowGen } = await readyShadowSet(o.report, admin, rep, {
+    const { primed, generation: shadowGen } = await readyShadowSet(o.pipeline.report, admin, rep, {
       tables: liveTables,
       present: liveNow,
       live: live!,
@@ -156,7 +156,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     const { own, needWhole } = planRunKeys({ tables: new Set(byName.keys()), sources: [changes.keys, cascades.derived], whole, journal });
 
     // One server: rows are copied server-side by a READ COMMITTED session, checked against the snapshot.
-    copier = o.sameServer ? await openCopySession(o.source) : undefined;
+    copier = o.pipeline.sameServer ? await openCopySession(o.pipeline.source) : undefined;
     await markShadowDirty(admin, rep, { runId: shadowGen, dirty: true });
     log.info({ changes: changes.rows, cascaded: cascades.rows, whole: [...needWhole] }, 'incremental: applying changes to the shadow set');
     const incReports = reports.filter((r) => r.incremental && !r.dependsOn.some((d) => needWhole.has(d)));
@@ -172,7 +172,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
       reports,
       o.threads ?? 2,
       async (def): Promise<SyncResult['reports'][number]> => {
-        const r = await refreshShadowReport(o.report, rep, def, {
+        const r = await refreshShadowReport(o.pipeline.report, rep, def, {
           whole: rebuilt.includes(def) || def.dependsOn.some((d) => repaired.has(d)),
           changedTables,
           rebuildShare: REBUILD_SHARE,
@@ -251,7 +251,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     log.info({ attempts: published.attempts }, 'shadow set swapped in');
     // The shadow is now the old live set: the journal before it is no longer needed.
     await purgeJournal(admin, rep, live!.runId).catch(() => {});
-    await consumeOrNote(o.source, src, changes.ranges, notes, log);
+    await consumeOrNote(o.pipeline.source, src, changes.ranges, notes, log);
     await cleanupLeftovers(admin, rep);
 
     const finished = clock();
@@ -271,7 +271,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
       runId,
       dryRun: false,
       strategy: 'swap',
-      mode: o.sameServer ? 'server-side' : 'streamed',
+      mode: o.pipeline.sameServer ? 'server-side' : 'streamed',
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),
       seconds: (finished.getTime() - started.getTime()) / 1000,

@@ -3,7 +3,7 @@
  * servers (no row goes through Node). The source side is read from one consistent snapshot;
  * the sync lock is held so no sync swaps mirrors mid-check.
  */
-import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
+import type { SqlConnection } from '../../src/db/connection.js';
 import { acquireRunLock, lockName } from '../../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../../src/log/logger.js';
 import { checksumChunks, schemeForTable } from '../../src/rows/checksum-chunks.js';
@@ -14,6 +14,7 @@ import { ensureHistoryTable, finishRun, startRun } from '../../src/history/run-h
 import { openSnapshot, prepareSession } from '../../src/db/sessions.js';
 import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
 import { findUnsupportedTables } from '../full/unsupported-tables.js';
+import type { Pipeline } from '../../src/pipeline.js';
 
 export interface VerifyTableResult {
   table: string;
@@ -50,10 +51,8 @@ export interface VerifyResult {
 }
 
 export interface VerifyOptions {
-  source: SqlConnector;
-  report: SqlConnector;
-  sourceSchema: string;
-  reportSchema: string;
+  /** The source and report sides (see src/pipeline.ts). */
+  pipeline: Pipeline;
   include?: readonly string[];
   exclude?: readonly string[];
   chunkRows?: number;
@@ -66,24 +65,24 @@ export async function verifyMirrors(o: VerifyOptions): Promise<VerifyResult> {
   const log = o.logger ?? silentLogger;
   const clock = o.clock ?? (() => new Date());
   const started = clock();
-  const lock = await acquireRunLock(o.report, lockName('sync', o.reportSchema), {
+  const lock = await acquireRunLock(o.pipeline.report, lockName('sync', o.pipeline.reportSchema), {
     waitSeconds: o.waitForLockSeconds ?? 30,
   });
   let snap: SqlConnection | undefined;
-  const mirror = await o.report.connect({ database: null });
+  const mirror = await o.pipeline.report.connect({ database: null });
   try {
     await prepareSession(mirror);
-    snap = await openSnapshot(o.source);
+    snap = await openSnapshot(o.pipeline.source);
     const select = { ...(o.include ? { include: o.include } : {}), ...(o.exclude ? { exclude: o.exclude } : {}) };
-    const metas = (await discoverTables(snap, o.sourceSchema, select)).filter((t) => !t.name.startsWith('__dp_'));
-    const present = new Set(await listReportTables(mirror, o.reportSchema));
+    const metas = (await discoverTables(snap, o.pipeline.sourceSchema, select)).filter((t) => !t.name.startsWith('__dp_'));
+    const present = new Set(await listReportTables(mirror, o.pipeline.reportSchema));
     const tables: VerifyTableResult[] = [];
-    for (const u of await findUnsupportedTables(snap, o.sourceSchema, select)) {
+    for (const u of await findUnsupportedTables(snap, o.pipeline.sourceSchema, select)) {
       const r = { table: u.table, sourceRows: 0, mirrorRows: 0, chunksChecked: 0, chunksDiffering: 0, differingChunks: [], missingMirror: true, problem: `not mirrored: ${u.reason}` };
       log.warn({ ...r }, `${u.table} is not mirrored`);
       tables.push(r);
     }
-    const mirrorMetas = new Map((await discoverTables(mirror, o.reportSchema, { engine: 'MyISAM' })).map((m) => [m.name, m]));
+    const mirrorMetas = new Map((await discoverTables(mirror, o.pipeline.reportSchema, { engine: 'MyISAM' })).map((m) => [m.name, m]));
     for (const meta of metas) {
       const mirrorMeta = mirrorMetas.get(meta.name);
       if (present.has(meta.name) && mirrorMeta && columnSignature(mirrorMeta) !== columnSignature(meta)) {
@@ -97,10 +96,10 @@ export async function verifyMirrors(o: VerifyOptions): Promise<VerifyResult> {
         tables.push(r);
         continue;
       }
-      const scheme = await schemeForTable(snap, o.sourceSchema, meta, o.chunkRows ?? 20_000);
-      const srcP = checksumChunks(snap, o.sourceSchema, meta.name, meta, scheme);
+      const scheme = await schemeForTable(snap, o.pipeline.sourceSchema, meta, o.chunkRows ?? 20_000);
+      const srcP = checksumChunks(snap, o.pipeline.sourceSchema, meta.name, meta, scheme);
       const mirP = present.has(meta.name)
-        ? checksumChunks(mirror, o.reportSchema, meta.name, meta, scheme)
+        ? checksumChunks(mirror, o.pipeline.reportSchema, meta.name, meta, scheme)
         : Promise.resolve(new Map());
       const [src, mir] = await Promise.all([srcP, mirP]);
       const diff = diffChunks(src, mir);
@@ -123,9 +122,9 @@ export async function verifyMirrors(o: VerifyOptions): Promise<VerifyResult> {
       tables,
       seconds: (finished.getTime() - started.getTime()) / 1000,
     };
-    await ensureHistoryTable(mirror, o.reportSchema);
-    const id = await startRun(mirror, o.reportSchema, { kind: 'verify', startedAt: started });
-    await finishRun(mirror, o.reportSchema, id, {
+    await ensureHistoryTable(mirror, o.pipeline.reportSchema);
+    const id = await startRun(mirror, o.pipeline.reportSchema, { kind: 'verify', startedAt: started });
+    await finishRun(mirror, o.pipeline.reportSchema, id, {
       status: result.ok ? 'succeeded' : 'failed',
       finishedAt: finished,
       details: result,

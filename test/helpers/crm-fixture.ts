@@ -1,6 +1,7 @@
 import { migrate, seed } from '../../schema/index.js';
 import { createConnector } from '../../src/db/mysql-driver.js';
-import { createTestDatabase, type TestDatabase } from './test-database.js';
+import type { Pipeline } from '../../src/pipeline.js';
+import { createTestDatabase, type TestDatabase, testPipeline } from './test-database.js';
 
 /** A test schema with the CRM tables and seeded rows, plus its report schema name. */
 export interface CrmFixture extends TestDatabase {
@@ -8,6 +9,8 @@ export interface CrmFixture extends TestDatabase {
   /** A connector for the report schema (the schema may not exist yet: connect with database null). */
   report: ReturnType<typeof createConnector>;
   tables: string[];
+  /** The source schema and its report schema on the test server. */
+  pipeline: Pipeline;
 }
 
 export async function createCrmFixture(prefix: string, scale = 0.01): Promise<CrmFixture> {
@@ -26,5 +29,6 @@ export async function createCrmFixture(prefix: string, scale = 0.01): Promise<Cr
     reportSchema,
     report: createConnector({ ...db.target, database: reportSchema }),
     tables: rows.map((r) => r.t),
+    pipeline: testPipeline(db, reportSchema),
   };
 }

@@ -4,6 +4,7 @@ import { parseMysqlUrl } from '../../src/config/parse-url.js';
 import type { ConnectionTarget, SqlConnector } from '../../src/db/connection.js';
 import { createConnector } from '../../src/db/mysql-driver.js';
 import { quoteId } from '../../src/db/quote.js';
+import { createPipeline, type Pipeline } from '../../src/pipeline.js';
 
 export interface TestDatabase {
   connector: SqlConnector;
@@ -51,4 +52,9 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
       await conn.close();
     },
   };
+}
+
+/** The pipeline from a test schema to a report schema on the same test server. */
+export function testPipeline(db: Pick<TestDatabase, 'target'>, reportSchema = `${db.target.database}_report`): Pipeline {
+  return createPipeline({ source: db.target, report: { ...db.target, database: reportSchema }, sameServer: true });
 }

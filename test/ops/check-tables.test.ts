@@ -21,7 +21,7 @@ let options: SyncOptions;
 beforeAll(async () => {
   fx = await createCrmFixture('check', 0.01);
   conn = await fx.connector.connect();
-  options = { source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true };
+  options = { pipeline: fx.pipeline };
   await runSync(options);
 });
 

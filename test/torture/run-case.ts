@@ -16,6 +16,7 @@ import { runBackup } from '../../backup/dump/run-backup.js';
 import { runRestore } from '../../backup/restore/run-restore.js';
 import type { ConnectionTarget, SqlConnection } from '../../src/db/connection.js';
 import { createConnector } from '../../src/db/mysql-driver.js';
+import { createPipeline } from '../../src/pipeline.js';
 import { quoteId } from '../../src/db/quote.js';
 import { DualpipeError, UnsupportedTableError, UsageError } from '../../src/errors.js';
 import { installCapture } from '../../sync/capture/capture.js';
@@ -107,10 +108,14 @@ export async function runScript(c: TortureScript, env: RunEnv): Promise<CaseOutc
   const reportSchema = `${db}_report`;
   const restored = `${db}_r`;
   const admin = await createConnector(env.server).connect({ database: null });
-  const source = createConnector({ ...env.server, database: db });
-  const report = createConnector({ ...env.server, database: reportSchema });
+  const pipeline = createPipeline({
+    source: { ...env.server, database: db },
+    report: { ...env.server, database: reportSchema },
+    sameServer: !(env.crossServer || c.crossServer),
+  });
+  const { source } = pipeline;
   const backupParent = mkdtempSync(join(tmpdir(), 'dualpipe-torture-'));
-  const opts: SyncOptions = { source, report, sourceSchema: db, reportSchema, sameServer: !(env.crossServer || c.crossServer), chunkRows: c.chunkRows, reports: [] };
+  const opts: SyncOptions = { pipeline, chunkRows: c.chunkRows, reports: [] };
   let conn: SqlConnection | undefined;
   try {
     await admin.execute(`CREATE DATABASE ${quoteId(db)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -157,7 +162,7 @@ export async function runScript(c: TortureScript, env: RunEnv): Promise<CaseOutc
         if (d) diffs.push(d);
       }
       for (const t of tables) stats.rowsChecked += (await digestTable(admin, db, t)).rows;
-      const v = await guarded(`verify after ${step}`, () => verifyMirrors({ source, report, sourceSchema: db, reportSchema, chunkRows: c.chunkRows }));
+      const v = await guarded(`verify after ${step}`, () => verifyMirrors({ pipeline, chunkRows: c.chunkRows }));
       const first = diffs[0];
       if (first) {
         const seen = v.ok ? 'verify did NOT notice' : 'verify noticed';
@@ -179,7 +184,7 @@ export async function runScript(c: TortureScript, env: RunEnv): Promise<CaseOutc
       await check(`incremental sync ${i + 1}`);
     }
 
-    const backup = await guarded('backup', () => runBackup({ report, reportSchema, to: backupParent, chunkRows: c.chunkRows }));
+    const backup = await guarded('backup', () => runBackup({ pipeline, to: backupParent, chunkRows: c.chunkRows }));
     await guarded('restore', () => runRestore({ connector: source, from: backup.dir, target: restored }));
     for (const t of tables) {
       const d = await compareTable(admin, reportSchema, restored, t);
@@ -193,7 +198,7 @@ export async function runScript(c: TortureScript, env: RunEnv): Promise<CaseOutc
       for (const sql of tamper.sql) await admin.execute(sql).catch(() => {});
       const after = await digestTable(admin, reportSchema, tamper.table);
       if (before.sha !== after.sha || before.rows !== after.rows) {
-        const v = await guarded('verify after tampering', () => verifyMirrors({ source, report, sourceSchema: db, reportSchema, chunkRows: c.chunkRows }));
+        const v = await guarded('verify after tampering', () => verifyMirrors({ pipeline, chunkRows: c.chunkRows }));
         if (v.ok) fail({ kind: 'verify-blind', step: `tamper: ${tamper.sql.join('; ')}`, table: tamper.table, detail: `verify is ok after ${tamper.how} in ${tamper.table}`, columns: [tamper.dataType] });
       }
     }

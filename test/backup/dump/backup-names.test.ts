@@ -11,11 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackup } from '../../../backup/dump/run-backup.js';
 import { runRestore } from '../../../backup/restore/run-restore.js';
 import type { SqlConnection } from '../../../src/db/connection.js';
-import { createConnector } from '../../../src/db/mysql-driver.js';
 import { qualify, quoteId } from '../../../src/db/quote.js';
 import { runSync } from '../../../sync/full/run-sync.js';
 import { exactRows } from '../../helpers/exact-rows.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { createTestDatabase, type TestDatabase, testPipeline } from '../../helpers/test-database.js';
 
 let db: TestDatabase;
 let conn: SqlConnection;
@@ -45,11 +44,7 @@ beforeAll(async () => {
     await conn.execute(`INSERT INTO ${qualify(db.database, table)} VALUES (1, ?), (2, NULL), (3, ?)`, [`v${i}`, 'x\ty']);
   }
   await runSync({
-    source: db.connector,
-    report: createConnector({ ...db.target, database: reportSchema() }),
-    sourceSchema: db.database,
-    reportSchema: reportSchema(),
-    sameServer: true,
+    pipeline: testPipeline(db, reportSchema()),
     reports: [],
   });
   parent = mkdtempSync(join(tmpdir(), 'dualpipe-bnames-'));
@@ -63,7 +58,7 @@ afterAll(async () => {
 
 describe('backup of awkward table and column names', () => {
   it('restores tables named with . \\ ` space % quotes non-ASCII, reserved words and 64 characters', async () => {
-    const { dir } = await runBackup({ report: createConnector({ ...db.target, database: reportSchema() }), reportSchema: reportSchema(), to: parent });
+    const { dir } = await runBackup({ pipeline: testPipeline(db, reportSchema()), to: parent });
     const into = `${db.database}_r`;
     await runRestore({ connector: db.connector, from: dir, target: into });
     for (const [table] of NAMES) {
@@ -73,11 +68,10 @@ describe('backup of awkward table and column names', () => {
 
   it('refuses at backup time what a restore would reject (a report schema named with a dot), writing no manifest', async () => {
     const dotted = `${db.database}.rep`;
-    const report = createConnector({ ...db.target, database: dotted });
     try {
-      await runSync({ source: db.connector, report, sourceSchema: db.database, reportSchema: dotted, sameServer: true, reports: [], include: ['select'] });
+      await runSync({ pipeline: testPipeline(db, dotted), reports: [], include: ['select'] });
       const to = join(parent, 'refused');
-      await expect(runBackup({ report, reportSchema: dotted, to })).rejects.toThrow(/\.rep \(a restore could not read it back: /);
+      await expect(runBackup({ pipeline: testPipeline(db, dotted), to })).rejects.toThrow(/\.rep \(a restore could not read it back: /);
       const written = existsSync(to) ? readdirSync(to).flatMap((d) => readdirSync(join(to, d))) : [];
       expect(written).not.toContain('manifest.json');
     } finally {

@@ -23,7 +23,7 @@ let conn: SqlConnection;
 beforeAll(async () => {
   fx = await createCrmFixture('bkcopy', 0.01);
   conn = await fx.connector.connect();
-  await runSync({ source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true });
+  await runSync({ pipeline: fx.pipeline });
 });
 
 afterAll(async () => {
@@ -35,7 +35,7 @@ describe('backup copies', () => {
   it('--copy-to writes a verified copy that restores exactly like the first', async () => {
     const first = mkdtempSync(join(tmpdir(), 'dp-bk1-'));
     const second = mkdtempSync(join(tmpdir(), 'dp-bk2-'));
-    const r = await runBackup({ report: fx.report, reportSchema: fx.reportSchema, to: first, copyTo: [second], chunkRows: 500 });
+    const r = await runBackup({ pipeline: fx.pipeline, to: first, copyTo: [second], chunkRows: 500 });
     expect(r.copies).toHaveLength(1);
     expect(r.copies[0]!.dir).toBe(join(second, r.dir.split('/').pop()!));
     expect(r.copies[0]!.chunks).toBe(r.manifest.tables.reduce((a, t) => a + t.chunks.length, 0));
@@ -51,7 +51,7 @@ describe('backup copies', () => {
 
   it('refuses a copy into the folder the backup goes to, before dumping anything', async () => {
     const first = mkdtempSync(join(tmpdir(), 'dp-bk1-'));
-    await expect(runBackup({ report: fx.report, reportSchema: fx.reportSchema, to: first, copyTo: [first] })).rejects.toThrow(/is the folder the backup is written to/);
+    await expect(runBackup({ pipeline: fx.pipeline, to: first, copyTo: [first] })).rejects.toThrow(/is the folder the backup is written to/);
     expect(readdirSync(first)).toEqual([]);
   });
 

@@ -30,7 +30,7 @@ let copies = 0;
 beforeAll(async () => {
   fx = await createCrmFixture('bkenc', 0.01);
   conn = await fx.connector.connect();
-  await runSync({ source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true });
+  await runSync({ pipeline: fx.pipeline });
   parent = mkdtempSync(join(tmpdir(), 'dp-enc-'));
   keyFile = join(parent, 'backup.key');
   otherKey = join(parent, 'other.key');

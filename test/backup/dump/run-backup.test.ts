@@ -10,14 +10,13 @@ import { encodeRow } from '../../../src/rows/row-codec.js';
 import { runBackup } from '../../../backup/dump/run-backup.js';
 import { runRestore } from '../../../backup/restore/run-restore.js';
 import type { SqlConnection } from '../../../src/db/connection.js';
-import { createConnector } from '../../../src/db/mysql-driver.js';
 import { qualify, quoteId } from '../../../src/db/quote.js';
 import { DualpipeError, LockBusyError } from '../../../src/errors.js';
 import { discoverTables } from '../../../src/catalog/discover-tables.js';
 import { runSync, type SyncOptions } from '../../../sync/full/run-sync.js';
 import { exitOf, spawnCli, waitForOutput } from '../../helpers/spawn-cli.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { createTestDatabase, type TestDatabase, testPipeline } from '../../helpers/test-database.js';
 
 let db: TestDatabase;
 let conn: SqlConnection;
@@ -56,11 +55,7 @@ beforeAll(async () => {
   await conn.execute(`INSERT INTO ${q('codes')} VALUES ('a', 1), ('b\tc', NULL)`);
   const reportSchema = `${db.database}_report`;
   sync = {
-    source: db.connector,
-    report: createConnector({ ...db.target, database: reportSchema }),
-    sourceSchema: db.database,
-    reportSchema,
-    sameServer: true,
+    pipeline: testPipeline(db, reportSchema),
     reports: [],
   };
 });
@@ -81,15 +76,15 @@ function chunkText(dir: string, files: string[]): string {
 describe('backup', () => {
   it('refuses to run before any sync', async () => {
     const to = mkdtempSync(join(tmpdir(), 'dp-bk-'));
-    await expect(runBackup({ report: sync.report, reportSchema: sync.reportSchema, to })).rejects.toThrow(DualpipeError);
-    await expect(runBackup({ report: sync.report, reportSchema: sync.reportSchema, to })).rejects.toThrow(/run `dualpipe sync` first|no successful sync/);
+    await expect(runBackup({ pipeline: sync.pipeline, to })).rejects.toThrow(DualpipeError);
+    await expect(runBackup({ pipeline: sync.pipeline, to })).rejects.toThrow(/run `dualpipe sync` first|no successful sync/);
   });
 
   for (const compress of ['gzip', 'none'] as const) {
     it(`writes chunks that encode every mirror row exactly (${compress})`, async () => {
       await runSync(sync);
       const to = mkdtempSync(join(tmpdir(), 'dp-bk-'));
-      const r = await runBackup({ report: sync.report, reportSchema: sync.reportSchema, to, compress, chunkRows: 200, threads: 2 });
+      const r = await runBackup({ pipeline: sync.pipeline, to, compress, chunkRows: 200, threads: 2 });
       const manifest = parseManifest(readFileSync(join(r.dir, MANIFEST_FILE), 'utf8'), 'manifest.json');
       expect(manifest.tables.map((t) => t.name).sort()).toEqual(['codes', 'kinds']);
       const kinds = manifest.tables.find((t) => t.name === 'kinds')!;
@@ -104,13 +99,13 @@ describe('backup', () => {
           expect(createHash('sha256').update(bytes).digest('hex')).toBe(c.sha256);
         }
         // The wire-byte encoding must equal the reference codec applied to the raw mirror rows.
-        const meta = (await discoverTables(conn, sync.reportSchema, { engine: 'MyISAM' })).find((m) => m.name === t.name)!;
+        const meta = (await discoverTables(conn, sync.pipeline.reportSchema, { engine: 'MyISAM' })).find((m) => m.name === t.name)!;
         const cols = meta.columns.filter((c) => !c.generated);
         // Read as the dump reads each column (FLOAT as its double, non-Unicode-safe strings as bytes).
         const hex = cols.map(isHexColumn);
         let expected = '';
         for await (const row of conn.stream(
-          `SELECT ${cols.map(backupSelectExpr).join(', ')} FROM ${qualify(sync.reportSchema, t.name)} ORDER BY ${meta.primaryKey.map(quoteId).join(', ')}`,
+          `SELECT ${cols.map(backupSelectExpr).join(', ')} FROM ${qualify(sync.pipeline.reportSchema, t.name)} ORDER BY ${meta.primaryKey.map(quoteId).join(', ')}`,
           [],
           { raw: true },
         )) {
@@ -128,7 +123,7 @@ describe('backup', () => {
   it('round-trips every column type exactly: backup of the mirrors, restore into InnoDB', async () => {
     await runSync(sync);
     const to = mkdtempSync(join(tmpdir(), 'dp-bk-'));
-    const r = await runBackup({ report: sync.report, reportSchema: sync.reportSchema, to, chunkRows: 150 });
+    const r = await runBackup({ pipeline: sync.pipeline, to, chunkRows: 150 });
     const into = `${db.database}_rt`;
     const restored = await runRestore({ connector: db.connector, from: r.dir, target: into });
     expect(restored.rows).toBe(902);
@@ -141,7 +136,7 @@ describe('backup', () => {
   it('holds the sync lock: a sync requested during a backup exits 4, or waits and runs after it', async () => {
     await conn.execute(`INSERT INTO ${qualify(db.database, 'codes')} VALUES ('z', 26)`);
     const to = mkdtempSync(join(tmpdir(), 'dp-bk-'));
-    const backup = runBackup({ report: sync.report, reportSchema: sync.reportSchema, to, threads: 1, chunkRows: 10 });
+    const backup = runBackup({ pipeline: sync.pipeline, to, threads: 1, chunkRows: 10 });
     // Let the backup take its lock first.
     await new Promise((r) => setTimeout(r, 30));
     await expect(runSync(sync)).rejects.toBeInstanceOf(LockBusyError);
@@ -151,7 +146,7 @@ describe('backup', () => {
     // The backup holds the state of the sync before (no 'z'); the waiting sync ran after it.
     const codes = r.manifest.tables.find((t) => t.name === 'codes')!;
     expect(codes.rows).toBe(2);
-    const mirror = await conn.query(`SELECT 1 FROM ${qualify(sync.reportSchema, 'codes')} WHERE code = 'z'`);
+    const mirror = await conn.query(`SELECT 1 FROM ${qualify(sync.pipeline.reportSchema, 'codes')} WHERE code = 'z'`);
     expect(mirror).toHaveLength(1);
   });
 

@@ -25,9 +25,9 @@ let cases = 0;
 beforeAll(async () => {
   fx = await createCrmFixture('hostile_backup', 0.01);
   conn = await fx.connector.connect();
-  await runSync({ source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true });
+  await runSync({ pipeline: fx.pipeline });
   parent = mkdtempSync(join(tmpdir(), 'dualpipe-hostile-'));
-  good = (await runBackup({ report: fx.report, reportSchema: fx.reportSchema, to: join(parent, 'good') })).dir;
+  good = (await runBackup({ pipeline: fx.pipeline, to: join(parent, 'good') })).dir;
 });
 
 afterAll(async () => {

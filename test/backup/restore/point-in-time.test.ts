@@ -13,6 +13,7 @@ import { runRestore } from '../../../backup/restore/run-restore.js';
 import { migrate, seed } from '../../../schema/index.js';
 import type { ConnectionTarget, SqlConnection } from '../../../src/db/connection.js';
 import { createConnector } from '../../../src/db/mysql-driver.js';
+import { createPipeline } from '../../../src/pipeline.js';
 import { qualify } from '../../../src/db/quote.js';
 import { startEmbeddedServer, stopEmbeddedServer } from '../../../src/server/embedded-server.js';
 import { runGrants } from '../../../ops/grants/apply-grants.js';
@@ -41,6 +42,7 @@ afterAll(async () => {
 });
 
 const q = (t: string) => qualify(SCHEMA, t);
+const pitrPipeline = () => createPipeline({ source: target, report: { ...target, database: 'crm_report' }, sameServer: true });
 async function masterPosition(): Promise<{ file: string; position: number }> {
   const rows = await conn.query<{ File: string; Position: number }>('SHOW MASTER STATUS');
   return { file: rows[0]!.File, position: Number(rows[0]!.Position) };
@@ -48,9 +50,9 @@ async function masterPosition(): Promise<{ file: string; position: number }> {
 
 describe('point-in-time recovery', () => {
   it('restore, then replay the binlog from the manifest position up to a chosen point: the later mistake is not replayed', async () => {
-    const report = createConnector({ ...target, database: 'crm_report' });
-    await runSync({ source: createConnector(target), report, sourceSchema: SCHEMA, reportSchema: 'crm_report', sameServer: true });
-    const backup = await runBackup({ report, reportSchema: 'crm_report', to: join(dir, 'backups') });
+    const pipeline = pitrPipeline();
+    await runSync({ pipeline });
+    const backup = await runBackup({ pipeline, to: join(dir, 'backups') });
     const start = backup.manifest.binlog;
     expect(start, 'the manifest holds the binlog position of the sync snapshot').not.toBeNull();
 
@@ -88,22 +90,17 @@ describe('point-in-time recovery', () => {
 
   it('with the binlog on, a restore by an account that cannot create triggers is refused before the swap when capture is installed', async () => {
     await installCapture(conn, SCHEMA);
-    const admin = createConnector(target);
+    const pipeline = pitrPipeline();
     await runGrants({
-      source: admin,
-      report: admin,
-      sameServer: true,
-      sourceSchema: SCHEMA,
-      reportSchema: 'crm_report',
+      pipeline,
       roles: ['restore'],
       host: '%',
       prefix: 'pitr_',
       env: { DUALPIPE_RESTORE_PASSWORD: 'pitr-restore-pw' },
       apply: true,
     });
-    const report = createConnector({ ...target, database: 'crm_report' });
-    await runSync({ source: admin, report, sourceSchema: SCHEMA, reportSchema: 'crm_report', sameServer: true });
-    const backup = await runBackup({ report, reportSchema: 'crm_report', to: join(dir, 'backups2') });
+    await runSync({ pipeline });
+    const backup = await runBackup({ pipeline, to: join(dir, 'backups2') });
     const digest = async () => (await conn.query<{ n: number; s: string }>(`SELECT COUNT(*) AS n, SUM(CRC32(CONCAT_WS('|', id, email, updated_at))) AS s FROM ${q('contacts')}`))[0];
     const before = await digest();
     const asRestore = createConnector({ ...target, user: 'pitr_restore', password: 'pitr-restore-pw' });

@@ -14,7 +14,7 @@ let conn: SqlConnection;
 beforeAll(async () => {
   fx = await createCrmFixture('frommirrors', 0.01);
   conn = await fx.connector.connect();
-  await runSync({ source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true });
+  await runSync({ pipeline: fx.pipeline });
 });
 
 afterAll(async () => {
@@ -27,7 +27,7 @@ describe('restore --from-mirrors', () => {
     const synced = await schemaDigest(conn, fx.reportSchema, fx.tables);
     await conn.execute(`DROP TABLE ${qualify(fx.database, 'contact_tags')}`);
     await conn.execute(`UPDATE ${qualify(fx.database, 'contacts')} SET lead_score = lead_score + 3 WHERE id % 4 = 0`);
-    const r = await restoreFromMirrors({ connector: fx.connector, report: fx.report, reportSchema: fx.reportSchema, target: fx.database });
+    const r = await restoreFromMirrors({ connector: fx.connector, pipeline: fx.pipeline, target: fx.database });
     expect(r.tables.find((t) => t.table === 'contact_tags')!.replaced).toBe(false);
     expect(r.tables.find((t) => t.table === 'contacts')!.replaced).toBe(true);
     expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(synced);

@@ -24,9 +24,9 @@ let dir: string;
 beforeAll(async () => {
   fx = await createCrmFixture('restore_kill', 0.02);
   conn = await fx.connector.connect();
-  await runSync({ source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true });
+  await runSync({ pipeline: fx.pipeline });
   parent = mkdtempSync(join(tmpdir(), 'dualpipe-restore-kill-'));
-  dir = (await runBackup({ report: fx.report, reportSchema: fx.reportSchema, to: parent })).dir;
+  dir = (await runBackup({ pipeline: fx.pipeline, to: parent })).dir;
 });
 
 afterAll(async () => {

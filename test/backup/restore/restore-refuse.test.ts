@@ -27,9 +27,9 @@ let copies = 0;
 beforeAll(async () => {
   fx = await createCrmFixture('restore_refuse', 0.01);
   conn = await fx.connector.connect();
-  await runSync({ source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true });
+  await runSync({ pipeline: fx.pipeline });
   parent = mkdtempSync(join(tmpdir(), 'dualpipe-refuse-'));
-  good = (await runBackup({ report: fx.report, reportSchema: fx.reportSchema, to: join(parent, 'good') })).dir;
+  good = (await runBackup({ pipeline: fx.pipeline, to: join(parent, 'good') })).dir;
 });
 
 afterAll(async () => {

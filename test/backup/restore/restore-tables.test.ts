@@ -27,9 +27,9 @@ const restore = (...args: string[]) => runCliCapture(['restore', '--source', fx.
 beforeAll(async () => {
   fx = await createCrmFixture('rtables', 0.01);
   conn = await fx.connector.connect();
-  await runSync({ source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true });
+  await runSync({ pipeline: fx.pipeline });
   parent = mkdtempSync(join(tmpdir(), 'dp-rtables-'));
-  dir = (await runBackup({ report: fx.report, reportSchema: fx.reportSchema, to: parent })).dir;
+  dir = (await runBackup({ pipeline: fx.pipeline, to: parent })).dir;
   atBackup = await digest();
 });
 

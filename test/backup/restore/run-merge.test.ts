@@ -70,9 +70,9 @@ beforeAll(async () => {
     victims[0],
     victims[1],
   ]);
-  await runSync({ source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true });
+  await runSync({ pipeline: fx.pipeline });
   parent = mkdtempSync(join(tmpdir(), 'dp-merge-'));
-  dir = (await runBackup({ report: fx.report, reportSchema: fx.reportSchema, to: parent })).dir;
+  dir = (await runBackup({ pipeline: fx.pipeline, to: parent })).dir;
 });
 
 afterAll(async () => {

@@ -39,9 +39,9 @@ const cli = (...args: string[]) => runCliCapture(['restore', '--source', fx.url,
 beforeAll(async () => {
   fx = await createCrmFixture('restore', 0.01);
   conn = await fx.connector.connect();
-  await runSync({ source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true });
+  await runSync({ pipeline: fx.pipeline });
   parent = mkdtempSync(join(tmpdir(), 'dualpipe-restore-'));
-  dir = (await runBackup({ report: fx.report, reportSchema: fx.reportSchema, to: parent })).dir;
+  dir = (await runBackup({ pipeline: fx.pipeline, to: parent })).dir;
   backupState = await schemaDigest(conn, fx.database, fx.tables);
 });
 

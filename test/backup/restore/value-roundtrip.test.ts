@@ -13,12 +13,11 @@ import { restoreFromMirrors } from '../../../backup/restore/restore-from-mirrors
 import { runBackup } from '../../../backup/dump/run-backup.js';
 import { runRestore } from '../../../backup/restore/run-restore.js';
 import type { SqlConnection } from '../../../src/db/connection.js';
-import { createConnector } from '../../../src/db/mysql-driver.js';
 import { qualify } from '../../../src/db/quote.js';
 import { runSync } from '../../../sync/full/run-sync.js';
 import { prepareSession } from '../../../src/db/sessions.js';
 import { exactRows } from '../../helpers/exact-rows.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { createTestDatabase, type TestDatabase, testPipeline } from '../../helpers/test-database.js';
 
 let db: TestDatabase;
 let conn: SqlConnection;
@@ -89,11 +88,7 @@ beforeAll(async () => {
     await conn.execute(`INSERT INTO ${q(name)} VALUES ${t.rows}`);
   }
   await runSync({
-    source: db.connector,
-    report: createConnector({ ...db.target, database: reportSchema() }),
-    sourceSchema: db.database,
-    reportSchema: reportSchema(),
-    sameServer: true,
+    pipeline: testPipeline(db, reportSchema()),
     reports: [],
   });
   parent = mkdtempSync(join(tmpdir(), 'dualpipe-valuert-'));
@@ -117,8 +112,7 @@ describe('backup value round trip', () => {
   });
 
   it('backup then restore brings every value back bit-exactly', async () => {
-    const report = createConnector({ ...db.target, database: reportSchema() });
-    const { dir, manifest } = await runBackup({ report, reportSchema: reportSchema(), to: parent, chunkRows: 2 });
+    const { dir, manifest } = await runBackup({ pipeline: testPipeline(db, reportSchema()), to: parent, chunkRows: 2 });
     const column = (t: string, c: string) => manifest.tables.find((x) => x.name === t)!.columns.find((x) => x.name === c);
     expect(column('cs_cp932', 'v')).toEqual({ name: 'v', dataType: 'varchar', hex: true, encoding: 'bytes' });
     expect(column('cs_latin1', 'v')).toEqual({ name: 'v', dataType: 'varchar', hex: false });
@@ -130,8 +124,7 @@ describe('backup value round trip', () => {
   }, 120_000);
 
   it('a restore brings FLOAT extremes back exactly (the content checksum, like mysql2, sees 6 digits and missed it)', async () => {
-    const report = createConnector({ ...db.target, database: reportSchema() });
-    const { dir } = await runBackup({ report, reportSchema: reportSchema(), to: parent });
+    const { dir } = await runBackup({ pipeline: testPipeline(db, reportSchema()), to: parent });
     const into = `${db.database}_f`;
     await runRestore({ connector: db.connector, from: dir, target: into, tables: ['floats'] });
     expect(await exactRows(conn, into, 'floats')).toEqual(await exactRows(conn, db.database, 'floats'));
@@ -140,7 +133,7 @@ describe('backup value round trip', () => {
   it('restore --from-mirrors brings every value back bit-exactly', async () => {
     const before = await Promise.all(Object.keys(TABLES).map((t) => exactRows(conn, db.database, t)));
     await conn.execute(`UPDATE ${q('floats')} SET f = 1 WHERE id = 1`);
-    await restoreFromMirrors({ connector: db.connector, report: createConnector({ ...db.target, database: reportSchema() }), reportSchema: reportSchema(), target: db.database, workDir: parent });
+    await restoreFromMirrors({ connector: db.connector, pipeline: testPipeline(db, reportSchema()), target: db.database, workDir: parent });
     expect(await Promise.all(Object.keys(TABLES).map((t) => exactRows(conn, db.database, t)))).toEqual(before);
   }, 120_000);
 });

@@ -23,9 +23,9 @@ let good: string;
 beforeAll(async () => {
   fx = await createCrmFixture('verifybk', 0.01);
   conn = await fx.connector.connect();
-  await runSync({ source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true });
+  await runSync({ pipeline: fx.pipeline });
   parent = mkdtempSync(join(tmpdir(), 'dp-verify-'));
-  good = (await runBackup({ report: fx.report, reportSchema: fx.reportSchema, to: join(parent, 'good'), compress: 'none' })).dir;
+  good = (await runBackup({ pipeline: fx.pipeline, to: join(parent, 'good'), compress: 'none' })).dir;
 });
 
 afterAll(async () => {

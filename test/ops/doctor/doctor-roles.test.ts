@@ -13,7 +13,7 @@ import { checkRoleAccounts } from '../../../ops/doctor/doctor-roles.js';
 import { runGrants } from '../../../ops/grants/apply-grants.js';
 import { grantSchema } from '../../../ops/grants/grant-plan.js';
 import { ROLES } from '../../../ops/grants/role-privileges.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { createTestDatabase, type TestDatabase, testPipeline } from '../../helpers/test-database.js';
 
 const PREFIX = `dr${randomBytes(3).toString('hex')}_`;
 let db: TestDatabase;
@@ -21,11 +21,7 @@ let root: SqlConnection;
 let reportSchema: string;
 
 const options = () => ({
-  source: db.connector,
-  report: createConnector({ ...db.target, database: reportSchema }),
-  sameServer: true,
-  sourceSchema: db.database,
-  reportSchema,
+  pipeline: testPipeline(db, reportSchema),
   prefix: PREFIX,
 });
 
@@ -111,11 +107,11 @@ describe('doctor: role accounts', () => {
   it('an account that cannot read the privilege tables gets one warning, not a crash', async () => {
     // A server doctor cannot reach is reported by the connection checks, not a second time here.
     const wrong = createConnector({ ...db.target, user: `${PREFIX}analyst`, password: 'wrong' });
-    expect(await checkRoleAccounts({ ...options(), source: wrong })).toEqual([]);
+    expect(await checkRoleAccounts({ ...options(), pipeline: { ...options().pipeline, source: wrong } })).toEqual([]);
     // With the right password but no access to mysql.user:
     await root.execute(`ALTER USER '${PREFIX}analyst'@'%' IDENTIFIED BY 'doctor-roles-pw'`);
     const t = { ...db.target, user: `${PREFIX}analyst`, password: 'doctor-roles-pw', database: reportSchema };
-    const checks = await checkRoleAccounts({ ...options(), source: createConnector(t) });
+    const checks = await checkRoleAccounts({ ...options(), pipeline: { ...options().pipeline, source: createConnector(t) } });
     expect(checks).toEqual([expect.objectContaining({ name: 'role accounts', verdict: 'warn', fix: expect.stringContaining('administrative account') })]);
   });
 });

@@ -14,7 +14,7 @@ import { runSync } from '../../../sync/full/run-sync.js';
 import { prepareSession } from '../../../src/db/sessions.js';
 import { writableColumns } from '../../../src/catalog/table-meta.js';
 import { exactRows } from '../../helpers/exact-rows.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { createTestDatabase, type TestDatabase, testPipeline } from '../../helpers/test-database.js';
 
 let db: TestDatabase;
 let conn: SqlConnection;
@@ -131,13 +131,8 @@ describe('streamed (cross-server) sync', () => {
       `INSERT INTO ${q('places')} VALUES (1, 16777215, ST_GeomFromText('POINT(1 2)'), ST_GeomFromText('POINT(3 4)'), X'ED40'),
        (2, 3.4028234e38, NULL, ST_GeomFromText('POINT(-1 -2)', 4326), X'FA5C')`,
     );
-    const { createConnector } = await import('../../../src/db/mysql-driver.js');
     await runSync({
-      source: db.connector,
-      report: createConnector({ ...db.target, database: reportSchema }),
-      sourceSchema: db.database,
-      reportSchema,
-      sameServer: false,
+      pipeline: { ...testPipeline(db, reportSchema), sameServer: false },
       include: ['places'],
       reports: [],
     });

@@ -6,12 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../../src/db/connection.js';
-import { createConnector } from '../../../src/db/mysql-driver.js';
 import { qualify } from '../../../src/db/quote.js';
 import { runSync, type SyncOptions } from '../../../sync/full/run-sync.js';
 import { verifyMirrors } from '../../../sync/verify/verify.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { createTestDatabase, type TestDatabase, testPipeline } from '../../helpers/test-database.js';
 
 let db: TestDatabase;
 let conn: SqlConnection;
@@ -77,11 +76,7 @@ afterAll(async () => {
 function options(sameServer: boolean): SyncOptions {
   const reportSchema = `${db.database}_report`;
   return {
-    source: db.connector,
-    report: createConnector({ ...db.target, database: reportSchema }),
-    sourceSchema: db.database,
-    reportSchema,
-    sameServer,
+    pipeline: { ...testPipeline(db, reportSchema), sameServer: sameServer },
     chunkRows: 100,
     reports: [],
     // A MyISAM table in the source is refused by name unless excluded (exactness.test.ts).
@@ -96,11 +91,11 @@ describe('sync of a foreign schema with every column type', () => {
       const r = await runSync(o);
       expect(r.tables.map((t) => t.table).sort()).toEqual([...TABLES].sort());
       expect(r.notes.join('\n')).toMatch(/heap has no primary key/);
-      expect(await schemaDigest(conn, o.reportSchema, TABLES)).toEqual(
+      expect(await schemaDigest(conn, o.pipeline.reportSchema, TABLES)).toEqual(
         await schemaDigest(conn, db.database, TABLES),
       );
       const gen = await conn.query<{ gen_v: string; gen_s: string }>(
-        `SELECT gen_v, gen_s FROM ${qualify(o.reportSchema, 'all_types')} WHERE id = 0`,
+        `SELECT gen_v, gen_s FROM ${qualify(o.pipeline.reportSchema, 'all_types')} WHERE id = 0`,
       );
       expect(gen[0]).toEqual({ gen_v: 'tab\there\nnewline \\ backslash!', gen_s: '-4294967296' });
       expect((await verifyMirrors(o)).ok).toBe(true);
@@ -122,7 +117,7 @@ describe('sync of a foreign schema with every column type', () => {
         .sort(),
     ).toEqual(['by_code', 'heap', 'tagged']);
     await runSync(o);
-    expect(await schemaDigest(conn, o.reportSchema, TABLES)).toEqual(
+    expect(await schemaDigest(conn, o.pipeline.reportSchema, TABLES)).toEqual(
       await schemaDigest(conn, db.database, TABLES),
     );
   });

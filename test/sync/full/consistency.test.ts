@@ -26,11 +26,7 @@ describe('sync under concurrent writers', () => {
   it('mirrors equal one snapshot of the source while writers insert, update and cascade-delete', async () => {
     const original = await originalLeadScores(conn, fx.database);
     const options: SyncOptions = {
-      source: fx.connector,
-      report: fx.report,
-      sourceSchema: fx.database,
-      reportSchema: fx.reportSchema,
-      sameServer: true,
+      pipeline: fx.pipeline,
       chunkRows: 200,
     };
     const stop = { done: false };
@@ -43,7 +39,7 @@ describe('sync under concurrent writers', () => {
       repairedChunks += result.tables.reduce((a, t) => a + t.chunksRepaired, 0);
       markersSeen.push(await checkMarkerMirror(conn, fx, original));
     }
-    await runSync({ ...options, sameServer: false });
+    await runSync({ ...options, pipeline: { ...options.pipeline, sameServer: false } });
     markersSeen.push(await checkMarkerMirror(conn, fx, original));
     stop.done = true;
     const stats = await Promise.all(writers);

@@ -16,11 +16,7 @@ let conn: SqlConnection;
 
 function options(extra: Partial<SyncOptions> = {}): SyncOptions {
   return {
-    source: fx.connector,
-    report: fx.report,
-    sourceSchema: fx.database,
-    reportSchema: fx.reportSchema,
-    sameServer: true,
+    pipeline: fx.pipeline,
     chunkRows: 500,
     ...extra,
   };
@@ -146,7 +142,7 @@ describe('full sync', () => {
     const src = await schemaDigest(conn, fx.database, fx.tables);
     expect(await schemaDigest(conn, fx.reportSchema, fx.tables)).toEqual(src);
     await conn.execute(`DELETE FROM ${qualify(fx.database, 'contacts')} WHERE id = 21`);
-    const r = await runSync(options({ sameServer: false }));
+    const r = await runSync(options({ pipeline: { ...fx.pipeline, sameServer: false } }));
     expect(r.mode).toBe('streamed');
     expect(await schemaDigest(conn, fx.reportSchema, fx.tables)).toEqual(
       await schemaDigest(conn, fx.database, fx.tables),

@@ -4,7 +4,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../../src/db/connection.js';
-import { createConnector } from '../../../src/db/mysql-driver.js';
 import { qualify } from '../../../src/db/quote.js';
 import { UnsupportedTableError } from '../../../src/errors.js';
 import { installCapture, removeCapture } from '../../../sync/capture/capture.js';
@@ -13,7 +12,7 @@ import { runSync, type SyncOptions } from '../../../sync/full/run-sync.js';
 import { verifyMirrors } from '../../../sync/verify/verify.js';
 import { exactTableDigest } from '../../helpers/exact-digest.js';
 import { runCliCapture } from '../../helpers/run-cli-capture.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { createTestDatabase, type TestDatabase, testPipeline } from '../../helpers/test-database.js';
 
 let db: TestDatabase;
 let conn: SqlConnection;
@@ -25,11 +24,7 @@ beforeAll(async () => {
   conn = await db.connector.connect();
   const reportSchema = `${db.database}_report`;
   options = {
-    source: db.connector,
-    report: createConnector({ ...db.target, database: reportSchema }),
-    sourceSchema: db.database,
-    reportSchema,
-    sameServer: true,
+    pipeline: testPipeline(db, reportSchema),
     reports: [],
     chunkRows: 50,
   };
@@ -41,7 +36,7 @@ afterAll(async () => {
 });
 
 async function expectMirrorExact(table: string): Promise<void> {
-  expect(await exactTableDigest(conn, options.reportSchema, table), `mirror of ${table}`).toEqual(
+  expect(await exactTableDigest(conn, options.pipeline.reportSchema, table), `mirror of ${table}`).toEqual(
     await exactTableDigest(conn, db.database, table),
   );
 }
@@ -65,13 +60,13 @@ describe('what cannot be copied is refused by name, and nothing is half done', (
     await conn.execute(`INSERT INTO ${q('ok_table')} VALUES (1), (2)`);
     await conn.execute(`UPDATE ${q('ok_table')} SET id = 3 WHERE id = 2`);
     // Mirrors from an earlier sync stay as they were.
-    const before = await exactTableDigest(conn, options.reportSchema, 'kinds').catch(() => null);
+    const before = await exactTableDigest(conn, options.pipeline.reportSchema, 'kinds').catch(() => null);
     const error = await runSync(options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedTableError);
     expect((error as UnsupportedTableError).tables.map((t) => t.table).sort()).toEqual(['legacy', 'versioned']);
-    expect(await exactTableDigest(conn, options.reportSchema, 'kinds').catch(() => null)).toEqual(before);
+    expect(await exactTableDigest(conn, options.pipeline.reportSchema, 'kinds').catch(() => null)).toEqual(before);
     const mirrors = await conn.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
-      options.reportSchema,
+      options.pipeline.reportSchema,
       'ok_table',
     ]);
     expect(mirrors).toHaveLength(0);
@@ -129,7 +124,7 @@ describe('what cannot be copied is refused by name, and nothing is half done', (
     expect((error as Error).message).toMatch(/1000 bytes/);
     // Nothing of that run is left: no temporary table, no new mirror.
     const left = await conn.query<{ t: string }>('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [
-      options.reportSchema,
+      options.pipeline.reportSchema,
     ]);
     expect(left.map((r) => r.t).filter((t) => t === 'small' || t.startsWith('__dp_new'))).toEqual([]);
     await runSync({ ...options, exclude: ['wide_pk'] });

@@ -30,7 +30,7 @@ afterAll(async () => {
 describe('incremental sync under concurrent writers', () => {
   it('the mirror set equals one snapshot of the source after every run', async () => {
     const original = await originalLeadScores(conn, fx.database);
-    const options: SyncOptions = { source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true };
+    const options: SyncOptions = { pipeline: fx.pipeline };
     await runIncrementalSync(options); // full
     await runIncrementalSync(options); // primes the shadow set
     const stop = { done: false };

@@ -7,8 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqlConnection, SqlConnector } from '../../../src/db/connection.js';
+import type { SqlConnection } from '../../../src/db/connection.js';
 import { createConnector } from '../../../src/db/mysql-driver.js';
+import { createPipeline } from '../../../src/pipeline.js';
 import { qualify, quoteId } from '../../../src/db/quote.js';
 import { installCapture } from '../../../sync/capture/capture.js';
 import { type IncrementalResult, runIncrementalSync } from '../../../sync/incremental/run-incremental.js';
@@ -19,7 +20,6 @@ import { testServerTarget } from '../../helpers/test-database.js';
 const src = `t_incx é% ${randomBytes(3).toString('hex')}`;
 const rep = `${src}_report`;
 let admin: SqlConnection;
-let source: SqlConnector;
 let options: SyncOptions;
 const q = (t: string) => qualify(src, t);
 
@@ -74,13 +74,8 @@ beforeAll(async () => {
   const server = testServerTarget();
   admin = await createConnector(server).connect({ database: null });
   await admin.execute(`CREATE DATABASE ${quoteId(src)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  source = createConnector({ ...server, database: src });
   options = {
-    source,
-    report: createConnector({ ...server, database: rep }),
-    sourceSchema: src,
-    reportSchema: rep,
-    sameServer: true,
+    pipeline: createPipeline({ source: { ...server, database: src }, report: { ...server, database: rep }, sameServer: true }),
     chunkRows: 100,
     reports: [],
   };

@@ -6,13 +6,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../../src/db/connection.js';
-import { createConnector } from '../../../src/db/mysql-driver.js';
 import { qualify } from '../../../src/db/quote.js';
 import { installCapture } from '../../../sync/capture/capture.js';
 import { runSync } from '../../../sync/full/run-sync.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
 import { exitOf, spawnCli, waitForOutput } from '../../helpers/spawn-cli.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
+import { testPipeline } from '../../helpers/test-database.js';
 import { waitQuiet } from '../../helpers/wait-quiet.js';
 
 let fx: CrmFixture;
@@ -75,11 +75,7 @@ describe('incremental sync killed with SIGKILL', () => {
     expect(await schemaDigest(conn, fx.reportSchema, fx.tables)).toEqual(await schemaDigest(conn, fx.database, fx.tables));
     const full = `${fx.reportSchema}_full`;
     await runSync({
-      source: fx.connector,
-      report: createConnector({ ...fx.target, database: full }),
-      sourceSchema: fx.database,
-      reportSchema: full,
-      sameServer: true,
+      pipeline: testPipeline(fx, full),
     });
     expect(await schemaDigest(conn, fx.reportSchema, REPORTS)).toEqual(await schemaDigest(conn, full, REPORTS));
   });

@@ -17,7 +17,7 @@ import { type IncrementalResult, runIncrementalSync } from '../../../sync/increm
 import { runSync, type SyncOptions } from '../../../sync/full/run-sync.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
-import { createConnector } from '../../../src/db/mysql-driver.js';
+import { testPipeline } from '../../helpers/test-database.js';
 import { LockBusyError } from '../../../src/errors.js';
 
 let fx: CrmFixture;
@@ -40,7 +40,7 @@ beforeAll(async () => {
   await conn.execute(`INSERT INTO ${q('events')} VALUES ('2024-03-01 10:00:00.5', 1), ('2024-03-01 11:00:00', 2)`);
   sourceTables = [...fx.tables, 'codes', 'bins', 'events'];
   await installCapture(conn, fx.database);
-  options = { source: fx.connector, report: fx.report, sourceSchema: fx.database, reportSchema: fx.reportSchema, sameServer: true, chunkRows: 500 };
+  options = { pipeline: fx.pipeline, chunkRows: 500 };
   const first = await runIncrementalSync(options);
   expect(first.fullSyncReason).toBe('no earlier sync');
 });
@@ -54,7 +54,7 @@ afterAll(async () => {
 async function expectExact(label: string): Promise<void> {
   expect(await schemaDigest(conn, fx.reportSchema, sourceTables), `${label}: mirrors`).toEqual(await schemaDigest(conn, fx.database, sourceTables));
   const fresh = `${fx.reportSchema}_full`;
-  await runSync({ ...options, reportSchema: fresh, report: createConnector({ ...fx.target, database: fresh }) });
+  await runSync({ ...options, pipeline: testPipeline(fx, fresh) });
   expect(await schemaDigest(conn, fx.reportSchema, REPORTS), `${label}: reports`).toEqual(await schemaDigest(conn, fresh, REPORTS));
 }
 
@@ -199,7 +199,7 @@ describe('incremental sync', () => {
 
   it('a restore over the captured source takes the triggers off for its swap and puts them back; the next sync is full', async () => {
     const before = await readCapture(conn, fx.database);
-    const backup = await runBackup({ report: fx.report, reportSchema: fx.reportSchema, to: mkdtempSync(join(tmpdir(), 'dp-incr-')), compress: 'none' });
+    const backup = await runBackup({ pipeline: fx.pipeline, to: mkdtempSync(join(tmpdir(), 'dp-incr-')), compress: 'none' });
     await conn.execute(`UPDATE ${q('contacts')} SET lead_score = lead_score + 1 WHERE id % 5 = 0`);
     await runRestore({ connector: fx.connector, from: backup.dir, target: fx.database });
     const after = await readCapture(conn, fx.database);

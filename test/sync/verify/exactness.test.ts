@@ -6,29 +6,24 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../../src/db/connection.js';
-import { createConnector } from '../../../src/db/mysql-driver.js';
 import { qualify } from '../../../src/db/quote.js';
 import { runSync, type SyncOptions } from '../../../sync/full/run-sync.js';
 import { verifyMirrors } from '../../../sync/verify/verify.js';
 import { exactTableDigest } from '../../helpers/exact-digest.js';
-import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+import { createTestDatabase, type TestDatabase, testPipeline } from '../../helpers/test-database.js';
 
 let db: TestDatabase;
 let conn: SqlConnection;
 let options: SyncOptions;
 const q = (t: string) => qualify(db.database, t);
-const m = (t: string) => qualify(options.reportSchema, t);
+const m = (t: string) => qualify(options.pipeline.reportSchema, t);
 
 beforeAll(async () => {
   db = await createTestDatabase('exact');
   conn = await db.connector.connect();
   const reportSchema = `${db.database}_report`;
   options = {
-    source: db.connector,
-    report: createConnector({ ...db.target, database: reportSchema }),
-    sourceSchema: db.database,
-    reportSchema,
-    sameServer: true,
+    pipeline: testPipeline(db, reportSchema),
     reports: [],
     chunkRows: 50,
   };
@@ -40,7 +35,7 @@ afterAll(async () => {
 });
 
 async function expectMirrorExact(table: string): Promise<void> {
-  expect(await exactTableDigest(conn, options.reportSchema, table), `mirror of ${table}`).toEqual(
+  expect(await exactTableDigest(conn, options.pipeline.reportSchema, table), `mirror of ${table}`).toEqual(
     await exactTableDigest(conn, db.database, table),
   );
 }
@@ -127,9 +122,9 @@ describe('verify sees every difference an exact comparison sees', () => {
       ['i', '18446744073709551614'],
     ];
     for (const [col, value] of edits) {
-      const before = await exactTableDigest(conn, options.reportSchema, 'kinds');
+      const before = await exactTableDigest(conn, options.pipeline.reportSchema, 'kinds');
       await conn.execute(`UPDATE ${m('kinds')} SET \`${col}\` = ${value}${col === 'sep1' ? ", sep2 = 'b#c'" : ''} WHERE id = 1`);
-      const changed = JSON.stringify(await exactTableDigest(conn, options.reportSchema, 'kinds')) !== JSON.stringify(before);
+      const changed = JSON.stringify(await exactTableDigest(conn, options.pipeline.reportSchema, 'kinds')) !== JSON.stringify(before);
       const r = await verifyMirrors(options);
       // verify reports drift exactly when the exact digest changed.
       expect(r.ok, `column ${col} = ${value}`).toBe(!changed);
@@ -156,7 +151,7 @@ describe('schemas the copy handles', () => {
     );
     await conn.execute(`INSERT INTO ${q('mixed_key')} VALUES (_latin1 X'E9', _cp1251 X'C6', 'a', 1), ('b', 'c', 'd', 2)`);
     for (const sameServer of [true, false]) {
-      await runSync({ ...options, sameServer });
+      await runSync({ ...options, pipeline: { ...options.pipeline, sameServer } });
       await expectMirrorExact('mixed');
       await expectMirrorExact('mixed_key');
       expect((await verifyMirrors(options)).ok).toBe(true);
@@ -176,7 +171,7 @@ describe('schemas the copy handles', () => {
     await conn.execute('SET SESSION check_constraint_checks = 1');
     await runSync(options);
     await expectMirrorExact('checked');
-    await runSync({ ...options, sameServer: false });
+    await runSync({ ...options, pipeline: { ...options.pipeline, sameServer: false } });
     await expectMirrorExact('checked');
     expect((await verifyMirrors(options)).ok).toBe(true);
   });
