@@ -2,168 +2,134 @@
  * Tables a sync cannot copy exactly are refused by name before anything is written, and verify
  * names them (issue #12, classes 5, 16, 17). Split from exactness.test.ts, with the same setup.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqlConnection } from '../../../src/db/connection.js';
-import { qualify } from '../../../src/db/quote.js';
+import { describe, expect, it } from 'vitest';
 import { UnsupportedTableError } from '../../../src/errors.js';
 import { installCapture, removeCapture } from '../../../sync/capture/capture.js';
 import { runIncrementalSync } from '../../../sync/incremental/run-incremental.js';
-import { runSync, type SyncOptions } from '../../../sync/full/run-sync.js';
+import { runSync } from '../../../sync/full/run-sync.js';
 import { verifyMirrors } from '../../../sync/verify/verify.js';
-import { exactTableDigest } from '../../helpers/exact-digest.js';
 import { runCliCapture } from '../../helpers/run-cli-capture.js';
-import { createTestDatabase, type TestDatabase, testPipeline } from '../../helpers/test-database.js';
+import { exactTableDigest } from '../../helpers/exact-digest.js';
+import { useScratchSchema } from '../../helpers/scratch-schema.js';
 
-let db: TestDatabase;
-let conn: SqlConnection;
-let options: SyncOptions;
-const q = (t: string) => qualify(db.database, t);
-
-beforeAll(async () => {
-  db = await createTestDatabase('exact');
-  conn = await db.connector.connect();
-  const reportSchema = `${db.database}_report`;
-  options = {
-    pipeline: testPipeline(db, reportSchema),
-    reports: [],
-    chunkRows: 50,
-  };
-});
-
-afterAll(async () => {
-  await conn.close();
-  await db.drop();
-});
-
-async function expectMirrorExact(table: string): Promise<void> {
-  expect(await exactTableDigest(conn, options.pipeline.reportSchema, table), `mirror of ${table}`).toEqual(
-    await exactTableDigest(conn, db.database, table),
-  );
-}
-
-async function resetSchema(): Promise<void> {
-  const rows = await conn.query<{ t: string }>(
-    "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE <> 'VIEW'",
-    [db.database],
-  );
-  await conn.execute('SET SESSION foreign_key_checks = 0');
-  for (const r of rows) await conn.execute(`DROP TABLE ${q(r.t)}`);
-  await conn.execute('SET SESSION foreign_key_checks = 1');
-}
+const s = useScratchSchema('exact');
+const { q } = s;
+const resetSchema = () => s.reset();
+const expectMirrorExact = (table: string) => s.expectMirrorExact(table);
 
 describe('what cannot be copied is refused by name, and nothing is half done', () => {
   it('a system-versioned table and a MyISAM table: sync refuses them all before writing, verify exits 3 naming them', async () => {
     await resetSchema();
-    await conn.execute(`CREATE TABLE ${q('ok_table')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
-    await conn.execute(`CREATE TABLE ${q('versioned')} (id INT PRIMARY KEY, v INT) ENGINE=InnoDB WITH SYSTEM VERSIONING`);
-    await conn.execute(`CREATE TABLE ${q('legacy')} (id INT PRIMARY KEY) ENGINE=MyISAM`);
-    await conn.execute(`INSERT INTO ${q('ok_table')} VALUES (1), (2)`);
-    await conn.execute(`UPDATE ${q('ok_table')} SET id = 3 WHERE id = 2`);
+    await s.conn.execute(`CREATE TABLE ${q('ok_table')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
+    await s.conn.execute(`CREATE TABLE ${q('versioned')} (id INT PRIMARY KEY, v INT) ENGINE=InnoDB WITH SYSTEM VERSIONING`);
+    await s.conn.execute(`CREATE TABLE ${q('legacy')} (id INT PRIMARY KEY) ENGINE=MyISAM`);
+    await s.conn.execute(`INSERT INTO ${q('ok_table')} VALUES (1), (2)`);
+    await s.conn.execute(`UPDATE ${q('ok_table')} SET id = 3 WHERE id = 2`);
     // Mirrors from an earlier sync stay as they were.
-    const before = await exactTableDigest(conn, options.pipeline.reportSchema, 'kinds').catch(() => null);
-    const error = await runSync(options).catch((e: unknown) => e);
+    const before = await exactTableDigest(s.conn, s.options.pipeline.reportSchema, 'kinds').catch(() => null);
+    const error = await runSync(s.options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedTableError);
     expect((error as UnsupportedTableError).tables.map((t) => t.table).sort()).toEqual(['legacy', 'versioned']);
-    expect(await exactTableDigest(conn, options.pipeline.reportSchema, 'kinds').catch(() => null)).toEqual(before);
-    const mirrors = await conn.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
-      options.pipeline.reportSchema,
+    expect(await exactTableDigest(s.conn, s.options.pipeline.reportSchema, 'kinds').catch(() => null)).toEqual(before);
+    const mirrors = await s.conn.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
+      s.options.pipeline.reportSchema,
       'ok_table',
     ]);
     expect(mirrors).toHaveLength(0);
 
-    const cli = await runCliCapture(['sync', '--source', db.url, '--report', `${db.url}_report`]);
+    const cli = await runCliCapture(['sync', '--source', s.db.url, '--report', `${s.db.url}_report`]);
     expect(cli.code).toBe(2);
     expect(cli.stderr).toMatch(/versioned \(system-versioned/);
     expect(cli.stderr).toMatch(/legacy \(engine MyISAM/);
 
     // Excluded, the rest syncs; verify then names the tables it could not compare and exits 3.
-    await runSync({ ...options, exclude: ['versioned', 'legacy'] });
+    await runSync({ ...s.options, exclude: ['versioned', 'legacy'] });
     await expectMirrorExact('ok_table');
-    const r = await verifyMirrors(options);
+    const r = await verifyMirrors(s.options);
     expect(r.ok).toBe(false);
     expect(r.tables.filter((t) => t.problem).map((t) => t.table).sort()).toEqual(['legacy', 'versioned']);
-    const v = await runCliCapture(['verify', '--source', db.url, '--report', `${db.url}_report`]);
+    const v = await runCliCapture(['verify', '--source', s.db.url, '--report', `${s.db.url}_report`]);
     expect(v.code).toBe(3);
     expect(v.stderr).toMatch(/legacy/);
-    expect((await verifyMirrors({ ...options, exclude: ['versioned', 'legacy'] })).ok).toBe(true);
+    expect((await verifyMirrors({ ...s.options, exclude: ['versioned', 'legacy'] })).ok).toBe(true);
   });
 
   it('incremental runs go on beside an excluded table, and refuse it when it is not excluded', async () => {
     await resetSchema();
-    await conn.execute(`CREATE TABLE ${q('parent')} (id INT PRIMARY KEY, v INT) ENGINE=InnoDB`);
-    await conn.execute(`CREATE TABLE ${q('child')} (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES ${q('parent')} (id) ON DELETE CASCADE) ENGINE=InnoDB`);
-    await conn.execute(`CREATE TABLE ${q('versioned')} (id INT PRIMARY KEY) ENGINE=InnoDB WITH SYSTEM VERSIONING`);
-    await conn.execute(`INSERT INTO ${q('parent')} VALUES (1, 1), (2, 2)`);
-    await conn.execute(`INSERT INTO ${q('child')} VALUES (10, 1), (20, 2)`);
-    await installCapture(conn, db.database);
-    const inc = { ...options, exclude: ['versioned'] };
+    await s.conn.execute(`CREATE TABLE ${q('parent')} (id INT PRIMARY KEY, v INT) ENGINE=InnoDB`);
+    await s.conn.execute(`CREATE TABLE ${q('child')} (id INT PRIMARY KEY, p INT, FOREIGN KEY (p) REFERENCES ${q('parent')} (id) ON DELETE CASCADE) ENGINE=InnoDB`);
+    await s.conn.execute(`CREATE TABLE ${q('versioned')} (id INT PRIMARY KEY) ENGINE=InnoDB WITH SYSTEM VERSIONING`);
+    await s.conn.execute(`INSERT INTO ${q('parent')} VALUES (1, 1), (2, 2)`);
+    await s.conn.execute(`INSERT INTO ${q('child')} VALUES (10, 1), (20, 2)`);
+    await installCapture(s.conn, s.db.database);
+    const inc = { ...s.options, exclude: ['versioned'] };
     expect((await runIncrementalSync(inc)).fullSyncReason).toMatch(/no earlier sync|predates/);
-    await conn.execute(`DELETE FROM ${q('parent')} WHERE id = 2`);
-    await conn.execute(`UPDATE ${q('parent')} SET v = 5 WHERE id = 1`);
-    await conn.execute(`INSERT INTO ${q('versioned')} VALUES (1)`);
+    await s.conn.execute(`DELETE FROM ${q('parent')} WHERE id = 2`);
+    await s.conn.execute(`UPDATE ${q('parent')} SET v = 5 WHERE id = 1`);
+    await s.conn.execute(`INSERT INTO ${q('versioned')} VALUES (1)`);
     const second = await runIncrementalSync(inc);
     expect(second.fullSyncReason).toBeUndefined();
     await expectMirrorExact('parent');
     await expectMirrorExact('child');
-    await expect(runIncrementalSync(options)).rejects.toBeInstanceOf(UnsupportedTableError);
-    await removeCapture(conn, db.database);
+    await expect(runIncrementalSync(s.options)).rejects.toBeInstanceOf(UnsupportedTableError);
+    await removeCapture(s.conn, s.db.database);
   });
 
   it('a primary key longer than 1000 bytes is refused by name; long unique and plain indexes are mirrored', async () => {
     await resetSchema();
-    await conn.execute(`CREATE TABLE ${q('small')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
-    await conn.execute(`CREATE TABLE ${q('wide_pk')} (k VARCHAR(255) NOT NULL PRIMARY KEY, v INT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
-    await conn.execute(
+    await s.conn.execute(`CREATE TABLE ${q('small')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
+    await s.conn.execute(`CREATE TABLE ${q('wide_pk')} (k VARCHAR(255) NOT NULL PRIMARY KEY, v INT) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`);
+    await s.conn.execute(
       `CREATE TABLE ${q('wide_idx')} (id INT PRIMARY KEY, u VARCHAR(300), w VARCHAR(300), UNIQUE KEY (u), KEY (w)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
     );
-    await conn.execute(`INSERT INTO ${q('wide_pk')} VALUES (REPEAT('x', 255), 1)`);
-    await conn.execute(`INSERT INTO ${q('wide_idx')} VALUES (1, REPEAT('u', 300), REPEAT('w', 300)), (2, NULL, REPEAT('w', 300))`);
-    const error = await runSync(options).catch((e: unknown) => e);
+    await s.conn.execute(`INSERT INTO ${q('wide_pk')} VALUES (REPEAT('x', 255), 1)`);
+    await s.conn.execute(`INSERT INTO ${q('wide_idx')} VALUES (1, REPEAT('u', 300), REPEAT('w', 300)), (2, NULL, REPEAT('w', 300))`);
+    const error = await runSync(s.options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedTableError);
     expect((error as UnsupportedTableError).tables.map((t) => t.table)).toEqual(['wide_pk']);
     expect((error as Error).message).toMatch(/1000 bytes/);
     // Nothing of that run is left: no temporary table, no new mirror.
-    const left = await conn.query<{ t: string }>('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [
-      options.pipeline.reportSchema,
+    const left = await s.conn.query<{ t: string }>('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [
+      s.options.pipeline.reportSchema,
     ]);
     expect(left.map((r) => r.t).filter((t) => t === 'small' || t.startsWith('__dp_new'))).toEqual([]);
-    await runSync({ ...options, exclude: ['wide_pk'] });
+    await runSync({ ...s.options, exclude: ['wide_pk'] });
     await expectMirrorExact('wide_idx');
-    expect((await verifyMirrors({ ...options, exclude: ['wide_pk'] })).ok).toBe(true);
+    expect((await verifyMirrors({ ...s.options, exclude: ['wide_pk'] })).ok).toBe(true);
   });
 
   it('verify after a source ALTER, before the next sync, reports drift in that table instead of failing', async () => {
     await resetSchema();
-    await conn.execute(`CREATE TABLE ${q('altered')} (id INT PRIMARY KEY, a INT) ENGINE=InnoDB`);
-    await conn.execute(`CREATE TABLE ${q('steady')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
-    await conn.execute(`INSERT INTO ${q('altered')} VALUES (1, 1)`);
-    await runSync(options);
-    await conn.execute(`ALTER TABLE ${q('altered')} ADD COLUMN b INT NULL`);
-    const r = await verifyMirrors(options);
+    await s.conn.execute(`CREATE TABLE ${q('altered')} (id INT PRIMARY KEY, a INT) ENGINE=InnoDB`);
+    await s.conn.execute(`CREATE TABLE ${q('steady')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
+    await s.conn.execute(`INSERT INTO ${q('altered')} VALUES (1, 1)`);
+    await runSync(s.options);
+    await s.conn.execute(`ALTER TABLE ${q('altered')} ADD COLUMN b INT NULL`);
+    const r = await verifyMirrors(s.options);
     expect(r.ok).toBe(false);
     const t = r.tables.find((x) => x.table === 'altered')!;
     expect(t.problem).toMatch(/columns differ/);
     expect(r.tables.find((x) => x.table === 'steady')!.problem).toBeUndefined();
-    await conn.execute(`ALTER TABLE ${q('altered')} DROP COLUMN b, MODIFY a BIGINT`);
-    expect((await verifyMirrors(options)).ok).toBe(false);
-    const v = await runCliCapture(['verify', '--source', db.url, '--report', `${db.url}_report`]);
+    await s.conn.execute(`ALTER TABLE ${q('altered')} DROP COLUMN b, MODIFY a BIGINT`);
+    expect((await verifyMirrors(s.options)).ok).toBe(false);
+    const v = await runCliCapture(['verify', '--source', s.db.url, '--report', `${s.db.url}_report`]);
     expect(v.code).toBe(3);
     expect(v.stderr).toMatch(/altered/);
-    await runSync(options);
-    expect((await verifyMirrors(options)).ok).toBe(true);
+    await runSync(s.options);
+    expect((await verifyMirrors(s.options)).ok).toBe(true);
   });
 });
 
 describe('names the DDL reader cannot split', () => {
   it('a table or column name holding a line break, or a table named __dp_…, is refused by name before anything is written', async () => {
     await resetSchema();
-    await conn.execute(`CREATE TABLE ${q('fine')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
-    await conn.execute(`CREATE TABLE ${q('two\nlines')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
-    await conn.execute(`CREATE TABLE ${q('col_break')} (id INT PRIMARY KEY, \`a\r\nb\` INT) ENGINE=InnoDB`);
+    await s.conn.execute(`CREATE TABLE ${q('fine')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
+    await s.conn.execute(`CREATE TABLE ${q('two\nlines')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
+    await s.conn.execute(`CREATE TABLE ${q('col_break')} (id INT PRIMARY KEY, \`a\r\nb\` INT) ENGINE=InnoDB`);
     // The __dp_ prefix marks dualpipe's own tables (temporary, shadow, old ones are dropped as
     // leftovers in the report schema): a user's table named so was skipped in silence (torture seed 10005).
-    await conn.execute(`CREATE TABLE ${q('__dp_user')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
-    const error = await runSync(options).catch((e: unknown) => e);
+    await s.conn.execute(`CREATE TABLE ${q('__dp_user')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
+    const error = await runSync(s.options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedTableError);
     expect((error as UnsupportedTableError).tables.map((t) => t.table).sort()).toEqual(['__dp_user', 'col_break', 'two\nlines']);
     expect((error as Error).message).toContain('"two\\nlines"');
