@@ -12,12 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate, seed } from '../schema/index.js';
 import { createConnector } from '../src/db/mysql-driver.js';
-import { writeNewKey } from '../backup/backup-key.js';
+import { writeNewKey } from '../backup/format/backup-key.js';
 import { qualify, quoteId } from '../src/db/quote.js';
-import { discoverTables } from '../sync/discover-tables.js';
-import { lastSucceededSync } from '../sync/run-history.js';
-import type { SourceState } from '../sync/source-state.js';
-import { writableColumns } from '../sync/table-meta.js';
+import { discoverTables } from '../src/catalog/discover-tables.js';
+import { lastSucceededSync } from '../src/history/run-history.js';
+import type { SourceState } from '../src/catalog/source-state.js';
+import { writableColumns } from '../src/catalog/table-meta.js';
 import { arg, benchServer, runCommand, saveResults } from './bench-util.js';
 
 const scale = Number(arg('scale', '1'));

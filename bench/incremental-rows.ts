@@ -6,7 +6,7 @@
  */
 import type { ConnectionTarget, SqlConnection } from '../src/db/connection.js';
 import { createConnector } from '../src/db/mysql-driver.js';
-import { installCapture } from '../sync/capture.js';
+import { installCapture } from '../sync/capture/capture.js';
 import { type LatencyStats, latencyLoop, runCommand } from './bench-util.js';
 import { changeShare } from './incremental-changes.js';
 

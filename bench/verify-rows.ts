@@ -4,9 +4,9 @@
  * the first version used (`COUNT(*)`, `BIT_XOR(CRC32(CONCAT_WS(…)))` per table, source and
  * mirror) run serially by the mariadb client on the same data: the price of exactness.
  */
-import { legacyChecksumSql } from '../backup/content-checksum.js';
+import { legacyChecksumSql } from '../src/rows/content-checksum.js';
 import type { SqlConnection } from '../src/db/connection.js';
-import { discoverTables } from '../sync/discover-tables.js';
+import { discoverTables } from '../src/catalog/discover-tables.js';
 import { runCommand } from './bench-util.js';
 
 export async function verifyRows(o: {
