@@ -70,7 +70,7 @@ describe('backup verify --restore-test', () => {
       writeFileSync(file, bytes);
     });
     const r1 = await verify(chunk);
-    expect(r1.code).toBe(2);
+    expect(r1.code).toBe(5);
     expect(r1.stderr).toMatch(/SHA-256 mismatch \(chunk of contacts\)/);
     // Every chunk hash still matches: only restoring and checking the content finds this.
     const content = damaged('checksum', (_dir, m) => {
