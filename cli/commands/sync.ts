@@ -147,7 +147,7 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
   program
     .command('sync')
     .description('rebuild the MyISAM mirrors and report tables from one consistent snapshot of the source')
-    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 4 another run holds the lock.')
+    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 4 another run holds the lock, 5 a change-log row dualpipe did not write.')
     .option(
       '--strategy <s>',
       'swap (build aside, one atomic RENAME) or lock (LOCK TABLES and refill)',
