@@ -1,6 +1,6 @@
 /**
  * One base error with `cause`, and subclasses that carry context. Each class maps to one
- * exit code in one place (`exitCodeFor`), used by the CLI.
+ * exit code in one place (`EXIT_CODES`, read by `exitCodeFor`), used by the CLI.
  */
 export class DualpipeError extends Error {
   /** A short hint telling the user what to do next. */
@@ -34,9 +34,8 @@ export class ConnectionError extends DualpipeError {
 }
 
 /**
- * TLS was required (`--require-tls`, `ssl-mode=required|verify-ca|verify-identity`) and the
- * session is not encrypted, or the server's certificate failed the check. Exit 1, like every
- * connection failure: the server or its certificate must change, not only what was typed.
+ * TLS was required (`--require-tls`, `ssl-mode=required|verify-*`) and the session is not encrypted,
+ * or the certificate failed the check. Exit 1, like every connection failure: the server must change.
  */
 export class TlsError extends ConnectionError {}
 
@@ -82,9 +81,7 @@ export class ServerError extends DualpipeError {}
 export class LockBusyError extends DualpipeError {
   readonly lockName: string;
   constructor(lockName: string, options: { hint?: string } = {}) {
-    super(`another dualpipe run holds the lock ${lockName}`, {
-      hint: options.hint ?? 'wait for it to finish, or check `dualpipe status`',
-    });
+    super(`another dualpipe run holds the lock ${lockName}`, { hint: options.hint ?? 'wait for it to finish, or check `dualpipe status`' });
     this.lockName = lockName;
   }
 }
@@ -93,22 +90,30 @@ export class LockBusyError extends DualpipeError {
 export class DriftError extends DualpipeError {
   readonly tables: readonly string[];
   constructor(tables: readonly string[]) {
-    super(`drift found in ${tables.length} table(s): ${tables.join(', ')}`, {
-      hint: 'run `dualpipe sync` to rebuild the mirrors',
-    });
+    super(`drift found in ${tables.length} table(s): ${tables.join(', ')}`, { hint: 'run `dualpipe sync` to rebuild the mirrors' });
     this.tables = tables;
   }
 }
 
+/** A cause as one line of text: an Error's message, anything else as itself. */
+function causeText(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  switch (typeof cause) {
+    case 'string': case 'number': case 'bigint': case 'boolean': case 'symbol': return String(cause);
+    case 'undefined': return 'failed';
+    default: return cause === null ? 'null' : Object.prototype.toString.call(cause);
+  }
+}
+
 /**
- * A step of a multi-step operation failed; names the table and phase. The reason is the
- * `cause`'s message, or `detail` when the step found the problem itself (no error to chain).
+ * A step of a multi-step operation failed; names the table and phase. The reason is the `cause`'s
+ * message, or `detail` when the step found the problem itself.
  */
 export class StepError extends DualpipeError {
   readonly table: string | undefined;
   readonly phase: string;
   constructor(phase: string, table: string | undefined, options: { cause?: unknown; detail?: string; hint?: string } = {}) {
-    const why = options.detail ?? (options.cause instanceof Error ? options.cause.message : String(options.cause ?? 'failed'));
+    const why = options.detail ?? causeText(options.cause);
     super(`${phase}${table ? ` of ${table}` : ''} failed: ${why}`, options);
     this.table = table;
     this.phase = phase;
@@ -143,9 +148,8 @@ export class SchemaChangedError extends DualpipeError {
 }
 
 /**
- * Data that dualpipe wrote and now reads back is damaged or was not written by dualpipe: a backup
- * file, or a row of the change log. `source` names where it is (a file, a table). Exit 5: the
- * input must be replaced (another backup, a full sync), not the command line.
+ * Data dualpipe reads back (a backup file, a change-log row) is damaged or not dualpipe's; `source`
+ * names where it is. Exit 5: the input must be replaced (another backup), not the command line.
  */
 export class DamagedDataError extends DualpipeError {
   readonly source: string;
@@ -181,10 +185,7 @@ export class ChangeLogKeyError extends DamagedDataError {
   }
 }
 
-/**
- * A broken invariant: a bug in dualpipe, never the user's input or the server's state. `where`
- * names the function. Exit 70 (sysexits' EX_SOFTWARE), so scripts can tell a bug from a failure.
- */
+/** A broken invariant: a bug in dualpipe; `where` names the function. Exit 70 (sysexits' EX_SOFTWARE). */
 export class InternalError extends DualpipeError {
   readonly where: string;
   constructor(where: string, message: string) {

@@ -48,7 +48,7 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
         const result = await runBackup({
           report: c.report(),
           reportSchema: c.config.report.database,
-          to: flags.to!,
+          to: flags.to,
           threads: flags.threads,
           compress: flags.compress,
           includeReports: flags.includeReports === true,

@@ -36,9 +36,7 @@ describe('scheduler', () => {
       {
         name: 'busy',
         cron: '* * * * * *',
-        run: async () => {
-          throw new LockBusyError('dualpipe:sync:x');
-        },
+        run: () => Promise.reject(new LockBusyError('dualpipe:sync:x')),
       },
     ]);
     await sleep(3500);

@@ -56,7 +56,7 @@ describe('backup verify --restore-test', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { ok: boolean; restoreTest: { rows: number } };
     expect(out.ok).toBe(true);
-    expect(out.restoreTest.rows).toBe(JSON.parse(readFileSync(join(good, 'manifest.json'), 'utf8')).totals.rows);
+    expect(out.restoreTest.rows).toBe((JSON.parse(readFileSync(join(good, 'manifest.json'), 'utf8')) as Manifest).totals.rows);
     const [listed] = await listBackups(join(parent, 'good'));
     expect(listed!.verification).toMatchObject({ ok: true, restoreTest: true });
     expect(await scratch()).toEqual([]);
