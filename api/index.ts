@@ -32,7 +32,16 @@ export { describePlan, planSync, type SyncPlan, type SyncStrategy, type TablePla
 export { loadReportDefinitions, parseReportDefinition, type ReportDefinition } from '../sync/reports/report-definitions.js';
 export { HISTORY_TABLE, type RunRecord, recentRuns } from '../src/history/run-history.js';
 export { runSync, type SyncOptions, type SyncResult } from '../sync/full/run-sync.js';
-export { type ScheduledJob, type SchedulerHandle, startScheduler, validateJobs } from '../ops/schedule.js';
+export {
+  type CronSchedule,
+  type CronTimer,
+  nodeCronTimer,
+  type ScheduledJob,
+  type SchedulerHandle,
+  type SchedulerOptions,
+  startScheduler,
+  validateJobs,
+} from '../ops/schedule.js';
 export type { TableSyncResult } from '../sync/full/sync-table.js';
 export type { ChunkScheme, ColumnMeta, TableMeta } from '../src/catalog/table-meta.js';
 export { driftedTables, type VerifyResult, type VerifyTableResult, verifyMirrors } from '../sync/verify/verify.js';
