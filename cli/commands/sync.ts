@@ -273,10 +273,11 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
         ...(cfg.schedule.timezone ? { timezone: cfg.schedule.timezone } : {}),
       });
       c.logger.info({ jobs: jobs.map((j) => `${j.name}: ${j.cron}`) }, 'scheduler started');
-      await new Promise<void>((resolve) => {
+      await new Promise<void>((resolve, reject) => {
         const stop = (sig: string) => {
           c.logger.info({ signal: sig }, 'stopping: finishing or abandoning the current run safely');
-          void handle.stop().then(resolve);
+          // A signal handler cannot await: the awaited promise around it carries the outcome, failure included.
+          void handle.stop().then(resolve, reject);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
