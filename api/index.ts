@@ -6,7 +6,7 @@ export { loadDataSql } from '../backup/restore/load-data-sql.js';
 export { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, type ManifestFile, type ManifestTable, openManifest, parseManifest, parseManifestFile } from '../backup/format/manifest.js';
 export { decodeRow, encodeRow } from '../src/rows/row-codec.js';
 export { type BackupOptions, type BackupResult, runBackup } from '../backup/dump/run-backup.js';
-export { BackupError, locateBackup, verifyChunks } from '../backup/format/read-backup.js';
+export { locateBackup, verifyChunks } from '../backup/format/read-backup.js';
 export { describeRestorePlan, planRestore, type RestorePlan, restoreSchemas } from '../backup/restore/plan-restore.js';
 export { dropPrevious, readRestoreInfo, type RestoreInfo, rollbackRestore, type RollbackOptions } from '../backup/restore/rollback-restore.js';
 export { type RestoreOptions, type RestoreResult, type RestoreTableResult, runRestore } from '../backup/restore/run-restore.js';
@@ -14,7 +14,7 @@ export { listBackups, pruneBackups } from '../backup/dump/inventory.js';
 export { planPrune } from '../backup/dump/prune-plan.js';
 export { verifyBackup } from '../backup/restore/verify-backup.js';
 export { type BackupKey, keyId, parseKeyText, readBackupKey, writeNewKey } from '../backup/format/backup-key.js';
-export { ChunkAuthError, decryptChunk, encryptChunk } from '../backup/format/chunk-cipher.js';
+export { decryptChunk, encryptChunk } from '../backup/format/chunk-cipher.js';
 export { type MergeOptions, type MergeResult, type MergeTableResult, runMerge } from '../backup/restore/run-merge.js';
 export { type MergePlan, planMerge } from '../backup/restore/plan-merge.js';
 export { type FilterCondition, parseWhere, renderWhere, type RowFilter } from '../backup/restore/where-filter.js';
@@ -32,7 +32,16 @@ export { describePlan, planSync, type SyncPlan, type SyncStrategy, type TablePla
 export { loadReportDefinitions, parseReportDefinition, type ReportDefinition } from '../sync/reports/report-definitions.js';
 export { HISTORY_TABLE, type RunRecord, recentRuns } from '../src/history/run-history.js';
 export { runSync, type SyncOptions, type SyncResult } from '../sync/full/run-sync.js';
-export { type ScheduledJob, type SchedulerHandle, startScheduler, validateJobs } from '../ops/schedule.js';
+export {
+  type CronSchedule,
+  type CronTimer,
+  nodeCronTimer,
+  type ScheduledJob,
+  type SchedulerHandle,
+  type SchedulerOptions,
+  startScheduler,
+  validateJobs,
+} from '../ops/schedule.js';
 export type { TableSyncResult } from '../sync/full/sync-table.js';
 export type { ChunkScheme, ColumnMeta, TableMeta } from '../src/catalog/table-meta.js';
 export { driftedTables, type VerifyResult, type VerifyTableResult, verifyMirrors } from '../sync/verify/verify.js';
@@ -52,15 +61,30 @@ export { createConnector } from '../src/db/mysql-driver.js';
 export { qualify, quoteId } from '../src/db/quote.js';
 export {
   AbortedError,
+  BackupError,
+  ChangeLogKeyError,
+  ChunkAuthError,
   ConfigError,
   ConnectionError,
+  DamagedDataError,
   DriftError,
   DualpipeError,
+  type ErrorClass,
+  EXIT_CODES,
   ExitCode,
   exitCodeFor,
+  type ExitCodeValue,
+  FileAccessError,
+  InternalError,
   LockBusyError,
+  MissingSchemaError,
+  SchemaChangedError,
   ServerError,
+  StaleError,
   StepError,
+  TlsError,
+  type UnsupportedTable,
+  UnsupportedTableError,
   UsageError,
 } from '../src/errors.js';
 export { acquireRunLock, lockName } from '../src/lock/run-lock.js';

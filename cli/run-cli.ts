@@ -56,7 +56,7 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
     )
     .showSuggestionAfterError(true);
   program.hook('preAction', (_root, action) => {
-    holder.current = new CliContext(io, action.optsWithGlobals() as GlobalOptions);
+    holder.current = new CliContext(io, action.optsWithGlobals<GlobalOptions>());
   });
   const ctx: GetContext = () => holder.current!;
   registerDbCommands(program, ctx);

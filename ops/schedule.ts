@@ -1,19 +1,46 @@
 /**
- * The long-running scheduler: node-cron fires jobs, `noOverlap` keeps a job from overlapping
- * itself in this process, and the jobs' own GET_LOCK keeps runs apart across processes. A busy
- * lock is skipped or waited for, as configured. On stop, the current run is told to abort; a
- * sync only aborts between steps and never publishes partial report tables.
+ * The long-running scheduler: a cron timer (node-cron, or a fake in tests) fires jobs, a job never
+ * overlaps itself in this process (a firing while its run goes on is skipped), and the jobs' own
+ * GET_LOCK keeps runs apart across processes. A busy lock is skipped or waited for, as configured.
+ * On stop, the current run is told to abort; a sync only aborts between steps and never publishes
+ * partial report tables.
  */
 import cron from 'node-cron';
 import { LockBusyError, UsageError } from '../src/errors.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
 
+/** A started cron schedule of a `CronTimer`. */
+export interface CronSchedule {
+  /** Fires no more, and lets go of the schedule. */
+  stop(): Promise<void>;
+}
+
+/** Calls `fire` at each time a cron expression names: node-cron (`nodeCronTimer`), or a fake in tests. */
+export interface CronTimer {
+  schedule(expression: string, fire: () => void, options: { name: string; timezone?: string }): CronSchedule;
+}
+
+/** The real timer: node-cron (five or six fields, seconds first when six; IANA time zones). */
+export const nodeCronTimer: CronTimer = {
+  schedule(expression, fire, options) {
+    const task = cron.schedule(expression, fire, { name: options.name, ...(options.timezone ? { timezone: options.timezone } : {}) });
+    return {
+      async stop() {
+        await task.stop();
+        await task.destroy();
+      },
+    };
+  },
+};
+
+/** A job of the scheduler: its name, its cron expression and what it runs. */
 export interface ScheduledJob {
   name: string;
   cron: string;
   run(signal: AbortSignal, waitForLockSeconds: number): Promise<unknown>;
 }
 
+/** A running scheduler. */
 export interface SchedulerHandle {
   /** Stops firing, aborts the current run and waits for it to end. */
   stop(): Promise<void>;
@@ -38,45 +65,65 @@ export function validateJobs(jobs: readonly { name: string; cron: string }[]): v
   }
 }
 
-export function startScheduler(
-  jobs: readonly ScheduledJob[],
-  options: { logger?: Logger; onBusy?: 'skip' | 'wait'; timezone?: string; waitSeconds?: number } = {},
-): SchedulerHandle {
+/** Options of `startScheduler`. */
+export interface SchedulerOptions {
+  logger?: Logger;
+  /** A job finding its lock taken is skipped (the default), or waits up to `waitSeconds` for it. */
+  onBusy?: 'skip' | 'wait';
+  timezone?: string;
+  waitSeconds?: number;
+  /** What fires the jobs; node-cron unless given (tests pass a fake). */
+  timer?: CronTimer;
+}
+
+/** Starts firing `jobs` on their cron expressions (refused first, by `validateJobs`, when one is bad). */
+export function startScheduler(jobs: readonly ScheduledJob[], options: SchedulerOptions = {}): SchedulerHandle {
   validateJobs(jobs);
   const log = options.logger ?? silentLogger;
+  const timer = options.timer ?? nodeCronTimer;
   const controller = new AbortController();
   const running = new Set<Promise<void>>();
   const stats = { runs: 0, failures: 0, skipped: 0 };
   const wait = options.onBusy === 'wait' ? (options.waitSeconds ?? 3600) : 0;
-  const tasks = jobs.map((job) =>
-    cron.schedule(
+  const execute = async (job: ScheduledJob) => {
+    const t0 = Date.now();
+    log.info({ job: job.name }, `scheduled ${job.name} starting`);
+    try {
+      await job.run(controller.signal, wait);
+      stats.runs++;
+      log.info({ job: job.name, seconds: (Date.now() - t0) / 1000 }, `scheduled ${job.name} finished`);
+    } catch (error) {
+      if (error instanceof LockBusyError) {
+        stats.skipped++;
+        log.warn({ job: job.name }, `scheduled ${job.name} skipped: another run holds the lock`);
+      } else {
+        stats.failures++;
+        log.error({ job: job.name, err: (error as Error).message }, `scheduled ${job.name} failed`);
+      }
+    }
+  };
+  const schedules = jobs.map((job) => {
+    let current: Promise<void> | undefined;
+    return timer.schedule(
       job.cron,
       () => {
         if (controller.signal.aborted) return;
-        const p = (async () => {
-          const t0 = Date.now();
-          log.info({ job: job.name }, `scheduled ${job.name} starting`);
-          try {
-            await job.run(controller.signal, wait);
-            stats.runs++;
-            log.info({ job: job.name, seconds: (Date.now() - t0) / 1000 }, `scheduled ${job.name} finished`);
-          } catch (error) {
-            if (error instanceof LockBusyError) {
-              stats.skipped++;
-              log.warn({ job: job.name }, `scheduled ${job.name} skipped: another run holds the lock`);
-            } else {
-              stats.failures++;
-              log.error({ job: job.name, err: (error as Error).message }, `scheduled ${job.name} failed`);
-            }
-          }
-        })();
+        if (current) {
+          // No overlap with itself: the next firing after this run ends starts the next run.
+          log.info({ job: job.name }, `scheduled ${job.name} still running: this firing skipped`);
+          return;
+        }
+        // execute never rejects (it counts and logs every failure); stop() and idle() await it via `running`.
+        const p = execute(job).finally(() => {
+          current = undefined;
+          running.delete(p);
+        });
+        current = p;
         running.add(p);
-        void p.finally(() => running.delete(p));
-        return p;
       },
-      { name: job.name, noOverlap: true, ...(options.timezone ? { timezone: options.timezone } : {}) },
-    ),
-  );
+      { name: job.name, ...(options.timezone ? { timezone: options.timezone } : {}) },
+    );
+  });
   return {
     stats,
     idle: async () => {
@@ -84,9 +131,8 @@ export function startScheduler(
     },
     async stop() {
       controller.abort();
-      for (const t of tasks) await t.stop();
+      for (const s of schedules) await s.stop();
       await Promise.all([...running]);
-      for (const t of tasks) await t.destroy();
     },
   };
 }

@@ -70,7 +70,7 @@ function details<T extends object>(r: HistoryRow): Partial<T> {
   if (!r.details) return {};
   try {
     const v = JSON.parse(r.details) as unknown;
-    return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Partial<T>) : {};
+    return v !== null && typeof v === 'object' && !Array.isArray(v) ? v : {};
   } catch {
     return {};
   }

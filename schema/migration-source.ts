@@ -24,13 +24,13 @@ export const crmMigrations: readonly CrmMigration[] = [
 
 /** A knex `MigrationSource` over `crmMigrations`. */
 export const crmMigrationSource: Knex.MigrationSource<CrmMigration> = {
-  async getMigrations() {
-    return [...crmMigrations];
+  getMigrations() {
+    return Promise.resolve([...crmMigrations]);
   },
   getMigrationName(migration) {
     return migration.name;
   },
-  async getMigration(migration) {
-    return migration.module;
+  getMigration(migration) {
+    return Promise.resolve(migration.module);
   },
 };

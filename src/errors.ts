@@ -1,6 +1,6 @@
 /**
  * One base error with `cause`, and subclasses that carry context. Each class maps to one
- * exit code in one place (`exitCodeFor`), used by the CLI.
+ * exit code in one place (`EXIT_CODES`, read by `exitCodeFor`), used by the CLI.
  */
 export class DualpipeError extends Error {
   /** A short hint telling the user what to do next. */
@@ -34,9 +34,8 @@ export class ConnectionError extends DualpipeError {
 }
 
 /**
- * TLS was required (`--require-tls`, `ssl-mode=required|verify-ca|verify-identity`) and the
- * session is not encrypted, or the server's certificate failed the check. Exit 1, like every
- * connection failure: the server or its certificate must change, not only what was typed.
+ * TLS was required (`--require-tls`, `ssl-mode=required|verify-*`) and the session is not encrypted,
+ * or the certificate failed the check. Exit 1, like every connection failure: the server must change.
  */
 export class TlsError extends ConnectionError {}
 
@@ -82,9 +81,7 @@ export class ServerError extends DualpipeError {}
 export class LockBusyError extends DualpipeError {
   readonly lockName: string;
   constructor(lockName: string, options: { hint?: string } = {}) {
-    super(`another dualpipe run holds the lock ${lockName}`, {
-      hint: options.hint ?? 'wait for it to finish, or check `dualpipe status`',
-    });
+    super(`another dualpipe run holds the lock ${lockName}`, { hint: options.hint ?? 'wait for it to finish, or check `dualpipe status`' });
     this.lockName = lockName;
   }
 }
@@ -93,19 +90,30 @@ export class LockBusyError extends DualpipeError {
 export class DriftError extends DualpipeError {
   readonly tables: readonly string[];
   constructor(tables: readonly string[]) {
-    super(`drift found in ${tables.length} table(s): ${tables.join(', ')}`, {
-      hint: 'run `dualpipe sync` to rebuild the mirrors',
-    });
+    super(`drift found in ${tables.length} table(s): ${tables.join(', ')}`, { hint: 'run `dualpipe sync` to rebuild the mirrors' });
     this.tables = tables;
   }
 }
 
-/** A step of a multi-step operation failed; names the table and phase. */
+/** A cause as one line of text: an Error's message, anything else as itself. */
+function causeText(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  switch (typeof cause) {
+    case 'string': case 'number': case 'bigint': case 'boolean': case 'symbol': return String(cause);
+    case 'undefined': return 'failed';
+    default: return cause === null ? 'null' : Object.prototype.toString.call(cause);
+  }
+}
+
+/**
+ * A step of a multi-step operation failed; names the table and phase. The reason is the `cause`'s
+ * message, or `detail` when the step found the problem itself.
+ */
 export class StepError extends DualpipeError {
   readonly table: string | undefined;
   readonly phase: string;
-  constructor(phase: string, table: string | undefined, options: { cause?: unknown; hint?: string } = {}) {
-    const why = options.cause instanceof Error ? options.cause.message : String(options.cause ?? 'failed');
+  constructor(phase: string, table: string | undefined, options: { cause?: unknown; detail?: string; hint?: string } = {}) {
+    const why = options.detail ?? causeText(options.cause);
     super(`${phase}${table ? ` of ${table}` : ''} failed: ${why}`, options);
     this.table = table;
     this.phase = phase;
@@ -115,21 +123,128 @@ export class StepError extends DualpipeError {
 /** The operation was interrupted by a signal before it could finish; nothing was swapped in. */
 export class AbortedError extends DualpipeError {}
 
+/** Report tables are older than allowed (`status --max-age`): exit 3, like drift. */
+export class StaleError extends DualpipeError {}
+
+/** A file dualpipe must read cannot be read (permissions). Exit 2, like an unreadable key file. */
+export class FileAccessError extends UsageError {
+  readonly path: string;
+  constructor(path: string, message: string, options: { cause?: unknown; hint?: string } = {}) {
+    super(`${path}: ${message}`, options);
+    this.path = path;
+  }
+}
+
+/**
+ * A table changed while dualpipe was reading it (a column or the table itself went away, or it
+ * became a view). Exit 1: nothing is wrong with what was typed; run again once the DDL is done.
+ */
+export class SchemaChangedError extends DualpipeError {
+  readonly table: string;
+  constructor(table: string, message: string, options: { cause?: unknown; hint?: string } = {}) {
+    super(`${table}: ${message}`, { hint: options.hint ?? 'a table changed during the run: run it again', ...(options.cause === undefined ? {} : { cause: options.cause }) });
+    this.table = table;
+  }
+}
+
+/**
+ * Data dualpipe reads back (a backup file, a change-log row) is damaged or not dualpipe's; `source`
+ * names where it is. Exit 5: the input must be replaced (another backup), not the command line.
+ */
+export class DamagedDataError extends DualpipeError {
+  readonly source: string;
+  constructor(source: string, message: string, options: { cause?: unknown; hint?: string } = {}) {
+    super(`${source}: ${message}`, options);
+    this.source = source;
+  }
+}
+
+/** A backup that cannot be restored: damaged or unfinished. Names the file and what is wrong (exit 5). */
+export class BackupError extends DamagedDataError {
+  readonly file: string;
+  constructor(file: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(file, message, { hint: options.hint ?? 'the backup is damaged: use another backup', ...(options.cause === undefined ? {} : { cause: options.cause }) });
+    this.file = file;
+  }
+}
+
+/** An encrypted chunk that fails authentication: damaged, tampered with, or under another key (exit 5). */
+export class ChunkAuthError extends BackupError {
+  constructor(file: string, message: string) {
+    super(file, message, { hint: 'the chunk was changed after the backup was written: use another backup' });
+  }
+}
+
+/** A primary key in the change log that dualpipe's triggers did not write (exit 5). */
+export class ChangeLogKeyError extends DamagedDataError {
+  readonly table: string;
+  constructor(table: string, message: string) {
+    const hint = 'something other than dualpipe\'s triggers wrote it: `dualpipe capture remove`, then `capture install` (the next sync is a full one)';
+    super(`the change log of ${table}`, message, { hint });
+    this.table = table;
+  }
+}
+
+/** A broken invariant: a bug in dualpipe; `where` names the function. Exit 70 (sysexits' EX_SOFTWARE). */
+export class InternalError extends DualpipeError {
+  readonly where: string;
+  constructor(where: string, message: string) {
+    super(`internal error in ${where}: ${message}`, { hint: 'this is a bug in dualpipe: please report it with the output of --log-level debug' });
+    this.where = where;
+  }
+}
+
+/** The exit codes of the CLI (README "Exit codes"). */
 export const ExitCode = {
   ok: 0,
   failure: 1,
   usage: 2,
   drift: 3,
   locked: 4,
+  damaged: 5,
+  internal: 70,
 } as const;
 
-/** Report tables are older than allowed (`status --max-age`): exit 3, like drift. */
-export class StaleError extends DualpipeError {}
+/** One of the exit codes. */
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
-/** The single place where errors become exit codes. */
-export function exitCodeFor(error: unknown): number {
-  if (error instanceof UsageError) return ExitCode.usage;
-  if (error instanceof DriftError || error instanceof StaleError) return ExitCode.drift;
-  if (error instanceof LockBusyError) return ExitCode.locked;
+/** An error class, as a key of `EXIT_CODES` (whatever its constructor's parameters). */
+export type ErrorClass = abstract new (...args: never[]) => Error;
+
+/**
+ * Every error class and its exit code, listed one by one: the single place where errors become exit
+ * codes. A subclass not listed here (one of a library user's) takes its nearest listed ancestor's.
+ */
+export const EXIT_CODES: ReadonlyMap<ErrorClass, ExitCodeValue> = new Map<ErrorClass, ExitCodeValue>([
+  [DualpipeError, ExitCode.failure],
+  [UsageError, ExitCode.usage],
+  [ConfigError, ExitCode.usage],
+  [MissingSchemaError, ExitCode.usage],
+  [UnsupportedTableError, ExitCode.usage],
+  [FileAccessError, ExitCode.usage],
+  [ConnectionError, ExitCode.failure],
+  [TlsError, ExitCode.failure],
+  [ServerError, ExitCode.failure],
+  [StepError, ExitCode.failure],
+  [AbortedError, ExitCode.failure],
+  [SchemaChangedError, ExitCode.failure],
+  [DriftError, ExitCode.drift],
+  [StaleError, ExitCode.drift],
+  [LockBusyError, ExitCode.locked],
+  [DamagedDataError, ExitCode.damaged],
+  [BackupError, ExitCode.damaged],
+  [ChunkAuthError, ExitCode.damaged],
+  [ChangeLogKeyError, ExitCode.damaged],
+  [InternalError, ExitCode.internal],
+]);
+
+/** The exit code for an error: its class's in `EXIT_CODES`; 1 for anything that is not a `DualpipeError`. */
+export function exitCodeFor(error: unknown): ExitCodeValue {
+  if (!(error instanceof DualpipeError)) return ExitCode.failure;
+  for (let proto: unknown = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
+    const code = EXIT_CODES.get((proto as { constructor: ErrorClass }).constructor);
+    if (code !== undefined) return code;
+  }
+  // Unreachable: DualpipeError itself is listed, and every DualpipeError has it on its prototype chain.
   return ExitCode.failure;
 }

@@ -206,7 +206,7 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
       const chunks = results[i]!.map((r) => ({ file: r.file, rows: r.rows, bytes: r.bytes, sha256: r.sha256, rawBytes: r.rawBytes }));
       const dumped = chunks.reduce((a, c) => a + c.rows, 0);
       if (dumped !== sum.rows) {
-        throw new StepError('backup', p.name, { cause: new Error(`dumped ${dumped} rows but the table holds ${sum.rows}`) });
+        throw new StepError('backup', p.name, { detail: `dumped ${dumped} rows but the table holds ${sum.rows}` });
       }
       return { name: p.name, kind: p.kind, ddl: p.ddl, columns: p.columns, rows: dumped, checksum: sum.checksum, chunks };
     });

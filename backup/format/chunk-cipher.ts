@@ -11,6 +11,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
+import { ChunkAuthError } from '../../src/errors.js';
 
 const MAGIC = Buffer.from('DPE1');
 const PREFIX_BYTES = 7;
@@ -18,8 +19,6 @@ const HEADER_BYTES = MAGIC.length + PREFIX_BYTES;
 const TAG_BYTES = 16;
 export const SEGMENT = 64 * 1024;
 
-/** A chunk that fails authentication: damaged, tampered with, or encrypted with another key. */
-export class ChunkAuthError extends Error {}
 
 function nonce(prefix: Buffer, index: number, last: boolean): Buffer {
   const n = Buffer.alloc(12);
@@ -35,8 +34,8 @@ function seal(key: Buffer, prefix: Buffer, index: number, last: boolean, aad: Bu
   return Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]);
 }
 
-function open(key: Buffer, prefix: Buffer, index: number, last: boolean, aad: Buffer, sealed: Buffer): Buffer {
-  if (sealed.length < TAG_BYTES) throw new ChunkAuthError('truncated: a segment is shorter than its tag');
+function open(key: Buffer, prefix: Buffer, index: number, last: boolean, name: string, aad: Buffer, sealed: Buffer): Buffer {
+  if (sealed.length < TAG_BYTES) throw new ChunkAuthError(name, 'truncated: a segment is shorter than its tag');
   const d = createDecipheriv('aes-256-gcm', key, nonce(prefix, index, last));
   d.setAAD(aad);
   d.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
@@ -44,7 +43,7 @@ function open(key: Buffer, prefix: Buffer, index: number, last: boolean, aad: Bu
   try {
     return Buffer.concat([plain, d.final()]);
   } catch {
-    throw new ChunkAuthError(`segment ${index} fails authentication: the file was changed, or the key is not the one it was written with`);
+    throw new ChunkAuthError(name, `segment ${index} fails authentication: the file was changed, or the key is not the one it was written with`);
   }
 }
 
@@ -109,11 +108,11 @@ export function decryptChunk(key: Buffer, name: string): Transform {
         if (!prefix) {
           if (pending.length < HEADER_BYTES) return cb();
           const head = pending.take(HEADER_BYTES);
-          if (!head.subarray(0, MAGIC.length).equals(MAGIC)) throw new ChunkAuthError('not an encrypted dualpipe chunk (bad header)');
+          if (!head.subarray(0, MAGIC.length).equals(MAGIC)) throw new ChunkAuthError(name, 'not an encrypted dualpipe chunk (bad header)');
           prefix = Buffer.from(head.subarray(MAGIC.length));
         }
         // More than one full segment buffered: the first cannot be the last.
-        while (pending.length > full) this.push(open(key, prefix, index++, false, aad, pending.take(full)));
+        while (pending.length > full) this.push(open(key, prefix, index++, false, name, aad, pending.take(full)));
         cb();
       } catch (error) {
         cb(error as Error);
@@ -121,8 +120,8 @@ export function decryptChunk(key: Buffer, name: string): Transform {
     },
     flush(cb: TransformCallback) {
       try {
-        if (!prefix) throw new ChunkAuthError('truncated: no header');
-        this.push(open(key, prefix, index, true, aad, pending.take(pending.length)));
+        if (!prefix) throw new ChunkAuthError(name, 'truncated: no header');
+        this.push(open(key, prefix, index, true, name, aad, pending.take(pending.length)));
         cb();
       } catch (error) {
         cb(error as Error);

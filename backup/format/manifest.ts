@@ -4,7 +4,7 @@
  * sizes, names and chunk paths before anything uses them.
  */
 import { z } from 'zod';
-import { UnsupportedTableError, UsageError } from '../../src/errors.js';
+import { BackupError, InternalError, UnsupportedTableError, UsageError } from '../../src/errors.js';
 import { quoteId } from '../../src/db/quote.js';
 import type { BackupKey } from './backup-key.js';
 import { openJson, sealJson } from './seal-json.js';
@@ -111,12 +111,12 @@ export type ManifestFile = z.infer<typeof manifestFileSchema>;
 export type ManifestTable = z.infer<typeof tableSchema>;
 export type ManifestChunk = z.infer<typeof chunkSchema>;
 
-function firstIssue(file: string, error: z.ZodError): UsageError {
+const NOT_OURS = 'the manifest is damaged or not from dualpipe: use another backup';
+
+function firstIssue(file: string, error: z.ZodError): BackupError {
   const issue = error.issues[0]!;
   const field = issue.path.map(String).join('.') || '(top level)';
-  return new UsageError(`${file}: invalid manifest field ${field}: ${issue.message}`, {
-    hint: 'the manifest is damaged or not from dualpipe: use another backup',
-  });
+  return new BackupError(file, `invalid manifest field ${field}: ${issue.message}`, { hint: NOT_OURS });
 }
 
 /**
@@ -128,17 +128,13 @@ export function parseManifestFile(text: string, file: string): ManifestFile {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`${file}: not valid JSON (${(error as Error).message})`, {
-      hint: 'the manifest is damaged: use another backup',
-    });
+    throw new BackupError(file, `not valid JSON (${(error as Error).message})`, { hint: 'the manifest is damaged: use another backup' });
   }
   const r = manifestFileSchema.safeParse(json);
   if (!r.success) throw firstIssue(file, r.error);
   const m = r.data;
   if ((m.tables === undefined) === (m.sealed === undefined) || (m.sealed === undefined) !== (m.encryption === undefined)) {
-    throw new UsageError(`${file}: a manifest has either tables, or sealed tables and an encryption key id`, {
-      hint: 'the manifest is damaged or not from dualpipe: use another backup',
-    });
+    throw new BackupError(file, 'a manifest has either tables, or sealed tables and an encryption key id', { hint: NOT_OURS });
   }
   if (m.tables) checkTables(m.tables, m.compression, file);
   return m;
@@ -156,9 +152,9 @@ function checkTables(tables: readonly ManifestTable[], compression: Manifest['co
   const names = new Set<string>();
   const files = new Set<string>();
   const invalid = (field: string, message: string) =>
-    new UsageError(`${file}: invalid manifest field ${field}: ${message}`, { hint: 'the manifest is damaged or not from dualpipe: use another backup' });
+    new BackupError(file, `invalid manifest field ${field}: ${message}`, { hint: NOT_OURS });
   for (const [i, t] of tables.entries()) {
-    if (names.has(t.name)) throw new UsageError(`${file}: table ${t.name} appears twice`);
+    if (names.has(t.name)) throw new BackupError(file, `table ${t.name} appears twice`, { hint: NOT_OURS });
     names.add(t.name);
     // Names are free-form, so each must be the one its DDL creates, and the columns its columns.
     const declared = declaredTable(t.ddl);
@@ -169,13 +165,13 @@ function checkTables(tables: readonly ManifestTable[], compression: Manifest['co
     if (t.columns.length !== declared.columns.length)
       throw invalid(`tables.${i}.columns`, `table ${t.name}: ${t.columns.length} columns, the DDL has ${declared.columns.length}`);
     if (t.chunks.reduce((a, c) => a + c.rows, 0) !== t.rows) {
-      throw new UsageError(`${file}: the chunks of ${t.name} do not add up to its ${t.rows} rows`);
+      throw new BackupError(file, `the chunks of ${t.name} do not add up to its ${t.rows} rows`, { hint: NOT_OURS });
     }
     for (const c of t.chunks) {
-      if (files.has(c.file)) throw new UsageError(`${file}: chunk ${c.file} is listed twice`);
+      if (files.has(c.file)) throw new BackupError(file, `chunk ${c.file} is listed twice`, { hint: NOT_OURS });
       files.add(c.file);
       if ((compression === 'gzip') !== c.file.endsWith('.gz')) {
-        throw new UsageError(`${file}: chunk ${c.file} does not match the compression ${compression}`);
+        throw new BackupError(file, `chunk ${c.file} does not match the compression ${compression}`, { hint: NOT_OURS });
       }
     }
   }
@@ -231,7 +227,7 @@ export function openManifest(m: ManifestFile, file: string, key?: BackupKey): Ma
     throw new UsageError(`${file}: the backup was encrypted with key id ${id}, the key in ${key.file} has id ${key.id}`, { hint: KEY_HINT });
   const opened = openJson(key.key, sealed!, clear);
   if (opened === undefined)
-    throw new UsageError(`${file}: the sealed table list fails authentication: the manifest was changed`, {
+    throw new BackupError(file, 'the sealed table list fails authentication: the manifest was changed', {
       hint: 'the manifest is damaged or was tampered with: use another backup',
     });
   return { ...clear, tables: parseTables(opened, m.compression, file) };
@@ -245,7 +241,8 @@ export function parseManifest(text: string, file: string, key?: BackupKey): Mani
 /** What is written to disk: with `encryption` set, the table list sealed under the key. */
 export function manifestForDisk(m: Manifest, key?: BackupKey): ManifestFile {
   if (!m.encryption) return m;
-  if (!key || key.id !== m.encryption.keyId) throw new Error('manifestForDisk: the key does not match the manifest');
+  // run-backup.ts sets `encryption` from the very key it passes here: another key is a bug.
+  if (!key || key.id !== m.encryption.keyId) throw new InternalError('manifestForDisk', 'the key does not match the manifest');
   const { tables, ...clear } = m;
   return { ...clear, sealed: sealJson(key.key, tables, clear) };
 }

@@ -9,18 +9,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
-import { UsageError } from '../../src/errors.js';
+import { BackupError, FileAccessError, UsageError } from '../../src/errors.js';
 import type { BackupKey } from './backup-key.js';
 import { CHUNK_FILE, MANIFEST_FILE, type Manifest, type ManifestFile, type ManifestTable, openManifest, parseManifestFile } from './manifest.js';
-
-/** A backup that cannot be restored: names the backup, the file and what is wrong (exit 2). */
-export class BackupError extends UsageError {
-  readonly file: string;
-  constructor(file: string, message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(`${file}: ${message}`, { hint: options.hint ?? 'the backup is damaged: use another backup', ...(options.cause ? { cause: options.cause } : {}) });
-    this.file = file;
-  }
-}
 
 export interface LocatedBackup {
   dir: string;
@@ -42,7 +33,7 @@ async function readManifestIn(dir: string): Promise<ManifestFile | undefined> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new BackupError(file, `cannot read the manifest (${(error as Error).message})`, { hint: 'check the path and its permissions' });
+    throw new FileAccessError(file, `cannot read the manifest (${(error as Error).message})`, { hint: 'check the path and its permissions' });
   }
   return parseManifestFile(text, file);
 }
@@ -92,7 +83,7 @@ async function verifyChunk(dir: string, table: string, chunk: ManifestTable['chu
   const where = `chunk of ${table}`;
   const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new BackupError(path, `missing (${where}, ${chunk.rows} rows)`);
-    throw new BackupError(path, `cannot read (${error.message})`, { hint: 'check its permissions' });
+    throw new FileAccessError(path, `cannot read (${error.message})`, { hint: 'check its permissions' });
   });
   if (!info.isFile()) throw new BackupError(path, `not a regular file (${where})`);
   if (info.size !== chunk.bytes)

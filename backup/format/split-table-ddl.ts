@@ -3,7 +3,7 @@
  * the load and the secondary keys and foreign keys it adds after it. Pure.
  */
 import { quoteId } from '../../src/db/quote.js';
-import { UsageError } from '../../src/errors.js';
+import { BackupError } from '../../src/errors.js';
 
 export interface ForeignKeyDef {
   name: string;
@@ -65,19 +65,21 @@ export function splitTableDdl(
   ddl: string,
   options: { defer: boolean; referenced?: readonly string[][]; file?: string; liveSchema?: string },
 ): TableDdl {
-  const where = `${options.file ?? 'manifest'}: table ${table}`;
+  // Every refusal here is of a backup's DDL that dualpipe would not have written: a damaged or foreign backup.
+  const refuse = (message: string) =>
+    new BackupError(options.file ?? 'manifest', `table ${table}: ${message}`, { hint: 'the manifest is damaged or not from dualpipe: use another backup' });
   const lines = ddl.split('\n');
   const head = /^CREATE TABLE `((?:[^`]|``)+)` \($/.exec(lines[0] ?? '');
   if (!head || head[1]!.replaceAll('``', '`') !== table)
-    throw new UsageError(`${where}: the DDL does not start with CREATE TABLE \`${table}\` (`);
+    throw refuse(`the DDL does not start with CREATE TABLE \`${table}\` (`);
   const end = lines.findIndex((l, i) => i > 0 && l.startsWith(')'));
   const tail = end > 0 ? lines.slice(end).join('\n') : '';
   const tailText = tail.replace(/'(?:[^'\\]|\\.|'')*'/g, "''");
   // One statement only: a `;` outside quoted names and strings would start another one.
   const bare = ddl.replace(/`(?:[^`]|``)*`/g, '``').replace(/'(?:[^'\\]|\\.|'')*'/g, "''");
-  if (bare.includes(';')) throw new UsageError(`${where}: the DDL holds more than one statement`);
+  if (bare.includes(';')) throw refuse('the DDL holds more than one statement');
   if (!/^\) ENGINE=InnoDB\b/.test(tail) || /\b(SELECT|DIRECTORY|CONNECTION|UNION)\b/i.test(tailText))
-    throw new UsageError(`${where}: the DDL is not a plain InnoDB table definition`);
+    throw refuse('the DDL is not a plain InnoDB table definition');
   const body = lines.slice(1, end).map((l) => l.replace(/,$/, ''));
   const columns: string[] = [];
   const foreignKeys: ForeignKeyDef[] = [];
@@ -94,7 +96,7 @@ export function splitTableDdl(
     if (fk) {
       // Only the planner qualifies a reference (a parent left out of --tables stays live in the target).
       if (fk[3] && (!options.liveSchema || fk[3] !== `${quoteId(options.liveSchema)}.`))
-        throw new UsageError(`${where}: foreign key ${fk[1]} references another schema`);
+        throw refuse(`foreign key ${fk[1]} references another schema`);
       foreignKeys.push({
         name: fk[1]!.replaceAll('``', '`'),
         columns: names(fk[2]!),
@@ -102,7 +104,7 @@ export function splitTableDdl(
         refColumns: names(fk[5]!),
       });
     } else if (/^\s+CONSTRAINT `(?:[^`]|``)+` FOREIGN KEY/.test(line))
-      throw new UsageError(`${where}: cannot read the foreign key ${line.trim()}`);
+      throw refuse(`cannot read the foreign key ${line.trim()}`);
   }
   const isPkPrefix = (cols: readonly string[]) => cols.every((c, i) => primary[i] === c);
   const keepAll =

@@ -8,6 +8,13 @@
  * Pure: the caller feeds rows and takes the finished blocks.
  */
 import type { RawRowSink } from '../../src/db/connection.js';
+import { InternalError } from '../../src/errors.js';
+
+/**
+ * A row that does not parse as the result set's columns: the rows come from the server for a
+ * SELECT of exactly these columns, so only a bug (here or in reading the protocol) gets here.
+ */
+const bad = (message: string) => new InternalError('TsvBlockEncoder', message);
 
 const BACKSLASH = 0x5c;
 const NULL_FIELD = 0xfb;
@@ -71,7 +78,7 @@ export class TsvBlockEncoder implements RawRowSink<TsvBlock> {
     let p = start;
     for (let col = 0; col < this.hex.length; col++) {
       if (col > 0) out[pos++] = 0x09;
-      if (p >= end) throw new Error(`row ${this.rows + 1} has ${col} fields, expected ${this.hex.length}`);
+      if (p >= end) throw bad(`row ${this.rows + 1} has ${col} fields, expected ${this.hex.length}`);
       const first = src[p]!;
       if (first === NULL_FIELD) {
         out[pos++] = BACKSLASH;
@@ -95,10 +102,10 @@ export class TsvBlockEncoder implements RawRowSink<TsvBlock> {
         len = low + high * 0x100000000;
         p += 9;
       } else {
-        throw new Error(`row ${this.rows + 1}: bad length byte 0x${first.toString(16)} in column ${col + 1}`);
+        throw bad(`row ${this.rows + 1}: bad length byte 0x${first.toString(16)} in column ${col + 1}`);
       }
       const stop = p + len;
-      if (stop > end) throw new Error(`row ${this.rows + 1}: column ${col + 1} runs past the end of the row`);
+      if (stop > end) throw bad(`row ${this.rows + 1}: column ${col + 1} runs past the end of the row`);
       if (this.hex[col]) {
         for (; p < stop; p++) {
           const b = src[p]!;
@@ -117,7 +124,7 @@ export class TsvBlockEncoder implements RawRowSink<TsvBlock> {
         }
       }
     }
-    if (p !== end) throw new Error(`row ${this.rows + 1} has more than ${this.hex.length} fields`);
+    if (p !== end) throw bad(`row ${this.rows + 1} has more than ${this.hex.length} fields`);
     out[pos++] = 0x0a;
     this.bytes += pos - this.pos;
     this.pos = pos;

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { allowUncheckedRows } from '../../src/db/check-constraints.js';
 import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
-import { DualpipeError, StepError } from '../../src/errors.js';
+import { BackupError, DamagedDataError, DualpipeError, StepError } from '../../src/errors.js';
 import { decryptChunk } from '../format/chunk-cipher.js';
 import type { LoadStep, RestoreTablePlan } from './plan-restore.js';
 
@@ -23,7 +23,7 @@ function capBytes(limit: number, file: string): Transform {
   return new Transform({
     transform(block: Buffer, _enc, cb) {
       seen += block.length;
-      if (seen > limit) return cb(new Error(`${file} expands past the ${limit} bytes of lines its manifest records: refused (damaged, or a decompression bomb)`));
+      if (seen > limit) return cb(new BackupError(file, `expands past the ${limit} bytes of lines its manifest records: refused (damaged, or a decompression bomb)`));
       cb(null, block);
     },
   });
@@ -88,6 +88,8 @@ export async function loadChunk(conn: SqlConnection, dir: string, step: LoadStep
         cause: error,
         hint: 'enable it with `SET GLOBAL local_infile=1` (MySQL 8 defaults to OFF), or start the server with --local-infile=1',
       });
+    // The chunk itself is bad (fails authentication, expands too far): that names its file already.
+    if (error instanceof DamagedDataError) throw error;
     throw new StepError(phase, step.table, { cause: error });
   }
   if (result.warningStatus > 0 || result.affectedRows !== step.rows) {
@@ -95,7 +97,7 @@ export async function loadChunk(conn: SqlConnection, dir: string, step: LoadStep
     if (result.affectedRows === step.rows && enumErrorValuesOnly(w, result.warningStatus, step.indexColumns)) return result.affectedRows;
     const first = w[0] ? `; first warning: ${w[0].Level} ${w[0].Code} ${w[0].Message}` : '';
     throw new StepError(phase, step.table, {
-      cause: new Error(`loaded ${result.affectedRows} of ${step.rows} rows with ${result.warningStatus} warning(s)${first}`),
+      detail: `loaded ${result.affectedRows} of ${step.rows} rows with ${result.warningStatus} warning(s)${first}`,
     });
   }
   return result.affectedRows;

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { qualify, quoteId } from '../../src/db/quote.js';
-import { UsageError } from '../../src/errors.js';
+import { BackupError, UsageError } from '../../src/errors.js';
 import { lockName } from '../../src/lock/run-lock.js';
 import { MIGRATIONS_TABLE_NAME } from '../../src/catalog/discover-tables.js';
 import { loadDataSql } from './load-data-sql.js';
@@ -230,9 +230,7 @@ export function planRestore(input: PlanRestoreInput): RestorePlan {
     });
     const manifestColumns = t.columns.map((c) => c.name);
     if (ddl.columns.join('\0') !== manifestColumns.join('\0'))
-      throw new UsageError(
-        `${file}: table ${t.name}: the DDL's columns (${ddl.columns.join(', ')}) differ from the listed columns (${manifestColumns.join(', ')})`,
-      );
+      throw new BackupError(file, `table ${t.name}: the DDL's columns (${ddl.columns.join(', ')}) differ from the listed columns (${manifestColumns.join(', ')})`);
     const replaces = checkTargetTable(t, input.target, state);
     const loads = t.chunks.map((c) => ({
       table: t.name,

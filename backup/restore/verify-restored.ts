@@ -20,13 +20,13 @@ import type { RestoreTablePlan } from './plan-restore.js';
 export async function verifyTableContent(conn: SqlConnection, schema: string, t: RestoreTablePlan, meta: TableMeta): Promise<void> {
   const cols = writableColumns(meta).map((c) => c.name);
   if (cols.join('\0') !== t.manifestColumns.join('\0'))
-    throw new StepError('restore check', t.name, { cause: new Error(`the staged table has columns ${cols.join(', ')}, the backup ${t.manifestColumns.join(', ')}`) });
+    throw new StepError('restore check', t.name, { detail: `the staged table has columns ${cols.join(', ')}, the backup ${t.manifestColumns.join(', ')}` });
   const got = await contentChecksum(conn, schema, t.name, meta, t.checksum);
   if (got.rows !== t.rows)
-    throw new StepError('restore check', t.name, { cause: new Error(`row count mismatch: the backup has ${t.rows} rows, ${got.rows} were loaded`) });
+    throw new StepError('restore check', t.name, { detail: `row count mismatch: the backup has ${t.rows} rows, ${got.rows} were loaded` });
   if (got.checksum !== t.checksum)
     throw new StepError('restore check', t.name, {
-      cause: new Error(`content checksum mismatch (expected ${t.checksum}, got ${got.checksum})`),
+      detail: `content checksum mismatch (expected ${t.checksum}, got ${got.checksum})`,
     });
 }
 

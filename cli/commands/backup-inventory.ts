@@ -84,7 +84,7 @@ export function registerBackupInventoryCommands(backup: Command, ctx: GetContext
     .action(async (dir: string, flags: { restoreTest?: boolean; threads: number }, cmd: Command) => {
       const c = ctx();
       // `backup` has the same flag, and commander gives it to the parent: read both.
-      const key = await keyFromFlag(c, (cmd.optsWithGlobals() as { encryptKeyFile?: string }).encryptKeyFile);
+      const key = await keyFromFlag(c, cmd.optsWithGlobals<{ encryptKeyFile?: string }>().encryptKeyFile);
       const started = new Date();
       let ok = false;
       let resultDir = dir;

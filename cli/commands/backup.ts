@@ -47,7 +47,7 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
       try {
         const result = await runBackup({
           pipeline: c.pipeline,
-          to: flags.to!,
+          to: flags.to,
           threads: flags.threads,
           compress: flags.compress,
           includeReports: flags.includeReports === true,

@@ -115,7 +115,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
     .option('--rollback', 'put back the tables the last restore replaced')
     .option('--drop-previous', 'drop the tables the last restore replaced (the rollback window)')
     .option('--wait-lock <seconds>', 'wait this long for another restore instead of exiting 4', parsePositiveInt('--wait-lock', 86_400))
-    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage or a damaged/unfit backup, 4 another restore holds the lock.')
+    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage or a backup that does not fit, 4 another restore holds the lock, 5 a damaged or unfinished backup.')
     .action(async (flags: RestoreFlags) => {
       const c = ctx();
       const cfg = c.config;

@@ -142,7 +142,7 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
   program
     .command('sync')
     .description('rebuild the MyISAM mirrors and report tables from one consistent snapshot of the source')
-    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 4 another run holds the lock.')
+    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 4 another run holds the lock, 5 a change-log row dualpipe did not write.')
     .option(
       '--strategy <s>',
       'swap (build aside, one atomic RENAME) or lock (LOCK TABLES and refill)',
@@ -265,10 +265,11 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
         ...(cfg.schedule.timezone ? { timezone: cfg.schedule.timezone } : {}),
       });
       c.logger.info({ jobs: jobs.map((j) => `${j.name}: ${j.cron}`) }, 'scheduler started');
-      await new Promise<void>((resolve) => {
+      await new Promise<void>((resolve, reject) => {
         const stop = (sig: string) => {
           c.logger.info({ signal: sig }, 'stopping: finishing or abandoning the current run safely');
-          void handle.stop().then(resolve);
+          // A signal handler cannot await: the awaited promise around it carries the outcome, failure included.
+          void handle.stop().then(resolve, reject);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));

@@ -7,6 +7,7 @@
  */
 import type { SqlConnection } from '../../src/db/connection.js';
 import { quoteId } from '../../src/db/quote.js';
+import { InternalError } from '../../src/errors.js';
 import type { DoctorCheck } from './doctor.js';
 import { planGrants } from '../grants/grant-plan.js';
 import { type Role, ROLES } from '../grants/role-privileges.js';
@@ -32,7 +33,8 @@ function parseOn(on: string): Target {
   if (schema) return { level: 'schema', pattern: unquote(schema[1]!) };
   const table = new RegExp(`^${ID}\\.${ID}$`).exec(on);
   if (table) return { level: 'table', schema: unquote(table[1]!), table: unquote(table[2]!) };
-  throw new Error(`doctor: cannot read the grant target ${on}`);
+  // `on` comes from planGrants, which writes only these three shapes (grant-plan.ts).
+  throw new InternalError('doctor parseOn', `cannot read the grant target ${on}`);
 }
 
 const showTarget = (t: Target) =>

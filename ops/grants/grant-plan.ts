@@ -81,7 +81,8 @@ export function grantSchema(name: string, wildcards: boolean): string {
 
 /** The restore's derived schemas, as GRANT targets: one pattern, plus names shortened by a hash. */
 function stagingTargets(source: string, wildcards: boolean): string[] {
-  const derived = Object.values(restoreSchemas(source)).filter((s) => s !== source);
+  const { staging, previous, scratch } = restoreSchemas(source);
+  const derived = [staging, previous, scratch].filter((s) => s !== source);
   if (!wildcards) return derived.map((s) => `${quoteId(s)}.*`);
   // One pattern also covers the `<source>__dp_rtest_*` schemas of `backup verify --restore-test`.
   const hashed = derived.filter((s) => !s.startsWith(`${source}__dp_`));

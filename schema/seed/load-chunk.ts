@@ -64,6 +64,6 @@ export async function loadChunk(conn: SqlConnection, chunk: LoadChunk): Promise<
     const warnings = await conn.query<{ Message: string }>('SHOW WARNINGS LIMIT 3').catch(() => []);
     const detail = warnings.map((w) => w.Message).join('; ');
     const why = `loaded ${result.affectedRows} of ${chunk.rows} rows with ${result.warningStatus} warning(s)`;
-    throw new StepError(phase, name, { cause: new Error(detail ? `${why}: ${detail}` : why) });
+    throw new StepError(phase, name, { detail: detail ? `${why}: ${detail}` : why });
   }
 }

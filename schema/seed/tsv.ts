@@ -3,6 +3,7 @@
  * BY '\n'`: the five bytes that would break a field are backslash-escaped, and NULL is `\N`.
  */
 import { Readable } from 'node:stream';
+import { InternalError } from '../../src/errors.js';
 
 /** One column value as the generators produce it (decimals and dates are preformatted strings). */
 export type Field = string | number | bigint | boolean | null;
@@ -22,7 +23,8 @@ export function encodeField(value: Field): string {
     case 'string':
       return escapeTsv(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new RangeError(`cannot load a non-finite number (${value})`);
+      // The seed's generators make only finite numbers, and MySQL's DOUBLE has no NaN or Infinity.
+      if (!Number.isFinite(value)) throw new InternalError('seed encodeField', `cannot load a non-finite number (${value})`);
       return String(value);
     case 'boolean':
       return value ? '1' : '0';

@@ -1,5 +1,6 @@
 import type { SqlConnection } from '../db/connection.js';
 import { quoteId } from '../db/quote.js';
+import { SchemaChangedError } from '../errors.js';
 
 /**
  * Column definitions copied from an existing table (type, character set, collation, NULL), for
@@ -14,7 +15,7 @@ export async function columnDefs(conn: SqlConnection, schema: string, table: str
   );
   const wanted = only ? only.map((name) => rows.find((r) => r.c === name)) : rows;
   return wanted.map((r, i) => {
-    if (!r) throw new Error(`column ${only![i]} is not in ${schema}.${table}`);
+    if (!r) throw new SchemaChangedError(`${schema}.${table}`, `has no column ${only![i]}`);
     const charset = r.cs && r.co ? ` CHARACTER SET ${r.cs} COLLATE ${r.co}` : '';
     return `${quoteId(r.c)} ${r.t}${charset} ${r.n === 'YES' ? 'NULL' : 'NOT NULL'}`;
   });

@@ -201,7 +201,8 @@ function toExecResult(res: unknown): ExecResult {
 /** The session's TLS cipher, empty when it is not encrypted. */
 async function sessionCipher(conn: mysql.Connection): Promise<string> {
   const [rows] = await conn.query("SHOW SESSION STATUS LIKE 'Ssl_cipher'");
-  return String((rows as { Value?: unknown }[])[0]?.Value ?? '');
+  // SHOW STATUS gives every value as text.
+  return (rows as { Value?: string | null }[])[0]?.Value ?? '';
 }
 
 /**

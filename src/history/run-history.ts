@@ -112,7 +112,7 @@ export async function recentRuns(conn: SqlConnection, schema: string, limit = 10
     strategy: r.strategy,
     startedAt: r.started_at,
     finishedAt: r.finished_at,
-    details: r.details ? JSON.parse(r.details) : null,
+    details: r.details ? (JSON.parse(r.details) as unknown) : null,
     error: r.error,
   }));
 }
@@ -136,7 +136,7 @@ export async function lastSucceededSync(
   return {
     id: Number(r.id),
     finishedAt: r.finished_at,
-    details: r.details ? JSON.parse(r.details) : null,
+    details: r.details ? (JSON.parse(r.details) as unknown) : null,
     sourceState: r.source_state ? JSON.parse(r.source_state) : null,
   };
 }

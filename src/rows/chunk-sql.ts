@@ -11,7 +11,7 @@ import { type ChunkScheme, isIntegerType, type TableMeta } from '../catalog/tabl
 export function chooseChunkScheme(
   table: TableMeta,
   chunkRows: number,
-  keyRange?: { min: bigint; max: bigint } | undefined,
+  keyRange?: { min: bigint; max: bigint },
 ): ChunkScheme {
   const first = table.primaryKey[0];
   if (!first) return { kind: 'whole' };

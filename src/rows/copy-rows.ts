@@ -25,7 +25,8 @@ function toWritten(value: unknown, how: CopyTransport): unknown {
   if (value === null || value === undefined) return null;
   switch (how) {
     case 'index':
-      return BigInt(String(value));
+      // An ENUM/SET index: the driver gives it as a number or its digits.
+      return BigInt(value as number | string);
     case 'text':
       return Buffer.isBuffer(value) ? value.toString('utf8') : value;
     default:

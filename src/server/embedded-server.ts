@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionTarget } from '../db/connection.js';
 import { createConnector } from '../db/mysql-driver.js';
-import { ServerError } from '../errors.js';
+import { InternalError, ServerError } from '../errors.js';
 import { type Logger, silentLogger } from '../log/logger.js';
 import { childEnv } from './child-env.js';
 import { findServerBinary, type ServerBinary } from './find-server-binary.js';
@@ -51,7 +51,8 @@ export async function freePort(): Promise<number> {
     srv.once('error', rej);
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? res(addr.port) : rej(new Error('no port'))));
+      // A TCP server listening on a port always has an address object; a string is only for pipes.
+      srv.close(() => (typeof addr === 'object' && addr ? res(addr.port) : rej(new InternalError('freePort', 'the listening server has no port'))));
     });
   });
 }

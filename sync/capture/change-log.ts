@@ -8,6 +8,7 @@ import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
 import { withSession } from '../../src/db/with-session.js';
 import type { Logger } from '../../src/log/logger.js';
 import { qualify } from '../../src/db/quote.js';
+import { ChangeLogKeyError } from '../../src/errors.js';
 import { CHANGE_LOG_TABLE } from './capture-sql.js';
 
 /**
@@ -24,11 +25,19 @@ export interface ChangeBatch {
   rows: number;
 }
 
-/** Normalises a key printed by any server's JSON_ARRAY into one text per key. */
-export function canonicalKey(json: string): string {
-  const parts = JSON.parse(json) as unknown;
+/**
+ * Normalises a key printed by any server's JSON_ARRAY into one text per key. Only the change log
+ * can hold another shape (its rows can be written by hand); `table` names the key's table.
+ */
+export function canonicalKey(json: string, table = 'a table'): string {
+  let parts: unknown;
+  try {
+    parts = JSON.parse(json);
+  } catch {
+    parts = undefined;
+  }
   if (!Array.isArray(parts) || parts.some((p) => typeof p !== 'string' && p !== null)) {
-    throw new Error(`malformed key in the change log: ${json.slice(0, 80)}`);
+    throw new ChangeLogKeyError(table, `malformed key ${json.slice(0, 80)}`);
   }
   return JSON.stringify(parts);
 }
@@ -69,7 +78,7 @@ export async function readChanges(snap: SqlConnection, schema: string): Promise<
   for await (const row of snap.stream(`SELECT seq, tbl, op, pk FROM ${qualify(schema, CHANGE_LOG_TABLE)} ORDER BY seq`)) {
     const [seq, tbl, op, pk] = row as [string | number, string, string, string];
     seqs.push(BigInt(seq));
-    addKey(keys, tbl, canonicalKey(String(pk)), op === 'D' || op === 'I');
+    addKey(keys, tbl, canonicalKey(String(pk), tbl), op === 'D' || op === 'I');
   }
   return { keys, ranges: toRanges(seqs), rows: seqs.length };
 }

@@ -5,6 +5,7 @@
  * X'…' from their hex, strings of a character set other than utf8mb4 as `_cs X'…'` from the hex
  * of their bytes, other strings quoted), so no key text is ever pasted raw.
  */
+import { ChangeLogKeyError, InternalError } from '../../src/errors.js';
 import { isHexType } from '../../src/rows/row-codec.js';
 import { quoteId, quoteString } from '../../src/db/quote.js';
 import { type ColumnMeta, isIntegerType, type TableMeta } from '../../src/catalog/table-meta.js';
@@ -34,7 +35,7 @@ export function hexKeyCharset(col: Pick<ColumnMeta, 'dataType' | 'charset'>): st
 function literal(part: string | null, col: ColumnMeta, table: string): string {
   if (part === null) return 'NULL';
   const type = col.dataType.toLowerCase();
-  const refuse = (what: string) => new Error(`key of ${table}: "${part.slice(0, 40)}" is not ${what}`);
+  const refuse = (what: string) => new ChangeLogKeyError(table, `key part "${part.slice(0, 40)}" is not ${what}`);
   // BIT keys are logged as their unsigned integer (capture-sql.ts); the column compares with it.
   // ENUM keys are logged by index too; an ENUM compared with a number compares its index.
   if (isIntegerType(type) || type === 'bit' || type === 'enum') {
@@ -60,7 +61,8 @@ function literal(part: string | null, col: ColumnMeta, table: string): string {
   const cs = hexKeyCharset(col);
   if (cs !== null) {
     if (!/^([0-9A-Fa-f]{2})*$/.test(part)) throw refuse('hex');
-    if (!/^[a-z0-9_]+$/.test(cs)) throw new Error(`key of ${table}: unexpected character set name "${cs.slice(0, 40)}"`);
+    // MySQL's character set names are all [a-z0-9_]; this keeps a name that is not out of the SQL.
+    if (!/^[a-z0-9_]+$/.test(cs)) throw new InternalError('key-sql literal', `${table}: unexpected character set name "${cs.slice(0, 40)}"`);
     return `_${cs} X'${part}'`;
   }
   return quoteString(part);
@@ -70,7 +72,7 @@ function literal(part: string | null, col: ColumnMeta, table: string): string {
 export function keyTuple(meta: TableMeta, key: string): string {
   const parts = JSON.parse(key) as (string | null)[];
   if (parts.length !== meta.primaryKey.length) {
-    throw new Error(`key of ${meta.name} has ${parts.length} part(s), the primary key ${meta.primaryKey.length}`);
+    throw new ChangeLogKeyError(meta.name, `key ${key.slice(0, 80)} has ${parts.length} part(s), the primary key ${meta.primaryKey.length}`);
   }
   const lits = meta.primaryKey.map((c, i) => literal(parts[i]!, meta.columns.find((x) => x.name === c)!, meta.name));
   return lits.length === 1 ? lits[0]! : `(${lits.join(', ')})`;

@@ -36,11 +36,9 @@ export interface BuildContext {
 }
 
 /** The first failure among settled results; a real error wins over an abort it caused. */
-function firstFailure(results: PromiseSettledResult<unknown>[]): unknown {
-  const failed = results
-    .filter((r): r is PromiseRejectedResult => r.status === 'rejected')
-    .map((r) => r.reason);
-  return failed.find((e) => !(e instanceof AbortedError)) ?? failed[0];
+function firstFailure(results: PromiseSettledResult<unknown>[]): PromiseRejectedResult | undefined {
+  const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  return failed.find((r) => !(r.reason instanceof AbortedError)) ?? failed[0];
 }
 
 async function buildReport(ctx: BuildContext, r: ReportPlan): Promise<ReportBuildResult> {
@@ -142,7 +140,7 @@ export async function buildTables(ctx: BuildContext): Promise<BuildResult> {
   const mirrorResults = await mirrorsSettled;
   const reportResults = await Promise.allSettled(reports);
   const failure = firstFailure([...mirrorResults, ...reportResults]);
-  if (failure !== undefined) throw failure;
+  if (failure) throw failure.reason;
   return {
     tables: mirrorResults.map((r) => (r as PromiseFulfilledResult<TableSyncResult>).value),
     reports: reportResults.map((r) => (r as PromiseFulfilledResult<ReportBuildResult>).value),

@@ -6,16 +6,22 @@
  * cannot partition MyISAM) are removed. Columns, generated columns, keys and FULLTEXT indexes stay.
  */
 import { qualify } from '../../src/db/quote.js';
+import { SchemaChangedError } from '../../src/errors.js';
 
 const FK_LINE = /^\s*(CONSTRAINT\s+`(?:[^`]|``)*`\s+)?FOREIGN KEY\b/i;
 /** A table-level CHECK constraint: mirrors copy rows, they do not validate them again. */
 const CHECK_LINE = /^\s*(CONSTRAINT\s+`(?:[^`]|``)*`\s+)?CHECK\s*\(/i;
 
-export function mirrorDdl(showCreate: string, schema: string, newName: string): string {
+/**
+ * The mirror's CREATE TABLE (named `newName` in `schema`) from `showCreate`, the output of
+ * `SHOW CREATE TABLE source`. Discovery lists only base tables, so any other output means the
+ * table was replaced (by a view, say) since.
+ */
+export function mirrorDdl(showCreate: string, schema: string, newName: string, source = 'the source table'): string {
   const lines = showCreate.split('\n');
   const head = lines[0] ?? '';
   if (!/^CREATE TABLE /i.test(head))
-    throw new Error(`unexpected SHOW CREATE TABLE output: ${head.slice(0, 60)}`);
+    throw new SchemaChangedError(source, `SHOW CREATE TABLE does not give a CREATE TABLE (${head.slice(0, 60)}): is it still a base table?`);
   const body: string[] = [];
   let tail = '';
   for (let i = 1; i < lines.length; i++) {

@@ -86,7 +86,7 @@ export function planSync(input: PlanInput): SyncPlan {
       sourceDdl: showCreate,
       temp,
       meta,
-      createSql: mirrorDdl(showCreate, rep, temp),
+      createSql: mirrorDdl(showCreate, rep, temp, `${src}.${meta.name}`),
       disableKeysSql: `ALTER TABLE ${qualify(rep, temp)} DISABLE KEYS`,
       copySql: input.sameServer
         ? `INSERT INTO ${qualify(rep, temp)} (${cols}) SELECT ${cols} FROM ${qualify(src, meta.name)}`

@@ -39,7 +39,7 @@ async function absentKeys(snap: SqlConnection, schema: string, meta: TableMeta, 
     for (const r of await snap.query<{ k: string }>(
       `SELECT ${keyJsonSql(meta, '__dp_t')} AS k FROM ${qualify(schema, meta.name)} AS __dp_t WHERE ${keyInSql(meta, '__dp_t', batch)}`,
     )) {
-      present.add(canonicalKey(String(r.k)));
+      present.add(canonicalKey(String(r.k), meta.name));
     }
   }
   // Key texts that the server collates as equal but print differently count as absent: looking
@@ -115,7 +115,7 @@ export async function deriveCascades(
                JOIN ${qualify(reportSchema, table)} AS __dp_p ON ${on} WHERE ${keyInSql(parent, '__dp_p', batch)}`,
           );
           for (const r of found) {
-            const key = canonicalKey(String(r.k));
+            const key = canonicalKey(String(r.k), fk.child);
             rows++;
             addKey(derived, fk.child, key, removes);
             if (removes || rekeys) next.push(key);

@@ -106,7 +106,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
       fingerprint: { installed: capture.fingerprint, expected: fingerprintOf(captureTriggers(src, all, fks)) },
       reports: { now: reportFingerprints(reportDefs), last: ((last?.details ?? {}) as LastDetails).reportHashes },
       uncapturedWithKey: capture.uncaptured.filter((u) => !u.why.startsWith('no primary key')).map((u) => u.table),
-      last: last ? { details: (last.details ?? {}) as LastDetails, ddl: ((last.sourceState ?? {}) as Partial<SourceState>).ddl ?? {} } : undefined,
+      last: last ? { details: last.details ?? {}, ddl: ((last.sourceState ?? {}) as Partial<SourceState>).ddl ?? {} } : undefined,
       liveGeneration: live?.runId ?? null,
       ddl,
       pending,

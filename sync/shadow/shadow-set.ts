@@ -86,7 +86,7 @@ export async function primeShadowSet(
     tables.map((t) =>
       limit(async () => {
         const meta = metas.get(t);
-        if (!meta) throw new StepError('copying the shadow set', t, { cause: new Error('the live table is missing: run a full `dualpipe sync`') });
+        if (!meta) throw new StepError('copying the shadow set', t, { detail: 'the live table is missing: run a full `dualpipe sync`' });
         const cols = writableColumns(meta).map((c) => quoteId(c.name)).join(', ');
         const shadow = qualify(schema, shadowName(t));
         await withSession(report, async (conn) => {

@@ -7,7 +7,7 @@ import type { SqlConnection } from '../../src/db/connection.js';
 import { acquireRunLock, lockName } from '../../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../../src/log/logger.js';
 import { checksumChunks, schemeForTable } from '../../src/rows/checksum-chunks.js';
-import { diffChunks } from '../../src/rows/chunk-sql.js';
+import { type ChunkSum, diffChunks } from '../../src/rows/chunk-sql.js';
 import { listReportTables } from '../../src/catalog/cleanup-leftovers.js';
 import { discoverTables } from '../../src/catalog/discover-tables.js';
 import { ensureHistoryTable, finishRun, startRun } from '../../src/history/run-history.js';
@@ -100,7 +100,7 @@ export async function verifyMirrors(o: VerifyOptions): Promise<VerifyResult> {
       const srcP = checksumChunks(snap, o.pipeline.sourceSchema, meta.name, meta, scheme);
       const mirP = present.has(meta.name)
         ? checksumChunks(mirror, o.pipeline.reportSchema, meta.name, meta, scheme)
-        : Promise.resolve(new Map());
+        : Promise.resolve(new Map<string, ChunkSum>());
       const [src, mir] = await Promise.all([srcP, mirP]);
       const diff = diffChunks(src, mir);
       const sum = (m: Map<string, { rows: number }>) => [...m.values()].reduce((a, s) => a + s.rows, 0);

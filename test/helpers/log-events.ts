@@ -34,7 +34,7 @@ export function watchLog(child: ChildProcess): LogWatch {
       if (!line.trim()) continue;
       try {
         const fields = JSON.parse(line) as Record<string, unknown>;
-        events.push({ index: events.length, msg: String(fields.msg ?? ''), at: Date.now(), fields });
+        events.push({ index: events.length, msg: typeof fields.msg === 'string' ? fields.msg : '', at: Date.now(), fields });
       } catch {
         other.push(line);
       }

@@ -35,7 +35,7 @@ export interface ReportFixture {
 
 /** Normalises driver values (BIGINT and DECIMAL come back as strings) for comparisons. */
 export function plain(row: Row, columns: string[]): Record<string, string | null> {
-  return Object.fromEntries(columns.map((c) => [c, row[c] === null ? null : String(row[c])]));
+  return Object.fromEntries(columns.map((c) => [c, row[c] === null ? null : String(row[c] as string | number | bigint)]));
 }
 
 export async function createReportFixture(prefix: string): Promise<ReportFixture> {

@@ -15,9 +15,9 @@ export interface ScratchSchema {
   readonly conn: SqlConnection;
   readonly options: SyncOptions;
   /** A source table, qualified. */
-  q(table: string): string;
+  readonly q: (table: string) => string;
   /** A mirror table, qualified. */
-  m(table: string): string;
+  readonly m: (table: string) => string;
   /** Drops every table of the source schema. */
   reset(): Promise<void>;
   /** The mirror of `table` holds exactly the source's rows. */

@@ -13,7 +13,7 @@ export function spawnCli(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return Object.assign(child, { stderrText: () => err });
 }
 

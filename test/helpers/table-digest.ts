@@ -25,7 +25,7 @@ export async function tableDigest(
     rows++;
     hash.update(
       JSON.stringify(
-        row.map((v) => (Buffer.isBuffer(v) ? `hex:${v.toString('hex')}` : v === null ? null : String(v))),
+        row.map((v) => (Buffer.isBuffer(v) ? `hex:${v.toString('hex')}` : v === null ? null : String(v as string | number | bigint))),
       ),
     );
     hash.update('\n');

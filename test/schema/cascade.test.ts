@@ -54,7 +54,7 @@ describe('foreign keys of the CRM schema', () => {
     const dependents = async () => ({
       ...Object.fromEntries(
         await Promise.all(
-          byContact.map(async (t) => [
+          byContact.map(async (t): Promise<[string, number]> => [
             t,
             await count(`SELECT COUNT(*) AS n FROM ${t} WHERE contact_id = ?`, [contactId]),
           ]),

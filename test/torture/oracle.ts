@@ -67,7 +67,10 @@ export async function baseTables(conn: SqlConnection, schema: string): Promise<s
   return rows.map((r) => r.t).filter((t) => !t.startsWith('__dp_') || t.startsWith('__dp_user'));
 }
 
-const text = (v: unknown): string | null => (v === null || v === undefined ? null : Buffer.isBuffer(v) ? v.toString('latin1') : String(v));
+// A value of the driver: null, a Buffer, text or a number (never another object).
+const text = (v: unknown): string | null =>
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- text or a number here, as said above
+  v === null || v === undefined ? null : Buffer.isBuffer(v) ? v.toString('latin1') : String(v);
 
 /** Rows of a table, rendered and sorted (positional ORDER BY: no alias can meet a user's name). */
 export async function* renderedRows(conn: SqlConnection, schema: string, table: string, cols: readonly OracleColumn[]): AsyncGenerator<(string | null)[]> {

@@ -190,7 +190,7 @@ export function buildSchema(raw: readonly RawTable[]): SchemaSpec {
 
 function stripKey(c: ColumnSpec): ColumnSpec {
   const { autoIncrement: _a, invisible: _i, generated: _g, defaultSql: _d, onUpdateSql: _o, check: _c, ...rest } = c;
-  return rest as ColumnSpec;
+  return rest;
 }
 
 function q(name: string): string {

@@ -63,11 +63,18 @@ async function schemas(): Promise<string[]> {
   return rows.map((r) => r.s);
 }
 
-/** A restore into a new schema that must be refused (exit 2) with no schema created. */
+/**
+ * A restore into a new schema that must be refused with no schema created: exit 2 for a key that
+ * does not fit, 5 (`damaged`) for a damaged or tampered backup.
+ */
 async function refused(dir: string, ...extra: string[]): Promise<string> {
+  return refusedWith(2, dir, ...extra);
+}
+
+async function refusedWith(code: number, dir: string, ...extra: string[]): Promise<string> {
   const before = await schemas();
   const r = await runCliCapture(['restore', '--source', fx.url, '--from', dir, '--into', `${fx.database}_x`, '--yes', ...extra]);
-  expect(r.code, r.stderr).toBe(2);
+  expect(r.code, r.stderr).toBe(code);
   expect(r.stderr.trim().split('\n')).toHaveLength(1); // the message and its hint, on one line
   expect(await schemas()).toEqual(before);
   return r.stderr;
@@ -133,14 +140,14 @@ describe('encrypted backups', () => {
     const bytes = readFileSync(file);
     bytes[bytes.length - 20]! ^= 0x01;
     writeFileSync(file, bytes);
-    expect(await refused(dir, '--encrypt-key-file', keyFile)).toMatch(/SHA-256 mismatch/);
+    expect(await refusedWith(5, dir, '--encrypt-key-file', keyFile)).toMatch(/SHA-256 mismatch/);
 
     // Clear fields are bound to the sealed part: changing one breaks its authentication.
     const dir2 = copy();
     const m = JSON.parse(manifestText(dir2)) as ManifestFile;
     m.totals.rows += 1;
     writeFileSync(join(dir2, 'manifest.json'), JSON.stringify(m));
-    expect(await refused(dir2, '--encrypt-key-file', keyFile)).toMatch(/sealed table list fails authentication/);
+    expect(await refusedWith(5, dir2, '--encrypt-key-file', keyFile)).toMatch(/sealed table list fails authentication/);
 
     const dir3 = copy();
     const m3 = JSON.parse(manifestText(dir3)) as ManifestFile;
@@ -148,7 +155,7 @@ describe('encrypted backups', () => {
     data[5]! ^= 0x40;
     m3.sealed!.data = data.toString('base64');
     writeFileSync(join(dir3, 'manifest.json'), JSON.stringify(m3));
-    expect(await refused(dir3, '--encrypt-key-file', keyFile)).toMatch(/fails authentication/);
+    expect(await refusedWith(5, dir3, '--encrypt-key-file', keyFile)).toMatch(/fails authentication/);
   });
 
   it('verify and the restore test take the key; a copy elsewhere restores as well', async () => {

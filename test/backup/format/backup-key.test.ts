@@ -45,7 +45,8 @@ describe('backup keys', () => {
     expect(warnings[0]).toMatch(/readable by every account.*chmod 600/);
     expect(warnings[1]).toMatch(/readable by its group/);
     writeFileSync(join(dir, 'k3'), `${hex}x`);
-    const err = await readBackupKey(join(dir, 'k3')).catch((e: Error) => e);
+    const err = await readBackupKey(join(dir, 'k3')).then(() => undefined, (e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
     expect(String(err)).not.toContain(hex);
     await expect(readBackupKey(join(dir, 'missing'))).rejects.toThrow(/no such file/);
   });

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chunkFileName, type Manifest, parseManifest } from '../../../backup/format/manifest.js';
-import { UsageError } from '../../../src/errors.js';
+import { BackupError } from '../../../src/errors.js';
 
 function good(): Manifest {
   return {
@@ -56,18 +56,19 @@ describe('manifest parser', () => {
   ])('refuses %s with a message naming the field', (_label, mutate, pattern) => {
     const m = good();
     mutate(m);
-    expect(() => parse(m)).toThrow(UsageError);
+    expect(() => parse(m)).toThrow(BackupError);
     expect(() => parse(m)).toThrow(pattern);
   });
 
   it('refuses text that is not JSON', () => {
     expect(() => parseManifest('{"format": ', 'm.json')).toThrow(/m\.json: not valid JSON/);
+    expect(() => parseManifest('{"format": ', 'm.json')).toThrow(BackupError);
   });
 
   it('never accepts arbitrary JSON values (property)', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (v) => {
-        expect(() => parse(v)).toThrow(UsageError);
+        expect(() => parse(v)).toThrow(BackupError);
       }),
       { numRuns: 300 },
     );

@@ -144,7 +144,7 @@ describe('a hostile backup directory', () => {
     const before = await state();
 
     const restore = await runCliCapture(['restore', '--source', fx.url, '--from', dir, '--yes']);
-    expect(restore.code, restore.stderr).toBe(2);
+    expect(restore.code, restore.stderr).toBe(5); // damaged data
     expect(restore.stderr.trim().split('\n')).toHaveLength(1);
     expect(restore.stderr).toMatch(/^dualpipe: /);
     expect(restore.stderr).toContain(join(dir, 'manifest.json'));
@@ -152,7 +152,7 @@ describe('a hostile backup directory', () => {
     expect(restore.stdout).toBe('');
 
     const verify = await runCliCapture(['backup', 'verify', dir, '--source', fx.url]);
-    expect(verify.code, verify.stderr).toBe(2);
+    expect(verify.code, verify.stderr).toBe(5);
     expect(verify.stderr.trim().split('\n')).toHaveLength(1);
     expect(verify.stderr).toMatch(c.says);
 
@@ -175,7 +175,7 @@ describe('a hostile backup directory', () => {
     });
     const before = await state();
     const r = await runCliCapture(['restore', '--source', fx.url, '--from', dir, '--yes']);
-    expect(r.code, r.stderr).toBe(2);
+    expect(r.code, r.stderr).toBe(5);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^dualpipe: .*table contacts: the DDL holds more than one statement/);
     expect(await state()).toEqual(before);
@@ -188,7 +188,7 @@ describe('a hostile backup directory', () => {
     });
     const before = await state();
     const r = await runCliCapture(['restore', '--source', fx.url, '--from', dir, '--yes']);
-    expect(r.code, r.stderr).toBe(2);
+    expect(r.code, r.stderr).toBe(5);
     expect(r.stderr).toMatch(/table contacts: the DDL does not start with CREATE TABLE `contacts` \(/);
     expect(await state()).toEqual(before);
   });

@@ -9,7 +9,7 @@ import {
   splitTableDdl,
   type TargetState,
 } from '../../../backup/restore/plan-restore.js';
-import { UsageError } from '../../../src/errors.js';
+import { BackupError, type ErrorClass, UsageError } from '../../../src/errors.js';
 
 const USERS = `CREATE TABLE \`users\` (
   \`id\` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
@@ -88,11 +88,12 @@ function live(extra: Partial<TargetState> = {}): TargetState {
 
 const plan = (state: TargetState, m = manifest()) => planRestore({ manifest: m, backupDir: '/b', target: 'crm', targetState: state });
 
-function refusal(fn: () => unknown): string {
+/** The message of the refusal `fn` throws: a UsageError (does not fit), or a BackupError (damaged) when named. */
+function refusal(fn: () => unknown, kind: ErrorClass = UsageError): string {
   try {
     fn();
   } catch (error) {
-    expect(error).toBeInstanceOf(UsageError);
+    expect(error).toBeInstanceOf(kind);
     return (error as Error).message;
   }
   throw new Error('expected a refusal');
@@ -149,14 +150,14 @@ describe('splitTableDdl', () => {
   });
 
   it('refuses DDL that would write outside the staging schema or is not a plain InnoDB table', () => {
-    expect(refusal(() => splitTableDdl('users', USERS.replace('`users` (', '`crm`.`users` (') , { defer: true }))).toMatch(
+    expect(refusal(() => splitTableDdl('users', USERS.replace('`users` (', '`crm`.`users` (') , { defer: true }), BackupError)).toMatch(
       /table users: the DDL does not start with CREATE TABLE `users`/,
     );
-    expect(refusal(() => splitTableDdl('other', USERS, { defer: true }))).toMatch(/table other/);
-    expect(refusal(() => splitTableDdl('users', `${USERS} SELECT * FROM mysql.user`, { defer: true }))).toMatch(/not a plain InnoDB/);
-    expect(refusal(() => splitTableDdl('users', USERS.replace('ENGINE=InnoDB', 'ENGINE=MyISAM'), { defer: true }))).toMatch(/not a plain InnoDB/);
+    expect(refusal(() => splitTableDdl('other', USERS, { defer: true }), BackupError)).toMatch(/table other/);
+    expect(refusal(() => splitTableDdl('users', `${USERS} SELECT * FROM mysql.user`, { defer: true }), BackupError)).toMatch(/not a plain InnoDB/);
+    expect(refusal(() => splitTableDdl('users', USERS.replace('ENGINE=InnoDB', 'ENGINE=MyISAM'), { defer: true }), BackupError)).toMatch(/not a plain InnoDB/);
     expect(
-      refusal(() => splitTableDdl('items', ITEMS.replace('REFERENCES `users`', 'REFERENCES `crm`.`users`'), { defer: true })),
+      refusal(() => splitTableDdl('items', ITEMS.replace('REFERENCES `users`', 'REFERENCES `crm`.`users`'), { defer: true }), BackupError),
     ).toMatch(/fk_items_owner_id references another schema/);
   });
 });
@@ -213,7 +214,7 @@ describe('planRestore', () => {
   it('refuses a manifest whose DDL and column list disagree, or whose keys point outside the backup', () => {
     const tables = defaultTables();
     tables[0]!.columns.pop();
-    expect(refusal(() => plan(empty, manifest(tables)))).toMatch(/table users: the DDL's columns \(id, email, name\) differ/);
+    expect(refusal(() => plan(empty, manifest(tables)), BackupError)).toMatch(/table users: the DDL's columns \(id, email, name\) differ/);
     expect(refusal(() => plan(empty, manifest(defaultTables().filter((t) => t.name !== 'users'))))).toMatch(
       /foreign key fk_items_owner_id references users, which is not in the backup/,
     );

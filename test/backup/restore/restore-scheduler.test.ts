@@ -39,9 +39,10 @@ describe('runOnSessions', () => {
       await sleep(1);
     };
     const runner = runOnSessions(sessions(1), [
-      async () => {
+      () => {
         order.push('first');
         runner.pushUrgent(step('urgent'));
+        return Promise.resolve();
       },
       step('second'),
     ]);
@@ -52,9 +53,7 @@ describe('runOnSessions', () => {
   it('stops handing out tasks after a failure and throws it', async () => {
     let ran = 0;
     const tasks: Task[] = [
-      async () => {
-        throw new Error('chunk failed');
-      },
+      () => Promise.reject(new Error('chunk failed')),
       ...Array.from({ length: 5 }, () => async () => {
         ran++;
         await sleep(2);

@@ -56,7 +56,7 @@ describe('backup verify --restore-test', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { ok: boolean; restoreTest: { rows: number } };
     expect(out.ok).toBe(true);
-    expect(out.restoreTest.rows).toBe(JSON.parse(readFileSync(join(good, 'manifest.json'), 'utf8')).totals.rows);
+    expect(out.restoreTest.rows).toBe((JSON.parse(readFileSync(join(good, 'manifest.json'), 'utf8')) as Manifest).totals.rows);
     const [listed] = await listBackups(join(parent, 'good'));
     expect(listed!.verification).toMatchObject({ ok: true, restoreTest: true });
     expect(await scratch()).toEqual([]);
@@ -70,7 +70,7 @@ describe('backup verify --restore-test', () => {
       writeFileSync(file, bytes);
     });
     const r1 = await verify(chunk);
-    expect(r1.code).toBe(2);
+    expect(r1.code).toBe(5);
     expect(r1.stderr).toMatch(/SHA-256 mismatch \(chunk of contacts\)/);
     // Every chunk hash still matches: only restoring and checking the content finds this.
     const content = damaged('checksum', (_dir, m) => {

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { encodeField, encodeRow, escapeTsv, tsvBatches, tsvStream } from '../../../schema/seed/tsv.js';
+import { InternalError } from '../../../src/errors.js';
 
 describe('TSV encoding for LOAD DATA', () => {
   it('escapes backslash, tab, newline, carriage return and NUL', () => {
@@ -29,8 +30,8 @@ describe('TSV encoding for LOAD DATA', () => {
     expect(encodeField(true)).toBe('1');
     expect(encodeField(false)).toBe('0');
     expect(encodeField(2n ** 64n - 1n)).toBe('18446744073709551615');
-    expect(() => encodeField(Number.NaN)).toThrow(RangeError);
-    expect(() => encodeField(Number.POSITIVE_INFINITY)).toThrow(RangeError);
+    expect(() => encodeField(Number.NaN)).toThrow(InternalError);
+    expect(() => encodeField(Number.POSITIVE_INFINITY)).toThrow(InternalError);
   });
 
   it('joins a row with tabs and ends it with a newline', () => {

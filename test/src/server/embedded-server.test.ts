@@ -11,6 +11,9 @@ import { runCliCapture } from '../../helpers/run-cli-capture.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'dp-embedded-'));
 
+/** The migrations listed by `migrate --status --json`. */
+const migrations = (stdout: string) => (JSON.parse(stdout) as { migrations: { applied: boolean }[] }).migrations;
+
 afterAll(async () => {
   await runCliCapture(['db', 'stop'], {}, cwd);
   rmSync(cwd, { recursive: true, force: true });
@@ -28,7 +31,7 @@ describe('embedded server', () => {
 
     const start = await runCliCapture(['db', 'start', '--json'], {}, cwd);
     expect(start.code, start.stderr).toBe(0);
-    const state = JSON.parse(start.stdout);
+    const state = JSON.parse(start.stdout) as { pid: number; port: number };
     expect(state).toMatchObject({ running: true, reused: false });
     expect(existsSync(join(cwd, '.dualpipe/db/data'))).toBe(true);
 
@@ -41,9 +44,9 @@ describe('embedded server', () => {
     // With no --source, commands use the embedded server and schema crm.
     const migrate = await runCliCapture(['migrate', '--json'], {}, cwd);
     expect(migrate.code, migrate.stderr).toBe(0);
-    expect(JSON.parse(migrate.stdout).schema).toBe('crm');
+    expect((JSON.parse(migrate.stdout) as { schema: string }).schema).toBe('crm');
     const status = await runCliCapture(['migrate', '--status', '--json'], {}, cwd);
-    expect(JSON.parse(status.stdout).migrations.every((m: { applied: boolean }) => m.applied)).toBe(true);
+    expect(migrations(status.stdout).every((m) => m.applied)).toBe(true);
 
     const stop = await runCliCapture(['db', 'stop'], {}, cwd);
     expect(stop.stdout).toMatch(/stopped/);
@@ -56,7 +59,7 @@ describe('embedded server', () => {
     const restart = await runCliCapture(['db', 'start', '--json'], {}, cwd);
     expect(restart.code).toBe(0);
     const status2 = await runCliCapture(['migrate', '--status', '--json'], {}, cwd);
-    expect(JSON.parse(status2.stdout).migrations.length).toBeGreaterThan(0);
-    expect(JSON.parse(status2.stdout).migrations.every((m: { applied: boolean }) => m.applied)).toBe(true);
+    expect(migrations(status2.stdout).length).toBeGreaterThan(0);
+    expect(migrations(status2.stdout).every((m) => m.applied)).toBe(true);
   });
 });

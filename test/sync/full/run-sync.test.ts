@@ -101,7 +101,7 @@ describe('full sync', () => {
     expect(bad[0]!.chunksDiffering).toBe(1);
     const cli = await runCliCapture(['verify', '--json', '--source', fx.url]);
     expect(cli.code).toBe(3);
-    expect(JSON.parse(cli.stdout).ok).toBe(false);
+    expect((JSON.parse(cli.stdout) as { ok: boolean }).ok).toBe(false);
     await runSync(options());
     expect((await verifyMirrors(options())).ok).toBe(true);
   });
@@ -159,8 +159,8 @@ describe('full sync', () => {
       fx.url,
     ]);
     expect(cli.code).toBe(0);
-    const r = JSON.parse(cli.stdout);
-    expect(r.tables.map((t: { table: string }) => t.table).sort()).toEqual(['pipeline_stages', 'users']);
+    const r = JSON.parse(cli.stdout) as { tables: { table: string }[]; skippedReports: unknown[]; reports: unknown[] };
+    expect(r.tables.map((t) => t.table).sort()).toEqual(['pipeline_stages', 'users']);
     expect(r.skippedReports.length).toBe(loadReportDefinitions().length - r.reports.length);
     const bad = await runCliCapture(['sync', '--tables', 'no_such_table', '--source', fx.url]);
     expect(bad.code).toBe(2);
