@@ -8,12 +8,14 @@ import cron from 'node-cron';
 import { LockBusyError, UsageError } from '../src/errors.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
 
+/** A job the scheduler fires on its cron expression. */
 export interface ScheduledJob {
   name: string;
   cron: string;
   run(signal: AbortSignal, waitForLockSeconds: number): Promise<unknown>;
 }
 
+/** A running scheduler. */
 export interface SchedulerHandle {
   /** Stops firing, aborts the current run and waits for it to end. */
   stop(): Promise<void>;
@@ -38,6 +40,7 @@ export function validateJobs(jobs: readonly { name: string; cron: string }[]): v
   }
 }
 
+/** Starts firing the jobs; a busy lock is skipped or waited for (`onBusy`). */
 export function startScheduler(
   jobs: readonly ScheduledJob[],
   options: { logger?: Logger; onBusy?: 'skip' | 'wait'; timezone?: string; waitSeconds?: number } = {},

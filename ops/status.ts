@@ -7,6 +7,7 @@ import { qualify } from '../src/db/quote.js';
 import { HISTORY_TABLE } from '../src/history/run-history.js';
 import type { Pipeline } from '../src/pipeline.js';
 
+/** When one report-side table was last refreshed. */
 export interface TableFreshness {
   table: string;
   kind: 'mirror' | 'report';
@@ -14,6 +15,7 @@ export interface TableFreshness {
   ageSeconds: number | null;
 }
 
+/** One run of the history, as `status` shows it. */
 export interface RunSummary {
   id: number;
   kind: string;
@@ -26,6 +28,7 @@ export interface RunSummary {
   error: string | null;
 }
 
+/** What `status` shows: freshness, recent syncs, last backup and verify. */
 export interface PipelineStatus {
   reportSchema: string;
   now: string;

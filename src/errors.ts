@@ -115,6 +115,7 @@ export class StepError extends DualpipeError {
 /** The operation was interrupted by a signal before it could finish; nothing was swapped in. */
 export class AbortedError extends DualpipeError {}
 
+/** The exit codes of the CLI: ok, failure, usage, drift (or stale), locked. */
 export const ExitCode = {
   ok: 0,
   failure: 1,

@@ -25,8 +25,10 @@ import {
   writeState,
 } from './server-state.js';
 
+/** Where the embedded server lives, relative to the working directory. */
 export const DEFAULT_SERVER_DIR = '.dualpipe/db';
 
+/** Options of `startEmbeddedServer`. */
 export interface StartOptions {
   /** Folder holding data/, the socket, the error log and state.json. */
   dir?: string;
