@@ -1,64 +1,11 @@
-/** dualpipe's public API: everything the CLI does is callable from here. */
+/**
+ * dualpipe's public API, the package entry: every operation the CLI runs is callable from here,
+ * with its options and result types (the CLI itself imports nothing else). Grouped by layer, from
+ * the ground up. Internals (SQL builders, codecs, DDL helpers, planners) stay behind it.
+ */
 
-export * from '../schema/index.js';
-export { contentChecksum, contentChecksumSql } from '../src/rows/content-checksum.js';
-export { loadDataSql } from '../backup/restore/load-data-sql.js';
-export { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, type ManifestFile, type ManifestTable, openManifest, parseManifest, parseManifestFile } from '../backup/format/manifest.js';
-export { decodeRow, encodeRow } from '../src/rows/row-codec.js';
-export { type BackupOptions, type BackupResult, runBackup } from '../backup/dump/run-backup.js';
-export { locateBackup, verifyChunks } from '../backup/format/read-backup.js';
-export { describeRestorePlan, planRestore, type RestorePlan, restoreSchemas } from '../backup/restore/plan-restore.js';
-export { dropPrevious, readRestoreInfo, type RestoreInfo, rollbackRestore, type RollbackOptions } from '../backup/restore/rollback-restore.js';
-export { type RestoreOptions, type RestoreResult, type RestoreTableResult, runRestore } from '../backup/restore/run-restore.js';
-export { listBackups, pruneBackups } from '../backup/dump/inventory.js';
-export { planPrune } from '../backup/dump/prune-plan.js';
-export { verifyBackup } from '../backup/restore/verify-backup.js';
-export { type BackupKey, keyId, parseKeyText, readBackupKey, writeNewKey } from '../backup/format/backup-key.js';
-export { decryptChunk, encryptChunk } from '../backup/format/chunk-cipher.js';
-export { type MergeOptions, type MergeResult, type MergeTableResult, runMerge } from '../backup/restore/run-merge.js';
-export { type MergePlan, planMerge } from '../backup/restore/plan-merge.js';
-export { type FilterCondition, parseWhere, renderWhere, type RowFilter } from '../backup/restore/where-filter.js';
-export { checksumChunks } from '../src/rows/checksum-chunks.js';
-export {
-  type ChunkSum,
-  checksumChunksSql,
-  chooseChunkScheme,
-  chunkCondition,
-  diffChunks,
-} from '../src/rows/chunk-sql.js';
-export { discoverTables, selectTables } from '../src/catalog/discover-tables.js';
-export { mirrorDdl } from '../sync/full/mirror-ddl.js';
-export { describePlan, planSync, type SyncPlan, type SyncStrategy, type TablePlan } from '../sync/full/plan-sync.js';
-export { loadReportDefinitions, parseReportDefinition, type ReportDefinition } from '../sync/reports/report-definitions.js';
-export { HISTORY_TABLE, type RunRecord, recentRuns } from '../src/history/run-history.js';
-export { runSync, type SyncOptions, type SyncResult } from '../sync/full/run-sync.js';
-export {
-  type CronSchedule,
-  type CronTimer,
-  nodeCronTimer,
-  type ScheduledJob,
-  type SchedulerHandle,
-  type SchedulerOptions,
-  startScheduler,
-  validateJobs,
-} from '../ops/schedule.js';
-export type { TableSyncResult } from '../sync/full/sync-table.js';
-export type { ChunkScheme, ColumnMeta, TableMeta } from '../src/catalog/table-meta.js';
-export { driftedTables, type VerifyResult, type VerifyTableResult, verifyMirrors } from '../sync/verify/verify.js';
-export { type CaptureStatus, installCapture, readCapture, removeCapture } from '../sync/capture/capture.js';
-export {
-  type IncrementalCost,
-  type IncrementalOptions,
-  type IncrementalResult,
-  type IncrementalTableResult,
-  runIncrementalSync,
-} from '../sync/incremental/run-incremental.js';
-export { type ConfigFile, loadConfigFile, parseConfigFile } from '../src/config/config-file.js';
-export { parseMysqlUrl } from '../src/config/parse-url.js';
-export { type ResolvedConfig, resolveConfig } from '../src/config/resolve-config.js';
-export type { ConnectionTarget, ExecResult, Row, SqlConnection, SqlConnector } from '../src/db/connection.js';
-export { createConnector } from '../src/db/mysql-driver.js';
-export { qualify, quoteId } from '../src/db/quote.js';
+// ── Core (src/): errors, logging, configuration, connections, the pipeline, the embedded server ──
+
 export {
   AbortedError,
   BackupError,
@@ -87,15 +34,100 @@ export {
   UnsupportedTableError,
   UsageError,
 } from '../src/errors.js';
-export { acquireRunLock, lockName } from '../src/lock/run-lock.js';
-export { createLogger, type Logger } from '../src/log/logger.js';
+export { createLogger, type Logger, silentLogger } from '../src/log/logger.js';
+export { redactSecrets } from '../src/log/redact.js';
+export { type ConfigFile, loadConfigFile, parseConfigFile } from '../src/config/config-file.js';
+export { parseMysqlUrl } from '../src/config/parse-url.js';
+export { type ConfigInputs, type ResolvedConfig, resolveConfig, type SyncSettings } from '../src/config/resolve-config.js';
+export type { ConnectionTarget, ExecResult, Row, SqlConnection, SqlConnector, SslMode, TlsSettings } from '../src/db/connection.js';
+export { createConnector } from '../src/db/mysql-driver.js';
+export { createPipeline, type Pipeline, type PipelineConfig } from '../src/pipeline.js';
 export {
+  DEFAULT_SERVER_DIR,
   embeddedServerStatus,
+  embeddedTarget,
+  embeddedUrl,
+  type StartOptions,
   startEmbeddedServer,
   stopEmbeddedServer,
 } from '../src/server/embedded-server.js';
-export { type GrantsOptions, type GrantsResult, runGrants } from '../ops/grants/apply-grants.js';
-export { type AccountPlan, planGrants } from '../ops/grants/grant-plan.js';
-export { ROLE_GRANTS, ROLES, type Role } from '../ops/grants/role-privileges.js';
+export type { ServerTls } from '../src/server/server-args.js';
+export type { EmbeddedServerState } from '../src/server/server-state.js';
+export { HISTORY_TABLE, type RunRecord, recentRuns } from '../src/history/run-history.js';
 export { VERSION } from '../src/version.js';
-export { createPipeline, type Pipeline, type PipelineConfig } from '../src/pipeline.js';
+
+// ── Schema (schema/): the CRM's migrations and deterministic sample data ──
+
+export {
+  type MigrateResult,
+  type MigrationState,
+  migrate,
+  migrationStatus,
+  type SchemaTarget,
+  type SeedOptions,
+  type SeedProgress,
+  type SeedResult,
+  seed,
+} from '../schema/index.js';
+
+// ── Sync (sync/): full and incremental syncs, verify, report definitions ──
+
+export { runSync, type SyncOptions, type SyncResult } from '../sync/full/run-sync.js';
+export type { SyncStrategy } from '../sync/full/plan-sync.js';
+export type { TableSyncResult } from '../sync/full/sync-table.js';
+export {
+  type IncrementalCost,
+  type IncrementalOptions,
+  type IncrementalResult,
+  type IncrementalTableResult,
+  runIncrementalSync,
+} from '../sync/incremental/run-incremental.js';
+export type { CaptureStatus } from '../sync/capture/capture.js';
+export { driftedTables, type VerifyOptions, type VerifyResult, type VerifyTableResult, verifyMirrors } from '../sync/verify/verify.js';
+export { loadReportDefinitions, type ReportDefinition } from '../sync/reports/report-definitions.js';
+
+// ── Backup (backup/): backups, their inventory, restore, merge and rollback ──
+
+export { type BackupOptions, type BackupResult, runBackup } from '../backup/dump/run-backup.js';
+export { type BackupInfo, listBackups, pruneBackups } from '../backup/dump/inventory.js';
+export type { PruneDecision } from '../backup/dump/prune-plan.js';
+export { type BackupKey, readBackupKey, writeNewKey } from '../backup/format/backup-key.js';
+export type { Manifest, ManifestTable } from '../backup/format/manifest.js';
+export { verifyBackup, type VerifyBackupResult } from '../backup/restore/verify-backup.js';
+export { type RestoreOptions, type RestoreResult, type RestoreTableResult, runRestore } from '../backup/restore/run-restore.js';
+export type { RestorePlan } from '../backup/restore/plan-restore.js';
+export { type FromMirrorsOptions, restoreFromMirrors } from '../backup/restore/restore-from-mirrors.js';
+export { dropPrevious, type RestoreInfo, rollbackRestore, type RollbackOptions } from '../backup/restore/rollback-restore.js';
+export { type MergeOptions, type MergeResult, type MergeTableResult, runMerge } from '../backup/restore/run-merge.js';
+
+// ── Ops (ops/): the operations over both sides: capture, status, check, doctor, grants, schedule ──
+
+export { type CaptureSide, changeCaptureStatus, installChangeCapture, removeChangeCapture } from '../ops/change-capture.js';
+export { type CheckOptions, checkTables, type RepairOutcome, type TableCheckResult, type TableHealth } from '../ops/check-tables.js';
+export { parseDuration, type PipelineStatus, pipelineStatus, type RunSummary, type StatusOptions, type TableFreshness } from '../ops/status.js';
+export type { DoctorCheck, Verdict } from '../ops/doctor/doctor-check.js';
+export { type DoctorOptions, type DoctorResult, runDoctor } from '../ops/doctor/run-doctor.js';
+export { type GrantsOptions, type GrantsResult, passwordEnv, runGrants } from '../ops/grants/apply-grants.js';
+export { validateAccountParts } from '../ops/grants/grant-plan.js';
+export { parseRoles, type Role, ROLE_GRANTS, ROLES } from '../ops/grants/role-privileges.js';
+export {
+  type BackupVerification,
+  type HistorySide,
+  recordBackupVerification,
+  type VerifyAndRecordOptions,
+  verifyAndRecordBackup,
+} from '../ops/record-verification.js';
+export { requireNoDrift } from '../ops/require-no-drift.js';
+export { restoreThenSync, type RestoreThenSyncOptions, type RestoreThenSyncResult } from '../ops/restore-then-sync.js';
+export {
+  type CronSchedule,
+  type CronTimer,
+  nodeCronTimer,
+  type ScheduledJob,
+  type SchedulerHandle,
+  type SchedulerOptions,
+  startScheduler,
+  validateJobs,
+} from '../ops/schedule.js';
+export { type JobCrons, scheduleJobs, type ScheduleJobsOptions } from '../ops/schedule-jobs.js';
+export { type ScheduledBackupSettings, scheduledBackupJob } from '../ops/scheduled-backup.js';

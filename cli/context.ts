@@ -1,12 +1,19 @@
 import { resolve } from 'node:path';
-import type { ConfigFile } from '../src/config/config-file.js';
-import { loadConfigFile } from '../src/config/config-file.js';
-import { type ResolvedConfig, resolveConfig } from '../src/config/resolve-config.js';
-import type { SqlConnector } from '../src/db/connection.js';
-import { createConnector } from '../src/db/mysql-driver.js';
-import { createLogger, type Logger } from '../src/log/logger.js';
-import { createPipeline, type Pipeline } from '../src/pipeline.js';
-import { DEFAULT_SERVER_DIR, embeddedServerStatus, embeddedTarget } from '../src/server/embedded-server.js';
+import {
+  type ConfigFile,
+  createConnector,
+  createLogger,
+  createPipeline,
+  DEFAULT_SERVER_DIR,
+  embeddedServerStatus,
+  embeddedTarget,
+  loadConfigFile,
+  type Logger,
+  type Pipeline,
+  type ResolvedConfig,
+  resolveConfig,
+  type SqlConnector,
+} from '../api/index.js';
 import type { CliIo } from './io.js';
 
 /** Global options every command receives. */
@@ -18,6 +25,9 @@ export interface GlobalOptions {
   logLevel?: string;
   requireTls?: boolean;
 }
+
+/** Returns the current command's context (always set before an action runs). */
+export type GetContext = () => CliContext;
 
 /** Lazily resolved per-invocation state: config, logger and connectors. */
 export class CliContext {

@@ -1,5 +1,4 @@
-import { DualpipeError } from '../src/errors.js';
-import { redactSecrets } from '../src/log/redact.js';
+import { DualpipeError, redactSecrets } from '../api/index.js';
 
 /** One clear line: what is wrong, then what to do. The stack only in debug mode. */
 export function formatError(error: unknown, debug: boolean): string {

@@ -6,6 +6,7 @@ export interface CliIo {
   cwd: string;
 }
 
+/** The process's own streams, environment and working directory. */
 export const processIo: CliIo = {
   stdout: process.stdout,
   stderr: process.stderr,

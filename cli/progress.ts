@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { Logger } from '../src/log/logger.js';
+import type { Logger } from '../api/index.js';
 import type { CliIo } from './io.js';
 
 /** Per-item progress: bars on a terminal, a plain log line every few seconds otherwise. */

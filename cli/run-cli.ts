@@ -1,6 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { DualpipeError, ExitCode, exitCodeFor } from '../src/errors.js';
-import { VERSION } from '../src/version.js';
+import { DualpipeError, ExitCode, exitCodeFor, VERSION } from '../api/index.js';
 import { registerBackupCommand } from './commands/backup.js';
 import { registerCaptureCommands } from './commands/capture.js';
 import { registerCheckCommand } from './commands/check.js';
@@ -12,7 +11,8 @@ import { registerRestoreCommand } from './commands/restore.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerSyncCommands } from './commands/sync.js';
-import { CliContext, type GlobalOptions } from './context.js';
+import { registerScheduleCommand } from './commands/schedule.js';
+import { CliContext, type GetContext, type GlobalOptions } from './context.js';
 import { formatError } from './format-error.js';
 import type { CliIo } from './io.js';
 
@@ -20,9 +20,6 @@ import type { CliIo } from './io.js';
 export interface ContextHolder {
   current: CliContext | undefined;
 }
-
-/** Returns the current command's context (always set before an action runs). */
-export type GetContext = () => CliContext;
 
 /** Builds the commander program. Each action gets a fresh CliContext through `holder`. */
 export function buildProgram(io: CliIo, holder: ContextHolder): Command {
@@ -63,6 +60,7 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
   registerMigrateCommand(program, ctx);
   registerSeedCommand(program, ctx);
   registerSyncCommands(program, ctx);
+  registerScheduleCommand(program, ctx);
   registerCaptureCommands(program, ctx);
   registerBackupCommand(program, ctx);
   registerRestoreCommand(program, ctx);

@@ -17,9 +17,12 @@ import { TEMP_NAME_PATTERN } from '../src/catalog/temp-names.js';
 import { verifyMirrors } from '../sync/verify/verify.js';
 import type { Pipeline } from '../src/pipeline.js';
 
+/** What CHECK TABLE said of a table. */
 export type TableHealth = 'ok' | 'corrupt';
+/** What a repair did. */
 export type RepairOutcome = 'not-needed' | 'repaired' | 'rebuilt' | 'failed';
 
+/** The check (and repair) of one MyISAM table. */
 export interface TableCheckResult {
   table: string;
   kind: 'mirror' | 'report';
@@ -30,6 +33,7 @@ export interface TableCheckResult {
   verified?: boolean | null;
 }
 
+/** Options of `checkTables`. */
 export interface CheckOptions {
   /** The source and report sides (see src/pipeline.ts). */
   pipeline: Pipeline;
@@ -62,6 +66,7 @@ async function adminCommand(conn: SqlConnection, op: 'CHECK' | 'REPAIR', schema:
   return interpretAdminRows(rows);
 }
 
+/** CHECK TABLE every mirror and report; with `repair`, repairs or rebuilds what is corrupt, then verifies it. */
 export async function checkTables(o: CheckOptions): Promise<TableCheckResult[]> {
   const log = o.logger ?? silentLogger;
   const conn = await o.pipeline.report.connect({ database: null });

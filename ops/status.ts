@@ -5,7 +5,9 @@
 import type { SqlConnection } from '../src/db/connection.js';
 import { qualify } from '../src/db/quote.js';
 import { HISTORY_TABLE } from '../src/history/run-history.js';
+import type { Pipeline } from '../src/pipeline.js';
 
+/** When one report-side table was last refreshed. */
 export interface TableFreshness {
   table: string;
   kind: 'mirror' | 'report';
@@ -13,6 +15,7 @@ export interface TableFreshness {
   ageSeconds: number | null;
 }
 
+/** One run of the history, as `status` shows it. */
 export interface RunSummary {
   id: number;
   kind: string;
@@ -25,6 +28,7 @@ export interface RunSummary {
   error: string | null;
 }
 
+/** What `status` shows: freshness, recent syncs, last backup and verify. */
 export interface PipelineStatus {
   reportSchema: string;
   now: string;
@@ -186,4 +190,22 @@ export async function readStatus(
   for (const r of parts.flat()) byId.set(Number(r.id), { ...r, id: Number(r.id) });
   const rows = [...byId.values()].sort((a, b) => b.id - a.id);
   return computeStatus(reportSchema, rows, now, maxAgeSeconds);
+}
+
+/** Options of `pipelineStatus`. */
+export interface StatusOptions {
+  /** The time ages are measured against (default: now). */
+  now?: Date;
+  /** Tables older than this many seconds are listed as stale. */
+  maxAgeSeconds?: number;
+}
+
+/** `dualpipe status` as one call: reads the run history in the pipeline's report schema. */
+export async function pipelineStatus(pipeline: Pick<Pipeline, 'report' | 'reportSchema'>, options: StatusOptions = {}): Promise<PipelineStatus> {
+  const conn = await pipeline.report.connect({ database: null });
+  try {
+    return await readStatus(conn, pipeline.reportSchema, options.now ?? new Date(), options.maxAgeSeconds);
+  } finally {
+    await conn.close();
+  }
 }

@@ -17,6 +17,7 @@ export const MIGRATIONS_TABLE = 'dualpipe_migrations';
 /** A target that names the schema to migrate. */
 export type SchemaTarget = ConnectionTarget & { database: string };
 
+/** What `migrate` applied. */
 export interface MigrateResult {
   /** Migrations applied by this run, in order. */
   applied: string[];
@@ -24,6 +25,7 @@ export interface MigrateResult {
   alreadyApplied: string[];
 }
 
+/** One migration and whether (and when) it was applied. */
 export interface MigrationState {
   name: string;
   applied: boolean;

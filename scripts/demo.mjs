@@ -35,7 +35,7 @@ step(`load sample data (scale ${scale})`, ['seed', '--scale', scale, '--truncate
 step('sync InnoDB -> MyISAM mirrors and report tables', ['sync']);
 step('verify mirrors against the source', ['verify']);
 
-const { createConnector, embeddedServerStatus } = await import('../dist/src/index.js');
+const { createConnector, embeddedServerStatus } = await import('../dist/api/index.js');
 const state = embeddedServerStatus();
 const conn = await createConnector({ host: '127.0.0.1', port: state.port, user: 'root' }).connect({
   database: null,

@@ -18,6 +18,7 @@ export interface Verification {
   message: string;
 }
 
+/** One backup of a folder as `backup list` shows it. */
 export interface BackupInfo extends BackupEntry {
   dir: string;
   bytes: number;
@@ -46,6 +47,7 @@ async function folderBytes(dir: string): Promise<{ bytes: number; newest: number
   return { bytes, newest };
 }
 
+/** The backups in a folder, complete or not, with their verification. */
 export async function listBackups(folder: string): Promise<BackupInfo[]> {
   const root = resolve(folder);
   const entries = await readdir(root, { withFileTypes: true }).catch(() => {

@@ -11,6 +11,7 @@ export interface BackupEntry {
   at: Date;
 }
 
+/** Which backups a prune keeps and removes, and why. */
 export interface PruneDecision {
   keep: { name: string; why: string }[];
   remove: { name: string; why: string }[];

@@ -26,6 +26,7 @@ import { type BackupTableInput, planBackup } from './plan-backup.js';
 import { writeManifest } from '../format/write-manifest.js';
 import type { Pipeline } from '../../src/pipeline.js';
 
+/** Options of `runBackup`. */
 export interface BackupOptions {
   /** The backup is dumped from the pipeline's report side (its MyISAM mirrors). */
   pipeline: Pipeline;
@@ -45,6 +46,7 @@ export interface BackupOptions {
   onProgress?: (event: { item: string; done: number; total: number; unit: string }) => void;
 }
 
+/** The backup written: its folder, manifest and verified copies. */
 export interface BackupResult {
   dir: string;
   manifest: Manifest;

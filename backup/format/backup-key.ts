@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
 import { UsageError } from '../../src/errors.js';
 
+/** An AES-256 backup key and its id. */
 export interface BackupKey {
   /** The 32 key bytes: never logged, never written. */
   readonly key: Buffer;

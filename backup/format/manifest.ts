@@ -106,8 +106,10 @@ export const manifestFileSchema = manifestSchema.extend({
   sealed: z.object({ iv: base64(16), tag: base64(24), data: base64(512 * 1024 * 1024) }).strict().optional(),
 });
 
+/** A backup's manifest, opened (decrypted when sealed). */
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestFile = z.infer<typeof manifestFileSchema>;
+/** One table of a manifest: its DDL, columns and chunks. */
 export type ManifestTable = z.infer<typeof tableSchema>;
 export type ManifestChunk = z.infer<typeof chunkSchema>;
 

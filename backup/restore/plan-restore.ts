@@ -86,6 +86,7 @@ export interface RestoreTablePlan extends TableDdl {
   replaces: boolean;
 }
 
+/** The plan of a restore, shown by `--dry-run` and passed to `confirm`. */
 export interface RestorePlan {
   backupDir: string;
   schemas: RestoreSchemas;

@@ -21,6 +21,7 @@ export interface FromMirrorsOptions extends Omit<RestoreOptions, 'from'> {
   workDir?: string;
 }
 
+/** Rebuilds the InnoDB tables from the live MyISAM mirrors (a backup of them, then a restore). */
 export async function restoreFromMirrors(o: FromMirrorsOptions): Promise<RestoreResult & { syncRunId: number }> {
   const scratch = await mkdtemp(join(o.workDir ?? tmpdir(), 'dualpipe-from-mirrors-'));
   try {

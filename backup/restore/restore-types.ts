@@ -4,6 +4,7 @@ import type { Logger } from '../../src/log/logger.js';
 import type { BackupKey } from '../format/backup-key.js';
 import type { RestorePlan } from './plan-restore.js';
 
+/** Options of `runRestore`. */
 export interface RestoreOptions {
   /** The server of the target schema (the source InnoDB server). */
   connector: SqlConnector;
@@ -32,6 +33,7 @@ export interface RestoreOptions {
   onProgress?: (event: { item: string; done: number; total: number; unit: string }) => void;
 }
 
+/** One restored table. */
 export interface RestoreTableResult {
   table: string;
   rows: number;
@@ -43,6 +45,7 @@ export interface RestoreTableResult {
   indexSeconds: number;
 }
 
+/** What a restore did (or, for a dry run, would do). */
 export interface RestoreResult {
   dryRun: boolean;
   backupDir: string;

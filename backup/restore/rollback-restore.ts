@@ -24,6 +24,7 @@ export interface RestoreInfo {
   replaced: string[];
 }
 
+/** Options of `rollbackRestore`. */
 export interface RollbackOptions {
   connector: SqlConnector;
   target: string;

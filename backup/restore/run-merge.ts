@@ -21,6 +21,7 @@ import { locateBackup } from '../format/read-backup.js';
 import { dropScratchRestore, runRestore } from './run-restore.js';
 import { parseWhere } from './where-filter.js';
 
+/** Options of `runMerge`. */
 export interface MergeOptions {
   connector: SqlConnector;
   from: string;
@@ -34,6 +35,7 @@ export interface MergeOptions {
   logger?: Logger;
 }
 
+/** What a merge did to one table. */
 export interface MergeTableResult {
   table: string;
   /** Rows of the backup chosen by the filter or depending on them. */
@@ -46,6 +48,7 @@ export interface MergeTableResult {
   conflictKeys: unknown[][];
 }
 
+/** What a merge did: rows inserted, identical and in conflict. */
 export interface MergeResult {
   dryRun: boolean;
   backupDir: string;
@@ -127,6 +130,7 @@ async function insertMissing(conn: SqlConnection, plan: MergePlan, dryRun: boole
   }
 }
 
+/** Brings back the rows a filter chooses (and their dependents) from a backup, inserting only what is missing. */
 export async function runMerge(o: MergeOptions): Promise<MergeResult> {
   const log = o.logger ?? silentLogger;
   const started = Date.now();

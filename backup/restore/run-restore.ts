@@ -31,6 +31,7 @@ export async function dropScratchRestore(conn: SqlConnection, schema: string): P
   for (const s of [schema, restoreSchemas(schema).staging, restoreSchemas(schema).previous]) await conn.execute(`DROP DATABASE IF EXISTS ${quoteId(s)}`);
 }
 
+/** Restores a backup into InnoDB: validated, loaded aside, swapped in with one atomic RENAME. */
 export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
   const log = o.logger ?? silentLogger;
   const clock = o.clock ?? (() => new Date());

@@ -12,6 +12,7 @@ import { writeVerification } from '../dump/inventory.js';
 import { locateBackup, verifyChunks } from '../format/read-backup.js';
 import { dropScratchRestore, runRestore } from './run-restore.js';
 
+/** The outcome of `verifyBackup`. */
 export interface VerifyBackupResult {
   dir: string;
   ok: boolean;
@@ -21,6 +22,7 @@ export interface VerifyBackupResult {
   message: string;
 }
 
+/** Re-checks every chunk of a backup; with a restore test, also restores it into a scratch schema. */
 export async function verifyBackup(o: {
   dir: string;
   restoreTest?: { connector: SqlConnector; schemaPrefix: string; threads?: number };

@@ -1,27 +1,20 @@
 import type { Command } from 'commander';
-import { listBackups, pruneBackups } from '../../backup/dump/inventory.js';
-import { verifyBackup } from '../../backup/restore/verify-backup.js';
-import { ensureHistoryTable, finishRun, startRun } from '../../src/history/run-history.js';
-import type { CliContext } from '../context.js';
-import type { GetContext } from '../run-cli.js';
-import { KEY_FILE_FLAG, keyFromFlag } from './backup.js';
-import { parsePositiveInt } from './seed.js';
+import { listBackups, type Pipeline, pruneBackups, verifyAndRecordBackup } from '../../api/index.js';
+import type { CliContext, GetContext } from '../context.js';
+import { KEY_FILE_FLAG, keyFromFlag } from '../key-file.js';
+import { parsePositiveInt } from '../parse-options.js';
 
 function age(ms: number): string {
   const h = ms / 3_600_000;
   return h < 1 ? `${Math.round(h * 60)} min` : h < 48 ? `${h.toFixed(1)} h` : `${(h / 24).toFixed(1)} d`;
 }
 
-/** Records a backup verification in the run history when a report schema is reachable (for `status`). */
-async function recordVerify(c: CliContext, dir: string, ok: boolean, startedAt: Date): Promise<void> {
-  const conn = await c.report().connect({ database: null });
+/** The pipeline when the configuration resolves: verifying a backup needs none, recording it for `status` does. */
+function historyOf(c: CliContext): { history?: Pipeline } {
   try {
-    const schema = c.config.report.database;
-    await ensureHistoryTable(conn, schema);
-    const id = await startRun(conn, schema, { kind: 'backup-verify', startedAt });
-    await finishRun(conn, schema, id, { status: ok ? 'succeeded' : 'failed', finishedAt: new Date(), details: { dir } });
-  } finally {
-    await conn.close();
+    return { history: c.pipeline };
+  } catch {
+    return {};
   }
 }
 
@@ -85,25 +78,16 @@ export function registerBackupInventoryCommands(backup: Command, ctx: GetContext
       const c = ctx();
       // `backup` has the same flag, and commander gives it to the parent: read both.
       const key = await keyFromFlag(c, cmd.optsWithGlobals<{ encryptKeyFile?: string }>().encryptKeyFile);
-      const started = new Date();
-      let ok = false;
-      let resultDir = dir;
-      try {
-        const r = await verifyBackup({
-          dir,
-          ...key,
-          ...(flags.restoreTest
-            ? { restoreTest: { connector: c.source(), schemaPrefix: c.config.source.database, threads: flags.threads } }
-            : {}),
-          logger: c.logger,
-        });
-        ok = r.ok;
-        resultDir = r.dir;
-        c.print(r, () => `${r.dir}: ${r.message} (${r.chunks} chunks, ${(r.bytes / 1048576).toFixed(1)} MB)`);
-      } finally {
-        // Recorded for `status` when a report schema is configured; verifying works without one.
-        await recordVerify(c, resultDir, ok, started).catch(() => {});
-      }
+      const options = {
+        dir,
+        ...key,
+        ...(flags.restoreTest
+          ? { restoreTest: { connector: c.source(), schemaPrefix: c.config.source.database, threads: flags.threads } }
+          : {}),
+        logger: c.logger,
+      };
+      const r = await verifyAndRecordBackup({ ...options, ...historyOf(c) });
+      c.print(r, () => `${r.dir}: ${r.message} (${r.chunks} chunks, ${(r.bytes / 1048576).toFixed(1)} MB)`);
     });
 }
 

@@ -1,25 +1,15 @@
 import type { Command } from 'commander';
-import { type BackupKey, readBackupKey, writeNewKey } from '../../backup/format/backup-key.js';
-import { runBackup } from '../../backup/dump/run-backup.js';
-import { registerBackupInventoryCommands } from './backup-inventory.js';
-import { UsageError } from '../../src/errors.js';
-import type { CliContext } from '../context.js';
+import { runBackup, UsageError, writeNewKey } from '../../api/index.js';
+import type { GetContext } from '../context.js';
+import { keyFromFlag } from '../key-file.js';
+import { collect, parsePositiveInt } from '../parse-options.js';
 import { createProgress } from '../progress.js';
-import type { GetContext } from '../run-cli.js';
-import { parsePositiveInt } from './seed.js';
+import { registerBackupInventoryCommands } from './backup-inventory.js';
 
 function parseCompress(text: string): 'gzip' | 'none' {
   if (text !== 'gzip' && text !== 'none') throw new UsageError(`invalid --compress "${text}"`, { hint: 'use gzip or none' });
   return text;
 }
-
-/** Reads `--encrypt-key-file`; a key file others can read is warned about on stderr. */
-export async function keyFromFlag(c: CliContext, file: string | undefined): Promise<{ key?: BackupKey }> {
-  if (file === undefined) return {};
-  return { key: await readBackupKey(file, (message) => c.logger.warn(message)) };
-}
-
-export const KEY_FILE_FLAG = ['--encrypt-key-file <file>', 'AES-256 key file (64 hex digits or base64; `dualpipe backup keygen FILE` makes one)'] as const;
 
 function mb(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -34,7 +24,7 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
     .option('--threads <n>', 'chunks dumped in parallel', parsePositiveInt('--threads', 64), 2)
     .option('--compress <kind>', 'gzip or none', parseCompress, 'gzip')
     .option('--include-reports', 'also back up the rpt_* report tables')
-    .option('--copy-to <dir>', 'also write a verified copy under this folder (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--copy-to <dir>', 'also write a verified copy under this folder (repeatable)', collect)
     .option('--encrypt-key-file <file>', 'encrypt every chunk and the table list with AES-256-GCM (key: 64 hex digits or base64)')
     .option('--wait-lock <seconds>', 'wait this long for a running sync instead of exiting 4', parsePositiveInt('--wait-lock', 86_400))
     .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 4 a sync or another backup holds the lock.')

@@ -1,27 +1,18 @@
 import type { Command } from 'commander';
-import { installCapture, readCapture, removeCapture } from '../../sync/capture/capture.js';
-import type { SqlConnection } from '../../src/db/connection.js';
-import type { GetContext } from '../run-cli.js';
+import { changeCaptureStatus, installChangeCapture, removeChangeCapture } from '../../api/index.js';
+import type { GetContext } from '../context.js';
 
 /** `dualpipe capture install|remove|status`: the change-capture triggers of incremental syncs. */
 export function registerCaptureCommands(program: Command, ctx: GetContext): void {
   const capture = program
     .command('capture')
     .description('change capture for `sync --incremental`: triggers that log changed primary keys');
-  const withSource = async <T>(fn: (conn: SqlConnection, schema: string) => Promise<T>) => {
-    const c = ctx();
-    const conn = await c.source().connect();
-    try {
-      return { c, result: await fn(conn, c.config.source.database) };
-    } finally {
-      await conn.close();
-    }
-  };
   capture
     .command('install')
     .description('create the change log and the triggers on every source table (again: replaces them)')
     .action(async () => {
-      const { c, result } = await withSource(installCapture);
+      const c = ctx();
+      const result = await installChangeCapture(c.pipeline);
       c.print(result, () =>
         [
           `change capture installed (#${result.captureId}) on ${result.captured.length} table(s)`,
@@ -34,14 +25,16 @@ export function registerCaptureCommands(program: Command, ctx: GetContext): void
     .command('remove')
     .description('drop the triggers and the change log; incremental syncs fall back to full ones')
     .action(async () => {
-      const { c, result } = await withSource(removeCapture);
+      const c = ctx();
+      const result = await removeChangeCapture(c.pipeline);
       c.print(result, () => `change capture removed (${result.triggers} trigger(s) dropped)`);
     });
   capture
     .command('status')
     .description('is capture installed, on which tables, and how many changes wait for a sync')
     .action(async () => {
-      const { c, result } = await withSource((conn, schema) => readCapture(conn, schema));
+      const c = ctx();
+      const result = await changeCaptureStatus(c.pipeline);
       c.print(result, () =>
         result.installed
           ? [

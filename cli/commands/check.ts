@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { checkTables } from '../../ops/check-tables.js';
-import { DualpipeError } from '../../src/errors.js';
-import type { GetContext } from '../run-cli.js';
+import { checkTables, DualpipeError } from '../../api/index.js';
+import type { GetContext } from '../context.js';
 
 /** `dualpipe check [--repair]`: find (and fix) corrupt MyISAM tables. */
 export function registerCheckCommand(program: Command, ctx: GetContext): void {

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../src/errors.js';
 import {
   embeddedServerStatus,
   embeddedUrl,
+  type ServerTls,
   startEmbeddedServer,
   stopEmbeddedServer,
-} from '../../src/server/embedded-server.js';
-import type { ServerTls } from '../../src/server/server-args.js';
-import type { GetContext } from '../run-cli.js';
+  UsageError,
+} from '../../api/index.js';
+import type { GetContext } from '../context.js';
 
 function parsePort(text: string): number {
   const port = Number(text);

@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../src/errors.js';
-import { type GrantsResult, passwordEnv, runGrants } from '../../ops/grants/apply-grants.js';
-import { validateAccountParts } from '../../ops/grants/grant-plan.js';
-import { parseRoles, ROLES } from '../../ops/grants/role-privileges.js';
-import type { GetContext } from '../run-cli.js';
+import { type GrantsResult, parseRoles, passwordEnv, ROLES, runGrants, UsageError, validateAccountParts } from '../../api/index.js';
+import type { GetContext } from '../context.js';
 
 interface GrantsFlags {
   apply?: boolean;

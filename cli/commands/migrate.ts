@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { migrate, migrationStatus } from '../../schema/index.js';
-import type { GetContext } from '../run-cli.js';
+import { migrate, migrationStatus } from '../../api/index.js';
+import type { GetContext } from '../context.js';
 
 /** `dualpipe migrate [--status]`: create or upgrade the InnoDB CRM schema. */
 export function registerMigrateCommand(program: Command, ctx: GetContext): void {

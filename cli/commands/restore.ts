@@ -1,16 +1,20 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { dropPrevious, rollbackRestore } from '../../backup/restore/rollback-restore.js';
-import { restoreFromMirrors } from '../../backup/restore/restore-from-mirrors.js';
-import { type MergeResult, runMerge } from '../../backup/restore/run-merge.js';
-import { type RestoreOptions, type RestoreResult, runRestore } from '../../backup/restore/run-restore.js';
-import { runSync, type SyncResult } from '../../sync/full/run-sync.js';
-import { UsageError } from '../../src/errors.js';
-import type { CliContext } from '../context.js';
+import {
+  dropPrevious,
+  type MergeResult,
+  type RestoreOptions,
+  restoreThenSync,
+  type RestoreThenSyncResult,
+  rollbackRestore,
+  runMerge,
+  UsageError,
+} from '../../api/index.js';
+import type { CliContext, GetContext } from '../context.js';
+import { KEY_FILE_FLAG, keyFromFlag } from '../key-file.js';
+import { parseList, parsePositiveInt } from '../parse-options.js';
 import { createProgress, type Progress } from '../progress.js';
-import type { GetContext } from '../run-cli.js';
-import { KEY_FILE_FLAG, keyFromFlag } from './backup.js';
-import { parsePositiveInt } from './seed.js';
+import { syncOptions } from '../sync-options.js';
 
 interface RestoreFlags {
   from?: string;
@@ -71,7 +75,7 @@ async function confirm(c: CliContext, question: string, yes: boolean | undefined
   });
 }
 
-function describeRestore(r: RestoreResult & { sync?: SyncResult }, reportSchema: string, isSource: boolean): string {
+function describeRestore(r: RestoreThenSyncResult, reportSchema: string, isSource: boolean): string {
   if (r.dryRun) return [...r.notes.map((n) => `-- ${n}`), r.planText ?? ''].join('\n');
   const lines = [...r.notes];
   for (const t of r.tables)
@@ -106,9 +110,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
     .option(KEY_FILE_FLAG[0], `${KEY_FILE_FLAG[1]}: the key an encrypted backup was written with`)
     .option('--mode <mode>', 'replace (whole tables, atomic swap) or merge (insert the rows --where chooses and their dependents)', parseMode, 'replace')
     .option('--where <filter>', 'with --mode merge: the rows to bring back, e.g. "contacts.id IN (42, 43)" (=, IN, BETWEEN, AND)')
-    .option('--tables <list>', 'with --from: restore only these tables (comma-separated); tables that reference them must be included', (v: string) =>
-      v.split(',').map((x) => x.trim()).filter(Boolean),
-    )
+    .option('--tables <list>', 'with --from: restore only these tables (comma-separated); tables that reference them must be included', parseList)
     .option('--dry-run', 'validate the backup and print the plan (merge: count, then roll back); change nothing')
     .option('--yes', 'replace live tables without asking')
     .option('--sync', 'run a sync afterwards (the mirrors are stale after a restore)')
@@ -188,28 +190,15 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
             return ok;
           },
         };
-        const result: RestoreResult & { sync?: SyncResult } = flags.fromMirrors
-          ? await restoreFromMirrors({ ...options, pipeline: c.pipeline })
-          : await runRestore({
-              ...options,
-              ...(await keyFromFlag(c, flags.encryptKeyFile)),
-              ...(flags.tables ? { tables: flags.tables } : {}),
-              from: flags.from!,
-            });
+        const result = await restoreThenSync({
+          ...options,
+          ...(flags.fromMirrors
+            ? { pipeline: c.pipeline }
+            : { ...(await keyFromFlag(c, flags.encryptKeyFile)), ...(flags.tables ? { tables: flags.tables } : {}), from: flags.from! }),
+          ...(flags.sync ? { sync: syncOptions(c, { waitLock: flags.waitLock }) } : {}),
+          onRestored: () => progress.stop(),
+        });
         progress.stop();
-        if (flags.sync) {
-          result.sync = await runSync({
-            pipeline: c.pipeline,
-            strategy: cfg.sync.strategy,
-            threads: cfg.sync.threads,
-            chunkRows: cfg.sync.chunkRows,
-            include: cfg.sync.include,
-            exclude: cfg.sync.exclude,
-            swapWaitMs: cfg.sync.swapWaitMs,
-            waitForLockSeconds: flags.waitLock ?? 0,
-            logger: c.logger,
-          });
-        }
         c.print(result, () => describeRestore(result, cfg.report.database, isSource));
       } finally {
         progress.stop();

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { seed } from '../../schema/index.js';
-import { UsageError } from '../../src/errors.js';
+import { seed, UsageError } from '../../api/index.js';
+import type { GetContext } from '../context.js';
+import { parsePositiveInt } from '../parse-options.js';
 import { createProgress } from '../progress.js';
-import type { GetContext } from '../run-cli.js';
 
+/** `--scale`: a positive number up to 1000. */
 export function parseScale(text: string): number {
   const n = Number(text);
   if (!Number.isFinite(n) || n <= 0 || n > 1000) {
@@ -12,16 +13,6 @@ export function parseScale(text: string): number {
     });
   }
   return n;
-}
-
-export function parsePositiveInt(flag: string, max: number): (text: string) => number {
-  return (text: string) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1 || n > max) {
-      throw new UsageError(`invalid ${flag} "${text}"`, { hint: `use a whole number from 1 to ${max}` });
-    }
-    return n;
-  };
 }
 
 function parseSeed(text: string): number {

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { parseDuration, type PipelineStatus, readStatus } from '../../ops/status.js';
-import { StaleError, UsageError } from '../../src/errors.js';
-import type { GetContext } from '../run-cli.js';
+import { parseDuration, type PipelineStatus, pipelineStatus, StaleError, UsageError } from '../../api/index.js';
+import type { GetContext } from '../context.js';
 
 function age(seconds: number | null): string {
   if (seconds === null) return 'never';
@@ -56,13 +55,7 @@ export function registerStatusCommand(program: Command, ctx: GetContext): void {
         maxAge = parseDuration(flags.maxAge);
         if (maxAge === undefined) throw new UsageError(`invalid --max-age "${flags.maxAge}"`, { hint: 'use e.g. 90s, 30m, 2h or 1d' });
       }
-      const conn = await c.report().connect({ database: null });
-      let s: PipelineStatus;
-      try {
-        s = await readStatus(conn, c.config.report.database, new Date(), maxAge);
-      } finally {
-        await conn.close();
-      }
+      const s = await pipelineStatus(c.pipeline, maxAge === undefined ? {} : { maxAgeSeconds: maxAge });
       c.print(s, () => describe(s, maxAge));
       if (maxAge !== undefined && (s.stale.length > 0 || s.tables.length === 0)) {
         throw new StaleError(

@@ -1,16 +1,17 @@
 import type { Command } from 'commander';
-import { pruneBackups } from '../../backup/dump/inventory.js';
-import { readBackupKey } from '../../backup/format/backup-key.js';
-import { runBackup } from '../../backup/dump/run-backup.js';
-import { type IncrementalResult, runIncrementalSync } from '../../sync/incremental/run-incremental.js';
-import { runSync, type SyncResult } from '../../sync/full/run-sync.js';
-import { type ScheduledJob, startScheduler } from '../../ops/schedule.js';
-import { driftedTables, verifyMirrors } from '../../sync/verify/verify.js';
-import { DriftError, UsageError } from '../../src/errors.js';
-import type { CliContext } from '../context.js';
+import {
+  type IncrementalResult,
+  requireNoDrift,
+  runIncrementalSync,
+  runSync,
+  type SyncResult,
+  UsageError,
+  verifyMirrors,
+} from '../../api/index.js';
+import type { GetContext } from '../context.js';
+import { parseList, parsePositiveInt } from '../parse-options.js';
 import { createProgress } from '../progress.js';
-import type { GetContext } from '../run-cli.js';
-import { parsePositiveInt } from './seed.js';
+import { type SyncOverrides, syncOptions } from '../sync-options.js';
 
 function parseStrategy(text: string): 'swap' | 'lock' {
   if (text !== 'swap' && text !== 'lock')
@@ -18,38 +19,10 @@ function parseStrategy(text: string): 'swap' | 'lock' {
   return text;
 }
 
-function parseList(text: string): string[] {
-  return text
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-interface SyncFlags {
-  strategy?: 'swap' | 'lock';
-  threads?: number;
-  tables?: string[];
-  exclude?: string[];
+interface SyncFlags extends SyncOverrides {
   dryRun?: boolean;
-  waitLock?: number;
   incremental?: boolean;
   paranoid?: boolean;
-}
-
-/** The library options for a sync from config and flags. */
-function syncOptions(c: CliContext, flags: SyncFlags) {
-  const cfg = c.config;
-  return {
-    pipeline: c.pipeline,
-    strategy: flags.strategy ?? cfg.sync.strategy,
-    threads: flags.threads ?? cfg.sync.threads,
-    chunkRows: cfg.sync.chunkRows,
-    include: flags.tables ?? cfg.sync.include,
-    exclude: flags.exclude ?? cfg.sync.exclude,
-    swapWaitMs: cfg.sync.swapWaitMs,
-    waitForLockSeconds: flags.waitLock ?? 0,
-    logger: c.logger,
-  };
 }
 
 function describeIncremental(r: IncrementalResult): string {
@@ -91,53 +64,7 @@ function describeSync(r: SyncResult): string {
   return lines.join('\n');
 }
 
-interface ScheduleFlags {
-  syncCron?: string;
-  incrementalCron?: string;
-  verifyCron?: string;
-  backupCron?: string;
-  backupTo?: string;
-  copyTo?: string[];
-  keepLast?: number;
-  keepDays?: number;
-}
-
-/** A scheduled backup: dump, write the copies, then prune every place to the retention. */
-function backupJob(c: CliContext, cron: string, flags: ScheduleFlags): ScheduledJob {
-  const b = c.config.backup;
-  const to = flags.backupTo ?? b.to;
-  if (!to) throw new UsageError('scheduled backups need a folder', { hint: 'pass --backup-to DIR or set backup.to in the config file' });
-  const copyTo = flags.copyTo ?? b.copyTo ?? [];
-  const keepLast = flags.keepLast ?? b.keepLast;
-  const keepDays = flags.keepDays ?? b.keepDays;
-  return {
-    name: 'backup',
-    cron,
-    run: async (_signal, wait) => {
-      // Read at each run: a rotated key file is picked up without restarting the scheduler.
-      const key = b.encryptKeyFile ? await readBackupKey(b.encryptKeyFile, (message) => c.logger.warn(message)) : undefined;
-      const r = await runBackup({
-        ...(key ? { key } : {}),
-        pipeline: c.pipeline,
-        to,
-        copyTo,
-        compress: b.compress ?? 'gzip',
-        threads: b.threads ?? 2,
-        waitForLockSeconds: wait,
-        logger: c.logger,
-      });
-      if (keepLast === undefined) {
-        c.logger.warn('scheduled backup: no retention set (--keep-last / backup.keepLast): nothing is pruned');
-        return;
-      }
-      for (const place of [to, ...copyTo]) {
-        const pruned = await pruneBackups(place, { keepLast, ...(keepDays !== undefined ? { keepDays } : {}), now: new Date() });
-        c.logger.info({ folder: place, removed: pruned.remove.map((x) => x.name), backup: r.dir }, 'scheduled backup: pruned');
-      }
-    },
-  };
-}
-
+/** `dualpipe sync` and `dualpipe verify`. */
 export function registerSyncCommands(program: Command, ctx: GetContext): void {
   program
     .command('sync')
@@ -208,76 +135,6 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
           result.ok ? 'mirrors match the source' : 'drift found',
         ].join('\n'),
       );
-      if (!result.ok)
-        throw new DriftError(driftedTables(result));
-    });
-
-  program
-    .command('schedule')
-    .description(
-      'run syncs and verifies on cron expressions (config "schedule"); stops cleanly on SIGTERM/SIGINT',
-    )
-    .option('--sync-cron <expr>', 'cron expression for full syncs (overrides schedule.sync)')
-    .option('--incremental-cron <expr>', 'cron expression for incremental syncs (overrides schedule.incremental)')
-    .option('--verify-cron <expr>', 'cron expression for verify (overrides schedule.verify)')
-    .option('--backup-cron <expr>', 'cron expression for backups (overrides schedule.backup)')
-    .option('--backup-to <dir>', 'where scheduled backups go (overrides backup.to)')
-    .option('--copy-to <dir>', 'a verified second copy of each scheduled backup (repeatable; overrides backup.copyTo)', (v: string, prev: string[] = []) => [...prev, v])
-    .option('--keep-last <n>', 'after each backup, prune to the newest N complete backups (backup.keepLast)', parsePositiveInt('--keep-last', 10_000))
-    .option('--keep-days <d>', 'with --keep-last: also keep every backup younger than D days (backup.keepDays)', parsePositiveInt('--keep-days', 100_000))
-    .action(async (flags: ScheduleFlags) => {
-      const c = ctx();
-      const cfg = c.config;
-      const jobs: ScheduledJob[] = [];
-      const syncCron = flags.syncCron ?? cfg.schedule.sync;
-      const verifyCron = flags.verifyCron ?? cfg.schedule.verify;
-      const incrementalCron = flags.incrementalCron ?? cfg.schedule.incremental;
-      const backupCron = flags.backupCron ?? cfg.schedule.backup;
-      if (backupCron) jobs.push(backupJob(c, backupCron, flags));
-      if (incrementalCron) {
-        jobs.push({
-          name: 'incremental',
-          cron: incrementalCron,
-          run: (signal, wait) => runIncrementalSync({ ...syncOptions(c, {}), signal, waitForLockSeconds: wait }),
-        });
-      }
-      if (syncCron) {
-        jobs.push({
-          name: 'sync',
-          cron: syncCron,
-          run: (signal, wait) => runSync({ ...syncOptions(c, {}), signal, waitForLockSeconds: wait }),
-        });
-      }
-      if (verifyCron) {
-        jobs.push({
-          name: 'verify',
-          cron: verifyCron,
-          run: async (_signal, wait) => {
-            const r = await verifyMirrors({ ...syncOptions(c, {}), waitForLockSeconds: wait });
-            if (!r.ok)
-              throw new DriftError(driftedTables(r));
-          },
-        });
-      }
-      const handle = startScheduler(jobs, {
-        logger: c.logger,
-        onBusy: cfg.schedule.onBusy ?? 'skip',
-        ...(cfg.schedule.timezone ? { timezone: cfg.schedule.timezone } : {}),
-      });
-      c.logger.info({ jobs: jobs.map((j) => `${j.name}: ${j.cron}`) }, 'scheduler started');
-      await new Promise<void>((resolve, reject) => {
-        const stop = (sig: string) => {
-          c.logger.info({ signal: sig }, 'stopping: finishing or abandoning the current run safely');
-          // A signal handler cannot await: the awaited promise around it carries the outcome, failure included.
-          void handle.stop().then(resolve, reject);
-        };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
-      });
-      c.print(
-        handle.stats,
-        () =>
-          `scheduler stopped: ${handle.stats.runs} runs, ${handle.stats.failures} failures, ${handle.stats.skipped} skipped`,
-      );
+      requireNoDrift(result);
     });
 }

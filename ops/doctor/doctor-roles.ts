@@ -8,7 +8,7 @@
 import type { SqlConnection } from '../../src/db/connection.js';
 import { quoteId } from '../../src/db/quote.js';
 import { InternalError } from '../../src/errors.js';
-import type { DoctorCheck } from './doctor.js';
+import type { DoctorCheck } from './doctor-check.js';
 import { planGrants } from '../grants/grant-plan.js';
 import { type Role, ROLES } from '../grants/role-privileges.js';
 import type { Pipeline } from '../../src/pipeline.js';

@@ -6,9 +6,7 @@
 import type { SqlConnection, TlsSettings } from '../../src/db/connection.js';
 import { tlsRequired } from '../../src/db/tls-options.js';
 import type { TlsError } from '../../src/errors.js';
-import type { DoctorCheck } from './doctor.js';
-
-type Check = Omit<DoctorCheck, 'server'>;
+import type { ServerlessCheck as Check } from './doctor-check.js';
 
 const SERVER_FIX =
   'give the server a certificate (ssl_cert, ssl_key, ssl_ca in its config) and connect with ' +

@@ -5,24 +5,13 @@
  */
 import type { SqlConnection, TlsSettings } from '../../src/db/connection.js';
 import { parseServerVersion } from '../../src/db/server-info.js';
+import type { DoctorCheck, ServerlessCheck } from './doctor-check.js';
 import { checkTls } from './doctor-tls.js';
-
-export type Verdict = 'pass' | 'warn' | 'fail';
-
-export interface DoctorCheck {
-  server: 'source' | 'report';
-  name: string;
-  verdict: Verdict;
-  detail: string;
-  fix?: string;
-}
 
 async function variable(conn: SqlConnection, name: string): Promise<string | null> {
   const rows = await conn.query<{ Value: string }>('SHOW VARIABLES LIKE ?', [name]);
   return rows[0]?.Value ?? null;
 }
-
-type Check = Omit<DoctorCheck, 'server'>;
 
 /** Runs every check on one session; `tls` is what the session was opened with (for the TLS line). */
 export async function checkServer(
@@ -31,7 +20,7 @@ export async function checkServer(
   sameServer: boolean,
   tls?: TlsSettings,
 ): Promise<DoctorCheck[]> {
-  const out: Check[] = [];
+  const out: ServerlessCheck[] = [];
   const v = parseServerVersion(String((await conn.query<{ v: string }>('SELECT VERSION() AS v'))[0]?.v ?? ''));
   const supported = v.flavor === 'mariadb' ? v.major > 10 || (v.major === 10 && v.minor >= 6) : v.major >= 8;
   out.push({

@@ -11,6 +11,7 @@ import { type AccountPlan, type PasswordChoice, planGrants, validateAccountParts
 import { type Role, ROLE_GRANTS } from './role-privileges.js';
 import type { Pipeline } from '../../src/pipeline.js';
 
+/** Options of `runGrants`. */
 export interface GrantsOptions {
   /** The source and report sides (see src/pipeline.ts). */
   pipeline: Pipeline;
@@ -25,6 +26,7 @@ export interface GrantsOptions {
 
 export type ServerAccounts = Omit<AccountPlan, 'statements'> & { statements: string[] };
 
+/** The accounts planned (and, with `apply`, created) per server, and generated passwords. */
 export interface GrantsResult {
   applied: boolean;
   /** Per server: `both` when source and report schema share one. */

@@ -8,7 +8,9 @@
 import { CHANGE_LOG_TABLE } from '../../sync/capture/capture-sql.js';
 import { HISTORY_TABLE } from '../../src/history/run-history.js';
 
+/** The roles, one least-privilege account each. */
 export const ROLES = ['writer', 'sync', 'analyst', 'backup', 'restore'] as const;
+/** One of `ROLES`. */
 export type Role = (typeof ROLES)[number];
 
 /**
@@ -35,6 +37,7 @@ export interface RoleGrant {
 /** Everything a job does to tables it owns: build, fill, rename, drop. */
 const BUILD = ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'CREATE', 'DROP', 'ALTER', 'INDEX'] as const;
 
+/** The privileges each role needs, and why. */
 export const ROLE_GRANTS: Readonly<Record<Role, readonly RoleGrant[]>> = {
   writer: [
     { scope: 'source', privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], why: 'the CRM application: rows only, no DDL' },

@@ -13,6 +13,7 @@ import { currentSchema, prepareSchema } from './preflight.js';
 import type { TableSeed } from './table-seed.js';
 import { CRM_TABLES, SEED_TABLES } from './tables.js';
 
+/** Progress of `seed`, after each loaded chunk. */
 export interface SeedProgress {
   /** The table a chunk was just loaded into. */
   table: string;
@@ -22,6 +23,7 @@ export interface SeedProgress {
   totalRows: number;
 }
 
+/** Options of `seed`. */
 export interface SeedOptions {
   /** 1 ≈ 100,000 contacts and 3 million rows; fractions allowed. */
   scale: number;
@@ -37,6 +39,7 @@ export interface SeedOptions {
   onProgress?: (progress: SeedProgress) => void;
 }
 
+/** The rows `seed` loaded, per table, and how fast. */
 export interface SeedResult {
   tables: { table: string; rows: number }[];
   rows: number;

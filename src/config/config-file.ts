@@ -74,6 +74,7 @@ export const configFileSchema = z
   })
   .strict();
 
+/** The contents of dualpipe.config.json, validated. */
 export type ConfigFile = z.infer<typeof configFileSchema>;
 
 /** A key as the message shows it: plain names as they are, others (empty, spaces, control characters) JSON-quoted. */

@@ -13,6 +13,7 @@ export interface SchemaTarget extends ConnectionTarget {
   database: string;
 }
 
+/** How syncs and verifies run: the config file's `sync` section with its defaults. */
 export interface SyncSettings {
   strategy: 'swap' | 'lock';
   threads: number;
@@ -38,6 +39,7 @@ export interface ResolvedConfig {
   backup: NonNullable<ConfigFile['backup']>;
 }
 
+/** Where a configuration comes from: flags, environment, config file, the embedded server. */
 export interface ConfigInputs {
   flags: { source?: string; report?: string; logLevel?: string; requireTls?: boolean };
   env: Record<string, string | undefined>;
@@ -68,6 +70,7 @@ function setTls(target: ConnectionTarget, ssl: ConnectionTarget['ssl']): void {
   else delete target.ssl;
 }
 
+/** Merges flags > environment > config file > defaults into one configuration; throws a usage error for bad values. */
 export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
   const { flags, env, file } = inputs;
   const logLevel = (flags.logLevel ?? env.DUALPIPE_LOG_LEVEL ?? file.logLevel ?? 'info') as LogLevel;

@@ -6,10 +6,12 @@ import type { SqlConnection } from '../db/connection.js';
 import { AbortedError } from '../errors.js';
 import { qualify } from '../db/quote.js';
 
+/** The run history table in the report schema. */
 export const HISTORY_TABLE = '_dualpipe_runs';
 
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'aborted';
 
+/** One run of the history: a sync, verify, backup or backup verification. */
 export interface RunRecord {
   id: number;
   kind: string;
@@ -92,6 +94,7 @@ export async function markAbandonedRuns(
   return res.affectedRows;
 }
 
+/** The newest runs of the history, newest first. */
 export async function recentRuns(conn: SqlConnection, schema: string, limit = 10): Promise<RunRecord[]> {
   const rows = await conn.query<{
     id: number;

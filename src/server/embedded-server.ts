@@ -17,16 +17,12 @@ import { findServerBinary, type ServerBinary } from './find-server-binary.js';
 import { installServerPackage } from './install-server.js';
 import { type ServerTls, serverArgs } from './server-args.js';
 export { embeddedTarget, embeddedUrl } from './embedded-target.js';
-import {
-  type EmbeddedServerState,
-  isServerProcess,
-  readState,
-  removeState,
-  writeState,
-} from './server-state.js';
+import { type EmbeddedServerState, isServerProcess, readState, removeState, writeState } from './server-state.js';
 
+/** Where the embedded server lives, relative to the working directory. */
 export const DEFAULT_SERVER_DIR = '.dualpipe/db';
 
+/** Options of `startEmbeddedServer`. */
 export interface StartOptions {
   /** Folder holding data/, the socket, the error log and state.json. */
   dir?: string;

@@ -14,6 +14,7 @@ import { changesChildren, type ForeignKey, readForeignKeys } from '../../src/cat
 import { createHash } from 'node:crypto';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
 
+/** Whether change capture is installed, on which tables, and how many changes wait. */
 export interface CaptureStatus {
   installed: boolean;
   /** SHA-256 of the trigger DDL installed: it no longer matches once keys or foreign keys change. */

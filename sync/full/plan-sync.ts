@@ -8,6 +8,7 @@ import { type ReportDefinition, renderReportStatements } from '../reports/report
 import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
 import { tempName } from '../../src/catalog/temp-names.js';
 
+/** swap: build aside and swap in with one RENAME; lock: LOCK TABLES and refill in place. */
 export type SyncStrategy = 'swap' | 'lock';
 
 export interface TablePlan {

@@ -29,6 +29,7 @@ import { readTableIds } from '../../src/catalog/table-ids.js';
 import { withSession } from '../../src/db/with-session.js';
 import type { Pipeline } from '../../src/pipeline.js';
 
+/** Options of a full sync (`runSync`). */
 export interface SyncOptions {
   /** The source and report sides (see src/pipeline.ts). */
   pipeline: Pipeline;
@@ -51,6 +52,7 @@ export interface SyncOptions {
   onProgress?: (event: { item: string; done: number; total: number }) => void;
 }
 
+/** What a full sync did: per table, per report, and the run id in the history. */
 export interface SyncResult {
   runId: number | null;
   dryRun: boolean;

@@ -1,6 +1,7 @@
 /** Options and results of `sync --incremental` (run-incremental.ts). */
 import type { SyncOptions, SyncResult } from '../full/run-sync.js';
 
+/** Options of an incremental sync: those of a full sync, and its own. */
 export interface IncrementalOptions extends SyncOptions {
   /**
    * Also compare per-chunk checksums of every shadow mirror with the snapshot before the swap, and
@@ -28,6 +29,7 @@ export interface IncrementalTableResult {
   rows: number;
 }
 
+/** What an incremental run cost: changes read, keys applied, rows moved, reports refreshed. */
 export interface IncrementalCost {
   changeLogRows: number;
   keysApplied: number;
@@ -43,6 +45,7 @@ export interface IncrementalCost {
   chunksRewritten: number;
 }
 
+/** What an incremental sync did (or, with `fullSyncReason`, the full sync it turned into). */
 export interface IncrementalResult extends SyncResult {
   incremental: true;
   /** Set when the run did a full sync instead, with the reason. */

@@ -52,6 +52,7 @@ const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 /** Above this share of a report's rows changed, the report is built again whole instead. */
 const REBUILD_SHARE = 0.25;
 
+/** Applies what changed since the last sync (needs change capture); falls back to a full sync when it cannot. */
 export async function runIncrementalSync(o: IncrementalOptions): Promise<IncrementalResult> {
   const log = o.logger ?? silentLogger;
   const clock = o.clock ?? (() => new Date());

@@ -29,6 +29,7 @@ export interface IncrementalDefinition {
   refresh: string[];
 }
 
+/** One report table: its name, the SQL that builds it and the source tables it reads. */
 export interface ReportDefinition {
   /** Table name, `rpt_…`, from the file name. */
   name: string;

@@ -16,6 +16,7 @@ import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js
 import { findUnsupportedTables } from '../full/unsupported-tables.js';
 import type { Pipeline } from '../../src/pipeline.js';
 
+/** The comparison of one source table with its mirror. */
 export interface VerifyTableResult {
   table: string;
   sourceRows: number;
@@ -44,12 +45,14 @@ function columnSignature(meta: TableMeta): string {
     .join(', ');
 }
 
+/** The outcome of a verify: ok when every mirror equals its source table. */
 export interface VerifyResult {
   ok: boolean;
   tables: VerifyTableResult[];
   seconds: number;
 }
 
+/** Options of `verifyMirrors`. */
 export interface VerifyOptions {
   /** The source and report sides (see src/pipeline.ts). */
   pipeline: Pipeline;
@@ -61,6 +64,7 @@ export interface VerifyOptions {
   clock?: () => Date;
 }
 
+/** Compares every source table with its mirror by chunk checksums; records the run in the history. */
 export async function verifyMirrors(o: VerifyOptions): Promise<VerifyResult> {
   const log = o.logger ?? silentLogger;
   const clock = o.clock ?? (() => new Date());

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../../src/db/connection.js';
 import { createConnector } from '../../../src/db/mysql-driver.js';
 import { quoteId } from '../../../src/db/quote.js';
-import type { DoctorCheck } from '../../../ops/doctor/doctor.js';
+import type { DoctorCheck } from '../../../ops/doctor/doctor-check.js';
 import { checkRoleAccounts } from '../../../ops/doctor/doctor-roles.js';
 import { runGrants } from '../../../ops/grants/apply-grants.js';
 import { grantSchema } from '../../../ops/grants/grant-plan.js';

@@ -1,0 +1,28 @@
+/** The library options of a sync (or verify) from the config, overridden by a command's flags. */
+import type { SyncOptions } from '../api/index.js';
+import type { CliContext } from './context.js';
+
+/** The flags that override the config's `sync` section. */
+export interface SyncOverrides {
+  strategy?: 'swap' | 'lock';
+  threads?: number;
+  tables?: string[];
+  exclude?: string[];
+  waitLock?: number;
+}
+
+/** The options of a sync from config and flags. */
+export function syncOptions(c: CliContext, flags: SyncOverrides) {
+  const cfg = c.config;
+  return {
+    pipeline: c.pipeline,
+    strategy: flags.strategy ?? cfg.sync.strategy,
+    threads: flags.threads ?? cfg.sync.threads,
+    chunkRows: cfg.sync.chunkRows,
+    include: flags.tables ?? cfg.sync.include,
+    exclude: flags.exclude ?? cfg.sync.exclude,
+    swapWaitMs: cfg.sync.swapWaitMs,
+    waitForLockSeconds: flags.waitLock ?? 0,
+    logger: c.logger,
+  } satisfies SyncOptions;
+}

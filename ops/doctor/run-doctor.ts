@@ -1,0 +1,49 @@
+/**
+ * `dualpipe doctor` as one call: the server checks of the source (and of the report server when it
+ * is another one), then the role accounts. A session refused for TLS is a failed TLS line, not an
+ * error: the doctor's job is to say what is wrong, and an unencrypted or unverifiable connection is
+ * one of the things it checks. Any other connection failure is thrown (nothing can be checked).
+ */
+import type { SqlConnector } from '../../src/db/connection.js';
+import { TlsError } from '../../src/errors.js';
+import type { Pipeline } from '../../src/pipeline.js';
+import type { DoctorCheck } from './doctor-check.js';
+import { checkRoleAccounts } from './doctor-roles.js';
+import { checkServer } from './doctor.js';
+import { tlsConnectFailure } from './doctor-tls.js';
+
+/** Every check, and whether none failed (warnings allowed). */
+export interface DoctorResult {
+  checks: DoctorCheck[];
+  ok: boolean;
+}
+
+/** Options of `runDoctor` beyond the pipeline. */
+export interface DoctorOptions {
+  /** Role accounts are `<prefix><role>` (default `dp_`, as `dualpipe grants`). */
+  prefix?: string;
+}
+
+/** The checks of one server. */
+async function checkOne(connector: SqlConnector, role: 'source' | 'report', sameServer: boolean): Promise<DoctorCheck[]> {
+  let conn;
+  try {
+    conn = await connector.connect({ database: null });
+  } catch (error) {
+    if (error instanceof TlsError) return [{ server: role, ...tlsConnectFailure(error) }];
+    throw error;
+  }
+  try {
+    return await checkServer(conn, role, sameServer, connector.target.ssl);
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Runs every doctor check of the pipeline's servers and role accounts. */
+export async function runDoctor(pipeline: Pipeline, options: DoctorOptions = {}): Promise<DoctorResult> {
+  const checks = await checkOne(pipeline.source, 'source', pipeline.sameServer);
+  if (!pipeline.sameServer) checks.push(...(await checkOne(pipeline.report, 'report', false)));
+  checks.push(...(await checkRoleAccounts({ pipeline, ...(options.prefix !== undefined ? { prefix: options.prefix } : {}) })));
+  return { checks, ok: !checks.some((x) => x.verdict === 'fail') };
+}
