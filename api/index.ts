@@ -3,7 +3,8 @@
 export * from '../schema/index.js';
 export { contentChecksum, contentChecksumSql } from '../src/rows/content-checksum.js';
 export { loadDataSql } from '../backup/restore/load-data-sql.js';
-export { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, type ManifestFile, type ManifestTable, openManifest, parseManifest, parseManifestFile } from '../backup/format/manifest.js';
+export { MANIFEST_FILE, MANIFEST_FORMAT, type Manifest, type ManifestFile, type ManifestTable, parseManifestFile } from '../backup/format/manifest.js';
+export { openManifest, parseManifest } from '../backup/format/manifest-seal.js';
 export { decodeRow, encodeRow } from '../src/rows/row-codec.js';
 export { type BackupOptions, type BackupResult, runBackup } from '../backup/dump/run-backup.js';
 export { BackupError, locateBackup, verifyChunks } from '../backup/format/read-backup.js';
