@@ -1,14 +1,9 @@
 /** The restore planner, without a server: schema names, DDL split, load steps, the RENAME, and every refusal. */
 import { describe, expect, it } from 'vitest';
 import type { Manifest, ManifestTable } from '../../../backup/format/manifest.js';
-import {
-  derivedSchemaName,
-  describeRestorePlan,
-  planRestore,
-  restoreSchemas,
-  splitTableDdl,
-  type TargetState,
-} from '../../../backup/restore/plan-restore.js';
+import type { TargetState } from '../../../backup/restore/check-target-fit.js';
+import { describeRestorePlan } from '../../../backup/restore/describe-restore-plan.js';
+import { derivedSchemaName, planRestore, restoreSchemas, splitTableDdl } from '../../../backup/restore/plan-restore.js';
 import { UsageError } from '../../../src/errors.js';
 
 const USERS = `CREATE TABLE \`users\` (
