@@ -213,4 +213,35 @@ describe('planRestore', () => {
       /foreign key fk_items_owner_id references users, which is not in the backup/,
     );
   });
+
+  it('plans the orphan check of every restored foreign key, against the live parent when --tables leaves it out', () => {
+    const whole = plan(live());
+    expect(whole.foreignKeyChecks).toEqual([
+      { table: 'items', name: 'fk_items_owner_id', columns: ['owner_id'], refTable: 'users', refColumns: ['id'], refSchema: 'crm__dp_restore' },
+    ]);
+    const partial = planRestore({
+      manifest: manifest(),
+      backupDir: '/b',
+      target: 'crm',
+      targetState: live({ tables: {}, liveTables: ['users'] }),
+      only: ['items'],
+    });
+    expect(partial.liveParents).toEqual(['users']);
+    expect(partial.foreignKeyChecks).toEqual([
+      { table: 'items', name: 'fk_items_owner_id', columns: ['owner_id'], refTable: 'users', refColumns: ['id'], refSchema: 'crm' },
+    ]);
+    expect(partial.skipped.map((x) => x.table)).toEqual(['rpt_x', 'users']);
+  });
+
+  it('refuses --tables that leave out a child of a replaced table, or a parent that is not live', () => {
+    const children = live({ incomingForeignKeys: [{ from: 'crm.items', name: 'fk_items_owner_id', to: 'users' }] });
+    const msg = refusal(() => planRestore({ manifest: manifest(), backupDir: '/b', target: 'crm', targetState: children, only: ['users'] }));
+    expect(msg).toBe('--tables: users is referenced by items, which is not restored: their rows would point at the replaced tables');
+    expect(refusal(() => planRestore({ manifest: manifest(), backupDir: '/b', target: 'crm', targetState: empty, only: ['items'] }))).toBe(
+      '--tables: items references users, which is neither restored nor a table of crm',
+    );
+    expect(refusal(() => planRestore({ manifest: manifest(), backupDir: '/b', target: 'crm', targetState: empty, only: ['nope'] }))).toMatch(
+      /^--tables: nope is not in the backup manifest\.json/,
+    );
+  });
 });
