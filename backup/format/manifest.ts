@@ -4,10 +4,8 @@
  * sizes, names and chunk paths before anything uses them.
  */
 import { z } from 'zod';
-import { BackupError, InternalError, UnsupportedTableError, UsageError } from '../../src/errors.js';
+import { BackupError, UnsupportedTableError } from '../../src/errors.js';
 import { quoteId } from '../../src/db/quote.js';
-import type { BackupKey } from './backup-key.js';
-import { openJson, sealJson } from './seal-json.js';
 import { declaredTable } from './split-table-ddl.js';
 
 export const MANIFEST_FILE = 'manifest.json';
@@ -99,7 +97,8 @@ const base64 = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9+/]*={0,2}
 
 /**
  * The manifest as written: an encrypted backup keeps `tables` in `sealed` (AES-256-GCM, the rest of
- * the manifest as additional data, so no field can be changed either); see manifest-seal.ts.
+ * the manifest as additional data, so no field can be changed either); see manifest-seal.ts,
+ * which opens and seals it.
  */
 export const manifestFileSchema = manifestSchema.extend({
   tables: manifestSchema.shape.tables.optional(),
@@ -203,50 +202,6 @@ export function checkRestorable(
       throw refuse(t.name, (error as Error).message.replace(/^backup plan: invalid manifest field tables\.0\./, ''));
     }
   }
-}
-
-const KEY_HINT = 'pass the key it was written with: --encrypt-key-file FILE';
-
-/**
- * The full manifest: the table list as written, or unsealed with `key`. An encrypted backup without
- * a key, or with another key (told apart by the key id, before any decryption), is refused here,
- * before a restore or verify reads or writes anything.
- */
-export function openManifest(m: ManifestFile, file: string, key?: BackupKey): Manifest {
-  const { sealed, tables, ...clear } = m;
-  if (tables) {
-    // A key with a clear manifest: refused, or an encrypted backup whose manifest was swapped for a
-    // clear one (with chunks of someone's choosing) would verify and restore as if nothing happened.
-    if (key)
-      throw new UsageError(`${file}: the backup is not encrypted, but a key was given`, {
-        hint: 'leave out --encrypt-key-file for an unencrypted backup; if this backup was written encrypted, its manifest was replaced: use another backup',
-      });
-    return { ...clear, tables };
-  }
-  const id = m.encryption!.keyId;
-  if (!key) throw new UsageError(`${file}: the backup is encrypted (key id ${id})`, { hint: KEY_HINT });
-  if (key.id !== id)
-    throw new UsageError(`${file}: the backup was encrypted with key id ${id}, the key in ${key.file} has id ${key.id}`, { hint: KEY_HINT });
-  const opened = openJson(key.key, sealed!, clear);
-  if (opened === undefined)
-    throw new BackupError(file, 'the sealed table list fails authentication: the manifest was changed', {
-      hint: 'the manifest is damaged or was tampered with: use another backup',
-    });
-  return { ...clear, tables: parseTables(opened, m.compression, file) };
-}
-
-/** Parses manifest text and opens it (with `key` when the backup is encrypted). */
-export function parseManifest(text: string, file: string, key?: BackupKey): Manifest {
-  return openManifest(parseManifestFile(text, file), file, key);
-}
-
-/** What is written to disk: with `encryption` set, the table list sealed under the key. */
-export function manifestForDisk(m: Manifest, key?: BackupKey): ManifestFile {
-  if (!m.encryption) return m;
-  // run-backup.ts sets `encryption` from the very key it passes here: another key is a bug.
-  if (!key || key.id !== m.encryption.keyId) throw new InternalError('manifestForDisk', 'the key does not match the manifest');
-  const { tables, ...clear } = m;
-  return { ...clear, sealed: sealJson(key.key, tables, clear) };
 }
 
 /** The file name of chunk `k` of table number `t`. */

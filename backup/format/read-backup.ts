@@ -11,7 +11,8 @@ import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import { BackupError, FileAccessError, UsageError } from '../../src/errors.js';
 import type { BackupKey } from './backup-key.js';
-import { CHUNK_FILE, MANIFEST_FILE, type Manifest, type ManifestFile, type ManifestTable, openManifest, parseManifestFile } from './manifest.js';
+import { CHUNK_FILE, MANIFEST_FILE, type Manifest, type ManifestFile, type ManifestTable, parseManifestFile } from './manifest.js';
+import { openManifest } from './manifest-seal.js';
 
 export interface LocatedBackup {
   dir: string;

@@ -1,7 +1,8 @@
 import { open, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BackupKey } from './backup-key.js';
-import { MANIFEST_FILE, type Manifest, manifestForDisk } from './manifest.js';
+import { MANIFEST_FILE, type Manifest } from './manifest.js';
+import { manifestForDisk } from './manifest-seal.js';
 
 /** Flushes a file or directory to disk. */
 export async function fsyncPath(path: string): Promise<void> {

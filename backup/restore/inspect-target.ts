@@ -2,7 +2,8 @@
 import type { SqlConnection } from '../../src/db/connection.js';
 import { MIGRATIONS_TABLE_NAME } from '../../src/catalog/discover-tables.js';
 import { readMigrations } from '../../src/catalog/source-state.js';
-import { derivedSchemaName, type TargetState } from './plan-restore.js';
+import type { TargetState } from './check-target-fit.js';
+import { derivedSchemaName } from './plan-restore.js';
 
 export const SYSTEM_SCHEMAS = new Set(['mysql', 'sys', 'information_schema', 'performance_schema']);
 

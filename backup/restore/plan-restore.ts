@@ -1,17 +1,17 @@
 /**
  * The restore planner: turns a parsed manifest and what the target schema holds now into the
  * schemas, CREATE statements, chunk loads, index builds, checks and the one RENAME of a restore.
- * Pure (no I/O): `--dry-run` prints exactly this, and the unit test checks it without a server.
- * Every misfit between backup and target is refused here, before anything is written.
+ * Pure (no I/O): `--dry-run` prints exactly this (describe-restore-plan.ts), and the unit test
+ * checks it without a server. Every misfit between backup and target is refused here, before
+ * anything is written (check-target-fit.ts); execute-restore.ts runs the plan.
  */
 import { createHash } from 'node:crypto';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { BackupError, UsageError } from '../../src/errors.js';
-import { lockName } from '../../src/lock/run-lock.js';
-import { MIGRATIONS_TABLE_NAME } from '../../src/catalog/discover-tables.js';
 import { loadDataSql } from './load-data-sql.js';
-import type { Manifest, ManifestTable } from '../format/manifest.js';
-import { splitTableDdl, type TableDdl } from '../format/split-table-ddl.js';
+import type { Manifest } from '../format/manifest.js';
+import { type ForeignKeyDef, splitTableDdl, type TableDdl } from '../format/split-table-ddl.js';
+import { checkIncomingForeignKeys, checkSchemaVersion, checkTargetTable, chooseTables, type TargetState } from './check-target-fit.js';
 
 export { type ForeignKeyDef, splitTableDdl, type TableDdl } from '../format/split-table-ddl.js';
 
@@ -37,6 +37,7 @@ export function derivedSchemaName(target: string, suffix: string): string {
   return `${target.slice(0, 64 - suffix.length - 9)}_${hash}${suffix}`;
 }
 
+/** The staging, previous and scratch schemas of a restore into `target`. */
 export function restoreSchemas(target: string): RestoreSchemas {
   return {
     target,
@@ -46,18 +47,7 @@ export function restoreSchemas(target: string): RestoreSchemas {
   };
 }
 
-export interface TargetState {
-  exists: boolean;
-  /** Objects named like a manifest table: base table or view, non-generated columns, triggers. */
-  tables: Record<string, { type: string; columns: string[]; triggers: string[] }>;
-  /** Applied migrations when the target has a `dualpipe_migrations` table, else null. */
-  migrations: string[] | null;
-  /** Foreign keys of tables not being restored (any schema) that reference a table being restored. */
-  incomingForeignKeys: { from: string; name: string; to: string }[];
-  /** Every base table of the target now (for `--tables`: parents that stay live). */
-  liveTables?: string[];
-}
-
+/** One chunk file loaded into its staging table. */
 export interface LoadStep {
   table: string;
   file: string;
@@ -75,6 +65,7 @@ export interface LoadStep {
   indexColumns?: string[];
 }
 
+/** One restored table: its DDL split for the load, its chunks, and what it is checked against. */
 export interface RestoreTablePlan extends TableDdl {
   name: string;
   rows: number;
@@ -86,7 +77,13 @@ export interface RestoreTablePlan extends TableDdl {
   replaces: boolean;
 }
 
-/** The plan of a restore, shown by `--dry-run` and passed to `confirm`. */
+/** One foreign key of a restored table, and the schema its parent is read from. */
+export interface ForeignKeyCheck extends ForeignKeyDef {
+  table: string;
+  refSchema: string;
+}
+
+/** Everything a restore does, as data: `executeRestore` runs it, `describeRestorePlan` prints it. */
 export interface RestorePlan {
   backupDir: string;
   schemas: RestoreSchemas;
@@ -98,12 +95,18 @@ export interface RestorePlan {
   replaced: string[];
   /** Tables left out of `--tables` that restored tables reference: checked against the live rows. */
   liveParents: string[];
+  /**
+   * The orphan check of every foreign key of the restored tables, run as soon as child and parent
+   * are loaded; a parent left out of `--tables` is live (in the target) and complete already.
+   */
+  foreignKeyChecks: ForeignKeyCheck[];
   targetExists: boolean;
   infoTableSql: string;
   renameSql: string;
   totals: { tables: number; rows: number; bytes: number; chunks: number };
 }
 
+/** What `planRestore` plans from: the manifest and what the target holds now. */
 export interface PlanRestoreInput {
   manifest: Manifest;
   backupDir: string;
@@ -122,53 +125,6 @@ function referenceLiveParents(ddl: string, parents: ReadonlySet<string>, target:
   return ddl.replace(REFERENCES, (all, pre: string, name: string, post: string) =>
     parents.has(name.replaceAll('``', '`')) ? `${pre}${quoteId(target)}.\`${name}\`${post}` : all,
   );
-}
-
-/** `--tables`: checks the names and returns the mirrors chosen; the others are skipped. */
-function chooseTables(all: readonly ManifestTable[], only: readonly string[], file: string): ManifestTable[] {
-  const names = new Set(all.map((t) => t.name));
-  const unknown = only.filter((n) => !names.has(n));
-  if (unknown.length)
-    throw new UsageError(`--tables: ${unknown.join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not in the backup ${file}`, {
-      hint: `its tables: ${[...names].join(', ')}`,
-    });
-  return all.filter((t) => only.includes(t.name));
-}
-
-const listText = (xs: readonly string[]) => (xs.length ? xs.join(', ') : '(none)');
-
-function checkSchemaVersion(m: Manifest, target: string, applied: string[] | null): void {
-  if (applied === null) return;
-  if (applied.length === m.migrations.length && applied.every((n, i) => n === m.migrations[i])) return;
-  const onlyTarget = applied.filter((n) => !m.migrations.includes(n));
-  const onlyBackup = m.migrations.filter((n) => !applied.includes(n));
-  throw new UsageError(
-    `backup of another schema version: ${target}.${MIGRATIONS_TABLE_NAME} lists ${applied.length} applied migration(s), ` +
-      `the backup ${m.migrations.length} (only in ${target}: ${listText(onlyTarget)}; only in the backup: ${listText(onlyBackup)})`,
-    { hint: 'restore --into a new schema, or bring the target to the backup\'s schema version first' },
-  );
-}
-
-function checkTargetTable(t: ManifestTable, target: string, state: TargetState): boolean {
-  const live = state.tables[t.name];
-  if (!live) return false;
-  const hint = 'restore --into a new schema, or drop or rename that table first';
-  if (live.type !== 'BASE TABLE')
-    throw new UsageError(`${target}.${t.name} is a ${live.type.toLowerCase()}, not a table: a restore cannot replace it`, { hint });
-  const want = t.columns.map((c) => c.name);
-  if (live.columns.length !== want.length || live.columns.some((c, i) => c !== want[i]))
-    throw new UsageError(
-      `table ${t.name}: the backup's columns (${want.join(', ')}) do not fit ${target}.${t.name} (${live.columns.join(', ')})`,
-      { hint: 'the backup is of another schema version: restore --into a new schema' },
-    );
-  // dualpipe's own change-capture triggers are dropped before the swap and installed again after it.
-  const foreign = live.triggers.filter((name) => !name.startsWith('__dp_'));
-  if (foreign.length)
-    throw new UsageError(
-      `${target}.${t.name} has trigger(s) ${foreign.join(', ')}: a table with triggers cannot move to the previous schema`,
-      { hint },
-    );
-  return true;
 }
 
 /** Plans a restore, or throws a UsageError naming the table and the misfit. */
@@ -207,20 +163,7 @@ export function planRestore(input: PlanRestoreInput): RestorePlan {
       }
       referenced.set(fk.refTable, [...(referenced.get(fk.refTable) ?? []), fk.refColumns]);
     }
-  const own = state.incomingForeignKeys.filter((fk) => input.only && fk.from.startsWith(`${input.target}.`));
-  if (own.length) {
-    const children = [...new Set(own.map((fk) => fk.from.slice(input.target.length + 1)))];
-    const parents = [...new Set(own.map((fk) => fk.to))];
-    throw new UsageError(
-      `--tables: ${parents.join(', ')} ${parents.length === 1 ? 'is' : 'are'} referenced by ${children.join(', ')}, which ${children.length === 1 ? 'is' : 'are'} not restored: their rows would point at the replaced tables`,
-      { hint: `add ${children.join(', ')} to --tables, or bring rows back with --mode merge` },
-    );
-  }
-  for (const fk of state.incomingForeignKeys)
-    throw new UsageError(
-      `${fk.from} has foreign key ${fk.name} referencing ${input.target}.${fk.to}: swapping ${fk.to} would leave it pointing at the previous schema`,
-      { hint: 'drop that foreign key first, or restore --into a new schema' },
-    );
+  checkIncomingForeignKeys(state, input.target, input.only !== undefined);
   const tables = mirrors.map((t): RestoreTablePlan => {
     const source = liveParents.size ? referenceLiveParents(t.ddl, liveParents, input.target) : t.ddl;
     const ddl = splitTableDdl(t.name, source, {
@@ -253,6 +196,9 @@ export function planRestore(input: PlanRestoreInput): RestorePlan {
     ...tables.map((t) => `${qualify(schemas.staging, t.name)} TO ${qualify(schemas.target, t.name)}`),
     `${qualify(schemas.staging, RESTORE_INFO_TABLE)} TO ${qualify(schemas.previous, RESTORE_INFO_TABLE)}`,
   ];
+  const foreignKeyChecks = tables.flatMap((t) =>
+    t.foreignKeys.map((fk) => ({ table: t.name, ...fk, refSchema: liveParents.has(fk.refTable) ? schemas.target : schemas.staging })),
+  );
   return {
     backupDir: input.backupDir,
     schemas,
@@ -261,6 +207,7 @@ export function planRestore(input: PlanRestoreInput): RestorePlan {
     skipped,
     replaced,
     liveParents: [...liveParents].sort(),
+    foreignKeyChecks,
     targetExists: state.exists,
     infoTableSql: `CREATE TABLE ${qualify(schemas.staging, RESTORE_INFO_TABLE)} (id INT NOT NULL PRIMARY KEY, info LONGTEXT NOT NULL) ENGINE=InnoDB`,
     renameSql: `RENAME TABLE ${moves.join(', ')}`,
@@ -271,32 +218,4 @@ export function planRestore(input: PlanRestoreInput): RestorePlan {
       chunks: tables.reduce((a, t) => a + t.loads.length, 0),
     },
   };
-}
-
-/** The plan as text for `--dry-run`: what runs, in order. */
-export function describeRestorePlan(plan: RestorePlan): string {
-  const s = plan.schemas;
-  const out = [
-    `-- restore ${plan.backupDir} into ${s.target}${plan.targetExists ? '' : ' (created)'}: ` +
-      `${plan.totals.tables} tables, ${plan.totals.rows} rows, ${plan.totals.chunks} chunks`,
-    `-- replaces ${plan.replaced.length} live table(s)${plan.replaced.length ? `: ${plan.replaced.join(', ')}` : ''}`,
-    ...plan.skipped.map((x) => `-- skips ${x.table}: ${x.reason}`),
-    `SELECT GET_LOCK('${lockName('restore', s.target)}', 0);`,
-    `DROP DATABASE IF EXISTS ${quoteId(s.staging)};`,
-    `CREATE DATABASE ${quoteId(s.staging)};`,
-    `USE ${quoteId(s.staging)}; SET SESSION foreign_key_checks = 0, unique_checks = 0;`,
-    `${plan.infoTableSql};`,
-  ];
-  for (const t of plan.tables) out.push(`${t.createSql};`);
-  for (const t of plan.tables) {
-    out.push(`-- ${t.name}: ${t.rows} rows in ${t.loads.length} chunk(s), ${t.bytes} bytes`);
-    for (const l of t.loads) out.push(`${l.sql.replace("'chunk'", `'${l.file}'`)};`);
-    out.push(`-- check: ${t.rows} rows, content checksum ${t.checksum}`);
-    if (t.alterSql) out.push(`${t.alterSql};`);
-  }
-  out.push('-- check: no row of any foreign key in the staging schema without its parent row');
-  out.push(`DROP DATABASE IF EXISTS ${quoteId(s.previous)};`, `CREATE DATABASE ${quoteId(s.previous)};`);
-  if (!plan.targetExists) out.push(`CREATE DATABASE ${quoteId(s.target)};`);
-  out.push(`${plan.renameSql};`, `DROP DATABASE ${quoteId(s.staging)};`);
-  return out.join('\n');
 }

@@ -17,8 +17,11 @@ import type { BackupKey } from '../format/backup-key.js';
 import { schemaExists } from './inspect-target.js';
 import { type MergePlan, planMerge } from './plan-merge.js';
 import { derivedSchemaName } from './plan-restore.js';
-import { locateBackup } from '../format/read-backup.js';
-import { dropScratchRestore, runRestore } from './run-restore.js';
+import { type LocatedBackup, locateBackup } from '../format/read-backup.js';
+import { executeRestore } from './execute-restore.js';
+import { checkLocalInfile, checkRestoreTarget, prepareRestore } from './prepare-restore.js';
+import type { RestoreOptions } from './restore-types.js';
+import { dropScratchRestore } from './run-restore.js';
 import { parseWhere } from './where-filter.js';
 
 /** Options of `runMerge`. */
@@ -130,7 +133,27 @@ async function insertMissing(conn: SqlConnection, plan: MergePlan, dryRun: boole
   }
 }
 
-/** Brings back the rows a filter chooses (and their dependents) from a backup, inserting only what is missing. */
+/**
+ * Restores the backup the merge located into its scratch schema, with every check of a restore:
+ * planned and verified once, then executed. No restore lock of its own: the merge's lock on its
+ * target covers the scratch schema derived from that name, which no user may restore into.
+ */
+async function restoreScratch(o: MergeOptions, backup: LocatedBackup, scratch: string, log: Logger): Promise<void> {
+  const r: RestoreOptions = { connector: o.connector, from: backup.dir, ...(o.key ? { key: o.key } : {}), target: scratch, scratch: true, threads: o.threads ?? 2, logger: log };
+  checkRestoreTarget(r);
+  // On a session of its own, as every restore runs: the merge's admin session only marks and counts.
+  const admin = await o.connector.connect({ database: null });
+  try {
+    const prepared = await prepareRestore(admin, r, backup);
+    await checkLocalInfile(admin);
+    const threads = Math.max(1, r.threads ?? 2);
+    await executeRestore(r, prepared.plan, { admin, log, threads, throwIfAborted: () => {}, now: () => new Date() });
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Merges the rows `o.where` names, and their dependents, from a backup into the live schema. */
 export async function runMerge(o: MergeOptions): Promise<MergeResult> {
   const log = o.logger ?? silentLogger;
   const started = Date.now();
@@ -160,7 +183,7 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
     log.info({ root: plan.root, tables: plan.tables.map((t) => t.name) }, 'merge planned; restoring the backup into a scratch schema');
     await dropScratchRestore(admin, scratch);
     try {
-      await runRestore({ connector: o.connector, from: backup.dir, ...(o.key ? { key: o.key } : {}), target: scratch, scratch: true, threads: o.threads ?? 2, logger: log });
+      await restoreScratch(o, backup, scratch, log);
       await markRows(admin, plan);
       const conn = await o.connector.connect({ database: o.target });
       let tables: MergeTableResult[];

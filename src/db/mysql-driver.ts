@@ -1,7 +1,8 @@
 /**
  * The only module that imports mysql2 for sessions. It adapts mysql2's promise API to the
  * narrow `SqlConnection` interface and turns driver errors into `ConnectionError`s whose
- * text never contains a password.
+ * text never contains a password. Row streaming below mysql2's row objects is in
+ * raw-row-stream.ts.
  */
 import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
@@ -10,6 +11,7 @@ import { DualpipeError, TlsError } from '../errors.js';
 import type { ConnectionTarget, ExecResult, RawRowSink, Row, SqlConnection, SqlConnector, StreamOptions } from './connection.js';
 import { describeTarget } from './describe-target.js';
 import { explainConnectError } from './explain-connect-error.js';
+import { type RawConnection, rawTypeCast, streamRawRows } from './raw-row-stream.js';
 import { type TlsClientOptions, tlsClientOptions, tlsRequired } from './tls-options.js';
 import { tlsConnectionOptions } from './tls-socket.js';
 
@@ -69,71 +71,7 @@ class Mysql2Connection implements SqlConnection {
   async *streamRaw<T>(sql: string, sink: RawRowSink<T>): AsyncIterable<T> {
     const raw = (this.conn as unknown as { connection: RawConnection }).connection;
     if (this.lost) throw this.lost;
-    let failed: Error | undefined;
-    let done = false;
-    let wake: (() => void) | undefined;
-    const notify = () => {
-      const w = wake;
-      wake = undefined;
-      w?.();
-    };
-    // Set before the query: on a connection already closed, mysql2 reports it synchronously.
-    this.onLost = (error) => {
-      failed ??= error;
-      done = true;
-      notify();
-    };
-    const query = raw.query({ sql, rowsAsArray: true });
-    // mysql2 builds a row parser once the column definitions are in; this one hands the row's
-    // bytes to the sink instead. A throw inside mysql2's row handler would end the command while
-    // the server still sends rows, so sink errors are kept here and the rest is drained.
-    const parser = {
-      next(packet: { buffer: Buffer; offset: number; end: number }): boolean {
-        if (failed) return false;
-        try {
-          return sink.row(packet.buffer, packet.offset, packet.end);
-        } catch (error) {
-          failed = error as Error;
-          return false;
-        }
-      },
-    };
-    Object.defineProperty(query, '_rowParser', { get: () => parser, set: () => {}, configurable: true });
-    const ready: T[] = [];
-    const MAX_WAITING = 4;
-    query.on('result', (blocksReady: unknown) => {
-      if (blocksReady !== true) return;
-      ready.push(...sink.take());
-      if (ready.length >= MAX_WAITING) raw.pause();
-      notify();
-    });
-    query.on('error', (error: Error) => {
-      failed ??= error;
-      done = true;
-      notify();
-    });
-    query.on('end', () => {
-      if (!failed) ready.push(...sink.take(true));
-      done = true;
-      notify();
-    });
-    try {
-      for (;;) {
-        if (ready.length > 0) {
-          const block = ready.shift()!;
-          if (ready.length < MAX_WAITING) raw.resume();
-          yield block;
-          continue;
-        }
-        if (failed) throw failed;
-        if (done) return;
-        await new Promise<void>((r) => (wake = r));
-      }
-    } finally {
-      this.onLost = undefined;
-      // A consumer that stopped early leaves rows on the wire: the session cannot be reused.
-      if (!done) this.destroy();
-    }
+    yield* streamRawRows(raw, sql, sink, { onLost: (handler) => (this.onLost = handler), destroy: () => this.destroy() });
   }
 
   async loadInfile(sql: string, source: () => Readable): Promise<ExecResult> {
@@ -155,38 +93,6 @@ class Mysql2Connection implements SqlConnection {
     this.closed = true;
     this.conn.destroy();
   }
-}
-
-interface RawField {
-  type: string;
-  string(): string | null;
-  buffer(): Buffer | null;
-}
-
-const BYTE_TYPES = new Set(['BLOB', 'TINY_BLOB', 'MEDIUM_BLOB', 'LONG_BLOB', 'STRING', 'VAR_STRING', 'JSON', 'BIT', 'GEOMETRY']);
-
-/**
- * Raw mode: byte strings come back as Buffers, untouched; numbers, dates and times as their exact
- * text. mysql2 does not tell a typeCast the column's character set, so text columns are Buffers
- * too, holding UTF-8 (the connection's character set): the caller, which knows from
- * information_schema which columns are binary, decodes text ones.
- */
-function rawTypeCast(field: RawField): string | Buffer | null {
-  return BYTE_TYPES.has(field.type) ? field.buffer() : field.string();
-}
-
-interface RawConnection {
-  query(options: {
-    sql: string;
-    values?: readonly unknown[];
-    rowsAsArray: boolean;
-    typeCast?: (field: RawField) => unknown;
-  }): {
-    stream(options: { highWaterMark: number }): AsyncIterable<unknown> & { destroy(error?: Error): void };
-    on(event: string, listener: (...args: never[]) => void): unknown;
-  };
-  pause(): void;
-  resume(): void;
 }
 
 function toExecResult(res: unknown): ExecResult {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { chunkFileName, type Manifest, parseManifest } from '../../../backup/format/manifest.js';
+import { chunkFileName, type Manifest } from '../../../backup/format/manifest.js';
+import { parseManifest } from '../../../backup/format/manifest-seal.js';
 import { BackupError } from '../../../src/errors.js';
 
 function good(): Manifest {

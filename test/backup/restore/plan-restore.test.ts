@@ -1,14 +1,9 @@
 /** The restore planner, without a server: schema names, DDL split, load steps, the RENAME, and every refusal. */
 import { describe, expect, it } from 'vitest';
 import type { Manifest, ManifestTable } from '../../../backup/format/manifest.js';
-import {
-  derivedSchemaName,
-  describeRestorePlan,
-  planRestore,
-  restoreSchemas,
-  splitTableDdl,
-  type TargetState,
-} from '../../../backup/restore/plan-restore.js';
+import type { TargetState } from '../../../backup/restore/check-target-fit.js';
+import { describeRestorePlan } from '../../../backup/restore/describe-restore-plan.js';
+import { derivedSchemaName, planRestore, restoreSchemas, splitTableDdl } from '../../../backup/restore/plan-restore.js';
 import { BackupError, type ErrorClass, UsageError } from '../../../src/errors.js';
 
 const USERS = `CREATE TABLE \`users\` (
@@ -217,6 +212,37 @@ describe('planRestore', () => {
     expect(refusal(() => plan(empty, manifest(tables)), BackupError)).toMatch(/table users: the DDL's columns \(id, email, name\) differ/);
     expect(refusal(() => plan(empty, manifest(defaultTables().filter((t) => t.name !== 'users'))))).toMatch(
       /foreign key fk_items_owner_id references users, which is not in the backup/,
+    );
+  });
+
+  it('plans the orphan check of every restored foreign key, against the live parent when --tables leaves it out', () => {
+    const whole = plan(live());
+    expect(whole.foreignKeyChecks).toEqual([
+      { table: 'items', name: 'fk_items_owner_id', columns: ['owner_id'], refTable: 'users', refColumns: ['id'], refSchema: 'crm__dp_restore' },
+    ]);
+    const partial = planRestore({
+      manifest: manifest(),
+      backupDir: '/b',
+      target: 'crm',
+      targetState: live({ tables: {}, liveTables: ['users'] }),
+      only: ['items'],
+    });
+    expect(partial.liveParents).toEqual(['users']);
+    expect(partial.foreignKeyChecks).toEqual([
+      { table: 'items', name: 'fk_items_owner_id', columns: ['owner_id'], refTable: 'users', refColumns: ['id'], refSchema: 'crm' },
+    ]);
+    expect(partial.skipped.map((x) => x.table)).toEqual(['rpt_x', 'users']);
+  });
+
+  it('refuses --tables that leave out a child of a replaced table, or a parent that is not live', () => {
+    const children = live({ incomingForeignKeys: [{ from: 'crm.items', name: 'fk_items_owner_id', to: 'users' }] });
+    const msg = refusal(() => planRestore({ manifest: manifest(), backupDir: '/b', target: 'crm', targetState: children, only: ['users'] }));
+    expect(msg).toBe('--tables: users is referenced by items, which is not restored: their rows would point at the replaced tables');
+    expect(refusal(() => planRestore({ manifest: manifest(), backupDir: '/b', target: 'crm', targetState: empty, only: ['items'] }))).toBe(
+      '--tables: items references users, which is neither restored nor a table of crm',
+    );
+    expect(refusal(() => planRestore({ manifest: manifest(), backupDir: '/b', target: 'crm', targetState: empty, only: ['nope'] }))).toMatch(
+      /^--tables: nope is not in the backup manifest\.json/,
     );
   });
 });
