@@ -39,11 +39,25 @@ export { driftedTables, type VerifyResult, type VerifyTableResult, verifyMirrors
 export { type CaptureStatus, installCapture, readCapture, removeCapture } from '../sync/capture/capture.js';
 export {
   type IncrementalCost,
+  type IncrementalFallbackResult,
   type IncrementalOptions,
   type IncrementalResult,
+  type IncrementalRunResult,
   type IncrementalTableResult,
   runIncrementalSync,
 } from '../sync/incremental/run-incremental.js';
+export {
+  type ChangeFacts,
+  type IncrementalFacts,
+  type IncrementalPlan,
+  type IncrementalRunPlan,
+  type IncrementalStep,
+  planIncremental,
+  type SourceFacts,
+  type WholeTable,
+} from '../sync/incremental/plan-incremental.js';
+export { describeIncrementalPlan } from '../sync/incremental/describe-incremental-plan.js';
+export type { CascadeRule } from '../sync/incremental/derive-cascades.js';
 export { type ConfigFile, loadConfigFile, parseConfigFile } from '../src/config/config-file.js';
 export { parseMysqlUrl } from '../src/config/parse-url.js';
 export { type ResolvedConfig, resolveConfig } from '../src/config/resolve-config.js';
