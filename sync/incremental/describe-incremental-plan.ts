@@ -37,7 +37,7 @@ export function describeIncrementalPlan(plan: IncrementalPlan): string {
   }
   for (const c of plan.cascades) {
     const acts = [c.onDelete, c.onUpdate].map((r, i) => (ACTION[r] ? `on ${i ? 'update' : 'delete'} ${ACTION[r]}` : '')).filter(Boolean);
-    lines.push(`cascade followed: ${c.parent} -> ${c.child} (${c.fk}: ${acts.join(', ')})`);
+    lines.push(`cascade rule: ${c.parent} -> ${c.child} (${c.fk}: ${acts.join(', ')})`);
   }
   for (const n of plan.notes) lines.push(`note: ${n}`);
   return lines.join('\n');

@@ -161,7 +161,7 @@ describe('planIncremental: the run', () => {
     // A RESTRICT key is not followed, nor one whose child has no primary key (copied whole anyway).
     const plain = incremental(facts({ foreignKeys: [fk('fk_r', 'transactions', 'contacts', { onDelete: 'RESTRICT' })] }));
     expect(plain.cascades).toEqual([]);
-    expect(describeIncrementalPlan(plan)).toMatch(/cascade followed: transactions -> items \(fk_item_tx: on delete cascade, on update cascade\)/);
+    expect(describeIncrementalPlan(plan)).toMatch(/cascade rule: transactions -> items \(fk_item_tx: on delete cascade, on update cascade\)/);
   });
 
   it('copies whole what a cascade re-keys, and rebuilds the reports that read it', () => {
