@@ -135,7 +135,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
 }
 
 /**
- * Internal (not part of api/index.ts): runs a full sync under the run lock the caller holds and
+ * @internal Not part of api/index.ts: runs a full sync under the run lock the caller holds and
  * keeps; an incremental run that turns into a full one calls it. `lock` is only the proof that the
  * lock is held: it is not released here.
  */
