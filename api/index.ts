@@ -77,11 +77,23 @@ export type { SyncStrategy } from '../sync/full/plan-sync.js';
 export type { TableSyncResult } from '../sync/full/sync-table.js';
 export {
   type IncrementalCost,
+  type IncrementalFallbackResult,
   type IncrementalOptions,
   type IncrementalResult,
+  type IncrementalRunResult,
   type IncrementalTableResult,
   runIncrementalSync,
 } from '../sync/incremental/run-incremental.js';
+export type {
+  ChangeFacts,
+  IncrementalFacts,
+  IncrementalPlan,
+  IncrementalRunPlan,
+  IncrementalStep,
+  SourceFacts,
+  WholeTable,
+} from '../sync/incremental/plan-incremental.js';
+export type { CascadeRule } from '../sync/incremental/derive-cascades.js';
 export type { CaptureStatus } from '../sync/capture/capture.js';
 export { driftedTables, type VerifyOptions, type VerifyResult, type VerifyTableResult, verifyMirrors } from '../sync/verify/verify.js';
 export { loadReportDefinitions, type ReportDefinition } from '../sync/reports/report-definitions.js';

@@ -46,9 +46,9 @@ function describeIncremental(r: IncrementalResult): string {
   return lines.join('\n');
 }
 
-function describeSync(r: SyncResult): string {
+function describeSync(r: SyncResult | IncrementalResult): string {
   if (r.dryRun) return r.planText ?? '';
-  if ('incremental' in r && (r as IncrementalResult).cost) return describeIncremental(r as IncrementalResult);
+  if (r.kind === 'incremental') return describeIncremental(r);
   const lines = r.tables.map(
     (t) =>
       `${t.table.padEnd(28)} ${String(t.rows).padStart(10)} rows  ${String(t.chunks).padStart(5)} chunks  ` +
@@ -59,7 +59,7 @@ function describeSync(r: SyncResult): string {
   for (const s of r.skippedReports)
     lines.push(`${s.name} skipped: source table(s) ${s.missing.join(', ')} not synced`);
   lines.push(`sync #${r.runId} (${r.strategy}, ${r.mode}) finished in ${r.seconds.toFixed(2)} s`);
-  const reason = (r as Partial<IncrementalResult>).fullSyncReason;
+  const reason = 'fullSyncReason' in r ? r.fullSyncReason : undefined;
   if (reason) lines.push(`(incremental requested; full sync because ${reason})`);
   return lines.join('\n');
 }
@@ -89,9 +89,6 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
     .action(async (flags: SyncFlags) => {
       const c = ctx();
       const progress = createProgress(c.io, c.logger);
-      if (flags.incremental && flags.dryRun) {
-        throw new UsageError('--dry-run shows the plan of a full sync only', { hint: 'use `dualpipe capture status` to see what an incremental run would apply' });
-      }
       if (flags.incremental && (flags.strategy === 'lock' || flags.tables)) {
         throw new UsageError('--incremental covers every table with the swap strategy', { hint: 'drop --strategy lock / --tables' });
       }

@@ -4,10 +4,10 @@
  * the snapshot, reports are built from them, and one atomic RENAME publishes everything.
  */
 import type { SqlConnection } from '../../src/db/connection.js';
-import { qualify, quoteId } from '../../src/db/quote.js';
+import { quoteId } from '../../src/db/quote.js';
 import { readServerInfo } from '../../src/db/server-info.js';
-import { AbortedError, UnsupportedTableError } from '../../src/errors.js';
-import { acquireRunLock, lockName } from '../../src/lock/run-lock.js';
+import { AbortedError, DualpipeError, UnsupportedTableError } from '../../src/errors.js';
+import { acquireRunLock, lockName, type RunLock } from '../../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../../src/log/logger.js';
 import { buildTables } from './build-tables.js';
 import { createMirrors } from './create-mirrors.js';
@@ -23,8 +23,7 @@ import { readSourceState, showCreateTable } from '../../src/catalog/source-state
 import type { TableSyncResult } from './sync-table.js';
 import { readCapture } from '../capture/capture.js';
 import { consumeOrNote, readChangeRanges } from '../capture/change-log.js';
-import { purgeJournal } from '../shadow/journal.js';
-import { dropShadowSet, GENERATION_TABLE, writeGeneration } from '../shadow/shadow-set.js';
+import { markFullSyncGeneration, retireShadowSet } from '../shadow/after-full-sync.js';
 import { readTableIds } from '../../src/catalog/table-ids.js';
 import { withSession } from '../../src/db/with-session.js';
 import type { Pipeline } from '../../src/pipeline.js';
@@ -42,8 +41,6 @@ export interface SyncOptions {
   swapWaitMs?: number;
   /** Seconds to wait for another run's lock (0: exit 4 at once). */
   waitForLockSeconds?: number;
-  /** The caller holds the run lock already (an incremental run that turned into a full one). */
-  heldLock?: boolean;
   dryRun?: boolean;
   reports?: readonly ReportDefinition[];
   logger?: Logger;
@@ -52,8 +49,10 @@ export interface SyncOptions {
   onProgress?: (event: { item: string; done: number; total: number }) => void;
 }
 
-/** What a full sync did: per table, per report, and the run id in the history. */
+/** What a full sync did (or, with `dryRun`, would do). */
 export interface SyncResult {
+  /** A full sync ran (incremental results say `incremental`; see IncrementalResult). */
+  kind: 'full';
   runId: number | null;
   dryRun: boolean;
   strategy: SyncStrategy;
@@ -95,16 +94,10 @@ async function buildPlan(conn: SqlConnection, admin: SqlConnection, o: SyncOptio
 
 /** Runs one full sync (or returns the plan with `dryRun`). */
 export async function runSync(o: SyncOptions): Promise<SyncResult> {
-  const log = o.logger ?? silentLogger;
   const clock = o.clock ?? (() => new Date());
   const started = clock();
-  const throwIfAborted = () => {
-    if (o.signal?.aborted)
-      throw new AbortedError('sync interrupted before it finished: the report tables were not changed');
-  };
-  const base = { strategy: o.strategy ?? 'swap', startedAt: started.toISOString() } as const;
-
   if (o.dryRun) {
+    const base = { kind: 'full', strategy: o.strategy ?? 'swap', startedAt: started.toISOString() } as const;
     const conn = await o.pipeline.source.connect();
     const admin = await o.pipeline.report.connect({ database: null });
     try {
@@ -131,11 +124,32 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     }
   }
 
-  const lock = o.heldLock
-    ? { release: async () => {} }
-    : await acquireRunLock(o.pipeline.report, lockName('sync', o.pipeline.reportSchema), {
-        waitSeconds: o.waitForLockSeconds ?? 0,
-      });
+  const lock = await acquireRunLock(o.pipeline.report, lockName('sync', o.pipeline.reportSchema), {
+    waitSeconds: o.waitForLockSeconds ?? 0,
+  });
+  try {
+    return await executeFullSync(o, lock, started);
+  } finally {
+    await lock.release().catch(() => {});
+  }
+}
+
+/**
+ * @internal Not part of api/index.ts: runs a full sync under the run lock the caller holds and
+ * keeps; an incremental run that turns into a full one calls it. `lock` is only the proof that the
+ * lock is held: it is not released here.
+ */
+export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (o.clock ?? (() => new Date()))()): Promise<SyncResult> {
+  if (lock.name !== lockName('sync', o.pipeline.reportSchema)) {
+    throw new DualpipeError(`a full sync of ${o.pipeline.reportSchema} needs its run lock, not ${lock.name}`);
+  }
+  const log = o.logger ?? silentLogger;
+  const clock = o.clock ?? (() => new Date());
+  const throwIfAborted = () => {
+    if (o.signal?.aborted)
+      throw new AbortedError('sync interrupted before it finished: the report tables were not changed');
+  };
+  const base = { kind: 'full', strategy: o.strategy ?? 'swap', startedAt: started.toISOString() } as const;
   const admin = await o.pipeline.report.connect({ database: null });
   let runId: number | null = null;
   let snapshot: SqlConnection | undefined;
@@ -185,8 +199,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
     throwIfAborted();
-    // The shadow set of incremental runs holds an older generation: it must never be swapped in.
-    await dropShadowSet(admin, o.pipeline.reportSchema);
+    await retireShadowSet(admin, o.pipeline.reportSchema);
     const published = await publishTables(admin, plan.publishSql, {
       flavor: (await readServerInfo(admin)).flavor,
       politeMs: o.swapWaitMs ?? 10_000,
@@ -195,13 +208,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     log.info({ attempts: published.attempts }, 'report tables swapped in');
     for (const sql of plan.dropSql) await admin.execute(sql);
     // An exclude list leaves the run whole for the tables it keeps; incremental runs honour it.
-    if (plan.strategy === 'swap' && !o.include?.length) {
-      await writeGeneration(admin, o.pipeline.reportSchema, GENERATION_TABLE, { runId, dirty: false });
-      await purgeJournal(admin, o.pipeline.reportSchema, runId);
-    } else {
-      // A partial or in-place run: incremental runs must start from a full one again.
-      await admin.execute(`DROP TABLE IF EXISTS ${qualify(o.pipeline.reportSchema, GENERATION_TABLE)}`);
-    }
+    await markFullSyncGeneration(admin, o.pipeline.reportSchema, { runId, whole: plan.strategy === 'swap' && !o.include?.length });
     await consumeOrNote(o.pipeline.source, o.pipeline.sourceSchema, consumed, plan.notes, log);
     const finished = clock();
     const result: SyncResult = {
@@ -232,6 +239,5 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
     throw error;
   } finally {
     await admin.close();
-    await lock.release().catch(() => {});
   }
 }

@@ -47,6 +47,57 @@ async function absentKeys(snap: SqlConnection, schema: string, meta: TableMeta, 
   return keys.filter((k) => !present.has(k));
 }
 
+/** One foreign key whose action changes child rows without firing their triggers. */
+export interface CascadeRule {
+  /** The foreign key's name. */
+  fk: string;
+  parent: string;
+  child: string;
+  /** Child columns, and the parent columns they reference, in key order. */
+  columns: readonly string[];
+  referenced: readonly string[];
+  onDelete: ForeignKey['onDelete'];
+  onUpdate: ForeignKey['onUpdate'];
+  /** A child it reaches is removed: deleted by the cascade, or its primary key holds the foreign key. */
+  removes: boolean;
+  /** A child it reaches is re-keyed for its own children: the foreign key holds columns they reference. */
+  rekeys: boolean;
+  /** ON UPDATE acts on columns of the child's primary key: the child gets keys no log names. */
+  rekeysPrimaryKey: boolean;
+}
+
+/**
+ * The cascades a run follows: every acting foreign key between two mirrored tables whose child
+ * has a primary key (a keyless child is copied whole anyway). Pure.
+ */
+export function cascadeRules(metas: ReadonlyMap<string, TableMeta>, fks: readonly ForeignKey[]): CascadeRule[] {
+  const acting = fks.filter(changesChildren);
+  // Columns of each table that acting foreign keys reference: a cascade changing one re-keys the row.
+  const referenced = new Map<string, Set<string>>();
+  for (const f of acting) for (const c of f.referenced) referenced.set(f.parent, (referenced.get(f.parent) ?? new Set()).add(c));
+  return acting.flatMap((fk) => {
+    const child = metas.get(fk.child);
+    if (!metas.has(fk.parent) || !child || child.primaryKey.length === 0) return [];
+    const inChildKey = fk.columns.some((c) => child.primaryKey.includes(c));
+    return [{
+      fk: fk.name,
+      parent: fk.parent,
+      child: fk.child,
+      columns: fk.columns,
+      referenced: fk.referenced,
+      onDelete: fk.onDelete,
+      onUpdate: fk.onUpdate,
+      removes: fk.onDelete === 'CASCADE' || inChildKey,
+      rekeys: fk.columns.some((c) => referenced.get(fk.child)?.has(c)),
+      rekeysPrimaryKey: fk.onUpdate !== 'RESTRICT' && fk.onUpdate !== 'NO ACTION' && inChildKey,
+    }];
+  });
+}
+
+/**
+ * Derives the keys cascades changed (see the top of this file) by joining the live mirrors; also
+ * returns the rows found and the children that must be copied whole. Reads only.
+ */
 export async function deriveCascades(
   conn: SqlConnection,
   reportSchema: string,
@@ -59,11 +110,8 @@ export async function deriveCascades(
   // A parent re-keyed under ON UPDATE CASCADE into a child's primary key gives the child rows new
   // keys that no log names: such a child is copied whole.
   const whole = new Set<string>();
-  const acting = fks.filter(changesChildren);
-  const parents = new Set(acting.map((f) => f.parent));
-  // Columns of each table that acting foreign keys reference: a cascade changing one re-keys the row.
-  const referenced = new Map<string, Set<string>>();
-  for (const f of acting) for (const c of f.referenced) referenced.set(f.parent, (referenced.get(f.parent) ?? new Set()).add(c));
+  const rules = cascadeRules(metas, fks);
+  const parents = new Set(fks.filter(changesChildren).map((f) => f.parent));
 
   const looked = new Set<string>();
   const queue: { table: string; keys: string[] }[] = [];
@@ -98,16 +146,12 @@ export async function deriveCascades(
       const { table, keys } = queue.shift()!;
       const parent = metas.get(table);
       if (!parent) continue;
-      for (const fk of acting) {
+      for (const fk of rules) {
         if (fk.parent !== table) continue;
-        const child = metas.get(fk.child);
-        if (!child || child.primaryKey.length === 0) continue;
-        if (fk.onUpdate !== 'RESTRICT' && fk.onUpdate !== 'NO ACTION' && fk.columns.some((c) => child.primaryKey.includes(c))) whole.add(fk.child);
+        const child = metas.get(fk.child)!;
+        if (fk.rekeysPrimaryKey) whole.add(fk.child);
         const on = fk.columns.map((c, i) => `__dp_c.${quoteId(c)} = __dp_p.${quoteId(fk.referenced[i]!)}`).join(' AND ');
-        // A deleted child is itself removed; so is one whose primary key holds the foreign key.
-        const removes = fk.onDelete === 'CASCADE' || fk.columns.some((c) => child.primaryKey.includes(c));
-        // A child whose foreign key holds columns its own children reference is re-keyed by ON UPDATE CASCADE.
-        const rekeys = fk.columns.some((c) => referenced.get(fk.child)?.has(c));
+        const { removes, rekeys } = fk;
         const next: string[] = [];
         for (const batch of batches(keys, 500)) {
           const found = await conn.query<{ k: string }>(

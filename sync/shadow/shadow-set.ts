@@ -13,15 +13,17 @@ import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { withSession } from '../../src/db/with-session.js';
 import { StepError } from '../../src/errors.js';
-import type { Logger } from '../../src/log/logger.js';
 import { discoverTables } from '../../src/catalog/discover-tables.js';
 import { writableColumns } from '../../src/catalog/table-meta.js';
 import { prepareSession } from '../../src/db/sessions.js';
 import { tempName } from '../../src/catalog/temp-names.js';
 
+/** The one-row marker table of a set: which run's snapshot the set reflects. */
 export const GENERATION_TABLE = '__dp_gen';
+/** The shadow copy's name of a live table. */
 export const shadowName = (table: string) => tempName('shadow', table);
 
+/** The contents of a generation marker. */
 export interface Generation {
   /** Run id of the sync whose snapshot the set reflects. */
   runId: number;
@@ -29,6 +31,7 @@ export interface Generation {
   dirty: boolean;
 }
 
+/** Reads a marker table; null when there is none. */
 export async function readGeneration(conn: SqlConnection, schema: string, table: string): Promise<Generation | null> {
   try {
     const rows = await conn.query<{ g: string | number; d: string | number }>(
@@ -50,6 +53,7 @@ export async function writeGeneration(conn: SqlConnection, schema: string, table
   await conn.execute(`INSERT INTO ${qualify(schema, table)} VALUES (?, ?)`, [gen.runId, gen.dirty ? 1 : 0]);
 }
 
+/** Marks the shadow set as being written (a run killed now leaves it dirty). */
 export async function markShadowDirty(conn: SqlConnection, schema: string, gen: Generation): Promise<void> {
   await writeGeneration(conn, schema, shadowName(GENERATION_TABLE), { ...gen, dirty: true });
 }
@@ -104,22 +108,21 @@ export async function primeShadowSet(
 }
 
 /**
- * The shadow set an incremental run can build on: the existing one when it is clean, complete and
- * not ahead of the live set; otherwise a fresh copy of the live tables. Returns the generation the
- * shadow set holds, and whether it was copied.
+ * Why the shadow set cannot be built on, or null when it can: it must be clean, complete (every
+ * one of `tables` has its shadow among `present`) and not ahead of the live set. Otherwise an
+ * incremental run copies the live tables into it afresh (primeShadowSet). Pure.
  */
-export async function readyShadowSet(
-  report: SqlConnector,
-  admin: SqlConnection,
-  schema: string,
-  o: { tables: readonly string[]; present: ReadonlySet<string>; live: Generation; threads: number; log: Logger },
-): Promise<{ primed: boolean; generation: number }> {
-  const shadow = await readGeneration(admin, schema, shadowName(GENERATION_TABLE));
-  const usable = shadow && !shadow.dirty && shadow.runId <= o.live.runId && o.tables.every((t) => o.present.has(shadowName(t)));
-  if (usable) return { primed: false, generation: shadow.runId };
-  o.log.info({ reason: shadow?.dirty ? 'dirty' : 'missing' }, 'copying the live tables into the shadow set');
-  await primeShadowSet(report, admin, schema, o.tables, o.live, o.threads);
-  return { primed: true, generation: o.live.runId };
+export function shadowSetProblem(
+  shadow: Generation | null,
+  live: Generation,
+  tables: readonly string[],
+  present: ReadonlySet<string>,
+): 'missing' | 'dirty' | 'ahead of the live set' | 'incomplete' | null {
+  if (!shadow) return 'missing';
+  if (shadow.dirty) return 'dirty';
+  if (shadow.runId > live.runId) return 'ahead of the live set';
+  if (!tables.every((t) => present.has(shadowName(t)))) return 'incomplete';
+  return null;
 }
 
 /** One RENAME that swaps every live table with its shadow, markers included. Pure. */

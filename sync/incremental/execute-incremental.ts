@@ -1,0 +1,236 @@
+/**
+ * Runs an incremental plan (plan-incremental.ts) step by step, under the run lock the caller holds.
+ * MyISAM cannot roll back, so nothing here writes a live table: changes go to the shadow set,
+ * and the `publish` step swaps every table with its shadow in one RENAME.
+ */
+import type { SqlConnection } from '../../src/db/connection.js';
+import { quoteId } from '../../src/db/quote.js';
+import { readServerInfo } from '../../src/db/server-info.js';
+import { openCopySession } from '../../src/db/sessions.js';
+import { AbortedError } from '../../src/errors.js';
+import type { SourceState } from '../../src/catalog/source-state.js';
+import { cleanupLeftovers } from '../../src/catalog/cleanup-leftovers.js';
+import { publishTables } from '../../src/catalog/publish-tables.js';
+import { ensureHistoryTable, finishRun, markAbandonedRuns, startRun } from '../../src/history/run-history.js';
+import { silentLogger } from '../../src/log/logger.js';
+import { addKey, consumeOrNote } from '../capture/change-log.js';
+import type { SyncResult } from '../full/run-sync.js';
+import { countRows } from '../full/sync-table.js';
+import { reportFingerprints } from '../reports/report-definitions.js';
+import { ensureJournal, purgeJournal, WHOLE_TABLE, writeJournal } from '../shadow/journal.js';
+import { GENERATION_TABLE, markShadowDirty, primeShadowSet, shadowName, swapSql, writeGeneration } from '../shadow/shadow-set.js';
+import { applyKeys, applyWholeTable, fillChangedKeys } from './apply-to-shadow.js';
+import type { IncrementalCost, IncrementalOptions, IncrementalRunResult, IncrementalTableResult } from './incremental-types.js';
+import { checkShadowChunks } from './paranoid-check.js';
+import { type ChangeFacts, type IncrementalRunPlan, runKeys, type SourceFacts } from './plan-incremental.js';
+import { collectRowKeys, createReportKeys, refreshShadowReport } from './refresh-reports.js';
+import { ReportScheduler } from './report-scheduler.js';
+
+/** Above this share of a report's rows changed, the report is built again whole instead. */
+const REBUILD_SHARE = 0.25;
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** The sessions and run id of a run in progress: what a failed run must clean up. */
+export interface RunSessions {
+  snap?: SqlConnection | undefined;
+  copier?: SqlConnection | undefined;
+  scheduler?: ReportScheduler<SyncResult['reports'][number]> | undefined;
+  runId: number | null;
+}
+
+/** Runs `plan` with the facts it was made from; `run.snap` is the snapshot the facts were read in. */
+export async function executeIncremental(
+  o: IncrementalOptions,
+  admin: SqlConnection,
+  run: RunSessions,
+  x: { plan: IncrementalRunPlan; source: SourceFacts; changes: ChangeFacts; sourceState: SourceState; started: Date },
+): Promise<IncrementalRunResult> {
+  const { plan, source, changes, started } = x;
+  const log = o.logger ?? silentLogger;
+  const clock = o.clock ?? (() => new Date());
+  const rep = o.pipeline.reportSchema;
+  const src = o.pipeline.sourceSchema;
+  const live = source.liveGeneration!;
+  const snap = run.snap!;
+  const byName = new Map(source.tables.map((m) => [m.name, m]));
+  const throwIfAborted = () => {
+    if (o.signal?.aborted) throw new AbortedError('incremental sync interrupted: the live report tables were not changed');
+  };
+  await admin.execute(`CREATE DATABASE IF NOT EXISTS ${quoteId(rep)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  // Multi-table DELETE resolves its target alias against the default schema (MariaDB).
+  await admin.execute(`USE ${quoteId(rep)}`);
+  await ensureHistoryTable(admin, rep);
+  await markAbandonedRuns(admin, rep, 'sync', started);
+  await cleanupLeftovers(admin, rep);
+  const runId = await startRun(admin, rep, { kind: 'sync', strategy: 'incremental', startedAt: started });
+  run.runId = runId;
+  await ensureJournal(admin, rep);
+
+  const own = runKeys(plan, changes);
+  const notes = [...plan.notes];
+  const results: IncrementalTableResult[] = [];
+  const changedTables = new Set<string>();
+  const repaired = new Set<string>();
+  const rebuiltNow = new Set<string>();
+  const reportSteps = new Map(plan.steps.flatMap((s) => (s.step === 'refresh-reports' ? s.reports : [])).map((r) => [r.name, r]));
+  const incReports = source.reports.filter((r) => reportSteps.get(r.name)?.whole === false);
+  const applies = plan.steps.filter((s) => s.step === 'apply').length;
+  let reportKeys = 0;
+  let primed = false;
+  let check = { chunksCompared: 0, chunksRewritten: 0, repaired: [] as string[] };
+  let mirrorsSeconds = 0;
+  let reportResults: SyncResult['reports'] = [];
+
+  for (const step of plan.steps) {
+    switch (step.step) {
+      case 'prepare-shadow': {
+        // The shadow set: one generation behind, or copied afresh from the live set.
+        if (step.prime) {
+          log.info({ reason: step.reason }, 'copying the live tables into the shadow set');
+          await primeShadowSet(o.pipeline.report, admin, rep, step.tables, live, Math.max(1, o.threads ?? 2));
+          primed = true;
+        }
+        // One server: rows are copied server-side by a READ COMMITTED session, checked against the snapshot.
+        run.copier = o.pipeline.sameServer ? await openCopySession(o.pipeline.source) : undefined;
+        await markShadowDirty(admin, rep, { runId: step.prime ? live.runId : source.shadowGeneration!.runId, dirty: true });
+        log.info({ changes: changes.log.rows, cascaded: changes.cascades.rows, whole: plan.copiedWhole.map((w) => w.table) }, 'incremental: applying changes to the shadow set');
+        for (const r of incReports) await createReportKeys(admin, rep, r);
+        // Reports are independent of each other: refreshed in parallel, each on its own session, each
+        // as soon as its mirrors are written (with --paranoid, after the check, which may rebuild it).
+        run.scheduler = new ReportScheduler(
+          source.reports,
+          o.threads ?? 2,
+          async (def) => {
+            const r = await refreshShadowReport(o.pipeline.report, rep, def, {
+              whole: reportSteps.get(def.name)?.whole !== false || def.dependsOn.some((d) => repaired.has(d)),
+              changedTables,
+              rebuildShare: REBUILD_SHARE,
+              log,
+            });
+            if (r.rebuilt) rebuiltNow.add(def.name);
+            reportKeys += r.keys;
+            return { name: def.name, rows: r.rows, seconds: r.seconds };
+          },
+          o.paranoid === true,
+        );
+        break;
+      }
+      case 'apply': {
+        const meta = byName.get(step.table)!;
+        const keys = new Set<string>([...(own.get(meta.name)?.keys() ?? []), ...(changes.journal.get(meta.name)?.keys() ?? [])]);
+        keys.delete(WHOLE_TABLE);
+        const r: IncrementalTableResult = {
+          table: meta.name,
+          logKeys: step.logKeys,
+          cascadeKeys: step.cascadeKeys,
+          journalKeys: step.journalKeys,
+          whole: step.whole,
+          rowsDeleted: 0,
+          rowsWritten: 0,
+          batchesRepaired: 0,
+          rows: 0,
+        };
+        throwIfAborted();
+        const ctx = { sourceSchema: src, reportSchema: rep, meta, copier: run.copier };
+        if (r.whole) {
+          Object.assign(r, await applyWholeTable(snap, admin, ctx));
+        } else if (keys.size) {
+          const list = [...keys];
+          changedTables.add(meta.name);
+          await fillChangedKeys(admin, rep, meta, list);
+          for (const def of incReports) await collectRowKeys(admin, rep, def, meta);
+          Object.assign(r, await applyKeys(snap, admin, { ...ctx, keys: list }));
+          for (const def of incReports) await collectRowKeys(admin, rep, def, meta);
+        }
+        r.rows = await countRows(admin, rep, shadowName(meta.name));
+        results.push(r);
+        if (keys.size || r.whole) log.info({ table: meta.name, deleted: r.rowsDeleted, written: r.rowsWritten }, `incremental: ${meta.name} applied`);
+        run.scheduler!.mirrorWritten(meta.name);
+        o.onProgress?.({ item: 'tables', done: results.length, total: applies });
+        break;
+      }
+      case 'paranoid-check': {
+        check = await checkShadowChunks(snap, admin, { sourceSchema: src, reportSchema: rep, metas: source.tables, chunkRows: o.chunkRows ?? 20_000, log });
+        for (const t of check.repaired) {
+          repaired.add(t);
+          // The other copy has the same drift: the next run copies this table whole into it.
+          addKey(own, t, WHOLE_TABLE, false);
+        }
+        break;
+      }
+      case 'refresh-reports': {
+        // Every shadow mirror equals the snapshot: let InnoDB purge again.
+        await run.copier?.close();
+        run.copier = undefined;
+        await snap.execute('COMMIT').catch(() => {});
+        await snap.close();
+        run.snap = undefined;
+        mirrorsSeconds = (clock().getTime() - started.getTime()) / 1000;
+        reportResults = await run.scheduler!.all();
+        log.info({ reportKeys }, 'incremental: reports refreshed');
+        break;
+      }
+      case 'publish': {
+        // Journal first (the next run needs it), then the swap.
+        await writeJournal(admin, rep, runId, own);
+        await writeGeneration(admin, rep, shadowName(GENERATION_TABLE), { runId, dirty: false });
+        throwIfAborted();
+        const published = await publishTables(admin, [swapSql(rep, step.tables)], {
+          flavor: (await readServerInfo(admin)).flavor,
+          politeMs: o.swapWaitMs ?? 10_000,
+          logger: log,
+        });
+        log.info({ attempts: published.attempts }, 'shadow set swapped in');
+        // The shadow is now the old live set: the journal before it is no longer needed.
+        await purgeJournal(admin, rep, live.runId).catch(() => {});
+        break;
+      }
+      case 'consume-log': {
+        await consumeOrNote(o.pipeline.source, src, changes.log.ranges, notes, log);
+        await cleanupLeftovers(admin, rep);
+        break;
+      }
+    }
+  }
+
+  const finished = clock();
+  const cost: IncrementalCost = {
+    changeLogRows: changes.log.rows,
+    keysApplied: sum(results.map((r) => r.logKeys + r.cascadeKeys + r.journalKeys)),
+    rowsMoved: sum(results.map((r) => r.rowsDeleted + r.rowsWritten)),
+    batchesRepaired: sum(results.map((r) => r.batchesRepaired)),
+    cascadeRows: changes.cascades.rows,
+    reportKeys,
+    reportsRebuilt: rebuiltNow.size,
+    primedShadow: primed,
+    chunksCompared: check.chunksCompared,
+    chunksRewritten: check.chunksRewritten,
+  };
+  const result: IncrementalRunResult = {
+    kind: 'incremental',
+    runId,
+    dryRun: false,
+    strategy: 'swap',
+    mode: o.pipeline.sameServer ? 'server-side' : 'streamed',
+    startedAt: started.toISOString(),
+    finishedAt: finished.toISOString(),
+    seconds: (finished.getTime() - started.getTime()) / 1000,
+    mirrorsSeconds,
+    tables: results.map((r) => ({ table: r.table, rows: r.rows, chunks: 0, chunksRepaired: 0, rowsRepaired: 0, seconds: 0 })),
+    reports: reportResults,
+    skippedReports: [],
+    cleanedUp: [],
+    notes,
+    incremental: true,
+    cost,
+    changes: results,
+  };
+  await finishRun(admin, rep, runId, {
+    status: 'succeeded',
+    finishedAt: finished,
+    details: { ...result, captureId: source.capture.captureId, tableIds: source.tableIds, reportHashes: reportFingerprints(source.reports) },
+    sourceState: x.sourceState,
+  });
+  return result;
+}
