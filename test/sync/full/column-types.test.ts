@@ -76,7 +76,7 @@ afterAll(async () => {
 function options(sameServer: boolean): SyncOptions {
   const reportSchema = `${db.database}_report`;
   return {
-    pipeline: { ...testPipeline(db, reportSchema), sameServer: sameServer },
+    pipeline: { ...testPipeline(db, reportSchema), sameServer },
     chunkRows: 100,
     reports: [],
     // A MyISAM table in the source is refused by name unless excluded (exactness.test.ts).
