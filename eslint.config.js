@@ -1,5 +1,6 @@
 // Lint configuration (ESLint flat config with typescript-eslint, type-checked). CI runs it with zero warnings.
 import js from '@eslint/js';
+import jsdoc from 'eslint-plugin-jsdoc';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -32,6 +33,35 @@ export default tseslint.config(
     // .dependency-cruiser.cjs is CommonJS.
     files: ['**/*.cjs'],
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+  },
+  {
+    // Every exported name of the product has a doc comment (/** … */) saying what it is or does,
+    // checked by eslint-plugin-jsdoc's require-jsdoc. Only presence: no other jsdoc rule is on
+    // (no @param/@returns tag pedantry). schema/migrations is left out: each migration exports
+    // knex's `up` and `down`, which its header explains.
+    files: ['{src,schema,sync,backup,ops,api,cli,bin}/**/*.ts'],
+    ignores: ['schema/migrations/**'],
+    plugins: { jsdoc },
+    rules: {
+      'jsdoc/require-jsdoc': [
+        'error',
+        {
+          // Exported names only (`export` in an ES module).
+          publicOnly: true,
+          require: { FunctionDeclaration: true, ClassDeclaration: true },
+          contexts: [
+            'TSInterfaceDeclaration',
+            'TSTypeAliasDeclaration',
+            'TSEnumDeclaration',
+            // Only the exported declaration itself: with publicOnly, a bare `VariableDeclaration`
+            // also flags every `const` inside an exported function.
+            'ExportNamedDeclaration > VariableDeclaration',
+          ],
+          // An empty /** */ inserted by --fix would satisfy the rule and say nothing.
+          enableFixer: false,
+        },
+      ],
+    },
   },
   {
     files: ['test/**/*.ts'],

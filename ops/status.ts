@@ -45,6 +45,7 @@ export interface PipelineStatus {
   stale: string[];
 }
 
+/** A run history row as `status` reads it: the table's column names, `details` still JSON text. */
 export type HistoryRow = {
   id: number;
   kind: string;

@@ -13,12 +13,22 @@ import { MANIFEST_FILE, type Manifest } from '../format/manifest.js';
 import { verifyChunks } from '../format/read-backup.js';
 import { fsyncPath } from '../format/write-manifest.js';
 
+/**
+ * Where `copyBackup` put the second copy, and the chunks and bytes it read back from there and
+ * checked.
+ */
 export interface BackupCopy {
   dir: string;
   chunks: number;
   bytes: number;
 }
 
+/**
+ * Copies the finished backup in `dir` to `<toParent>/<its name>`: the chunks, each read back and
+ * checked against the manifest's SHA-256 (`threads` at a time), then the manifest, then one rename.
+ * `toParent` may not be the folder the backup is in: the copy takes the backup's own name, and
+ * whatever holds that name is removed before the rename.
+ */
 export async function copyBackup(dir: string, manifest: Manifest, toParent: string, options: { threads?: number } = {}): Promise<BackupCopy> {
   const source = resolve(dir);
   const final = join(resolve(toParent), basename(source));

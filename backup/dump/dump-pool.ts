@@ -8,9 +8,11 @@ import pLimit from 'p-limit';
 import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
 import { type ChunkResult, type DumpTableTask, dumpTable } from './dump-table.js';
 
+/** The sessions of one backup's dump, shared by its tables (see `createDumpPool`). */
 export interface DumpPool {
   /** Dumps one table; `onChunk` hears of each chunk file as it is finished. */
   dump(task: DumpTableTask, onChunk: (r: ChunkResult) => void, onBytes: (n: number) => void): Promise<ChunkResult[]>;
+  /** Closes every session the pool opened. */
   close(): Promise<void>;
 }
 

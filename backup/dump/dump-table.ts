@@ -9,6 +9,7 @@ import { chunkFileName } from '../format/manifest.js';
 import { TsvBlockEncoder } from '../format/tsv-block-encoder.js';
 import { fsyncPath } from '../format/write-manifest.js';
 
+/** One finished chunk file of a table, as the manifest lists it. */
 export interface ChunkResult {
   /** Path of the chunk inside the backup folder (`chunks/…`). */
   file: string;
@@ -21,6 +22,7 @@ export interface ChunkResult {
   rawBytes: number;
 }
 
+/** What `dumpTable` needs to write one table's chunk files. */
 export interface DumpTableTask {
   /** The table's SELECT: no ORDER BY, so MyISAM reads its data file in one sequential scan. */
   sql: string;
@@ -28,9 +30,14 @@ export interface DumpTableTask {
   hex: boolean[];
   /** The backup folder. */
   dir: string;
+  /**
+   * The table's place in the manifest: chunk files are named by it (`chunks/NNNN-NNNNN.tsv`), so no
+   * name from the database ever names a file.
+   */
   tableIndex: number;
   /** Rows per chunk file. */
   chunkRows: number;
+  /** Compress each chunk file with gzip (level 1). */
   gzip: boolean;
   /** AES-256 key: chunks are encrypted after compression (chunk-cipher.ts). */
   key?: Buffer;

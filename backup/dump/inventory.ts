@@ -9,12 +9,20 @@ import { UsageError } from '../../src/errors.js';
 import { MANIFEST_FILE, type ManifestFile, parseManifestFile } from '../format/manifest.js';
 import { type BackupEntry, planPrune, type PruneDecision } from './prune-plan.js';
 
+/** The file beside a backup's manifest that records its last `backup verify`. */
 export const VERIFICATION_FILE = 'verification.json';
 
+/** The outcome of the last `backup verify` of one backup, as `verification.json` holds it. */
 export interface Verification {
+  /** When the verify ran (ISO 8601). */
   at: string;
   ok: boolean;
+  /**
+   * The verify included a test restore into a scratch schema (`--restore-test`), not only the
+   * check of every chunk's SHA-256.
+   */
   restoreTest: boolean;
+  /** One line for `backup list`: what matched, or what failed. */
   message: string;
 }
 
@@ -86,6 +94,9 @@ export async function listBackups(folder: string): Promise<BackupInfo[]> {
   return out;
 }
 
+/**
+ * Records the outcome of a verify in the backup's folder (mode 0600), replacing the previous one.
+ */
 export async function writeVerification(dir: string, v: Verification): Promise<void> {
   await writeFile(join(dir, VERIFICATION_FILE), `${JSON.stringify(v, null, 2)}\n`, { mode: 0o600 });
 }

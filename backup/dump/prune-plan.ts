@@ -17,6 +17,10 @@ export interface PruneDecision {
   remove: { name: string; why: string }[];
 }
 
+/**
+ * Decides which backups a prune keeps and removes, with the reason for each, by the rules of the
+ * file header; `incompleteGraceHours` defaults to 24. Pure: `now` is passed in.
+ */
 export function planPrune(
   entries: readonly BackupEntry[],
   options: { keepLast: number; keepDays?: number; now: Date; incompleteGraceHours?: number },

@@ -17,6 +17,10 @@ const MAGIC = Buffer.from('DPE1');
 const PREFIX_BYTES = 7;
 const HEADER_BYTES = MAGIC.length + PREFIX_BYTES;
 const TAG_BYTES = 16;
+/**
+ * Plaintext bytes per sealed segment (64 KiB): the most a restore holds back before it can check a
+ * tag and pass the bytes on.
+ */
 export const SEGMENT = 64 * 1024;
 
 

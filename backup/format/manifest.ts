@@ -8,7 +8,12 @@ import { BackupError, UnsupportedTableError } from '../../src/errors.js';
 import { quoteId } from '../../src/db/quote.js';
 import { declaredTable } from './split-table-ddl.js';
 
+/**
+ * The manifest's file name in a backup folder. It is written last: a folder without it holds an
+ * unfinished backup.
+ */
 export const MANIFEST_FILE = 'manifest.json';
+/** The manifest format this version writes and reads; the parser refuses any other `format`. */
 export const MANIFEST_FORMAT = 'dualpipe-backup/1';
 
 /** Chunk files live in `chunks/` with fixed names: a manifest cannot point outside the backup. */
@@ -25,6 +30,7 @@ const COLUMN_NAME = /^[^\0]{1,64}$/u;
 const SCHEMA_NAME = /^[^\0/\\`.]{1,64}$/u;
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
+/** One chunk file of a manifest table: its path, rows, size and SHA-256 as written. */
 export const chunkSchema = z
   .object({
     file: z.string().regex(CHUNK_FILE, 'must be chunks/NNNN-NNNNN.tsv[.gz]'),
@@ -36,6 +42,7 @@ export const chunkSchema = z
   })
   .strict();
 
+/** One loaded column of a manifest table, and how its values are written in the chunk lines. */
 export const columnSchema = z
   .object({
     name: z.string().regex(COLUMN_NAME),
@@ -52,6 +59,10 @@ export const columnSchema = z
   })
   .strict();
 
+/**
+ * One table of a manifest: a mirror (with the source's InnoDB DDL) or a report (with its MyISAM
+ * DDL), its loaded columns, rows, content checksum and chunk files.
+ */
 export const tableSchema = z
   .object({
     name: z.string().regex(TABLE_NAME, 'is not an acceptable table name'),
@@ -67,6 +78,11 @@ export const tableSchema = z
   })
   .strict();
 
+/**
+ * The manifest, opened: where the data came from (schemas, sync run, binlog position, migrations),
+ * how the chunks are stored, the tables and the totals. Every object is strict: an unknown field is
+ * refused, not ignored.
+ */
 export const manifestSchema = z
   .object({
     format: z.literal(MANIFEST_FORMAT),
@@ -107,9 +123,14 @@ export const manifestFileSchema = manifestSchema.extend({
 
 /** A backup's manifest, opened (decrypted when sealed). */
 export type Manifest = z.infer<typeof manifestSchema>;
+/**
+ * A manifest as written on disk: with `tables`, or with them in `sealed` when the backup is
+ * encrypted.
+ */
 export type ManifestFile = z.infer<typeof manifestFileSchema>;
 /** One table of a manifest: its DDL, columns and chunks. */
 export type ManifestTable = z.infer<typeof tableSchema>;
+/** One chunk file of a manifest table. */
 export type ManifestChunk = z.infer<typeof chunkSchema>;
 
 const NOT_OURS = 'the manifest is damaged or not from dualpipe: use another backup';

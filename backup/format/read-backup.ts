@@ -14,6 +14,10 @@ import type { BackupKey } from './backup-key.js';
 import { CHUNK_FILE, MANIFEST_FILE, type Manifest, type ManifestFile, type ManifestTable, parseManifestFile } from './manifest.js';
 import { openManifest } from './manifest-seal.js';
 
+/**
+ * A backup `locateBackup` found and opened: its folder and its manifest (decrypted when it was
+ * sealed).
+ */
 export interface LocatedBackup {
   dir: string;
   manifest: Manifest;

@@ -4,6 +4,10 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
+/**
+ * A sealed value as stored in JSON, each part base64: the AES-256-GCM nonce (12 bytes), tag (16
+ * bytes) and ciphertext.
+ */
 export interface Sealed {
   iv: string;
   tag: string;
@@ -22,6 +26,11 @@ export function stableStringify(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * Seals `value` under `key` with a fresh random nonce. `boundTo` is authenticated with it (as
+ * `stableStringify` text, so key order does not matter) but not stored: `openJson` must be given
+ * the same value.
+ */
 export function sealJson(key: Buffer, value: unknown, boundTo: unknown): Sealed {
   const iv = randomBytes(12);
   const c = createCipheriv('aes-256-gcm', key, iv);

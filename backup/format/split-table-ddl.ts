@@ -5,6 +5,10 @@
 import { quoteId } from '../../src/db/quote.js';
 import { BackupError } from '../../src/errors.js';
 
+/**
+ * One foreign key of a table's DDL: its `columns` reference `refColumns` of `refTable` (the table's
+ * name only; a schema qualifier in the DDL is dropped).
+ */
 export interface ForeignKeyDef {
   name: string;
   columns: string[];

@@ -35,6 +35,11 @@ export interface TsvBlock {
   rows: number;
 }
 
+/**
+ * A RawRowSink that writes the server's text-protocol rows as chunk lines (see the file header), in
+ * blocks of about `blockSize` bytes; every `rowsPerPart` rows a new part, that is a new chunk file,
+ * begins.
+ */
 export class TsvBlockEncoder implements RawRowSink<TsvBlock> {
   /** Rows encoded so far. */
   rows = 0;

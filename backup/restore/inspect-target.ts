@@ -5,6 +5,7 @@ import { readMigrations } from '../../src/catalog/source-state.js';
 import type { TargetState } from './check-target-fit.js';
 import { derivedSchemaName } from './plan-restore.js';
 
+/** The server's own schemas, in lower case: a restore never writes into them. */
 export const SYSTEM_SCHEMAS = new Set(['mysql', 'sys', 'information_schema', 'performance_schema']);
 
 /** Reads what the target holds now, for the planner's checks. Read-only. */
@@ -45,6 +46,7 @@ export async function inspectTarget(conn: SqlConnection, target: string, restori
   return state;
 }
 
+/** Whether `schema` exists on the server (information_schema.SCHEMATA). */
 export async function schemaExists(conn: SqlConnection, schema: string): Promise<boolean> {
   return (await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [schema])).length > 0;
 }

@@ -188,7 +188,12 @@ export function runOnSessions(
   };
 }
 
+/**
+ * What `loadTables` needs: the sessions to load on, the backup folder and the planned tables, and
+ * what to do as each table completes.
+ */
 export interface LoadTablesOptions {
+  /** One task runs per session at a time: their number is the restore's parallelism. */
   sessions: readonly SqlConnection[];
   dir: string;
   tables: readonly RestoreTablePlan[];
@@ -197,9 +202,11 @@ export interface LoadTablesOptions {
    * work that became possible (it runs ahead of the remaining chunks).
    */
   finishTable: (conn: SqlConnection, table: RestoreTablePlan, loadSeconds: number) => Promise<Task[] | void>;
+  /** Hears the row count of each loaded chunk, for progress. */
   onRows?: (table: string, rows: number) => void;
   /** The backup's AES-256 key when its chunks are encrypted. */
   key?: Buffer;
+  /** Called before each task; throws to stop the load (an interrupted restore). */
   throwIfAborted?: () => void;
 }
 

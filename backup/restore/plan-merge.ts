@@ -12,8 +12,13 @@ import type { ForeignKey } from '../../src/catalog/foreign-keys.js';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
 import { type FilterValue, renderWhere, type RowFilter } from './where-filter.js';
 
+/** The column a merge adds to every scratch table that takes part: 1 on the rows to bring back. */
 export const MARK = '__dp_sel';
 
+/**
+ * One table of a merge: its columns and key, and the SQL that counts, checks and inserts its marked
+ * rows.
+ */
 export interface MergeTablePlan {
   name: string;
   primaryKey: string[];
@@ -24,23 +29,36 @@ export interface MergeTablePlan {
   conflictSql: string;
   /** Per foreign key of this table: marked, missing rows whose parent will exist neither now nor after the merge. */
   parentChecks: { fk: ForeignKey; sql: string }[];
+  /** Inserts the marked rows the live table lacks; rows it has are never touched. */
   insertSql: string;
   /** A foreign key of the table references the table itself. */
   selfReferencing: boolean;
 }
 
+/** Everything a merge runs, as data: printed by `--dry-run`, executed by run-merge.ts. */
 export interface MergePlan {
+  /** The table `--where` names. */
   root: string;
+  /** The schema the backup is restored into first. */
   scratch: string;
+  /** The live schema the missing rows go into. */
   target: string;
   /** Parents before children. */
   tables: MergeTablePlan[];
+  /** Adds the MARK column to each scratch table that takes part. */
   addMarkSql: string[];
+  /**
+   * Marks the rows of the root table that `--where` chooses; the filter's values are parameters.
+   */
   markRoot: { sql: string; params: FilterValue[] };
   /** Run in a loop until none changes a row. */
   propagateSql: string[];
 }
 
+/**
+ * What `planMerge` plans from: the parsed filter, the schemas, and the tables of the target and of
+ * the backup.
+ */
 export interface PlanMergeInput {
   filter: RowFilter;
   target: string;
@@ -58,6 +76,12 @@ export interface PlanMergeInput {
 const on = (a: string, b: string, left: readonly string[], right: readonly string[]) =>
   left.map((c, i) => `${a}.${quoteId(c)} = ${b}.${quoteId(right[i]!)}`).join(' AND ');
 
+/**
+ * Plans a merge: the table `--where` names and every table that depends on it through foreign keys,
+ * parents first, with their SQL. Throws a UsageError when a merge cannot be exact: an unknown table
+ * or column, a table missing from the backup or without a primary key, columns that differ from the
+ * backup's, or foreign keys in a cycle.
+ */
 export function planMerge(input: PlanMergeInput): MergePlan {
   const { filter, target, scratch } = input;
   const root = filter.table;

@@ -10,6 +10,11 @@ import { qualify } from '../../src/db/quote.js';
 import { DualpipeError } from '../../src/errors.js';
 import { existingTriggers } from '../../sync/capture/capture.js';
 
+/**
+ * When `target` has capture triggers, checks that this account may create a trigger, on `table` in
+ * the staging schema, before anything is loaded or swapped; throws a DualpipeError with the fix
+ * when it may not. The probe trigger is dropped again at once.
+ */
 export async function probeCaptureReinstall(conn: SqlConnection, target: string, staging: string, table: string): Promise<void> {
   if ((await existingTriggers(conn, target)).length === 0) return;
   const name = qualify(staging, '__dp_probe_trigger');

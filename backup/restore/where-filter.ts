@@ -11,14 +11,23 @@
 import { quoteId } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
 
+/**
+ * A value of `--where`: a number when it is a safe integer, otherwise its exact text (a quoted
+ * string, a decimal, a larger integer), so nothing is rounded.
+ */
 export type FilterValue = string | number;
 
+/**
+ * One condition of `--where`: `column = v`, `column IN (v, …)` or `column BETWEEN a AND b`, with
+ * its values in order.
+ */
 export interface FilterCondition {
   column: string;
   op: '=' | 'IN' | 'BETWEEN';
   values: FilterValue[];
 }
 
+/** A parsed `--where`: conditions joined by AND, all on one table. */
 export interface RowFilter {
   /** The table the filter names; undefined when no condition qualified its column. */
   table: string | undefined;

@@ -98,6 +98,10 @@ function describeRestore(r: RestoreThenSyncResult, reportSchema: string, isSourc
   return lines.join('\n');
 }
 
+/**
+ * `dualpipe restore`: from a backup (`--from`) or the live mirrors (`--from-mirrors`), replacing
+ * whole tables or merging rows; or `--rollback` / `--drop-previous` of the last restore.
+ */
 export function registerRestoreCommand(program: Command, ctx: GetContext): void {
   program
     .command('restore')

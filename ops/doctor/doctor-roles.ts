@@ -13,6 +13,7 @@ import { planGrants } from '../grants/grant-plan.js';
 import { type Role, ROLES } from '../grants/role-privileges.js';
 import type { Pipeline } from '../../src/pipeline.js';
 
+/** Options of `checkRoleAccounts`: the servers to look at and how the role accounts are named. */
 export interface RoleCheckOptions {
   /** The source and report sides (see src/pipeline.ts). */
   pipeline: Pipeline;

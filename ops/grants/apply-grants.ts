@@ -24,6 +24,10 @@ export interface GrantsOptions {
   generatePassword?: () => string;
 }
 
+/**
+ * An account plan as `runGrants` returns it: the statements in their printable form only (passwords
+ * masked), so the SQL with a password never leaves the executor.
+ */
 export type ServerAccounts = Omit<AccountPlan, 'statements'> & { statements: string[] };
 
 /** The accounts planned (and, with `apply`, created) per server, and generated passwords. */

@@ -8,11 +8,19 @@ import { assertPlainName, quoteId, quoteString } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
 import { type GrantScope, type Role, ROLE_GRANTS } from './role-privileges.js';
 
+/**
+ * The password for one role's account, and whether it came from DUALPIPE_<ROLE>_PASSWORD or was
+ * generated.
+ */
 export interface PasswordChoice {
   value: string;
   from: 'env' | 'generated';
 }
 
+/**
+ * The facts `planGrants` plans from, gathered by apply-grants.ts: the roles and names, and what the
+ * server has and how it reads GRANT.
+ */
 export interface GrantPlanInput {
   roles: readonly Role[];
   sourceSchema: string;
@@ -41,19 +49,29 @@ export interface GrantPlanInput {
   triggersNeedSuper?: boolean;
 }
 
+/** One statement of an account's plan: the SQL to run, and a copy safe to print. */
 export interface PlannedStatement {
   sql: string;
   /** The statement as it may be printed or logged: any password replaced by '***'. */
   shown: string;
 }
 
+/**
+ * One role's account on one server: the grants it gets and why, the statements that make it so, and
+ * notes for the DBA (grants left out, steps to take).
+ */
 export interface AccountPlan {
   role: Role;
   user: string;
   host: string;
   /** `'dp_sync'@'%'` */
   account: string;
+  /**
+   * The account does not exist yet and is created; an existing one has its privileges revoked and
+   * granted afresh.
+   */
   created: boolean;
+  /** Where the password comes from; `unchanged` for an existing account given none. */
   password: 'generated' | 'env' | 'unchanged';
   grants: { on: string; privileges: string[]; why: string }[];
   statements: PlannedStatement[];

@@ -23,9 +23,11 @@ export type Role = (typeof ROLES)[number];
  */
 export type GrantScope = 'source' | 'report' | 'source-table' | 'report-table' | 'staging' | 'global';
 
+/** One grant a role needs: privileges on a scope, and why. */
 export interface RoleGrant {
   scope: GrantScope;
   privileges: readonly string[];
+  /** The table of a `source-table` or `report-table` grant. */
   table?: string;
   /** One line for the DBA: why the job needs this. */
   why: string;

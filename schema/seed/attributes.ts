@@ -22,6 +22,7 @@ export const S = {
   contactStage: saltOf('contacts.lifecycle_stage'),
 };
 
+/** A contact's `lifecycle_stage`; it decides how much the contact buys (commerce.ts). */
 export type LifecycleStage = 'lead' | 'prospect' | 'customer' | 'churned';
 
 /** A random staff user id. */
@@ -44,6 +45,10 @@ export function organizationName(ctx: SeedContext, orgId: number): string {
   return companyName(ctx.stream(S.orgName, orgId));
 }
 
+/**
+ * The organization's web domain: its name without the legal suffix, as a slug under `.example`, a
+ * domain reserved for examples, so no real address is ever generated.
+ */
 export function organizationDomain(ctx: SeedContext, orgId: number): string {
   return `${slug(organizationName(ctx, orgId).replace(/ \S+$/, ''))}.example`;
 }
@@ -54,6 +59,7 @@ export function contactOrganizationId(ctx: SeedContext, contactId: number): numb
   return rng.chance(0.75) ? 1 + rng.int(ctx.counts.organizations) : null;
 }
 
+/** The staff user who owns the contact; 8% of contacts have none (NULL). */
 export function contactOwnerId(ctx: SeedContext, contactId: number): number | null {
   const rng = ctx.stream(S.contactOwner, contactId);
   return rng.chance(0.92) ? randomUserId(ctx, rng) : null;
@@ -64,6 +70,7 @@ export function contactCity(ctx: SeedContext, contactId: number): number {
   return ctx.stream(S.contactCity, contactId).int(CITIES.length);
 }
 
+/** The contact's lifecycle stage: 40% leads, 25% prospects, 30% customers, 5% churned. */
 export function contactStage(ctx: SeedContext, contactId: number): LifecycleStage {
   return ctx.stream(S.contactStage, contactId).weighted<LifecycleStage>([
     ['lead', 40],

@@ -24,6 +24,10 @@ const LABELS: Record<(typeof EVENTS)[number], string> = {
   stage_change: 'Pipeline alert',
 };
 
+/**
+ * `automation_triggers`: rules that run an action on an event; 90% carry JSON conditions, the rest
+ * NULL.
+ */
 export const automationTriggers: TableSeed = rootTable(
   'automation_triggers',
   ['id', 'name', 'event', 'conditions', 'action', 'is_enabled', 'created_by_user_id', 'created_at'],
@@ -53,6 +57,10 @@ function runFanout(ctx: SeedContext) {
   return ctx.fanout('automation_runs', ctx.counts.contacts, (id) => ctx.stream(S.runCount, id).int(5));
 }
 
+/**
+ * `automation_runs`: up to four runs of random triggers per contact; a failed run carries an error
+ * message, a queued or running one no end time.
+ */
 export const automationRuns: TableSeed = childTable(
   'automation_runs',
   ['id', 'trigger_id', 'contact_id', 'status', 'started_at', 'finished_at', 'error_message'],

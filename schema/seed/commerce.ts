@@ -32,6 +32,9 @@ export function catalogPriceCents(ctx: SeedContext, itemId: number): number {
   return Math.round(Math.exp(6.5 + ctx.stream(S.price, itemId).next() * 6));
 }
 
+/**
+ * `catalog_items`: the products and services on sale, at the list prices of `catalogPriceCents`.
+ */
 export const catalogItems: TableSeed = rootTable(
   'catalog_items',
   ['id', 'sku', 'name', 'category', 'unit_price', 'is_active', 'description', 'created_at'],
@@ -69,6 +72,10 @@ function transactionCount(ctx: SeedContext, contactId: number): number {
   }
 }
 
+/**
+ * The transactions of each contact, by lifecycle stage; the line items take its total as their
+ * number of parents.
+ */
 export function transactionFanout(ctx: SeedContext) {
   return ctx.fanout('transactions', ctx.counts.contacts, (id) => transactionCount(ctx, id));
 }
@@ -101,6 +108,10 @@ function lineFanout(ctx: SeedContext) {
   return ctx.fanout('transaction_items', parents, (id) => 1 + ctx.stream(S.lines, id).int(5));
 }
 
+/**
+ * `transactions`: a contact's purchases, in the currency of the contact's home city; `total_amount`
+ * is the sum of the transaction's lines.
+ */
 export const transactions: TableSeed = childTable(
   'transactions',
   ['id', 'contact_id', 'organization_id', 'status', 'currency', 'total_amount', 'occurred_at'],
@@ -135,6 +146,7 @@ export const transactions: TableSeed = childTable(
   },
 );
 
+/** `transaction_items`: one to five lines per transaction, one in ten at 10% off the list price. */
 export const transactionItems: TableSeed = childTable(
   'transaction_items',
   ['id', 'transaction_id', 'catalog_item_id', 'quantity', 'unit_price'],

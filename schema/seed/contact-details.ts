@@ -29,6 +29,10 @@ function addressFanout(ctx: SeedContext) {
   );
 }
 
+/**
+ * `addresses`: none to three per contact; the first is the primary billing address, in the
+ * contact's home city.
+ */
 export const addresses: TableSeed = childTable(
   'addresses',
   [

@@ -4,6 +4,7 @@
  * microseconds since the Unix epoch, which a double holds exactly.
  */
 
+/** Microseconds in a day, the unit of every time on the timeline. */
 export const MICROS_PER_DAY = 86_400_000_000;
 /** 2020-01-01 00:00:00 UTC. */
 export const TIMELINE_START = Date.UTC(2020, 0, 1) * 1000;

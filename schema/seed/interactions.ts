@@ -28,6 +28,10 @@ function interactionFanout(ctx: SeedContext) {
   return ctx.fanout('interactions', ctx.counts.contacts, (id) => ctx.stream(S.count, id).int(13));
 }
 
+/**
+ * `interactions`: up to twelve per contact by email, phone, meeting, chat or social, mostly with
+ * the contact's owner; bodies hold newlines, tabs and emoji, so every copy meets every escape.
+ */
 export const interactions: TableSeed = childTable(
   'interactions',
   [

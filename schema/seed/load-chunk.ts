@@ -29,10 +29,15 @@ function isLocalInfileDisabled(error: unknown): boolean {
   );
 }
 
+/**
+ * One chunk of a seeded table: where its rows go, how many must arrive, and the generator that
+ * makes them as the load streams.
+ */
 export interface LoadChunk {
   schema: string;
   table: string;
   columns: readonly string[];
+  /** The chunk's number within its table, named in errors. */
   index: number;
   /** Rows the chunk must load; fewer means the server skipped or rejected some. */
   rows: number;

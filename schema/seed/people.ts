@@ -21,6 +21,7 @@ import { rootTable, type TableSeed } from './table-seed.js';
 import { personName, slug } from './text.js';
 import { FREEMAIL_DOMAINS, INDUSTRIES, JOB_TITLES } from './words.js';
 
+/** `users`: the staff; user 1 is always an admin. */
 export const users: TableSeed = rootTable(
   'users',
   ['id', 'email', 'full_name', 'role', 'is_active', 'created_at'],
@@ -50,6 +51,7 @@ export const users: TableSeed = rootTable(
   },
 );
 
+/** `organizations`: the customer companies, created in id order across the timeline. */
 export const organizations: TableSeed = rootTable(
   'organizations',
   ['id', 'name', 'domain', 'industry', 'employee_count', 'annual_revenue', 'owner_user_id', 'created_at'],
@@ -85,6 +87,10 @@ function preferences(rng: { chance(p: number): boolean; pick<T>(items: readonly 
   return JSON.stringify(prefs);
 }
 
+/**
+ * `contacts`: the people the CRM is about. Their organization, owner, stage and sign-up time come
+ * from attributes.ts, so the child tables agree with them.
+ */
 export const contacts: TableSeed = rootTable(
   'contacts',
   [

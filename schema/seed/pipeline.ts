@@ -40,6 +40,7 @@ const NEGOTIATION = 5;
 const WON = 6;
 const LOST = 7;
 
+/** `pipeline_stages`: the seven fixed stages, Prospecting to Closed Won and Closed Lost. */
 export const pipelineStages: TableSeed = rootTable(
   'pipeline_stages',
   ['id', 'name', 'position', 'probability', 'is_closed', 'is_won'],
@@ -91,6 +92,10 @@ function opportunityFanout(ctx: SeedContext) {
   );
 }
 
+/**
+ * `opportunities`: none, one or two per contact; the current stage and `closed_at` are where the
+ * opportunity's path ends.
+ */
 export const opportunities: TableSeed = childTable(
   'opportunities',
   [
@@ -138,6 +143,10 @@ function historyFanout(ctx: SeedContext) {
   return ctx.fanout('opportunity_stage_history', parents, (id) => opportunityPath(ctx, id).changes.length);
 }
 
+/**
+ * `opportunity_stage_history`: one row per step of each opportunity's path, the first from no stage
+ * (NULL) to Prospecting.
+ */
 export const opportunityStageHistory: TableSeed = childTable(
   'opportunity_stage_history',
   ['id', 'opportunity_id', 'from_stage_id', 'to_stage_id', 'changed_by_user_id', 'changed_at'],

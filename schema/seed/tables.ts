@@ -7,6 +7,7 @@ import { contacts, organizations, users } from './people.js';
 import { opportunities, opportunityStageHistory, pipelineStages } from './pipeline.js';
 import type { TableSeed } from './table-seed.js';
 
+/** Every table the seeder fills, parents before children. */
 export const SEED_TABLES: readonly TableSeed[] = [
   users,
   organizations,

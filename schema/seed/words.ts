@@ -4,6 +4,10 @@ function list(text: string): readonly string[] {
   return text.trim().split(/\s*\|\s*/);
 }
 
+/**
+ * First names of contacts and staff, many with accents or letters beyond Latin-1 (Ł, ş), so copies
+ * and checksums meet multi-byte text.
+ */
 export const FIRST_NAMES = list(`
   Anna | James | Maria | David | Sofia | Liam | Emma | Noah | Olivia | Lucas | Mia | Ethan | Chloé |
   Mateo | Zoë | Hugo | Léa | Jonas | Ingrid | Björn | Søren | Ana | João | Inés | Łukasz | Zofia |
@@ -11,6 +15,7 @@ export const FIRST_NAMES = list(`
   Kwame | Amara | Olga | Dmitri | Niamh | Seán | Chiara | Luca | Elena | Pablo | Grace | Samuel
 `);
 
+/** Last names of contacts and staff, some with accents, an apostrophe (O'Brien) or spaces. */
 export const LAST_NAMES = list(`
   Smith | Johnson | Williams | Brown | Garcia | Miller | Davis | Martínez | Lopez | Wilson |
   Müller | Schmidt | Schneider | Fischer | Weber | Dubois | Lefèvre | Moreau | Rossi | Bianchi |
@@ -19,32 +24,40 @@ export const LAST_NAMES = list(`
   Mensah | Okafor | Ivanova | O'Brien | Murphy | Fernández | Costa | Van der Berg
 `);
 
+/** Values of `contacts.job_title`. */
 export const JOB_TITLES = list(`
   CEO | CTO | Head of Sales | Sales Manager | Account Executive | Marketing Manager |
   Procurement Lead | Operations Manager | IT Director | Office Manager | Founder | Product Manager |
   Finance Director | Purchasing Agent | Customer Success Lead | Consultant
 `);
 
+/** The first word of an organization's name (`companyName`): prefix, noun, suffix. */
 export const ORG_PREFIXES = list(`
   Northwind | Bluebird | Acme | Globex | Initech | Umbrella | Stark | Wayne | Cyberdyne | Soylent |
   Aperture | Vandelay | Hooli | Pied Piper | Dunder | Oceanic | Nordlicht | Sonnenberg | Étoile |
   Aurora | Cascade | Evergreen | Summit | Harbor | Polaris | Zenith
 `);
 
+/** The middle word of an organization's name. */
 export const ORG_NOUNS = list(`
   Logistics | Systems | Foods | Analytics | Robotics | Textiles | Energy | Media | Labs |
   Consulting | Pharma | Motors | Outfitters | Software | Builders | Travel | Health | Retail
 `);
 
+/** The legal suffix that ends an organization's name (left out of its domain). */
 export const ORG_SUFFIXES = list(`
   Inc. | LLC | Ltd | GmbH | S.A. | AG | B.V. | Group | Co. | SARL
 `);
 
+/** Values of `organizations.industry`. */
 export const INDUSTRIES = list(`
   Software | Retail | Manufacturing | Healthcare | Finance | Education | Logistics | Hospitality |
   Media | Energy | Construction | Agriculture | Non-profit | Telecom
 `);
 
+/**
+ * Mail domains of contacts who do not use an organization's domain, under the reserved `.example`.
+ */
 export const FREEMAIL_DOMAINS = list(`
   mail.example | inbox.example | post.example | webmail.example
 `);
@@ -77,11 +90,17 @@ export const CITIES: readonly (readonly [string, string, string, string, string]
   ['Sydney', 'NSW', 'AU', '####', 'AUD'],
 ];
 
+/** Street names of `addresses.line1`. */
 export const STREETS = list(`
   Main Street | Oak Avenue | Maple Road | Church Lane | High Street | Hauptstraße | Rue de la Paix |
   Calle Mayor | Via Roma | Market Square | Station Road | Kirkegade
 `);
 
+/**
+ * Values of `contact_tags.tag` (and of automation conditions). Some are not ASCII (décideur,
+ * オンライン), and the tag is part of the primary key, so change capture and key handling meet
+ * multi-byte keys.
+ */
 export const TAGS = list(`
   vip | newsletter | webinar-2024 | trade-show | partner | churn-risk | beta-tester | enterprise |
   smb | referral | event-lead | upsell | renewal-due | support-heavy | early-adopter |
@@ -89,20 +108,25 @@ export const TAGS = list(`
   podcast | black-friday | loyalty | wholesale
 `);
 
+/** The first word of a product name (`productName`): adjective, material, noun. */
 export const PRODUCT_ADJECTIVES = list(`
   Premium | Classic | Compact | Ergonomic | Wireless | Smart | Eco | Pro | Ultra | Deluxe
 `);
+/** The middle word of a product name. */
 export const PRODUCT_MATERIALS = list(`
   Steel | Bamboo | Leather | Cotton | Aluminium | Glass | Oak | Carbon
 `);
+/** The last words of a product name. */
 export const PRODUCT_NOUNS = list(`
   Desk | Chair | Lamp | Backpack | Headset | Keyboard | Bottle | Notebook | Monitor Arm | Router |
   Subscription | Support Plan | Licence | Training Day | Onboarding Package
 `);
+/** Values of `catalog_items.category`. */
 export const CATEGORIES = list(`
   Furniture | Electronics | Accessories | Software | Services | Training
 `);
 
+/** Interaction subjects; `{product}`, `{order}` and `{name}` are filled in (text.ts). */
 export const SUBJECTS = [
   'Follow-up on our call',
   'Quote request',
@@ -126,6 +150,10 @@ export const SUBJECTS = [
   'Bug report',
 ];
 
+/**
+ * Sentences of message bodies and item descriptions, with `{placeholders}` as in SUBJECTS; a few
+ * are not in English.
+ */
 export const SENTENCES = [
   'Thanks for taking the time to talk today.',
   'As discussed, I am sending over the updated quote for {product}.',
@@ -149,10 +177,15 @@ export const SENTENCES = [
   'El pedido llegó a tiempo, ¡gracias!',
 ];
 
+/**
+ * Emoji now and then added to message bodies. Most take 4 bytes in UTF-8, which only utf8mb4
+ * stores: MySQL's utf8 (utf8mb3) holds at most 3 bytes per character.
+ */
 export const EMOJI = list(`
   🙂 | 🚀 | 👍 | 📦 | 🎉 | 🙏 | ☕ | 🔥
 `);
 
+/** Values of `automation_runs.error_message` for failed runs. */
 export const ERROR_MESSAGES = [
   'SMTP 550: mailbox unavailable',
   'webhook returned HTTP 502 Bad Gateway',

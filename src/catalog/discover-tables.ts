@@ -6,8 +6,11 @@ import type { TableMeta } from './table-meta.js';
  * backup carries the schema version together with the data and a restore brings both back. */
 export const MIGRATIONS_TABLE_NAME = 'dualpipe_migrations';
 
+/** Which tables to read: by name and by engine. */
 export interface DiscoverOptions {
+  /** Only these tables (exact names or `*` wildcards); every table when absent or empty. */
   include?: readonly string[];
+  /** Never these tables, even when `include` names them. */
   exclude?: readonly string[];
   /** Storage engine of the tables to read (default InnoDB: the source; MyISAM for mirrors). */
   engine?: string;

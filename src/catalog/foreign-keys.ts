@@ -1,5 +1,9 @@
 import type { SqlConnection } from '../db/connection.js';
 
+/**
+ * A foreign key's ON DELETE or ON UPDATE rule, as information_schema spells it. CASCADE, SET NULL
+ * and SET DEFAULT change child rows without firing the children's triggers (see `changesChildren`).
+ */
 export type FkRule = 'CASCADE' | 'SET NULL' | 'SET DEFAULT' | 'RESTRICT' | 'NO ACTION';
 
 /** One foreign key of the source: `child(columns)` references `parent(referenced)`. */

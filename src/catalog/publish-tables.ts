@@ -4,6 +4,7 @@ import type { Logger } from '../log/logger.js';
 
 const LOCK_WAIT_ERRNO = 1205; // ER_LOCK_WAIT_TIMEOUT, also raised for metadata lock waits
 
+/** How `publishTables` gets the metadata locks its statements need without making analysts wait. */
 export interface PublishOptions {
   /** MariaDB accepts lock_wait_timeout = 0 (fail at once); MySQL's minimum is 1 second. */
   flavor: 'mariadb' | 'mysql';
@@ -11,6 +12,7 @@ export interface PublishOptions {
   politeMs: number;
   /** Attempts of the waiting kind (1 s each) after the polite phase. */
   attempts?: number;
+  /** Hears of each retry in the waiting phase. */
   logger: Logger;
 }
 

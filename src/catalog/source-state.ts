@@ -8,12 +8,20 @@ import { qualify } from '../db/quote.js';
 import { readServerInfo, type ServerInfo } from '../db/server-info.js';
 import { MIGRATIONS_TABLE_NAME } from './discover-tables.js';
 
+/**
+ * Where the binary log stood at the snapshot, for point-in-time recovery after a restore: file and
+ * position, and on MariaDB the GTID position there (BINLOG_GTID_POS).
+ */
 export interface BinlogPosition {
   file: string;
   position: number;
   gtid?: string;
 }
 
+/**
+ * What a sync records about the source as of its snapshot (see the file header), kept in the run
+ * history for the backups of its mirrors.
+ */
 export interface SourceState {
   schema: string;
   serverVersion: string;
@@ -49,6 +57,10 @@ export async function readSnapshotBinlog(
   return { binlog: { file, position, ...(gtid[0]?.g ? { gtid: gtid[0].g } : {}) } };
 }
 
+/**
+ * The applied migrations of `schema` in the order they ran (knex's bookkeeping table); none when
+ * the schema has no such table.
+ */
 export async function readMigrations(snap: SqlConnection, schema: string): Promise<string[]> {
   const exists = await snap.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
     schema,

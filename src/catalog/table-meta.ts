@@ -12,6 +12,7 @@ export interface ColumnMeta {
   charset?: string | null;
 }
 
+/** A source table as the sync sees it: its columns in order, its primary key and size estimates. */
 export interface TableMeta {
   name: string;
   engine: string;
@@ -26,6 +27,10 @@ export interface TableMeta {
 
 const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint']);
 
+/**
+ * True for TINYINT to BIGINT: a leading integer key column lets a table be chunked by ranges
+ * (`int-range`), and a logged key value of that type is written back as a plain number.
+ */
 export function isIntegerType(dataType: string): boolean {
   return INTEGER_TYPES.has(dataType.toLowerCase());
 }

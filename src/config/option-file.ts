@@ -41,6 +41,10 @@ export function parseOptionFile(text: string): OptionFileClient {
   return out;
 }
 
+/**
+ * Reads and parses the option file at `path`; a file that cannot be read is a ConfigError on
+ * `optionFile`.
+ */
 export function readOptionFile(path: string): OptionFileClient {
   let text: string;
   try {

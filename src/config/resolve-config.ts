@@ -6,6 +6,7 @@ import { readOptionFile } from './option-file.js';
 import { parseMysqlUrl } from './parse-url.js';
 import { requireTlsFrom, resolveTls } from './resolve-tls.js';
 
+/** A pino log level, or `silent`. */
 export type LogLevel = NonNullable<ConfigFile['logLevel']>;
 
 /** A connection target that always names its schema. */
@@ -48,9 +49,15 @@ export interface ConfigInputs {
   embedded: () => ConnectionTarget | undefined;
 }
 
+/** The source schema when neither the URL nor the config names one: the sample CRM's. */
 export const DEFAULT_SCHEMA = 'crm';
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
+/**
+ * The `sync` settings where the config file gives none: swap strategy, 2 threads, 20,000-row
+ * chunks, every table, and 10 s of swap attempts that never make analysts wait (MariaDB) before
+ * waiting in line.
+ */
 export const defaultSync: SyncSettings = {
   strategy: 'swap',
   threads: 2,

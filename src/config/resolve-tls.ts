@@ -7,6 +7,7 @@ import type { TlsSettings } from '../db/connection.js';
 import { UsageError } from '../errors.js';
 import { type TlsFields, tlsSettingsFrom } from './tls-params.js';
 
+/** Everything that decides one connection's TLS settings, for `resolveTls`. */
 export interface TlsChoice {
   /** Settings from the URL's query parameters, when it had any. */
   url?: TlsSettings | undefined;
@@ -16,6 +17,7 @@ export interface TlsChoice {
   fallback?: TlsSettings | undefined;
   /** `--require-tls`, DUALPIPE_REQUIRE_TLS or `tls.require`. */
   require: boolean;
+  /** Which connection this is: names it in messages and picks `tls.source` or `tls.report`. */
   role: 'source' | 'report';
 }
 

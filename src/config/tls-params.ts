@@ -5,6 +5,7 @@
 import type { SslMode, TlsSettings } from '../db/connection.js';
 import { UsageError } from '../errors.js';
 
+/** The `ssl-mode` values as MySQL's client spells them, weakest first. */
 export const SSL_MODES: readonly SslMode[] = ['disabled', 'preferred', 'required', 'verify-ca', 'verify-identity'];
 
 /** Other spellings people bring from other clients (libpq, JDBC). */

@@ -3,7 +3,9 @@ import type { Readable } from 'node:stream';
 /** A row as an object keyed by column name. */
 export type Row = Record<string, unknown>;
 
+/** Options of `SqlConnection.stream`. */
 export interface StreamOptions {
+  /** Values as the server sent them, nothing parsed into JS numbers or dates (see `stream`). */
   raw?: boolean;
 }
 

@@ -19,6 +19,7 @@ export function parseServerVersion(version: string): ServerInfo {
   };
 }
 
+/** Asks the server for its version and flavor (`SELECT VERSION()`). */
 export async function readServerInfo(conn: SqlConnection): Promise<ServerInfo> {
   const rows = await conn.query<{ v: string }>('SELECT VERSION() AS v');
   return parseServerVersion(rows[0]?.v ?? '');

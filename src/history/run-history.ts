@@ -9,6 +9,10 @@ import { qualify } from '../db/quote.js';
 /** The run history table in the report schema. */
 export const HISTORY_TABLE = '_dualpipe_runs';
 
+/**
+ * A run's state in the history: `running` until it ends; `aborted` when it was interrupted or its
+ * process died (`markAbandonedRuns`).
+ */
 export type RunStatus = 'running' | 'succeeded' | 'failed' | 'aborted';
 
 /** One run of the history: a sync, verify, backup or backup verification. */
@@ -23,6 +27,10 @@ export interface RunRecord {
   error: string | null;
 }
 
+/**
+ * Creates the history table in `schema` when missing, and adds `source_state` to one an older
+ * dualpipe made.
+ */
 export async function ensureHistoryTable(conn: SqlConnection, schema: string): Promise<void> {
   await conn.execute(
     `CREATE TABLE IF NOT EXISTS ${qualify(schema, HISTORY_TABLE)} (
@@ -48,6 +56,7 @@ export async function ensureHistoryTable(conn: SqlConnection, schema: string): P
   }
 }
 
+/** Writes a `running` row for a new run and returns its id. */
 export async function startRun(
   conn: SqlConnection,
   schema: string,
@@ -60,6 +69,10 @@ export async function startRun(
   return res.insertId;
 }
 
+/**
+ * Records how a run ended: its status and end time, its details and source state as JSON, and the
+ * error message.
+ */
 export async function finishRun(
   conn: SqlConnection,
   schema: string,

@@ -6,7 +6,9 @@ import { createHash } from 'node:crypto';
 import type { SqlConnection, SqlConnector } from '../db/connection.js';
 import { LockBusyError } from '../errors.js';
 
+/** A held run lock; `release` frees it (RELEASE_LOCK) and closes its session. */
 export interface RunLock {
+  /** The lock's name (see `lockName`). */
   readonly name: string;
   /** The session holding the lock; kept open for the run. */
   readonly session: SqlConnection;

@@ -62,6 +62,7 @@ export function backupSelectExpr(c: TransportColumn): string {
  */
 export type CopyTransport = 'float' | 'index' | 'bytes' | 'text';
 
+/** How copy-rows.ts reads and writes back the values of `c` (see CopyTransport). */
 export function copyTransport(c: TransportColumn): CopyTransport {
   const t = c.dataType.toLowerCase();
   if (t === 'float') return 'float';

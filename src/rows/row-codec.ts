@@ -19,6 +19,7 @@ export function encodeField(value: unknown, hex: boolean): string {
   return hex ? Buffer.from(text, 'utf8').toString('hex').toUpperCase() : escapeText(text);
 }
 
+/** Escapes backslash, tab, newline, carriage return and NUL for a chunk line. */
 export function escapeText(text: string): string {
   return NEEDS_ESCAPE.test(text) ? text.replace(NEEDS_ESCAPE, (c) => ESCAPES[c]!) : text;
 }
@@ -65,6 +66,10 @@ export const HEX_TYPES = new Set([
   'geomcollection',
 ]);
 
+/**
+ * True for the data types that travel as hex (HEX_TYPES): binary strings, BIT and the spatial
+ * types.
+ */
 export function isHexType(dataType: string): boolean {
   return HEX_TYPES.has(dataType.toLowerCase());
 }

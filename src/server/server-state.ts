@@ -14,12 +14,15 @@ export interface EmbeddedServerState {
   tls?: { ca?: string };
 }
 
+/** The file in the server folder that records the running embedded server. */
 export const STATE_FILE = 'state.json';
 
+/** Records the started server in `dir` (mode 0600). */
 export function writeState(dir: string, state: EmbeddedServerState): void {
   writeFileSync(join(dir, STATE_FILE), `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }
 
+/** Forgets the server: removes the state file of `dir`, if there is one. */
 export function removeState(dir: string): void {
   rmSync(join(dir, STATE_FILE), { force: true });
 }

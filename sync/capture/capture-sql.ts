@@ -17,10 +17,18 @@ import { hexKeyCharset } from './key-sql.js';
 import type { ColumnMeta, TableMeta } from '../../src/catalog/table-meta.js';
 import { createHash } from 'node:crypto';
 
+/**
+ * The change log in the source schema: one row per changed key, appended by the capture triggers.
+ */
 export const CHANGE_LOG_TABLE = '__dp_changes';
 /** One row per installation; a sync records the id it saw, so a reinstall forces a full sync. */
 export const CAPTURE_TABLE = '__dp_capture';
 
+/**
+ * Creates the change log. `seq` orders the changes and is what a sync consumes; `op` is I, U or D;
+ * `pk` the key as JSON_ARRAY text. InnoDB, so a log row commits or rolls back with the writer's
+ * change.
+ */
 export function changeLogDdl(schema: string): string {
   return `CREATE TABLE IF NOT EXISTS ${qualify(schema, CHANGE_LOG_TABLE)} (
   seq BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -30,6 +38,10 @@ export function changeLogDdl(schema: string): string {
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE utf8mb4_bin`;
 }
 
+/**
+ * Creates the installation table (CAPTURE_TABLE): one row per `capture install`, with the captured
+ * tables and the fingerprint of the triggers installed.
+ */
 export function captureTableDdl(schema: string): string {
   return `CREATE TABLE IF NOT EXISTS ${qualify(schema, CAPTURE_TABLE)} (
   id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,

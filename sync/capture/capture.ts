@@ -34,6 +34,7 @@ export async function sourceTables(conn: SqlConnection, schema: string): Promise
   return (await discoverTables(conn, schema)).filter((t) => !t.name.startsWith('__dp_'));
 }
 
+/** dualpipe's triggers in `schema` (names beginning `__dp_`), with their tables. */
 export async function existingTriggers(conn: SqlConnection, schema: string): Promise<{ name: string; table: string }[]> {
   return conn.query<{ name: string; table: string }>(
     `SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS \`table\` FROM information_schema.TRIGGERS
@@ -88,6 +89,10 @@ export function captureTriggers(schema: string, tables: readonly TableMeta[], fk
     .flatMap((t) => triggerDdl(schema, t, [...new Set(acting.filter((f) => f.parent === t.name).flatMap((f) => f.referenced))]));
 }
 
+/**
+ * SHA-256 of a set of trigger statements, in any order. Compared with the installed one, it tells
+ * that keys or foreign keys changed since `capture install`.
+ */
 export function fingerprintOf(triggers: readonly { sql: string }[]): string {
   return createHash('sha256').update(triggers.map((t) => t.sql).sort().join('\n')).digest('hex');
 }

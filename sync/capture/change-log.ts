@@ -17,11 +17,16 @@ import { CHANGE_LOG_TABLE } from './capture-sql.js';
  */
 export type KeySet = Map<string, { removed: boolean }>;
 
+/**
+ * The changes one sync read from the log: the keys per table, and which log rows to delete once the
+ * run is published.
+ */
 export interface ChangeBatch {
   /** Per table. */
   keys: Map<string, KeySet>;
   /** Consumed sequence numbers as inclusive ranges, for the delete after the run. */
   ranges: [bigint, bigint][];
+  /** Log rows read (a key changed twice counts twice). */
   rows: number;
 }
 
@@ -42,6 +47,10 @@ export function canonicalKey(json: string, table = 'a table'): string {
   return JSON.stringify(parts);
 }
 
+/**
+ * Adds `key` to the set of `table`; once marked removed, a key stays so. True when the set changed:
+ * a new key, or a key now marked removed.
+ */
 export function addKey(keys: Map<string, KeySet>, table: string, key: string, removed: boolean): boolean {
   let set = keys.get(table);
   if (!set) {

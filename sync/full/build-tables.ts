@@ -14,24 +14,36 @@ import { openCopySession, prepareSession } from '../../src/db/sessions.js';
 import { countRows, syncTableServerSide, syncTableStreamed, type TableSyncResult } from './sync-table.js';
 import type { ChunkScheme } from '../../src/catalog/table-meta.js';
 
+/** One report built: its rows and how long it took. */
 export interface ReportBuildResult {
   name: string;
   rows: number;
   seconds: number;
 }
 
+/**
+ * What `buildTables` needs: the plan, both servers, the snapshot session, and the run's limits and
+ * hooks.
+ */
 export interface BuildContext {
   plan: SyncPlan;
   source: SqlConnector;
   report: SqlConnector;
   /** The consistent snapshot session; used one call at a time. */
   snapshot: SqlConnection;
+  /**
+   * Mirrors copied at once (server-side copies only: streamed ones share the one snapshot session
+   * and go one by one), and reports built at once.
+   */
   threads: number;
+  /** About how many rows a checksum chunk holds. */
   chunkRows: number;
   log: Logger;
+  /** Throws when the run was interrupted; called before each mirror and report. */
   throwIfAborted: () => void;
   /** Called once every mirror is built: the snapshot is no longer needed. */
   onMirrorsDone: () => Promise<void>;
+  /** Hears of each mirror built. */
   onProgress?: (event: { item: string; done: number; total: number }) => void;
 }
 
@@ -59,6 +71,7 @@ async function buildReport(ctx: BuildContext, r: ReportPlan): Promise<ReportBuil
   }
 }
 
+/** The mirrors and reports a build made, in plan order. */
 export interface BuildResult {
   tables: TableSyncResult[];
   reports: ReportBuildResult[];
@@ -66,6 +79,11 @@ export interface BuildResult {
   mirrorsSeconds: number;
 }
 
+/**
+ * Builds every mirror and report of the plan under its temporary name (see the file header). It
+ * returns only when every task has settled, and then throws the first real failure: nothing still
+ * runs while the caller cleans up.
+ */
 export async function buildTables(ctx: BuildContext): Promise<BuildResult> {
   const { plan, snapshot } = ctx;
   const started = Date.now();

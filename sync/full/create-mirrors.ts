@@ -12,6 +12,10 @@ import type { SyncPlan } from './plan-sync.js';
 /** ER_TOO_LONG_KEY */
 const TOO_LONG_KEY = 1071;
 
+/**
+ * Creates every mirror of the plan empty and runs its DISABLE KEYS; throws an UnsupportedTableError
+ * naming every table whose key is too long for MyISAM (see the file header).
+ */
 export async function createMirrors(admin: SqlConnection, plan: Pick<SyncPlan, 'tables'>): Promise<void> {
   const tooLong: UnsupportedTable[] = [];
   for (const t of plan.tables) {

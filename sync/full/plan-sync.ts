@@ -11,20 +11,29 @@ import { tempName } from '../../src/catalog/temp-names.js';
 /** swap: build aside and swap in with one RENAME; lock: LOCK TABLES and refill in place. */
 export type SyncStrategy = 'swap' | 'lock';
 
+/** One mirror of a sync: the temporary name it is built under and the SQL that builds it. */
 export interface TablePlan {
   table: string;
   /** The source's InnoDB DDL, recorded for backups. */
   sourceDdl: string;
+  /** The temporary name the mirror is built under in the report schema. */
   temp: string;
   meta: TableMeta;
+  /** The mirror's MyISAM CREATE TABLE, made from the source's DDL. */
   createSql: string;
+  /**
+   * Between DISABLE KEYS and ENABLE KEYS, MyISAM leaves its non-unique indexes alone and then
+   * builds them by sorting, much faster than row by row.
+   */
   disableKeysSql: string;
   /** Server-side copy (same server only); undefined when rows stream through the client. */
   copySql: string | undefined;
+  /** Builds the indexes DISABLE KEYS deferred. */
   enableKeysSql: string;
   notes: string[];
 }
 
+/** One report of a sync: the statements that build it under its temporary name. */
 export interface ReportPlan {
   name: string;
   temp: string;
@@ -33,6 +42,7 @@ export interface ReportPlan {
   dependsOn: string[];
 }
 
+/** One full sync, planned: every statement in order, for the executor and `--dry-run`. */
 export interface SyncPlan {
   sourceSchema: string;
   reportSchema: string;
@@ -41,6 +51,7 @@ export interface SyncPlan {
   mode: 'server-side' | 'streamed';
   tables: TablePlan[];
   reports: ReportPlan[];
+  /** Reports left out because a table they read is not in this run. */
   skippedReports: { name: string; missing: string[] }[];
   /** Makes the new tables live: one RENAME (swap) or the LOCK TABLES refill (lock). */
   publishSql: string[];
@@ -49,6 +60,10 @@ export interface SyncPlan {
   notes: string[];
 }
 
+/**
+ * What `planSync` plans from: the schemas, the strategy, whether both schemas share a server, the
+ * tables with their SHOW CREATE TABLE, the reports.
+ */
 export interface PlanInput {
   sourceSchema: string;
   reportSchema: string;
@@ -60,6 +75,10 @@ export interface PlanInput {
   existingReportTables: readonly string[];
 }
 
+/**
+ * Plans one full sync: a mirror per table (largest first), the reports whose tables are all in the
+ * run, and the publish and drop statements of the strategy. Pure.
+ */
 export function planSync(input: PlanInput): SyncPlan {
   const { sourceSchema: src, reportSchema: rep } = input;
   const notes: string[] = [];

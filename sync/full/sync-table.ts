@@ -19,6 +19,10 @@ export interface TableSyncResult {
   checksum?: string;
 }
 
+/**
+ * What syncing one table needs: its plan and chunk scheme, the schemas, a worker session, and the
+ * snapshot it shares with the other tables.
+ */
 export interface TableSyncContext {
   plan: TablePlan;
   scheme: ChunkScheme;
@@ -30,6 +34,7 @@ export interface TableSyncContext {
   sourceSums: Promise<Map<string, ChunkSum>>;
   /** Runs a function on the single snapshot session, one at a time. */
   onSnapshot: <T>(fn: (snapshot: SqlConnection) => Promise<T>) => Promise<T>;
+  /** Throws when the run was interrupted. */
   throwIfAborted: () => void;
 }
 

@@ -6,13 +6,14 @@
  *   be from any moment;
  * - a MariaDB system-versioned table holds history rows that a snapshot read never returns, and
  *   its mirror would lose them (a restore would bring the table back without its history).
- * Keys longer than MyISAM's 1000 bytes are found when the mirror is created (build-mirrors.ts).
+ * Keys longer than MyISAM's 1000 bytes are found when the mirror is created (create-mirrors.ts).
  */
 import type { SqlConnection } from '../../src/db/connection.js';
 import type { UnsupportedTable } from '../../src/errors.js';
 import { CAPTURE_TABLE, CHANGE_LOG_TABLE } from '../capture/capture-sql.js';
 import { type DiscoverOptions, selectTables } from '../../src/catalog/discover-tables.js';
 
+/** A source table as the unsupported-table check reads it from information_schema. */
 export interface SourceTableKind {
   name: string;
   engine: string | null;

@@ -18,6 +18,10 @@ import { tempName } from '../../src/catalog/temp-names.js';
 /** The key table of a mirror in one run (a temporary name: left-overs are dropped like the others). */
 export const changedKeysTable = (table: string) => tempName('new', `chg_${table}`);
 
+/**
+ * Fills the mirror's key table (`changedKeysTable`), made afresh, with `keys`, the canonical JSON
+ * keys of the change log.
+ */
 export async function fillChangedKeys(conn: SqlConnection, schema: string, meta: TableMeta, keys: readonly string[]): Promise<void> {
   const chg = qualify(schema, changedKeysTable(meta.name));
   const pk = meta.primaryKey.map(quoteId).join(', ');
@@ -30,6 +34,7 @@ export async function fillChangedKeys(conn: SqlConnection, schema: string, meta:
   }
 }
 
+/** Rows an apply deleted from the shadow mirror, and rows it wrote back from the snapshot. */
 export interface ApplyResult {
   rowsDeleted: number;
   rowsWritten: number;

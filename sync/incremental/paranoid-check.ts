@@ -13,6 +13,10 @@ import { copyRows } from '../../src/rows/copy-rows.js';
 import { shadowName } from '../shadow/shadow-set.js';
 import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
 
+/**
+ * Compares every shadow mirror of `metas` chunk by chunk with the snapshot and rewrites the chunks
+ * that differ; returns how many chunks were compared and rewritten, and which tables needed it.
+ */
 export async function checkShadowChunks(
   snap: SqlConnection,
   writer: SqlConnection,

@@ -18,6 +18,9 @@ import { prepareSession } from '../../src/db/sessions.js';
 import { countRows } from '../full/sync-table.js';
 import { tempName } from '../../src/catalog/temp-names.js';
 
+/**
+ * The key table of a report in one run (a temporary name: a leftover is dropped like the others).
+ */
 export const reportKeysTable = (report: string) => tempName('new', `key_${report}`);
 
 function names(schema: string, report: string, extra: Record<string, string> = {}) {
@@ -29,6 +32,10 @@ function names(schema: string, report: string, extra: Record<string, string> = {
   };
 }
 
+/**
+ * Creates the report's key table, empty, with the column types and collation of the report's key:
+ * keys the server thinks equal collapse, as they would in the report.
+ */
 export async function createReportKeys(conn: SqlConnection, schema: string, def: ReportDefinition): Promise<void> {
   const key = def.incremental!.key.map(quoteId).join(', ');
   const table = qualify(schema, reportKeysTable(def.name));
@@ -65,6 +72,7 @@ export async function countReportKeys(conn: SqlConnection, schema: string, def: 
   return Number(n[0]?.n ?? 0);
 }
 
+/** The stage table of a report's refresh (a temporary name). */
 export const stageTable = (report: string) => tempName('new', `stage_${report}`);
 
 /**

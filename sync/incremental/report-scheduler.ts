@@ -5,6 +5,10 @@
 import pLimit from 'p-limit';
 import type { ReportDefinition } from '../reports/report-definitions.js';
 
+/**
+ * Runs `run` once per report, as soon as every mirror the report reads is written (see the file
+ * header).
+ */
 export class ReportScheduler<T> {
   private readonly tasks = new Map<string, Promise<T>>();
   private readonly written = new Set<string>();

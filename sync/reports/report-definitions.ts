@@ -155,6 +155,10 @@ export function reportFingerprint(def: ReportDefinition): string {
   return createHash('sha256').update(JSON.stringify({ statements: def.statements, incremental: def.incremental ?? null })).digest('hex').slice(0, 16);
 }
 
+/**
+ * `reportFingerprint` of each report, by name: a sync records them, so the next incremental run
+ * knows which reports changed since.
+ */
 export function reportFingerprints(defs: readonly ReportDefinition[]): Record<string, string> {
   return Object.fromEntries(defs.map((d) => [d.name, reportFingerprint(d)]));
 }

@@ -9,9 +9,15 @@ import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
 import { addKey, type KeySet } from '../capture/change-log.js';
 
+/** The key journal's table in the report schema. */
 export const JOURNAL_TABLE = '_dualpipe_sync_keys';
+/** The key that stands for a whole table: one copied whole has no list of keys. */
 export const WHOLE_TABLE = '*';
 
+/**
+ * Creates the journal table when missing; keys compare as bytes (utf8mb4_bin), as the change log's
+ * do.
+ */
 export async function ensureJournal(conn: SqlConnection, schema: string): Promise<void> {
   await conn.execute(`CREATE TABLE IF NOT EXISTS ${qualify(schema, JOURNAL_TABLE)} (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
@@ -32,6 +38,11 @@ export async function readJournal(conn: SqlConnection, schema: string, after: nu
   return keys;
 }
 
+/**
+ * Records the keys of run `runId`, 2000 rows per INSERT, and returns how many it wrote. The
+ * `removed` marks are not kept: they only lead to cascaded child keys, which that run derived and
+ * journals with its own.
+ */
 export async function writeJournal(conn: SqlConnection, schema: string, runId: number, keys: Map<string, KeySet>): Promise<number> {
   let n = 0;
   let batch: unknown[][] = [];
