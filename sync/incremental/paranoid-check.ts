@@ -1,7 +1,7 @@
 /**
  * `sync --incremental --paranoid`: per-chunk checksums of every shadow mirror against the
- * snapshot, the same COUNT/BIT_XOR(CRC32) comparison as the full sync's repair pass, and the
- * chunks that differ rewritten from the snapshot. The safety net for changes the triggers could
+ * snapshot, the same exact row-digest comparison as the full sync's repair pass
+ * (src/rows/row-digest-sql.ts), and the chunks that differ rewritten from the snapshot. The safety net for changes the triggers could
  * not see (triggers dropped by hand, writes with triggers off, a damaged MyISAM file).
  */
 import type { SqlConnection } from '../../src/db/connection.js';
