@@ -8,7 +8,7 @@ import { quoteId } from '../../src/db/quote.js';
 import { readServerInfo } from '../../src/db/server-info.js';
 import { AbortedError, DualpipeError, UnsupportedTableError } from '../../src/errors.js';
 import { acquireRunLock, lockName, type RunLock } from '../../src/lock/run-lock.js';
-import { type Logger, silentLogger } from '../../src/log/logger.js';
+import { silentLogger } from '../../src/log/logger.js';
 import { buildTables } from './build-tables.js';
 import { createMirrors } from './create-mirrors.js';
 import { cleanupLeftovers, listReportTables } from '../../src/catalog/cleanup-leftovers.js';
@@ -16,7 +16,7 @@ import { discoverTables } from '../../src/catalog/discover-tables.js';
 import { findUnsupportedTables } from './unsupported-tables.js';
 import { describePlan, planSync, type SyncPlan, type SyncStrategy } from './plan-sync.js';
 import { publishTables } from '../../src/catalog/publish-tables.js';
-import { loadReportDefinitions, type ReportDefinition, reportFingerprints } from '../reports/report-definitions.js';
+import { loadReportDefinitions, reportFingerprints } from '../reports/report-definitions.js';
 import { ensureHistoryTable, finishRun, markAbandonedRuns, recordFailedRun, startRun } from '../../src/history/run-history.js';
 import { openSnapshot, prepareSession } from '../../src/db/sessions.js';
 import { readSourceState, showCreateTable } from '../../src/catalog/source-state.js';
@@ -26,27 +26,12 @@ import { consumeOrNote, readChangeRanges } from '../capture/change-log.js';
 import { markFullSyncGeneration, retireShadowSet } from '../shadow/after-full-sync.js';
 import { readTableIds } from '../../src/catalog/table-ids.js';
 import { withSession } from '../../src/db/with-session.js';
-import type { Pipeline } from '../../src/pipeline.js';
+import type { SyncRunOptions } from './sync-run-options.js';
 
 /** Options of a full sync (`runSync`). */
-export interface SyncOptions {
-  /** The source and report sides (see src/pipeline.ts). */
-  pipeline: Pipeline;
+export interface SyncOptions extends SyncRunOptions {
+  /** `swap` (default): build aside and swap in; `lock`: rewrite the live tables under a lock. */
   strategy?: SyncStrategy;
-  threads?: number;
-  chunkRows?: number;
-  include?: readonly string[];
-  exclude?: readonly string[];
-  /** How long the swap keeps retrying without making analysts wait (MariaDB), before it waits in line. */
-  swapWaitMs?: number;
-  /** Seconds to wait for another run's lock (0: exit 4 at once). */
-  waitForLockSeconds?: number;
-  dryRun?: boolean;
-  reports?: readonly ReportDefinition[];
-  logger?: Logger;
-  clock?: () => Date;
-  signal?: AbortSignal;
-  onProgress?: (event: { item: string; done: number; total: number }) => void;
 }
 
 /** What a full sync did (or, with `dryRun`, would do). */

@@ -1,36 +1,13 @@
 /** Options and results of `sync --incremental` (run-incremental.ts). */
-import type { Logger } from '../../src/log/logger.js';
-import type { Pipeline } from '../../src/pipeline.js';
 import type { SyncResult } from '../full/run-sync.js';
-import type { ReportDefinition } from '../reports/report-definitions.js';
+import type { SyncRunOptions } from '../full/sync-run-options.js';
 import type { IncrementalPlan } from './plan-incremental.js';
 
-/** Options of an incremental sync: only what an incremental run honours. */
-export interface IncrementalOptions {
-  /** The source and report sides (see src/pipeline.ts). */
-  pipeline: Pipeline;
-  /** Tables written in parallel when the shadow set is copied; report refreshes in parallel. */
-  threads?: number;
-  /** Rows per chunk of the `paranoid` check (and of a full sync the run turns into). */
-  chunkRows?: number;
-  /**
-   * Source tables to mirror (sync.include). Incremental runs cover every table, so a list makes
-   * the run a full sync of those tables (and the next run a full one again).
-   */
-  include?: readonly string[];
-  /** Source tables (or * patterns) to leave out; a steady list is honoured incrementally. */
-  exclude?: readonly string[];
-  /** How long the swap keeps retrying without making analysts wait (MariaDB), before it waits in line. */
-  swapWaitMs?: number;
-  /** Seconds to wait for another run's lock (0: exit 4 at once). */
-  waitForLockSeconds?: number;
-  /** Reads the servers and returns the plan (`result.plan`); writes nothing and takes no lock. */
-  dryRun?: boolean;
-  reports?: readonly ReportDefinition[];
-  logger?: Logger;
-  clock?: () => Date;
-  signal?: AbortSignal;
-  onProgress?: (event: { item: string; done: number; total: number }) => void;
+/**
+ * Options of an incremental sync: those of every sync run (no `strategy`: an incremental run
+ * always builds aside and swaps), and its own.
+ */
+export interface IncrementalOptions extends SyncRunOptions {
   /**
    * Also compare per-chunk checksums of every shadow mirror with the snapshot before the swap, and
    * rewrite the chunks that differ (the safety net against changes the triggers could not see:

@@ -1,0 +1,36 @@
+/** The options every sync run takes, full or incremental (`SyncOptions`, `IncrementalOptions`). */
+import type { Logger } from '../../src/log/logger.js';
+import type { Pipeline } from '../../src/pipeline.js';
+import type { ReportDefinition } from '../reports/report-definitions.js';
+
+/** What a sync run of either kind honours. */
+export interface SyncRunOptions {
+  /** The source and report sides (see src/pipeline.ts). */
+  pipeline: Pipeline;
+  /** Tables copied in parallel (and report refreshes of an incremental run). */
+  threads?: number;
+  /** Rows per checksum chunk of the repair pass (and of `--paranoid`). */
+  chunkRows?: number;
+  /**
+   * Source tables to mirror (sync.include). Incremental runs cover every table, so a list makes
+   * an incremental run a full sync of those tables (and the next run a full one again).
+   */
+  include?: readonly string[];
+  /** Source tables (or * patterns) to leave out; a steady list is honoured incrementally. */
+  exclude?: readonly string[];
+  /** How long the swap keeps retrying without making analysts wait (MariaDB), before it waits in line. */
+  swapWaitMs?: number;
+  /** Seconds to wait for another run's lock (0: exit 4 at once). */
+  waitForLockSeconds?: number;
+  /** Reads the servers and returns the plan; writes nothing and takes no lock. */
+  dryRun?: boolean;
+  /** Report definitions (default: the bundled CRM reports). */
+  reports?: readonly ReportDefinition[];
+  logger?: Logger;
+  /** The clock of the run's timestamps (tests pass their own). */
+  clock?: () => Date;
+  /** Aborts the run; nothing is swapped in after an abort. */
+  signal?: AbortSignal;
+  /** Per-table progress, for progress bars. */
+  onProgress?: (event: { item: string; done: number; total: number }) => void;
+}
