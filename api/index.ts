@@ -73,6 +73,7 @@ export {
 // ── Sync (sync/): full and incremental syncs, verify, report definitions ──
 
 export { runSync, type SyncOptions, type SyncResult } from '../sync/full/run-sync.js';
+export type { SyncRunOptions } from '../sync/full/sync-run-options.js';
 export type { SyncStrategy } from '../sync/full/plan-sync.js';
 export type { TableSyncResult } from '../sync/full/sync-table.js';
 export {
