@@ -8,7 +8,7 @@
  * partial table; the interrupted backup is incomplete and never restored; the scheduler kept
  * running, recovered by itself and stops cleanly.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,8 +28,9 @@ import { schemaDigest } from '../helpers/table-digest.js';
 const SOURCE = 'crm';
 const REPORT = 'crm_report';
 // node-cron's six-field form (seconds first): syncs at 0, 6, 12 … s, backups at 3, 9, 15 … s.
-// A backup finding a sync still running is skipped; with exact checksums a sync here takes 1–2 s,
-// and a 4 s cadence left backups skipped for longer than the test waits for one.
+// The jobs wait for each other's lock (`schedule.onBusy: "wait"`) instead of skipping: on a busy
+// machine a sync took over 3 s, and with skipping every backup found a sync running and none ever
+// completed (a clean-clone CI run timed out waiting for one).
 const SYNC_CRON = '*/6 * * * * *';
 const BACKUP_CRON = '3-59/6 * * * * *';
 
@@ -137,7 +138,9 @@ describe('faults under load', () => {
     const readerStop = { done: false };
     const writer = runAckWriter(source, SOURCE, writerStop, { pauseMs: 3 });
     const reader = runReportReader(source, REPORT, readerStop);
-    scheduler = spawnCli(['schedule', '--source', server.url(SOURCE), '--sync-cron', SYNC_CRON, '--backup-cron', BACKUP_CRON, '--backup-to', backupDir]);
+    const config = join(server.dir, 'dualpipe.config.json');
+    writeFileSync(config, JSON.stringify({ schedule: { onBusy: 'wait' } }));
+    scheduler = spawnCli(['schedule', '--config', config, '--source', server.url(SOURCE), '--sync-cron', SYNC_CRON, '--backup-cron', BACKUP_CRON, '--backup-to', backupDir]);
     const log = watchLog(scheduler);
 
     let writerResult: WriterResult | undefined;
