@@ -3,19 +3,16 @@
  * and works on the source schema (the triggers and the change log live beside the CRM's tables).
  */
 import type { SqlConnection } from '../src/db/connection.js';
+import { withSession } from '../src/db/with-session.js';
 import type { Pipeline } from '../src/pipeline.js';
 import { type CaptureStatus, installCapture, readCapture, removeCapture } from '../sync/capture/capture.js';
 
 /** The side capture works on: the source and its schema. */
 export type CaptureSide = Pick<Pipeline, 'source' | 'sourceSchema'>;
 
-async function onSource<T>(side: CaptureSide, fn: (conn: SqlConnection, schema: string) => Promise<T>): Promise<T> {
-  const conn = await side.source.connect();
-  try {
-    return await fn(conn, side.sourceSchema);
-  } finally {
-    await conn.close();
-  }
+/** One session on the source, in the source schema. */
+function onSource<T>(side: CaptureSide, fn: (conn: SqlConnection, schema: string) => Promise<T>): Promise<T> {
+  return withSession(side.source, (conn) => fn(conn, side.sourceSchema), {});
 }
 
 /** Creates the change log and the capture triggers on every source table (again: replaces them). */
