@@ -1,7 +1,7 @@
 /**
  * npm run bench:verify -- --scale N
  * The price of exact checksums: seeds the CRM at scale N on a throwaway server, syncs it, then
- * times on the same data `dualpipe verify` (every value rendered losslessly, 64-bit MD5 digests
+ * times on the same data `dualpipe verify` (every value rendered losslessly, 64-bit SHA-256 digests
  * summed per chunk) against the first version's checksum, `COUNT(*)` and
  * `BIT_XOR(CRC32(CONCAT_WS(…)))` of every table and mirror, run by the mariadb client (serial).
  * With `--peer-cli PATH`, also the `verify` of another build (the first version's) on the same

@@ -1,6 +1,6 @@
 /**
  * bench:sync rows for `dualpipe verify` (exact checksums: every value rendered losslessly,
- * 64-bit MD5 digests summed per chunk) against its peer, the pt-table-checksum style aggregate
+ * 64-bit SHA-256 digests summed per chunk) against its peer, the pt-table-checksum style aggregate
  * the first version used (`COUNT(*)`, `BIT_XOR(CRC32(CONCAT_WS(…)))` per table, source and
  * mirror) run serially by the mariadb client on the same data: the price of exactness.
  */

@@ -72,8 +72,11 @@ export const tableSchema = z
     /** The loaded columns, in the order of the fields in each line (generated columns excluded). */
     columns: z.array(columnSchema).min(1).max(4096),
     rows: count,
-    /** Engine-independent content checksum: `v2:` and the SUM of 64-bit row digests (content-checksum.ts); a bare number in older backups. */
-    checksum: z.string().regex(/^(\d{1,20}|v2:\d{1,45})$/),
+    /**
+     * Engine-independent content checksum: `v3:` and the SUM of 64-bit SHA-256 row digests
+     * (content-checksum.ts); `v2:` (MD5 digests) or a bare number (CRC32) in older backups.
+     */
+    checksum: z.string().regex(/^(\d{1,20}|v[23]:\d{1,45})$/),
     chunks: z.array(chunkSchema).max(1_000_000),
   })
   .strict();

@@ -117,7 +117,8 @@ export function splitTableDdl(
     (autoIncrement !== undefined && primary[0] !== autoIncrement) ||
     (options.referenced ?? []).some((cols) => !isPkPrefix(cols));
   const moved = keepAll ? [] : body.filter((l) => KEY_LINE.test(l) || FK_LINE.test(l));
-  const kept = body.filter((l) => !moved.includes(l));
+  const tableCollation = /\sCOLLATE=(\w+)/.exec(tail)?.[1];
+  const kept = body.filter((l) => !moved.includes(l)).map((l) => (/^\s+`/.test(l) ? dropInheritedCollation(l, tableCollation) : l));
   return {
     createSql: `${lines[0]}\n${kept.join(',\n')}\n${tail}`,
     alterSql: moved.length ? `ALTER TABLE ${quoteId(table)} ${moved.map((l) => `ADD ${l.trim()}`).join(', ')}` : undefined,
@@ -128,3 +129,25 @@ export function splitTableDdl(
 }
 
 /** What the target schema holds now (read-only inspection, before anything is written). */
+
+/**
+ * A column line without the `COLLATE x` that only restates the table's collation. MySQL's SHOW
+ * CREATE TABLE prints a column's collation whenever it is not its character set's default (utf8mb4's
+ * is utf8mb4_0900_ai_ci), even when it comes from the table; running that text marks the collation
+ * as given explicitly, and the new table then prints `CHARACTER SET utf8mb4 COLLATE …` for every
+ * such column: a restore would not reproduce the source's DDL. MariaDB never prints an inherited
+ * collation, and a line that names its CHARACTER SET was explicit in the source: both stay as they are.
+ */
+export function dropInheritedCollation(line: string, tableCollation: string | undefined): string {
+  if (!tableCollation) return line;
+  // Look only at the column's own clauses: not inside names, strings or a generation expression.
+  const masked = line
+    .replace(/`(?:[^`]|``)*`/g, (m) => `\`${'x'.repeat(m.length - 2)}\``)
+    .replace(/'(?:[^'\\]|\\.|'')*'/g, (m) => `'${'x'.repeat(m.length - 2)}'`);
+  const own = masked.split(/ GENERATED ALWAYS AS \(| AS \(/)[0]!;
+  if (own.includes(' CHARACTER SET ')) return line;
+  const needle = ` COLLATE ${tableCollation}`;
+  const at = own.indexOf(needle);
+  if (at < 0 || /\w/.test(own[at + needle.length] ?? '')) return line;
+  return line.slice(0, at) + line.slice(at + needle.length);
+}

@@ -5,6 +5,7 @@
  */
 import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
+import { retryOnDeadlock } from '../../src/db/retry-deadlock.js';
 import { readServerInfo } from '../../src/db/server-info.js';
 import { AbortedError, StepError } from '../../src/errors.js';
 import type { Logger } from '../../src/log/logger.js';
@@ -145,8 +146,10 @@ async function loadVerifyAndIndex(x: Step, metas: Map<string, TableMeta>): Promi
       log.info({ table: t.name, rows: t.rows }, `restore: table ${t.name} loaded`);
       await verifyTableContent(conn, staging, t, metas.get(t.name)!);
       const t0 = Date.now();
-      if (t.alterSql)
-        await conn.execute(t.alterSql).catch((error: unknown) => {
+      const alterSql = t.alterSql;
+      // Other tables' ALTERs run at once: on MySQL those adding foreign keys to one parent can deadlock.
+      if (alterSql)
+        await retryOnDeadlock(() => conn.execute(alterSql)).catch((error: unknown) => {
           throw new StepError('restore: adding the indexes and foreign keys', t.name, { cause: error });
         });
       results.push({

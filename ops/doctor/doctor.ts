@@ -76,13 +76,15 @@ export async function checkServer(
       detail: recover,
       ...(ok ? {} : { fix: 'start the server with --myisam-recover-options=BACKUP,FORCE (crashed MyISAM tables are repaired on open)' }),
     });
+    // MySQL with enforce_gtid_consistency refuses CREATE … SELECT of a MyISAM table and a transaction
+    // writing both MyISAM and InnoDB, but not INSERT INTO myisam SELECT … FROM innodb on its own: dualpipe
+    // writes mirrors and reports only in such statements (the whole suite runs on MySQL with GTIDs on).
     const gtid = await variable(conn, 'enforce_gtid_consistency');
-    if (gtid && gtid !== 'OFF' && sameServer) {
+    if (gtid && gtid !== 'OFF') {
       out.push({
         name: 'enforce_gtid_consistency',
-        verdict: 'fail',
-        detail: `enforce_gtid_consistency=${gtid}: statements writing MyISAM from InnoDB are refused`,
-        fix: 'put the report schema on a server without it (--report), or turn it off',
+        verdict: 'pass',
+        detail: `enforce_gtid_consistency=${gtid}: MyISAM is written only in statements of its own, which it allows`,
       });
     }
   }

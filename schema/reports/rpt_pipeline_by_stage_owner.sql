@@ -8,8 +8,9 @@ CREATE TABLE {{target}} (
   stage_name VARCHAR(100) NOT NULL,
   stage_position INT NOT NULL,
   probability DECIMAL(5,4) NOT NULL,
-  is_closed TINYINT(1) NOT NULL,
-  is_won TINYINT(1) NOT NULL,
+  -- TINYINT, not TINYINT(1): MySQL 9 warns that integer display widths are deprecated, even (1).
+  is_closed TINYINT NOT NULL,
+  is_won TINYINT NOT NULL,
   owner_key BIGINT UNSIGNED NOT NULL,
   owner_user_id BIGINT UNSIGNED NULL,
   owner_name VARCHAR(191) NULL,

@@ -37,13 +37,23 @@ export async function readTableIds(conn: SqlConnection, schema: string): Promise
       // not this flavour, no PROCESS privilege, or no `filename` character set: see below
     }
     try {
-      // Without `USING filename`: exact for names that need no encoding; the others get no
-      // fingerprint, which the sync reports in its notes.
+      // Without `USING filename` (MySQL has no such character set): names are encoded here, exactly
+      // for ASCII ones (see filenameOfAscii); others get no fingerprint, which the sync reports in its notes.
+      const encSchema = filenameOfAscii(schema) ?? schema;
       const rows = await conn.query<{ part: string; id: string | number }>(
         `SELECT NAME AS part, TABLE_ID AS id FROM information_schema.${view} WHERE NAME LIKE ?`,
-        [`${schema.replace(/[\\%_]/g, '\\$&')}/%`],
+        [`${encSchema.replace(/[\\%_]/g, '\\$&')}/%`],
       );
-      return fingerprints(rows.map((r) => ({ ...r, name: r.part.slice(schema.length + 1).replace(/#.*$/s, '') })));
+      const tables = await conn.query<{ t: string }>(
+        "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
+        [schema],
+      );
+      const byEncoded = new Map(tables.map((r) => [filenameOfAscii(r.t) ?? r.t, r.t]));
+      const named = rows.flatMap((r) => {
+        const table = byEncoded.get(r.part.slice(encSchema.length + 1).replace(/#.*$/s, ''));
+        return table === undefined ? [] : [{ ...r, name: table }];
+      });
+      return fingerprints(named);
     } catch {
       // not this flavour, or no PROCESS privilege
     }
@@ -65,4 +75,14 @@ export function fingerprints(rows: readonly { name: string; part: string; id: st
     else out[name] = parts.sort((a, b) => (a.part < b.part ? -1 : a.part > b.part ? 1 : 0)).map((p) => `${p.part.slice(p.part.indexOf('#'))}=${p.id}`).join(',');
   }
   return out;
+}
+
+/**
+ * A name in InnoDB's file-name encoding, for ASCII names only (undefined otherwise): `[0-9A-Za-z_]`
+ * stay, every other character is `@` and its code in four lower-case hex digits (`a,b` is
+ * `a@002cb`). Non-ASCII letters use a table of two-character codes that is not reproduced here.
+ */
+export function filenameOfAscii(name: string): string | undefined {
+  if (!/^[\x01-\x7f]*$/.test(name)) return undefined;
+  return name.replace(/[^0-9A-Za-z_]/g, (c) => `@${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -1,18 +1,18 @@
 import type { SqlConnection } from '../db/connection.js';
 import { qualify } from '../db/quote.js';
-import { CHECKSUM_PREFIX, formatSum, rowSetSumSql } from './row-digest-sql.js';
+import { CHECKSUM_PREFIX, type DigestHash, formatSum, MD5_CHECKSUM_PREFIX, rowSetSumSql } from './row-digest-sql.js';
 import { type TableMeta, writableColumns } from '../catalog/table-meta.js';
 import { quoteId } from '../db/quote.js';
 
 /**
  * The engine-independent content checksum of a table: `COUNT(*)` and the exact SUM of the same
- * 64-bit row digests the sync's chunk checksums use (row-digest-sql.ts), written `v2:<sum>`. A
+ * 64-bit row digests the sync's chunk checksums use (row-digest-sql.ts), written `v3:<sum>`. A
  * full sync already computes it for every chunk of the source snapshot, which the mirrors equal,
  * so a backup takes it from the sync's history instead of scanning again; a restore recomputes
  * it on the InnoDB tables it built. `table` supplies the stored columns and their types.
  */
-export function contentChecksumSql(schema: string, table: string, meta: TableMeta): string {
-  return `SELECT ${rowSetSumSql(meta)} FROM ${qualify(schema, table)}`;
+export function contentChecksumSql(schema: string, table: string, meta: TableMeta, hash: DigestHash = 'sha256'): string {
+  return `SELECT ${rowSetSumSql(meta, '', hash)} FROM ${qualify(schema, table)}`;
 }
 
 /**
@@ -28,14 +28,14 @@ export function legacyChecksumSql(schema: string, table: string, meta: TableMeta
   return `SELECT COUNT(*) AS __dp_rows, COALESCE(BIT_XOR(${hash}), 0) AS __dp_sum FROM ${qualify(schema, table)}`;
 }
 
-/** True for a checksum of the current algorithm (`v2:…`). */
+/** True for a checksum of the current algorithm (`v3:…`). */
 export function isCurrentChecksum(checksum: string | undefined): boolean {
   return checksum !== undefined && checksum.startsWith(CHECKSUM_PREFIX);
 }
 
 /**
  * The table's content checksum. `like`: a checksum to compare with later; when it is an older
- * backup's bare number, the older algorithm is used so that the two can be compared.
+ * backup's (`v2:` MD5 digests, or a bare number), that older algorithm is used so that the two can be compared.
  */
 export async function contentChecksum(
   conn: SqlConnection,
@@ -44,11 +44,16 @@ export async function contentChecksum(
   meta: TableMeta,
   like?: string,
 ): Promise<{ rows: number; checksum: string }> {
-  const legacy = like !== undefined && !isCurrentChecksum(like);
-  const sql = legacy ? legacyChecksumSql(schema, table, meta) : contentChecksumSql(schema, table, meta);
+  const md5 = like?.startsWith(MD5_CHECKSUM_PREFIX) === true;
+  const legacy = like !== undefined && !md5 && !isCurrentChecksum(like);
+  const sql = legacy
+    ? legacyChecksumSql(schema, table, meta)
+    : contentChecksumSql(schema, table, meta, md5 ? 'md5' : 'sha256');
   const r = await conn.query<{ __dp_rows: string | number; __dp_sum: string | number | null }>(sql);
   const sum = r[0]?.__dp_sum ?? '0';
-  return { rows: Number(r[0]?.__dp_rows ?? 0), checksum: legacy ? String(sum) : formatSum(sum) };
+  const rows = Number(r[0]?.__dp_rows ?? 0);
+  if (legacy) return { rows, checksum: String(sum) };
+  return { rows, checksum: md5 ? `${MD5_CHECKSUM_PREFIX}${String(sum)}` : formatSum(sum) };
 }
 
 /** Combines per-chunk sums into the table's checksum (sums add up). */

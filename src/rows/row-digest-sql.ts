@@ -13,11 +13,14 @@
  * - a value that may hold any byte is length-prefixed and a NULL is a mark no value can print,
  *   so neither a separator inside a value nor a NULL can make two rows print alike (CONCAT_WS
  *   did both);
- * - the digest is the first 64 bits of MD5 of that text, and a chunk's sum is the exact SUM
+ * - the digest is the first 64 bits of SHA-256 (`SHA2(…, 256)`) of that text, and a chunk's sum is the exact SUM
  *   (DECIMAL, no overflow) of its rows' digests with COUNT(*). A BIT_XOR cancelled pairs of equal
  *   rows: a keyless table holding {A, A, B} and a mirror holding {B, C, C} summed alike. With
  *   sums, two different multisets of rows agree only when their digests happen to add up to the
- *   same number: odds about 2^-64 per chunk for rows that differ by chance.
+ *   same number: odds about 2^-64 per chunk for rows that differ by chance. SHA-256, not MD5: MySQL
+ *   deprecated MD5() in 9.4 and removed it in 9.6 (moved to the optional component_classic_hashing),
+ *   while SHA2() is built into MySQL and MariaDB alike; the checksum must be the same on both, since
+ *   a source on one is compared with mirrors on the other. Checksums made with MD5 are `v2:` ones.
  *
  * Pure: builds SQL from table metadata. The aliases it uses (`__dp_…`) cannot meet a user's
  * column in an expression; chunk queries group by the chunk expression itself, never by an
@@ -77,23 +80,31 @@ export function rowTextSql(columns: readonly Pick<ColumnMeta, 'name' | 'dataType
   return parts.length === 1 ? `CONCAT(${parts[0]!})` : `CONCAT(${parts.join(", '#', ")})`;
 }
 
-/** A row's 64-bit digest as an unsigned integer. */
-export function rowDigestSql(table: TableMeta, alias = ''): string {
-  return `CAST(CONV(LEFT(MD5(${rowTextSql(digestColumns(table), alias)}), 16), 16, 10) AS UNSIGNED)`;
+/** The hash a row digest takes the first 64 bits of: SHA-256 (current, `v3:`) or MD5 (`v2:` checksums). */
+export type DigestHash = 'sha256' | 'md5';
+
+/** A row's 64-bit digest as an unsigned integer. `hash` 'md5' only to check `v2:` checksums of older backups. */
+export function rowDigestSql(table: TableMeta, alias = '', hash: DigestHash = 'sha256'): string {
+  const text = rowTextSql(digestColumns(table), alias);
+  const hex = hash === 'md5' ? `MD5(${text})` : `SHA2(${text}, 256)`;
+  return `CAST(CONV(LEFT(${hex}, 16), 16, 10) AS UNSIGNED)`;
 }
 
-/** Marks a checksum of this algorithm; a bare number is the older CRC32/BIT_XOR one. */
-export const CHECKSUM_PREFIX = 'v2:';
+/** Marks a checksum of this algorithm (SHA-256 digests); `v2:` is the MD5 one, a bare number the older CRC32/BIT_XOR one. */
+export const CHECKSUM_PREFIX = 'v3:';
+
+/** Marks a checksum of MD5 row digests (backups made before `v3:`; MySQL 9.6+ cannot compute it). */
+export const MD5_CHECKSUM_PREFIX = 'v2:';
 
 /**
  * `COUNT(*) AS __dp_rows, COALESCE(SUM(digest), 0) AS __dp_sum`: the select-list of a row-set
  * checksum, for a whole table, a chunk or a batch of keys.
  */
-export function rowSetSumSql(table: TableMeta, alias = ''): string {
-  return `COUNT(*) AS __dp_rows, COALESCE(SUM(${rowDigestSql(table, alias)}), 0) AS __dp_sum`;
+export function rowSetSumSql(table: TableMeta, alias = '', hash: DigestHash = 'sha256'): string {
+  return `COUNT(*) AS __dp_rows, COALESCE(SUM(${rowDigestSql(table, alias, hash)}), 0) AS __dp_sum`;
 }
 
-/** A row-set checksum as stored in history and manifests: `v2:<rows-independent sum>`. */
+/** A row-set checksum as stored in history and manifests: `v3:<rows-independent sum>`. */
 export function formatSum(sum: string | number | bigint | null | undefined): string {
   return `${CHECKSUM_PREFIX}${String(sum ?? '0')}`;
 }

@@ -57,10 +57,7 @@ export async function freePort(): Promise<number> {
 function socketPathFor(dir: string): string {
   const preferred = join(dir, 'mysqld.sock');
   if (Buffer.byteLength(preferred) < 100) return preferred;
-  return join(
-    tmpdir(),
-    `dualpipe-${process.getuid?.() ?? 0}-${Buffer.from(dir).toString('hex').slice(-16)}.sock`,
-  );
+  return join(tmpdir(), `dualpipe-${process.getuid?.() ?? 0}-${Buffer.from(dir).toString('hex').slice(-16)}.sock`);
 }
 
 function missingBinaryError(): ServerError {
@@ -120,16 +117,11 @@ function initDataDir(bin: ServerBinary, dataDir: string, logFile: string, asRoot
   }
 }
 
-async function waitUntilReady(
-  target: ConnectionTarget,
-  pid: number,
-  dataDir: string,
-  logFile: string,
-): Promise<void> {
+async function waitUntilReady(target: ConnectionTarget, exited: () => boolean, logFile: string): Promise<void> {
   const connector = createConnector(target);
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (!isServerProcess(pid, dataDir)) {
+    if (exited()) {
       const tail = existsSync(logFile)
         ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-5).join('\n')
         : '';
@@ -201,10 +193,19 @@ export async function startEmbeddedServer(
     [...serverArgs(bin, { dataDir, socket, port, dir }, asRoot, tls), ...(options.extraArgs ?? [])],
     { detached: true, stdio: 'ignore', env: childEnv() },
   );
+  // Watch the child, not /proc/<pid>/cmdline: a wrapper that execs the server (the fetched MySQL's)
+  // has an empty cmdline for a moment, which looked like a server that had exited.
+  let exited = false;
+  child.once('exit', () => (exited = true));
   child.unref();
   const pid = child.pid;
   if (pid === undefined) throw new ServerError(`could not start ${bin.server}`);
-  await waitUntilReady({ host: '127.0.0.1', port, user: 'root' }, pid, dataDir, logFile);
+  try {
+    await waitUntilReady({ host: '127.0.0.1', port, user: 'root' }, () => exited, logFile);
+  } catch (error) {
+    if (!exited) process.kill(pid, 'SIGTERM'); // a server that never answered must not outlive the failed start
+    throw error;
+  }
   if (tls) await assertServesTls({ host: '127.0.0.1', port, user: 'root' }, pid, logFile);
   const state: EmbeddedServerState = {
     pid,

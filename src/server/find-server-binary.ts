@@ -1,5 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, join } from 'node:path';
+import { childEnv } from './child-env.js';
 
 /** A MySQL-compatible server binary and how to initialise a data directory for it. */
 export interface ServerBinary {
@@ -50,8 +52,7 @@ export function findServerBinary(
       : undefined
     : (findIn(dirs, 'mariadbd') ?? findIn(dirs, 'mysqld'));
   if (!server) return undefined;
-  const isMaria = /mariadbd$/.test(server) || findIn(installDirs, 'mariadb-install-db') !== undefined;
-  if (isMaria) {
+  if (serverFlavor(server) === 'mariadb') {
     return {
       flavor: 'mariadb',
       server,
@@ -59,4 +60,18 @@ export function findServerBinary(
     };
   }
   return { flavor: 'mysql', server, installDb: undefined };
+}
+
+/**
+ * Whether a server binary is MariaDB or Oracle MySQL, from the binary itself: Debian's MariaDB also
+ * installs a `mysqld` (a link to mariadbd), and a MySQL binary given by path (DUALPIPE_SERVER_BINARY,
+ * the fetched MySQL's wrapper) may sit on a machine where MariaDB is installed too, so neither the name
+ * nor the presence of `mariadb-install-db` decides. Both print "… Ver X.Y.Z-MariaDB …" or
+ * "… Ver X.Y.Z …" for `--version`.
+ */
+export function serverFlavor(server: string): 'mariadb' | 'mysql' {
+  if (basename(server) === 'mariadbd') return 'mariadb';
+  const res = spawnSync(server, ['--version'], { encoding: 'utf8', env: childEnv(), timeout: 30_000 });
+  // Match the version word, not the whole line: the line starts with the binary's path.
+  return /\bVer\s+\S*-MariaDB/i.test(`${res.stdout ?? ''}${res.stderr ?? ''}`) ? 'mariadb' : 'mysql';
 }

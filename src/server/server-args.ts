@@ -31,7 +31,6 @@ export function serverArgs(
     '--character-set-server=utf8mb4',
     '--collation-server=utf8mb4_unicode_ci',
     '--innodb-buffer-pool-size=1G',
-    '--innodb-log-file-size=256M',
     // A private demo/test server: trade a second of durability on OS crash for write speed.
     '--innodb-flush-log-at-trx-commit=2',
     '--key-buffer-size=256M',
@@ -48,7 +47,12 @@ export function serverArgs(
     if (tls.ca) args.push(`--ssl-ca=${tls.ca}`);
     args.push(`--ssl-cert=${tls.cert}`, `--ssl-key=${tls.key}`);
   }
-  if (bin.flavor === 'mysql') args.push('--mysqlx=OFF');
-  else args.push('--skip-name-resolve');
+  if (bin.flavor === 'mysql') {
+    // MySQL builds compile in a secure_file_priv folder (Debian's: /var/lib/mysql-files) and refuse to
+    // start when it is missing; dualpipe reads and writes no server-side files, so its own tmp will do.
+    args.push('--mysqlx=OFF', `--secure-file-priv=${join(s.dir, 'tmp')}`);
+    // MySQL 8.0.30 replaced innodb_log_file_size by innodb_redo_log_capacity; 9.x refuses the old name.
+    args.push('--innodb-redo-log-capacity=512M');
+  } else args.push('--skip-name-resolve', '--innodb-log-file-size=256M');
   return args;
 }

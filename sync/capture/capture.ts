@@ -13,6 +13,7 @@ import { discoverTables } from '../../src/catalog/discover-tables.js';
 import { changesChildren, type ForeignKey, readForeignKeys } from '../../src/catalog/foreign-keys.js';
 import { createHash } from 'node:crypto';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
+import { isNoSuchTable } from '../../src/db/no-such-table.js';
 
 /** Whether change capture is installed, on which tables, and how many changes wait. */
 export interface CaptureStatus {
@@ -148,7 +149,7 @@ export async function invalidateCapture(conn: SqlConnection, schema: string): Pr
   try {
     await conn.execute(`DELETE FROM ${qualify(schema, CAPTURE_TABLE)}`);
   } catch (error) {
-    if ((error as { errno?: number }).errno !== 1146) throw error; // no such table: nothing installed
+    if (!isNoSuchTable(error)) throw error; // nothing installed
   }
 }
 

@@ -19,6 +19,7 @@ import { GENERATION_TABLE, readGeneration, shadowName, shadowSetProblem } from '
 import { deriveCascades } from './derive-cascades.js';
 import type { IncrementalOptions } from './incremental-types.js';
 import { fallbackReason, type IncrementalFacts, type SourceFacts } from './plan-incremental.js';
+import { isNoSuchTable } from '../../src/db/no-such-table.js';
 
 /** The facts of a run, and the source state its history row records (with the changes only). */
 export interface ReadFacts {
@@ -102,7 +103,7 @@ async function readJournalIfAny(admin: SqlConnection, schema: string, after: num
   try {
     return await readJournal(admin, schema, after, upTo);
   } catch (error) {
-    if ((error as { errno?: number }).errno === 1146) return new Map(); // no such table
+    if (isNoSuchTable(error)) return new Map();
     throw error;
   }
 }

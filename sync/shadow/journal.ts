@@ -8,6 +8,7 @@
 import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
 import { addKey, type KeySet } from '../capture/change-log.js';
+import { isNoSuchTable } from '../../src/db/no-such-table.js';
 
 /** The key journal's table in the report schema. */
 export const JOURNAL_TABLE = '_dualpipe_sync_keys';
@@ -67,7 +68,7 @@ export async function purgeJournal(conn: SqlConnection, schema: string, upTo: nu
   try {
     await conn.execute(`DELETE FROM ${qualify(schema, JOURNAL_TABLE)} WHERE run_id <= ?`, [upTo]);
   } catch (error) {
-    if ((error as { errno?: number }).errno !== 1146) throw error; // no such table
+    if (!isNoSuchTable(error)) throw error;
   }
 }
 

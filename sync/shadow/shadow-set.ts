@@ -17,6 +17,7 @@ import { discoverTables } from '../../src/catalog/discover-tables.js';
 import { writableColumns } from '../../src/catalog/table-meta.js';
 import { prepareSession } from '../../src/db/sessions.js';
 import { tempName } from '../../src/catalog/temp-names.js';
+import { isNoSuchTable } from '../../src/db/no-such-table.js';
 
 /** The one-row marker table of a set: which run's snapshot the set reflects. */
 export const GENERATION_TABLE = '__dp_gen';
@@ -39,7 +40,7 @@ export async function readGeneration(conn: SqlConnection, schema: string, table:
     );
     return rows[0] ? { runId: Number(rows[0].g), dirty: Number(rows[0].d) === 1 } : null;
   } catch (error) {
-    if ((error as { errno?: number }).errno === 1146) return null; // no such table
+    if (isNoSuchTable(error)) return null;
     throw error;
   }
 }

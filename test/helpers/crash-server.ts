@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmbeddedServer, stopEmbeddedServer } from '../../src/server/embedded-server.js';
 import { isServerProcess, readState } from '../../src/server/server-state.js';
+import { ownServerOptions } from './test-server-choice.js';
 
 export interface CrashServer {
   readonly dir: string;
@@ -26,7 +27,7 @@ export interface CrashServer {
 
 export async function startCrashServer(): Promise<CrashServer> {
   const dir = mkdtempSync(join(tmpdir(), 'dualpipe-fault-'));
-  const first = await startEmbeddedServer({ dir, install: true });
+  const first = await startEmbeddedServer({ dir, install: true, ...ownServerOptions() });
   const { port, dataDir } = first;
   return {
     dir,
@@ -45,7 +46,7 @@ export async function startCrashServer(): Promise<CrashServer> {
     async restart() {
       // readState ignores the stale state file of the killed process, so this starts a new one;
       // the fixed port keeps every client's URL valid across the restart.
-      const again = await startEmbeddedServer({ dir, port });
+      const again = await startEmbeddedServer({ dir, port, ...ownServerOptions() });
       if (again.reused) throw new Error('restart found the old server still running');
     },
     async destroy() {

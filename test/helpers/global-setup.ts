@@ -1,8 +1,9 @@
 /**
  * Picks the server every integration test talks to, in this order:
  * 1. DUALPIPE_TEST_URL when set;
- * 2. a testcontainers MySQL 8.4 container when a Docker engine answers;
- * 3. a throwaway mariadbd/mysqld in a temporary data directory (the same code as `dualpipe db start`).
+ * 2. a throwaway server of the kind DUALPIPE_TEST_SERVER=mariadb|mysql names (see test-server-choice.ts);
+ * 3. a testcontainers MySQL 8.4 container when a Docker engine answers;
+ * 4. a throwaway mariadbd/mysqld in a temporary data directory (the same code as `dualpipe db start`).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -10,12 +11,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedServer, stopEmbeddedServer } from '../../src/server/embedded-server.js';
+import { chooseTestServer, requestedFlavor, type TestServerChoice } from './test-server-choice.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     testServerUrl: string;
     testServerKind: string;
     testServerDir: string;
+    /** The binary tests starting their own server use ('' : search PATH as `db start` does). */
+    testServerBinary: string;
+    /** Server options tests starting their own server add (GTIDs on for MySQL). */
+    testServerArgs: string[];
   }
 }
 
@@ -60,25 +66,42 @@ function buildIfStale(): void {
   if (res.status !== 0) throw new Error('npm run build failed');
 }
 
+/** Provides the choice of server to the test files. */
+function provideChoice(project: TestProject, choice: TestServerChoice): void {
+  project.provide('testServerBinary', choice.binary ?? '');
+  project.provide('testServerArgs', choice.extraArgs);
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   buildIfStale();
+  const requested = requestedFlavor();
   const given = process.env.DUALPIPE_TEST_URL;
   if (given) {
     project.provide('testServerUrl', given);
     project.provide('testServerKind', 'DUALPIPE_TEST_URL');
     project.provide('testServerDir', '');
+    provideChoice(project, chooseTestServer(requested));
     return async () => {};
   }
-  const docker = await tryDocker();
+  const docker = requested ? undefined : await tryDocker();
   if (docker) {
     project.provide('testServerUrl', docker.url);
     project.provide('testServerKind', 'testcontainers mysql:8.4');
     project.provide('testServerDir', '');
+    // Tests that start servers of their own use the local default.
+    provideChoice(project, chooseTestServer(undefined));
     return docker.stop;
   }
+  const choice = chooseTestServer(requested);
+  provideChoice(project, choice);
   const dir = mkdtempSync(join(tmpdir(), 'dualpipe-test-'));
   // install: on a fresh Debian/Ubuntu machine as root, the README test command installs mariadb-server-core.
-  const state = await startEmbeddedServer({ dir, install: true });
+  const state = await startEmbeddedServer({
+    dir,
+    install: choice.flavor === 'mariadb',
+    ...(choice.binary ? { binary: choice.binary } : {}),
+    extraArgs: choice.extraArgs,
+  });
   project.provide('testServerUrl', `mysql://root@127.0.0.1:${state.port}/`);
   project.provide('testServerKind', `embedded ${state.flavor} (${state.binary})`);
   project.provide('testServerDir', dir);

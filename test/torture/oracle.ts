@@ -43,8 +43,8 @@ export function renderColumn(c: OracleColumn): string {
 }
 
 export async function oracleColumns(conn: SqlConnection, schema: string, table: string): Promise<OracleColumn[]> {
-  const rows = await conn.query<{ n: string; dt: string; ct: string; co: string | null; ex: string; g: string }>(
-    `SELECT COLUMN_NAME AS n, DATA_TYPE AS dt, COLUMN_TYPE AS ct, COLLATION_NAME AS co, EXTRA AS ex, IS_GENERATED AS g
+  const rows = await conn.query<{ n: string; dt: string; ct: string; co: string | null; ex: string }>(
+    `SELECT COLUMN_NAME AS n, DATA_TYPE AS dt, COLUMN_TYPE AS ct, COLLATION_NAME AS co, EXTRA AS ex
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
     [schema, table],
   );

@@ -28,7 +28,7 @@ const chunk = (n: number, rows: number): ChunkResult => ({
 const outcome = (over: Partial<DumpOutcome> = {}): DumpOutcome => ({
   plan,
   chunks: [[chunk(0, 2), chunk(1, 1)]],
-  checksums: new Map([['users', { rows: 3, checksum: 'v2:42' }]]),
+  checksums: new Map([['users', { rows: 3, checksum: 'v3:42' }]]),
   state: { schema: 'crm', serverVersion: '10.11', ddl: {}, migrations: ['001_init'], binlog: null, binlogNote: 'binary log off' },
   sync: { id: 7, finishedAt: '2024-01-01 00:00:00' },
   serverVersion: '10.11.6-MariaDB',
@@ -47,7 +47,7 @@ describe('buildManifest', () => {
         ddl,
         columns: [{ name: 'id', dataType: 'int', hex: false }],
         rows: 3,
-        checksum: 'v2:42',
+        checksum: 'v3:42',
         chunks: [chunk(0, 2), chunk(1, 1)],
       },
     ]);

@@ -96,15 +96,17 @@ describe('planBackup', () => {
     const plan = planBackup('crm_report', [input(users, 5), input(orders, 7), input(meta('tags', [col('id', 'int')]), 3), input(daily, 1, 'report')], {
       ...options,
       recorded: [
-        { table: 'users', rows: 5, checksum: 'v2:123' },
+        { table: 'users', rows: 5, checksum: 'v3:123' },
         // Rows changed since: scanned.
-        { table: 'orders', rows: 6, checksum: 'v2:456' },
+        { table: 'orders', rows: 6, checksum: 'v3:456' },
         // An older dualpipe's checksum: scanned for the current one.
         { table: 'tags', rows: 3, checksum: '789' },
+        // MD5 digests (before v3): scanned too.
+        { table: 'daily_totals', rows: 1, checksum: 'v2:42' },
       ],
     });
     const recorded = Object.fromEntries(plan.tables.map((t) => [t.name, t.recorded]));
-    expect(recorded).toEqual({ users: { rows: 5, checksum: 'v2:123' }, orders: undefined, tags: undefined, daily_totals: undefined });
+    expect(recorded).toEqual({ users: { rows: 5, checksum: 'v3:123' }, orders: undefined, tags: undefined, daily_totals: undefined });
   });
 
   it('refuses a table a restore could not read back, before anything is dumped', () => {

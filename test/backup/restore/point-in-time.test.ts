@@ -16,6 +16,7 @@ import { createConnector } from '../../../src/db/mysql-driver.js';
 import { createPipeline } from '../../../src/pipeline.js';
 import { qualify } from '../../../src/db/quote.js';
 import { startEmbeddedServer, stopEmbeddedServer } from '../../../src/server/embedded-server.js';
+import { ownServerOptions } from '../../helpers/test-server-choice.js';
 import { runGrants } from '../../../ops/grants/apply-grants.js';
 import { installCapture } from '../../../sync/capture/capture.js';
 import { runSync } from '../../../sync/full/run-sync.js';
@@ -27,7 +28,10 @@ let dataDir = '';
 const SCHEMA = 'crm';
 
 beforeAll(async () => {
-  const server = await startEmbeddedServer({ dir, extraArgs: ['--log-bin=binlog', '--binlog-format=ROW', '--server-id=1'] });
+  const server = await startEmbeddedServer({
+    dir,
+    ...ownServerOptions(['--log-bin=binlog', '--binlog-format=ROW', '--server-id=1']),
+  });
   dataDir = server.dataDir;
   target = { host: '127.0.0.1', port: server.port, user: 'root', database: SCHEMA };
   await migrate(target);

@@ -75,7 +75,8 @@ describe('backup verify --restore-test', () => {
     // Every chunk hash still matches: only restoring and checking the content finds this.
     const content = damaged('checksum', (_dir, m) => {
       const t = m.tables.find((x) => x.name === 'addresses')!;
-      t.checksum = `v2:${BigInt(t.checksum.replace(/^v2:/, '')) + 1n}`;
+      expect(t.checksum).toMatch(/^v3:\d+$/);
+      t.checksum = `v3:${BigInt(t.checksum.replace(/^v3:/, '')) + 1n}`;
     });
     const r2 = await verify(content);
     expect(r2.code).not.toBe(0);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runCliCapture } from '../../helpers/run-cli-capture.js';
-import { testServerUrl } from '../../helpers/test-database.js';
+import { createConnector } from '../../../src/db/mysql-driver.js';
+import { testServerTarget, testServerUrl } from '../../helpers/test-database.js';
 
 describe('doctor', () => {
   it('passes on the test server, naming every check, with fixes for warnings', async () => {
@@ -14,6 +15,20 @@ describe('doctor', () => {
     }
     expect(out.checks.find((c) => c.name === 'MyISAM available')!.verdict).toBe('pass');
     for (const c of out.checks.filter((x) => x.verdict !== 'pass')) expect(c.fix).toBeTruthy();
+  });
+
+  it('passes a server that enforces GTID consistency (MySQL with GTIDs on, as the MySQL test server runs)', async () => {
+    const r = await runCliCapture(['doctor', '--json', '--source', testServerUrl('crm')]);
+    const out = JSON.parse(r.stdout) as { ok: boolean; checks: { name: string; verdict: string }[] };
+    const conn = await createConnector(testServerTarget()).connect({ database: null });
+    const enforced = await conn
+      .query<{ v: string }>('SELECT @@GLOBAL.enforce_gtid_consistency AS v')
+      .then((rows) => String(rows[0]?.v ?? 'OFF'), () => 'OFF'); // MariaDB has no such variable
+    await conn.close();
+    const line = out.checks.find((c) => c.name === 'enforce_gtid_consistency');
+    if (enforced === 'OFF') expect(line).toBeUndefined();
+    else expect(line).toMatchObject({ verdict: 'pass' });
+    expect(out.ok).toBe(true);
   });
 
   it('fails with one line when the server is unreachable', async () => {

@@ -10,6 +10,7 @@ import { parseMysqlUrl } from '../../../src/config/parse-url.js';
 import { createConnector } from '../../../src/db/mysql-driver.js';
 import { ConnectionError, TlsError } from '../../../src/errors.js';
 import { startEmbeddedServer, stopEmbeddedServer } from '../../../src/server/embedded-server.js';
+import { ownServerOptions } from '../../helpers/test-server-choice.js';
 import { runCliCapture } from '../../helpers/run-cli-capture.js';
 import { testServerTarget, testServerUrl } from '../../helpers/test-database.js';
 import { makeTestCerts, type TestCerts } from '../../helpers/tls-certs.js';
@@ -45,7 +46,7 @@ async function connectError(text: string): Promise<Error> {
 beforeAll(async () => {
   certs = makeTestCerts();
   dir = mkdtempSync(join(tmpdir(), 'dp-tls-server-'));
-  const state = await startEmbeddedServer({ dir, tls: { ca: certs.ca, cert: certs.serverCert, key: certs.serverKey } });
+  const state = await startEmbeddedServer({ dir, ...ownServerOptions(), tls: { ca: certs.ca, cert: certs.serverCert, key: certs.serverKey } });
   port = state.port;
   const admin = await createConnector({ host: '127.0.0.1', port, user: 'root' }).connect({ database: null });
   await admin.execute("CREATE USER 'dp_tls'@'127.0.0.1' IDENTIFIED BY 'tls-pw' REQUIRE SSL");

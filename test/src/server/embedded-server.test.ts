@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findServerBinary } from '../../../src/server/find-server-binary.js';
 import { runCliCapture } from '../../helpers/run-cli-capture.js';
+import { ownServerEnv } from '../../helpers/test-server-choice.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'dp-embedded-'));
 
@@ -29,13 +30,13 @@ describe('embedded server', () => {
     const stopped = await runCliCapture(['db', 'status', '--json'], {}, cwd);
     expect(JSON.parse(stopped.stdout)).toEqual({ running: false });
 
-    const start = await runCliCapture(['db', 'start', '--json'], {}, cwd);
+    const start = await runCliCapture(['db', 'start', '--json'], ownServerEnv(), cwd);
     expect(start.code, start.stderr).toBe(0);
     const state = JSON.parse(start.stdout) as { pid: number; port: number };
     expect(state).toMatchObject({ running: true, reused: false });
     expect(existsSync(join(cwd, '.dualpipe/db/data'))).toBe(true);
 
-    const again = await runCliCapture(['db', 'start', '--json'], {}, cwd);
+    const again = await runCliCapture(['db', 'start', '--json'], ownServerEnv(), cwd);
     expect(JSON.parse(again.stdout)).toMatchObject({ reused: true, pid: state.pid });
 
     const url = await runCliCapture(['db', 'url'], {}, cwd);
@@ -56,7 +57,7 @@ describe('embedded server', () => {
     expect(url2.code).toBe(2);
 
     // The data directory survives a restart.
-    const restart = await runCliCapture(['db', 'start', '--json'], {}, cwd);
+    const restart = await runCliCapture(['db', 'start', '--json'], ownServerEnv(), cwd);
     expect(restart.code).toBe(0);
     const status2 = await runCliCapture(['migrate', '--status', '--json'], {}, cwd);
     expect(migrations(status2.stdout).length).toBeGreaterThan(0);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliCapture } from '../../helpers/run-cli-capture.js';
+import { ownServerEnv } from '../../helpers/test-server-choice.js';
 import { makeTestCerts } from '../../helpers/tls-certs.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'dp-embedded-tls-'));
@@ -17,18 +18,17 @@ afterAll(async () => {
 
 describe('embedded server with TLS', () => {
   it('refuses a certificate without its key (exit 2) and a missing file', async () => {
-    const half = await runCliCapture(['db', 'start', '--ssl-cert', certs.serverCert], {}, cwd);
+    const half = await runCliCapture(['db', 'start', '--ssl-cert', certs.serverCert], ownServerEnv(), cwd);
     expect(half.code).toBe(2);
     expect(half.stderr).toMatch(/--ssl-cert and --ssl-key go together/);
-    const missing = await runCliCapture(['db', 'start', '--ssl-cert', '/nonexistent.pem', '--ssl-key', certs.serverKey], {}, cwd);
+    const missing = await runCliCapture(['db', 'start', '--ssl-cert', '/nonexistent.pem', '--ssl-key', certs.serverKey], ownServerEnv(), cwd);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/TLS file \/nonexistent\.pem does not exist/);
   });
 
   it('starts with TLS; default commands then connect verified against its CA', async () => {
-    const start = await runCliCapture(
-      ['db', 'start', '--json', '--ssl-cert', certs.serverCert, '--ssl-key', certs.serverKey, '--ssl-ca', certs.ca],
-      {},
+    const start = await runCliCapture(['db', 'start', '--json', '--ssl-cert', certs.serverCert, '--ssl-key', certs.serverKey, '--ssl-ca', certs.ca],
+      ownServerEnv(),
       cwd,
     );
     expect(start.code, start.stderr).toBe(0);

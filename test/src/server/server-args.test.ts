@@ -9,4 +9,14 @@ describe('serverArgs', () => {
     expect(a).toContain('--tmpdir=/x/a/tmp');
     expect(b).toContain('--tmpdir=/x/b/tmp');
   });
+
+  it("points MySQL's secure_file_priv at the server's own folder (the compiled-in one may not exist)", () => {
+    const bin = { flavor: 'mysql' as const, server: '/opt/mysql/bin/mysqld', installDb: undefined };
+    const args = serverArgs(bin, { dataDir: '/x/a/data', socket: '/x/a/s', port: 1, dir: '/x/a' }, []);
+    expect(args).toContain('--secure-file-priv=/x/a/tmp');
+    // MySQL 9 refuses innodb_log_file_size (replaced by innodb_redo_log_capacity); MariaDB keeps it.
+    expect(args.some((a) => a.startsWith('--innodb-log-file-size'))).toBe(false);
+    expect(args).toContain('--innodb-redo-log-capacity=512M');
+    expect(args[0]).toBe('--no-defaults');
+  });
 });
