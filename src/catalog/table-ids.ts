@@ -1,4 +1,7 @@
 import type { SqlConnection } from '../db/connection.js';
+import { filenameOfAscii, pairEncodedNames } from './innodb-names.js';
+
+export { filenameOfAscii } from './innodb-names.js';
 
 /**
  * A fingerprint of InnoDB's internal ids of each table of `schema`. TRUNCATE TABLE fires no
@@ -36,24 +39,16 @@ export async function readTableIds(conn: SqlConnection, schema: string): Promise
     } catch {
       // not this flavour, no PROCESS privilege, or no `filename` character set: see below
     }
+  }
+  // Without `USING filename` (MySQL has no such character set in SQL).
+  return readTableIdsPaired(conn, schema);
+}
+
+/** readTableIds without the server's `filename` encoding: InnoDB's names paired in innodbNamesOf. */
+export async function readTableIdsPaired(conn: SqlConnection, schema: string): Promise<Record<string, string> | null> {
+  for (const view of ['INNODB_TABLES', 'INNODB_SYS_TABLES']) {
     try {
-      // Without `USING filename` (MySQL has no such character set): names are encoded here, exactly
-      // for ASCII ones (see filenameOfAscii); others get no fingerprint, which the sync reports in its notes.
-      const encSchema = filenameOfAscii(schema) ?? schema;
-      const rows = await conn.query<{ part: string; id: string | number }>(
-        `SELECT NAME AS part, TABLE_ID AS id FROM information_schema.${view} WHERE NAME LIKE ?`,
-        [`${encSchema.replace(/[\\%_]/g, '\\$&')}/%`],
-      );
-      const tables = await conn.query<{ t: string }>(
-        "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
-        [schema],
-      );
-      const byEncoded = new Map(tables.map((r) => [filenameOfAscii(r.t) ?? r.t, r.t]));
-      const named = rows.flatMap((r) => {
-        const table = byEncoded.get(r.part.slice(encSchema.length + 1).replace(/#.*$/s, ''));
-        return table === undefined ? [] : [{ ...r, name: table }];
-      });
-      return fingerprints(named);
+      return fingerprints(await innodbNamesOf(conn, view, schema));
     } catch {
       // not this flavour, or no PROCESS privilege
     }
@@ -77,12 +72,37 @@ export function fingerprints(rows: readonly { name: string; part: string; id: st
   return out;
 }
 
+/** The ASCII start of a name (up to its first other character), for a LIKE prefix. */
+function asciiStart(name: string): string {
+  return /^[\x01-\x7f]*/.exec(name)![0];
+}
+const likePrefix = (s: string): string => `${s.replace(/[\\%_]/g, '\\$&')}%`;
+
 /**
- * A name in InnoDB's file-name encoding, for ASCII names only (undefined otherwise): `[0-9A-Za-z_]`
- * stay, every other character is `@` and its code in four lower-case hex digits (`a,b` is
- * `a@002cb`). Non-ASCII letters use a table of two-character codes that is not reproduced here.
+ * The InnoDB tables of `schema` named by their information_schema names, when the server cannot
+ * encode names (MySQL): InnoDB's names that start like the schema's are paired with the schemas
+ * and tables that exist (innodb-names.ts). A table whose name could be two encodings, or whose
+ * encoding could be two tables, gets no fingerprint; the sync says so in its notes.
  */
-export function filenameOfAscii(name: string): string | undefined {
-  if (!/^[\x01-\x7f]*$/.test(name)) return undefined;
-  return name.replace(/[^0-9A-Za-z_]/g, (c) => `@${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+async function innodbNamesOf(conn: SqlConnection, view: string, schema: string): Promise<{ name: string; part: string; id: string | number }[]> {
+  const rows = await conn.query<{ part: string; id: string | number }>(
+    `SELECT CAST(NAME AS CHAR) AS part, TABLE_ID AS id FROM information_schema.${view} WHERE NAME LIKE ?`,
+    [likePrefix(filenameOfAscii(asciiStart(schema))!)],
+  );
+  const split = rows.map((r) => {
+    const slash = r.part.indexOf('/'); // `/` inside a name is always encoded (@002f)
+    return { ...r, encSchema: r.part.slice(0, slash), encTable: r.part.slice(slash + 1).replace(/#.*$/s, '') };
+  });
+  const schemas = await conn.query<{ s: string }>('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [likePrefix(asciiStart(schema))]);
+  const schemaOf = pairEncodedNames(schemas.map((r) => r.s), new Set(split.map((r) => r.encSchema)));
+  const mine = split.filter((r) => schemaOf.get(r.encSchema) === schema);
+  const tables = await conn.query<{ t: string }>(
+    "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
+    [schema],
+  );
+  const tableOf = pairEncodedNames(tables.map((r) => r.t), new Set(mine.map((r) => r.encTable)));
+  return mine.flatMap((r) => {
+    const name = tableOf.get(r.encTable);
+    return name === undefined ? [] : [{ name, part: r.part, id: r.id }];
+  });
 }
