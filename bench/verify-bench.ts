@@ -42,7 +42,7 @@ async function main(): Promise<void> {
         peer = Math.min(peer, r.seconds);
       }
       const ours = Number(best![1]![1]);
-      best!.push([`\`verify\` of ${peerCli} (its checksum: BIT_XOR(CRC32), same chunks)`, peer.toFixed(2), '', `dualpipe verify is ${(ours / peer).toFixed(2)}x this`]);
+      best!.push([`\`verify\` of ${peerCli} (that build's own checksum, same chunks)`, peer.toFixed(2), '', `dualpipe verify is ${(ours / peer).toFixed(2)}x this`]);
     }
     await admin.close();
     saveResults('verify', `bench:verify at scale ${scale} (${seeded.rows} rows; best of 3)`, ['what', 'seconds', '', 'notes'], best!, {
