@@ -9,6 +9,7 @@ import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { allowUncheckedRows } from '../../src/db/check-constraints.js';
+import { allowKeylessTables } from '../../src/db/keyless-tables.js';
 import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
 import { BackupError, DamagedDataError, DualpipeError, StepError } from '../../src/errors.js';
 import { decryptChunk } from '../format/chunk-cipher.js';
@@ -42,6 +43,7 @@ export async function openLoadSession(connector: SqlConnector, staging: string):
       "SET SESSION foreign_key_checks = 0, unique_checks = 0, sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00'",
     );
     await allowUncheckedRows(conn);
+    await allowKeylessTables(conn);
   } catch (error) {
     await conn.close();
     throw error;

@@ -1,5 +1,6 @@
 import { allowUncheckedRows } from './check-constraints.js';
 import type { SqlConnection, SqlConnector } from './connection.js';
+import { allowKeylessTables } from './keyless-tables.js';
 
 /** Session settings every sync session uses, so values print and compare the same everywhere. */
 export async function prepareSession(conn: SqlConnection): Promise<void> {
@@ -7,6 +8,7 @@ export async function prepareSession(conn: SqlConnection): Promise<void> {
   // is copied as 0 instead of drawing a new AUTO_INCREMENT value.
   await conn.execute("SET SESSION time_zone = '+00:00', SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO'");
   await allowUncheckedRows(conn);
+  await allowKeylessTables(conn);
 }
 
 /**
