@@ -6,6 +6,7 @@
 import type { SqlConnection, TlsSettings } from '../../src/db/connection.js';
 import { parseServerVersion } from '../../src/db/server-info.js';
 import type { DoctorCheck, ServerlessCheck } from './doctor-check.js';
+import { checkKeylessTables } from './doctor-keyless.js';
 import { checkTls } from './doctor-tls.js';
 
 async function variable(conn: SqlConnection, name: string): Promise<string | null> {
@@ -88,6 +89,8 @@ export async function checkServer(
       });
     }
   }
+  const keyless = await checkKeylessTables(conn);
+  if (keyless) out.push(keyless);
   const lock = await conn.query<{ g: number | null }>("SELECT GET_LOCK('dualpipe:doctor', 0) AS g");
   await conn.query("SELECT RELEASE_LOCK('dualpipe:doctor')");
   out.push({ name: 'GET_LOCK', verdict: Number(lock[0]?.g) === 1 ? 'pass' : 'warn', detail: 'named locks work' });

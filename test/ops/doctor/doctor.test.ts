@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { runCliCapture } from '../../helpers/run-cli-capture.js';
 import { createConnector } from '../../../src/db/mysql-driver.js';
 import { testServerTarget, testServerUrl } from '../../helpers/test-database.js';
+import { checkKeylessTables, keylessVerdict } from '../../../ops/doctor/doctor-keyless.js';
 
 describe('doctor', () => {
   it('passes on the test server, naming every check, with fixes for warnings', async () => {
@@ -35,5 +36,29 @@ describe('doctor', () => {
     const r = await runCliCapture(['doctor', '--source', 'mysql://root@127.0.0.1:1/crm']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('doctor on MySQL primary-key settings', () => {
+  it('says nothing when they are off, passes when the account can turn them off, warns with the grant when it cannot', () => {
+    expect(keylessVerdict({ on: [], canTurnOff: false })).toBeUndefined();
+    expect(keylessVerdict({ on: ['sql_require_primary_key'], canTurnOff: true })).toMatchObject({ verdict: 'pass' });
+    expect(keylessVerdict({ on: ['sql_generate_invisible_primary_key'], canTurnOff: false })).toMatchObject({
+      verdict: 'warn',
+      fix: expect.stringContaining('SESSION_VARIABLES_ADMIN'),
+    });
+  });
+
+  it('reads the session and really turns the settings off (MySQL; MariaDB has neither)', async () => {
+    const conn = await createConnector(testServerTarget()).connect({ database: null });
+    try {
+      const mysql = await conn.execute('SET SESSION sql_require_primary_key = ON').then(() => true, () => false);
+      const check = await checkKeylessTables(conn);
+      if (!mysql) return expect(check).toBeUndefined();
+      expect(check).toMatchObject({ verdict: 'pass', detail: expect.stringContaining('sql_require_primary_key=ON') });
+      expect(Number((await conn.query<{ v: number | string }>('SELECT @@SESSION.sql_require_primary_key AS v'))[0]!.v)).toBe(0);
+    } finally {
+      await conn.close();
+    }
   });
 });
