@@ -7,6 +7,7 @@
  * shrunk (fast-check, same class) to a minimal schema and workload for up to X minutes. Prints and
  * saves (bench/results/torture-latest.md, .json; torture-cross-server-latest.* with --cross-server) a summary: schemas, syncs, statements, rows,
  * failures by class with seed and minimal repro, and the longest run of clean cases.
+ * `--enable json-opaque` switches on what is off by default (MySQL JSON values with opaque types).
  * `--disable float,versioned,pk:bit,hostile-names,…` switches generator features off to look past
  * classes already found. `--cross-server` runs with `sameServer: false` (rows streamed through
  * dualpipe). Uses DUALPIPE_TEST_URL when set, else a throwaway embedded server.
@@ -22,6 +23,7 @@ import type { GenEnv } from '../test/torture/column-arb.js';
 import { classify, type Failure } from '../test/torture/failure.js';
 import type { TortureCase } from '../test/torture/model.js';
 import { runCase } from '../test/torture/run-case.js';
+import { probeServer } from '../test/torture/server-features.js';
 import { arg, benchServer } from './bench-util.js';
 
 const seed0 = Number(arg('seed', String(Date.now() % 2_147_483_647)));
@@ -29,6 +31,7 @@ const maxRuns = Number(arg('runs', '1000000'));
 const minutes = Number(arg('minutes', '10'));
 const shrinkMinutes = Number(arg('shrink-minutes', '3'));
 const disable = new Set(arg('disable', '').split(',').filter(Boolean));
+const enable = new Set(arg('enable', '').split(',').filter(Boolean));
 const keep = process.argv.includes('--keep');
 const crossServer = process.argv.includes('--cross-server');
 const BATCH = 5;
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
   const deadline = started + minutes * 60_000;
   try {
     const conn = await createConnector(server).connect({ database: null });
-    const genv: GenEnv = { collations: await loadCollations(conn), disable };
+    const genv: GenEnv = { collations: await loadCollations(conn), server: await probeServer(conn), disable, enable };
     await conn.close();
     const arb = caseArb(genv);
     /** One case; counts it; throws CaseError on a failure of class `only` (any class when undefined). */

@@ -59,9 +59,14 @@ export function captureTableDdl(schema: string): string {
  *   hexKeyCharset there: utf8mb4 text is neither exact for every one nor matched right);
  * - BIT as its unsigned integer: `HEX(b'101')` is `5`, and an odd number of hex digits is no
  *   valid `X'…'` literal;
- * - FLOAT and DOUBLE through DOUBLE: `CAST(float AS CHAR)` prints 6 significant digits
- *   (16777215 prints as 16777200), while a FLOAT widens to DOUBLE exactly and MariaDB and MySQL
- *   print a DOUBLE with the shortest digits that read back as the same DOUBLE;
+ * - FLOAT and DOUBLE through DOUBLE, printed as a JSON number: `CAST(float AS CHAR)` prints 6
+ *   significant digits (16777215 prints as 16777200), while a FLOAT widens to DOUBLE exactly.
+ *   MySQL's `CAST(double AS CHAR)` is not exact either: it fits the text into 22 characters, so
+ *   -1.7976931348623157e308 prints as -1.797693134862316e308, which is beyond the largest DOUBLE
+ *   and reads back as "Illegal double" (torture seed 2 on MySQL), and -2.2250738585072014e-308
+ *   loses a digit. Both servers print a JSON number with the shortest digits that read back as
+ *   the same DOUBLE (MySQL adds `.0` to integral values: `3.0`, `-0.0`), so the key part is the
+ *   text of `JSON_ARRAY(CAST(x AS DOUBLE))`'s only element;
  * - TIMESTAMP as seconds since the epoch: it would print in the session's time zone, and triggers
  *   run in the writers' sessions. The zero TIMESTAMP is logged as 0 (1970-01-01 00:00:00 UTC
  *   itself cannot be stored), which key-sql.ts reads back as the zero value;
@@ -78,7 +83,7 @@ export function keyPartSql(ref: string, col: Pick<ColumnMeta, 'dataType' | 'char
   // ENUM by index: the error value (index 0) and a declared '' member print alike as text.
   if (type === 'enum') return `CAST(${ref} + 0 AS CHAR)`;
   if (isHexType(type) || hexKeyCharset(col) !== null) return `HEX(${ref})`;
-  if (type === 'float' || type === 'double' || type === 'real') return `CAST(CAST(${ref} AS DOUBLE) AS CHAR)`;
+  if (type === 'float' || type === 'double' || type === 'real') return `JSON_UNQUOTE(JSON_EXTRACT(JSON_ARRAY(CAST(${ref} AS DOUBLE)), '$[0]'))`;
   // UNIX_TIMESTAMP() of the zero TIMESTAMP is NULL in a trigger (0 in a plain SELECT): spelled out.
   if (type === 'timestamp') return `IF(CAST(${ref} AS CHAR) LIKE '0000-00-00%', '0', CAST(UNIX_TIMESTAMP(${ref}) AS CHAR))`;
   return `CAST(${ref} AS CHAR)`;

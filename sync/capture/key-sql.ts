@@ -78,10 +78,20 @@ export function keyTuple(meta: TableMeta, key: string): string {
   return lits.length === 1 ? lits[0]! : `(${lits.join(', ')})`;
 }
 
-/** `alias.pk IN (…)` or `(alias.a, alias.b) IN ((…), (…))` for a batch of keys (no alias: bare columns). */
+/**
+ * `alias.pk IN (…)` or `(alias.a, alias.b) IN ((…), (…))` for a batch of keys (no alias: bare
+ * columns). A composite key with an ENUM part is matched by `(a, b) = (…) OR …` instead: MySQL
+ * (9.7) compares an ENUM with the integer literals of a row IN list of several tuples not by
+ * index, so `(k, d) IN ((0, …), (1, …))` finds no row at all (a single tuple, a plain `k IN (0, 1)`
+ * and row equalities are right), and an incremental sync lost the rows of those keys (torture seed
+ * 10019 on MySQL). Row equalities OR-ed still use the primary key's index on both servers.
+ */
 export function keyInSql(meta: TableMeta, alias: string, keys: readonly string[]): string {
   const cols = meta.primaryKey.map((c) => `${alias ? `${alias}.` : ''}${quoteId(c)}`);
-  const lhs = cols.length === 1 ? cols[0]! : `(${cols.join(', ')})`;
+  if (cols.length === 1) return `${cols[0]!} IN (${keys.map((k) => keyTuple(meta, k)).join(', ')})`;
+  const lhs = `(${cols.join(', ')})`;
+  const hasEnum = meta.primaryKey.some((c) => meta.columns.find((x) => x.name === c)?.dataType.toLowerCase() === 'enum');
+  if (hasEnum) return keys.length === 0 ? 'FALSE' : `(${keys.map((k) => `${lhs} = ${keyTuple(meta, k)}`).join(' OR ')})`;
   return `${lhs} IN (${keys.map((k) => keyTuple(meta, k)).join(', ')})`;
 }
 

@@ -3,7 +3,9 @@
  * MyISAM has no foreign keys, so FOREIGN KEY constraints are dropped, and so are table-level
  * CHECK constraints (a mirror holds whatever rows the source holds); InnoDB-only table
  * options (ROW_FORMAT=COMPRESSED, KEY_BLOCK_SIZE, STATS_*, PAGE_*) and partitioning (MySQL 8
- * cannot partition MyISAM) are removed. Columns, generated columns, keys and FULLTEXT indexes stay.
+ * cannot partition MyISAM) are removed, and so are MySQL's functional indexes and indexes over
+ * VIRTUAL columns (see isFunctionalKey). Columns, generated columns, other keys and FULLTEXT
+ * indexes stay.
  */
 import { qualify } from '../../src/db/quote.js';
 import { SchemaChangedError } from '../../src/errors.js';
@@ -11,6 +13,23 @@ import { SchemaChangedError } from '../../src/errors.js';
 const FK_LINE = /^\s*(CONSTRAINT\s+`(?:[^`]|``)*`\s+)?FOREIGN KEY\b/i;
 /** A table-level CHECK constraint: mirrors copy rows, they do not validate them again. */
 const CHECK_LINE = /^\s*(CONSTRAINT\s+`(?:[^`]|``)*`\s+)?CHECK\s*\(/i;
+
+/**
+ * True for a key with a functional key part, `KEY fx ((lower(`s`)), `n`)` (MySQL 8.0.13+). MySQL
+ * implements such a part as a hidden virtual generated column, and MyISAM "does not support the
+ * create option 'Index on virtual generated column'": the mirror could not be created at all. An
+ * index holds no data of its own, so the mirror goes without it (a UNIQUE one too: the mirror
+ * holds the source's rows, it does not check them again). The same MySQL refusal meets a plain
+ * index over a VIRTUAL column, which mirrorDdl leaves out for the same reason (MariaDB's MyISAM
+ * would take it; one DDL for both servers keeps mirrors alike).
+ */
+export function isFunctionalKey(line: string): boolean {
+  const m = /^\s*(?:(?:UNIQUE|FULLTEXT|SPATIAL)\s+)?KEY\s+`(?:[^`]|``)*`\s*\(([\s\S]*)$/i.exec(line);
+  if (!m) return false;
+  // Quoted names may hold anything; with them blanked, a part that opens with `(` is an expression.
+  const parts = m[1]!.replace(/`(?:[^`]|``)*`/g, '``').replace(/'(?:[^'\\]|\\.|'')*'/g, "''");
+  return /^\s*\(|,\s*\(/.test(parts);
+}
 
 /**
  * The mirror's CREATE TABLE (named `newName` in `schema`) from `showCreate`, the output of
@@ -23,6 +42,7 @@ export function mirrorDdl(showCreate: string, schema: string, newName: string, s
   if (!/^CREATE TABLE /i.test(head))
     throw new SchemaChangedError(source, `SHOW CREATE TABLE does not give a CREATE TABLE (${head.slice(0, 60)}): is it still a base table?`);
   const body: string[] = [];
+  const virtual = new Set<string>();
   let tail = '';
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
@@ -30,7 +50,11 @@ export function mirrorDdl(showCreate: string, schema: string, newName: string, s
       tail = lines.slice(i).join('\n');
       break;
     }
-    if (FK_LINE.test(line) || CHECK_LINE.test(line)) continue;
+    if (FK_LINE.test(line) || CHECK_LINE.test(line) || isFunctionalKey(line)) continue;
+    const col = /^\s*(`(?:[^`]|``)*`)\s.*\bVIRTUAL\b/.exec(line);
+    if (col) virtual.add(col[1]!);
+    const key = /^\s*(?:(?:UNIQUE|FULLTEXT|SPATIAL)\s+)?KEY\s+`(?:[^`]|``)*`\s*\(([\s\S]*)$/i.exec(line);
+    if (key && [...key[1]!.matchAll(/`(?:[^`]|``)*`/g)].some((m) => virtual.has(m[0]))) continue;
     body.push(line.replace(/,\s*$/, ''));
   }
   const options = tail

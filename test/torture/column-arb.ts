@@ -1,9 +1,11 @@
 /**
- * Column type arbitraries for MariaDB 10.11 InnoDB tables. Charsets and collations come from the
- * server's information_schema.COLLATIONS (read once), so every one offered exists.
+ * Column type arbitraries for MariaDB 10.11 and MySQL 8.4+/9.x InnoDB tables. Charsets and
+ * collations come from the server's information_schema.COLLATIONS (read once), so every one
+ * offered exists; server features (server-features.ts) decide the rest.
  */
 import fc from 'fast-check';
 import type { ColType } from './model.js';
+import type { ServerFeatures } from './server-features.js';
 
 /** The server's collations by charset: default first, then the rest. */
 export type CollationEnv = Record<string, string[]>;
@@ -16,6 +18,10 @@ export type CollationEnv = Record<string, string[]>;
 export interface GenEnv {
   collations: CollationEnv;
   disable: ReadonlySet<string>;
+  /** Features off unless named here: `json-opaque` (typed values dualpipe does not keep yet). */
+  enable: ReadonlySet<string>;
+  /** What the target server accepts (probed once): the generator emits only that. */
+  server: ServerFeatures;
 }
 
 /** Weighted choices without the disabled ones (the first stays when all are disabled). */
@@ -130,7 +136,8 @@ export function colTypeArb(genv: GenEnv): fc.Arbitrary<ColType> {
     { weight: 3, arbitrary: binaryTypeArb },
     { weight: 2, arbitrary: enumTypeArb },
     { weight: 1, arbitrary: setTypeArb },
-    { weight: 2, arbitrary: c({ kind: 'json', sql: 'JSON' }) },
+    // MySQL's JSON is a binary type of its own (with opaque DATE, DECIMAL… values); MariaDB's a LONGTEXT.
+    { weight: 2, arbitrary: c({ kind: 'json', sql: 'JSON', binaryJson: genv.server.binaryJson, opaqueJson: genv.server.binaryJson && genv.enable.has('json-opaque') }) },
     { weight: 1, arbitrary: c({ kind: 'point', sql: 'POINT' }) },
     { weight: 1, arbitrary: c({ kind: 'geometry', sql: 'GEOMETRY' }) },
   ];

@@ -12,6 +12,7 @@ import { caseArb, loadCollations, renderRepro } from './case-arb.js';
 import type { CollationEnv } from './column-arb.js';
 import { classify } from './failure.js';
 import { runCase, type RunEnv } from './run-case.js';
+import { probeServer, type ServerFeatures } from './server-features.js';
 
 /**
  * Fixed seeds; each runs RUNS cases and stops at its first failure (about 60–90 s in all here).
@@ -21,6 +22,7 @@ const SEEDS = (process.env.TORTURE_SEEDS ?? '1,2,3,4,5,6,7,8,9,10').split(',').m
 const RUNS = Number(process.env.TORTURE_RUNS ?? 2);
 
 let collations: CollationEnv;
+let server: ServerFeatures;
 let env: RunEnv;
 const tally = { cases: 0, invalidDdl: 0, refused: 0, syncs: 0, statements: 0, rows: 0 };
 
@@ -28,18 +30,19 @@ beforeAll(async () => {
   env = { server: testServerTarget() };
   const conn = await createConnector(env.server).connect({ database: null });
   collations = await loadCollations(conn);
+  server = await probeServer(conn);
   await conn.close();
 });
 
 afterAll(() => {
-  console.log(`torture corpus: ${JSON.stringify(tally)}`);
+  console.log(`torture corpus (${JSON.stringify(server)}): ${JSON.stringify(tally)}`);
 });
 
 describe('torture corpus', () => {
   it.each(SEEDS)('seed %i: mirrors, verify, backup and restore match the oracle', async (seed) => {
     const crossServer = seed % 2 === 1;
     await fc.assert(
-      fc.asyncProperty(caseArb({ collations, disable: new Set() }), async (c) => {
+      fc.asyncProperty(caseArb({ collations, server, disable: new Set(), enable: new Set() }), async (c) => {
         const out = await runCase(c, { ...env, crossServer });
         tally.cases++;
         tally.syncs += out.stats.syncs;

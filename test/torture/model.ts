@@ -29,6 +29,10 @@ export interface ColType {
   members?: string[];
   charset?: string;
   collation?: string;
+  /** JSON stored as MySQL's binary JSON (values may be typed: `CAST(… AS JSON)`, opaque DATE/DECIMAL/…). */
+  binaryJson?: boolean;
+  /** Binary JSON values may hold opaque DATE/TIME/DATETIME/binary and DECIMAL values (feature `json-opaque`). */
+  opaqueJson?: boolean;
 }
 
 export interface ColumnSpec extends ColType {
@@ -71,6 +75,13 @@ export interface TableSpec {
   collation: string;
   partitioned: boolean;
   versioned: boolean;
+  /**
+   * Keyless, created with `sql_generate_invisible_primary_key = ON` (MySQL): the server adds
+   * `my_row_id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT INVISIBLE PRIMARY KEY`.
+   */
+  gipk?: boolean;
+  /** Functional key parts, each `(expr)`, of one secondary index (MySQL). */
+  functionalIndex?: string[];
 }
 
 export interface SchemaSpec {

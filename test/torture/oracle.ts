@@ -2,7 +2,8 @@
  * The oracle: an exact digest of a table that shares no code with dualpipe's sync or backup.
  * Column metadata (names, types, order, collations, invisible and generated columns) plus the
  * multiset of rows, each column rendered on the server so that nothing is lost on the way:
- * HEX for strings, binaries, JSON, spatial, SET; index and HEX for ENUM; CAST AS DOUBLE for
+ * HEX for strings, binaries, JSON, spatial, SET; index and HEX for ENUM; for MySQL's binary JSON
+ * also the JSON_TYPE of the value and of its first elements (an opaque DATE prints as a string); CAST AS DOUBLE for
  * FLOAT (HEX of a float is its integer part); HEX for BIT; UNIX_TIMESTAMP for TIMESTAMP (its
  * text depends on the session's time zone and is ambiguous in DST); plain text for integers,
  * DECIMAL, DOUBLE (MariaDB prints 17 significant digits), DATE, DATETIME, TIME and YEAR.
@@ -39,6 +40,12 @@ export function renderColumn(c: OracleColumn): string {
   if (c.dataType === 'float') return `CAST(${id} AS DOUBLE)`;
   if (c.dataType === 'timestamp') return `UNIX_TIMESTAMP(${id})`;
   if (c.dataType === 'enum') return `CONCAT(${id} + 0, ':', HEX(${id}))`;
+  // MySQL's binary JSON: its text hides types (an opaque DATE prints like a string), so the types
+  // of the value and of its first elements are rendered too. (MariaDB's JSON is a LONGTEXT.)
+  if (c.dataType === 'json') {
+    const types = ['$', '$[0]', '$[1]', '$[2]', '$[3]', '$[4]', '$[5]', '$[6]', '$.a', '$.k'].map((p) => `IFNULL(JSON_TYPE(JSON_EXTRACT(${id}, '${p}')), '-')`);
+    return `CONCAT_WS(':', ${types.join(', ')}, HEX(${id}))`;
+  }
   return `HEX(${id})`;
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseChunkScheme, chunkCondition, diffChunks } from '../../../src/rows/chunk-sql.js';
 import { selectTables } from '../../../src/catalog/discover-tables.js';
-import { mirrorDdl } from '../../../sync/full/mirror-ddl.js';
+import { isFunctionalKey, mirrorDdl } from '../../../sync/full/mirror-ddl.js';
 import { describePlan, planSync } from '../../../sync/full/plan-sync.js';
 import { parseReportDefinition } from '../../../sync/reports/report-definitions.js';
 import type { TableMeta } from '../../../src/catalog/table-meta.js';
@@ -39,6 +39,32 @@ const contacts: TableMeta = {
 };
 
 describe('mirrorDdl', () => {
+  it('leaves out MySQL functional indexes and indexes over VIRTUAL columns (MySQL\'s MyISAM refuses an index on a virtual column) and keeps the others', () => {
+    const show = [
+      'CREATE TABLE `fx` (',
+      '  `id` int NOT NULL,',
+      '  `s` varchar(10) NOT NULL,',
+      '  `(a,(b` int DEFAULT NULL,',
+      '  `v` varchar(10) GENERATED ALWAYS AS (lower(`s`)) VIRTUAL,',
+      '  `st` varchar(10) GENERATED ALWAYS AS (lower(`s`)) STORED,',
+      '  PRIMARY KEY (`id`),',
+      '  KEY `fx` ((lower(`s`)),((cast(json_extract(`j`,_utf8mb4\'$.a\') as char(20) charset utf8mb4) collate utf8mb4_bin))),',
+      '  UNIQUE KEY `mixed` (`s`,(abs(`id`))),',
+      '  KEY `odd name ((x` (`(a,(b`),',
+      '  KEY `pre` (`s`(3)),',
+      '  KEY `on_virtual` (`id`,`v`),',
+      '  KEY `on_stored` (`st`)',
+      ') ENGINE=InnoDB DEFAULT CHARSET=utf8mb4',
+    ].join('\n');
+    const ddl = mirrorDdl(show, 'r', 'm');
+    expect(ddl).not.toMatch(/KEY `fx`|KEY `mixed`|KEY `on_virtual`/);
+    expect(ddl).toContain('KEY `on_stored` (`st`)');
+    expect(ddl).toContain('`v` varchar(10) GENERATED ALWAYS AS (lower(`s`)) VIRTUAL');
+    expect(ddl).toContain('KEY `odd name ((x` (`(a,(b`)');
+    expect(ddl).toContain('KEY `pre` (`s`(3))');
+    expect(isFunctionalKey('  KEY `k` (`a`,`b`)')).toBe(false);
+  });
+
   it('drops foreign keys and InnoDB options, keeps keys and generated columns', () => {
     const ddl = mirrorDdl(contactsDdl, 'crm_report', '__dp_new_contacts');
     expect(ddl).toMatch(/^CREATE TABLE `crm_report`.`__dp_new_contacts` \(/);
