@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runBackup } from '../../../backup/dump/run-backup.js';
+import { binlogReplayCommand } from '../../../backup/restore/binlog-replay.js';
 import { runRestore } from '../../../backup/restore/run-restore.js';
 import { migrate, seed } from '../../../schema/index.js';
 import type { ConnectionTarget, SqlConnection } from '../../../src/db/connection.js';
@@ -81,27 +82,28 @@ describe('point-in-time recovery', () => {
     const txBefore = (await conn.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${q('transactions')} WHERE contact_id = ?`, [victim]))[0]!.n;
     await conn.execute(`DELETE FROM ${q('contacts')} WHERE id = ?`, [victim]);
 
-    await runRestore({ connector: createConnector(target), from: backup.dir, target: SCHEMA });
+    const restored = await runRestore({ connector: createConnector(target), from: backup.dir, target: SCHEMA });
     expect(await conn.query(`SELECT 1 FROM ${q('contacts')} WHERE id = 900001`)).toHaveLength(0);
 
-    // The README's procedure. MariaDB: mariadb-binlog --database=crm --start-position … --stop-position … | mariadb.
-    // MySQL with GTIDs: the restored server has executed every logged GTID already, so the replay must
-    // drop them (--skip-gtids; kept, each transaction would be skipped in silence) and leave out the
-    // snapshot's own transactions by GTID (--exclude-gtids), from the start of the manifest's file.
+    // The README's procedure, as the restore prints it (binlog-replay.ts). MariaDB: mariadb-binlog
+    // --database=crm --start-position … --stop-position … | mariadb. MySQL with GTIDs: mysqlbinlog with
+    // --skip-gtids (the restored server has executed every logged GTID already: kept, each replayed
+    // transaction would be skipped in silence) and --exclude-gtids=<the snapshot's set>.
     const flavor = (await readServerInfo(conn)).flavor;
-    const tools = replayTools(flavor);
-    const gtidArgs = flavor === 'mysql' ? `--skip-gtids --exclude-gtids='${start!.gtid}' ` : '';
     if (flavor === 'mysql') expect(start!.gtid, 'on MySQL the manifest holds the GTID set of the snapshot').toMatch(/^[0-9a-f-]{36}:/);
+    expect(restored.binlogReplay).toBe(binlogReplayCommand({ flavor, start: start!, schema: SCHEMA }));
+    expect(restored.binlogReplay).toMatch(flavor === 'mysql' ? /^mysqlbinlog --skip-gtids --exclude-gtids='/ : /^mariadb-binlog --database=crm /);
     const files = [start!.file, stop.file].filter((f, i, a) => a.indexOf(f) === i).map((f) => join(dataDir, f));
-    const replay = spawnSync(
-      'bash',
-      [
-        '-c',
-        `set -o pipefail; ${tools.binlog} ${gtidArgs}--database=${SCHEMA} --start-position=${start!.position} --stop-position=${stop.position} ${files.join(' ')} ` +
-          `| ${tools.client} -h127.0.0.1 -P${target.port} -uroot`,
-      ],
-      { encoding: 'utf8' },
-    );
+    const command = binlogReplayCommand({
+      flavor,
+      start: start!,
+      schema: SCHEMA,
+      stopPosition: stop.position,
+      files,
+      tools: replayTools(flavor),
+      clientArgs: `-h127.0.0.1 -P${target.port} -uroot`,
+    });
+    const replay = spawnSync('bash', ['-c', `set -o pipefail; ${command}`], { encoding: 'utf8' });
     expect(replay.status, replay.stderr.slice(0, 2000)).toBe(0);
 
     expect(await conn.query(`SELECT 1 FROM ${q('contacts')} WHERE id = 900001`)).toHaveLength(1);
