@@ -65,4 +65,10 @@ export interface RestoreResult {
   cleanedUp: string[];
   notes: string[];
   planText?: string;
+  /**
+   * The command that replays the source's binary log from the backup's snapshot (point-in-time
+   * recovery; binlog-replay.ts), with placeholders for the stop position and later files: set when
+   * the manifest records a start and the backup went back into its own source schema.
+   */
+  binlogReplay?: string;
 }

@@ -7,10 +7,12 @@
  */
 import type { SqlConnection } from '../../src/db/connection.js';
 import { quoteId } from '../../src/db/quote.js';
+import { readServerInfo } from '../../src/db/server-info.js';
 import { AbortedError, UsageError } from '../../src/errors.js';
 import { acquireRunLock, lockName } from '../../src/lock/run-lock.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { locateBackup } from '../format/read-backup.js';
+import { binlogReplayCommand } from './binlog-replay.js';
 import { executeRestore } from './execute-restore.js';
 import { inspectTarget } from './inspect-target.js';
 import { restoreSchemas } from './plan-restore.js';
@@ -56,6 +58,11 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
         throw new UsageError(`the tables of ${o.target} changed while the restore was being prepared`, { hint: 'run the restore again' });
       const done = await executeRestore(o, p, { admin, log, threads, throwIfAborted, now: clock });
       const seconds = (clock().getTime() - started.getTime()) / 1000;
+      const m = backup.manifest;
+      const replay =
+        m.binlog && o.target === m.sourceSchema
+          ? binlogReplayCommand({ flavor: (await readServerInfo(admin)).flavor, start: m.binlog, schema: m.sourceSchema })
+          : undefined;
       return {
         ...prepared.base,
         ...done,
@@ -66,6 +73,7 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
         bytes: p.totals.bytes,
         seconds,
         rowsPerSecond: Math.round(p.totals.rows / Math.max(seconds, 0.001)),
+        ...(replay ? { binlogReplay: replay } : {}),
       };
     } finally {
       await lock.release().catch(() => {});

@@ -93,6 +93,8 @@ function describeRestore(r: RestoreThenSyncResult, reportSchema: string, isSourc
       `the ${r.replaced.length} replaced tables are kept in ${r.previous} until the next restore: ` +
         '`dualpipe restore --rollback` puts them back, `--drop-previous` drops them',
     );
+  if (r.binlogReplay)
+    lines.push(`point-in-time recovery: replay the binlog from this backup's snapshot (README, Point-in-time recovery):\n  ${r.binlogReplay}`);
   if (r.sync) lines.push(`sync #${r.sync.runId} rebuilt the mirrors in ${reportSchema} in ${r.sync.seconds.toFixed(1)} s`);
   else if (isSource) lines.push(`the mirrors in ${reportSchema} are now stale: run \`dualpipe sync\``);
   return lines.join('\n');

@@ -5,12 +5,16 @@
  */
 import type { SqlConnection } from '../db/connection.js';
 import { qualify } from '../db/quote.js';
-import { readServerInfo, type ServerInfo } from '../db/server-info.js';
+import { binlogBeforeSnapshot } from '../db/binlog-status.js';
+import { readServerInfo } from '../db/server-info.js';
 import { MIGRATIONS_TABLE_NAME } from './discover-tables.js';
 
 /**
- * Where the binary log stood at the snapshot, for point-in-time recovery after a restore: file and
- * position, and on MariaDB the GTID position there (BINLOG_GTID_POS).
+ * Where a replay of the binary log must start after restoring a backup of the snapshot: file and
+ * position, and the GTID set the snapshot already holds. On MariaDB the position is the snapshot's
+ * own and `gtid` is its GTID position there (BINLOG_GTID_POS, informational). On MySQL the position
+ * is the start of the file that was current before the snapshot opened, and `gtid` is the set of
+ * transactions the snapshot holds: a replay must leave those out (`mysqlbinlog --exclude-gtids`).
  */
 export interface BinlogPosition {
   file: string;
@@ -29,32 +33,80 @@ export interface SourceState {
   ddl: Record<string, string>;
   /** Applied migrations (knex bookkeeping), oldest first; empty for a schema without them. */
   migrations: string[];
-  /** Binary log position of the snapshot, when the server has a binlog and can tell it consistently. */
+  /** Where a binlog replay after a restore of this snapshot starts, when the server can tell it exactly. */
   binlog: BinlogPosition | null;
   /** Why `binlog` is null, for the manifest reader. */
   binlogNote?: string;
 }
 
+/** Where the first event of a binlog file starts (after the 4-byte magic number). */
+const BINLOG_FILE_START = 4;
+
 /**
- * Reads the binlog position matching the open consistent snapshot. MariaDB exposes it as
- * `binlog_snapshot_file/position` (set by START TRANSACTION WITH CONSISTENT SNAPSHOT); MySQL has
- * no lock-free equivalent, so it is left out there rather than recorded inexactly.
+ * Reads the binlog position matching the open consistent snapshot, feature-detected:
+ * - MariaDB (and Percona) report it as `binlog_snapshot_file/position`, set by START TRANSACTION
+ *   WITH CONSISTENT SNAPSHOT: exact and lock-free.
+ * - Oracle MySQL has no such status. `SHOW BINARY LOG STATUS` read next to the snapshot is not exact:
+ *   a transaction is written to the binlog before InnoDB commits it, so one may lie before the
+ *   position read yet be missing from the snapshot. With GTIDs on it can be exact without a lock:
+ *   since 8.0.17 InnoDB writes each transaction's GTID into mysql.gtid_executed in the same commit, so
+ *   that table read inside the snapshot is exactly the set of transactions the snapshot holds. Every
+ *   other transaction lies in the file current before the snapshot opened or a later one (a binlog
+ *   rotation waits for the prepared transactions of the old file to commit), so a replay from the
+ *   start of that file that leaves out the snapshot's set is exact. Without GTIDs, nothing is recorded.
  */
-export async function readSnapshotBinlog(
-  snap: SqlConnection,
-  server: ServerInfo,
-): Promise<{ binlog: BinlogPosition | null; note?: string }> {
+export async function readSnapshotBinlog(snap: SqlConnection): Promise<{ binlog: BinlogPosition | null; note?: string }> {
   const logBin = await snap.query<{ v: string | number }>('SELECT @@log_bin AS v');
   if (Number(logBin[0]?.v) !== 1) return { binlog: null, note: 'the source server has no binary log (log_bin=OFF)' };
-  if (server.flavor !== 'mariadb') {
-    return { binlog: null, note: 'MySQL offers no lock-free binlog position for a snapshot; not recorded' };
-  }
   const rows = await snap.query<{ Variable_name: string; Value: string }>("SHOW STATUS LIKE 'binlog_snapshot_%'");
-  const file = rows.find((r) => r.Variable_name === 'Binlog_snapshot_file')?.Value ?? '';
-  const position = Number(rows.find((r) => r.Variable_name === 'Binlog_snapshot_position')?.Value ?? 0);
-  if (!file) return { binlog: null, note: 'the server did not report a snapshot binlog position' };
-  const gtid = await snap.query<{ g: string | null }>('SELECT BINLOG_GTID_POS(?, ?) AS g', [file, position]).catch(() => []);
-  return { binlog: { file, position, ...(gtid[0]?.g ? { gtid: gtid[0].g } : {}) } };
+  if (rows.length > 0) {
+    const file = rows.find((r) => r.Variable_name === 'Binlog_snapshot_file')?.Value ?? '';
+    const position = Number(rows.find((r) => r.Variable_name === 'Binlog_snapshot_position')?.Value ?? 0);
+    if (!file) return { binlog: null, note: 'the server did not report a snapshot binlog position' };
+    const gtid = await snap.query<{ g: string | null }>('SELECT BINLOG_GTID_POS(?, ?) AS g', [file, position]).catch(() => []);
+    return { binlog: { file, position, ...(gtid[0]?.g ? { gtid: gtid[0].g } : {}) } };
+  }
+  return readSnapshotGtids(snap);
+}
+
+async function readSnapshotGtids(snap: SqlConnection): Promise<{ binlog: BinlogPosition | null; note?: string }> {
+  const mode = await snap.query<{ m: string }>('SELECT @@GLOBAL.gtid_mode AS m').catch(() => []);
+  if (mode[0]?.m !== 'ON') {
+    return { binlog: null, note: 'without GTIDs (gtid_mode=ON) MySQL offers no exact lock-free binlog position for a snapshot; not recorded' };
+  }
+  const before = binlogBeforeSnapshot(snap);
+  if (!before) {
+    return { binlog: null, note: 'the binlog position could not be read (SHOW BINARY LOG STATUS needs REPLICATION CLIENT); not recorded' };
+  }
+  const gtid = await readGtidExecutedTable(snap);
+  if (gtid === null) {
+    return { binlog: null, note: 'mysql.gtid_executed could not be read (the sync account needs SELECT on it); not recorded' };
+  }
+  return { binlog: { file: before.file, position: BINLOG_FILE_START, gtid } };
+}
+
+const ER_BAD_FIELD = 1054;
+
+/**
+ * The GTID set in mysql.gtid_executed as the snapshot sees it, normalized by the server
+ * (GTID_SUBTRACT with an empty set merges the rows' intervals); null when it cannot be read.
+ * The rows are concatenated on the server, so memory stays bounded here; MySQL 8.3 added tags.
+ */
+async function readGtidExecutedTable(snap: SqlConnection): Promise<string | null> {
+  await snap.execute('SET SESSION group_concat_max_len = 1073741824');
+  const query = (tag: string) =>
+    snap.query<{ g: string | null }>(
+      `SELECT GTID_SUBTRACT(IFNULL(GROUP_CONCAT(source_uuid, ${tag}':', interval_start, '-', interval_end), ''), '') AS g FROM mysql.gtid_executed`,
+    );
+  try {
+    const rows = await query("IF(gtid_tag = '', '', CONCAT(':', gtid_tag)), ").catch((error: unknown) => {
+      if ((error as { errno?: number }).errno === ER_BAD_FIELD) return query('');
+      throw error;
+    });
+    return (rows[0]?.g ?? '').replace(/\s+/g, '');
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -85,7 +137,7 @@ export async function showCreateTable(conn: SqlConnection, schema: string, table
 /** What a sync records about the source, read on its snapshot session. */
 export async function readSourceState(snap: SqlConnection, schema: string, ddl: Record<string, string>): Promise<SourceState> {
   const server = await readServerInfo(snap);
-  const binlog = await readSnapshotBinlog(snap, server);
+  const binlog = await readSnapshotBinlog(snap);
   return {
     schema,
     serverVersion: server.version,

@@ -42,7 +42,7 @@ export function writableColumns(table: TableMeta): ColumnMeta[] {
 
 /** How a table is split into chunks for checksums and repairs. */
 export type ChunkScheme =
-  /** Leading primary key column is an integer: chunk = FLOOR(col / width). Range scans. */
+  /** Leading primary key column is an integer: chunk = col divided by width, floored (integer division). Range scans. */
   | { kind: 'int-range'; column: string; width: number }
   /** Other primary keys: chunk = CRC32 of the key modulo `buckets`. */
   | { kind: 'hash'; columns: string[]; buckets: number }

@@ -1,3 +1,4 @@
+import { noteBinlogBeforeSnapshot } from './binlog-status.js';
 import { allowUncheckedRows } from './check-constraints.js';
 import type { SqlConnection, SqlConnector } from './connection.js';
 import { allowKeylessTables } from './keyless-tables.js';
@@ -22,6 +23,10 @@ export async function openSnapshot(connector: SqlConnector): Promise<SqlConnecti
   try {
     await prepareSession(conn);
     await conn.execute('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    // MySQL has no binlog position of a snapshot (MariaDB's binlog_snapshot_position): the binlog
+    // file current *before* the snapshot is where a replay after a restore must start (see
+    // src/catalog/source-state.ts).
+    await noteBinlogBeforeSnapshot(conn);
     await conn.execute('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
   } catch (error) {
     await conn.close();

@@ -39,8 +39,15 @@ export function chooseChunkScheme(
 export function chunkExpression(scheme: ChunkScheme, table: TableMeta, alias = ''): string {
   const p = alias ? `${alias}.` : '';
   switch (scheme.kind) {
-    case 'int-range':
-      return `FLOOR(${p}${quoteId(scheme.column)} / ${scheme.width})`;
+    case 'int-range': {
+      // Integer division, floored like chunkCondition's ranges. Not FLOOR(col / width): `/` yields a
+      // DECIMAL rounded to div_precision_increment (4) places, so on MySQL 50000028 / 50000029 is
+      // 1.0000 and the row lands in chunk 1 while chunkCondition puts it in chunk 0; the repair
+      // pass then rewrote the wrong rows and a mirror kept rows copied after the snapshot.
+      // DIV truncates toward zero: a negative key not on a boundary belongs one chunk lower.
+      const col = `${p}${quoteId(scheme.column)}`;
+      return `(${col} DIV ${scheme.width} - (${col} < 0 AND ${col} MOD ${scheme.width} <> 0))`;
+    }
     case 'hash': {
       const parts = scheme.columns.map((c) => {
         const type = table.columns.find((x) => x.name === c)?.dataType ?? 'varbinary';

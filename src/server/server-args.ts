@@ -53,6 +53,10 @@ export function serverArgs(
     args.push('--mysqlx=OFF', `--secure-file-priv=${join(s.dir, 'tmp')}`);
     // MySQL 8.0.30 replaced innodb_log_file_size by innodb_redo_log_capacity; 9.x refuses the old name.
     args.push('--innodb-redo-log-capacity=512M');
+    // MySQL serves TLS with certificates it generates itself when given none (auto_generate_certs);
+    // `db start` serves TLS only when asked, on both servers: an empty tls_version turns TLS off.
+    // (The generated RSA keys stay: caching_sha2_password needs them to log in without TLS.)
+    if (!tls) args.push('--tls-version=');
   } else args.push('--skip-name-resolve', '--innodb-log-file-size=256M');
   return args;
 }

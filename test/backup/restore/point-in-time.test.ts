@@ -1,19 +1,24 @@
 /**
  * Point-in-time recovery, as the README tells a DBA to do it: restore the backup, then replay the
- * source's binary log with mariadb-binlog from the position in the backup's manifest up to the
- * chosen moment, for the source schema only. Runs on its own server started with the binlog on.
+ * source's binary log from the position in the backup's manifest up to the chosen moment, for the
+ * source schema only, with the server's own tool: mariadb-binlog on MariaDB; on MySQL (GTIDs on)
+ * mysqlbinlog --skip-gtids --exclude-gtids=<the manifest's set>. Runs on its own server started
+ * with the binlog on.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runBackup } from '../../../backup/dump/run-backup.js';
+import { binlogReplayCommand } from '../../../backup/restore/binlog-replay.js';
 import { runRestore } from '../../../backup/restore/run-restore.js';
 import { migrate, seed } from '../../../schema/index.js';
 import type { ConnectionTarget, SqlConnection } from '../../../src/db/connection.js';
 import { createConnector } from '../../../src/db/mysql-driver.js';
 import { createPipeline } from '../../../src/pipeline.js';
+import { readBinlogStatus } from '../../../src/db/binlog-status.js';
+import { readServerInfo } from '../../../src/db/server-info.js';
 import { qualify } from '../../../src/db/quote.js';
 import { startEmbeddedServer, stopEmbeddedServer } from '../../../src/server/embedded-server.js';
 import { ownServerOptions } from '../../helpers/test-server-choice.js';
@@ -47,9 +52,17 @@ afterAll(async () => {
 
 const q = (t: string) => qualify(SCHEMA, t);
 const pitrPipeline = () => createPipeline({ source: target, report: { ...target, database: 'crm_report' }, sameServer: true });
-async function masterPosition(): Promise<{ file: string; position: number }> {
-  const rows = await conn.query<{ File: string; Position: number }>('SHOW MASTER STATUS');
-  return { file: rows[0]!.File, position: Number(rows[0]!.Position) };
+async function binlogPosition(): Promise<{ file: string; position: number }> {
+  const status = await readBinlogStatus(conn);
+  return { file: status!.file, position: status!.position };
+}
+
+/** The server's own binlog reader and client: the fetched MySQL's beside its mysqld, MariaDB's on PATH. */
+function replayTools(flavor: 'mariadb' | 'mysql'): { binlog: string; client: string } {
+  if (flavor === 'mariadb') return { binlog: 'mariadb-binlog', client: 'mariadb' };
+  const binary = inject('testServerBinary');
+  const bin = binary ? dirname(binary) : '';
+  return { binlog: bin ? join(bin, 'mysqlbinlog') : 'mysqlbinlog', client: bin ? join(bin, 'mysql') : 'mysql' };
 }
 
 describe('point-in-time recovery', () => {
@@ -64,25 +77,33 @@ describe('point-in-time recovery', () => {
     const victim = (await conn.query<{ id: number }>(`SELECT MAX(id) AS id FROM ${q('contacts')}`))[0]!.id;
     await conn.execute(`INSERT INTO ${q('contacts')} (id, first_name, last_name, email) VALUES (900001, 'After', 'Backup', 'after@example.test')`);
     await conn.execute(`UPDATE ${q('contacts')} SET lead_score = 77 WHERE id = ?`, [victim]);
-    const stop = await masterPosition();
+    const stop = await binlogPosition();
     // The mistake: a customer deleted, cascading to its transactions and interactions.
     const txBefore = (await conn.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${q('transactions')} WHERE contact_id = ?`, [victim]))[0]!.n;
     await conn.execute(`DELETE FROM ${q('contacts')} WHERE id = ?`, [victim]);
 
-    await runRestore({ connector: createConnector(target), from: backup.dir, target: SCHEMA });
+    const restored = await runRestore({ connector: createConnector(target), from: backup.dir, target: SCHEMA });
     expect(await conn.query(`SELECT 1 FROM ${q('contacts')} WHERE id = 900001`)).toHaveLength(0);
 
-    // The README's procedure: mariadb-binlog --database crm --start-position … --stop-position … | mariadb
+    // The README's procedure, as the restore prints it (binlog-replay.ts). MariaDB: mariadb-binlog
+    // --database=crm --start-position … --stop-position … | mariadb. MySQL with GTIDs: mysqlbinlog with
+    // --skip-gtids (the restored server has executed every logged GTID already: kept, each replayed
+    // transaction would be skipped in silence) and --exclude-gtids=<the snapshot's set>.
+    const flavor = (await readServerInfo(conn)).flavor;
+    if (flavor === 'mysql') expect(start!.gtid, 'on MySQL the manifest holds the GTID set of the snapshot').toMatch(/^[0-9a-f-]{36}:/);
+    expect(restored.binlogReplay).toBe(binlogReplayCommand({ flavor, start: start!, schema: SCHEMA }));
+    expect(restored.binlogReplay).toMatch(flavor === 'mysql' ? /^mysqlbinlog --skip-gtids --exclude-gtids='/ : /^mariadb-binlog --database=crm /);
     const files = [start!.file, stop.file].filter((f, i, a) => a.indexOf(f) === i).map((f) => join(dataDir, f));
-    const replay = spawnSync(
-      'bash',
-      [
-        '-c',
-        `set -o pipefail; mariadb-binlog --database=${SCHEMA} --start-position=${start!.position} --stop-position=${stop.position} ${files.join(' ')} ` +
-          `| mariadb -h127.0.0.1 -P${target.port} -uroot`,
-      ],
-      { encoding: 'utf8' },
-    );
+    const command = binlogReplayCommand({
+      flavor,
+      start: start!,
+      schema: SCHEMA,
+      stopPosition: stop.position,
+      files,
+      tools: replayTools(flavor),
+      clientArgs: `-h127.0.0.1 -P${target.port} -uroot`,
+    });
+    const replay = spawnSync('bash', ['-c', `set -o pipefail; ${command}`], { encoding: 'utf8' });
     expect(replay.status, replay.stderr.slice(0, 2000)).toBe(0);
 
     expect(await conn.query(`SELECT 1 FROM ${q('contacts')} WHERE id = 900001`)).toHaveLength(1);

@@ -12,13 +12,12 @@ import { ConnectionError, TlsError } from '../../../src/errors.js';
 import { startEmbeddedServer, stopEmbeddedServer } from '../../../src/server/embedded-server.js';
 import { ownServerOptions } from '../../helpers/test-server-choice.js';
 import { runCliCapture } from '../../helpers/run-cli-capture.js';
-import { testServerTarget, testServerUrl } from '../../helpers/test-database.js';
+import { testServerUrl } from '../../helpers/test-database.js';
 import { makeTestCerts, type TestCerts } from '../../helpers/tls-certs.js';
 
 let certs: TestCerts;
 let dir: string;
 let port: number;
-let plainServerHasTls = false;
 
 const url = (params: string, db = '', user = 'root') => `mysql://${user}@127.0.0.1:${port}/${db}${params ? `?${params}` : ''}`;
 const ca = () => `ssl-ca=${encodeURIComponent(certs.ca)}`;
@@ -53,10 +52,6 @@ beforeAll(async () => {
   await admin.execute("CREATE USER 'dp_x509'@'127.0.0.1' IDENTIFIED BY 'x509-pw' REQUIRE X509");
   await admin.execute("GRANT SELECT ON *.* TO 'dp_tls'@'127.0.0.1', 'dp_x509'@'127.0.0.1'");
   await admin.close();
-  plainServerHasTls = await createConnector({ ...testServerTarget(), ssl: { mode: 'required' } })
-    .connect({ database: null })
-    .then(async (c) => (await c.close(), true))
-    .catch(() => false);
 });
 
 afterAll(async () => {
@@ -73,8 +68,7 @@ describe('TLS modes', () => {
     expect(await cipherOf(url(''))).toBe('');
   });
 
-  it('preferred falls back to plaintext on a server without TLS; required refuses it in one line', async (ctx) => {
-    if (plainServerHasTls) ctx.skip();
+  it('preferred falls back to plaintext on a server without TLS; required refuses it in one line', async () => {
     const plain = testServerUrl('').replace(/\/$/, '/');
     expect(await cipherOf(`${plain}?ssl-mode=preferred`)).toBe('');
     const e = await connectError(`${plain}?ssl-mode=required`);
@@ -148,8 +142,7 @@ describe('--require-tls', () => {
     expect(bad.stderr).toMatch(/ssl-mode=disabled contradicts --require-tls/);
   });
 
-  it('refuses a server without TLS with one line (exit 1); doctor reports it as a failed TLS check', async (ctx) => {
-    if (plainServerHasTls) ctx.skip();
+  it('refuses a server without TLS with one line (exit 1); doctor reports it as a failed TLS check', async () => {
     const r = await runCliCapture(['--require-tls', '--source', testServerUrl('crm'), 'migrate', '--status']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

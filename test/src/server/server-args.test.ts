@@ -19,4 +19,13 @@ describe('serverArgs', () => {
     expect(args).toContain('--innodb-redo-log-capacity=512M');
     expect(args[0]).toBe('--no-defaults');
   });
+
+  it('turns off the TLS MySQL would serve with certificates of its own, unless asked to serve TLS', () => {
+    const bin = { flavor: 'mysql' as const, server: '/opt/mysql/bin/mysqld', installDb: undefined };
+    const s = { dataDir: '/x/a/data', socket: '/x/a/s', port: 1, dir: '/x/a' };
+    expect(serverArgs(bin, s, [])).toContain('--tls-version=');
+    const tls = serverArgs(bin, s, [], { cert: '/c.pem', key: '/k.pem' });
+    expect(tls).not.toContain('--tls-version=');
+    expect(tls).toContain('--ssl-cert=/c.pem');
+  });
 });
