@@ -32,7 +32,8 @@ async function tryDocker(): Promise<{ url: string; stop: () => Promise<void> } |
     const { MySqlContainer } = await import('@testcontainers/mysql');
     const container = await new MySqlContainer('mysql:8.4')
       .withRootPassword('dualpipe-test')
-      .withCommand(['--local-infile=1', '--mysqlx=OFF'])
+      // No TLS, like the embedded test server: the suite's TLS tests use the shared server as the one without it.
+      .withCommand(['--local-infile=1', '--mysqlx=OFF', '--tls-version='])
       .start();
     const url = `mysql://root:dualpipe-test@${container.getHost()}:${container.getPort()}/`;
     return { url, stop: async () => void (await container.stop()) };

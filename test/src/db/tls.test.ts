@@ -1,6 +1,8 @@
 /**
  * TLS to the server, against a throwaway mariadbd/mysqld started with certificates made here with
- * openssl (the shared test server is left alone; it serves as the server without TLS).
+ * openssl. The shared test server serves as the server without TLS (the embedded one and the
+ * testcontainers one are started without it); a DUALPIPE_TEST_URL server that offers TLS is replaced
+ * for that part by a plain server of the same kind started here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,9 @@ import { makeTestCerts, type TestCerts } from '../../helpers/tls-certs.js';
 let certs: TestCerts;
 let dir: string;
 let port: number;
+let plainDir = '';
+/** A URL of a server without TLS: the shared test server, or one started here when that one offers TLS. */
+let plainUrl: (db: string) => string = testServerUrl;
 
 const url = (params: string, db = '', user = 'root') => `mysql://${user}@127.0.0.1:${port}/${db}${params ? `?${params}` : ''}`;
 const ca = () => `ssl-ca=${encodeURIComponent(certs.ca)}`;
@@ -52,9 +57,21 @@ beforeAll(async () => {
   await admin.execute("CREATE USER 'dp_x509'@'127.0.0.1' IDENTIFIED BY 'x509-pw' REQUIRE X509");
   await admin.execute("GRANT SELECT ON *.* TO 'dp_tls'@'127.0.0.1', 'dp_x509'@'127.0.0.1'");
   await admin.close();
-});
+  if ((await cipherOf(`${testServerUrl('')}?ssl-mode=preferred`)) !== '') {
+    plainDir = mkdtempSync(join(tmpdir(), 'dp-plain-server-'));
+    const plain = await startEmbeddedServer({ dir: plainDir, ...ownServerOptions() });
+    const conn = await createConnector({ host: '127.0.0.1', port: plain.port, user: 'root' }).connect({ database: null });
+    await conn.execute('CREATE DATABASE crm');
+    await conn.close();
+    plainUrl = (db) => `mysql://root@127.0.0.1:${plain.port}/${db}`;
+  }
+}, 180_000);
 
 afterAll(async () => {
+  if (plainDir) {
+    await stopEmbeddedServer({ dir: plainDir });
+    rmSync(plainDir, { recursive: true, force: true });
+  }
   if (dir) await stopEmbeddedServer({ dir });
   rmSync(dir, { recursive: true, force: true });
   rmSync(certs.dir, { recursive: true, force: true });
@@ -69,7 +86,7 @@ describe('TLS modes', () => {
   });
 
   it('preferred falls back to plaintext on a server without TLS; required refuses it in one line', async () => {
-    const plain = testServerUrl('').replace(/\/$/, '/');
+    const plain = plainUrl('');
     expect(await cipherOf(`${plain}?ssl-mode=preferred`)).toBe('');
     const e = await connectError(`${plain}?ssl-mode=required`);
     expect(e).toBeInstanceOf(TlsError);
@@ -143,19 +160,19 @@ describe('--require-tls', () => {
   });
 
   it('refuses a server without TLS with one line (exit 1); doctor reports it as a failed TLS check', async () => {
-    const r = await runCliCapture(['--require-tls', '--source', testServerUrl('crm'), 'migrate', '--status']);
+    const r = await runCliCapture(['--require-tls', '--source', plainUrl('crm'), 'migrate', '--status']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/offers no TLS/);
-    const env = await runCliCapture(['--source', testServerUrl('crm'), 'sync'], { DUALPIPE_REQUIRE_TLS: '1' });
+    const env = await runCliCapture(['--source', plainUrl('crm'), 'sync'], { DUALPIPE_REQUIRE_TLS: '1' });
     expect(env.code).toBe(1);
     expect(env.stderr).toMatch(/offers no TLS/);
 
-    const doctor = await runCliCapture(['--require-tls', '--source', testServerUrl('crm'), 'doctor', '--json']);
+    const doctor = await runCliCapture(['--require-tls', '--source', plainUrl('crm'), 'doctor', '--json']);
     expect(doctor.code).toBe(1);
     const checks = (JSON.parse(doctor.stdout) as { checks: { name: string; verdict: string; fix?: string }[] }).checks;
     expect(checks).toEqual([expect.objectContaining({ name: 'TLS', verdict: 'fail', fix: expect.stringMatching(/ssl_cert/) })]);
-    const plain = await runCliCapture(['--source', testServerUrl('crm'), 'doctor', '--json']);
+    const plain = await runCliCapture(['--source', plainUrl('crm'), 'doctor', '--json']);
     const line = (JSON.parse(plain.stdout) as { checks: { name: string; verdict: string }[] }).checks.find((c) => c.name === 'TLS');
     expect(line).toMatchObject({ verdict: 'warn' });
   });
