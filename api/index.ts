@@ -52,6 +52,8 @@ export {
   stopEmbeddedServer,
 } from '../src/server/embedded-server.js';
 export type { ServerTls } from '../src/server/server-args.js';
+export { fetchMysql, mysqlCacheDir } from '../src/server/fetch-mysql.js';
+export { planServer, type ServerFindings, type ServerFlavor, type ServerPlan, type ServerRequest } from '../src/server/server-plan.js';
 export type { EmbeddedServerState } from '../src/server/server-state.js';
 export { HISTORY_TABLE, type RunRecord, recentRuns } from '../src/history/run-history.js';
 export { VERSION } from '../src/version.js';

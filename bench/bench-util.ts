@@ -1,26 +1,91 @@
 /** Shared helpers for the bench scripts: a throwaway server, timing, RSS sampling, result tables. */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { startEmbeddedServer, stopEmbeddedServer } from '../src/server/embedded-server.js';
+import type { ServerFlavor } from '../src/server/server-plan.js';
 
 export function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
 }
 
-export async function benchServer(): Promise<{ port: number; dir: string; stop: () => Promise<void> }> {
+/** `--server mysql|mariadb` (default mariadb): the server family a bench runs on. */
+export function benchFlavor(): ServerFlavor {
+  const v = arg('server', 'mariadb').toLowerCase();
+  if (v !== 'mysql' && v !== 'mariadb') throw new Error(`--server must be mysql or mariadb, not ${v}`);
+  return v;
+}
+
+/** The client tools of the server's own family: MySQL's next to its mysqld (the fetched bin/), else on PATH. */
+export interface BenchTools {
+  /** The command-line client (`mariadb` or MySQL's `mysql`). */
+  client: string;
+  /** The logical dump tool (`mariadb-dump` or MySQL's `mysqldump`). */
+  dump: string;
+  /** Its `--version` line, for the table. */
+  dumpVersion: string;
+}
+
+function toolsFor(flavor: ServerFlavor, binary: string): BenchTools {
+  const beside = (name: string) => (existsSync(join(dirname(binary), name)) ? join(dirname(binary), name) : name);
+  const client = flavor === 'mysql' ? beside('mysql') : 'mariadb';
+  const dump = flavor === 'mysql' ? beside('mysqldump') : 'mariadb-dump';
+  const v = spawnSync(dump, ['--version'], { encoding: 'utf8' });
+  const dumpVersion = `${v.stdout ?? ''}`.trim().replace(/^\S*\//, '') || `${dump} (version unknown)`;
+  return { client, dump, dumpVersion };
+}
+
+/** A throwaway server of `--server`'s family; MySQL runs with GTIDs on, as Debian's my.cnf sets it. */
+export async function benchServer(): Promise<{
+  port: number;
+  dir: string;
+  flavor: ServerFlavor;
+  version: string;
+  tools: BenchTools;
+  stop: () => Promise<void>;
+}> {
+  const flavor = benchFlavor();
   const dir = mkdtempSync(join(tmpdir(), 'dualpipe-bench-'));
-  const state = await startEmbeddedServer({ dir, install: true });
+  const state = await startEmbeddedServer({
+    dir,
+    install: true,
+    server: flavor,
+    ...(process.env.DUALPIPE_SERVER_BINARY ? { binary: process.env.DUALPIPE_SERVER_BINARY } : {}),
+    // GTID consistency limits MyISAM writes: autocommitted INSERT … SELECT into MyISAM is allowed,
+    // CREATE TABLE … SELECT of a MyISAM table is not; the anchors below keep to the former.
+    extraArgs: flavor === 'mysql' ? ['--gtid-mode=ON', '--enforce-gtid-consistency=ON'] : [],
+  });
   return {
     port: state.port,
     dir,
+    flavor,
+    version: state.version ?? '',
+    tools: toolsFor(flavor, state.binary),
     stop: async () => {
       await stopEmbeddedServer({ dir });
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Table rows for the anchors that cannot be measured here, saying why instead of leaving them out. */
+export function unavailableAnchors(flavor: ServerFlavor, columns: number): string[][] {
+  const pad = (what: string, note: string) => [what, 'n/a', ...Array<string>(Math.max(0, columns - 3)).fill(''), note];
+  const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+  return [
+    pad(
+      'mysqlpump',
+      flavor === 'mysql'
+        ? 'not measured: removed in MySQL 8.4, so the 9.x packages ship none'
+        : 'not measured: MariaDB has no mysqlpump',
+    ),
+    pad(
+      'MySQL Shell util.dumpTables / loadDump',
+      has('mysqlsh') ? 'not measured: mysqlsh is installed but not wired into this bench' : 'not measured: MySQL Shell (mysqlsh) is not available on this machine',
+    ),
+  ];
 }
 
 export async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; value: T }> {
@@ -107,16 +172,20 @@ export function saveResults(
   extra: object,
 ): string {
   const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
-  const md = [
+  let md = [
     `# ${title}`,
     '',
-    `Run: ${new Date().toISOString()} on ${process.platform}, node ${process.version}, ${(extra as { server?: string }).server ?? ''}`,
+    `Run: ${new Date().toISOString()} on ${process.platform}, node ${process.version}, ${(extra as { server?: string }).server ?? ''}; ` +
+      `load average at the end ${loadavg().map((x) => x.toFixed(2)).join(' ')} on ${cpus().length} cores (shared machine)`,
     '',
     line(header),
     line(header.map(() => '---')),
     ...rows.map(line),
     '',
   ].join('\n');
+  // The exact invocation (`npm run bench:x -- ARGS` runs `node dist/bench/x-bench.js ARGS`).
+  const command = ['node', relative(process.cwd(), process.argv[1] ?? ''), ...process.argv.slice(2)].join(' ');
+  md = md.replace(/\n\n/, `\n\nCommand: \`${command}\`\n\n`);
   mkdirSync('bench/results', { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   writeFileSync(join('bench/results', `${name}-${stamp}.md`), md);

@@ -1,9 +1,11 @@
 /**
- * npm run bench:sync -- --scale N [--threads T]
- * Seeds the CRM at scale N on a throwaway server, then times on the same data:
- * - the same copy done server-side by the mariadb client: INSERT … SELECT per table into MyISAM
+ * npm run bench:sync -- [--server mysql|mariadb] --scale N [--threads T]
+ * Seeds the CRM at scale N on a throwaway server of that family (default MariaDB; MySQL runs with
+ * GTIDs on), then times on the same data, with the client tools of the server's own family:
+ * - the same copy done server-side by the command-line client: INSERT … SELECT per table into MyISAM
  *   tables, then the same report SQL, serially (the physical limit on one server, no consistency);
- * - mariadb-dump --single-transaction | mariadb into MyISAM tables (what a DBA would script);
+ * - mariadb-dump/mysqldump --single-transaction | client into MyISAM tables (what a DBA would script);
+ *   mysqlpump and MySQL Shell are listed as not measured, with the reason;
  * - dualpipe sync, on a quiet source and with writer and analyst loops running, whose latencies
  *   are reported (a heavy analyst query, and a primary-key probe that shows lock waits);
  * - the change-capture triggers' cost to the writer (commits/s without and with them);
@@ -22,7 +24,8 @@ import { loadReportDefinitions, renderReportStatements } from '../sync/reports/r
 import { writableColumns } from '../src/catalog/table-meta.js';
 import { incrementalRows } from './incremental-rows.js';
 import { verifyRows } from './verify-rows.js';
-import { arg, benchServer, type LatencyStats, latencyLoop, runCommand, saveResults } from './bench-util.js';
+import { basename } from 'node:path';
+import { arg, benchServer, type LatencyStats, latencyLoop, runCommand, saveResults, unavailableAnchors } from './bench-util.js';
 
 const scale = Number(arg('scale', '1'));
 const threads = arg('threads', '2');
@@ -49,6 +52,12 @@ const fmt = (s: LatencyStats) => `${s.worstMs.toFixed(0)} ms / ${s.medianMs.toFi
 
 async function main(): Promise<void> {
   const server = await benchServer();
+  const { client: clientBin, dump: dumpBin } = server.tools;
+  const clientName = basename(clientBin);
+  const dumpName = basename(dumpBin);
+  // A MySQL dump taken with GTIDs on sets @@GLOBAL.gtid_purged, which a server that has executed
+  // transactions refuses: the copy goes into the same server, so leave it out.
+  const gtidOff = server.flavor === 'mysql' ? ' --set-gtid-purged=OFF' : '';
   const target = { host: '127.0.0.1', port: server.port, user: 'root', database: 'crm' };
   const client = ['-h127.0.0.1', `-P${server.port}`, '-uroot'];
   const url = `mysql://root@127.0.0.1:${server.port}/crm`;
@@ -71,17 +80,17 @@ async function main(): Promise<void> {
     const reportSql = loadReportDefinitions().flatMap((d) =>
       renderReportStatements(d, (p) => qualify('crm_iss', p === 'target' ? d.name : p)).map((s) => `${s};`),
     );
-    const issMirrors = await runCommand('mariadb', [...client, '-e', inserts.join('\n')]);
+    const issMirrors = await runCommand(clientBin, [...client, '-e', inserts.join('\n')]);
     if (issMirrors.code !== 0) throw new Error(`INSERT … SELECT failed: ${issMirrors.stderr}`);
-    const issReports = await runCommand('mariadb', [...client, '-e', reportSql.join('\n')]);
+    const issReports = await runCommand(clientBin, [...client, '-e', reportSql.join('\n')]);
     if (issReports.code !== 0) throw new Error(`report SQL failed: ${issReports.stderr}`);
     const iss = issMirrors.seconds + issReports.seconds;
 
     await createMirrorTables(admin, 'crm', 'crm_dump');
     const dump = await runCommand('bash', [
       '-c',
-      `set -o pipefail; mariadb-dump ${client.join(' ')} --single-transaction --no-create-info --skip-triggers ` +
-        `crm | mariadb ${client.join(' ')} crm_dump`,
+      `set -o pipefail; '${dumpBin}' ${client.join(' ')} --single-transaction --no-create-info --skip-triggers${gtidOff} ` +
+        `crm | '${clientBin}' ${client.join(' ')} crm_dump`,
     ]);
     if (dump.code !== 0) throw new Error(`dump pipe failed: ${dump.stderr.slice(-2000)}`);
 
@@ -89,7 +98,7 @@ async function main(): Promise<void> {
     if (quiet.code !== 0) throw new Error(`sync failed: ${quiet.stderr}`);
     const quietRun = await lastSync(admin);
     const verifyCli = ['dist/bin/dualpipe.js', 'verify', '--source', url];
-    const verify = await verifyRows({ cli: verifyCli, env: quietEnv, client, admin, source: 'crm', report: 'crm_report' });
+    const verify = await verifyRows({ cli: verifyCli, env: quietEnv, clientBin, client, admin, source: 'crm', report: 'crm_report' });
 
     // The same sync with a writer, an analyst and a primary-key probe running throughout.
     const w = await createConnector(target).connect();
@@ -156,12 +165,12 @@ async function main(): Promise<void> {
 
     const r2 = (x: number) => x.toFixed(2);
     saveResults(
-      'sync',
-      `bench:sync at scale ${scale} (${seeded.rows} rows, ${threads} threads)`,
+      `sync-${server.flavor}`,
+      `bench:sync on ${server.flavor === 'mysql' ? 'MySQL' : 'MariaDB'} ${version} at scale ${scale} (${seeded.rows} rows, ${threads} threads)`,
       ['what', 'seconds', 'ratio to INSERT…SELECT', 'notes'],
       [
         [
-          'server-side INSERT … SELECT per table + report SQL (mariadb client, serial)',
+          `server-side INSERT … SELECT per table + report SQL (${clientName} client, serial)`,
           r2(iss),
           '1.00',
           `mirrors ${r2(issMirrors.seconds)} s + reports ${r2(issReports.seconds)} s; no consistency across tables`,
@@ -179,11 +188,12 @@ async function main(): Promise<void> {
           `${loadedRun.chunks} chunks / ${loadedRun.rows} rows repaired; peak RSS ${loaded.peakRssMb.toFixed(0)} MB`,
         ],
         [
-          'mariadb-dump --single-transaction \\| mariadb (MyISAM, mirrors only, no reports)',
+          `${dumpName} --single-transaction${gtidOff} \\| ${clientName} (MyISAM, mirrors only, no reports)`,
           r2(dump.seconds),
           r2(dump.seconds / iss),
-          `${r2(dump.seconds / quietRun.mirrorSeconds)}x the sync's mirrors phase`,
+          `${r2(dump.seconds / quietRun.mirrorSeconds)}x the sync's mirrors phase; ${server.tools.dumpVersion}`,
         ],
+        ...unavailableAnchors(server.flavor, 4),
         [
           'writer commit latency during sync (worst / median)',
           fmt(ws),
@@ -207,6 +217,8 @@ async function main(): Promise<void> {
       ],
       {
         server: version,
+        flavor: server.flavor,
+        dumpTool: server.tools.dumpVersion,
         scale,
         threads,
         seededRows: seeded.rows,

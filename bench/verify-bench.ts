@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     const version = (await admin.query<{ v: string }>('SELECT VERSION() AS v'))[0]!.v;
     let best: string[][] | undefined;
     for (let round = 0; round < 3; round++) {
-      const rows = await verifyRows({ cli: ['dist/bin/dualpipe.js', 'verify', '--source', url], env, client, admin, source: 'crm', report: 'crm_report' });
+      const rows = await verifyRows({ cli: ['dist/bin/dualpipe.js', 'verify', '--source', url], env, clientBin: server.tools.client, client, admin, source: 'crm', report: 'crm_report' });
       if (!best || Number(rows[1]![1]) < Number(best[1]![1])) best = rows;
     }
     if (peerCli) {

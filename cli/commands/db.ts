@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import {
   embeddedServerStatus,
   embeddedUrl,
+  mysqlCacheDir,
+  type ServerFlavor,
   type ServerTls,
   startEmbeddedServer,
   stopEmbeddedServer,
@@ -17,8 +19,16 @@ function parsePort(text: string): number {
   return port;
 }
 
+/** `--server mysql|mariadb`, checked. */
+function parseServer(text: string): ServerFlavor {
+  const v = text.trim().toLowerCase();
+  if (v === 'mysql' || v === 'mariadb') return v;
+  throw new UsageError(`--server must be mysql or mariadb, not "${text}"`, { hint: 'use --server mysql or --server mariadb' });
+}
+
 interface StartFlags {
   install?: boolean;
+  server?: ServerFlavor;
   port?: number;
   sslCa?: string;
   sslCert?: string;
@@ -44,8 +54,14 @@ export function registerDbCommands(program: Command, ctx: GetContext): void {
   db.command('start')
     .description('initialise (first time) and start the embedded server on 127.0.0.1')
     .option(
+      '--server <kind>',
+      'mysql or mariadb (default: the kind already in the data directory, else whichever is installed, MariaDB first)',
+      parseServer,
+    )
+    .option(
       '--install',
-      'install mariadb-server-core with apt-get when no server binary exists (Debian/Ubuntu, root)',
+      'when no such server exists: install mariadb-server-core with apt-get (Debian/Ubuntu, root), or with ' +
+        '--server mysql fetch Oracle MySQL into ~/.cache/dualpipe-mysql (scripts/get-mysql.sh)',
     )
     .option('--port <port>', 'TCP port (default: a free one)', parsePort)
     .option('--ssl-cert <file>', 'serve TLS with this certificate (PEM; with --ssl-key)')
@@ -57,6 +73,8 @@ export function registerDbCommands(program: Command, ctx: GetContext): void {
       const state = await startEmbeddedServer({
         dir: c.serverDir,
         ...(opts.install ? { install: true } : {}),
+        ...(opts.server ? { server: opts.server } : {}),
+        mysqlCacheDir: mysqlCacheDir(c.io.env),
         ...(opts.port ? { port: opts.port } : {}),
         ...(tls ? { tls } : {}),
         ...(c.io.env.DUALPIPE_SERVER_BINARY ? { binary: c.io.env.DUALPIPE_SERVER_BINARY } : {}),
@@ -65,8 +83,8 @@ export function registerDbCommands(program: Command, ctx: GetContext): void {
       const url = embeddedUrl(state);
       c.print({ running: true, url, ...state }, () =>
         state.reused
-          ? `embedded server already running (pid ${state.pid}) at ${url}`
-          : `embedded ${state.flavor} server started (pid ${state.pid}) at ${url}\ndata: ${state.dataDir}`,
+          ? `embedded ${state.flavor} server already running (pid ${state.pid}) at ${url}`
+          : `embedded ${state.flavor} server ${state.version ?? ''} started (pid ${state.pid}) at ${url}\ndata: ${state.dataDir}`,
       );
     });
 
@@ -89,7 +107,7 @@ export function registerDbCommands(program: Command, ctx: GetContext): void {
           : { running: false },
         () =>
           state
-            ? `running: pid ${state.pid}, ${embeddedUrl(state)}, socket ${state.socket}, ${state.flavor}`
+            ? `running: ${state.flavor} ${state.version ?? ''} (${state.binary}), pid ${state.pid}, ${embeddedUrl(state)}, socket ${state.socket}`
             : 'not running (start it with `dualpipe db start`)',
       );
     });

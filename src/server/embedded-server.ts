@@ -13,8 +13,11 @@ import { createConnector } from '../db/mysql-driver.js';
 import { InternalError, ServerError } from '../errors.js';
 import { type Logger, silentLogger } from '../log/logger.js';
 import { childEnv } from './child-env.js';
-import { findServerBinary, type ServerBinary } from './find-server-binary.js';
+import { fetchMysql, mysqlCacheDir } from './fetch-mysql.js';
+import type { ServerBinary } from './find-server-binary.js';
 import { installServerPackage } from './install-server.js';
+import { findServers } from './server-findings.js';
+import { planServer, type ServerFlavor } from './server-plan.js';
 import { type ServerTls, serverArgs } from './server-args.js';
 export { embeddedTarget, embeddedUrl } from './embedded-target.js';
 import { type EmbeddedServerState, isServerProcess, readState, removeState, writeState } from './server-state.js';
@@ -27,8 +30,15 @@ export interface StartOptions {
   /** Folder holding data/, the socket, the error log and state.json. */
   dir?: string;
   port?: number;
-  /** Install mariadb-server-core with apt-get when no server binary exists (Debian/Ubuntu, root). */
+  /**
+   * When no binary of the asked kind exists: install mariadb-server-core with apt-get (Debian/Ubuntu,
+   * root), or for `server: 'mysql'` fetch Oracle MySQL with scripts/get-mysql.sh into `mysqlCacheDir`.
+   */
   install?: boolean;
+  /** Which server to run (`db start --server`); default: the data directory's, else MariaDB first. */
+  server?: ServerFlavor;
+  /** The fetched MySQL's cache folder (default ~/.cache/dualpipe-mysql). */
+  mysqlCacheDir?: string;
   /** Explicit server binary (DUALPIPE_SERVER_BINARY). */
   binary?: string;
   /** Directories to search instead of PATH and the usual ones (tests). */
@@ -60,31 +70,33 @@ function socketPathFor(dir: string): string {
   return join(tmpdir(), `dualpipe-${process.getuid?.() ?? 0}-${Buffer.from(dir).toString('hex').slice(-16)}.sock`);
 }
 
-function missingBinaryError(): ServerError {
-  return new ServerError(
-    'no MySQL or MariaDB server binary found (looked for mariadbd and mysqld on PATH and in /usr/sbin)',
-    {
-      hint:
-        'run `dualpipe db start --install` (Debian/Ubuntu as root), or `apt-get install mariadb-server-core`, ' +
-        'or point DUALPIPE_SOURCE_URL at an existing server, or run `docker compose up -d`',
-    },
-  );
-}
-
-function resolveBinary(options: StartOptions): ServerBinary {
+/**
+ * The server binary to run: planned from what was asked and found (server-plan.ts); an install
+ * (apt-get, MariaDB) or fetch (get-mysql.sh, MySQL) runs once, then the plan is made again.
+ */
+async function resolveBinary(options: StartOptions, dataDir: string): Promise<ServerBinary> {
+  const log = options.logger ?? silentLogger;
+  const cacheDir = options.mysqlCacheDir ?? mysqlCacheDir();
   const find = () =>
-    findServerBinary({
+    findServers({
       ...(options.binary ? { explicit: options.binary } : {}),
       ...(options.searchDirs ? { dirs: options.searchDirs } : {}),
+      cacheDir,
+      dataDir,
     });
-  const found = find();
-  if (found) return found;
-  if (options.install) {
-    installServerPackage(options.logger ?? silentLogger);
-    const again = find();
-    if (again) return again;
+  const request = { ...(options.server ? { server: options.server } : {}), install: options.install === true };
+  let plan = planServer(request, find());
+  if (plan.action === 'install') {
+    if (plan.route === 'apt-mariadb') installServerPackage(log);
+    else await fetchMysql(cacheDir, log);
+    plan = planServer({ ...request, install: false }, find());
   }
-  throw missingBinaryError();
+  if (plan.action === 'start') {
+    log.info({ binary: plan.binary.server, flavor: plan.binary.flavor, from: plan.from }, 'server binary chosen');
+    return plan.binary;
+  }
+  if (plan.action === 'refuse') throw new ServerError(plan.message, { hint: plan.hint });
+  throw new InternalError('resolveBinary', `a second install was planned (${plan.route})`);
 }
 
 function initDataDir(bin: ServerBinary, dataDir: string, logFile: string, asRoot: string[]): void {
@@ -117,7 +129,8 @@ function initDataDir(bin: ServerBinary, dataDir: string, logFile: string, asRoot
   }
 }
 
-async function waitUntilReady(target: ConnectionTarget, exited: () => boolean, logFile: string): Promise<void> {
+/** Waits for the server to answer, lets root in over TCP, and returns its VERSION(). */
+async function waitUntilReady(target: ConnectionTarget, exited: () => boolean, logFile: string): Promise<string> {
   const connector = createConnector(target);
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
@@ -132,8 +145,9 @@ async function waitUntilReady(target: ConnectionTarget, exited: () => boolean, l
       // MySQL's --initialize-insecure only creates root@localhost; TCP clients arrive as 127.0.0.1.
       await conn.execute("CREATE USER IF NOT EXISTS 'root'@'127.0.0.1'");
       await conn.execute("GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION");
+      const version = (await conn.query<{ v: string }>('SELECT VERSION() AS v'))[0]?.v ?? '';
       await conn.close();
-      return;
+      return version;
     } catch {
       await sleep(100);
     }
@@ -162,15 +176,22 @@ export async function startEmbeddedServer(
   const dir = resolve(options.dir ?? DEFAULT_SERVER_DIR);
   const log = options.logger ?? silentLogger;
   const running = readState(dir);
-  if (running) return { ...running, reused: true };
+  if (running) {
+    if (options.server && running.flavor !== options.server) {
+      throw new ServerError(`the embedded server already running (pid ${running.pid}) is ${running.flavor}, not ${options.server}`, {
+        hint: 'stop it first with `dualpipe db stop`',
+      });
+    }
+    return { ...running, reused: true };
+  }
   if (options.tls) {
     for (const f of [options.tls.cert, options.tls.key, options.tls.ca]) {
       if (f && !existsSync(f)) throw new ServerError(`TLS file ${f} does not exist`, { hint: 'check --ssl-ca/--ssl-cert/--ssl-key' });
     }
   }
-  const bin = resolveBinary(options);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const dataDir = join(dir, 'data');
+  const bin = await resolveBinary(options, dataDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   const logFile = join(dir, 'error.log');
   const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
   // Its own temporary folder, for the install too: two servers initialised at once in a shared
@@ -200,8 +221,9 @@ export async function startEmbeddedServer(
   child.unref();
   const pid = child.pid;
   if (pid === undefined) throw new ServerError(`could not start ${bin.server}`);
+  let version: string;
   try {
-    await waitUntilReady({ host: '127.0.0.1', port, user: 'root' }, () => exited, logFile);
+    version = await waitUntilReady({ host: '127.0.0.1', port, user: 'root' }, () => exited, logFile);
   } catch (error) {
     if (!exited) process.kill(pid, 'SIGTERM'); // a server that never answered must not outlive the failed start
     throw error;
@@ -214,11 +236,12 @@ export async function startEmbeddedServer(
     dataDir,
     binary: bin.server,
     flavor: bin.flavor,
+    version,
     startedAt: new Date().toISOString(),
     ...(tls ? { tls: tls.ca ? { ca: tls.ca } : {} } : {}),
   };
   writeState(dir, state);
-  log.info({ port, socket, pid }, 'embedded server started');
+  log.info({ port, socket, pid, flavor: bin.flavor, version }, 'embedded server started');
   return { ...state, reused: false };
 }
 

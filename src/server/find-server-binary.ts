@@ -37,22 +37,21 @@ function findIn(dirs: readonly string[], name: string): string | undefined {
   return undefined;
 }
 
-/**
- * Finds `mariadbd` or `mysqld`. `explicit` (DUALPIPE_SERVER_BINARY) wins; otherwise PATH then the
- * usual daemon directories are searched. Returns undefined when nothing is found.
- */
-export function findServerBinary(
-  options: { explicit?: string; dirs?: readonly string[] } = {},
-): ServerBinary | undefined {
-  const dirs = options.dirs ?? [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...EXTRA_DIRS];
-  const installDirs = [...dirs, '/usr/bin', '/usr/local/bin', '/usr/local/mysql/scripts'];
-  const server = options.explicit
-    ? isExecutable(options.explicit)
-      ? options.explicit
-      : undefined
-    : (findIn(dirs, 'mariadbd') ?? findIn(dirs, 'mysqld'));
-  if (!server) return undefined;
+/** PATH, then the usual daemon directories. */
+export function searchDirs(): string[] {
+  return [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...EXTRA_DIRS];
+}
+
+/** Every executable `name` in `dirs`, in order. */
+function allIn(dirs: readonly string[], name: string): string[] {
+  return dirs.map((d) => join(d, name)).filter((p) => existsSync(p) && isExecutable(p));
+}
+
+/** The server binary at `server` (its flavor asked from itself), or undefined when it is not executable. */
+export function serverBinaryAt(server: string, dirs: readonly string[] = searchDirs()): ServerBinary | undefined {
+  if (!existsSync(server) || !isExecutable(server)) return undefined;
   if (serverFlavor(server) === 'mariadb') {
+    const installDirs = [...dirs, '/usr/bin', '/usr/local/bin', '/usr/local/mysql/scripts'];
     return {
       flavor: 'mariadb',
       server,
@@ -60,6 +59,28 @@ export function findServerBinary(
     };
   }
   return { flavor: 'mysql', server, installDb: undefined };
+}
+
+/**
+ * Finds `mariadbd` or `mysqld`. `explicit` (DUALPIPE_SERVER_BINARY) wins; otherwise PATH then the
+ * usual daemon directories are searched: for `flavor`, the first binary that is of that flavor
+ * (Debian's MariaDB installs a `mysqld` that is mariadbd); without it, mariadbd first. Returns
+ * undefined when nothing is found.
+ */
+export function findServerBinary(
+  options: { explicit?: string; dirs?: readonly string[]; flavor?: 'mariadb' | 'mysql' } = {},
+): ServerBinary | undefined {
+  const dirs = options.dirs ?? searchDirs();
+  if (options.explicit) return serverBinaryAt(options.explicit, dirs);
+  const names = options.flavor === 'mysql' ? ['mysqld'] : ['mariadbd', 'mysqld'];
+  for (const name of names) {
+    for (const server of allIn(dirs, name)) {
+      const bin = serverBinaryAt(server, dirs);
+      if (bin && (!options.flavor || bin.flavor === options.flavor)) return bin;
+      if (!options.flavor) return bin;
+    }
+  }
+  return undefined;
 }
 
 /**

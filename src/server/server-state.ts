@@ -9,6 +9,8 @@ export interface EmbeddedServerState {
   dataDir: string;
   binary: string;
   flavor: 'mariadb' | 'mysql';
+  /** The server's VERSION() (absent in state files written before it was recorded). */
+  version?: string;
   startedAt: string;
   /** Present when the server serves TLS; `ca` is the CA file clients verify it with. */
   tls?: { ca?: string };

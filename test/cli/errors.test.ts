@@ -150,13 +150,19 @@ describe('CLI errors: one clear line, right exit code', () => {
     }
   });
 
-  it('missing server binary exits 1 and says what to install', async () => {
+  it('a DUALPIPE_SERVER_BINARY that is not there exits 1 and says so', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dp-nobin-'));
     const r = await runCliCapture(['db', 'start'], { DUALPIPE_SERVER_BINARY: '/nonexistent/mariadbd' }, dir);
     expect(r.code).toBe(1);
     expectOneCleanLine(r.stderr);
-    expect(r.stderr).toMatch(/no MySQL or MariaDB server binary found/);
-    expect(r.stderr).toMatch(/--install/);
+    expect(r.stderr).toMatch(/DUALPIPE_SERVER_BINARY \/nonexistent\/mariadbd is not an executable file/);
+  });
+
+  it('db start --server with an unknown server exits 2', async () => {
+    const r = await runCliCapture(['db', 'start', '--server', 'postgres'], {}, emptyDir);
+    expect(r.code).toBe(2);
+    expectOneCleanLine(r.stderr);
+    expect(r.stderr).toMatch(/--server must be mysql or mariadb/);
   });
 
   it('no source and no embedded server exits 2 with what to do', async () => {

@@ -7,10 +7,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { StartOptions } from '../../src/server/embedded-server.js';
+import { mysqlCacheDir } from '../../src/server/fetch-mysql.js';
 import { findServerBinary } from '../../src/server/find-server-binary.js';
 
 /** The two server families the suite runs on. */
@@ -23,10 +23,8 @@ export interface TestServerChoice {
   extraArgs: string[];
 }
 
-/** Where scripts/get-mysql.sh caches MySQL by default. */
-export function mysqlCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'dualpipe-mysql');
-}
+/** Where scripts/get-mysql.sh caches MySQL by default (the same folder `db start --server mysql` uses). */
+export { mysqlCacheDir };
 
 /** DUALPIPE_TEST_SERVER, checked; undefined when unset. */
 export function requestedFlavor(env: NodeJS.ProcessEnv = process.env): TestServerFlavor | undefined {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findServerBinary, serverFlavor } from '../../../src/server/find-server-binary.js';
+import { dataDirFlavor } from '../../../src/server/server-findings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dp-find-server-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -48,6 +49,24 @@ describe('findServerBinary', () => {
     const mysqld = fakeBinary('path', 'mysqld', mysqlVersion);
     expect(findServerBinary({ dirs: [join(dir, 'path')] })?.flavor).toBe('mysql');
     expect(serverFlavor(mysqld)).toBe('mysql');
+  });
+
+  it("for --server mysql skips a mysqld that is MariaDB (Debian's link) and takes the next one that is MySQL", () => {
+    fakeBinary('debian-sbin', 'mysqld', mariaVersion);
+    const mysqld = fakeBinary('later', 'mysqld', mysqlVersion);
+    const dirs = [join(dir, 'debian-sbin'), join(dir, 'later')];
+    expect(findServerBinary({ dirs, flavor: 'mysql' })?.server).toBe(mysqld);
+    expect(findServerBinary({ dirs, flavor: 'mariadb' })?.server).toBe(join(dir, 'debian-sbin', 'mysqld'));
+    expect(findServerBinary({ dirs: [join(dir, 'debian-sbin')], flavor: 'mysql' })).toBeUndefined();
+  });
+
+  it('tells which server initialised a data directory from its files', () => {
+    for (const [sub, file, flavor] of [['dd-mysql', 'mysql.ibd', 'mysql'], ['dd-maria', 'aria_log_control', 'mariadb']] as const) {
+      mkdirSync(join(dir, sub));
+      writeFileSync(join(dir, sub, file), '');
+      expect(dataDirFlavor(join(dir, sub))).toBe(flavor);
+    }
+    expect(dataDirFlavor(join(dir, 'no-such-data'))).toBeUndefined();
   });
 
   it('finds nothing for a missing explicit binary', () => {
