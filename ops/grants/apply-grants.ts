@@ -65,7 +65,7 @@ async function readFacts(conn: SqlConnection, o: GrantsOptions): Promise<ServerF
   const wanted = Object.values(ROLE_GRANTS).flatMap((gs) => gs.flatMap((g) => (g.table ? [g.table] : [])));
   const found = await conn.query<{ s: string; t: string }>(
     `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES
-      WHERE TABLE_SCHEMA IN (?, ?) AND TABLE_NAME IN (${wanted.map(() => '?').join(', ')})`,
+      WHERE TABLE_SCHEMA IN (?, ?, 'mysql') AND TABLE_NAME IN (${wanted.map(() => '?').join(', ')})`,
     [o.pipeline.sourceSchema, o.pipeline.reportSchema, ...wanted],
   );
   // MySQL with partial_revokes=ON takes schema names in GRANT literally; MariaDB has no such variable.

@@ -140,7 +140,7 @@ function planAccount(role: Role, input: GrantPlanInput): AccountPlan {
   const notes: string[] = [];
   for (const g of ROLE_GRANTS[role]) {
     if (!onServer(g.scope, input.server)) continue;
-    const schema = g.scope.startsWith('report') ? input.reportSchema : input.sourceSchema;
+    const schema = g.scope === 'system-table' ? 'mysql' : g.scope.startsWith('report') ? input.reportSchema : input.sourceSchema;
     let targets: string[];
     if (g.scope === 'global') targets = ['*.*'];
     else if (g.scope === 'staging') targets = stagingTargets(input.sourceSchema, input.wildcards);
@@ -148,6 +148,7 @@ function planAccount(role: Role, input: GrantPlanInput): AccountPlan {
     else {
       // Table-level grants name the schema literally: no wildcard escaping there.
       if (g.ifTableExists && !input.tables.has(`${schema}.${g.table!}`)) {
+        if (g.scope === 'system-table') continue; // not this server's kind (e.g. MariaDB has no mysql.gtid_executed)
         notes.push(`${schema}.${g.table!} does not exist yet: run \`dualpipe grants --apply\` again after \`dualpipe capture install\` (${g.why})`);
         continue;
       }

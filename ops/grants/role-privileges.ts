@@ -19,9 +19,10 @@ export type Role = (typeof ROLES)[number];
  * - `source-table` / `report-table`: one table of it (`table`);
  * - `staging`: the schemas a restore derives from the source's name (`crm__dp_restore`,
  *   `crm__dp_previous`, `crm__dp_rollback`, and the `crm__dp_rtest_*` of restore tests);
- * - `global`: `*.*` on the source server.
+ * - `global`: `*.*` on the source server;
+ * - `system-table`: one table of the source server's `mysql` schema (`table`), when it exists.
  */
-export type GrantScope = 'source' | 'report' | 'source-table' | 'report-table' | 'staging' | 'global';
+export type GrantScope = 'source' | 'report' | 'source-table' | 'report-table' | 'staging' | 'global' | 'system-table';
 
 /** One grant a role needs: privileges on a scope, and why. */
 export interface RoleGrant {
@@ -64,6 +65,19 @@ export const ROLE_GRANTS: Readonly<Record<Role, readonly RoleGrant[]>> = {
       scope: 'global',
       privileges: ['PROCESS'],
       why: 'reads InnoDB table ids (information_schema.INNODB_TABLES / INNODB_SYS_TABLES) to notice a TRUNCATE',
+    },
+    {
+      scope: 'global',
+      privileges: ['REPLICATION CLIENT'],
+      why: 'reads the binlog position (SHOW BINARY LOG STATUS / SHOW MASTER STATUS): where a point-in-time recovery starts',
+    },
+    {
+      scope: 'system-table',
+      table: 'gtid_executed',
+      privileges: ['SELECT'],
+      // MySQL only (MariaDB has no such table, and records its snapshot's position without it).
+      why: 'reads, inside the snapshot, the GTID set it holds (MySQL): the exact start of a point-in-time recovery',
+      ifTableExists: true,
     },
     {
       scope: 'report',

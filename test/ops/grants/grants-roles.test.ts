@@ -4,7 +4,7 @@
  * sync writing one, …).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +138,17 @@ describe('grants', () => {
   it('backup: dumps the mirrors, and writes neither the source nor a mirror', async () => {
     const r = await cliAs('backup', ['backup', '--to', dir]);
     expect(r.code, r.stderr).toBe(0);
+    // The sync account recorded where a point-in-time recovery starts whenever the server can tell:
+    // binlog on, and on MySQL GTIDs on (the MySQL test server runs with both; MariaDB's without a binlog).
+    const root = await fx.connector.connect();
+    const [server] = await root.query<{ b: number | string; v: string }>('SELECT @@GLOBAL.log_bin AS b, VERSION() AS v');
+    const gtid = await root.query<{ g: string }>('SELECT @@GLOBAL.gtid_mode AS g').then((x) => x[0]!.g, () => 'OFF');
+    await root.close();
+    const recordable = Number(server!.b) === 1 && (/mariadb/i.test(server!.v) || gtid === 'ON');
+    const manifests = readdirSync(dir).filter((d) => existsSync(join(dir, d, 'manifest.json')));
+    const manifest = JSON.parse(readFileSync(join(dir, manifests.sort().at(-1)!, 'manifest.json'), 'utf8')) as { binlog: unknown; binlogNote?: string };
+    if (recordable) expect(manifest.binlog, manifest.binlogNote).not.toBeNull();
+    else expect(manifest.binlog).toBeNull();
     const backup = await as('backup');
     await expect(backup.query(`SELECT * FROM ${src('contacts')} LIMIT 1`)).rejects.toThrow(denied);
     await expect(backup.execute(`DELETE FROM ${rep('contacts')}`)).rejects.toThrow(denied);

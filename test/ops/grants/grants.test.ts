@@ -31,8 +31,13 @@ describe('grants planner', () => {
       "GRANT TRIGGER ON `crm`.* TO 'dp_sync'@'%'",
       "GRANT DELETE ON `crm`.`__dp_changes` TO 'dp_sync'@'%'",
       "GRANT PROCESS ON *.* TO 'dp_sync'@'%'",
+      "GRANT REPLICATION CLIENT ON *.* TO 'dp_sync'@'%'",
       "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES ON `crm\\_report`.* TO 'dp_sync'@'%'",
     ]);
+    // mysql.gtid_executed only where it exists (MySQL), without a note where it does not (MariaDB).
+    expect(plans.find((p) => p.role === 'sync')!.notes.join()).not.toMatch(/gtid_executed/);
+    const onMysql = planGrants({ ...base, tables: new Set([...base.tables, 'mysql.gtid_executed']) }).find((p) => p.role === 'sync')!;
+    expect(onMysql.statements.map((x) => x.sql)).toContain("GRANT SELECT ON `mysql`.`gtid_executed` TO 'dp_sync'@'%'");
     expect(grants.analyst).toEqual(["GRANT SELECT ON `crm\\_report`.* TO 'dp_analyst'@'%'"]);
     expect(grants.backup).toEqual([
       "GRANT SELECT, LOCK TABLES ON `crm\\_report`.* TO 'dp_backup'@'%'",
