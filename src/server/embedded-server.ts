@@ -2,7 +2,7 @@
  * The embedded default server: a private mariadbd/mysqld on 127.0.0.1 with its data under
  * `./.dualpipe/db`. The test suite's global setup uses the same code with a temporary folder.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -11,44 +11,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConnectionTarget } from '../db/connection.js';
 import { createConnector } from '../db/mysql-driver.js';
 import { InternalError, ServerError } from '../errors.js';
-import { type Logger, silentLogger } from '../log/logger.js';
+import { silentLogger } from '../log/logger.js';
 import { childEnv } from './child-env.js';
-import { fetchMysql, mysqlCacheDir } from './fetch-mysql.js';
-import type { ServerBinary } from './find-server-binary.js';
-import { installServerPackage } from './install-server.js';
-import { findServers } from './server-findings.js';
-import { planServer, type ServerFlavor } from './server-plan.js';
-import { type ServerTls, serverArgs } from './server-args.js';
+import { resolveBinary } from './resolve-binary.js';
+import type { StartOptions } from './start-options.js';
+export type { StartOptions } from './start-options.js';
+import { copyDataDir, initDataDir } from './data-dir.js';
+import { serverArgs } from './server-args.js';
 export { embeddedTarget, embeddedUrl } from './embedded-target.js';
 import { type EmbeddedServerState, isServerProcess, readState, removeState, writeState } from './server-state.js';
 
 /** Where the embedded server lives, relative to the working directory. */
 export const DEFAULT_SERVER_DIR = '.dualpipe/db';
-
-/** Options of `startEmbeddedServer`. */
-export interface StartOptions {
-  /** Folder holding data/, the socket, the error log and state.json. */
-  dir?: string;
-  port?: number;
-  /**
-   * When no binary of the asked kind exists: install mariadb-server-core with apt-get (Debian/Ubuntu,
-   * root), or for `server: 'mysql'` fetch Oracle MySQL with scripts/get-mysql.sh into `mysqlCacheDir`.
-   */
-  install?: boolean;
-  /** Which server to run (`db start --server`); default: the data directory's, else MariaDB first. */
-  server?: ServerFlavor;
-  /** The fetched MySQL's cache folder (default ~/.cache/dualpipe-mysql). */
-  mysqlCacheDir?: string;
-  /** Explicit server binary (DUALPIPE_SERVER_BINARY). */
-  binary?: string;
-  /** Directories to search instead of PATH and the usual ones (tests). */
-  searchDirs?: readonly string[];
-  /** Extra server options, e.g. `--log-bin=binlog`. */
-  extraArgs?: readonly string[];
-  /** Serve TLS with these PEM files (`db start --ssl-cert … --ssl-key … [--ssl-ca …]`). */
-  tls?: ServerTls;
-  logger?: Logger;
-}
 
 /** Asks the OS for a free loopback port. */
 export async function freePort(): Promise<number> {
@@ -68,65 +42,6 @@ function socketPathFor(dir: string): string {
   const preferred = join(dir, 'mysqld.sock');
   if (Buffer.byteLength(preferred) < 100) return preferred;
   return join(tmpdir(), `dualpipe-${process.getuid?.() ?? 0}-${Buffer.from(dir).toString('hex').slice(-16)}.sock`);
-}
-
-/**
- * The server binary to run: planned from what was asked and found (server-plan.ts); an install
- * (apt-get, MariaDB) or fetch (get-mysql.sh, MySQL) runs once, then the plan is made again.
- */
-async function resolveBinary(options: StartOptions, dataDir: string): Promise<ServerBinary> {
-  const log = options.logger ?? silentLogger;
-  const cacheDir = options.mysqlCacheDir ?? mysqlCacheDir();
-  const find = () =>
-    findServers({
-      ...(options.binary ? { explicit: options.binary } : {}),
-      ...(options.searchDirs ? { dirs: options.searchDirs } : {}),
-      cacheDir,
-      dataDir,
-    });
-  const request = { ...(options.server ? { server: options.server } : {}), install: options.install === true };
-  let plan = planServer(request, find());
-  if (plan.action === 'install') {
-    if (plan.route === 'apt-mariadb') installServerPackage(log);
-    else await fetchMysql(cacheDir, log);
-    plan = planServer({ ...request, install: false }, find());
-  }
-  if (plan.action === 'start') {
-    log.info({ binary: plan.binary.server, flavor: plan.binary.flavor, from: plan.from }, 'server binary chosen');
-    return plan.binary;
-  }
-  if (plan.action === 'refuse') throw new ServerError(plan.message, { hint: plan.hint });
-  throw new InternalError('resolveBinary', `a second install was planned (${plan.route})`);
-}
-
-function initDataDir(bin: ServerBinary, dataDir: string, logFile: string, asRoot: string[]): void {
-  const args =
-    bin.flavor === 'mariadb'
-      ? [
-          '--no-defaults',
-          `--datadir=${dataDir}`,
-          '--auth-root-authentication-method=normal',
-          '--skip-test-db',
-          ...asRoot,
-        ]
-      : [
-          '--no-defaults',
-          '--initialize-insecure',
-          `--datadir=${dataDir}`,
-          `--log-error=${logFile}`,
-          ...asRoot,
-        ];
-  const cmd = bin.flavor === 'mariadb' ? bin.installDb : bin.server;
-  if (!cmd)
-    throw new ServerError('found mariadbd but not mariadb-install-db', {
-      hint: 'install mariadb-server-core',
-    });
-  const res = spawnSync(cmd, args, { encoding: 'utf8', env: childEnv() });
-  if (res.status !== 0) {
-    throw new ServerError(
-      `initialising ${dataDir} failed: ${(res.stderr || res.stdout || '').trim().split('\n').slice(-3).join(' ')}`,
-    );
-  }
 }
 
 /** Waits for the server to answer, lets root in over TCP, and returns its VERSION(). */
@@ -199,8 +114,9 @@ export async function startEmbeddedServer(
   const tmp = join(dir, 'tmp');
   mkdirSync(tmp, { recursive: true, mode: 0o700 });
   if (!existsSync(join(dataDir, 'mysql'))) {
-    log.info({ dataDir, binary: bin.server }, 'initialising data directory');
-    initDataDir(bin, dataDir, logFile, [...asRoot, `--tmpdir=${tmp}`]);
+    log.info({ dataDir, binary: bin.server, template: options.templateDataDir }, 'initialising data directory');
+    if (options.templateDataDir) copyDataDir(options.templateDataDir, dataDir);
+    else initDataDir(bin, dataDir, logFile, [...asRoot, `--tmpdir=${tmp}`]);
   }
   const port = options.port ?? (await freePort());
   const socket = socketPathFor(dir);

@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { initialiseDataDir } from '../../src/server/data-dir.js';
 import { startEmbeddedServer, stopEmbeddedServer } from '../../src/server/embedded-server.js';
 import { chooseTestServer, requestedFlavor, type TestServerChoice } from './test-server-choice.js';
 
@@ -22,6 +23,8 @@ declare module 'vitest' {
     testServerBinary: string;
     /** Server options tests starting their own server add (GTIDs on for MySQL). */
     testServerArgs: string[];
+    /** A data directory initialised once, copied by tests starting their own server ('' : none). */
+    testServerTemplate: string;
   }
 }
 
@@ -71,6 +74,7 @@ function buildIfStale(): void {
 function provideChoice(project: TestProject, choice: TestServerChoice): void {
   project.provide('testServerBinary', choice.binary ?? '');
   project.provide('testServerArgs', choice.extraArgs);
+  project.provide('testServerTemplate', '');
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
@@ -96,18 +100,18 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const choice = chooseTestServer(requested);
   provideChoice(project, choice);
   const dir = mkdtempSync(join(tmpdir(), 'dualpipe-test-'));
+  // One data directory is initialised, and every server of the run (this one, and those tests start
+  // of their own) starts from a copy: MySQL's --initialize takes 5–15 s each time.
   // install: on a fresh Debian/Ubuntu machine as root, the README test command installs mariadb-server-core.
-  const state = await startEmbeddedServer({
-    dir,
-    install: choice.flavor === 'mariadb',
-    ...(choice.binary ? { binary: choice.binary } : {}),
-    extraArgs: choice.extraArgs,
-  });
+  const binary = choice.binary ? { binary: choice.binary } : {};
+  const template = await initialiseDataDir({ dir: join(dir, 'template'), install: choice.flavor === 'mariadb', ...binary });
+  project.provide('testServerTemplate', template);
+  const state = await startEmbeddedServer({ dir: join(dir, 'shared'), ...binary, extraArgs: choice.extraArgs, templateDataDir: template });
   project.provide('testServerUrl', `mysql://root@127.0.0.1:${state.port}/`);
   project.provide('testServerKind', `embedded ${state.flavor} (${state.binary})`);
-  project.provide('testServerDir', dir);
+  project.provide('testServerDir', join(dir, 'shared'));
   return async () => {
-    await stopEmbeddedServer({ dir });
+    await stopEmbeddedServer({ dir: join(dir, 'shared') });
     rmSync(dir, { recursive: true, force: true });
   };
 }

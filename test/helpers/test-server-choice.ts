@@ -69,10 +69,12 @@ export function chooseTestServer(
  * Start options for a test's own throwaway server, matching the shared test server's kind; `extraArgs`
  * are added to the suite's own (e.g. GTIDs on MySQL).
  */
-export function ownServerOptions(extraArgs: readonly string[] = []): Pick<StartOptions, 'binary' | 'extraArgs'> {
+export function ownServerOptions(extraArgs: readonly string[] = []): Pick<StartOptions, 'binary' | 'extraArgs' | 'templateDataDir'> {
   const binary = inject('testServerBinary');
+  const template = inject('testServerTemplate');
   return {
     ...(binary ? { binary } : {}),
+    ...(template ? { templateDataDir: template } : {}),
     extraArgs: [...inject('testServerArgs'), ...extraArgs],
   };
 }
