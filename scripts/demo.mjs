@@ -3,7 +3,8 @@
 // Debian/Ubuntu as root), migrate, seed, sync, verify, install change capture and run incremental
 // syncs after changes (cascading deletes included), query report tables as an analyst, back up
 // the MyISAM mirrors, verify the backup, restore it into a scratch InnoDB schema and check it.
-// Scale with DEMO_SCALE (default 0.1, about 250k rows; 1 is about 2.5M rows).
+// Scale with DEMO_SCALE (default 0.1, about 250k rows; 1 is about 2.5M rows). DEMO_SERVER=mysql runs
+// it on Oracle MySQL (fetched into ~/.cache/dualpipe-mysql when missing) instead of MariaDB.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -29,7 +30,8 @@ function step(title, args, { allowCodes = [0] } = {}) {
   }
 }
 
-step('start the embedded server', ['db', 'start', '--install']);
+const server = process.env.DEMO_SERVER ? ['--server', process.env.DEMO_SERVER] : [];
+step('start the embedded server', ['db', 'start', '--install', ...server]);
 step('create the InnoDB CRM schema', ['migrate']);
 step(`load sample data (scale ${scale})`, ['seed', '--scale', scale, '--truncate']);
 step('sync InnoDB -> MyISAM mirrors and report tables', ['sync']);
