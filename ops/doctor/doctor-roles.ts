@@ -10,6 +10,7 @@ import { quoteId } from '../../src/db/quote.js';
 import { InternalError } from '../../src/errors.js';
 import type { DoctorCheck } from './doctor-check.js';
 import { planGrants } from '../grants/grant-plan.js';
+import { readGrantTables } from '../grants/grant-tables.js';
 import { type Role, ROLES } from '../grants/role-privileges.js';
 import type { Pipeline } from '../../src/pipeline.js';
 
@@ -85,7 +86,8 @@ interface Privilege {
 async function readPrivileges(conn: SqlConnection, grantee: string): Promise<Privilege[]> {
   const out: Privilege[] = [];
   const add = (target: Target, p: string, grantable: string) => {
-    if (p !== 'USAGE') out.push({ target, privilege: p });
+    // MariaDB 10.5+ made REPLICATION CLIENT an alias of BINLOG MONITOR and lists the grant by that name.
+    if (p !== 'USAGE') out.push({ target, privilege: p === 'BINLOG MONITOR' ? 'REPLICATION CLIENT' : p });
     if (grantable === 'YES') out.push({ target, privilege: 'GRANT OPTION' });
   };
   type Row = { p: string; g: string; s?: string; t?: string; c?: string };
@@ -122,15 +124,11 @@ async function readFacts(conn: SqlConnection, o: RoleCheckOptions, prefix: strin
     `SELECT User AS u, Host AS h FROM mysql.user WHERE User IN (${users.map(() => '?').join(', ')}) ORDER BY User, Host`,
     users,
   );
-  const found = await conn.query<{ s: string; t: string }>(
-    'SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (?, ?)',
-    [o.pipeline.sourceSchema, o.pipeline.reportSchema],
-  );
   // MySQL with partial_revokes=ON reads schema names in GRANT literally; MariaDB has no such variable.
   const partial = await conn.query<{ v: string | number }>('SELECT @@GLOBAL.partial_revokes AS v').catch(() => []);
   return {
     accounts: accounts.map((a) => ({ user: a.u, host: a.h })),
-    tables: new Set(found.map((r) => `${r.s}.${r.t}`)),
+    tables: await readGrantTables(conn, o.pipeline.sourceSchema, o.pipeline.reportSchema),
     wildcards: Number(partial[0]?.v ?? 0) !== 1,
   };
 }

@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { DualpipeError, UsageError } from '../../src/errors.js';
 import { type AccountPlan, type PasswordChoice, planGrants, validateAccountParts } from './grant-plan.js';
-import { type Role, ROLE_GRANTS } from './role-privileges.js';
+import { readGrantTables } from './grant-tables.js';
+import type { Role } from './role-privileges.js';
 import type { Pipeline } from '../../src/pipeline.js';
 
 /** Options of `runGrants`. */
@@ -62,12 +63,6 @@ async function readFacts(conn: SqlConnection, o: GrantsOptions): Promise<ServerF
       });
     });
   const existing = new Set(o.roles.filter((r) => rows.some((x) => x.u === `${o.prefix}${r}`)));
-  const wanted = Object.values(ROLE_GRANTS).flatMap((gs) => gs.flatMap((g) => (g.table ? [g.table] : [])));
-  const found = await conn.query<{ s: string; t: string }>(
-    `SELECT TABLE_SCHEMA AS s, TABLE_NAME AS t FROM information_schema.TABLES
-      WHERE TABLE_SCHEMA IN (?, ?, 'mysql') AND TABLE_NAME IN (${wanted.map(() => '?').join(', ')})`,
-    [o.pipeline.sourceSchema, o.pipeline.reportSchema, ...wanted],
-  );
   // MySQL with partial_revokes=ON takes schema names in GRANT literally; MariaDB has no such variable.
   const partial = await conn.query<{ v: string | number }>('SELECT @@GLOBAL.partial_revokes AS v').catch(() => []);
   const binlog = await conn.query<{ b: string | number; t: string | number }>(
@@ -75,7 +70,7 @@ async function readFacts(conn: SqlConnection, o: GrantsOptions): Promise<ServerF
   );
   return {
     existing,
-    tables: new Set(found.map((r) => `${r.s}.${r.t}`)),
+    tables: await readGrantTables(conn, o.pipeline.sourceSchema, o.pipeline.reportSchema),
     wildcards: Number(partial[0]?.v ?? 0) !== 1,
     triggersNeedSuper: Number(binlog[0]?.b) === 1 && Number(binlog[0]?.t) !== 1,
   };
