@@ -29,6 +29,8 @@ export {
   ServerError,
   StaleError,
   StepError,
+  TargetError,
+  TargetPathError,
   TlsError,
   type UnsupportedTable,
   UnsupportedTableError,

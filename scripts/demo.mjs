@@ -59,7 +59,7 @@ await changeSomeRows(2);
 step('incremental sync', ['sync', '--incremental']);
 step('verify mirrors against the source', ['verify']);
 const backups = process.env.DEMO_BACKUP_DIR ?? '.dualpipe/backups';
-step('back up the MyISAM mirrors', ['backup', '--to', backups]);
+step('back up the MyISAM mirrors', ['backup', '--to', backups, '--create-dirs']);
 step('list backups', ['backup', 'list', '--in', backups]);
 step('verify the newest backup (hashes, restore test into a scratch schema)', ['backup', 'verify', newestBackup(backups), '--restore-test']);
 step('restore the newest backup into the scratch schema crm_restored', ['restore', '--from', backups, '--into', 'crm_restored', '--yes']);

@@ -136,6 +136,36 @@ export class FileAccessError extends UsageError {
 }
 
 /**
+ * A folder dualpipe writes to (a backup's `--to` or `--copy-to`) cannot be written now: the disk is
+ * full, or it failed. `errno` is the system's code (ENOSPC, EIO, EDQUOT...). Exit 1: nothing is
+ * wrong with what was typed; free space (or fix the disk) and run again.
+ */
+export class TargetError extends DualpipeError {
+  readonly path: string;
+  readonly errno: string | undefined;
+  constructor(path: string, message: string, options: { errno?: string; cause?: unknown; hint?: string } = {}) {
+    super(`${path}: ${message}`, options);
+    this.path = path;
+    this.errno = options.errno;
+  }
+}
+
+/**
+ * A folder given to write to cannot be used as given: it does not exist, is not a directory, is
+ * read-only, or may not be written (EACCES). `errno` is the system's code. Exit 2: the user must
+ * name another folder, create it, or fix its mount or permissions.
+ */
+export class TargetPathError extends UsageError {
+  readonly path: string;
+  readonly errno: string | undefined;
+  constructor(path: string, message: string, options: { errno?: string; cause?: unknown; hint?: string } = {}) {
+    super(`${path}: ${message}`, options);
+    this.path = path;
+    this.errno = options.errno;
+  }
+}
+
+/**
  * A table changed while dualpipe was reading it (a column or the table itself went away, or it
  * became a view). Exit 1: nothing is wrong with what was typed; run again once the DDL is done.
  */
@@ -222,12 +252,14 @@ export const EXIT_CODES: ReadonlyMap<ErrorClass, ExitCodeValue> = new Map<ErrorC
   [MissingSchemaError, ExitCode.usage],
   [UnsupportedTableError, ExitCode.usage],
   [FileAccessError, ExitCode.usage],
+  [TargetPathError, ExitCode.usage],
   [ConnectionError, ExitCode.failure],
   [TlsError, ExitCode.failure],
   [ServerError, ExitCode.failure],
   [StepError, ExitCode.failure],
   [AbortedError, ExitCode.failure],
   [SchemaChangedError, ExitCode.failure],
+  [TargetError, ExitCode.failure],
   [DriftError, ExitCode.drift],
   [StaleError, ExitCode.drift],
   [LockBusyError, ExitCode.locked],

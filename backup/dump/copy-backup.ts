@@ -37,19 +37,28 @@ export async function copyBackup(dir: string, manifest: Manifest, toParent: stri
   }
   const partial = `${final}.partial`;
   await rm(partial, { recursive: true, force: true });
-  await mkdir(join(partial, 'chunks'), { recursive: true, mode: 0o700 });
-  for (const t of manifest.tables) {
-    for (const c of t.chunks) {
-      await copyFile(join(source, c.file), join(partial, c.file), constants.COPYFILE_EXCL);
-      await fsyncPath(join(partial, c.file));
+  try {
+    // One level at a time (the parent was checked): see backup-target.ts on recursive mkdir.
+    await mkdir(partial, { mode: 0o700 });
+    await mkdir(join(partial, 'chunks'), { mode: 0o700 });
+    for (const t of manifest.tables) {
+      for (const c of t.chunks) {
+        await copyFile(join(source, c.file), join(partial, c.file), constants.COPYFILE_EXCL);
+        await fsyncPath(join(partial, c.file));
+      }
     }
+    // Read back from the copy: this is what a restore from the second place would read.
+    const verified = await verifyChunks(partial, manifest.tables, options.threads ? { threads: options.threads } : {});
+    await copyFile(join(source, MANIFEST_FILE), join(partial, MANIFEST_FILE), constants.COPYFILE_EXCL);
+    await fsyncPath(join(partial, MANIFEST_FILE));
+    await rm(final, { recursive: true, force: true });
+    await rename(partial, final);
+    await fsyncPath(dirname(final));
+    return { dir: final, chunks: verified.chunks, bytes: verified.bytes };
+  } catch (error) {
+    // A copy cut short (a full disk) is removed so it does not keep the space; if that fails too,
+    // it stays `.partial`, without a manifest, and `backup prune` removes it.
+    await rm(partial, { recursive: true, force: true }).catch(() => {});
+    throw error;
   }
-  // Read back from the copy: this is what a restore from the second place would read.
-  const verified = await verifyChunks(partial, manifest.tables, options.threads ? { threads: options.threads } : {});
-  await copyFile(join(source, MANIFEST_FILE), join(partial, MANIFEST_FILE), constants.COPYFILE_EXCL);
-  await fsyncPath(join(partial, MANIFEST_FILE));
-  await rm(final, { recursive: true, force: true });
-  await rename(partial, final);
-  await fsyncPath(dirname(final));
-  return { dir: final, chunks: verified.chunks, bytes: verified.bytes };
 }

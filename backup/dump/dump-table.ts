@@ -4,6 +4,7 @@ import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { SqlConnection } from '../../src/db/connection.js';
+import { AbortedError } from '../../src/errors.js';
 import { encryptChunk } from '../format/chunk-cipher.js';
 import { chunkFileName } from '../format/manifest.js';
 import { TsvBlockEncoder } from '../format/tsv-block-encoder.js';
@@ -41,6 +42,8 @@ export interface DumpTableTask {
   gzip: boolean;
   /** AES-256 key: chunks are encrypted after compression (chunk-cipher.ts). */
   key?: Buffer;
+  /** Stops the dump (another table of the backup failed): the file being written is abandoned. */
+  signal?: AbortSignal;
 }
 
 /** One chunk file being written: bytes in, optionally gzipped, hashed, to disk. */
@@ -114,8 +117,12 @@ export async function dumpTable(
   };
   let writer = open(0);
   let part = 0;
+  // A writer waiting for 'drain' hears of the abort through its pipeline failing.
+  const stop = () => writer.input.destroy(new AbortedError('the dump was stopped'));
+  task.signal?.addEventListener('abort', stop);
   try {
     for await (const block of conn.streamRaw(task.sql, encoder)) {
+      if (task.signal?.aborted) throw new AbortedError('the dump was stopped');
       while (block.part > part) {
         const r = await writer.finish();
         results.push(r);
@@ -133,5 +140,7 @@ export async function dumpTable(
   } catch (error) {
     writer.input.destroy();
     throw error;
+  } finally {
+    task.signal?.removeEventListener('abort', stop);
   }
 }

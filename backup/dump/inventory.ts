@@ -43,9 +43,14 @@ export interface BackupInfo extends BackupEntry {
   keyId: string | null;
 }
 
+/**
+ * Total bytes of a backup folder, and when anything in it last changed: its newest file, or the
+ * folder itself when it holds no file (a backup that failed at its first write was "now" for ever
+ * before, so prune never removed it).
+ */
 async function folderBytes(dir: string): Promise<{ bytes: number; newest: number }> {
   let bytes = 0;
-  let newest = 0;
+  let newest = (await stat(dir)).mtimeMs;
   for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
     if (!e.isFile()) continue;
     const s = await stat(join(e.parentPath ?? e.path, e.name));
@@ -79,7 +84,7 @@ export async function listBackups(folder: string): Promise<BackupInfo[]> {
       name: e.name,
       dir,
       complete: manifest !== null,
-      at: manifest ? new Date(manifest.finishedAt) : new Date(newest || Date.now()),
+      at: manifest ? new Date(manifest.finishedAt) : new Date(newest),
       bytes,
       tables: manifest?.totals.tables ?? null,
       rows: manifest?.totals.rows ?? null,
@@ -101,10 +106,10 @@ export async function writeVerification(dir: string, v: Verification): Promise<v
   await writeFile(join(dir, VERIFICATION_FILE), `${JSON.stringify(v, null, 2)}\n`, { mode: 0o600 });
 }
 
-/** Applies retention; with `dryRun` only says what it would delete. */
+/** Applies retention (`planPrune`); with `dryRun` only says what it would delete. */
 export async function pruneBackups(
   folder: string,
-  options: { keepLast: number; keepDays?: number; now: Date; dryRun?: boolean },
+  options: { keepLast: number; keepDays?: number; incompleteGraceHours?: number; now: Date; dryRun?: boolean },
 ): Promise<PruneDecision> {
   const backups = await listBackups(folder);
   const decision = planPrune(backups, options);

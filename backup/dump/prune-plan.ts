@@ -2,7 +2,7 @@
  * Retention, decided from plain values (the clock is passed in). Keeps the newest `keepLast`
  * complete backups and, with `keepDays`, every complete backup younger than that; never deletes
  * the newest complete backup whatever the settings; deletes an incomplete backup (no manifest)
- * only when it is older than `incompleteGraceHours`, so a backup still being written is safe.
+ * only when nothing in it changed for `incompleteGraceHours`, so a backup still being written is safe.
  */
 export interface BackupEntry {
   name: string;
@@ -19,7 +19,8 @@ export interface PruneDecision {
 
 /**
  * Decides which backups a prune keeps and removes, with the reason for each, by the rules of the
- * file header; `incompleteGraceHours` defaults to 24. Pure: `now` is passed in.
+ * file header; `incompleteGraceHours` defaults to 1 (a running backup writes a
+ * chunk far more often than that; a failed one is removed an hour later, not kept for ever). Pure: `now` is passed in.
  */
 export function planPrune(
   entries: readonly BackupEntry[],
@@ -41,7 +42,7 @@ export function planPrune(
       });
     }
   });
-  const grace = (options.incompleteGraceHours ?? 24) / 24;
+  const grace = (options.incompleteGraceHours ?? 1) / 24;
   for (const e of entries.filter((x) => !x.complete)) {
     if (ageDays(e) > grace) remove.push({ name: e.name, why: 'incomplete (no manifest) and stale' });
     else keep.push({ name: e.name, why: 'incomplete, may still be running' });

@@ -4,9 +4,8 @@
  * every table of a backup comes from the same sync. Chunks dump in parallel; the manifest is
  * written last.
  */
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import pLimit from 'p-limit';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
 import { readServerInfo } from '../../src/db/server-info.js';
@@ -17,10 +16,11 @@ import { discoverTables } from '../../src/catalog/discover-tables.js';
 import { ensureHistoryTable, finishRun, lastSucceededSync, startRun } from '../../src/history/run-history.js';
 import type { SourceState } from '../../src/catalog/source-state.js';
 import type { BackupKey } from '../format/backup-key.js';
-import { contentChecksum } from '../../src/rows/content-checksum.js';
 import type { ChunkResult } from './dump-table.js';
 import { type BackupCopy, copyBackup } from './copy-backup.js';
+import { atTarget, prepareTarget, targetErrorOf } from './backup-target.js';
 import { buildManifest } from './build-manifest.js';
+import { checksumTables } from './checksum-tables.js';
 import { createDumpPool, type DumpPool } from './dump-pool.js';
 import type { Manifest } from '../format/manifest.js';
 import { type BackupPlan, type BackupTableInput, chooseBackupTables, planBackup, type SyncDetails } from './plan-backup.js';
@@ -40,6 +40,11 @@ export interface BackupOptions {
   key?: BackupKey;
   /** Other folders that each get a verified copy of the finished backup. */
   copyTo?: readonly string[];
+  /**
+   * Create `to` and the `copyTo` folders when missing. Defaults to true for library callers; the
+   * CLI passes false unless `--create-dirs` is given, so a missing mount is refused, not filled.
+   */
+  createDirs?: boolean;
   chunkRows?: number;
   waitForLockSeconds?: number;
   logger?: Logger;
@@ -79,10 +84,16 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
       throw new UsageError(`--copy-to ${place} is the folder the backup is written to`, { hint: 'name another disk or mount for the second copy' });
     }
   }
+  // Every folder is checked before the lock is taken: a wrong one fails at once, in one line.
+  const create = { create: o.createDirs ?? true };
+  await prepareTarget(o.to, '--to', create);
+  for (const place of o.copyTo ?? []) await prepareTarget(place, '--copy-to', create);
   const done = await dumpBackup(o);
   const copies: BackupCopy[] = [];
   for (const place of o.copyTo ?? []) {
-    copies.push(await copyBackup(done.dir, done.manifest, place, o.threads ? { threads: o.threads } : {}));
+    copies.push(await copyBackup(done.dir, done.manifest, place, o.threads ? { threads: o.threads } : {}).catch((error: unknown) => {
+      throw targetErrorOf(`--copy-to ${place}`, error, `copying the backup ${done.dir}`) ?? error;
+    }));
     (o.logger ?? silentLogger).info({ copy: copies[copies.length - 1]!.dir }, 'backup copy written and verified');
   }
   return { ...done, copies };
@@ -125,37 +136,20 @@ async function lockAndReadTables(session: SqlConnection, o: BackupOptions, detai
 }
 
 /**
- * Content checksums: a full sync recorded them for every mirror (its chunk sums of the snapshot);
- * only tables without one still good (a streamed sync, report tables) are scanned, alongside the dumps.
+ * Dumps every table of the plan on the pool's sessions, reporting rows and bytes as chunks are
+ * written. When one table fails the others are stopped, and all have settled before this returns:
+ * a dump left running held a session (and the process) open after the error.
  */
-function checksumTables(o: BackupOptions, plan: BackupPlan, threads: number): Promise<Map<string, { rows: number; checksum: string }>> {
-  const limit = pLimit(threads);
-  const sums = Promise.all(
-    plan.tables.map((t) =>
-      limit(async () => {
-        if (t.recorded) return [t.name, t.recorded] as const;
-        const conn = await o.pipeline.report.connect({ database: null });
-        try {
-          return [t.name, await contentChecksum(conn, plan.reportSchema, t.name, t.meta)] as const;
-        } finally {
-          await conn.close();
-        }
-      }),
-    ),
-  ).then((entries) => new Map(entries));
-  sums.catch(() => {});
-  return sums;
-}
-
-/** Dumps every table of the plan on the pool's worker threads, reporting rows and bytes as chunks are written. */
 async function dumpTables(pool: DumpPool, plan: BackupPlan, dir: string, o: BackupOptions, log: Logger): Promise<ChunkResult[][]> {
   let doneBytes = 0;
   let doneRows = 0;
-  const results = await Promise.all(
+  const stop = new AbortController();
+  let first: Error | undefined;
+  const settled = await Promise.allSettled(
     plan.tables.map(async (p) => {
       try {
         return await pool.dump(
-          { sql: p.sql, hex: p.columns.map((c) => c.hex), dir, tableIndex: p.tableIndex, chunkRows: plan.chunkRows, gzip: plan.compression === 'gzip', ...(o.key ? { key: o.key.key } : {}) },
+          { sql: p.sql, hex: p.columns.map((c) => c.hex), dir, tableIndex: p.tableIndex, chunkRows: plan.chunkRows, gzip: plan.compression === 'gzip', signal: stop.signal, ...(o.key ? { key: o.key.key } : {}) },
           (r) => {
             doneRows += r.rows;
             o.onProgress?.({ item: 'rows', done: doneRows, total: plan.totals.rows, unit: 'rows' });
@@ -167,12 +161,15 @@ async function dumpTables(pool: DumpPool, plan: BackupPlan, dir: string, o: Back
           },
         );
       } catch (error) {
-        throw new StepError('dumping the table', p.name, { cause: error });
+        first ??= targetErrorOf(o.to, error, `writing the backup ${dir}`) ?? new StepError('dumping the table', p.name, { cause: error });
+        stop.abort();
+        throw error;
       }
     }),
   );
+  if (first !== undefined) throw first;
   log.debug({ bytes: doneBytes }, 'all chunks written');
-  return results;
+  return settled.map((r) => (r as PromiseFulfilledResult<ChunkResult[]>).value);
 }
 
 /** Holds the sync lock, plans the backup from the last sync, dumps it and writes the manifest last. */
@@ -191,6 +188,8 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
     await pool.close();
     throw error;
   }
+  /** The backup folder while it is unfinished: removed if the backup fails. */
+  let made: string | undefined;
   try {
     const session = lock.session;
     const sync = await readLastSync(session, o.pipeline.reportSchema);
@@ -202,7 +201,12 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
       recorded: sync.details.tables,
     });
     const dir = resolve(o.to, backupDirName(started));
-    await mkdir(join(dir, 'chunks'), { recursive: true, mode: 0o700 });
+    await atTarget(o.to, `creating the backup folder ${dir}`, async () => {
+      // One level at a time (the parent exists): see backup-target.ts on recursive mkdir.
+      await mkdir(dir, { mode: 0o700 });
+      made = dir;
+      await mkdir(join(dir, 'chunks'), { mode: 0o700 });
+    });
     log.info({ dir, tables: plan.tables.length }, 'backup started');
     const checksums = checksumTables(o, plan, threads);
     let chunks: ChunkResult[][];
@@ -215,10 +219,18 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
     const finished = clock();
     const server = await readServerInfo(session);
     const manifest = buildManifest({ plan, chunks, checksums: sums, state: sync.state, sync, serverVersion: server.version, started, finished, ...(o.key ? { keyId: o.key.id } : {}) });
-    await writeManifest(dir, manifest, o.key);
+    await atTarget(o.to, `writing the manifest of ${dir}`, () => writeManifest(dir, manifest, o.key));
+    made = undefined;
     log.info({ dir, rows: manifest.totals.rows, bytes: manifest.totals.bytes }, 'backup complete');
     await recordBackup(o, started, finished, { dir, syncRunId: sync.id, totals: manifest.totals, compression: plan.compression, encrypted: Boolean(o.key) });
     return { dir, manifest, seconds: manifest.totals.seconds };
+  } catch (error) {
+    // A backup that failed is removed, so it neither fills the disk for the next attempt nor
+    // looks like one; if that fails too it has no manifest, and `backup prune` removes it later.
+    if (made) {
+      await rm(made, { recursive: true, force: true }).catch((e: unknown) => log.warn({ dir: made, err: String(e) }, 'could not remove the failed backup: it stays, without a manifest'));
+    }
+    throw error;
   } finally {
     await pool.close();
     await lock.session.execute('UNLOCK TABLES').catch(() => {});

@@ -50,12 +50,14 @@ export function registerBackupInventoryCommands(backup: Command, ctx: GetContext
     .requiredOption('--in <dir>', 'the folder given to `backup --to`')
     .requiredOption('--keep-last <n>', 'complete backups to keep', parsePositiveInt('--keep-last', 100_000))
     .option('--keep-days <d>', 'also keep complete backups younger than this many days', parsePositiveInt('--keep-days', 100_000))
+    .option('--incomplete-grace-hours <h>', 'delete incomplete backups (no manifest: failed or cut short) untouched for this many hours', parsePositiveInt('--incomplete-grace-hours', 100_000), 1)
     .option('--dry-run', 'say what would be deleted, delete nothing')
-    .action(async (flags: { in: string; keepLast: number; keepDays?: number; dryRun?: boolean }) => {
+    .action(async (flags: { in: string; keepLast: number; keepDays?: number; incompleteGraceHours: number; dryRun?: boolean }) => {
       const c = ctx();
       const d = await pruneBackups(flags.in, {
         keepLast: flags.keepLast,
         ...(flags.keepDays !== undefined ? { keepDays: flags.keepDays } : {}),
+        incompleteGraceHours: flags.incompleteGraceHours,
         now: new Date(),
         dryRun: flags.dryRun === true,
       });

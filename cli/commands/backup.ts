@@ -26,9 +26,10 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
     .option('--include-reports', 'also back up the rpt_* report tables')
     .option('--copy-to <dir>', 'also write a verified copy under this folder (repeatable)', collect)
     .option('--encrypt-key-file <file>', 'encrypt every chunk and the table list with AES-256-GCM (key: 64 hex digits or base64)')
+    .option('--create-dirs', 'create --to and --copy-to folders that do not exist (without it a missing folder, say an unmounted disk, is refused)')
     .option('--wait-lock <seconds>', 'wait this long for a running sync instead of exiting 4', parsePositiveInt('--wait-lock', 86_400))
-    .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 4 a sync or another backup holds the lock.')
-    .action(async (flags: { to?: string; threads: number; compress: 'gzip' | 'none'; includeReports?: boolean; waitLock?: number; copyTo?: string[]; encryptKeyFile?: string }) => {
+    .addHelpText('after', '\nExit codes: 0 ok, 1 failure (also a full or failing disk), 2 usage (also a missing, read-only or non-directory folder), 4 a sync or another backup holds the lock.')
+    .action(async (flags: { to?: string; threads: number; compress: 'gzip' | 'none'; includeReports?: boolean; waitLock?: number; copyTo?: string[]; encryptKeyFile?: string; createDirs?: boolean }) => {
       const c = ctx();
       if (!flags.to) throw new UsageError('backup needs --to DIR', { hint: 'e.g. dualpipe backup --to /var/backups/dualpipe' });
       const key = await keyFromFlag(c, flags.encryptKeyFile);
@@ -43,6 +44,7 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
           includeReports: flags.includeReports === true,
           ...key,
           ...(flags.copyTo ? { copyTo: flags.copyTo } : {}),
+          createDirs: flags.createDirs === true,
           waitForLockSeconds: flags.waitLock ?? 0,
           logger: c.logger,
           onProgress: (e) => {

@@ -36,7 +36,7 @@ beforeAll(async () => {
   otherKey = join(parent, 'other.key');
   await writeNewKey(keyFile);
   await writeNewKey(otherKey);
-  const r = await runCliCapture(['backup', '--source', fx.url, '--to', join(parent, 'b'), '--copy-to', join(parent, 'offsite'), '--encrypt-key-file', keyFile, '--json']);
+  const r = await runCliCapture(['backup', '--source', fx.url, '--to', join(parent, 'b'), '--copy-to', join(parent, 'offsite'), '--create-dirs', '--encrypt-key-file', keyFile, '--json']);
   expect(r.code, r.stderr).toBe(0);
   const out = JSON.parse(r.stdout) as { dir: string; encrypted: boolean; copies: { dir: string }[] };
   expect(out.encrypted).toBe(true);
@@ -121,7 +121,7 @@ describe('encrypted backups', () => {
   });
 
   it('refuses a key with an unencrypted manifest (a manifest swapped for a clear one), before any write', async () => {
-    const plain = await runCliCapture(['backup', '--source', fx.url, '--to', join(parent, 'plain'), '--json']);
+    const plain = await runCliCapture(['backup', '--source', fx.url, '--to', join(parent, 'plain'), '--create-dirs', '--json']);
     expect(plain.code, plain.stderr).toBe(0);
     const plainDir = (JSON.parse(plain.stdout) as { dir: string }).dir;
     expect(await refused(plainDir, '--encrypt-key-file', keyFile)).toMatch(/the backup is not encrypted, but a key was given/);

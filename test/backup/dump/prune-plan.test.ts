@@ -11,7 +11,7 @@ const entries = [
   { name: 'b4', complete: true, at: at(2) },
   { name: 'b5', complete: true, at: at(1) },
   { name: 'half-old', complete: false, at: at(3) },
-  { name: 'half-new', complete: false, at: at(0.1) },
+  { name: 'half-new', complete: false, at: at(0.02) }, // about half an hour: may still be running
 ];
 const names = (xs: { name: string }[]) => xs.map((x) => x.name).sort();
 
@@ -39,5 +39,19 @@ describe('planPrune (fake clock)', () => {
   it('moves with the clock', () => {
     const later = new Date(now.getTime() + 30 * day);
     expect(names(planPrune(entries, { keepLast: 1, keepDays: 7, now: later }).keep)).toEqual(['b5']);
+  });
+
+  it('removes an incomplete backup untouched for longer than the grace period (1 hour unless given)', () => {
+    const hour = 1 / 24;
+    const half = [
+      { name: 'fresh', complete: false, at: at(0.5 * hour) },
+      { name: 'stale', complete: false, at: at(1.5 * hour) },
+      { name: 'b', complete: true, at: at(1) },
+    ];
+    expect(names(planPrune(half, { keepLast: 1, now }).remove)).toEqual(['stale']);
+    expect(names(planPrune(half, { keepLast: 1, now, incompleteGraceHours: 2 }).remove)).toEqual([]);
+    expect(names(planPrune(half, { keepLast: 1, now, incompleteGraceHours: 0.25 }).remove)).toEqual(['fresh', 'stale']);
+    // An incomplete backup is never the "newest complete backup" that is always kept.
+    expect(names(planPrune(half.slice(0, 2), { keepLast: 5, now }).keep)).toEqual(['fresh']);
   });
 });
