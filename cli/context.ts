@@ -1,17 +1,21 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import {
   type ConfigFile,
   createConnector,
   createLogger,
   createPipeline,
-  DEFAULT_SERVER_DIR,
   embeddedServerStatus,
   embeddedTarget,
   loadConfigFile,
   type Logger,
   type Pipeline,
   type ResolvedConfig,
+  type ResolvedStateDir,
   resolveConfig,
+  resolveStateDir,
+  serverDirIn,
   type SqlConnector,
 } from '../api/index.js';
 import type { CliIo } from './io.js';
@@ -24,6 +28,7 @@ export interface GlobalOptions {
   json?: boolean;
   logLevel?: string;
   requireTls?: boolean;
+  stateDir?: string;
 }
 
 /** Returns the current command's context (always set before an action runs). */
@@ -35,6 +40,8 @@ export class CliContext {
   private fileConfig: ConfigFile | undefined;
   private log: Logger | undefined;
   private pipe: Pipeline | undefined;
+  private configPath: string | undefined;
+  private state: ResolvedStateDir | undefined;
   constructor(
     readonly io: CliIo,
     readonly options: GlobalOptions,
@@ -44,14 +51,34 @@ export class CliContext {
     return this.options.json === true;
   }
 
+  /** The state directory: --state-dir > DUALPIPE_STATE_DIR > config stateDir > ./.dualpipe if it holds db/ > XDG. */
+  get stateDir(): ResolvedStateDir {
+    if (!this.state) {
+      const file = this.file;
+      this.state = resolveStateDir({
+        flag: this.options.stateDir,
+        env: this.io.env,
+        configKey: file.stateDir,
+        configDir: this.configPath ? dirname(this.configPath) : undefined,
+        cwd: this.io.cwd,
+        home: this.io.env.HOME ?? homedir(),
+        exists: existsSync,
+      });
+    }
+    return this.state;
+  }
+
+  /** The embedded server's folder: `<state dir>/db`, or DUALPIPE_SERVER_DIR (older, still honoured). */
   get serverDir(): string {
-    return resolve(this.io.cwd, this.io.env.DUALPIPE_SERVER_DIR ?? DEFAULT_SERVER_DIR);
+    const explicit = this.io.env.DUALPIPE_SERVER_DIR;
+    return explicit ? resolve(this.io.cwd, explicit) : serverDirIn(this.stateDir.dir);
   }
 
   get file(): ConfigFile {
     if (!this.fileConfig) {
       const explicit = this.options.config ?? this.io.env.DUALPIPE_CONFIG;
       const path = resolve(this.io.cwd, explicit ?? 'dualpipe.config.json');
+      this.configPath = path;
       this.fileConfig = loadConfigFile(path, explicit !== undefined);
     }
     return this.fileConfig;

@@ -37,6 +37,10 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
     .option('--config <file>', 'config file (default ./dualpipe.config.json when present)')
     .option('--json', 'print the result as JSON on stdout')
     .option(
+      '--state-dir <dir>',
+      'local state (the embedded server) (env DUALPIPE_STATE_DIR, config stateDir; default ./.dualpipe when ./.dualpipe/db exists, else $XDG_STATE_HOME/dualpipe or ~/.local/state/dualpipe)',
+    )
+    .option(
       '--require-tls',
       'refuse any connection that is not encrypted (ssl-mode=required at least; env DUALPIPE_REQUIRE_TLS=1)',
     )
