@@ -35,6 +35,7 @@ export {
   UsageError,
 } from '../src/errors.js';
 export { createLogger, type Logger, silentLogger } from '../src/log/logger.js';
+export { type LogFile, openLogFile } from '../src/log/log-file.js';
 export { redactSecrets } from '../src/log/redact.js';
 export { type ConfigFile, loadConfigFile, parseConfigFile } from '../src/config/config-file.js';
 export { parseMysqlUrl } from '../src/config/parse-url.js';

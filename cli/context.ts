@@ -9,7 +9,9 @@ import {
   embeddedServerStatus,
   embeddedTarget,
   loadConfigFile,
+  type LogFile,
   type Logger,
+  openLogFile,
   type Pipeline,
   type ResolvedConfig,
   type ResolvedStateDir,
@@ -29,6 +31,7 @@ export interface GlobalOptions {
   logLevel?: string;
   requireTls?: boolean;
   stateDir?: string;
+  logFile?: string;
 }
 
 /** Returns the current command's context (always set before an action runs). */
@@ -108,8 +111,23 @@ export class CliContext {
     return this.options.logLevel ?? this.io.env.DUALPIPE_LOG_LEVEL ?? this.fileConfig?.logLevel ?? 'info';
   }
 
+  /** `--log-file` > DUALPIPE_LOG_FILE > config logFile (relative to the working directory), or undefined for stderr. */
+  get logFilePath(): string | undefined {
+    const path = this.options.logFile ?? this.io.env.DUALPIPE_LOG_FILE ?? this.file.logFile;
+    return path ? resolve(this.io.cwd, path) : undefined;
+  }
+
+  /** The open --log-file, once the logger has opened it. */
+  logFile: LogFile | undefined;
+
   get logger(): Logger {
-    if (!this.log) this.log = createLogger(this.logLevel, { pretty: this.io.stderr.isTTY === true });
+    if (!this.log) {
+      const path = this.logFilePath;
+      if (path) {
+        this.logFile = openLogFile(path);
+        this.log = createLogger(this.logLevel, { destination: this.logFile.stream });
+      } else this.log = createLogger(this.logLevel, { pretty: this.io.stderr.isTTY === true });
+    }
     return this.log;
   }
 

@@ -28,6 +28,8 @@ export const configFileSchema = z
     /** Where local state (the embedded server) lives; relative to this file's folder. */
     stateDir: z.string().min(1).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    /** Append JSON log lines to this file instead of stderr (`--log-file`). */
+    logFile: z.string().min(1).optional(),
     /** TLS per connection (URL parameters win); `require` is `--require-tls`. */
     tls: z
       .object({
