@@ -37,9 +37,18 @@ export {
   UsageError,
 } from '../src/errors.js';
 export { createLogger, type Logger, silentLogger } from '../src/log/logger.js';
+export { type LogFile, openLogFile } from '../src/log/log-file.js';
 export { redactSecrets } from '../src/log/redact.js';
 export { type ConfigFile, loadConfigFile, parseConfigFile } from '../src/config/config-file.js';
 export { parseMysqlUrl } from '../src/config/parse-url.js';
+export {
+  LEGACY_STATE_DIR,
+  type ResolvedStateDir,
+  resolveStateDir,
+  serverDirIn,
+  type StateDirInputs,
+  type StateDirSource,
+} from '../src/config/state-dir.js';
 export { type ConfigInputs, type ResolvedConfig, resolveConfig, type SyncSettings } from '../src/config/resolve-config.js';
 export type { ConnectionTarget, ExecResult, Row, SqlConnection, SqlConnector, SslMode, TlsSettings } from '../src/db/connection.js';
 export { createConnector } from '../src/db/mysql-driver.js';

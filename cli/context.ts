@@ -1,17 +1,23 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, resolve } from 'node:path';
 import {
   type ConfigFile,
   createConnector,
   createLogger,
   createPipeline,
-  DEFAULT_SERVER_DIR,
   embeddedServerStatus,
   embeddedTarget,
   loadConfigFile,
+  type LogFile,
   type Logger,
+  openLogFile,
   type Pipeline,
   type ResolvedConfig,
+  type ResolvedStateDir,
   resolveConfig,
+  resolveStateDir,
+  serverDirIn,
   type SqlConnector,
 } from '../api/index.js';
 import type { CliIo } from './io.js';
@@ -24,6 +30,8 @@ export interface GlobalOptions {
   json?: boolean;
   logLevel?: string;
   requireTls?: boolean;
+  stateDir?: string;
+  logFile?: string;
 }
 
 /** Returns the current command's context (always set before an action runs). */
@@ -35,6 +43,8 @@ export class CliContext {
   private fileConfig: ConfigFile | undefined;
   private log: Logger | undefined;
   private pipe: Pipeline | undefined;
+  private configPath: string | undefined;
+  private state: ResolvedStateDir | undefined;
   constructor(
     readonly io: CliIo,
     readonly options: GlobalOptions,
@@ -44,14 +54,34 @@ export class CliContext {
     return this.options.json === true;
   }
 
+  /** The state directory: --state-dir > DUALPIPE_STATE_DIR > config stateDir > ./.dualpipe if it holds db/ > XDG. */
+  get stateDir(): ResolvedStateDir {
+    if (!this.state) {
+      const file = this.file;
+      this.state = resolveStateDir({
+        flag: this.options.stateDir,
+        env: this.io.env,
+        configKey: file.stateDir,
+        configDir: this.configPath ? dirname(this.configPath) : undefined,
+        cwd: this.io.cwd,
+        home: this.io.env.HOME ?? homedir(),
+        exists: existsSync,
+      });
+    }
+    return this.state;
+  }
+
+  /** The embedded server's folder: `<state dir>/db`, or DUALPIPE_SERVER_DIR (older, still honoured). */
   get serverDir(): string {
-    return resolve(this.io.cwd, this.io.env.DUALPIPE_SERVER_DIR ?? DEFAULT_SERVER_DIR);
+    const explicit = this.io.env.DUALPIPE_SERVER_DIR;
+    return explicit ? resolve(this.io.cwd, explicit) : serverDirIn(this.stateDir.dir);
   }
 
   get file(): ConfigFile {
     if (!this.fileConfig) {
       const explicit = this.options.config ?? this.io.env.DUALPIPE_CONFIG;
       const path = resolve(this.io.cwd, explicit ?? 'dualpipe.config.json');
+      this.configPath = path;
       this.fileConfig = loadConfigFile(path, explicit !== undefined);
     }
     return this.fileConfig;
@@ -81,8 +111,23 @@ export class CliContext {
     return this.options.logLevel ?? this.io.env.DUALPIPE_LOG_LEVEL ?? this.fileConfig?.logLevel ?? 'info';
   }
 
+  /** `--log-file` > DUALPIPE_LOG_FILE > config logFile (relative to the working directory), or undefined for stderr. */
+  get logFilePath(): string | undefined {
+    const path = this.options.logFile ?? this.io.env.DUALPIPE_LOG_FILE ?? this.file.logFile;
+    return path ? resolve(this.io.cwd, path) : undefined;
+  }
+
+  /** The open --log-file, once the logger has opened it. */
+  logFile: LogFile | undefined;
+
   get logger(): Logger {
-    if (!this.log) this.log = createLogger(this.logLevel, { pretty: this.io.stderr.isTTY === true });
+    if (!this.log) {
+      const path = this.logFilePath;
+      if (path) {
+        this.logFile = openLogFile(path);
+        this.log = createLogger(this.logLevel, { destination: this.logFile.stream });
+      } else this.log = createLogger(this.logLevel, { pretty: this.io.stderr.isTTY === true });
+    }
     return this.log;
   }
 

@@ -37,6 +37,14 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
     .option('--config <file>', 'config file (default ./dualpipe.config.json when present)')
     .option('--json', 'print the result as JSON on stdout')
     .option(
+      '--log-file <file>',
+      'append JSON log lines to this file instead of stderr; reopened on SIGHUP for logrotate (env DUALPIPE_LOG_FILE, config logFile)',
+    )
+    .option(
+      '--state-dir <dir>',
+      'local state (the embedded server) (env DUALPIPE_STATE_DIR, config stateDir; default ./.dualpipe when ./.dualpipe/db exists, else $XDG_STATE_HOME/dualpipe or ~/.local/state/dualpipe)',
+    )
+    .option(
       '--require-tls',
       'refuse any connection that is not encrypted (ssl-mode=required at least; env DUALPIPE_REQUIRE_TLS=1)',
     )
@@ -76,6 +84,15 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
   return program;
 }
 
+/** Writes the final error line to the --log-file when one is set and can be opened (stderr has it anyway). */
+function logToFile(ctx: CliContext | undefined, line: string, exitCode: number): void {
+  try {
+    if (ctx?.logFilePath) ctx.logger.error({ exitCode }, line);
+  } catch {
+    // A bad config or an unopenable log file is the error already on stderr.
+  }
+}
+
 /** Runs the CLI with an argv array (without node and script) and returns the exit code. Never throws. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const holder: ContextHolder = { current: undefined };
@@ -92,7 +109,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return ExitCode.usage;
     }
     const debug = (holder.current?.logLevel ?? io.env.DUALPIPE_LOG_LEVEL) === 'debug';
-    io.stderr.write(`${formatError(error, debug)}\n`);
+    const line = formatError(error, debug);
+    io.stderr.write(`${line}\n`);
+    // The failure goes into the log file too (cron mails stderr; the file keeps the whole story).
+    logToFile(holder.current, line, exitCodeFor(error));
     if (!(error instanceof DualpipeError) && !debug) {
       io.stderr.write('dualpipe: this looks like a bug; rerun with --log-level debug for the stack trace\n');
     }

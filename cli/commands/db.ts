@@ -49,7 +49,7 @@ function serverTls(opts: StartFlags): ServerTls | undefined {
 export function registerDbCommands(program: Command, ctx: GetContext): void {
   const db = program
     .command('db')
-    .description('manage the embedded MariaDB/MySQL server under ./.dualpipe/db');
+    .description('manage the embedded MariaDB/MySQL server under <state dir>/db (see --state-dir)');
 
   db.command('start')
     .description('initialise (first time) and start the embedded server on 127.0.0.1')
@@ -100,15 +100,17 @@ export function registerDbCommands(program: Command, ctx: GetContext): void {
     .description('say whether the embedded server runs and where')
     .action(() => {
       const c = ctx();
-      const state = embeddedServerStatus({ dir: c.serverDir });
+      const dir = c.serverDir;
+      const state = embeddedServerStatus({ dir });
+      const where = { serverDir: dir, stateDirFrom: c.io.env.DUALPIPE_SERVER_DIR ? 'DUALPIPE_SERVER_DIR' : c.stateDir.from };
       c.print(
         state
-          ? { running: true, url: embeddedUrl(state), ...state }
-          : { running: false },
+          ? { running: true, url: embeddedUrl(state), ...where, ...state }
+          : { running: false, ...where },
         () =>
           state
-            ? `running: ${state.flavor} ${state.version ?? ''} (${state.binary}), pid ${state.pid}, ${embeddedUrl(state)}, socket ${state.socket}`
-            : 'not running (start it with `dualpipe db start`)',
+            ? `running: ${state.flavor} ${state.version ?? ''} (${state.binary}), pid ${state.pid}, ${embeddedUrl(state)}, socket ${state.socket}\nstate: ${dir}`
+            : `not running in ${dir} (start it with \`dualpipe db start\`, or point --state-dir / DUALPIPE_STATE_DIR at the folder it runs from)`,
       );
     });
 

@@ -25,7 +25,11 @@ export const configFileSchema = z
     source: z.string().min(1).optional(),
     report: z.string().min(1).optional(),
     optionFile: z.string().min(1).optional(),
+    /** Where local state (the embedded server) lives; relative to this file's folder. */
+    stateDir: z.string().min(1).optional(),
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+    /** Append JSON log lines to this file instead of stderr (`--log-file`). */
+    logFile: z.string().min(1).optional(),
     /** TLS per connection (URL parameters win); `require` is `--require-tls`. */
     tls: z
       .object({

@@ -22,10 +22,11 @@ export const REDACT_PATHS = [
   '*.url',
 ];
 
-/** JSON logs on stderr; pretty when stderr is a terminal. */
-export function createLogger(level: string, options: { pretty?: boolean } = {}): pino.Logger {
-  const pretty = options.pretty ?? process.stderr.isTTY === true;
+/** JSON logs on stderr (or on `destination`, e.g. a `--log-file`); pretty when stderr is a terminal. */
+export function createLogger(level: string, options: { pretty?: boolean; destination?: pino.DestinationStream } = {}): pino.Logger {
   const base = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } };
+  if (options.destination) return pino(base, options.destination);
+  const pretty = options.pretty ?? process.stderr.isTTY === true;
   if (pretty) {
     return pino(
       base,

@@ -1,6 +1,6 @@
 /**
  * The embedded default server: a private mariadbd/mysqld on 127.0.0.1 with its data under
- * `./.dualpipe/db`. The test suite's global setup uses the same code with a temporary folder.
+ * `<state dir>/db` (see src/config/state-dir.ts). The test suite's global setup uses the same code with a temporary folder.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -21,7 +21,10 @@ import { serverArgs } from './server-args.js';
 export { embeddedTarget, embeddedUrl } from './embedded-target.js';
 import { type EmbeddedServerState, isServerProcess, readState, removeState, writeState } from './server-state.js';
 
-/** Where the embedded server lives, relative to the working directory. */
+/**
+ * Where the embedded server lives when a caller gives no folder, relative to the working directory.
+ * The CLI gives one: `<state dir>/db` (src/config/state-dir.ts), independent of the working directory.
+ */
 export const DEFAULT_SERVER_DIR = '.dualpipe/db';
 
 /** Asks the OS for a free loopback port. */

@@ -65,7 +65,7 @@ describe('db start --server mysql', () => {
     expect(stop.code, stop.stderr).toBe(0);
     expect(stop.stdout).toMatch(/stopped/);
     expect(isServerProcess(state.pid, state.dataDir)).toBe(false);
-    expect(JSON.parse((await runCliCapture(['db', 'status', '--json'], {}, cwd)).stdout)).toEqual({ running: false });
+    expect(JSON.parse((await runCliCapture(['db', 'status', '--json'], {}, cwd)).stdout)).toMatchObject({ running: false });
 
     const onMysqlData = await runCliCapture(['db', 'start', '--server', 'mariadb'], {}, cwd);
     expect(onMysqlData.code).toBe(1);

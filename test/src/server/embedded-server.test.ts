@@ -28,13 +28,14 @@ describe('embedded server', () => {
 
   it('starts, reports its status and URL, serves the default commands, and stops', async () => {
     const stopped = await runCliCapture(['db', 'status', '--json'], {}, cwd);
-    expect(JSON.parse(stopped.stdout)).toEqual({ running: false });
+    expect(JSON.parse(stopped.stdout)).toMatchObject({ running: false });
 
     const start = await runCliCapture(['db', 'start', '--json'], ownServerEnv(), cwd);
     expect(start.code, start.stderr).toBe(0);
     const state = JSON.parse(start.stdout) as { pid: number; port: number };
     expect(state).toMatchObject({ running: true, reused: false });
-    expect(existsSync(join(cwd, '.dualpipe/db/data'))).toBe(true);
+    // No ./.dualpipe here: the state lives under $XDG_STATE_HOME/dualpipe (run-cli-capture sets it).
+    expect(existsSync(join(cwd, '.local-state/dualpipe/db/data'))).toBe(true);
 
     const again = await runCliCapture(['db', 'start', '--json'], ownServerEnv(), cwd);
     expect(JSON.parse(again.stdout)).toMatchObject({ reused: true, pid: state.pid });
@@ -52,7 +53,7 @@ describe('embedded server', () => {
     const stop = await runCliCapture(['db', 'stop'], {}, cwd);
     expect(stop.stdout).toMatch(/stopped/);
     const after = await runCliCapture(['db', 'status', '--json'], {}, cwd);
-    expect(JSON.parse(after.stdout)).toEqual({ running: false });
+    expect(JSON.parse(after.stdout)).toMatchObject({ running: false });
     const url2 = await runCliCapture(['db', 'url'], {}, cwd);
     expect(url2.code).toBe(2);
 
