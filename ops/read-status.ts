@@ -15,6 +15,9 @@ import { computeStatus, type HistoryRow, type PipelineStatus, RECENT_SYNCS } fro
 /** The kinds of run the history holds; `status` reads the newest of each. */
 export const RUN_KINDS = ['sync', 'verify', 'backup', 'copy', 'prune', 'restore', 'check', 'backup-verify'] as const;
 
+/** How many of the newest runs are searched for runs in progress (status.ts, lock-holder.ts). */
+export const RUNNING_WINDOW = 1000;
+
 /**
  * Reads the rows `computeStatus` needs, kind by kind (on the (kind, started_at) index), so that a
  * daily backup is not pushed out of view by hundreds of incremental syncs since.
@@ -49,11 +52,18 @@ export async function readStatus(
     ["kind = 'backup-verify' AND finished_at IS NOT NULL", 50],
     ["kind = 'backup-verify' AND status = 'succeeded' AND details LIKE '%\"restoreTest\":true%'", 1],
     ["kind = 'verify' AND finished_at IS NOT NULL", 1],
-    // The newest runs of every kind: the runs in progress, and the last outcome of each.
-    ...RUN_KINDS.map((k) => [`kind = '${k}'`, 3] as const),
+    // The last outcome of each kind.
     ...RUN_KINDS.map((k) => [`kind = '${k}' AND finished_at IS NOT NULL`, 1] as const),
   ] as const)
     parts.push(await pick(where, limit));
+  // Runs in progress: among the newest runs by id (the primary key: a bounded read), since a long
+  // backup may be followed by many later runs, each kept out by its lock and recorded as failed.
+  parts.push(
+    await conn.query<HistoryRow>(
+      `SELECT * FROM (SELECT id, kind, status, strategy, started_at, finished_at, details, error, ${holderColumn} FROM ${table}
+        ORDER BY id DESC LIMIT ${RUNNING_WINDOW}) newest WHERE status = 'running'`,
+    ),
+  );
   const byId = new Map<number, HistoryRow>();
   for (const r of parts.flat()) byId.set(Number(r.id), { ...r, id: Number(r.id) });
   const rows = [...byId.values()].sort((a, b) => b.id - a.id);

@@ -46,8 +46,9 @@ export async function readLockHolder(conn: SqlConnection, name: string, historyS
     );
     if (exists.length > 0) {
       const rows = await conn.query<{ id: number; kind: string; started_at: string; holder: string | null }>(
-        `SELECT id, kind, started_at, holder FROM ${qualify(historySchema, HISTORY_TABLE)}
-          WHERE status = 'running' AND holder IS NOT NULL ORDER BY id DESC LIMIT 50`,
+        // Among the newest runs by primary key: a bounded read however long the history is.
+        `SELECT id, kind, started_at, holder FROM (SELECT id, kind, status, started_at, holder FROM ${qualify(historySchema, HISTORY_TABLE)}
+          ORDER BY id DESC LIMIT 1000) newest WHERE status = 'running' AND holder IS NOT NULL ORDER BY id DESC`,
       );
       for (const r of rows) {
         const h = parseHolder(r.holder);
