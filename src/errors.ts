@@ -260,7 +260,8 @@ export const EXIT_CODES: ReadonlyMap<ErrorClass, ExitCodeValue> = new Map<ErrorC
 export function exitCodeFor(error: unknown): ExitCodeValue {
   if (!(error instanceof DualpipeError)) return ExitCode.failure;
   // A monitoring verdict keeps the plugin convention's code (its numbers are the same as ours' 1..3).
-  if (error instanceof CheckVerdictError) return error.exitCode;
+  const verdict = error instanceof CheckVerdictError ? (error as { exitCode?: 1 | 2 | 3 }).exitCode : undefined;
+  if (verdict !== undefined) return verdict;
   for (let proto: unknown = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
     const code = EXIT_CODES.get((proto as { constructor: ErrorClass }).constructor);
     if (code !== undefined) return code;
