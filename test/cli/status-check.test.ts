@@ -88,8 +88,9 @@ describe('status --check', () => {
     expect(text.stdout.split('\n')[0]).toMatch(new RegExp(`^DUALPIPE WARNING - last backup failed \\(#${last!.id} `));
     expect((await cli('status')).stdout).toMatch(new RegExp(`^last run FAILED:\\n {2}backup +#${last!.id} +failed`, 'm'));
     expect((await check('--failed-run', 'critical')).code).toBe(2);
-    // The next good backup clears it.
-    expect((await cli('backup', '--to', backups)).code).toBe(0);
+    // The next good backup clears it (in a folder of its own: backup folders are named to the second).
+    const again = await cli('backup', '--to', mkdtempSync(join(backups, 'again-')));
+    expect(again.code, again.stderr).toBe(0);
     expect((await check()).code).toBe(0);
   });
 
@@ -112,6 +113,23 @@ describe('status --check', () => {
     const bad = await check('--backup-age', 'soon');
     expect(bad.code).toBe(3);
     expect(bad.stdout.trim()).toBe('DUALPIPE UNKNOWN - invalid --backup-age "soon"');
+  });
+});
+
+describe('every kind of run is recorded, failures included', () => {
+  it('check, prune and restore runs: their outcome is the newest of their kind', async () => {
+    expect((await cli('check')).code).toBe(0);
+    const missing = join(backups, 'no-such-folder');
+    expect((await cli('restore', '--from', missing, '--into', `${fx.database}_r`, '--yes')).code).not.toBe(0);
+    const file = join(backups, 'not-a-dir');
+    expect((await cli('backup', 'prune', '--in', file, '--keep-last', '1')).code).not.toBe(0);
+    expect((await cli('backup', 'prune', '--in', backups, '--keep-last', '5')).code).toBe(0);
+    const { s } = await checkJson();
+    const last = (kind: string) => s.lastRuns.find((r) => r.kind === kind);
+    expect(last('check')).toMatchObject({ status: 'succeeded' });
+    expect(last('restore')).toMatchObject({ status: 'failed', error: expect.stringContaining(missing) });
+    expect(last('prune')).toMatchObject({ status: 'succeeded' });
+    expect(s.check.problems).toContainEqual({ state: 'WARNING', text: expect.stringMatching(/^last restore failed/) });
   });
 });
 
