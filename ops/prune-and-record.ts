@@ -17,7 +17,7 @@ export type PruneAndRecordOptions = Parameters<typeof pruneBackups>[1] & {
 export async function pruneAndRecord(folder: string, o: PruneAndRecordOptions): Promise<PruneDecision> {
   const { history, ...options } = o;
   if (!history || options.dryRun) return pruneBackups(folder, options);
-  return recordRun(history, { kind: 'prune' }, () => pruneBackups(folder, options), (d) => ({
+  return recordRun(history, { kind: 'prune', bestEffort: true }, () => pruneBackups(folder, options), (d) => ({
     details: { folder, removed: d.remove.map((r) => r.name), kept: d.keep.length },
   }));
 }

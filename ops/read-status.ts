@@ -7,16 +7,13 @@ import { qualify } from '../src/db/quote.js';
 import { withSession } from '../src/db/with-session.js';
 import { MissingSchemaError } from '../src/errors.js';
 import { HISTORY_TABLE } from '../src/history/run-history.js';
-import { readLockHolder } from '../src/history/lock-holder.js';
+import { readLockHolder, RUNNING_WINDOW } from '../src/history/lock-holder.js';
 import { lockName } from '../src/lock/run-lock.js';
 import type { Pipeline } from '../src/pipeline.js';
 import { computeStatus, type HistoryRow, type PipelineStatus, RECENT_SYNCS } from './status.js';
 
 /** The kinds of run the history holds; `status` reads the newest of each. */
 export const RUN_KINDS = ['sync', 'verify', 'backup', 'copy', 'prune', 'restore', 'check', 'backup-verify'] as const;
-
-/** How many of the newest runs are searched for runs in progress (status.ts, lock-holder.ts). */
-export const RUNNING_WINDOW = 1000;
 
 /**
  * Reads the rows `computeStatus` needs, kind by kind (on the (kind, started_at) index), so that a

@@ -36,7 +36,7 @@ export async function restoreThenSync(o: RestoreThenSyncOptions): Promise<Restor
   const run = (): Promise<RestoreResult> => ('from' in restore ? runRestore(restore) : restoreFromMirrors(restore));
   const result: RestoreThenSyncResult =
     history && !restore.dryRun
-      ? await recordRun(history, { kind: 'restore' }, run, (r) => ({ details: { target: r.target, tables: r.tables.length, rows: r.rows, seconds: r.seconds } }))
+      ? await recordRun(history, { kind: 'restore', bestEffort: true }, run, (r) => ({ details: { target: r.target, tables: r.tables.length, rows: r.rows, seconds: r.seconds } }))
       : await run();
   onRestored?.(result);
   if (sync) result.sync = await runSync(sync);

@@ -7,6 +7,9 @@ import type { SqlConnection } from '../db/connection.js';
 import { qualify } from '../db/quote.js';
 import { HISTORY_TABLE, type RunHolder } from './run-history.js';
 
+/** How many of the newest runs (by id) are searched for runs in progress: a bounded read however long the history is. */
+export const RUNNING_WINDOW = 1000;
+
 /** The holder of a run lock, as much of it as the server and the history tell. */
 export interface LockHolder {
   /** The server session holding the lock. */
@@ -46,9 +49,8 @@ export async function readLockHolder(conn: SqlConnection, name: string, historyS
     );
     if (exists.length > 0) {
       const rows = await conn.query<{ id: number; kind: string; started_at: string; holder: string | null }>(
-        // Among the newest runs by primary key: a bounded read however long the history is.
         `SELECT id, kind, started_at, holder FROM (SELECT id, kind, status, started_at, holder FROM ${qualify(historySchema, HISTORY_TABLE)}
-          ORDER BY id DESC LIMIT 1000) newest WHERE status = 'running' AND holder IS NOT NULL ORDER BY id DESC`,
+          ORDER BY id DESC LIMIT ${RUNNING_WINDOW}) newest WHERE status = 'running' AND holder IS NOT NULL ORDER BY id DESC`,
       );
       for (const r of rows) {
         const h = parseHolder(r.holder);

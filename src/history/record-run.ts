@@ -34,6 +34,11 @@ export interface RecordRunOptions {
   kind: string;
   strategy?: string;
   clock?: () => Date;
+  /**
+   * The run does not need the report server (prune, a restore into another server): a history that
+   * cannot be written leaves the run unrecorded instead of failing it.
+   */
+  bestEffort?: boolean;
 }
 
 /**
@@ -57,12 +62,13 @@ export async function recordRun<T>(
       await conn.close();
     }
   };
-  const id = await withConn(async (conn) => {
+  const start = withConn(async (conn) => {
     const found = await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [schema]);
     if (found.length === 0) return null;
     await ensureHistoryTable(conn, schema);
     return startRun(conn, schema, { kind: run.kind, startedAt: clock(), ...(run.strategy ? { strategy: run.strategy } : {}) });
   });
+  const id = run.bestEffort ? await start.catch(() => null) : await start;
   const handle: RecordedRun = {
     id,
     async holdsLock(lock) {
@@ -79,7 +85,7 @@ export async function recordRun<T>(
   }
   if (id !== null) {
     const o = outcome(result);
-    await withConn((conn) =>
+    const finish = withConn((conn) =>
       finishRun(conn, schema, id, {
         status: o.status ?? 'succeeded',
         finishedAt: clock(),
@@ -87,6 +93,7 @@ export async function recordRun<T>(
         ...(o.error !== undefined ? { error: o.error } : {}),
       }),
     );
+    await (run.bestEffort ? finish.catch(() => {}) : finish);
   }
   return result;
 }

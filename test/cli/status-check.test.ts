@@ -131,6 +131,13 @@ describe('every kind of run is recorded, failures included', () => {
     expect(last('prune')).toMatchObject({ status: 'succeeded' });
     expect(s.check.problems).toContainEqual({ state: 'WARNING', text: expect.stringMatching(/^last restore failed/) });
   });
+
+  it('a prune does not need the report server: with the server unreachable it still prunes, unrecorded', async () => {
+    const url = new URL(fx.url);
+    url.port = '1';
+    const r = await runCliCapture(['backup', 'prune', '--in', backups, '--keep-last', '5', '--source', url.toString()]);
+    expect(r.code, r.stderr).toBe(0);
+  });
 });
 
 describe('runs in progress and the lock holder', () => {
