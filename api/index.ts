@@ -12,6 +12,7 @@ export {
   ChangeLogKeyError,
   ChunkAuthError,
   ConfigError,
+  CheckVerdictError,
   ConnectionError,
   DamagedDataError,
   DriftError,
@@ -67,6 +68,7 @@ export { fetchMysql, mysqlCacheDir } from '../src/server/fetch-mysql.js';
 export { planServer, type ServerFindings, type ServerFlavor, type ServerPlan, type ServerRequest } from '../src/server/server-plan.js';
 export type { EmbeddedServerState } from '../src/server/server-state.js';
 export { HISTORY_TABLE, type RunRecord, recentRuns } from '../src/history/run-history.js';
+export { type HistoryPlace, recordRun, type RecordRunOptions, type RecordedRun, type RunOutcome } from '../src/history/record-run.js';
 export { VERSION } from '../src/version.js';
 
 // ── Schema (schema/): the CRM's migrations and deterministic sample data ──
@@ -130,7 +132,22 @@ export { type MergeOptions, type MergeResult, type MergeTableResult, runMerge } 
 
 export { type CaptureSide, changeCaptureStatus, installChangeCapture, removeChangeCapture } from '../ops/change-capture.js';
 export { type CheckOptions, checkTables, type RepairOutcome, type TableCheckResult, type TableHealth } from '../ops/check-tables.js';
-export { parseDuration, type PipelineStatus, pipelineStatus, type RunSummary, type StatusOptions, type TableFreshness } from '../ops/status.js';
+export { parseDuration, type PipelineStatus, type RunSummary, type TableFreshness } from '../ops/status.js';
+export { pipelineStatus, RUN_KINDS, type StatusOptions } from '../ops/read-status.js';
+export {
+  type AgeThreshold,
+  CHECK_EXIT_CODES,
+  type CheckProblem,
+  type CheckState,
+  type CheckThresholds,
+  type CheckVerdict,
+  decideCheck,
+  DEFAULT_CHECK_THRESHOLDS,
+  parseAgeThreshold,
+  type Severity,
+  singleVerdict,
+} from '../ops/status-check.js';
+export { describeLockHolder, type LockHolder } from '../src/history/lock-holder.js';
 export type { DoctorCheck, Verdict } from '../ops/doctor/doctor-check.js';
 export { type DoctorOptions, type DoctorResult, runDoctor } from '../ops/doctor/run-doctor.js';
 export { type GrantsOptions, type GrantsResult, passwordEnv, runGrants } from '../ops/grants/apply-grants.js';
@@ -145,6 +162,7 @@ export {
 } from '../ops/record-verification.js';
 export { requireNoDrift } from '../ops/require-no-drift.js';
 export { restoreThenSync, type RestoreThenSyncOptions, type RestoreThenSyncResult } from '../ops/restore-then-sync.js';
+export { pruneAndRecord, type PruneAndRecordOptions } from '../ops/prune-and-record.js';
 export {
   type CronSchedule,
   type CronTimer,

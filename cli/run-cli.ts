@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { DualpipeError, ExitCode, exitCodeFor, VERSION } from '../api/index.js';
+import { CheckVerdictError, DualpipeError, ExitCode, exitCodeFor, VERSION } from '../api/index.js';
 import { registerBackupCommand } from './commands/backup.js';
 import { registerCaptureCommands } from './commands/capture.js';
 import { registerCheckCommand } from './commands/check.js';
@@ -108,6 +108,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       io.stderr.write(`dualpipe: ${message} (see \`dualpipe --help\`)\n`);
       return ExitCode.usage;
     }
+    // `status --check` printed its verdict line on stdout: the exit code is all that is left to say.
+    if (error instanceof CheckVerdictError) return exitCodeFor(error);
     const debug = (holder.current?.logLevel ?? io.env.DUALPIPE_LOG_LEVEL) === 'debug';
     const line = formatError(error, debug);
     io.stderr.write(`${line}\n`);

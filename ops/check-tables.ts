@@ -17,6 +17,7 @@ import { listReportTables } from '../src/catalog/cleanup-leftovers.js';
 import { discoverTables } from '../src/catalog/discover-tables.js';
 import { loadReportDefinitions, type ReportDefinition } from '../sync/reports/report-definitions.js';
 import { HISTORY_TABLE } from '../src/history/run-history.js';
+import { recordRun } from '../src/history/record-run.js';
 import { runSync, type SyncOptions } from '../sync/full/run-sync.js';
 import { TEMP_NAME_PATTERN } from '../src/catalog/temp-names.js';
 import { driftedTables, verifyMirrors } from '../sync/verify/verify.js';
@@ -71,8 +72,18 @@ async function adminCommand(conn: SqlConnection, op: 'CHECK' | 'REPAIR', schema:
   return interpretAdminRows(rows);
 }
 
-/** CHECK TABLE every mirror and report; with `repair`, repairs or rebuilds what is corrupt, then verifies it. */
+/**
+ * CHECK TABLE every mirror and report; with `repair`, repairs or rebuilds what is corrupt, then
+ * verifies it. Recorded in the run history (kind `check`): failed while a table stays corrupt or differs.
+ */
 export async function checkTables(o: CheckOptions): Promise<TableCheckResult[]> {
+  return recordRun(o.pipeline, { kind: 'check', ...(o.repair ? { strategy: 'repair' } : {}) }, () => checkUnrecorded(o), (results) => {
+    const bad = results.filter((r) => r.health !== 'ok' || r.verified === false).map((r) => r.table);
+    return { status: bad.length ? 'failed' : 'succeeded', details: { tables: results }, ...(bad.length ? { error: `corrupt: ${bad.join(', ')}` } : {}) };
+  });
+}
+
+async function checkUnrecorded(o: CheckOptions): Promise<TableCheckResult[]> {
   const log = o.logger ?? silentLogger;
   const conn = await o.pipeline.report.connect({ database: null });
   const results: TableCheckResult[] = [];

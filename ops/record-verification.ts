@@ -16,6 +16,8 @@ export interface BackupVerification {
   /** The backup directory that was verified. */
   dir: string;
   ok: boolean;
+  /** Whether it included a restore test (`status --check` measures the age of the last one). */
+  restoreTest?: boolean;
   startedAt: Date;
   finishedAt?: Date;
 }
@@ -29,7 +31,7 @@ export async function recordBackupVerification(history: HistorySide, v: BackupVe
     await finishRun(conn, history.reportSchema, id, {
       status: v.ok ? 'succeeded' : 'failed',
       finishedAt: v.finishedAt ?? new Date(),
-      details: { dir: v.dir },
+      details: { dir: v.dir, restoreTest: v.restoreTest === true },
     });
   } finally {
     await conn.close();
@@ -54,6 +56,6 @@ export async function verifyAndRecordBackup(o: VerifyAndRecordOptions): Promise<
     dir = r.dir;
     return r;
   } finally {
-    if (history) await recordBackupVerification(history, { dir, ok, startedAt }).catch(() => {});
+    if (history) await recordBackupVerification(history, { dir, ok, startedAt, restoreTest: Boolean(options.restoreTest) }).catch(() => {});
   }
 }

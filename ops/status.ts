@@ -2,10 +2,8 @@
  * `dualpipe status`: how fresh every report table is, and what the last runs did, from the run
  * history. Decides staleness from plain values (`now` is passed in), so it tests without a clock.
  */
-import type { SqlConnection } from '../src/db/connection.js';
-import { qualify } from '../src/db/quote.js';
-import { HISTORY_TABLE } from '../src/history/run-history.js';
-import type { Pipeline } from '../src/pipeline.js';
+import type { LockHolder } from '../src/history/lock-holder.js';
+import { parseHolder } from '../src/history/lock-holder.js';
 
 /** When one report-side table was last refreshed. */
 export interface TableFreshness {
@@ -43,6 +41,16 @@ export interface PipelineStatus {
   lastVerify: (RunSummary & { ok: boolean; drift: string[] }) | null;
   /** Tables older than `maxAgeSeconds` (empty without a limit). */
   stale: string[];
+  /** When the newest successful sync (full or incremental) finished: the age of the data. Null: never. */
+  lastSyncAt: string | null;
+  /** The newest finished run of each kind (sync, verify, backup, copy, prune, restore, check, …), failures included; newest first. */
+  lastRuns: RunSummary[];
+  /** Runs in progress (or left `running` by a process that died), with the host and process running them. */
+  running: (RunSummary & { host?: string; pid?: number })[];
+  /** Who holds the sync lock now; null when it is free (or when it could not be read). */
+  lockHolder: LockHolder | null;
+  /** The newest successful `backup verify --restore-test`; null when none. */
+  lastRestoreTest: RunSummary | null;
 }
 
 /** A run history row as `status` reads it: the table's column names, `details` still JSON text. */
@@ -55,6 +63,8 @@ export type HistoryRow = {
   finished_at: string | null;
   details: string | null;
   error: string | null;
+  /** Who runs it (JSON, run-history.ts `RunHolder`); absent in rows of an older dualpipe. */
+  holder?: string | null;
 };
 
 /** Parses `90s`, `30m`, `2h`, `1d` (or plain seconds) into seconds; undefined when malformed. */
@@ -102,6 +112,7 @@ export function computeStatus(
   rows: readonly HistoryRow[],
   now: Date,
   maxAgeSeconds?: number,
+  lockHolder: LockHolder | null = null,
 ): PipelineStatus {
   const syncs = rows.filter((r) => r.kind === 'sync');
   const tables = new Map<string, TableFreshness>();
@@ -131,6 +142,10 @@ export function computeStatus(
         .map((t) => String(t.table))
     : [];
   const sorted = [...tables.values()].sort((a, b) => a.table.localeCompare(b.table));
+  const lastRuns = new Map<string, HistoryRow>();
+  for (const r of rows) if (r.status !== 'running' && !lastRuns.has(r.kind)) lastRuns.set(r.kind, r);
+  const restoreTest = rows.find((r) => r.kind === 'backup-verify' && r.status === 'succeeded' && details<{ restoreTest: unknown }>(r).restoreTest === true);
+  const lastSync = syncs.find((r) => r.status === 'succeeded' && r.finished_at);
   return {
     reportSchema,
     now: now.toISOString(),
@@ -145,6 +160,16 @@ export function computeStatus(
         }
       : null,
     lastVerify: verify ? { ...summary(verify), ok: verify.status === 'succeeded', drift } : null,
+    lastSyncAt: lastSync?.finished_at ?? null,
+    lastRuns: [...lastRuns.values()].map(summary),
+    running: rows
+      .filter((r) => r.status === 'running')
+      .map((r) => {
+        const h = parseHolder(r.holder ?? null);
+        return { ...summary(r), ...(h ? { host: h.host, pid: h.pid } : {}) };
+      }),
+    lockHolder,
+    lastRestoreTest: restoreTest ? summary(restoreTest) : null,
     stale:
       maxAgeSeconds === undefined
         ? []
@@ -154,59 +179,3 @@ export function computeStatus(
 
 /** How many syncs `status` lists. */
 export const RECENT_SYNCS = 5;
-
-/**
- * Reads the rows `computeStatus` needs, kind by kind (on the (kind, started_at) index), so that a
- * daily backup is not pushed out of view by hundreds of incremental syncs since.
- */
-export async function readStatus(
-  conn: SqlConnection,
-  reportSchema: string,
-  now: Date,
-  maxAgeSeconds?: number,
-): Promise<PipelineStatus> {
-  const exists = await conn.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
-    reportSchema,
-    HISTORY_TABLE,
-  ]);
-  if (exists.length === 0) return computeStatus(reportSchema, [], now, maxAgeSeconds);
-  const table = qualify(reportSchema, HISTORY_TABLE);
-  // ORDER BY started_at walks the (kind, started_at) index backwards; id breaks ties.
-  const pick = (where: string, limit: number) =>
-    conn.query<HistoryRow>(
-      `SELECT id, kind, status, strategy, started_at, finished_at, details, error FROM ${table}
-        WHERE ${where} ORDER BY started_at DESC, id DESC LIMIT ${limit}`,
-    );
-  const parts: HistoryRow[][] = [];
-  for (const [where, limit] of [
-    ["kind = 'sync'", RECENT_SYNCS],
-    // Enough successful syncs to find every table, including those only a `sync --tables` run rebuilt lately.
-    ["kind = 'sync' AND status = 'succeeded'", 50],
-    ["kind = 'backup' AND status = 'succeeded'", 1],
-    ["kind = 'backup-verify' AND finished_at IS NOT NULL", 50],
-    ["kind = 'verify' AND finished_at IS NOT NULL", 1],
-  ] as const)
-    parts.push(await pick(where, limit));
-  const byId = new Map<number, HistoryRow>();
-  for (const r of parts.flat()) byId.set(Number(r.id), { ...r, id: Number(r.id) });
-  const rows = [...byId.values()].sort((a, b) => b.id - a.id);
-  return computeStatus(reportSchema, rows, now, maxAgeSeconds);
-}
-
-/** Options of `pipelineStatus`. */
-export interface StatusOptions {
-  /** The time ages are measured against (default: now). */
-  now?: Date;
-  /** Tables older than this many seconds are listed as stale. */
-  maxAgeSeconds?: number;
-}
-
-/** `dualpipe status` as one call: reads the run history in the pipeline's report schema. */
-export async function pipelineStatus(pipeline: Pick<Pipeline, 'report' | 'reportSchema'>, options: StatusOptions = {}): Promise<PipelineStatus> {
-  const conn = await pipeline.report.connect({ database: null });
-  try {
-    return await readStatus(conn, pipeline.reportSchema, options.now ?? new Date(), options.maxAgeSeconds);
-  } finally {
-    await conn.close();
-  }
-}

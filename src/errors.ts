@@ -80,9 +80,14 @@ export class ServerError extends DualpipeError {}
 /** Another run holds the lock (exit 4). */
 export class LockBusyError extends DualpipeError {
   readonly lockName: string;
-  constructor(lockName: string, options: { hint?: string } = {}) {
-    super(`another dualpipe run holds the lock ${lockName}`, { hint: options.hint ?? 'wait for it to finish, or check `dualpipe status`' });
+  /** Who holds it, in words ("backup run #12 on db1 (pid 4242) since …"), when it could be found. */
+  readonly holder: string | undefined;
+  constructor(lockName: string, options: { hint?: string; holder?: string } = {}) {
+    super(`another dualpipe run holds the lock ${lockName}${options.holder ? `: ${options.holder}` : ''}`, {
+      hint: options.hint ?? 'wait for it to finish, or check `dualpipe status`',
+    });
     this.lockName = lockName;
+    this.holder = options.holder;
   }
 }
 
@@ -224,6 +229,18 @@ export class InternalError extends DualpipeError {
   }
 }
 
+/**
+ * The verdict of `status --check` when it is not OK: exits with the monitoring plugin's code
+ * (1 WARNING, 2 CRITICAL, 3 UNKNOWN), not the CLI's usual ones. The verdict line is already printed.
+ */
+export class CheckVerdictError extends DualpipeError {
+  readonly exitCode: 1 | 2 | 3;
+  constructor(summary: string, exitCode: 1 | 2 | 3) {
+    super(summary);
+    this.exitCode = exitCode;
+  }
+}
+
 /** The exit codes of the CLI (README "Exit codes"). */
 export const ExitCode = {
   ok: 0,
@@ -268,11 +285,15 @@ export const EXIT_CODES: ReadonlyMap<ErrorClass, ExitCodeValue> = new Map<ErrorC
   [ChunkAuthError, ExitCode.damaged],
   [ChangeLogKeyError, ExitCode.damaged],
   [InternalError, ExitCode.internal],
+  [CheckVerdictError, ExitCode.failure],
 ]);
 
 /** The exit code for an error: its class's in `EXIT_CODES`; 1 for anything that is not a `DualpipeError`. */
 export function exitCodeFor(error: unknown): ExitCodeValue {
   if (!(error instanceof DualpipeError)) return ExitCode.failure;
+  // A monitoring verdict keeps the plugin convention's code (its numbers are the same as ours' 1..3).
+  const verdict = error instanceof CheckVerdictError ? (error as { exitCode?: 1 | 2 | 3 }).exitCode : undefined;
+  if (verdict !== undefined) return verdict;
   for (let proto: unknown = Object.getPrototypeOf(error); proto; proto = Object.getPrototypeOf(proto)) {
     const code = EXIT_CODES.get((proto as { constructor: ErrorClass }).constructor);
     if (code !== undefined) return code;

@@ -11,9 +11,11 @@ import { qualify } from '../../src/db/quote.js';
 import { readServerInfo } from '../../src/db/server-info.js';
 import { DualpipeError, StepError, UsageError } from '../../src/errors.js';
 import { acquireRunLock, lockName } from '../../src/lock/run-lock.js';
+import { holderInHistory } from '../../src/history/lock-holder.js';
 import { type Logger, silentLogger } from '../../src/log/logger.js';
 import { discoverTables } from '../../src/catalog/discover-tables.js';
-import { ensureHistoryTable, finishRun, lastSucceededSync, startRun } from '../../src/history/run-history.js';
+import { lastSucceededSync } from '../../src/history/run-history.js';
+import { recordRun, type RecordedRun } from '../../src/history/record-run.js';
 import type { SourceState } from '../../src/catalog/source-state.js';
 import type { BackupKey } from '../format/backup-key.js';
 import type { ChunkResult } from './dump-table.js';
@@ -65,18 +67,6 @@ function backupDirName(now: Date): string {
   return `dualpipe-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
 }
 
-/** Records the backup in the run history (on its own session: the lock session holds table locks). */
-async function recordBackup(o: BackupOptions, started: Date, finished: Date, details: object): Promise<void> {
-  const conn = await o.pipeline.report.connect({ database: null });
-  try {
-    await ensureHistoryTable(conn, o.pipeline.reportSchema);
-    const id = await startRun(conn, o.pipeline.reportSchema, { kind: 'backup', startedAt: started });
-    await finishRun(conn, o.pipeline.reportSchema, id, { status: 'succeeded', finishedAt: finished, details });
-  } finally {
-    await conn.close();
-  }
-}
-
 /** Dumps the mirrors, then writes the verified copies of `copyTo` (after the locks are released). */
 export async function runBackup(o: BackupOptions): Promise<BackupResult> {
   for (const place of o.copyTo ?? []) {
@@ -88,15 +78,25 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
   const create = { create: o.createDirs ?? true };
   await prepareTarget(o.to, '--to', create);
   for (const place of o.copyTo ?? []) await prepareTarget(place, '--copy-to', create);
-  const done = await dumpBackup(o);
+  const clock = o.clock ? { clock: o.clock } : {};
+  // Every backup and every copy is a run in the history, failures included: `status` must not
+  // keep showing the last good backup when the newer ones fail.
+  const done = await recordRun(o.pipeline, { kind: 'backup', ...clock }, (run) => dumpBackup(o, run), (d) => ({ details: d.details }));
   const copies: BackupCopy[] = [];
   for (const place of o.copyTo ?? []) {
-    copies.push(await copyBackup(done.dir, done.manifest, place, o.threads ? { threads: o.threads } : {}).catch((error: unknown) => {
-      throw targetErrorOf(`--copy-to ${place}`, error, `copying the backup ${done.dir}`) ?? error;
-    }));
-    (o.logger ?? silentLogger).info({ copy: copies[copies.length - 1]!.dir }, 'backup copy written and verified');
+    const copy = await recordRun(
+      o.pipeline,
+      { kind: 'copy', ...clock },
+      () =>
+        copyBackup(done.dir, done.manifest, place, o.threads ? { threads: o.threads } : {}).catch((error: unknown) => {
+          throw targetErrorOf(`--copy-to ${place}`, error, `copying the backup ${done.dir}`) ?? error;
+        }),
+      (c) => ({ details: { from: done.dir, dir: c.dir } }),
+    );
+    copies.push(copy);
+    (o.logger ?? silentLogger).info({ copy: copy.dir }, 'backup copy written and verified');
   }
-  return { ...done, copies };
+  return { dir: done.dir, manifest: done.manifest, seconds: done.seconds, copies };
 }
 
 /** The sync a backup is of: the last successful one, which left mirrors and recorded its source state. */
@@ -173,7 +173,7 @@ async function dumpTables(pool: DumpPool, plan: BackupPlan, dir: string, o: Back
 }
 
 /** Holds the sync lock, plans the backup from the last sync, dumps it and writes the manifest last. */
-async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'>> {
+async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<BackupResult, 'copies'> & { details: object }> {
   const log = o.logger ?? silentLogger;
   const clock = o.clock ?? (() => new Date());
   const started = clock();
@@ -183,7 +183,11 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
   let lock;
   try {
     // The sync lock: no sync may write the mirrors while they are dumped.
-    lock = await acquireRunLock(o.pipeline.report, lockName('sync', o.pipeline.reportSchema), { waitSeconds: o.waitForLockSeconds ?? 0 });
+    lock = await acquireRunLock(o.pipeline.report, lockName('sync', o.pipeline.reportSchema), {
+      waitSeconds: o.waitForLockSeconds ?? 0,
+      describeHolder: holderInHistory(o.pipeline.reportSchema),
+    });
+    await run.holdsLock(lock);
   } catch (error) {
     await pool.close();
     throw error;
@@ -222,8 +226,8 @@ async function dumpBackup(o: BackupOptions): Promise<Omit<BackupResult, 'copies'
     await atTarget(o.to, `writing the manifest of ${dir}`, () => writeManifest(dir, manifest, o.key));
     made = undefined;
     log.info({ dir, rows: manifest.totals.rows, bytes: manifest.totals.bytes }, 'backup complete');
-    await recordBackup(o, started, finished, { dir, syncRunId: sync.id, totals: manifest.totals, compression: plan.compression, encrypted: Boolean(o.key) });
-    return { dir, manifest, seconds: manifest.totals.seconds };
+    const details = { dir, syncRunId: sync.id, totals: manifest.totals, compression: plan.compression, encrypted: Boolean(o.key) };
+    return { dir, manifest, seconds: manifest.totals.seconds, details };
   } catch (error) {
     // A backup that failed is removed, so it neither fills the disk for the next attempt nor
     // looks like one; if that fails too it has no manifest, and `backup prune` removes it later.

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listBackups, type Pipeline, pruneBackups, verifyAndRecordBackup } from '../../api/index.js';
+import { listBackups, type Pipeline, pruneAndRecord, verifyAndRecordBackup } from '../../api/index.js';
 import type { CliContext, GetContext } from '../context.js';
 import { KEY_FILE_FLAG, keyFromFlag } from '../key-file.js';
 import { parsePositiveInt } from '../parse-options.js';
@@ -54,7 +54,8 @@ export function registerBackupInventoryCommands(backup: Command, ctx: GetContext
     .option('--dry-run', 'say what would be deleted, delete nothing')
     .action(async (flags: { in: string; keepLast: number; keepDays?: number; incompleteGraceHours: number; dryRun?: boolean }) => {
       const c = ctx();
-      const d = await pruneBackups(flags.in, {
+      const d = await pruneAndRecord(flags.in, {
+        ...historyOf(c),
         keepLast: flags.keepLast,
         ...(flags.keepDays !== undefined ? { keepDays: flags.keepDays } : {}),
         incompleteGraceHours: flags.incompleteGraceHours,

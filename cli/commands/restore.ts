@@ -202,6 +202,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
             ? { pipeline: c.pipeline }
             : { ...(await keyFromFlag(c, flags.encryptKeyFile)), ...(flags.tables ? { tables: flags.tables } : {}), from: flags.from! }),
           ...(flags.sync ? { sync: syncOptions(c, { waitLock: flags.waitLock }) } : {}),
+          history: c.pipeline,
           onRestored: () => progress.stop(),
         });
         progress.stop();

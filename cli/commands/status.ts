@@ -1,5 +1,22 @@
 import type { Command } from 'commander';
-import { parseDuration, type PipelineStatus, pipelineStatus, StaleError, UsageError } from '../../api/index.js';
+import {
+  type AgeThreshold,
+  CheckVerdictError,
+  type CheckThresholds,
+  type CheckVerdict,
+  decideCheck,
+  DEFAULT_CHECK_THRESHOLDS,
+  describeLockHolder,
+  MissingSchemaError,
+  parseAgeThreshold,
+  parseDuration,
+  type PipelineStatus,
+  pipelineStatus,
+  type Severity,
+  singleVerdict,
+  StaleError,
+  UsageError,
+} from '../../api/index.js';
 import type { GetContext } from '../context.js';
 
 function age(seconds: number | null): string {
@@ -37,19 +54,70 @@ function describe(s: PipelineStatus, maxAge: number | undefined): string {
       ? `last verify: #${v.id} finished ${when(v.finishedAt)} (${ageOf(s, v.finishedAt)}) ${v.ok ? 'ok: mirrors equal the source' : `DRIFT${v.drift.length ? ` in ${v.drift.join(', ')}` : ''}${v.error && !v.drift.length ? ` (${v.error})` : ''}`}`
       : 'last verify: none',
   );
+  const failed = s.lastRuns.filter((r) => r.status === 'failed' || r.status === 'aborted');
+  if (failed.length) lines.push('last run FAILED:');
+  for (const r of failed) lines.push(`  ${r.kind.padEnd(13)} #${String(r.id).padEnd(5)} ${r.status.padEnd(8)} ${when(r.startedAt)}  ${r.error ?? ''}`);
+  lines.push(s.running.length ? 'running:' : 'running: none');
+  for (const r of s.running) lines.push(`  ${r.kind.padEnd(13)} #${String(r.id).padEnd(5)} since ${when(r.startedAt)}${r.host ? ` on ${r.host} (pid ${r.pid})` : ''}`);
+  lines.push(`sync lock: ${s.lockHolder ? `held by ${describeLockHolder(s.lockHolder)}` : 'free'}`);
   if (maxAge !== undefined) lines.push(s.stale.length ? `STALE (older than ${age(maxAge)}): ${s.stale.join(', ')}` : `every report table is younger than ${age(maxAge)}`);
   return lines.join('\n');
 }
 
-/** `dualpipe status [--max-age 2h]`. */
+/** The flags of `status`. */
+interface StatusFlags {
+  maxAge?: string;
+  check?: boolean;
+  dataAge?: string;
+  backupAge?: string;
+  restoreTestAge?: string;
+  failedRun?: string;
+  drift?: string;
+}
+
+/** The thresholds of `--check` from the flags (defaults for those not given). */
+function thresholds(flags: StatusFlags): CheckThresholds {
+  const ageFlag = (name: string, text: string | undefined, fallback: AgeThreshold): AgeThreshold => {
+    if (text === undefined) return fallback;
+    const t = parseAgeThreshold(text, parseDuration);
+    if (!t) throw new UsageError(`invalid ${name} "${text}"`, { hint: 'use WARN[,CRIT] durations such as 2h,6h (or ,6h, or off)' });
+    return t;
+  };
+  const severity = (name: string, text: string | undefined, fallback: Severity): Severity => {
+    if (text === undefined) return fallback;
+    if (text === 'warning' || text === 'critical' || text === 'ignore') return text;
+    throw new UsageError(`invalid ${name} "${text}"`, { hint: 'use warning, critical or ignore' });
+  };
+  const d = DEFAULT_CHECK_THRESHOLDS;
+  return {
+    dataAge: ageFlag('--data-age', flags.dataAge, d.dataAge),
+    backupAge: ageFlag('--backup-age', flags.backupAge, d.backupAge),
+    restoreTestAge: ageFlag('--restore-test-age', flags.restoreTestAge, d.restoreTestAge),
+    failedRun: severity('--failed-run', flags.failedRun, d.failedRun),
+    drift: severity('--drift', flags.drift, d.drift),
+  };
+}
+
+/** `dualpipe status [--max-age 2h] [--check …]`. */
 export function registerStatusCommand(program: Command, ctx: GetContext): void {
   program
     .command('status')
-    .description('freshness of every report table, recent syncs, last backup and verify; --max-age for monitoring')
+    .description('freshness of every report table, recent syncs, last backup and verify, failed and running runs, the lock holder')
     .option('--max-age <duration>', 'exit 3 when a report table is older than this (e.g. 90m, 2h, 1d)')
-    .addHelpText('after', '\nExit codes: 0 ok, 3 a report table is older than --max-age.')
-    .action(async (flags: { maxAge?: string }) => {
+    .option('--check', 'a monitoring check (Nagios/Icinga): one DUALPIPE OK|WARNING|CRITICAL|UNKNOWN line first, exit 0|1|2|3')
+    .option('--data-age <warn[,crit]>', 'with --check: time since the last successful sync (default 2h,6h; off)')
+    .option('--backup-age <warn[,crit]>', 'with --check: time since the last successful backup (default 26h,50h; off)')
+    .option('--restore-test-age <warn[,crit]>', 'with --check: time since the last backup verify --restore-test (default 8d; off)')
+    .option('--failed-run <level>', 'with --check: the newest run of a kind failed: warning, critical or ignore (default warning)')
+    .option('--drift <level>', 'with --check: the last verify found drift: warning, critical or ignore (default critical)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 2 usage or the source schema does not exist, 3 a report table is older than --max-age.' +
+        '\nWith --check: 0 OK, 1 WARNING, 2 CRITICAL (a missing schema too), 3 UNKNOWN (the status could not be read, or a bad flag).',
+    )
+    .action(async (flags: StatusFlags) => {
       const c = ctx();
+      if (flags.check) return check(c, flags);
       let maxAge: number | undefined;
       if (flags.maxAge !== undefined) {
         maxAge = parseDuration(flags.maxAge);
@@ -64,4 +132,22 @@ export function registerStatusCommand(program: Command, ctx: GetContext): void {
         );
       }
     });
+}
+
+/** `status --check`: every outcome is a verdict line and a plugin exit code, errors included. */
+async function check(c: ReturnType<GetContext>, flags: StatusFlags): Promise<void> {
+  let verdict: CheckVerdict;
+  let s: PipelineStatus | undefined;
+  try {
+    const t = thresholds(flags);
+    s = await pipelineStatus(c.pipeline);
+    verdict = decideCheck(s, t);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // No schema is no data: as bad as it gets. Anything else means the state is not known.
+    verdict = singleVerdict(error instanceof MissingSchemaError ? 'CRITICAL' : 'UNKNOWN', message);
+  }
+  const v = verdict;
+  c.print(s ? { ...s, check: v } : { check: v }, () => (s ? `${v.summary}\n${describe(s, undefined)}` : v.summary));
+  if (v.code !== 0) throw new CheckVerdictError(v.summary, v.code);
 }

@@ -2,6 +2,7 @@
  * The run history: a small InnoDB table in the report schema (InnoDB so that a crash never
  * leaves a torn history row). One row per sync or verify run.
  */
+import { hostname } from 'node:os';
 import type { SqlConnection } from '../db/connection.js';
 import { AbortedError } from '../errors.js';
 import { qualify } from '../db/quote.js';
@@ -43,30 +44,55 @@ export async function ensureHistoryTable(conn: SqlConnection, schema: string): P
        details LONGTEXT NULL,
        source_state LONGTEXT NULL,
        error TEXT NULL,
+       holder TEXT NULL,
        KEY kind_started (kind, started_at)
      ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   );
-  // Tables created by an older dualpipe lack source_state: add it (portable: no ADD COLUMN IF NOT EXISTS on MySQL).
-  const col = await conn.query(
-    "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = 'source_state'",
-    [schema, HISTORY_TABLE],
-  );
-  if (col.length === 0) {
-    await conn.execute(`ALTER TABLE ${qualify(schema, HISTORY_TABLE)} ADD COLUMN source_state LONGTEXT NULL AFTER details`);
+  // Tables created by an older dualpipe lack later columns: add them (portable: no ADD COLUMN IF NOT EXISTS on MySQL).
+  for (const [column, after] of [['source_state', 'details'], ['holder', 'error']] as const) {
+    const col = await conn.query(
+      'SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?',
+      [schema, HISTORY_TABLE, column],
+    );
+    if (col.length === 0) {
+      const type = column === 'holder' ? 'TEXT' : 'LONGTEXT';
+      await conn.execute(`ALTER TABLE ${qualify(schema, HISTORY_TABLE)} ADD COLUMN ${column} ${type} NULL AFTER ${after}`);
+    }
   }
+}
+
+/**
+ * Who runs a run: host and process, and the server session holding its run lock (null until the
+ * lock is taken). Stored with the run so that a run kept out by the lock can name the holder.
+ */
+export interface RunHolder {
+  host: string;
+  pid: number;
+  /** The server thread id of the session holding the run lock (`IS_USED_LOCK` returns it). */
+  lockConnection: number | null;
+}
+
+/** This process as a run holder. */
+export function thisHolder(lockConnection: number | null = null): RunHolder {
+  return { host: hostname(), pid: process.pid, lockConnection };
 }
 
 /** Writes a `running` row for a new run and returns its id. */
 export async function startRun(
   conn: SqlConnection,
   schema: string,
-  run: { kind: string; strategy?: string; startedAt: Date },
+  run: { kind: string; strategy?: string; startedAt: Date; lockConnection?: number },
 ): Promise<number> {
   const res = await conn.execute(
-    `INSERT INTO ${qualify(schema, HISTORY_TABLE)} (kind, status, strategy, started_at) VALUES (?, 'running', ?, ?)`,
-    [run.kind, run.strategy ?? null, run.startedAt],
+    `INSERT INTO ${qualify(schema, HISTORY_TABLE)} (kind, status, strategy, started_at, holder) VALUES (?, 'running', ?, ?, ?)`,
+    [run.kind, run.strategy ?? null, run.startedAt, JSON.stringify(thisHolder(run.lockConnection ?? null))],
   );
   return res.insertId;
+}
+
+/** Notes in a running row which session holds its run lock (when the lock is taken after the row is written). */
+export async function noteLockHolder(conn: SqlConnection, schema: string, id: number, lockConnection: number): Promise<void> {
+  await conn.execute(`UPDATE ${qualify(schema, HISTORY_TABLE)} SET holder = ? WHERE id = ?`, [JSON.stringify(thisHolder(lockConnection)), id]);
 }
 
 /**

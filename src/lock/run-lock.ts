@@ -25,12 +25,12 @@ export function lockName(scope: string, schema: string): string {
 
 /**
  * Takes the lock, waiting up to `waitSeconds` (0: fail at once). Throws LockBusyError (exit 4)
- * when another run holds it.
+ * when another run holds it, naming the holder when `describeHolder` can (history/lock-holder.ts).
  */
 export async function acquireRunLock(
   connector: SqlConnector,
   name: string,
-  options: { waitSeconds?: number } = {},
+  options: { waitSeconds?: number; describeHolder?: (session: SqlConnection, name: string) => Promise<string | undefined> } = {},
 ): Promise<RunLock> {
   const session = await connector.connect({ database: null });
   try {
@@ -38,7 +38,11 @@ export async function acquireRunLock(
       name,
       options.waitSeconds ?? 0,
     ]);
-    if (Number(rows[0]?.got) !== 1) throw new LockBusyError(name);
+    if (Number(rows[0]?.got) !== 1) {
+      // Best effort: the lock may be freed meanwhile, or the history unreadable; the exit 4 stands.
+      const holder = await options.describeHolder?.(session, name).catch(() => undefined);
+      throw new LockBusyError(name, holder ? { holder } : {});
+    }
   } catch (error) {
     await session.close();
     throw error;

@@ -8,6 +8,7 @@ import { quoteId } from '../../src/db/quote.js';
 import { readServerInfo } from '../../src/db/server-info.js';
 import { AbortedError, DualpipeError, UnsupportedTableError } from '../../src/errors.js';
 import { acquireRunLock, lockName, type RunLock } from '../../src/lock/run-lock.js';
+import { holderInHistory } from '../../src/history/lock-holder.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { buildTables } from './build-tables.js';
 import { createMirrors } from './create-mirrors.js';
@@ -111,6 +112,7 @@ export async function runSync(o: SyncOptions): Promise<SyncResult> {
 
   const lock = await acquireRunLock(o.pipeline.report, lockName('sync', o.pipeline.reportSchema), {
     waitSeconds: o.waitForLockSeconds ?? 0,
+    describeHolder: holderInHistory(o.pipeline.reportSchema),
   });
   try {
     return await executeFullSync(o, lock, started);
@@ -163,6 +165,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
       kind: 'sync',
       strategy: base.strategy,
       startedAt: started,
+      lockConnection: lock.session.threadId,
     });
     log.info({ tables: plan.tables.length, reports: plan.reports.length, mode: plan.mode }, 'sync planned');
     await createMirrors(admin, plan);

@@ -33,6 +33,8 @@ const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
 
 /** The sessions and run id of a run in progress: what a failed run must clean up. */
 export interface RunSessions {
+  /** The server session holding the run lock, noted in the history row (lock-holder.ts). */
+  lockConnection?: number;
   snap?: SqlConnection | undefined;
   copier?: SqlConnection | undefined;
   scheduler?: ReportScheduler<SyncResult['reports'][number]> | undefined;
@@ -63,7 +65,12 @@ export async function executeIncremental(
   await ensureHistoryTable(admin, rep);
   await markAbandonedRuns(admin, rep, 'sync', started);
   await cleanupLeftovers(admin, rep);
-  const runId = await startRun(admin, rep, { kind: 'sync', strategy: 'incremental', startedAt: started });
+  const runId = await startRun(admin, rep, {
+    kind: 'sync',
+    strategy: 'incremental',
+    startedAt: started,
+    ...(run.lockConnection !== undefined ? { lockConnection: run.lockConnection } : {}),
+  });
   run.runId = runId;
   await ensureJournal(admin, rep);
 

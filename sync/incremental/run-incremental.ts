@@ -22,6 +22,7 @@ import { withSession } from '../../src/db/with-session.js';
 import { readTableIds } from '../../src/catalog/table-ids.js';
 import { recordFailedRun } from '../../src/history/run-history.js';
 import { acquireRunLock, lockName, type RunLock } from '../../src/lock/run-lock.js';
+import { holderInHistory } from '../../src/history/lock-holder.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { executeFullSync, runSync, type SyncOptions } from '../full/run-sync.js';
 import { describeIncrementalPlan } from './describe-incremental-plan.js';
@@ -44,9 +45,12 @@ export { fullSyncReason } from './incremental-fallback.js';
 export async function runIncrementalSync(o: IncrementalOptions): Promise<IncrementalResult> {
   if (o.dryRun) return dryRunIncremental(o);
   const started = (o.clock ?? (() => new Date()))();
-  const lock = await acquireRunLock(o.pipeline.report, lockName('sync', o.pipeline.reportSchema), { waitSeconds: o.waitForLockSeconds ?? 0 });
+  const lock = await acquireRunLock(o.pipeline.report, lockName('sync', o.pipeline.reportSchema), {
+    waitSeconds: o.waitForLockSeconds ?? 0,
+    describeHolder: holderInHistory(o.pipeline.reportSchema),
+  });
   const admin = await o.pipeline.report.connect({ database: null });
-  const run: RunSessions = { runId: null };
+  const run: RunSessions = { runId: null, lockConnection: lock.session.threadId };
   try {
     await prepareSession(admin);
     const read = await readInSnapshot(o, admin, run);

@@ -5,12 +5,13 @@
  */
 import type { SqlConnection } from '../../src/db/connection.js';
 import { acquireRunLock, lockName } from '../../src/lock/run-lock.js';
+import { holderInHistory } from '../../src/history/lock-holder.js';
 import { type Logger, silentLogger } from '../../src/log/logger.js';
 import { checksumChunks, schemeForTable } from '../../src/rows/checksum-chunks.js';
 import { type ChunkSum, diffChunks } from '../../src/rows/chunk-sql.js';
 import { listReportTables } from '../../src/catalog/cleanup-leftovers.js';
 import { discoverTables } from '../../src/catalog/discover-tables.js';
-import { ensureHistoryTable, finishRun, startRun } from '../../src/history/run-history.js';
+import { recordRun, type RecordedRun } from '../../src/history/record-run.js';
 import { openSnapshot, prepareSession } from '../../src/db/sessions.js';
 import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
 import { findUnsupportedTables } from '../full/unsupported-tables.js';
@@ -64,14 +65,27 @@ export interface VerifyOptions {
   clock?: () => Date;
 }
 
-/** Compares every source table with its mirror by chunk checksums; records the run in the history. */
+/**
+ * Compares every source table with its mirror by chunk checksums; records the run in the history
+ * (failed when drift is found or the run throws).
+ */
 export async function verifyMirrors(o: VerifyOptions): Promise<VerifyResult> {
+  return recordRun(o.pipeline, { kind: 'verify', ...(o.clock ? { clock: o.clock } : {}) }, (run) => verifyUnderLock(o, run), (result) => ({
+    status: result.ok ? 'succeeded' : 'failed',
+    details: result,
+    ...(result.ok ? {} : { error: 'drift found' }),
+  }));
+}
+
+async function verifyUnderLock(o: VerifyOptions, run: RecordedRun): Promise<VerifyResult> {
   const log = o.logger ?? silentLogger;
   const clock = o.clock ?? (() => new Date());
   const started = clock();
   const lock = await acquireRunLock(o.pipeline.report, lockName('sync', o.pipeline.reportSchema), {
     waitSeconds: o.waitForLockSeconds ?? 30,
+    describeHolder: holderInHistory(o.pipeline.reportSchema),
   });
+  await run.holdsLock(lock);
   let snap: SqlConnection | undefined;
   const mirror = await o.pipeline.report.connect({ database: null });
   try {
@@ -126,14 +140,6 @@ export async function verifyMirrors(o: VerifyOptions): Promise<VerifyResult> {
       tables,
       seconds: (finished.getTime() - started.getTime()) / 1000,
     };
-    await ensureHistoryTable(mirror, o.pipeline.reportSchema);
-    const id = await startRun(mirror, o.pipeline.reportSchema, { kind: 'verify', startedAt: started });
-    await finishRun(mirror, o.pipeline.reportSchema, id, {
-      status: result.ok ? 'succeeded' : 'failed',
-      finishedAt: finished,
-      details: result,
-      ...(result.ok ? {} : { error: 'drift found' }),
-    });
     return result;
   } finally {
     if (snap) await snap.close();

@@ -46,6 +46,8 @@ const DOCUMENTED: Record<string, number> = {
   ChunkAuthError: 5,
   ChangeLogKeyError: 5,
   InternalError: 70,
+  // Its instances exit with their own verdict code (1, 2 or 3): see the test below.
+  CheckVerdictError: 1,
 };
 
 const exportedErrorClasses = Object.entries(api as unknown as Record<string, unknown>).filter(
@@ -65,6 +67,10 @@ describe('exit codes of the error classes', () => {
     expect(EXIT_CODES.get(cls), name).toBe(code);
     // An instance without running the constructor: the mapping depends on the class alone.
     expect(exitCodeFor(Object.create(cls.prototype as object)), name).toBe(code);
+  });
+
+  it('a status --check verdict exits with its own plugin code', () => {
+    for (const code of [1, 2, 3] as const) expect(exitCodeFor(new api.CheckVerdictError('DUALPIPE X - y', code))).toBe(code);
   });
 
   it('EXIT_CODES lists no class the package does not export, and only codes of ExitCode', () => {

@@ -15,6 +15,7 @@ import { qualify, quoteId } from '../../../src/db/quote.js';
 import { DualpipeError, LockBusyError } from '../../../src/errors.js';
 import { discoverTables } from '../../../src/catalog/discover-tables.js';
 import { runSync, type SyncOptions } from '../../../sync/full/run-sync.js';
+import { lockName } from '../../../src/lock/run-lock.js';
 import { exitOf, spawnCli, waitForOutput } from '../../helpers/spawn-cli.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
 import { createTestDatabase, type TestDatabase, testPipeline } from '../../helpers/test-database.js';
@@ -138,8 +139,13 @@ describe('backup', () => {
     await conn.execute(`INSERT INTO ${qualify(db.database, 'codes')} VALUES ('z', 26)`);
     const to = mkdtempSync(join(tmpdir(), 'dp-bk-'));
     const backup = runBackup({ pipeline: sync.pipeline, to, threads: 1, chunkRows: 10 });
-    // Let the backup take its lock first.
-    await new Promise((r) => setTimeout(r, 30));
+    // Let the backup take its lock first (it records its run before it takes the lock).
+    const name = lockName('sync', sync.pipeline.reportSchema);
+    for (let i = 0; i < 500; i++) {
+      const held = await conn.query<{ c: unknown }>('SELECT IS_USED_LOCK(?) AS c', [name]);
+      if (held[0]?.c !== null) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
     await expect(runSync(sync)).rejects.toBeInstanceOf(LockBusyError);
     const waiting = runSync({ ...sync, waitForLockSeconds: 60 });
     const r = await backup;

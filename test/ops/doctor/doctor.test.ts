@@ -6,7 +6,7 @@ import { checkKeylessTables, keylessVerdict } from '../../../ops/doctor/doctor-k
 
 describe('doctor', () => {
   it('passes on the test server, naming every check, with fixes for warnings', async () => {
-    const r = await runCliCapture(['doctor', '--json', '--source', testServerUrl('crm')]);
+    const r = await runCliCapture(['doctor', '--json', '--source', testServerUrl('mysql')]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { ok: boolean; checks: { name: string; verdict: string; fix?: string }[] };
     expect(out.ok).toBe(true);
@@ -19,7 +19,7 @@ describe('doctor', () => {
   });
 
   it('passes a server that enforces GTID consistency (MySQL with GTIDs on, as the MySQL test server runs)', async () => {
-    const r = await runCliCapture(['doctor', '--json', '--source', testServerUrl('crm')]);
+    const r = await runCliCapture(['doctor', '--json', '--source', testServerUrl('mysql')]);
     const out = JSON.parse(r.stdout) as { ok: boolean; checks: { name: string; verdict: string }[] };
     const conn = await createConnector(testServerTarget()).connect({ database: null });
     const enforced = await conn
