@@ -74,14 +74,21 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
       throw new UsageError(`--copy-to ${place} is the folder the backup is written to`, { hint: 'name another disk or mount for the second copy' });
     }
   }
-  // Every folder is checked before the lock is taken: a wrong one fails at once, in one line.
-  const create = { create: o.createDirs ?? true };
-  await prepareTarget(o.to, '--to', create);
-  for (const place of o.copyTo ?? []) await prepareTarget(place, '--copy-to', create);
   const clock = o.clock ? { clock: o.clock } : {};
-  // Every backup and every copy is a run in the history, failures included: `status` must not
-  // keep showing the last good backup when the newer ones fail.
-  const done = await recordRun(o.pipeline, { kind: 'backup', ...clock }, (run) => dumpBackup(o, run), (d) => ({ details: d.details }));
+  const create = { create: o.createDirs ?? true };
+  // Every backup and every copy is a run in the history, failures included (a missing mount too):
+  // `status` must not keep showing the last good backup when the newer ones fail. Every folder is
+  // checked before the lock is taken: a wrong one fails at once, in one line.
+  const done = await recordRun(
+    o.pipeline,
+    { kind: 'backup', ...clock },
+    async (run) => {
+      await prepareTarget(o.to, '--to', create);
+      for (const place of o.copyTo ?? []) await prepareTarget(place, '--copy-to', create);
+      return dumpBackup(o, run);
+    },
+    (d) => ({ details: d.details }),
+  );
   const copies: BackupCopy[] = [];
   for (const place of o.copyTo ?? []) {
     const copy = await recordRun(
