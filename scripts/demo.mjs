@@ -7,11 +7,13 @@
 // it on Oracle MySQL (fetched into ~/.cache/dualpipe-mysql when missing) instead of MariaDB.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const cli = fileURLToPath(new URL('../dist/bin/dualpipe.js', import.meta.url));
 const scale = process.env.DEMO_SCALE ?? '0.1';
+// The demo keeps its state (the embedded server, backups) in ./.dualpipe of the folder it runs in.
+const stateDir = resolve(process.env.DUALPIPE_STATE_DIR ?? '.dualpipe');
 
 function newestBackup(dir) {
   const names = readdirSync(dir).filter((n) => n.startsWith('dualpipe-')).sort();
@@ -22,7 +24,7 @@ function step(title, args, { allowCodes = [0] } = {}) {
   process.stdout.write(`\n== ${title}\n$ dualpipe ${args.join(' ')}\n`);
   const res = spawnSync(process.execPath, [cli, ...args], {
     stdio: 'inherit',
-    env: { ...process.env, DUALPIPE_LOG_LEVEL: process.env.DUALPIPE_LOG_LEVEL ?? 'warn' },
+    env: { ...process.env, DUALPIPE_STATE_DIR: stateDir, DUALPIPE_LOG_LEVEL: process.env.DUALPIPE_LOG_LEVEL ?? 'warn' },
   });
   if (!allowCodes.includes(res.status ?? 1)) {
     process.stderr.write(`demo: step "${title}" failed with exit code ${res.status}\n`);
@@ -38,7 +40,7 @@ step('sync InnoDB -> MyISAM mirrors and report tables', ['sync']);
 step('verify mirrors against the source', ['verify']);
 
 const { createConnector, embeddedServerStatus } = await import('../dist/api/index.js');
-const state = embeddedServerStatus();
+const state = embeddedServerStatus({ dir: join(stateDir, 'db') });
 const conn = await createConnector({ host: '127.0.0.1', port: state.port, user: 'root' }).connect({
   database: null,
 });
@@ -58,7 +60,7 @@ step('incremental sync (the first one also copies the shadow set once)', ['sync'
 await changeSomeRows(2);
 step('incremental sync', ['sync', '--incremental']);
 step('verify mirrors against the source', ['verify']);
-const backups = process.env.DEMO_BACKUP_DIR ?? '.dualpipe/backups';
+const backups = process.env.DEMO_BACKUP_DIR ?? join(stateDir, 'backups');
 step('back up the MyISAM mirrors', ['backup', '--to', backups, '--create-dirs']);
 step('list backups', ['backup', 'list', '--in', backups]);
 step('verify the newest backup (hashes, restore test into a scratch schema)', ['backup', 'verify', newestBackup(backups), '--restore-test']);
@@ -98,5 +100,5 @@ if (mismatches > 0) {
 }
 process.stdout.write(
   `\nDone. The embedded server keeps running at mysql://root@127.0.0.1:${state.port}/crm (report schema crm_report).\n` +
-    'Stop it with: npx dualpipe db stop\n',
+    `Stop it with: npx dualpipe db stop --state-dir ${stateDir}\n`,
 );
