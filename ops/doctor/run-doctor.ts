@@ -45,24 +45,26 @@ async function checkOne(connector: SqlConnector, role: 'source' | 'report', same
  * The source schema must exist: a misspelt name would otherwise pass every server check and leave
  * the first sync to fail at night. (A missing report schema is normal before the first sync.)
  */
-async function checkSourceSchema(pipeline: Pipeline): Promise<DoctorCheck> {
+async function checkSourceSchema(pipeline: Pipeline): Promise<DoctorCheck[]> {
   const name = 'source schema';
   let found: boolean;
   try {
     found = await withSession(pipeline.source, async (c) => (await c.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [pipeline.sourceSchema])).length > 0);
   } catch (error) {
-    // The server checks below say why the server cannot be reached (TLS, account); this line need not.
-    if (error instanceof TlsError) return { server: 'source', name, verdict: 'warn', detail: 'not checked: no session (see the TLS line)' };
+    // The TLS line below says why there is no session; nothing can be said of the schema then.
+    if (error instanceof TlsError) return [];
     throw error;
   }
-  return found
-    ? { server: 'source', name, verdict: 'pass', detail: `${pipeline.sourceSchema} exists` }
-    : { server: 'source', name, verdict: 'fail', detail: `schema ${pipeline.sourceSchema} does not exist`, fix: 'fix the schema name in --source (or the config), or create it with `dualpipe migrate`' };
+  return [
+    found
+      ? { server: 'source', name, verdict: 'pass', detail: `${pipeline.sourceSchema} exists` }
+      : { server: 'source', name, verdict: 'fail', detail: `schema ${pipeline.sourceSchema} does not exist`, fix: 'fix the schema name in --source (or the config), or create it with `dualpipe migrate`' },
+  ];
 }
 
 /** Runs every doctor check of the pipeline's servers and role accounts. */
 export async function runDoctor(pipeline: Pipeline, options: DoctorOptions = {}): Promise<DoctorResult> {
-  const checks = [await checkSourceSchema(pipeline), ...(await checkOne(pipeline.source, 'source', pipeline.sameServer))];
+  const checks = [...(await checkSourceSchema(pipeline)), ...(await checkOne(pipeline.source, 'source', pipeline.sameServer))];
   if (!pipeline.sameServer) checks.push(...(await checkOne(pipeline.report, 'report', false)));
   checks.push(...(await checkRoleAccounts({ pipeline, ...(options.prefix !== undefined ? { prefix: options.prefix } : {}) })));
   return { checks, ok: !checks.some((x) => x.verdict === 'fail') };
