@@ -17,11 +17,6 @@ export {
   DamagedDataError,
   DriftError,
   DualpipeError,
-  type ErrorClass,
-  EXIT_CODES,
-  ExitCode,
-  exitCodeFor,
-  type ExitCodeValue,
   FileAccessError,
   InternalError,
   LockBusyError,
@@ -37,6 +32,7 @@ export {
   UnsupportedTableError,
   UsageError,
 } from '../src/errors.js';
+export { type ErrorClass, EXIT_CODES, ExitCode, exitCodeFor, type ExitCodeValue } from '../src/exit-codes.js';
 export { createLogger, type Logger, silentLogger } from '../src/log/logger.js';
 export { type LogFile, openLogFile } from '../src/log/log-file.js';
 export { redactSecrets } from '../src/log/redact.js';

@@ -11,16 +11,13 @@ import {
   ChunkAuthError,
   DamagedDataError,
   DualpipeError,
-  type ErrorClass,
-  EXIT_CODES,
-  ExitCode,
-  exitCodeFor,
   FileAccessError,
   InternalError,
   SchemaChangedError,
   StepError,
   UsageError,
 } from '../../src/errors.js';
+import { type ErrorClass, EXIT_CODES, ExitCode, exitCodeFor } from '../../src/exit-codes.js';
 
 /** The documented code of every exported error class, by name. */
 const DOCUMENTED: Record<string, number> = {

@@ -4,7 +4,8 @@ import type { Manifest, ManifestTable } from '../../../backup/format/manifest.js
 import type { TargetState } from '../../../backup/restore/check-target-fit.js';
 import { describeRestorePlan } from '../../../backup/restore/describe-restore-plan.js';
 import { derivedSchemaName, planRestore, restoreSchemas, splitTableDdl } from '../../../backup/restore/plan-restore.js';
-import { BackupError, type ErrorClass, UsageError } from '../../../src/errors.js';
+import { BackupError, UsageError } from '../../../src/errors.js';
+import type { ErrorClass } from '../../../src/exit-codes.js';
 
 const USERS = `CREATE TABLE \`users\` (
   \`id\` bigint(20) unsigned NOT NULL AUTO_INCREMENT,
