@@ -1,15 +1,15 @@
 /**
  * The backup job of `dualpipe schedule`: dump the mirrors, write the copies, then prune every
- * place to the retention. The key file is read at each run, so a rotated key is picked up without
+ * place to the retention (each prune recorded in the run history, incomplete backups included). The key file is read at each run, so a rotated key is picked up without
  * restarting the scheduler. Without a retention nothing is pruned (and each run says so).
  */
-import { pruneBackups } from '../backup/dump/inventory.js';
 import { runBackup } from '../backup/dump/run-backup.js';
 import { readBackupKey } from '../backup/format/backup-key.js';
 import type { ResolvedConfig } from '../src/config/resolve-config.js';
 import { UsageError } from '../src/errors.js';
 import type { Logger } from '../src/log/logger.js';
 import type { Pipeline } from '../src/pipeline.js';
+import { pruneAndRecord } from './prune-and-record.js';
 import type { ScheduledJob } from './schedule.js';
 
 /** Where scheduled backups go and how many are kept: the config file's `backup` section. */
@@ -33,6 +33,9 @@ export function scheduledBackupJob(pipeline: Pipeline, cron: string, settings: S
         copyTo,
         compress: settings.compress ?? 'gzip',
         threads: settings.threads ?? 2,
+        // A scheduled backup never creates its folders unless told to: a missing off-site mount
+        // must fail the run (and show in status) rather than silently fill the local disk.
+        createDirs: settings.createDirs === true,
         waitForLockSeconds: wait,
         logger,
       });
@@ -41,7 +44,13 @@ export function scheduledBackupJob(pipeline: Pipeline, cron: string, settings: S
         return;
       }
       for (const place of [to, ...copyTo]) {
-        const pruned = await pruneBackups(place, { keepLast, ...(keepDays !== undefined ? { keepDays } : {}), now: new Date() });
+        const pruned = await pruneAndRecord(place, {
+          keepLast,
+          ...(keepDays !== undefined ? { keepDays } : {}),
+          ...(settings.incompleteGraceHours !== undefined ? { incompleteGraceHours: settings.incompleteGraceHours } : {}),
+          now: new Date(),
+          history: pipeline,
+        });
         logger.info({ folder: place, removed: pruned.remove.map((x) => x.name), backup: r.dir }, 'scheduled backup: pruned');
       }
     },

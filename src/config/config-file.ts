@@ -61,6 +61,10 @@ export const configFileSchema = z
         threads: z.number().int().min(1).max(64).optional(),
         /** Encrypt scheduled backups with the key in this file (never the key itself in the config). */
         encryptKeyFile: z.string().min(1).optional(),
+        /** Create missing backup folders; off by default, so a missing off-site mount fails instead of filling the local disk. */
+        createDirs: z.boolean().optional(),
+        /** Prune also removes incomplete backups untouched for this many hours (default 1). */
+        incompleteGraceHours: z.number().min(0).max(100_000).optional(),
       })
       .strict()
       .optional(),

@@ -69,4 +69,19 @@ describe('backup copies', () => {
     }
     expect(child.stderrText()).toMatch(/"removed":\["dualpipe-/);
   });
+  it('a scheduled backup into a missing folder fails and is recorded; the folder is not created', async () => {
+    const parent = mkdtempSync(join(tmpdir(), 'dp-schedmiss-'));
+    const missing = join(parent, 'offsite-mount', 'backups');
+    const child = spawnCli(['schedule', '--backup-cron', '* * * * * *', '--backup-to', missing, '--keep-last', '1', '--source', fx.url]);
+    await waitForOutput(child, /scheduled backup failed/, 60_000);
+    child.kill('SIGTERM');
+    expect(await exitOf(child)).toBe(0);
+    expect(child.stderrText()).toMatch(/offsite-mount/);
+    expect(existsSync(join(parent, 'offsite-mount'))).toBe(false);
+    const rows = await conn.query<{ status: string; error: string | null }>(
+      `SELECT status, error FROM \`${fx.reportSchema}\`._dualpipe_runs WHERE kind = 'backup' ORDER BY id DESC LIMIT 1`,
+    );
+    expect(rows[0]?.status).toBe('failed');
+    expect(rows[0]?.error).toMatch(/offsite-mount/);
+  });
 });
