@@ -158,6 +158,7 @@ export {
 } from '../ops/record-verification.js';
 export { requireNoDrift } from '../ops/require-no-drift.js';
 export { restoreThenSync, type RestoreThenSyncOptions, type RestoreThenSyncResult } from '../ops/restore-then-sync.js';
+export { dropPreviousAndRecord, mergeAndRecord, rollbackAndRecord } from '../ops/record-restore-actions.js';
 export { pruneAndRecord, type PruneAndRecordOptions } from '../ops/prune-and-record.js';
 export {
   type CronSchedule,

@@ -1,13 +1,13 @@
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import {
-  dropPrevious,
+  dropPreviousAndRecord,
+  mergeAndRecord,
   type MergeResult,
   type RestoreOptions,
   restoreThenSync,
   type RestoreThenSyncResult,
-  rollbackRestore,
-  runMerge,
+  rollbackAndRecord,
   UsageError,
 } from '../../api/index.js';
 import type { CliContext, GetContext } from '../context.js';
@@ -145,7 +145,8 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
       if (flags.mode === 'merge') {
         if (flags.from === undefined || flags.sync)
           throw new UsageError('--mode merge needs --from <dir> and takes no --from-mirrors, --rollback, --drop-previous or --sync');
-        const r = await runMerge({
+        const r = await mergeAndRecord({
+          history: c.pipeline,
           connector: c.source(),
           from: flags.from,
           ...(await keyFromFlag(c, flags.encryptKeyFile)),
@@ -164,13 +165,14 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
         throw new UsageError('--sync needs a restore (not a dry run) into the source schema', { hint: 'run `dualpipe sync` on its own' });
       const base = { connector: c.source(), target, waitForLockSeconds: flags.waitLock ?? 0, logger: c.logger };
       if (flags.dropPrevious) {
-        const r = await dropPrevious(base);
+        const r = await dropPreviousAndRecord({ ...base, history: c.pipeline });
         c.print(r, () => (r.dropped ? `dropped ${r.previous} (${r.tables} tables)` : `${r.previous} does not exist: nothing to drop`));
         return;
       }
       if (flags.rollback) {
-        const r = await rollbackRestore({
+        const r = await rollbackAndRecord({
           ...base,
+          history: c.pipeline,
           confirm: (info) => confirm(c, `replace the ${info.tables.length} tables of ${target} restored at ${info.restoredAt} by the ones they replaced`, flags.yes),
         });
         c.print(r, () => `rolled back the restore of ${r.restoredAt}: ${r.putBack.length} tables put back, ${r.removed.length} restored tables dropped`);
