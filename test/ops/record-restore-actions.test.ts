@@ -18,13 +18,13 @@ let conn: SqlConnection;
 let parent: string;
 let dir: string;
 
-interface HistoryRow {
+type HistoryRow = {
   id: number;
   strategy: string | null;
   status: string;
   error: string | null;
   details: string | null;
-}
+};
 
 async function restoreRuns(afterId = 0): Promise<HistoryRow[]> {
   return conn.query<HistoryRow>(
