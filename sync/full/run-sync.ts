@@ -28,6 +28,7 @@ import { markFullSyncGeneration, retireShadowSet } from '../shadow/after-full-sy
 import { readTableIds } from '../../src/catalog/table-ids.js';
 import { withSession } from '../../src/db/with-session.js';
 import type { SyncRunOptions } from './sync-run-options.js';
+import { notePhase } from '../../src/guard/run-watch.js';
 
 /** Options of a full sync (`runSync`). */
 export interface SyncOptions extends SyncRunOptions {
@@ -188,6 +189,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     });
     throwIfAborted();
     await retireShadowSet(admin, o.pipeline.reportSchema);
+    notePhase('swapping in the report tables');
     const published = await publishTables(admin, plan.publishSql, {
       flavor: (await readServerInfo(admin)).flavor,
       politeMs: o.swapWaitMs ?? 10_000,
