@@ -111,6 +111,11 @@ export class RunWatch {
     return this.error;
   }
 
+  /** Throws the `StallError` once the run is stopped. */
+  check(): void {
+    if (this.error) throw this.error;
+  }
+
   /** A session to destroy when the run is stopped; returns the function that forgets it. */
   addSession(session: { destroy(): void }): () => void {
     this.sessions.add(session);

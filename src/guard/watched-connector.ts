@@ -107,12 +107,13 @@ export function watchConnector(connector: SqlConnector, watch: RunWatch, probe: 
     target: connector.target,
     label: connector.label,
     async connect(options) {
-      if (watch.failure) throw watch.failure;
-      const conn = await Promise.race([connector.connect(options), watch.tripped]);
-      if (watch.failure) {
-        conn.destroy();
-        throw watch.failure;
-      }
+      watch.check();
+      const connecting = connector.connect(options);
+      // A session that opens after the run was stopped is nobody's: close it at once.
+      connecting.then((c) => watch.failure && c.destroy(), () => {});
+      const conn = await Promise.race([connecting, watch.tripped]);
+      if (watch.failure) conn.destroy();
+      watch.check();
       return new WatchedConnection(conn, watch, connector.label, probeFn);
     },
   };

@@ -35,7 +35,7 @@ function fakeWatch(options: { stallTimeoutMs?: number; maxRuntimeMs?: number } =
   const destroyed: string[] = [];
   watch.addSession({ destroy: () => destroyed.push('a') });
   const begin = (sql = 'INSERT INTO `r`.`t` SELECT * FROM `s`.`t`') =>
-    watch.begin({ label: 'root@127.0.0.1:3306/crm', threadId: 42, sql, probe: async (id) => (probes.push(id), verdict) });
+    watch.begin({ label: 'root@127.0.0.1:3306/crm', threadId: 42, sql, probe: (id) => (probes.push(id), Promise.resolve(verdict)) });
   return {
     watch,
     begin,

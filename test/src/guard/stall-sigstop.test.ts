@@ -5,11 +5,17 @@
  * runs again (SIGCONT) its run lock is free (it died with the destroyed session) and the next run
  * succeeds. On a server of its own: the shared one is never frozen.
  */
+import { mkdtempSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, seed } from '../../../schema/index.js';
 import type { SqlConnector } from '../../../src/db/connection.js';
 import { createConnector } from '../../../src/db/mysql-driver.js';
+import { qualify } from '../../../src/db/quote.js';
+import { DEAD_RUN_ERROR } from '../../../src/history/dead-runs.js';
+import { HISTORY_TABLE } from '../../../src/history/run-history.js';
 import { lockName } from '../../../src/lock/run-lock.js';
 import { readState } from '../../../src/server/server-state.js';
 import { type CrashServer, startCrashServer } from '../../helpers/crash-server.js';
@@ -116,5 +122,38 @@ describe('a server frozen with SIGSTOP mid-run', () => {
     expect(await reportDigest()).toEqual(before);
     const next = cli(['sync']);
     expect(await exitOf(next), next.stderrText()).toBe(0);
+  }, 120_000);
+});
+
+describe('a run killed mid-way', () => {
+  it('is marked aborted at the next start, and a run still going in another process is not', async () => {
+    const conn = await report.connect({ database: null });
+    try {
+      // A run that is really going: this process, its lock-holder session open.
+      const live = await conn.execute(
+        `INSERT INTO ${qualify(REPORT, HISTORY_TABLE)} (kind, status, started_at, holder) VALUES ('copy', 'running', NOW(6), ?)`,
+        [JSON.stringify({ host: hostname(), pid: process.pid, lockConnection: conn.threadId })],
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'dualpipe-killed-'));
+      const killed = spawnCli(['--source', server.url(SOURCE), 'backup', '--to', dir, '--threads', '1']);
+      await waitForOutput(killed, /"msg":"backup started"/);
+      killed.kill('SIGKILL');
+      await exitOf(killed);
+      const [row] = await conn.query<{ id: number }>(`SELECT MAX(id) AS id FROM ${qualify(REPORT, HISTORY_TABLE)} WHERE kind = 'backup'`);
+      const next = spawnCli(['--source', server.url(SOURCE), 'backup', '--to', dir]);
+      expect(await exitOf(next), next.stderrText()).toBe(0);
+      const after = await conn.query<{ id: number; status: string; error: string | null }>(
+        `SELECT id, status, error FROM ${qualify(REPORT, HISTORY_TABLE)} WHERE id IN (?, ?) ORDER BY id`,
+        [row!.id, live.insertId],
+      );
+      expect(after.map((r) => [Number(r.id), r.status, r.error])).toEqual(
+        [
+          [Number(row!.id), 'aborted', DEAD_RUN_ERROR],
+          [live.insertId, 'running', null],
+        ].sort((a, b) => Number(a[0]) - Number(b[0])),
+      );
+    } finally {
+      await conn.close();
+    }
   }, 120_000);
 });
