@@ -172,3 +172,12 @@ export {
 } from '../ops/schedule.js';
 export { type JobCrons, scheduleJobs, type ScheduleJobsOptions } from '../ops/schedule-jobs.js';
 export { type ScheduledBackupSettings, scheduledBackupJob } from '../ops/scheduled-backup.js';
+
+// ── Guard (src/guard/): the stall watchdog and run bounds ──
+export { StallError } from '../src/errors.js';
+export { type ConnectorOptions } from '../src/db/mysql-driver.js';
+export { formatSeconds, parseRunDuration } from '../src/guard/duration.js';
+export { type ProbeVerdict, probeServer } from '../src/guard/probe-server.js';
+export { DEFAULT_CONNECT_TIMEOUT_MS, type LimitInputs, resolveRunLimits, type RunLimits } from '../src/guard/run-limits.js';
+export { DEFAULT_STALL_TIMEOUT_MS, notePhase, RunWatch, type RunWatchOptions, type WatchedOp, type WatchedStatement, type WatchLimits } from '../src/guard/run-watch.js';
+export { type ProbeOptions, watchConnector } from '../src/guard/watched-connector.js';

@@ -16,9 +16,12 @@ import {
   type ResolvedConfig,
   type ResolvedStateDir,
   resolveConfig,
+  resolveRunLimits,
   resolveStateDir,
+  RunWatch,
   serverDirIn,
   type SqlConnector,
+  watchConnector,
 } from '../api/index.js';
 import type { CliIo } from './io.js';
 
@@ -131,9 +134,36 @@ export class CliContext {
     return this.log;
   }
 
+  /** `--connect-timeout` and the stall/runtime bounds of a run (`watchRun`); set before `pipeline` is built. */
+  limitFlags: { stallTimeout?: string; maxRuntime?: string; connectTimeout?: string } = {};
+
+  /** The watchdog of this invocation's run, when the command asked for one (`watchRun`). */
+  watch: RunWatch | undefined;
+
+  /**
+   * Puts this invocation's run under the stall watchdog and runtime bound (README "Timeouts and
+   * stalls"): every session of `pipeline` is watched. Call before the first use of `pipeline`.
+   */
+  watchRun(kind: string, flags: { stallTimeout?: string; maxRuntime?: string; connectTimeout?: string }): RunWatch {
+    this.limitFlags = flags;
+    const limits = resolveRunLimits({ flags, env: this.io.env, file: this.file.limits });
+    this.watch = new RunWatch({ kind, stallTimeoutMs: limits.stallTimeoutMs, maxRuntimeMs: limits.maxRuntimeMs });
+    return this.watch;
+  }
+
   /** The source/report pair of this invocation, built once from the resolved config. */
   get pipeline(): Pipeline {
-    if (!this.pipe) this.pipe = createPipeline(this.config, createConnector);
+    if (!this.pipe) {
+      const { connectTimeoutMs, stallTimeoutMs } = resolveRunLimits({ flags: this.limitFlags, env: this.io.env, file: this.file.limits });
+      const watch = this.watch;
+      // Probes get a short deadline of their own: a frozen server must not hold the verdict up.
+      const probeMs = Math.max(1000, Math.min(5000, connectTimeoutMs, stallTimeoutMs || 5000));
+      this.pipe = createPipeline(this.config, (target) => {
+        const connector = createConnector(target, { connectTimeoutMs });
+        if (!watch) return connector;
+        return watchConnector(connector, watch, { connector: createConnector(target, { connectTimeoutMs: probeMs }), timeoutMs: probeMs });
+      });
+    }
     return this.pipe;
   }
 

@@ -128,6 +128,14 @@ export class StepError extends DualpipeError {
 /** The operation was interrupted by a signal before it could finish; nothing was swapped in. */
 export class AbortedError extends DualpipeError {}
 
+/** A watchdog stopped the run: no progress while the server did not answer a probe, or over its maximum runtime (exit 1). */
+export class StallError extends DualpipeError {
+  /** `stall` or `max-runtime`; `phase` says what the run was doing, e.g. `copying crm.contacts`. */
+  constructor(readonly reason: 'stall' | 'max-runtime', readonly phase: string, message: string) {
+    super(message);
+  }
+}
+
 /** Report tables are older than allowed (`status --max-age`): exit 3, like drift. */
 export class StaleError extends DualpipeError {}
 

@@ -28,6 +28,7 @@ import type { Manifest } from '../format/manifest.js';
 import { type BackupPlan, type BackupTableInput, chooseBackupTables, planBackup, type SyncDetails } from './plan-backup.js';
 import { writeManifest } from '../format/write-manifest.js';
 import type { Pipeline } from '../../src/pipeline.js';
+import { notePhase } from '../../src/guard/run-watch.js';
 
 /** Options of `runBackup`. */
 export interface BackupOptions {
@@ -155,6 +156,7 @@ async function dumpTables(pool: DumpPool, plan: BackupPlan, dir: string, o: Back
   const settled = await Promise.allSettled(
     plan.tables.map(async (p) => {
       try {
+        notePhase(`dumping ${p.name}`);
         return await pool.dump(
           { sql: p.sql, hex: p.columns.map((c) => c.hex), dir, tableIndex: p.tableIndex, chunkRows: plan.chunkRows, gzip: plan.compression === 'gzip', signal: stop.signal, ...(o.key ? { key: o.key.key } : {}) },
           (r) => {

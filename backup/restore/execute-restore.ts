@@ -19,6 +19,7 @@ import { RESTORE_INFO_TABLE, type RestorePlan } from './plan-restore.js';
 import { probeCaptureReinstall } from './probe-trigger.js';
 import type { RestoreOptions, RestoreResult, RestoreTableResult } from './restore-types.js';
 import { checkForeignKeysStayed, OrphanChecks, verifyTableContent } from './verify-restored.js';
+import { notePhase } from '../../src/guard/run-watch.js';
 
 /** How a restore runs its plan: the admin session, the logger, the load sessions to open, abort checks and the clock. */
 export interface RestoreRun {
@@ -136,6 +137,7 @@ async function loadVerifyAndIndex(x: Step, metas: Map<string, TableMeta>): Promi
     ...(o.key ? { key: o.key.key } : {}),
     throwIfAborted: x.throwIfAborted,
     onRows: (table, rows) => {
+      notePhase(`loading ${table} into ${staging}`);
       const t = plan.tables.find((p) => p.name === table)!;
       loaded.set(table, (loaded.get(table) ?? 0) + rows);
       total += rows;

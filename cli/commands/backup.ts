@@ -3,6 +3,7 @@ import { runBackup, UsageError, writeNewKey } from '../../api/index.js';
 import type { GetContext } from '../context.js';
 import { keyFromFlag } from '../key-file.js';
 import { collect, parsePositiveInt } from '../parse-options.js';
+import { addLimitFlags, applyLimitFlags, type LimitFlags } from '../limit-flags.js';
 import { createProgress } from '../progress.js';
 import { registerBackupInventoryCommands } from './backup-inventory.js';
 
@@ -17,8 +18,8 @@ function mb(bytes: number): string {
 
 /** `dualpipe backup --to DIR`: dump the MyISAM mirrors of the last sync. */
 export function registerBackupCommand(program: Command, ctx: GetContext): void {
-  const backup = program
-    .command('backup')
+  const backup = program.command('backup');
+  addLimitFlags(backup)
     .description('back up the MyISAM mirrors of the last sync into a new folder under DIR (manifest written last)')
     .option('--to <dir>', 'parent folder; the backup goes into DIR/dualpipe-<timestamp>/')
     .option('--threads <n>', 'chunks dumped in parallel', parsePositiveInt('--threads', 64), 2)
@@ -29,8 +30,9 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
     .option('--create-dirs', 'create --to and --copy-to folders that do not exist (without it a missing folder, say an unmounted disk, is refused)')
     .option('--wait-lock <seconds>', 'wait this long for a running sync instead of exiting 4', parsePositiveInt('--wait-lock', 86_400))
     .addHelpText('after', '\nExit codes: 0 ok, 1 failure (also a full or failing disk), 2 usage (also a missing, read-only or non-directory folder), 4 a sync or another backup holds the lock.')
-    .action(async (flags: { to?: string; threads: number; compress: 'gzip' | 'none'; includeReports?: boolean; waitLock?: number; copyTo?: string[]; encryptKeyFile?: string; createDirs?: boolean }) => {
+    .action(async (flags: { to?: string; threads: number; compress: 'gzip' | 'none'; includeReports?: boolean; waitLock?: number; copyTo?: string[]; encryptKeyFile?: string; createDirs?: boolean } & LimitFlags) => {
       const c = ctx();
+      applyLimitFlags(c, 'backup', flags);
       if (!flags.to) throw new UsageError('backup needs --to DIR', { hint: 'e.g. dualpipe backup --to /var/backups/dualpipe' });
       const key = await keyFromFlag(c, flags.encryptKeyFile);
       const progress = createProgress(c.io, c.logger);

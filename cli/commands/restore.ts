@@ -13,10 +13,11 @@ import {
 import type { CliContext, GetContext } from '../context.js';
 import { KEY_FILE_FLAG, keyFromFlag } from '../key-file.js';
 import { parseList, parsePositiveInt } from '../parse-options.js';
+import { addLimitFlags, applyLimitFlags, type LimitFlags } from '../limit-flags.js';
 import { createProgress, type Progress } from '../progress.js';
 import { syncOptions } from '../sync-options.js';
 
-interface RestoreFlags {
+interface RestoreFlags extends LimitFlags {
   from?: string;
   fromMirrors?: boolean;
   into?: string;
@@ -105,8 +106,8 @@ function describeRestore(r: RestoreThenSyncResult, reportSchema: string, isSourc
  * whole tables or merging rows; or `--rollback` / `--drop-previous` of the last restore.
  */
 export function registerRestoreCommand(program: Command, ctx: GetContext): void {
-  program
-    .command('restore')
+  const restore = program.command('restore');
+  addLimitFlags(restore)
     .description('restore a backup into InnoDB: validated first, loaded aside, swapped in with one atomic RENAME')
     .option('--from <dir>', 'a backup directory, or the folder holding backups (the newest complete one is used)')
     .option('--from-mirrors', 'rebuild from the live MyISAM mirrors of the last sync (same checks and atomic swap)')
@@ -126,6 +127,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
     .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage or a backup that does not fit, 4 another restore holds the lock, 5 a damaged or unfinished backup.')
     .action(async (flags: RestoreFlags) => {
       const c = ctx();
+      applyLimitFlags(c, 'restore', flags);
       const cfg = c.config;
       const target = flags.into ?? cfg.source.database;
       const modes = [flags.from !== undefined, flags.fromMirrors === true, flags.rollback === true, flags.dropPrevious === true].filter(Boolean).length;

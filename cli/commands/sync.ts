@@ -10,6 +10,7 @@ import {
 } from '../../api/index.js';
 import type { GetContext } from '../context.js';
 import { parseList, parsePositiveInt } from '../parse-options.js';
+import { addLimitFlags, applyLimitFlags, type LimitFlags } from '../limit-flags.js';
 import { createProgress } from '../progress.js';
 import { type SyncOverrides, syncOptions } from '../sync-options.js';
 
@@ -19,7 +20,7 @@ function parseStrategy(text: string): 'swap' | 'lock' {
   return text;
 }
 
-interface SyncFlags extends SyncOverrides {
+interface SyncFlags extends SyncOverrides, LimitFlags {
   dryRun?: boolean;
   incremental?: boolean;
   paranoid?: boolean;
@@ -66,7 +67,7 @@ function describeSync(r: SyncResult | IncrementalResult): string {
 
 /** `dualpipe sync` and `dualpipe verify`. */
 export function registerSyncCommands(program: Command, ctx: GetContext): void {
-  program
+  const sync = program
     .command('sync')
     .description('rebuild the MyISAM mirrors and report tables from one consistent snapshot of the source')
     .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 4 another run holds the lock, 5 a change-log row dualpipe did not write.')
@@ -85,9 +86,10 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
       '--wait-lock <seconds>',
       'wait this long for another run instead of exiting 4',
       parsePositiveInt('--wait-lock', 86_400),
-    )
-    .action(async (flags: SyncFlags) => {
+    );
+  addLimitFlags(sync).action(async (flags: SyncFlags) => {
       const c = ctx();
+      applyLimitFlags(c, flags.incremental ? 'incremental' : 'sync', flags);
       const progress = createProgress(c.io, c.logger);
       if (flags.incremental && (flags.strategy === 'lock' || flags.tables)) {
         throw new UsageError('--incremental covers every table with the swap strategy', { hint: 'drop --strategy lock / --tables' });
@@ -107,13 +109,14 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
       }
     });
 
-  program
+  const verify = program
     .command('verify')
     .description('compare every source table with its mirror by chunk checksums; exit 3 on drift')
     .option('--tables <list>', 'comma-separated source tables', parseList)
-    .option('--exclude <list>', 'comma-separated source tables (or * patterns) to leave out (default: sync.exclude)', parseList)
-    .action(async (flags: { tables?: string[]; exclude?: string[] }) => {
+    .option('--exclude <list>', 'comma-separated source tables (or * patterns) to leave out (default: sync.exclude)', parseList);
+  addLimitFlags(verify).action(async (flags: { tables?: string[]; exclude?: string[] } & LimitFlags) => {
       const c = ctx();
+      applyLimitFlags(c, 'verify', flags);
       const cfg = c.config;
       const result = await verifyMirrors({
         pipeline: c.pipeline,

@@ -68,6 +68,15 @@ export const configFileSchema = z
       })
       .strict()
       .optional(),
+    /** Bounds of a run (README "Timeouts and stalls"); durations as seconds or `90s`, `5m`, `2h`. */
+    limits: z
+      .object({
+        stallTimeout: z.union([z.number().min(0), z.string().min(1)]).optional(),
+        maxRuntime: z.union([z.number().min(0), z.string().min(1)]).optional(),
+        connectTimeout: z.number().min(1).max(3600).optional(),
+      })
+      .strict()
+      .optional(),
     schedule: z
       .object({
         sync: cronText.optional(),

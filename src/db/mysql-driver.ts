@@ -91,7 +91,10 @@ class Mysql2Connection implements SqlConnection {
 
   destroy(): void {
     this.closed = true;
+    // mysql2's destroy() only ends the socket politely (FIN) and keeps it open until the server
+    // answers, which a frozen server never does; destroying the socket itself frees it at once.
     this.conn.destroy();
+    (this.conn as unknown as { connection: { stream?: { destroy(): void } } }).connection.stream?.destroy();
   }
 }
 
@@ -111,12 +114,18 @@ async function sessionCipher(conn: mysql.Connection): Promise<string> {
   return (rows as { Value?: string | null }[])[0]?.Value ?? '';
 }
 
+/** Options of a connector. */
+export interface ConnectorOptions {
+  /** How long a connection attempt may take (TCP and handshake), in ms; default 10 000. */
+  connectTimeoutMs?: number;
+}
+
 /**
  * Creates a connector for one server. Under `ssl-mode=preferred` the first session tries TLS and
  * the connector remembers a server that offers none (mysql2 has no opportunistic mode). Under a
  * mode that requires TLS, the first session also asks the server whether it really is encrypted.
  */
-export function createConnector(target: ConnectionTarget): SqlConnector {
+export function createConnector(target: ConnectionTarget, options: ConnectorOptions = {}): SqlConnector {
   const label = describeTarget(target);
   const mode = target.ssl?.mode;
   const required = tlsRequired(target.ssl);
@@ -141,7 +150,7 @@ export function createConnector(target: ConnectionTarget): SqlConnector {
       jsonStrings: true,
       // JS Dates (run history) are written as UTC, matching the sessions' time_zone '+00:00'.
       timezone: 'Z',
-      connectTimeout: 10_000,
+      connectTimeout: options.connectTimeoutMs ?? 10_000,
       multipleStatements: false,
     });
   return {

@@ -6,6 +6,7 @@
  * it), and the run's own sessions may hold table locks that forbid writing to other tables.
  */
 import type { SqlConnection, SqlConnector } from '../db/connection.js';
+import { markDeadRuns } from './dead-runs.js';
 import { ensureHistoryTable, finishRun, noteLockHolder, recordFailedRun, type RunStatus, startRun } from './run-history.js';
 
 /** Where runs are recorded: the report server and schema (a `Pipeline` fits). */
@@ -66,6 +67,8 @@ export async function recordRun<T>(
     const found = await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [schema]);
     if (found.length === 0) return null;
     await ensureHistoryTable(conn, schema);
+    // Best effort: a history that cannot be tidied never stops a run.
+    await markDeadRuns(conn, schema, clock()).catch(() => []);
     return startRun(conn, schema, { kind: run.kind, startedAt: clock(), ...(run.strategy ? { strategy: run.strategy } : {}) });
   });
   const id = run.bestEffort ? await start.catch(() => null) : await start;

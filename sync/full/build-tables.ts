@@ -13,6 +13,7 @@ import type { ReportPlan, SyncPlan } from './plan-sync.js';
 import { openCopySession, prepareSession } from '../../src/db/sessions.js';
 import { countRows, syncTableServerSide, syncTableStreamed, type TableSyncResult } from './sync-table.js';
 import type { ChunkScheme } from '../../src/catalog/table-meta.js';
+import { notePhase } from '../../src/guard/run-watch.js';
 
 /** One report built: its rows and how long it took. */
 export interface ReportBuildResult {
@@ -55,6 +56,7 @@ function firstFailure(results: PromiseSettledResult<unknown>[]): PromiseRejected
 
 async function buildReport(ctx: BuildContext, r: ReportPlan): Promise<ReportBuildResult> {
   ctx.throwIfAborted();
+  notePhase(`building report ${r.name}`);
   const conn = await ctx.report.connect({ database: null });
   const t0 = Date.now();
   try {

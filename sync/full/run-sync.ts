@@ -28,6 +28,8 @@ import { markFullSyncGeneration, retireShadowSet } from '../shadow/after-full-sy
 import { readTableIds } from '../../src/catalog/table-ids.js';
 import { withSession } from '../../src/db/with-session.js';
 import type { SyncRunOptions } from './sync-run-options.js';
+import { notePhase } from '../../src/guard/run-watch.js';
+import { markDeadRuns } from '../../src/history/dead-runs.js';
 
 /** Options of a full sync (`runSync`). */
 export interface SyncOptions extends SyncRunOptions {
@@ -158,6 +160,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     );
     await ensureHistoryTable(admin, o.pipeline.reportSchema);
     await markAbandonedRuns(admin, o.pipeline.reportSchema, 'sync', started);
+    await markDeadRuns(admin, o.pipeline.reportSchema, started);
     const cleanedUp = await cleanupLeftovers(admin, o.pipeline.reportSchema);
     if (cleanedUp.length)
       log.warn({ tables: cleanedUp }, 'dropped temporary tables left by an interrupted run');
@@ -188,6 +191,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     });
     throwIfAborted();
     await retireShadowSet(admin, o.pipeline.reportSchema);
+    notePhase('swapping in the report tables');
     const published = await publishTables(admin, plan.publishSql, {
       flavor: (await readServerInfo(admin)).flavor,
       politeMs: o.swapWaitMs ?? 10_000,

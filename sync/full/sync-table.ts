@@ -6,6 +6,7 @@ import { copyRows } from '../../src/rows/copy-rows.js';
 import { combineChunkSums } from '../../src/rows/content-checksum.js';
 import type { TablePlan } from './plan-sync.js';
 import { type ChunkScheme, writableColumns } from '../../src/catalog/table-meta.js';
+import { notePhase } from '../../src/guard/run-watch.js';
 
 /** What one table's sync did, as stored in the run history. */
 export interface TableSyncResult {
@@ -61,6 +62,7 @@ function copyFromSnapshot(ctx: TableSyncContext, where?: string): Promise<number
 export async function syncTableServerSide(ctx: TableSyncContext): Promise<TableSyncResult> {
   const { plan, scheme, worker } = ctx;
   const started = Date.now();
+  notePhase(`copying ${ctx.sourceSchema}.${plan.table}`);
   await worker.execute(plan.copySql!);
   ctx.throwIfAborted();
   const [sourceSums, mirrorSums] = await Promise.all([
@@ -92,6 +94,7 @@ export async function syncTableServerSide(ctx: TableSyncContext): Promise<TableS
 export async function syncTableStreamed(ctx: TableSyncContext): Promise<TableSyncResult> {
   const { plan, worker } = ctx;
   const started = Date.now();
+  notePhase(`copying ${ctx.sourceSchema}.${plan.table}`);
   const rows = await copyFromSnapshot(ctx);
   await worker.execute(plan.enableKeysSql);
   return {

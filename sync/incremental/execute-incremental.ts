@@ -25,6 +25,7 @@ import { checkShadowChunks } from './paranoid-check.js';
 import { type ChangeFacts, type IncrementalRunPlan, runKeys, type SourceFacts } from './plan-incremental.js';
 import { collectRowKeys, createReportKeys, refreshShadowReport } from './refresh-reports.js';
 import { ReportScheduler } from './report-scheduler.js';
+import { markDeadRuns } from '../../src/history/dead-runs.js';
 
 /** Above this share of a report's rows changed, the report is built again whole instead. */
 const REBUILD_SHARE = 0.25;
@@ -64,6 +65,7 @@ export async function executeIncremental(
   await admin.execute(`USE ${quoteId(rep)}`);
   await ensureHistoryTable(admin, rep);
   await markAbandonedRuns(admin, rep, 'sync', started);
+  await markDeadRuns(admin, rep, started);
   await cleanupLeftovers(admin, rep);
   const runId = await startRun(admin, rep, {
     kind: 'sync',

@@ -1,0 +1,159 @@
+/**
+ * A server that freezes mid-run (SIGSTOP: the kernel still accepts TCP, the server never answers)
+ * must not hang a run forever: with a small --stall-timeout the run probes, finds no answer, fails
+ * with the clear line and exit 1 within its bound, leaves nothing half-done, and once the server
+ * runs again (SIGCONT) its run lock is free (it died with the destroyed session) and the next run
+ * succeeds. On a server of its own: the shared one is never frozen.
+ */
+import { mkdtempSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrate, seed } from '../../../schema/index.js';
+import type { SqlConnector } from '../../../src/db/connection.js';
+import { createConnector } from '../../../src/db/mysql-driver.js';
+import { qualify } from '../../../src/db/quote.js';
+import { DEAD_RUN_ERROR } from '../../../src/history/dead-runs.js';
+import { HISTORY_TABLE } from '../../../src/history/run-history.js';
+import { lockName } from '../../../src/lock/run-lock.js';
+import { readState } from '../../../src/server/server-state.js';
+import { type CrashServer, startCrashServer } from '../../helpers/crash-server.js';
+import { schemaDigest } from '../../helpers/table-digest.js';
+import { exitOf, spawnCli, waitForOutput } from '../../helpers/spawn-cli.js';
+
+const SOURCE = 'crm';
+const REPORT = 'crm_report';
+const STALL_S = 3;
+const CONNECT_S = 3;
+// Stall timeout, a tick, the probe's deadline (≤ connect timeout), then the process exits.
+const BOUND_MS = (STALL_S + CONNECT_S + 1) * 1000 + 8000;
+
+let server: CrashServer;
+let report: SqlConnector;
+let pid = 0;
+let stopped = false;
+
+function freeze(): void {
+  process.kill(pid, 'SIGSTOP');
+  stopped = true;
+}
+
+function thaw(): void {
+  if (stopped) process.kill(pid, 'SIGCONT');
+  stopped = false;
+}
+
+beforeAll(async () => {
+  server = await startCrashServer();
+  pid = readState(server.dir)!.pid;
+  const target = { host: '127.0.0.1', port: server.port, user: 'root', database: SOURCE };
+  await migrate(target);
+  await seed(createConnector(target), { scale: 0.05, seed: 3 });
+  report = createConnector({ ...target, database: undefined });
+}, 180_000);
+
+afterAll(async () => {
+  // Always let the server run again before stopping it, even when a test failed mid-freeze.
+  thaw();
+  await server?.destroy();
+});
+
+function cli(args: string[]) {
+  return spawnCli(['--source', server.url(SOURCE), ...args, '--stall-timeout', `${STALL_S}s`, '--connect-timeout', String(CONNECT_S)]);
+}
+
+async function reportDigest(): Promise<Record<string, string>> {
+  const conn = await report.connect({ database: null });
+  try {
+    const rows = await conn.query<{ t: string }>(
+      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT LIKE '\\_%' ORDER BY 1",
+      [REPORT],
+    );
+    const out: Record<string, string> = {};
+    for (const r of rows) {
+      try {
+        Object.assign(out, await schemaDigest(conn, REPORT, [r.t]));
+      } catch (e) {
+        throw new Error(`digest of ${r.t}: ${String(e)}`, { cause: e });
+      }
+    }
+    return out;
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Waits until the server says the lock is free (the frozen run's session was closed); false after `ms`. */
+async function lockFreed(name: string, ms = 10_000): Promise<boolean> {
+  const conn = await report.connect({ database: null });
+  try {
+    for (const until = Date.now() + ms; Date.now() < until; await sleep(100)) {
+      const r = await conn.query<{ f: number | string }>('SELECT IS_FREE_LOCK(?) AS f', [name]);
+      if (Number(r[0]?.f) === 1) return true;
+    }
+    return false;
+  } finally {
+    await conn.close();
+  }
+}
+
+describe('a server frozen with SIGSTOP mid-run', () => {
+  it('fails a sync within its stall bound, publishes nothing, frees the lock, and the next sync succeeds', async () => {
+    const first = cli(['sync']);
+    expect(await exitOf(first), first.stderrText()).toBe(0);
+    const before = await reportDigest();
+    expect(Object.keys(before).length).toBeGreaterThan(3);
+
+    const run = cli(['sync', '--threads', '1']);
+    await waitForOutput(run, /"msg":"sync planned"/);
+    freeze();
+    const frozenAt = Date.now();
+    const code = await exitOf(run);
+    const elapsed = Date.now() - frozenAt;
+    thaw();
+    const err = run.stderrText();
+    expect(code, err).toBe(1);
+    expect(elapsed).toBeLessThan(BOUND_MS);
+    expect(elapsed).toBeGreaterThanOrEqual(STALL_S * 1000);
+    expect(err).toMatch(new RegExp(`no progress for \\d+ s while [^\\n]+ on root@127\\.0\\.0\\.1:${server.port}[^\\n]* \\(the server did not answer a probe\\); the run was stopped`));
+
+    expect(await lockFreed(lockName('sync', REPORT))).toBe(true);
+    expect(await reportDigest()).toEqual(before);
+    const next = cli(['sync']);
+    expect(await exitOf(next), next.stderrText()).toBe(0);
+  }, 120_000);
+});
+
+describe('a run killed mid-way', () => {
+  it('is marked aborted at the next start, and a run still going in another process is not', async () => {
+    const conn = await report.connect({ database: null });
+    try {
+      // A run that is really going: this process, its lock-holder session open.
+      const live = await conn.execute(
+        `INSERT INTO ${qualify(REPORT, HISTORY_TABLE)} (kind, status, started_at, holder) VALUES ('copy', 'running', NOW(6), ?)`,
+        [JSON.stringify({ host: hostname(), pid: process.pid, lockConnection: conn.threadId })],
+      );
+      const dir = mkdtempSync(join(tmpdir(), 'dualpipe-killed-'));
+      const killed = spawnCli(['--source', server.url(SOURCE), 'backup', '--to', dir, '--threads', '1']);
+      await waitForOutput(killed, /"msg":"backup started"/);
+      killed.kill('SIGKILL');
+      await exitOf(killed);
+      const [row] = await conn.query<{ id: number }>(`SELECT MAX(id) AS id FROM ${qualify(REPORT, HISTORY_TABLE)} WHERE kind = 'backup'`);
+      const next = spawnCli(['--source', server.url(SOURCE), 'backup', '--to', dir]);
+      expect(await exitOf(next), next.stderrText()).toBe(0);
+      const after = await conn.query<{ id: number; status: string; error: string | null }>(
+        `SELECT id, status, error FROM ${qualify(REPORT, HISTORY_TABLE)} WHERE id IN (?, ?) ORDER BY id`,
+        [row!.id, live.insertId],
+      );
+      expect(after.map((r) => [Number(r.id), r.status, r.error])).toEqual(
+        [
+          [Number(row!.id), 'aborted', DEAD_RUN_ERROR],
+          [live.insertId, 'running', null],
+        ].sort((a, b) => Number(a[0]) - Number(b[0])),
+      );
+    } finally {
+      await conn.close();
+    }
+  }, 120_000);
+});
