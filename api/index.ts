@@ -181,3 +181,4 @@ export { type ProbeVerdict, probeServer } from '../src/guard/probe-server.js';
 export { DEFAULT_CONNECT_TIMEOUT_MS, type LimitInputs, resolveRunLimits, type RunLimits } from '../src/guard/run-limits.js';
 export { DEFAULT_STALL_TIMEOUT_MS, notePhase, RunWatch, type RunWatchOptions, type WatchedOp, type WatchedStatement, type WatchLimits } from '../src/guard/run-watch.js';
 export { type ProbeOptions, watchConnector } from '../src/guard/watched-connector.js';
+export { createWatchedPipeline, type RunIn, runWatched } from '../ops/watched-pipeline.js';

@@ -3,9 +3,8 @@ import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import {
   type ConfigFile,
-  createConnector,
   createLogger,
-  createPipeline,
+  createWatchedPipeline,
   embeddedServerStatus,
   embeddedTarget,
   loadConfigFile,
@@ -21,7 +20,6 @@ import {
   RunWatch,
   serverDirIn,
   type SqlConnector,
-  watchConnector,
 } from '../api/index.js';
 import type { CliIo } from './io.js';
 
@@ -154,15 +152,8 @@ export class CliContext {
   /** The source/report pair of this invocation, built once from the resolved config. */
   get pipeline(): Pipeline {
     if (!this.pipe) {
-      const { connectTimeoutMs, stallTimeoutMs } = resolveRunLimits({ flags: this.limitFlags, env: this.io.env, file: this.file.limits });
-      const watch = this.watch;
-      // Probes get a short deadline of their own: a frozen server must not hold the verdict up.
-      const probeMs = Math.max(1000, Math.min(5000, connectTimeoutMs, stallTimeoutMs || 5000));
-      this.pipe = createPipeline(this.config, (target) => {
-        const connector = createConnector(target, { connectTimeoutMs });
-        if (!watch) return connector;
-        return watchConnector(connector, watch, { connector: createConnector(target, { connectTimeoutMs: probeMs }), timeoutMs: probeMs });
-      });
+      const limits = resolveRunLimits({ flags: this.limitFlags, env: this.io.env, file: this.file.limits });
+      this.pipe = createWatchedPipeline(this.config, limits, this.watch);
     }
     return this.pipe;
   }

@@ -5,12 +5,14 @@
  */
 import type { ResolvedConfig, SyncSettings } from '../src/config/resolve-config.js';
 import type { Logger } from '../src/log/logger.js';
-import type { Pipeline } from '../src/pipeline.js';
+import type { RunLimits } from '../src/guard/run-limits.js';
+import type { Pipeline, PipelineConfig } from '../src/pipeline.js';
 import { runSync } from '../sync/full/run-sync.js';
 import { runIncrementalSync } from '../sync/incremental/run-incremental.js';
 import { verifyMirrors } from '../sync/verify/verify.js';
 import { requireNoDrift } from './require-no-drift.js';
 import type { ScheduledJob } from './schedule.js';
+import { type RunIn, runWatched } from './watched-pipeline.js';
 import { type ScheduledBackupSettings, scheduledBackupJob } from './scheduled-backup.js';
 
 /** The cron expression of each job; a job without one is not scheduled. */
@@ -26,28 +28,35 @@ export interface ScheduleJobsOptions {
   /** Where backups go and their retention (needed with `crons.backup`). */
   backup?: ScheduledBackupSettings;
   logger: Logger;
+  /**
+   * Bounds for every job run (README "Timeouts and stalls"): each run gets a pipeline built from
+   * `config` under a watchdog of its own, so a stall or an overlong run stops that run only.
+   */
+  watched?: { config: PipelineConfig; limits: RunLimits };
 }
 
 /** The scheduled jobs, in the order backup, incremental, sync, verify. */
 export function scheduleJobs(o: ScheduleJobsOptions): ScheduledJob[] {
   const base = { pipeline: o.pipeline, ...o.sync, logger: o.logger };
+  const watched = o.watched;
+  const runIn: RunIn = watched ? (kind, body) => runWatched(watched.config, watched.limits, kind, body) : (_kind, body) => body(o.pipeline);
   const jobs: ScheduledJob[] = [];
-  if (o.crons.backup) jobs.push(scheduledBackupJob(o.pipeline, o.crons.backup, o.backup ?? {}, o.logger));
+  if (o.crons.backup) jobs.push(scheduledBackupJob(o.pipeline, o.crons.backup, o.backup ?? {}, o.logger, runIn));
   if (o.crons.incremental) {
     jobs.push({
       name: 'incremental',
       cron: o.crons.incremental,
-      run: (signal, wait) => runIncrementalSync({ ...base, signal, waitForLockSeconds: wait }),
+      run: (signal, wait) => runIn('incremental', (pipeline) => runIncrementalSync({ ...base, pipeline, signal, waitForLockSeconds: wait })),
     });
   }
   if (o.crons.sync) {
-    jobs.push({ name: 'sync', cron: o.crons.sync, run: (signal, wait) => runSync({ ...base, signal, waitForLockSeconds: wait }) });
+    jobs.push({ name: 'sync', cron: o.crons.sync, run: (signal, wait) => runIn('sync', (pipeline) => runSync({ ...base, pipeline, signal, waitForLockSeconds: wait })) });
   }
   if (o.crons.verify) {
     jobs.push({
       name: 'verify',
       cron: o.crons.verify,
-      run: async (_signal, wait) => requireNoDrift(await verifyMirrors({ ...base, waitForLockSeconds: wait })),
+      run: (_signal, wait) => runIn('verify', async (pipeline) => requireNoDrift(await verifyMirrors({ ...base, pipeline, waitForLockSeconds: wait }))),
     });
   }
   return jobs;

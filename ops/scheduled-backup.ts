@@ -11,12 +11,19 @@ import type { Logger } from '../src/log/logger.js';
 import type { Pipeline } from '../src/pipeline.js';
 import { pruneAndRecord } from './prune-and-record.js';
 import type { ScheduledJob } from './schedule.js';
+import type { RunIn } from './watched-pipeline.js';
 
 /** Where scheduled backups go and how many are kept: the config file's `backup` section. */
 export type ScheduledBackupSettings = ResolvedConfig['backup'];
 
 /** The `backup` job firing on `cron`; refuses settings without a folder (`to`). */
-export function scheduledBackupJob(pipeline: Pipeline, cron: string, settings: ScheduledBackupSettings, logger: Logger): ScheduledJob {
+export function scheduledBackupJob(
+  pipeline: Pipeline,
+  cron: string,
+  settings: ScheduledBackupSettings,
+  logger: Logger,
+  runIn: RunIn = (_kind, body) => body(pipeline),
+): ScheduledJob {
   const to = settings.to;
   if (!to) throw new UsageError('scheduled backups need a folder', { hint: 'pass --backup-to DIR or set backup.to in the config file' });
   const copyTo = settings.copyTo ?? [];
@@ -26,9 +33,10 @@ export function scheduledBackupJob(pipeline: Pipeline, cron: string, settings: S
     cron,
     run: async (_signal, wait) => {
       const key = settings.encryptKeyFile ? await readBackupKey(settings.encryptKeyFile, (message) => logger.warn(message)) : undefined;
-      const r = await runBackup({
+      const r = await runIn('backup', (watched) =>
+        runBackup({
         ...(key ? { key } : {}),
-        pipeline,
+        pipeline: watched,
         to,
         copyTo,
         compress: settings.compress ?? 'gzip',
@@ -38,7 +46,8 @@ export function scheduledBackupJob(pipeline: Pipeline, cron: string, settings: S
         createDirs: settings.createDirs === true,
         waitForLockSeconds: wait,
         logger,
-      });
+      }),
+      );
       if (keepLast === undefined) {
         logger.warn('scheduled backup: no retention set (--keep-last / backup.keepLast): nothing is pruned');
         return;

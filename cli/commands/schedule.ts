@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { scheduleJobs, startScheduler } from '../../api/index.js';
+import { resolveRunLimits, scheduleJobs, startScheduler } from '../../api/index.js';
 import type { GetContext } from '../context.js';
+import { addLimitFlags, type LimitFlags } from '../limit-flags.js';
 import { collect, parsePositiveInt } from '../parse-options.js';
 
-interface ScheduleFlags {
+interface ScheduleFlags extends LimitFlags {
   syncCron?: string;
   incrementalCron?: string;
   verifyCron?: string;
@@ -16,7 +17,7 @@ interface ScheduleFlags {
 
 /** `dualpipe schedule`: the long-running scheduler, until SIGTERM or SIGINT. */
 export function registerScheduleCommand(program: Command, ctx: GetContext): void {
-  program
+  const cmd = program
     .command('schedule')
     .description(
       'run syncs and verifies on cron expressions (config "schedule"); stops cleanly on SIGTERM/SIGINT',
@@ -29,8 +30,10 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
     .option('--copy-to <dir>', 'a verified second copy of each scheduled backup (repeatable; overrides backup.copyTo)', collect)
     .option('--keep-last <n>', 'after each backup, prune to the newest N complete backups (backup.keepLast)', parsePositiveInt('--keep-last', 10_000))
     .option('--keep-days <d>', 'with --keep-last: also keep every backup younger than D days (backup.keepDays)', parsePositiveInt('--keep-days', 100_000))
-    .action(async (flags: ScheduleFlags) => {
+  addLimitFlags(cmd).action(async (flags: ScheduleFlags) => {
       const c = ctx();
+      // Each job run gets a watchdog of its own (ops/watched-pipeline.ts): a stall stops that run only.
+      const limits = resolveRunLimits({ flags, env: c.io.env, file: c.file.limits });
       const cfg = c.config;
       const b = cfg.backup;
       const jobs = scheduleJobs({
@@ -50,6 +53,7 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
           keepDays: flags.keepDays ?? b.keepDays,
         },
         logger: c.logger,
+        watched: { config: c.config, limits },
       });
       const handle = startScheduler(jobs, {
         logger: c.logger,

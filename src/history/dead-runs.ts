@@ -8,7 +8,8 @@ import type { SqlConnection } from '../db/connection.js';
 import { qualify } from '../db/quote.js';
 import { lockName } from '../lock/run-lock.js';
 import { parseHolder, RUNNING_WINDOW } from './lock-holder.js';
-import { HISTORY_TABLE } from './run-history.js';
+import { type KeptFailure, keepFailure, takeKeptFailures } from './kept-failures.js';
+import { finishRun, HISTORY_TABLE } from './run-history.js';
 
 /** The error of a run found dead. */
 export const DEAD_RUN_ERROR = 'process ended before the run finished (found at the next start)';
@@ -35,6 +36,7 @@ function processGone(pid: number): boolean {
  * noted and older than a minute, its kind's lock is free (IS_FREE_LOCK).
  */
 export async function markDeadRuns(conn: SqlConnection, schema: string, now: Date): Promise<number[]> {
+  await writeKeptFailures(conn, schema);
   const rows = await conn.query<{ id: number | string; kind: string; started_at: string; holder: string | null }>(
     `SELECT id, kind, started_at, holder FROM (SELECT id, kind, status, started_at, holder FROM ${qualify(schema, HISTORY_TABLE)}
       ORDER BY id DESC LIMIT ${RUNNING_WINDOW}) newest WHERE status = 'running'`,
@@ -61,4 +63,17 @@ export async function markDeadRuns(conn: SqlConnection, schema: string, now: Dat
     if (res.affectedRows > 0) dead.push(Number(r.id));
   }
   return dead;
+}
+
+/** Writes the failures this process could not write when they happened (kept-failures.ts), with their real errors. */
+async function writeKeptFailures(conn: SqlConnection, schema: string): Promise<void> {
+  const failures: KeptFailure[] = takeKeptFailures(schema);
+  for (const [i, f] of failures.entries()) {
+    try {
+      await finishRun(conn, schema, f.runId, { status: f.status, finishedAt: f.finishedAt, error: f.error });
+    } catch {
+      for (const left of failures.slice(i)) keepFailure(left);
+      return;
+    }
+  }
 }

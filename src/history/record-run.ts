@@ -7,6 +7,8 @@
  */
 import type { SqlConnection, SqlConnector } from '../db/connection.js';
 import { markDeadRuns } from './dead-runs.js';
+import { AbortedError } from '../errors.js';
+import { keepFailure } from './kept-failures.js';
 import { ensureHistoryTable, finishRun, noteLockHolder, recordFailedRun, type RunStatus, startRun } from './run-history.js';
 
 /** Where runs are recorded: the report server and schema (a `Pipeline` fits). */
@@ -83,7 +85,13 @@ export async function recordRun<T>(
   try {
     result = await body(handle);
   } catch (error) {
-    if (id !== null) await withConn((conn) => recordFailedRun(conn, schema, id, error, clock())).catch(() => {});
+    if (id !== null) {
+      const at = clock();
+      await withConn((conn) => recordFailedRun(conn, schema, id, error, at)).catch(() =>
+        // No session to be had (a frozen or dead server): written at the next start instead.
+        keepFailure({ schema, runId: id, status: error instanceof AbortedError ? 'aborted' : 'failed', error: error instanceof Error ? error.message : String(error), finishedAt: at }),
+      );
+    }
     throw error;
   }
   if (id !== null) {

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type { SqlConnection } from '../db/connection.js';
 import { AbortedError } from '../errors.js';
 import { qualify } from '../db/quote.js';
+import { keepFailure } from './kept-failures.js';
 
 /** The run history table in the report schema. */
 export const HISTORY_TABLE = '_dualpipe_runs';
@@ -186,9 +187,11 @@ export async function lastSucceededSync(
 /** Records a run that threw: `aborted` when it was interrupted, `failed` otherwise. Never throws. */
 export async function recordFailedRun(conn: SqlConnection, schema: string, runId: number | null, error: unknown, finishedAt: Date): Promise<void> {
   if (runId === null) return;
-  await finishRun(conn, schema, runId, {
-    status: error instanceof AbortedError ? 'aborted' : 'failed',
+  const failure = {
+    status: error instanceof AbortedError ? ('aborted' as const) : ('failed' as const),
     finishedAt,
     error: error instanceof Error ? error.message : String(error),
-  }).catch(() => {});
+  };
+  // A session a watchdog destroyed, or a server gone: the failure is written at the next start.
+  await finishRun(conn, schema, runId, failure).catch(() => keepFailure({ schema, runId, ...failure }));
 }
