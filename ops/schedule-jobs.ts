@@ -9,6 +9,7 @@ import type { Pipeline } from '../src/pipeline.js';
 import { runSync } from '../sync/full/run-sync.js';
 import { runIncrementalSync } from '../sync/incremental/run-incremental.js';
 import { verifyMirrors } from '../sync/verify/verify.js';
+import { tellSyncMoved } from './data-moved.js';
 import { requireNoDrift } from './require-no-drift.js';
 import type { ScheduledJob } from './schedule.js';
 import { type ScheduledBackupSettings, scheduledBackupJob } from './scheduled-backup.js';
@@ -37,11 +38,15 @@ export function scheduleJobs(o: ScheduleJobsOptions): ScheduledJob[] {
     jobs.push({
       name: 'incremental',
       cron: o.crons.incremental,
-      run: (signal, wait) => runIncrementalSync({ ...base, signal, waitForLockSeconds: wait }),
+      run: async (signal, wait) => tellSyncMoved('incremental', await runIncrementalSync({ ...base, signal, waitForLockSeconds: wait })),
     });
   }
   if (o.crons.sync) {
-    jobs.push({ name: 'sync', cron: o.crons.sync, run: (signal, wait) => runSync({ ...base, signal, waitForLockSeconds: wait }) });
+    jobs.push({
+      name: 'sync',
+      cron: o.crons.sync,
+      run: async (signal, wait) => tellSyncMoved('sync', await runSync({ ...base, signal, waitForLockSeconds: wait })),
+    });
   }
   if (o.crons.verify) {
     jobs.push({

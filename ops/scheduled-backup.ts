@@ -10,6 +10,7 @@ import type { ResolvedConfig } from '../src/config/resolve-config.js';
 import { UsageError } from '../src/errors.js';
 import type { Logger } from '../src/log/logger.js';
 import type { Pipeline } from '../src/pipeline.js';
+import { tellBackupMoved } from './data-moved.js';
 import type { ScheduledJob } from './schedule.js';
 
 /** Where scheduled backups go and how many are kept: the config file's `backup` section. */
@@ -36,6 +37,7 @@ export function scheduledBackupJob(pipeline: Pipeline, cron: string, settings: S
         waitForLockSeconds: wait,
         logger,
       });
+      tellBackupMoved('backup', r.manifest.totals);
       if (keepLast === undefined) {
         logger.warn('scheduled backup: no retention set (--keep-last / backup.keepLast): nothing is pruned');
         return;

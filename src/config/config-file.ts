@@ -72,6 +72,8 @@ export const configFileSchema = z
         backup: cronText.optional(),
         timezone: z.string().min(1).optional(),
         onBusy: z.enum(['skip', 'wait']).optional(),
+        /** host:port of the scheduler's Prometheus metrics (`--metrics-listen`); checked when the scheduler starts. */
+        metricsListen: z.string().min(1).max(300).optional(),
       })
       .strict()
       .optional(),
