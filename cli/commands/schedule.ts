@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseListenAddress, type ServedMetrics, scheduleJobs, serveSchedulerMetrics, startScheduler } from '../../api/index.js';
+import { parseListenAddress, type ServedMetrics, scheduleJobs, serveSchedulerMetrics, startScheduler, validateJobs } from '../../api/index.js';
 import type { GetContext } from '../context.js';
 import { collect, parsePositiveInt } from '../parse-options.js';
 
@@ -55,18 +55,28 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
       });
       const listenText = flags.metricsListen ?? cfg.schedule.metricsListen;
       const listen = listenText === undefined ? undefined : parseListenAddress(listenText, flags.metricsListen ? '--metrics-listen' : 'schedule.metricsListen');
+      validateJobs(jobs);
       let alive = true;
       // Listening first: a taken port fails the command before any job runs.
       const served: ServedMetrics | undefined = listen
         ? await serveSchedulerMetrics({ pipeline: c.pipeline, listen, jobs: jobs.map((j) => j.name), alive: () => alive })
         : undefined;
       if (served) c.logger.info({ metrics: `http://${served.address.host}:${served.address.port}/metrics` }, 'serving metrics');
-      const handle = startScheduler(jobs, {
-        ...(served ? { onJobEnd: served.onJobEnd } : {}),
-        logger: c.logger,
-        onBusy: cfg.schedule.onBusy ?? 'skip',
-        ...(cfg.schedule.timezone ? { timezone: cfg.schedule.timezone } : {}),
-      });
+      const start = () =>
+        startScheduler(jobs, {
+          ...(served ? { onJobEnd: served.onJobEnd } : {}),
+          logger: c.logger,
+          onBusy: cfg.schedule.onBusy ?? 'skip',
+          ...(cfg.schedule.timezone ? { timezone: cfg.schedule.timezone } : {}),
+        });
+      let handle: ReturnType<typeof startScheduler>;
+      try {
+        handle = start();
+      } catch (error) {
+        // A scheduler that never started leaves no listening socket behind (it would keep the process alive).
+        await served?.close();
+        throw error;
+      }
       c.logger.info({ jobs: jobs.map((j) => `${j.name}: ${j.cron}`) }, 'scheduler started');
       await new Promise<void>((resolve, reject) => {
         const stop = (sig: string) => {
