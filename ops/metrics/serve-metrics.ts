@@ -29,7 +29,7 @@ export interface ServedMetrics {
   readonly metrics: SchedulerMetrics;
   readonly address: ListenAddress;
   /** Pass to `startScheduler` (`onJobEnd`). */
-  onJobEnd(end: JobEnd): void;
+  readonly onJobEnd: (end: JobEnd) => void;
   /** Stops the server and the event listener. */
   close(): Promise<void>;
 }

@@ -19,7 +19,7 @@ interface Rule {
 }
 
 describe('deploy/dualpipe-alerts.yml', () => {
-  it('parses, every rule is complete, and every dualpipe_ metric it names exists', async () => {
+  it('parses, every rule is complete, and every dualpipe_ metric it names exists', () => {
     const doc = parse(readFileSync(new URL('../../deploy/dualpipe-alerts.yml', import.meta.url), 'utf8')) as { groups: { name: string; rules: Rule[] }[] };
     const rules = doc.groups.flatMap((g) => g.rules);
     expect(rules.map((r) => r.alert)).toEqual(

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveSchedulerMetrics } from '../../../ops/metrics/serve-metrics.js';
 import { type CronTimer, startScheduler } from '../../../ops/schedule.js';
 import { scheduleJobs } from '../../../ops/schedule-jobs.js';
+import { defaultSync } from '../../../src/config/resolve-config.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { createPipeline } from '../../../src/pipeline.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
@@ -54,7 +55,7 @@ describe('scheduler metrics over HTTP', () => {
   it('counts a real sync and a failing job, reads data age at scrape time, and answers /healthz', async () => {
     const timer = new HandTimer();
     const jobs = [
-      ...scheduleJobs({ pipeline: fx.pipeline, crons: { sync: '0 * * * *' }, sync: {}, logger: silentLogger }),
+      ...scheduleJobs({ pipeline: fx.pipeline, crons: { sync: '0 * * * *' }, sync: defaultSync, logger: silentLogger }),
       { name: 'doomed', cron: '0 * * * *', run: () => Promise.reject(new Error('disk full')) },
     ];
     let alive = true;
