@@ -68,14 +68,19 @@ export function createStatusProbe(pipeline: Pipeline, options: StatusProbeOption
   const readFacts = options.readFacts ?? (() => readProbeFacts(pipeline));
   let last: ProbeResult | undefined;
   let inFlight: Promise<ProbeResult> | undefined;
+  // A read still going on the server after its timeout: the next scrape waits on it again rather
+  // than opening more sessions on a server that hangs.
+  let pending: Promise<ProbeFacts> | undefined;
   const readOnce = async (): Promise<ProbeResult> => {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => reject(new Error(`server read took over ${timeoutMs} ms`)), timeoutMs);
     });
     try {
-      // The read itself may go on after a timeout; the next read waits for none of it.
-      const facts = await Promise.race([readFacts(), timeout]);
+      pending ??= readFacts().finally(() => {
+        pending = undefined;
+      });
+      const facts = await Promise.race([pending, timeout]);
       return { ok: true, at: now(), facts };
     } catch (error) {
       return { ok: false, at: now(), error: error instanceof Error ? error.message : String(error) };

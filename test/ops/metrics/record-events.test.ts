@@ -106,6 +106,12 @@ describe('scheduler metrics', () => {
     f = parsePromText(await m.registry.metrics());
     expect(sampleValue(f, 'dualpipe_up', { schema: 'crm_report' })).toBe(0);
     expect(probe.last).toMatchObject({ ok: false, error: 'server read took over 50 ms' });
+    // The hung read is not repeated: the next scrape waits on it again (and times out again).
+    const hungReads = reads;
+    now += 5000;
+    f = parsePromText(await m.registry.metrics());
+    expect(reads).toBe(hungReads);
+    expect(sampleValue(f, 'dualpipe_up', { schema: 'crm_report' })).toBe(0);
   });
 
   it.each([
