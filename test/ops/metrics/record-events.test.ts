@@ -6,6 +6,7 @@ import { createStatusProbe, type ProbeFacts } from '../../../ops/metrics/status-
 import { parseListenAddress } from '../../../ops/metrics/listen-address.js';
 import type { Pipeline } from '../../../src/pipeline.js';
 import { emitRunEvent } from '../../../src/log/run-events.js';
+import { rowsMovedBySync, tellBackupMoved, tellSyncMoved } from '../../../ops/data-moved.js';
 import { parsePromText, sampleValue } from '../../helpers/prom-text.js';
 
 const noPipeline = {} as Pipeline;
@@ -63,6 +64,23 @@ describe('scheduler metrics', () => {
     // Our own registry only: nothing of prom-client's global one, and process metrics when asked for.
     expect([...f.keys()].every((n) => n.startsWith('dualpipe_'))).toBe(true);
     expect(parsePromText(await createSchedulerMetrics().registry.metrics()).get('process_cpu_seconds_total')?.type).toBe('counter');
+  });
+
+  it('counts what the scheduled jobs moved: copied rows of a full sync, applied rows of an incremental one, backup rows and bytes', async () => {
+    expect(rowsMovedBySync({ tables: [{ rows: 10 }, { rows: 5 }] })).toBe(15);
+    // An incremental run moved what it applied, not the mirrors' sizes.
+    expect(rowsMovedBySync({ tables: [{ rows: 10_000 }], cost: { rowsMoved: 7 } })).toBe(7);
+    const m = createSchedulerMetrics({ processMetrics: false });
+    const stop = listenToRunEvents(m);
+    const result = { tables: [{ rows: 40 }], cost: undefined };
+    expect(tellSyncMoved('sync', result)).toBe(result);
+    tellSyncMoved('incremental', { tables: [{ rows: 40 }], cost: { rowsMoved: 3 } });
+    tellBackupMoved('backup', { rows: 40, bytes: 123_456 });
+    stop();
+    const f = parsePromText(await m.registry.metrics());
+    expect(sampleValue(f, 'dualpipe_rows_moved_total', { job: 'sync' })).toBe(40);
+    expect(sampleValue(f, 'dualpipe_rows_moved_total', { job: 'incremental' })).toBe(3);
+    expect(sampleValue(f, 'dualpipe_bytes_moved_total', { job: 'backup' })).toBe(123_456);
   });
 
   it('reads the servers at scrape time through a cached, time-bounded probe; a failed read is dualpipe_up 0', async () => {
