@@ -144,6 +144,15 @@ export {
   singleVerdict,
 } from '../ops/status-check.js';
 export { describeLockHolder, type LockHolder } from '../src/history/lock-holder.js';
+export {
+  type Health,
+  type ListenAddress,
+  parseListenAddress,
+  type SchedulerMetrics,
+  type ServedMetrics,
+  type ServeMetricsOptions,
+  serveSchedulerMetrics,
+} from '../ops/metrics/index.js';
 export type { DoctorCheck, Verdict } from '../ops/doctor/doctor-check.js';
 export { type DoctorOptions, type DoctorResult, runDoctor } from '../ops/doctor/run-doctor.js';
 export { type GrantsOptions, type GrantsResult, passwordEnv, runGrants } from '../ops/grants/apply-grants.js';
@@ -163,6 +172,7 @@ export { pruneAndRecord, type PruneAndRecordOptions } from '../ops/prune-and-rec
 export {
   type CronSchedule,
   type CronTimer,
+  type JobEnd,
   nodeCronTimer,
   type ScheduledJob,
   type SchedulerHandle,

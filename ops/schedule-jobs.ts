@@ -10,6 +10,7 @@ import type { Pipeline, PipelineConfig } from '../src/pipeline.js';
 import { runSync } from '../sync/full/run-sync.js';
 import { runIncrementalSync } from '../sync/incremental/run-incremental.js';
 import { verifyMirrors } from '../sync/verify/verify.js';
+import { tellSyncMoved } from './data-moved.js';
 import { requireNoDrift } from './require-no-drift.js';
 import type { ScheduledJob } from './schedule.js';
 import { type RunIn, runWatched } from './watched-pipeline.js';
@@ -46,11 +47,16 @@ export function scheduleJobs(o: ScheduleJobsOptions): ScheduledJob[] {
     jobs.push({
       name: 'incremental',
       cron: o.crons.incremental,
-      run: (signal, wait) => runIn('incremental', (pipeline) => runIncrementalSync({ ...base, pipeline, signal, waitForLockSeconds: wait })),
+      run: (signal, wait) =>
+        runIn('incremental', async (pipeline) => tellSyncMoved('incremental', await runIncrementalSync({ ...base, pipeline, signal, waitForLockSeconds: wait }))),
     });
   }
   if (o.crons.sync) {
-    jobs.push({ name: 'sync', cron: o.crons.sync, run: (signal, wait) => runIn('sync', (pipeline) => runSync({ ...base, pipeline, signal, waitForLockSeconds: wait })) });
+    jobs.push({
+      name: 'sync',
+      cron: o.crons.sync,
+      run: (signal, wait) => runIn('sync', async (pipeline) => tellSyncMoved('sync', await runSync({ ...base, pipeline, signal, waitForLockSeconds: wait }))),
+    });
   }
   if (o.crons.verify) {
     jobs.push({

@@ -74,6 +74,19 @@ export interface SchedulerOptions {
   waitSeconds?: number;
   /** What fires the jobs; node-cron unless given (tests pass a fake). */
   timer?: CronTimer;
+  /** Told of each run's end (metrics count them); a throwing callback changes nothing. */
+  onJobEnd?: (end: JobEnd) => void;
+}
+
+/** How one scheduled run ended: `skipped` when another run held the lock. */
+export interface JobEnd {
+  job: string;
+  outcome: 'succeeded' | 'failed' | 'skipped';
+  /** When the run started and ended (ms since the epoch). */
+  startedAt: number;
+  endedAt: number;
+  /** The failure's message (failed runs only). */
+  error?: string;
 }
 
 /** Starts firing `jobs` on their cron expressions (refused first, by `validateJobs`, when one is bad). */
@@ -87,18 +100,28 @@ export function startScheduler(jobs: readonly ScheduledJob[], options: Scheduler
   const wait = options.onBusy === 'wait' ? (options.waitSeconds ?? 3600) : 0;
   const execute = async (job: ScheduledJob) => {
     const t0 = Date.now();
+    const tell = (outcome: JobEnd['outcome'], error?: string) => {
+      try {
+        options.onJobEnd?.({ job: job.name, outcome, startedAt: t0, endedAt: Date.now(), ...(error === undefined ? {} : { error }) });
+      } catch {
+        // Telemetry never changes what the scheduler does.
+      }
+    };
     log.info({ job: job.name }, `scheduled ${job.name} starting`);
     try {
       await job.run(controller.signal, wait);
       stats.runs++;
       log.info({ job: job.name, seconds: (Date.now() - t0) / 1000 }, `scheduled ${job.name} finished`);
+      tell('succeeded');
     } catch (error) {
       if (error instanceof LockBusyError) {
         stats.skipped++;
         log.warn({ job: job.name }, `scheduled ${job.name} skipped: another run holds the lock`);
+        tell('skipped');
       } else {
         stats.failures++;
         log.error({ job: job.name, err: (error as Error).message }, `scheduled ${job.name} failed`);
+        tell('failed', (error as Error).message);
       }
     }
   };

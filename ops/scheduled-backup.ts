@@ -9,6 +9,7 @@ import type { ResolvedConfig } from '../src/config/resolve-config.js';
 import { UsageError } from '../src/errors.js';
 import type { Logger } from '../src/log/logger.js';
 import type { Pipeline } from '../src/pipeline.js';
+import { tellBackupMoved } from './data-moved.js';
 import { pruneAndRecord } from './prune-and-record.js';
 import type { ScheduledJob } from './schedule.js';
 import type { RunIn } from './watched-pipeline.js';
@@ -48,6 +49,7 @@ export function scheduledBackupJob(
         logger,
       }),
       );
+      tellBackupMoved('backup', r.manifest.totals);
       if (keepLast === undefined) {
         logger.warn('scheduled backup: no retention set (--keep-last / backup.keepLast): nothing is pruned');
         return;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolveRunLimits, scheduleJobs, startScheduler } from '../../api/index.js';
+import { parseListenAddress, resolveRunLimits, type ServedMetrics, scheduleJobs, serveSchedulerMetrics, startScheduler, validateJobs } from '../../api/index.js';
 import type { GetContext } from '../context.js';
 import { addLimitFlags, type LimitFlags } from '../limit-flags.js';
 import { collect, parsePositiveInt } from '../parse-options.js';
@@ -13,6 +13,7 @@ interface ScheduleFlags extends LimitFlags {
   copyTo?: string[];
   keepLast?: number;
   keepDays?: number;
+  metricsListen?: string;
 }
 
 /** `dualpipe schedule`: the long-running scheduler, until SIGTERM or SIGINT. */
@@ -30,6 +31,7 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
     .option('--copy-to <dir>', 'a verified second copy of each scheduled backup (repeatable; overrides backup.copyTo)', collect)
     .option('--keep-last <n>', 'after each backup, prune to the newest N complete backups (backup.keepLast)', parsePositiveInt('--keep-last', 10_000))
     .option('--keep-days <d>', 'with --keep-last: also keep every backup younger than D days (backup.keepDays)', parsePositiveInt('--keep-days', 100_000))
+    .option('--metrics-listen <host:port>', 'serve Prometheus metrics and /healthz here, e.g. 127.0.0.1:9464 (schedule.metricsListen)');
   addLimitFlags(cmd).action(async (flags: ScheduleFlags) => {
       const c = ctx();
       // Each job run gets a watchdog of its own (ops/watched-pipeline.ts): a stall stops that run only.
@@ -55,17 +57,40 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
         logger: c.logger,
         watched: { config: c.config, limits },
       });
-      const handle = startScheduler(jobs, {
-        logger: c.logger,
-        onBusy: cfg.schedule.onBusy ?? 'skip',
-        ...(cfg.schedule.timezone ? { timezone: cfg.schedule.timezone } : {}),
-      });
+      const listenText = flags.metricsListen ?? cfg.schedule.metricsListen;
+      const listen = listenText === undefined ? undefined : parseListenAddress(listenText, flags.metricsListen ? '--metrics-listen' : 'schedule.metricsListen');
+      validateJobs(jobs);
+      let alive = true;
+      // Listening first: a taken port fails the command before any job runs.
+      const served: ServedMetrics | undefined = listen
+        ? await serveSchedulerMetrics({ pipeline: c.pipeline, listen, jobs: jobs.map((j) => j.name), alive: () => alive })
+        : undefined;
+      if (served) c.logger.info({ metrics: `http://${served.address.host}:${served.address.port}/metrics` }, 'serving metrics');
+      const start = () =>
+        startScheduler(jobs, {
+          ...(served ? { onJobEnd: served.onJobEnd } : {}),
+          logger: c.logger,
+          onBusy: cfg.schedule.onBusy ?? 'skip',
+          ...(cfg.schedule.timezone ? { timezone: cfg.schedule.timezone } : {}),
+        });
+      let handle: ReturnType<typeof startScheduler>;
+      try {
+        handle = start();
+      } catch (error) {
+        // A scheduler that never started leaves no listening socket behind (it would keep the process alive).
+        await served?.close();
+        throw error;
+      }
       c.logger.info({ jobs: jobs.map((j) => `${j.name}: ${j.cron}`) }, 'scheduler started');
       await new Promise<void>((resolve, reject) => {
         const stop = (sig: string) => {
           c.logger.info({ signal: sig }, 'stopping: finishing or abandoning the current run safely');
           // A signal handler cannot await: the awaited promise around it carries the outcome, failure included.
-          void handle.stop().then(resolve, reject);
+          alive = false;
+          void handle
+            .stop()
+            .finally(() => served?.close())
+            .then(resolve, reject);
         };
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));

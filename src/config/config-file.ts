@@ -85,6 +85,12 @@ export const configFileSchema = z
         backup: cronText.optional(),
         timezone: z.string().min(1).optional(),
         onBusy: z.enum(['skip', 'wait']).optional(),
+        /** host:port of the scheduler's Prometheus metrics (`--metrics-listen`); the scheduler checks it fully at start-up. */
+        metricsListen: z
+          .string()
+          .max(300)
+          .regex(/^(?:\[[^\]]+\]|[^:[\]\s]+):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9464')
+          .optional(),
       })
       .strict()
       .optional(),

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { SqlConnection, SqlConnector } from '../db/connection.js';
 import { LockBusyError } from '../errors.js';
+import { emitRunEvent } from '../log/run-events.js';
 
 /** A held run lock; `release` frees it (RELEASE_LOCK) and closes its session. */
 export interface RunLock {
@@ -34,11 +35,15 @@ export async function acquireRunLock(
 ): Promise<RunLock> {
   const session = await connector.connect({ database: null });
   try {
+    const t0 = performance.now();
     const rows = await session.query<{ got: number | null }>('SELECT GET_LOCK(?, ?) AS got', [
       name,
       options.waitSeconds ?? 0,
     ]);
-    if (Number(rows[0]?.got) !== 1) {
+    const got = Number(rows[0]?.got) === 1;
+    // The lock's scope (`sync`, `backup`, …) names it in metrics; a hashed name keeps its scope too.
+    emitRunEvent({ type: 'lock-wait', kind: name.split(':')[1] ?? name, seconds: (performance.now() - t0) / 1000, got });
+    if (!got) {
       // Best effort: the lock may be freed meanwhile, or the history unreadable; the exit 4 stands.
       const holder = await options.describeHolder?.(session, name).catch(() => undefined);
       throw new LockBusyError(name, holder ? { holder } : {});

@@ -115,6 +115,30 @@ describe('scheduler', () => {
     expect(slow.state.calls).toBe(2);
   });
 
+  it('tells onJobEnd of each run\'s end (succeeded, failed, skipped); a throwing callback changes nothing', async () => {
+    const timer = new HandTimer();
+    const ends: { job: string; outcome: string; error?: string; took: number }[] = [];
+    const ok: ScheduledJob = { name: 'ok', cron: '* * * * *', run: () => Promise.resolve() };
+    const failing: ScheduledJob = { name: 'failing', cron: '* * * * *', run: () => Promise.reject(new Error('boom')) };
+    const handle = startScheduler([ok, failing, busyJob], {
+      timer,
+      onJobEnd: (e) => {
+        ends.push({ job: e.job, outcome: e.outcome, ...(e.error ? { error: e.error } : {}), took: e.endedAt - e.startedAt });
+        throw new Error('a broken metrics listener');
+      },
+    });
+    for (const name of ['ok', 'failing', 'busy']) timer.fire(name);
+    await handle.idle();
+    expect(ends.map(({ took: _took, ...e }) => e).sort((a, b) => a.job.localeCompare(b.job))).toEqual([
+      { job: 'busy', outcome: 'skipped' },
+      { job: 'failing', outcome: 'failed', error: 'boom' },
+      { job: 'ok', outcome: 'succeeded' },
+    ]);
+    expect(ends.every((e) => e.took >= 0)).toBe(true);
+    expect(handle.stats).toEqual({ runs: 1, failures: 1, skipped: 1 });
+    await handle.stop();
+  });
+
   it('with node-cron on a fake clock: fires every second, without overlap, until stopped', async () => {
     vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00.500Z') });
     const slow = slowJob();

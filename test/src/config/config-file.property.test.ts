@@ -56,6 +56,7 @@ const validConfig: fc.Arbitrary<ConfigFile> = fc.record(
         backup: nonEmpty,
         timezone: nonEmpty,
         onBusy: fc.constantFrom('skip' as const, 'wait' as const),
+        metricsListen: fc.constantFrom('127.0.0.1:9464', 'localhost:1', '[::1]:9464'),
       },
       { requiredKeys: [] },
     ),
@@ -67,7 +68,7 @@ const TOP = ['source', 'report', 'optionFile', 'logLevel', 'sync', 'backup', 'sc
 const NESTED: Record<string, string[]> = {
   sync: ['strategy', 'threads', 'chunkRows', 'include', 'exclude', 'swapWaitMs'],
   backup: ['to', 'copyTo', 'keepLast', 'keepDays', 'compress', 'threads', 'encryptKeyFile'],
-  schedule: ['sync', 'incremental', 'verify', 'backup', 'timezone', 'onBusy'],
+  schedule: ['sync', 'incremental', 'verify', 'backup', 'timezone', 'onBusy', 'metricsListen'],
 };
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'valueOf', 'hasOwnProperty', '__defineGetter__'];
 
