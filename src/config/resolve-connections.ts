@@ -63,7 +63,6 @@ export function sameServer(a: ConnectionTarget, b: ConnectionTarget): boolean {
 }
 
 const MYSQL_PWD_WARNING = 'using the password in MYSQL_PWD, which MySQL deprecates as insecure (other local users may read a process environment); prefer ~/.my.cnf with mode 600';
-const FLAG_PASSWORD_WARNING = 'a password on the command line can be insecure (other local users may see it in the process list); prefer ~/.my.cnf or --password without a value';
 
 function urlLayer(url: UrlFields | undefined): ConnectionFields {
   if (!url) return {};
@@ -86,7 +85,6 @@ export function resolveConnections(inputs: ConnectionInputs): ResolvedConnection
     password: flags.reportPassword,
     socket: flags.reportSocket,
   };
-  if (flags.password !== undefined || flags.reportPassword !== undefined) warnings.push(FLAG_PASSWORD_WARNING);
   const mysqlPwd: ConnectionFields = { password: env.MYSQL_PWD };
   const clientOptions = fieldsFromOptions(optionsForGroups(optionFiles, ['client', 'dualpipe']), 'option files [client]/[dualpipe]');
 
