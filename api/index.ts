@@ -47,6 +47,7 @@ export {
   type StateDirSource,
 } from '../src/config/state-dir.js';
 export { type ConfigInputs, type ResolvedConfig, resolveConfig, type SyncSettings } from '../src/config/resolve-config.js';
+export type { ConnectionFlags } from '../src/config/resolve-connections.js';
 export type { ConnectionTarget, ExecResult, Row, SqlConnection, SqlConnector, SslMode, TlsSettings } from '../src/db/connection.js';
 export { createConnector } from '../src/db/mysql-driver.js';
 export { createPipeline, type Pipeline, type PipelineConfig } from '../src/pipeline.js';

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import {
   type ConfigFile,
+  type ConnectionFlags,
   createLogger,
   createWatchedPipeline,
   embeddedServerStatus,
@@ -49,6 +50,8 @@ export class CliContext {
   constructor(
     readonly io: CliIo,
     readonly options: GlobalOptions,
+    /** The MySQL-style connection flags (cli/connection-options.ts), passwords already asked for. */
+    readonly connection: ConnectionFlags = {},
   ) {}
 
   get json(): boolean {
@@ -92,6 +95,7 @@ export class CliContext {
     if (!this.resolved) {
       this.resolved = resolveConfig({
         flags: {
+          ...this.connection,
           ...(this.options.source ? { source: this.options.source } : {}),
           ...(this.options.report ? { report: this.options.report } : {}),
           ...(this.options.logLevel ? { logLevel: this.options.logLevel } : {}),
@@ -104,6 +108,8 @@ export class CliContext {
           return state ? embeddedTarget(state) : undefined;
         },
       });
+      // Never a secret in these (MYSQL_PWD in use, a world-writable option file skipped).
+      for (const w of this.resolved.warnings) this.io.stderr.write(`dualpipe: warning: ${w}\n`);
     }
     return this.resolved;
   }

@@ -12,9 +12,11 @@ import { registerSeedCommand } from './commands/seed.js';
 import { registerStatusCommand } from './commands/status.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerScheduleCommand } from './commands/schedule.js';
+import { addConnectionOptions, connectionFlagsOf, rewriteMysqlArgv } from './connection-options.js';
 import { CliContext, type GetContext, type GlobalOptions } from './context.js';
 import { formatError } from './format-error.js';
 import type { CliIo } from './io.js';
+import { askPassword } from './password-prompt.js';
 
 /** Holds the context of the command being run; set by the preAction hook. */
 export interface ContextHolder {
@@ -59,9 +61,16 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
         'silent',
       ]),
     )
-    .showSuggestionAfterError(true);
-  program.hook('preAction', (_root, action) => {
-    holder.current = new CliContext(io, action.optsWithGlobals<GlobalOptions>());
+    .showSuggestionAfterError(true)
+    .addHelpText('after', '\n-? shows help too. Connection: --source URL, or --host/-P/-u/-p/-S, or ~/.my.cnf [client]/[dualpipe] (see README "Connecting").');
+  program.hook('preAction', async (_root, action) => {
+    const { flags, prompt, typedPassword } = connectionFlagsOf(action);
+    if (prompt.source) flags.password = await askPassword('Enter password: ', '--password', io.stderr);
+    if (prompt.report) flags.reportPassword = await askPassword('Enter report password: ', '--report-password', io.stderr);
+    if (typedPassword) {
+      io.stderr.write('dualpipe: warning: a password on the command line can be insecure (other users may see it in the process list); prefer ~/.my.cnf or a bare -p\n');
+    }
+    holder.current = new CliContext(io, action.optsWithGlobals<GlobalOptions>(), flags);
   });
   const ctx: GetContext = () => holder.current!;
   registerDbCommands(program, ctx);
@@ -76,6 +85,7 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
   registerCheckCommand(program, ctx);
   registerDoctorCommand(program, ctx);
   registerGrantsCommand(program, ctx);
+  addConnectionOptions(program);
   const quiet = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => {} });
     for (const sub of cmd.commands) quiet(sub);
@@ -98,7 +108,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const holder: ContextHolder = { current: undefined };
   const program = buildProgram(io, holder);
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(rewriteMysqlArgv(argv), { from: 'user' });
     return ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {

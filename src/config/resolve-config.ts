@@ -2,8 +2,9 @@ import type { ConnectionTarget } from '../db/connection.js';
 import { assertPlainName } from '../db/quote.js';
 import { ConfigError, UsageError } from '../errors.js';
 import type { ConfigFile } from './config-file.js';
-import { readOptionFile } from './option-file.js';
-import { parseMysqlUrl } from './parse-url.js';
+import { nodeOptionFileIo } from './option-file-io.js';
+import { type OptionFileIo, readOptionFiles } from './option-files.js';
+import { type ConnectionFlags, resolveConnections, sameServer } from './resolve-connections.js';
 import { requireTlsFrom, resolveTls } from './resolve-tls.js';
 
 /** A pino log level, or `silent`. */
@@ -38,15 +39,19 @@ export interface ResolvedConfig {
   sync: SyncSettings;
   schedule: NonNullable<ConfigFile['schedule']>;
   backup: NonNullable<ConfigFile['backup']>;
+  /** Things the user should hear about (MYSQL_PWD, a password on the command line, a world-writable option file); never a secret. */
+  warnings: string[];
 }
 
-/** Where a configuration comes from: flags, environment, config file, the embedded server. */
+/** Where a configuration comes from: flags, environment, config file, option files, the embedded server. */
 export interface ConfigInputs {
-  flags: { source?: string; report?: string; logLevel?: string; requireTls?: boolean };
+  flags: ConnectionFlags & { logLevel?: string; requireTls?: boolean };
   env: Record<string, string | undefined>;
   file: ConfigFile;
   /** Returns the embedded server's target when it runs, used when no source is given. */
   embedded: () => ConnectionTarget | undefined;
+  /** How MySQL option files are read; the real file system when absent. */
+  optionFileIo?: OptionFileIo;
 }
 
 /** The source schema when neither the URL nor the config names one: the sample CRM's. */
@@ -67,75 +72,45 @@ export const defaultSync: SyncSettings = {
   swapWaitMs: 10_000,
 };
 
-function sameServer(a: ConnectionTarget, b: ConnectionTarget): boolean {
-  if (a.socketPath || b.socketPath) return a.socketPath === b.socketPath;
-  return a.host === b.host && a.port === b.port;
-}
-
 function setTls(target: ConnectionTarget, ssl: ConnectionTarget['ssl']): void {
   if (ssl) target.ssl = ssl;
   else delete target.ssl;
 }
 
-/** Merges flags > environment > config file > defaults into one configuration; throws a usage error for bad values. */
+/** Merges flags > URL > environment > option files > config file > defaults into one configuration; throws a usage error for bad values. */
 export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
   const { flags, env, file } = inputs;
   const logLevel = (flags.logLevel ?? env.DUALPIPE_LOG_LEVEL ?? file.logLevel ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
     throw new UsageError(`invalid log level "${logLevel}"`, { hint: `use one of ${LOG_LEVELS.join(', ')}` });
   }
-  const optionFilePath = env.DUALPIPE_OPTION_FILE ?? file.optionFile;
-  const optionFile = optionFilePath ? readOptionFile(optionFilePath) : {};
-
+  const optionFiles = readOptionFiles(
+    {
+      defaultsFile: flags.defaultsFile,
+      defaultsExtraFile: flags.defaultsExtraFile ?? env.DUALPIPE_OPTION_FILE ?? file.optionFile,
+      noDefaults: flags.noDefaults,
+      home: env.HOME,
+      mysqlHome: env.MYSQL_HOME,
+    },
+    inputs.optionFileIo ?? nodeOptionFileIo,
+  );
+  const warnings = [...optionFiles.warnings];
   const requireTls = requireTlsFrom(flags.requireTls, env.DUALPIPE_REQUIRE_TLS, file.tls?.require);
-
-  const sourceUrl = flags.source ?? env.DUALPIPE_SOURCE_URL ?? file.source;
-  let source: ConnectionTarget & { database?: string };
-  let embedded = false;
-  if (sourceUrl) {
-    source = parseMysqlUrl(sourceUrl, 'source URL');
-  } else {
-    const e = inputs.embedded();
-    if (!e) {
-      throw new UsageError('no source database: --source is not set and the embedded server is not running', {
-        hint: 'run `dualpipe db start`, or set --source / DUALPIPE_SOURCE_URL (e.g. mysql://root@127.0.0.1:3306/crm)',
-      });
-    }
-    source = { ...e };
-    embedded = true;
-  }
-  if (source.password === undefined) {
-    const pw = env.DUALPIPE_SOURCE_PASSWORD ?? optionFile.password;
-    if (pw !== undefined) source.password = pw;
-  }
+  const conn = resolveConnections({ flags, env, file, optionFiles, embedded: inputs.embedded });
+  warnings.push(...conn.warnings);
+  const { source, report, embedded, sourceTlsGiven } = conn;
   // What was asked for, before --require-tls lifts it: the report inherits this.
   const sourceTls = resolveTls({
-    ...(sourceUrl ? { url: source.ssl } : { fallback: source.ssl }),
+    ...(sourceTlsGiven ? { url: source.ssl } : { fallback: source.ssl }),
     file: file.tls?.source,
     require: false,
     role: 'source',
   });
   const sourceDb = assertPlainName(source.database ?? DEFAULT_SCHEMA, 'source schema name');
-
-  const reportUrl = flags.report ?? env.DUALPIPE_REPORT_URL ?? file.report;
-  let report: ConnectionTarget & { database?: string };
-  if (reportUrl) {
-    report = parseMysqlUrl(reportUrl, 'report URL');
-    if (report.password === undefined) {
-      const pw =
-        env.DUALPIPE_REPORT_PASSWORD ??
-        (sameServer(report, source) ? source.password : undefined) ??
-        optionFile.password;
-      if (pw !== undefined) report.password = pw;
-    }
-  } else {
-    report = { ...source, database: undefined };
-    if (env.DUALPIPE_REPORT_PASSWORD !== undefined) report.password = env.DUALPIPE_REPORT_PASSWORD;
-  }
   setTls(
     report,
     resolveTls({
-      ...(reportUrl ? { url: report.ssl } : {}),
+      ...(conn.reportTlsGiven ? { url: report.ssl } : {}),
       file: file.tls?.report,
       fallback: sourceTls,
       require: requireTls,
@@ -161,5 +136,6 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
     sync: { ...defaultSync, ...file.sync },
     schedule: file.schedule ?? {},
     backup: file.backup ?? {},
+    warnings,
   };
 }

@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile, parseConfigFile } from '../../../src/config/config-file.js';
-import { parseOptionFile } from '../../../src/config/option-file.js';
 import { resolveConfig } from '../../../src/config/resolve-config.js';
 import { ConfigError, UsageError } from '../../../src/errors.js';
 
@@ -79,7 +78,6 @@ describe('resolveConfig', () => {
       embedded: none,
     });
     expect(cfg.source.password).toBe('from-file');
-    expect(parseOptionFile('[client]\nport=3310\nsocket=/s\n')).toEqual({ port: 3310, socket: '/s' });
   });
 
   it('refuses invalid log levels and schema names', () => {

@@ -1,0 +1,120 @@
+/**
+ * The MySQL-client connection flags (`-u -p -P -S --host --port --user --password --socket`, the
+ * `--report-*` twins and `--defaults-file` / `--defaults-extra-file` / `--no-defaults`), added to
+ * every command that does not define the flag itself (`grants --host` is an account pattern, `db
+ * start --port` the embedded server's port). They live on each command rather than the program:
+ * commander lets a program option swallow the same flag after a subcommand's name.
+ *
+ * `-h` stays help (commander's and our existing habit); `-?` also shows help, as in MySQL's tools,
+ * and the host has no short form. As in MySQL's client, `-p`/`--password` without an attached value
+ * (`-pSECRET`, `--password=SECRET`) asks for the password: it never takes the next argument.
+ */
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { ConnectionFlags } from '../api/index.js';
+
+/** Marks a bare `-p`/`--password` (rewritten from argv before commander sees it). */
+export const PASSWORD_PROMPT_FLAG = '--password-prompt';
+
+const ours = new WeakSet<Option>();
+
+function port(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 65535) throw new InvalidArgumentError('use a port between 1 and 65535');
+  return n;
+}
+
+function definitions(): Option[] {
+  return [
+    new Option('--host <host>', 'source server host (instead of a --source URL)'),
+    new Option('-P, --port <port>', 'source server TCP port').argParser(port),
+    new Option('-u, --user <user>', 'source user'),
+    new Option('-p, --password [password]', 'source password; bare -p asks for it on the terminal (-pSECRET / --password=SECRET also work, with a warning)'),
+    new Option('-S, --socket <path>', 'source Unix socket'),
+    new Option('--report-host <host>', 'report server host (default: the source server)'),
+    new Option('--report-port <port>', 'report server TCP port').argParser(port),
+    new Option('--report-user <user>', 'report user'),
+    new Option('--report-password [password]', 'report password; bare asks for it on the terminal'),
+    new Option('--report-socket <path>', 'report Unix socket'),
+    new Option('--defaults-file <file>', 'read only this MySQL option file'),
+    new Option('--defaults-extra-file <file>', 'read this option file after the system ones, before ~/.my.cnf'),
+    new Option('--no-defaults', 'read no MySQL option files (~/.my.cnf, /etc/my.cnf, …)'),
+    new Option(PASSWORD_PROMPT_FLAG).hideHelp(),
+    new Option('--report-password-prompt').hideHelp(),
+  ];
+}
+
+/** Adds the connection flags to `cmd` and, recursively, to its subcommands (skipping flags they define). */
+export function addConnectionOptions(cmd: Command): void {
+  if (cmd.commands.length > 0) {
+    for (const sub of cmd.commands) addConnectionOptions(sub);
+    return;
+  }
+  for (const option of definitions()) {
+    const taken = cmd.options.some((o) => o.long === option.long || (option.short && o.short === option.short));
+    if (taken) continue;
+    ours.add(option);
+    cmd.addOption(option);
+  }
+}
+
+/** The connection flags given to `cmd` (only the options this file added), and which passwords to ask for. */
+export function connectionFlagsOf(cmd: Command): {
+  flags: ConnectionFlags;
+  prompt: { source: boolean; report: boolean };
+  /** A password was typed into argv (`-pSECRET`, `--password=SECRET`). */
+  typedPassword: boolean;
+} {
+  const values = cmd.opts<Record<string, unknown>>();
+  const get = (name: string): unknown => {
+    const option = cmd.options.find((o) => o.attributeName() === name);
+    return option && ours.has(option) ? values[name] : undefined;
+  };
+  const text = (name: string): string | undefined => {
+    const v = get(name);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const num = (name: string): number | undefined => {
+    const v = get(name);
+    return typeof v === 'number' ? v : undefined;
+  };
+  const flags: ConnectionFlags = {
+    host: text('host'),
+    port: num('port'),
+    user: text('user'),
+    password: text('password'),
+    socket: text('socket'),
+    reportHost: text('reportHost'),
+    reportPort: num('reportPort'),
+    reportUser: text('reportUser'),
+    reportPassword: text('reportPassword'),
+    reportSocket: text('reportSocket'),
+    defaultsFile: text('defaultsFile'),
+    defaultsExtraFile: text('defaultsExtraFile'),
+    // commander sets `defaults: false` for --no-defaults (and true by default).
+    noDefaults: get('defaults') === false,
+  };
+  const prompt = {
+    source: get('passwordPrompt') === true || get('password') === true,
+    report: get('reportPasswordPrompt') === true || get('reportPassword') === true,
+  };
+  return { flags, prompt, typedPassword: flags.password !== undefined || flags.reportPassword !== undefined };
+}
+
+/**
+ * Rewrites argv for MySQL habits before commander parses it: `-?` → `--help`; a bare `-p` or
+ * `--password` (no attached value) → the prompt flag, so it never swallows the next argument.
+ */
+export function rewriteMysqlArgv(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  let rest = false;
+  for (const arg of argv) {
+    if (rest || arg === '--') {
+      rest = true;
+      out.push(arg);
+    } else if (arg === '-?') out.push('--help');
+    else if (arg === '-p' || arg === '--password') out.push(PASSWORD_PROMPT_FLAG);
+    else if (arg === '--report-password') out.push('--report-password-prompt');
+    else out.push(arg);
+  }
+  return out;
+}
