@@ -7,6 +7,7 @@ import {
   type SyncResult,
   UsageError,
   verifyMirrors,
+  type VerifyTableResult,
 } from '../../api/index.js';
 import type { GetContext } from '../context.js';
 import { parseList, parsePositiveInt } from '../parse-options.js';
@@ -62,6 +63,15 @@ function describeSync(r: SyncResult | IncrementalResult): string {
   const reason = 'fullSyncReason' in r ? r.fullSyncReason : undefined;
   if (reason) lines.push(`(incremental requested; full sync because ${reason})`);
   return lines.join('\n');
+}
+
+/** A compared table's verdict: ok, its differing chunks, or (with capture) its pending and drifted keys. */
+function describeDiffering(t: VerifyTableResult): string {
+  if (!t.chunksDiffering) return 'ok';
+  if (t.driftKeys === undefined) return `${t.chunksDiffering} DIFFER`;
+  const pending = t.pendingKeys ? `${t.pendingKeys} pending` : '';
+  const drift = t.driftKeys ? `${t.driftKeys} DRIFT (${(t.driftSample ?? []).join(' ')})` : '';
+  return [drift, pending].filter(Boolean).join(', ') || 'ok';
 }
 
 /** `dualpipe sync` and `dualpipe verify`. */
@@ -127,8 +137,9 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
           ...result.tables.map(
             (t) =>
               `${t.table.padEnd(28)} ${String(t.sourceRows).padStart(10)} rows  ${String(t.chunksChecked).padStart(5)} chunks  ` +
-              `${t.problem ? t.problem.toUpperCase().split(':')[0]! : t.missingMirror ? 'MIRROR MISSING' : t.chunksDiffering ? `${t.chunksDiffering} DIFFER` : 'ok'}`,
+              `${t.problem ? t.problem.toUpperCase().split(':')[0]! : t.missingMirror ? 'MIRROR MISSING' : describeDiffering(t)}`,
           ),
+          ...(result.pendingKeys ? [`${result.pendingKeys} key(s) pending: changed since the last sync; the next incremental sync applies them`] : []),
           result.ok ? 'mirrors match the source' : 'drift found',
         ].join('\n'),
       );

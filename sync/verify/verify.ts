@@ -16,6 +16,11 @@ import { openSnapshot, prepareSession } from '../../src/db/sessions.js';
 import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
 import { findUnsupportedTables } from '../full/unsupported-tables.js';
 import type { Pipeline } from '../../src/pipeline.js';
+import type { ChunkScheme } from '../../src/catalog/table-meta.js';
+import { readForeignKeys } from '../../src/catalog/foreign-keys.js';
+import { withSession } from '../../src/db/with-session.js';
+import { readCapture } from '../capture/capture.js';
+import { classifyDifferingKeys, readPendingKeys } from './classify-drift.js';
 
 /** The comparison of one source table with its mirror. */
 export interface VerifyTableResult {
@@ -28,6 +33,15 @@ export interface VerifyTableResult {
   differingChunks: string[];
   missingMirror: boolean;
   /**
+   * With change capture: differing keys the change log explains (changed in the source since the
+   * last sync, or reached by a cascade from such a key); the next incremental sync applies them.
+   */
+  pendingKeys?: number;
+  /** With change capture: differing keys nothing explains. Only these (or a problem) are drift. */
+  driftKeys?: number;
+  /** With change capture: up to `sampleSize` drifted keys, as JSON arrays of the key's parts. */
+  driftSample?: string[];
+  /**
    * Why the table could not be compared row by row: a source table the sync refuses (it has no
    * mirror), or a mirror whose columns differ from the source's (an ALTER since the last sync).
    */
@@ -36,7 +50,7 @@ export interface VerifyTableResult {
 
 /** The tables a verify found not equal to the source. */
 export function driftedTables(result: Pick<VerifyResult, 'tables'>): string[] {
-  return result.tables.filter((t) => t.chunksDiffering > 0 || t.missingMirror || t.problem !== undefined).map((t) => t.table);
+  return result.tables.filter((t) => (t.chunksDiffering > 0 && (t.driftKeys === undefined || t.driftKeys > 0)) || t.missingMirror || t.problem !== undefined).map((t) => t.table);
 }
 
 /** The columns a mirror must have, in order, with their types: the source's stored columns. */
@@ -51,6 +65,16 @@ export interface VerifyResult {
   ok: boolean;
   tables: VerifyTableResult[];
   seconds: number;
+  /**
+   * How differences were judged: `capture`, split into pending and drift by the change log;
+   * `snapshot`, every difference is drift (no capture installed: right when the source holds
+   * still, or inside a sync's own snapshot; a moving source shows its changes as drift).
+   */
+  mode: 'capture' | 'snapshot';
+  /** Differing keys the change log explains, all tables (capture mode). */
+  pendingKeys: number;
+  /** Differing keys nothing explains, all tables (capture mode). */
+  driftKeys: number;
 }
 
 /** Options of `verifyMirrors`. */
@@ -60,6 +84,8 @@ export interface VerifyOptions {
   include?: readonly string[];
   exclude?: readonly string[];
   chunkRows?: number;
+  /** Drifted keys named per table (default 10). */
+  sampleSize?: number;
   waitForLockSeconds?: number;
   logger?: Logger;
   clock?: () => Date;
@@ -100,6 +126,8 @@ async function verifyUnderLock(o: VerifyOptions, run: RecordedRun): Promise<Veri
       log.warn({ ...r }, `${u.table} is not mirrored`);
       tables.push(r);
     }
+    const capture = await readCapture(snap, o.pipeline.sourceSchema, metas);
+    const differing: { meta: TableMeta; scheme: ChunkScheme; chunks: bigint[]; result: VerifyTableResult }[] = [];
     const mirrorMetas = new Map((await discoverTables(mirror, o.pipeline.reportSchema, { engine: 'MyISAM' })).map((m) => [m.name, m]));
     for (const meta of metas) {
       const mirrorMeta = mirrorMetas.get(meta.name);
@@ -131,14 +159,23 @@ async function verifyUnderLock(o: VerifyOptions, run: RecordedRun): Promise<Veri
         differingChunks: diff.slice(0, 20).map(String),
         missingMirror: !present.has(meta.name),
       };
-      if (r.chunksDiffering > 0 || r.missingMirror) log.warn({ ...r }, `drift in ${meta.name}`);
+      if (r.missingMirror) log.warn({ ...r }, `drift in ${meta.name}`);
+      else if (r.chunksDiffering > 0 && !capture.installed) log.warn({ ...r }, `drift in ${meta.name}`);
+      if (r.chunksDiffering > 0 && !r.missingMirror) differing.push({ meta, scheme, chunks: diff, result: r });
       tables.push(r);
+    }
+    let totals = { pending: 0, drift: 0 };
+    if (capture.installed && differing.length) {
+      totals = await classifyAll(o, snap, mirror, metas, differing, log);
     }
     const finished = clock();
     const result: VerifyResult = {
       ok: driftedTables({ tables }).length === 0,
       tables,
       seconds: (finished.getTime() - started.getTime()) / 1000,
+      mode: capture.installed ? 'capture' : 'snapshot',
+      pendingKeys: totals.pending,
+      driftKeys: totals.drift,
     };
     return result;
   } finally {
@@ -146,4 +183,36 @@ async function verifyUnderLock(o: VerifyOptions, run: RecordedRun): Promise<Veri
     await mirror.close();
     await lock.release().catch(() => {});
   }
+}
+
+/**
+ * Capture mode: reads the pending keys (after the snapshot: see classify-drift.ts) and splits the
+ * differing keys of every differing table; logs pending as information and drift as a warning.
+ */
+async function classifyAll(
+  o: VerifyOptions,
+  snap: SqlConnection,
+  mirror: SqlConnection,
+  metas: readonly TableMeta[],
+  differing: readonly { meta: TableMeta; scheme: ChunkScheme; chunks: bigint[]; result: VerifyTableResult }[],
+  log: Logger,
+): Promise<{ pending: number; drift: number }> {
+  const { sourceSchema, reportSchema } = o.pipeline;
+  const foreignKeys = await readForeignKeys(snap, sourceSchema);
+  const pending = await withSession(o.pipeline.source, (fresh) => readPendingKeys(fresh, snap, mirror, { sourceSchema, reportSchema, metas, foreignKeys }));
+  const totals = { pending: 0, drift: 0 };
+  for (const d of differing) {
+    const split = await classifyDifferingKeys(snap, mirror, {
+      sourceSchema, reportSchema, meta: d.meta, scheme: d.scheme, chunks: d.chunks, pending, sampleSize: o.sampleSize ?? 10,
+    });
+    Object.assign(d.result, { pendingKeys: split.pending, driftKeys: split.drift, driftSample: split.driftSample });
+    totals.pending += split.pending;
+    totals.drift += split.drift;
+    const where = `${sourceSchema}.${d.meta.name}`;
+    if (split.pending) {
+      log.info({ table: d.meta.name, pendingKeys: split.pending }, `${split.pending} key(s) pending in ${where}: changed since the last sync; the next incremental sync applies them`);
+    }
+    if (split.drift) log.warn({ ...d.result }, `drift in ${d.meta.name}: ${split.drift} key(s) differ from the snapshot the mirror claims to be`);
+  }
+  return totals;
 }
