@@ -1,10 +1,13 @@
 import type { Command } from 'commander';
 import {
+  driftedTables,
   type IncrementalResult,
   requireNoDrift,
   runIncrementalSync,
   runSync,
+  runSyncAndVerify,
   type SyncResult,
+  type SyncVerifyResult,
   UsageError,
   verifyMirrors,
   type VerifyTableResult,
@@ -24,6 +27,7 @@ interface SyncFlags extends SyncOverrides {
   dryRun?: boolean;
   incremental?: boolean;
   paranoid?: boolean;
+  verify?: boolean;
 }
 
 function describeIncremental(r: IncrementalResult): string {
@@ -91,6 +95,7 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
     .option('--dry-run', 'print the plan and the SQL it would run; change nothing')
     .option('--incremental', 'apply only what changed since the last sync (needs `dualpipe capture install`; else a full sync)')
     .option('--paranoid', 'with --incremental: also compare chunk checksums with the snapshot and rewrite what differs')
+    .option('--verify', 'full sync, then verify the mirrors against the snapshot it copied (a writer cannot cause false drift); exit 3 on drift')
     .option(
       '--wait-lock <seconds>',
       'wait this long for another run instead of exiting 4',
@@ -109,9 +114,14 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
           onProgress: (e: { item: string; done: number; total: number }) => progress.update(e.item, e.done, e.total, 'tables'),
         };
         if (flags.paranoid && !flags.incremental) throw new UsageError('--paranoid goes with --incremental', { hint: 'a full sync always checks every chunk' });
-        const result = flags.incremental ? await runIncrementalSync({ ...options, paranoid: flags.paranoid === true }) : await runSync(options);
+        if (flags.verify && flags.incremental) throw new UsageError('--verify goes with a full sync', { hint: 'with change capture, run `dualpipe verify` after the incremental sync' });
+        const result = flags.incremental
+          ? await runIncrementalSync({ ...options, paranoid: flags.paranoid === true })
+          : flags.verify ? await runSyncAndVerify(options) : await runSync(options);
         progress.stop();
-        c.print(result, () => describeSync(result));
+        const verified = (result as SyncVerifyResult).verify;
+        c.print(result, () => describeSync(result) + (verified ? `\nverify in the sync's snapshot: ${verified.ok ? 'mirrors match the snapshot' : `DRIFT in ${driftedTables(verified).join(', ')}`}` : ''));
+        if (verified) requireNoDrift(verified);
       } finally {
         progress.stop();
       }

@@ -14,7 +14,10 @@
 import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
-import type { ForeignKey } from '../../src/catalog/foreign-keys.js';
+import { type ForeignKey, readForeignKeys } from '../../src/catalog/foreign-keys.js';
+import { withSession } from '../../src/db/with-session.js';
+import type { Logger } from '../../src/log/logger.js';
+import type { Pipeline } from '../../src/pipeline.js';
 import type { ChunkScheme } from '../../src/catalog/table-meta.js';
 import { chunkCondition, rowHashExpression } from '../../src/rows/chunk-sql.js';
 import { keyJsonSql } from '../capture/capture-sql.js';
@@ -116,4 +119,36 @@ export async function classifyDifferingKeys(
     }
   }
   return split;
+}
+
+/**
+ * Capture mode: reads the pending keys (after the snapshot: see classify-drift.ts) and splits the
+ * differing keys of every differing table; logs pending as information and drift as a warning.
+ */
+export async function classifyAll(
+  o: { pipeline: Pick<Pipeline, 'source' | 'sourceSchema' | 'reportSchema'>; sampleSize: number },
+  snap: SqlConnection,
+  mirror: SqlConnection,
+  metas: readonly TableMeta[],
+  differing: readonly { meta: TableMeta; scheme: ChunkScheme; chunks: bigint[]; result: { table: string; pendingKeys?: number; driftKeys?: number; driftSample?: string[] } }[],
+  log: Logger,
+): Promise<{ pending: number; drift: number }> {
+  const { sourceSchema, reportSchema } = o.pipeline;
+  const foreignKeys = await readForeignKeys(snap, sourceSchema);
+  const pending = await withSession(o.pipeline.source, (fresh) => readPendingKeys(fresh, snap, mirror, { sourceSchema, reportSchema, metas, foreignKeys }));
+  const totals = { pending: 0, drift: 0 };
+  for (const d of differing) {
+    const split = await classifyDifferingKeys(snap, mirror, {
+      sourceSchema, reportSchema, meta: d.meta, scheme: d.scheme, chunks: d.chunks, pending, sampleSize: o.sampleSize,
+    });
+    Object.assign(d.result, { pendingKeys: split.pending, driftKeys: split.drift, driftSample: split.driftSample });
+    totals.pending += split.pending;
+    totals.drift += split.drift;
+    const where = `${sourceSchema}.${d.meta.name}`;
+    if (split.pending) {
+      log.info({ table: d.meta.name, pendingKeys: split.pending }, `${split.pending} key(s) pending in ${where}: changed since the last sync; the next incremental sync applies them`);
+    }
+    if (split.drift) log.warn({ ...d.result }, `drift in ${d.meta.name}: ${split.drift} key(s) differ from the snapshot the mirror claims to be`);
+  }
+  return totals;
 }

@@ -17,10 +17,8 @@ import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js
 import { findUnsupportedTables } from '../full/unsupported-tables.js';
 import type { Pipeline } from '../../src/pipeline.js';
 import type { ChunkScheme } from '../../src/catalog/table-meta.js';
-import { readForeignKeys } from '../../src/catalog/foreign-keys.js';
-import { withSession } from '../../src/db/with-session.js';
 import { readCapture } from '../capture/capture.js';
-import { classifyDifferingKeys, readPendingKeys } from './classify-drift.js';
+import { classifyAll } from './classify-drift.js';
 
 /** The comparison of one source table with its mirror. */
 export interface VerifyTableResult {
@@ -67,10 +65,11 @@ export interface VerifyResult {
   seconds: number;
   /**
    * How differences were judged: `capture`, split into pending and drift by the change log;
-   * `snapshot`, every difference is drift (no capture installed: right when the source holds
-   * still, or inside a sync's own snapshot; a moving source shows its changes as drift).
+   * `snapshot`, every difference is drift (no capture installed: right only while the source holds
+   * still, a moving source shows its changes as drift); `sync`, inside the snapshot the sync
+   * itself copied (`sync --verify`), where every difference is drift.
    */
-  mode: 'capture' | 'snapshot';
+  mode: 'capture' | 'snapshot' | 'sync';
   /** Differing keys the change log explains, all tables (capture mode). */
   pendingKeys: number;
   /** Differing keys nothing explains, all tables (capture mode). */
@@ -104,7 +103,6 @@ export async function verifyMirrors(o: VerifyOptions): Promise<VerifyResult> {
 }
 
 async function verifyUnderLock(o: VerifyOptions, run: RecordedRun): Promise<VerifyResult> {
-  const log = o.logger ?? silentLogger;
   const clock = o.clock ?? (() => new Date());
   const started = clock();
   const lock = await acquireRunLock(o.pipeline.report, lockName('sync', o.pipeline.reportSchema), {
@@ -117,67 +115,7 @@ async function verifyUnderLock(o: VerifyOptions, run: RecordedRun): Promise<Veri
   try {
     await prepareSession(mirror);
     snap = await openSnapshot(o.pipeline.source);
-    const select = { ...(o.include ? { include: o.include } : {}), ...(o.exclude ? { exclude: o.exclude } : {}) };
-    const metas = (await discoverTables(snap, o.pipeline.sourceSchema, select)).filter((t) => !t.name.startsWith('__dp_'));
-    const present = new Set(await listReportTables(mirror, o.pipeline.reportSchema));
-    const tables: VerifyTableResult[] = [];
-    for (const u of await findUnsupportedTables(snap, o.pipeline.sourceSchema, select)) {
-      const r = { table: u.table, sourceRows: 0, mirrorRows: 0, chunksChecked: 0, chunksDiffering: 0, differingChunks: [], missingMirror: true, problem: `not mirrored: ${u.reason}` };
-      log.warn({ ...r }, `${u.table} is not mirrored`);
-      tables.push(r);
-    }
-    const capture = await readCapture(snap, o.pipeline.sourceSchema, metas);
-    const differing: { meta: TableMeta; scheme: ChunkScheme; chunks: bigint[]; result: VerifyTableResult }[] = [];
-    const mirrorMetas = new Map((await discoverTables(mirror, o.pipeline.reportSchema, { engine: 'MyISAM' })).map((m) => [m.name, m]));
-    for (const meta of metas) {
-      const mirrorMeta = mirrorMetas.get(meta.name);
-      if (present.has(meta.name) && mirrorMeta && columnSignature(mirrorMeta) !== columnSignature(meta)) {
-        // An ALTER of the source since the last sync: the row checksums would name columns the
-        // mirror lacks (or leave out ones it has), so the table is reported as drifted instead.
-        const r = {
-          table: meta.name, sourceRows: 0, mirrorRows: 0, chunksChecked: 0, chunksDiffering: 0, differingChunks: [], missingMirror: false,
-          problem: `columns differ: source (${columnSignature(meta)}), mirror (${columnSignature(mirrorMeta)})`,
-        };
-        log.warn({ ...r }, `drift in ${meta.name}`);
-        tables.push(r);
-        continue;
-      }
-      const scheme = await schemeForTable(snap, o.pipeline.sourceSchema, meta, o.chunkRows ?? 20_000);
-      const srcP = checksumChunks(snap, o.pipeline.sourceSchema, meta.name, meta, scheme);
-      const mirP = present.has(meta.name)
-        ? checksumChunks(mirror, o.pipeline.reportSchema, meta.name, meta, scheme)
-        : Promise.resolve(new Map<string, ChunkSum>());
-      const [src, mir] = await Promise.all([srcP, mirP]);
-      const diff = diffChunks(src, mir);
-      const sum = (m: Map<string, { rows: number }>) => [...m.values()].reduce((a, s) => a + s.rows, 0);
-      const r: VerifyTableResult = {
-        table: meta.name,
-        sourceRows: sum(src),
-        mirrorRows: sum(mir),
-        chunksChecked: new Set([...src.keys(), ...mir.keys()]).size,
-        chunksDiffering: diff.length,
-        differingChunks: diff.slice(0, 20).map(String),
-        missingMirror: !present.has(meta.name),
-      };
-      if (r.missingMirror) log.warn({ ...r }, `drift in ${meta.name}`);
-      else if (r.chunksDiffering > 0 && !capture.installed) log.warn({ ...r }, `drift in ${meta.name}`);
-      if (r.chunksDiffering > 0 && !r.missingMirror) differing.push({ meta, scheme, chunks: diff, result: r });
-      tables.push(r);
-    }
-    let totals = { pending: 0, drift: 0 };
-    if (capture.installed && differing.length) {
-      totals = await classifyAll(o, snap, mirror, metas, differing, log);
-    }
-    const finished = clock();
-    const result: VerifyResult = {
-      ok: driftedTables({ tables }).length === 0,
-      tables,
-      seconds: (finished.getTime() - started.getTime()) / 1000,
-      mode: capture.installed ? 'capture' : 'snapshot',
-      pendingKeys: totals.pending,
-      driftKeys: totals.drift,
-    };
-    return result;
+    return await compareWithSnapshot(o, snap, mirror, { classify: true, started });
   } finally {
     if (snap) await snap.close();
     await mirror.close();
@@ -186,33 +124,77 @@ async function verifyUnderLock(o: VerifyOptions, run: RecordedRun): Promise<Veri
 }
 
 /**
- * Capture mode: reads the pending keys (after the snapshot: see classify-drift.ts) and splits the
- * differing keys of every differing table; logs pending as information and drift as a warning.
+ * Compares every source table as `snap` sees it with its mirror (read through `mirror`). The
+ * caller holds the sync lock. `classify`: with change capture installed, split differences into
+ * pending and drift (a standalone verify); false inside a sync's own snapshot, where every
+ * difference is drift (`sync --verify`).
  */
-async function classifyAll(
+export async function compareWithSnapshot(
   o: VerifyOptions,
   snap: SqlConnection,
   mirror: SqlConnection,
-  metas: readonly TableMeta[],
-  differing: readonly { meta: TableMeta; scheme: ChunkScheme; chunks: bigint[]; result: VerifyTableResult }[],
-  log: Logger,
-): Promise<{ pending: number; drift: number }> {
-  const { sourceSchema, reportSchema } = o.pipeline;
-  const foreignKeys = await readForeignKeys(snap, sourceSchema);
-  const pending = await withSession(o.pipeline.source, (fresh) => readPendingKeys(fresh, snap, mirror, { sourceSchema, reportSchema, metas, foreignKeys }));
-  const totals = { pending: 0, drift: 0 };
-  for (const d of differing) {
-    const split = await classifyDifferingKeys(snap, mirror, {
-      sourceSchema, reportSchema, meta: d.meta, scheme: d.scheme, chunks: d.chunks, pending, sampleSize: o.sampleSize ?? 10,
-    });
-    Object.assign(d.result, { pendingKeys: split.pending, driftKeys: split.drift, driftSample: split.driftSample });
-    totals.pending += split.pending;
-    totals.drift += split.drift;
-    const where = `${sourceSchema}.${d.meta.name}`;
-    if (split.pending) {
-      log.info({ table: d.meta.name, pendingKeys: split.pending }, `${split.pending} key(s) pending in ${where}: changed since the last sync; the next incremental sync applies them`);
-    }
-    if (split.drift) log.warn({ ...d.result }, `drift in ${d.meta.name}: ${split.drift} key(s) differ from the snapshot the mirror claims to be`);
+  how: { classify: boolean; started: Date },
+): Promise<VerifyResult> {
+  const log = o.logger ?? silentLogger;
+  const select = { ...(o.include ? { include: o.include } : {}), ...(o.exclude ? { exclude: o.exclude } : {}) };
+  const metas = (await discoverTables(snap, o.pipeline.sourceSchema, select)).filter((t) => !t.name.startsWith('__dp_'));
+  const present = new Set(await listReportTables(mirror, o.pipeline.reportSchema));
+  const tables: VerifyTableResult[] = [];
+  for (const u of await findUnsupportedTables(snap, o.pipeline.sourceSchema, select)) {
+    const r = { table: u.table, sourceRows: 0, mirrorRows: 0, chunksChecked: 0, chunksDiffering: 0, differingChunks: [], missingMirror: true, problem: `not mirrored: ${u.reason}` };
+    log.warn({ ...r }, `${u.table} is not mirrored`);
+    tables.push(r);
   }
-  return totals;
+  const capture = { installed: how.classify && (await readCapture(snap, o.pipeline.sourceSchema, metas)).installed };
+  const differing: { meta: TableMeta; scheme: ChunkScheme; chunks: bigint[]; result: VerifyTableResult }[] = [];
+  const mirrorMetas = new Map((await discoverTables(mirror, o.pipeline.reportSchema, { engine: 'MyISAM' })).map((m) => [m.name, m]));
+  for (const meta of metas) {
+    const mirrorMeta = mirrorMetas.get(meta.name);
+    if (present.has(meta.name) && mirrorMeta && columnSignature(mirrorMeta) !== columnSignature(meta)) {
+      // An ALTER of the source since the last sync: the row checksums would name columns the
+      // mirror lacks (or leave out ones it has), so the table is reported as drifted instead.
+      const r = {
+        table: meta.name, sourceRows: 0, mirrorRows: 0, chunksChecked: 0, chunksDiffering: 0, differingChunks: [], missingMirror: false,
+        problem: `columns differ: source (${columnSignature(meta)}), mirror (${columnSignature(mirrorMeta)})`,
+      };
+      log.warn({ ...r }, `drift in ${meta.name}`);
+      tables.push(r);
+      continue;
+    }
+    const scheme = await schemeForTable(snap, o.pipeline.sourceSchema, meta, o.chunkRows ?? 20_000);
+    const srcP = checksumChunks(snap, o.pipeline.sourceSchema, meta.name, meta, scheme);
+    const mirP = present.has(meta.name)
+      ? checksumChunks(mirror, o.pipeline.reportSchema, meta.name, meta, scheme)
+      : Promise.resolve(new Map<string, ChunkSum>());
+    const [src, mir] = await Promise.all([srcP, mirP]);
+    const diff = diffChunks(src, mir);
+    const sum = (m: Map<string, { rows: number }>) => [...m.values()].reduce((a, s) => a + s.rows, 0);
+    const r: VerifyTableResult = {
+      table: meta.name,
+      sourceRows: sum(src),
+      mirrorRows: sum(mir),
+      chunksChecked: new Set([...src.keys(), ...mir.keys()]).size,
+      chunksDiffering: diff.length,
+      differingChunks: diff.slice(0, 20).map(String),
+      missingMirror: !present.has(meta.name),
+    };
+    if (r.missingMirror) log.warn({ ...r }, `drift in ${meta.name}`);
+    else if (r.chunksDiffering > 0 && !capture.installed) log.warn({ ...r }, `drift in ${meta.name}`);
+    if (r.chunksDiffering > 0 && !r.missingMirror) differing.push({ meta, scheme, chunks: diff, result: r });
+    tables.push(r);
+  }
+  let totals = { pending: 0, drift: 0 };
+  if (capture.installed && differing.length) {
+    totals = await classifyAll({ ...o, sampleSize: o.sampleSize ?? 10 }, snap, mirror, metas, differing, log);
+  }
+  const finished = (o.clock ?? (() => new Date()))();
+  const result: VerifyResult = {
+    ok: driftedTables({ tables }).length === 0,
+    tables,
+    seconds: (finished.getTime() - how.started.getTime()) / 1000,
+    mode: capture.installed ? 'capture' : how.classify ? 'snapshot' : 'sync',
+    pendingKeys: totals.pending,
+    driftKeys: totals.drift,
+  };
+  return result;
 }
