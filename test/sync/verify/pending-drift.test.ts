@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../../src/db/connection.js';
 import { qualify } from '../../../src/db/quote.js';
 import { installCapture } from '../../../sync/capture/capture.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { scheduledVerify } from '../../../ops/schedule-jobs.js';
 import { runIncrementalSync } from '../../../sync/incremental/run-incremental.js';
 import { verifyMirrors } from '../../../sync/verify/verify.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
@@ -67,7 +69,9 @@ describe('verify with change capture beside a writer', () => {
         if (run === 1) await runIncrementalSync({ pipeline: fx.pipeline }); // the cascade is applied; the writer keeps going
         if (run === 1) await conn.execute(`DELETE FROM ${qualify(fx.database, 'contacts')} WHERE id = ?`, [(await contactWithItems()).id]);
       }
-      // Through the CLI, the scheduled verify's path: exit 0, the split in --json.
+      // The scheduled verify job with capture installed: the classifying verify, no false alarm.
+      await scheduledVerify({ pipeline: fx.pipeline, logger: silentLogger });
+      // Through the CLI: exit 0, the split in --json.
       const cli = await runCliCapture(['verify', '--source', testServerUrl(fx.database), '--json']);
       expect(cli.code, cli.stderr).toBe(0);
       const json = JSON.parse(cli.stdout) as { ok: boolean; mode: string; pendingKeys: number; driftKeys: number };

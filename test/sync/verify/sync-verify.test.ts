@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../../src/db/connection.js';
 import { qualify } from '../../../src/db/quote.js';
 import { prepareSession } from '../../../src/db/sessions.js';
+import { HISTORY_TABLE } from '../../../src/history/run-history.js';
+import { silentLogger } from '../../../src/log/logger.js';
+import { scheduledVerify } from '../../../ops/schedule-jobs.js';
 import { runSync } from '../../../sync/full/run-sync.js';
 import { runSyncAndVerify } from '../../../sync/verify/sync-and-verify.js';
 import { compareWithSnapshot, type VerifyResult, verifyMirrors } from '../../../sync/verify/verify.js';
@@ -16,6 +19,13 @@ import { runCliCapture } from '../../helpers/run-cli-capture.js';
 import { testServerUrl } from '../../helpers/test-database.js';
 
 let fx: CrmFixture;
+
+/** The mode of the last verify in the run history. */
+async function lastVerifyMode(): Promise<string> {
+  const [row] = await conn.query<{ d: string }>(`SELECT details AS d FROM ${qualify(fx.reportSchema, HISTORY_TABLE)} WHERE kind = 'verify' ORDER BY id DESC LIMIT 1`);
+  const d = row!.d as unknown;
+  return (typeof d === 'string' ? (JSON.parse(d) as { mode: string }) : (d as { mode: string })).mode;
+}
 let conn: SqlConnection;
 
 beforeAll(async () => {
@@ -47,6 +57,11 @@ describe('sync --verify beside a writer, no change capture', () => {
         expect(r.verify?.ok, JSON.stringify(r.verify?.tables.filter((t) => t.chunksDiffering))).toBe(true);
         expect(r.verify!.tables.find((t) => t.table === 'contacts')!.sourceRows).toBeGreaterThan(0);
       }
+      // The scheduled verify job without capture runs exactly this (ops/schedule-jobs.ts), and says so.
+      const warnings: string[] = [];
+      await scheduledVerify({ pipeline: fx.pipeline, logger: { ...silentLogger, warn: (_o: object, m?: string) => void warnings.push(m ?? '') } });
+      expect(warnings.join('\n')).toMatch(/no change capture.*sync --verify/);
+      expect(await lastVerifyMode()).toBe('sync');
       const cli = await runCliCapture(['sync', '--verify', '--source', testServerUrl(fx.database), '--json']);
       expect(cli.code, cli.stderr).toBe(0);
       expect((JSON.parse(cli.stdout) as { verify: VerifyResult }).verify).toMatchObject({ ok: true, mode: 'sync' });
