@@ -9,6 +9,7 @@ import { qualify } from '../../../src/db/quote.js';
 import { installCapture } from '../../../sync/capture/capture.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { scheduledVerify } from '../../../ops/schedule-jobs.js';
+import { pipelineStatus } from '../../../ops/read-status.js';
 import { runIncrementalSync } from '../../../sync/incremental/run-incremental.js';
 import { verifyMirrors } from '../../../sync/verify/verify.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
@@ -85,12 +86,15 @@ describe('verify with change capture beside a writer', () => {
       await conn.execute(`UPDATE ${qualify(fx.reportSchema, 'contacts')} SET first_name = 'corrupted' WHERE id = ?`, [victim!.id]);
       const bad = await runCliCapture(['verify', '--source', testServerUrl(fx.database), '--json']);
       expect(bad.code).toBe(3);
-      const result = JSON.parse(bad.stdout) as { ok: boolean; driftKeys: number; tables: { table: string; driftKeys?: number; driftSample?: string[] }[] };
+      const result = JSON.parse(bad.stdout) as { ok: boolean; driftKeys: number; tables: { table: string; pendingKeys?: number; driftKeys?: number; driftSample?: string[] }[] };
       expect(result.ok).toBe(false);
       expect(result.driftKeys).toBe(1);
       const contacts = result.tables.find((t) => t.table === 'contacts')!;
       expect(contacts.driftSample).toEqual([JSON.stringify([String(victim!.id)])]);
       expect(result.tables.filter((t) => t.driftKeys).map((t) => t.table)).toEqual(['contacts']);
+      // status names the drifted table only, not the tables whose differences are all pending.
+      expect(result.tables.filter((t) => t.table !== 'contacts' && (t.pendingKeys ?? 0) > 0).length).toBeGreaterThan(0);
+      expect((await pipelineStatus(fx.pipeline)).lastVerify).toMatchObject({ ok: false, drift: ['contacts'] });
     } finally {
       stop.done = true;
       const commits = await Promise.all(writers);
