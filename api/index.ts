@@ -106,9 +106,10 @@ export type {
   SourceFacts,
   WholeTable,
 } from '../sync/incremental/plan-incremental.js';
-export type { CascadeRule } from '../sync/incremental/derive-cascades.js';
+export type { CascadeRule } from '../sync/capture/derive-cascades.js';
 export type { CaptureStatus } from '../sync/capture/capture.js';
 export { driftedTables, type VerifyOptions, type VerifyResult, type VerifyTableResult, verifyMirrors } from '../sync/verify/verify.js';
+export { runSyncAndVerify, type SyncVerifyResult } from '../sync/verify/sync-and-verify.js';
 export { loadReportDefinitions, type ReportDefinition } from '../sync/reports/report-definitions.js';
 
 // ── Backup (backup/): backups, their inventory, restore, merge and rollback ──

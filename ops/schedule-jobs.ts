@@ -10,6 +10,9 @@ import type { Pipeline, PipelineConfig } from '../src/pipeline.js';
 import { runSync } from '../sync/full/run-sync.js';
 import { runIncrementalSync } from '../sync/incremental/run-incremental.js';
 import { verifyMirrors } from '../sync/verify/verify.js';
+import { runSyncAndVerify } from '../sync/verify/sync-and-verify.js';
+import { readCapture } from '../sync/capture/capture.js';
+import { withSession } from '../src/db/with-session.js';
 import { tellSyncMoved } from './data-moved.js';
 import { requireNoDrift } from './require-no-drift.js';
 import type { ScheduledJob } from './schedule.js';
@@ -62,8 +65,29 @@ export function scheduleJobs(o: ScheduleJobsOptions): ScheduledJob[] {
     jobs.push({
       name: 'verify',
       cron: o.crons.verify,
-      run: (_signal, wait) => runIn('verify', async (pipeline) => requireNoDrift(await verifyMirrors({ ...base, pipeline, waitForLockSeconds: wait }))),
+      run: (signal, wait) => runIn('verify', (pipeline) => scheduledVerify({ ...base, pipeline, signal, waitForLockSeconds: wait })),
     });
   }
   return jobs;
+}
+
+/**
+ * The scheduled verify. With change capture: `verify`, which tells drift from changes pending
+ * since the last sync. Without it, a verify against the live source cannot tell a writer's changes
+ * from drift (every run beside a writer reported drift, issue #13), so the job runs `sync
+ * --verify` instead: a full sync whose mirrors are compared with the snapshot it copied. Whether
+ * capture is installed is read at every run: installing it switches the job over.
+ */
+export async function scheduledVerify(o: Parameters<typeof runSyncAndVerify>[0] & { logger: Logger }): Promise<void> {
+  const capture = await withSession(o.pipeline.source, (c) => readCapture(c, o.pipeline.sourceSchema));
+  if (capture.installed) {
+    requireNoDrift(await verifyMirrors(o));
+    return;
+  }
+  o.logger.warn(
+    { schema: o.pipeline.sourceSchema },
+    'scheduled verify: no change capture, so a verify against the live source would report every write since the last sync as drift; running `sync --verify` (a full sync verified in its own snapshot) instead',
+  );
+  const r = await runSyncAndVerify(o);
+  if (r.verify) requireNoDrift(r.verify);
 }

@@ -137,8 +137,9 @@ export function computeStatus(
     : undefined;
   const verify = rows.find((r) => r.kind === 'verify' && r.finished_at);
   const drift = verify
-    ? list<{ table?: unknown; chunksDiffering?: unknown; missingMirror?: unknown; problem?: unknown }>(details<{ tables: unknown }>(verify).tables)
-        .filter((t) => Number(t?.chunksDiffering) > 0 || t?.missingMirror === true || typeof t?.problem === 'string')
+    ? list<{ table?: unknown; chunksDiffering?: unknown; driftKeys?: unknown; missingMirror?: unknown; problem?: unknown }>(details<{ tables: unknown }>(verify).tables)
+        // A table whose differing keys are all pending (driftKeys 0, a verify with capture) has no drift.
+        .filter((t) => (Number(t?.chunksDiffering) > 0 && t?.driftKeys !== 0) || t?.missingMirror === true || typeof t?.problem === 'string')
         .map((t) => String(t.table))
     : [];
   const sorted = [...tables.values()].sort((a, b) => a.table.localeCompare(b.table));

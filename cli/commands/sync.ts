@@ -1,12 +1,16 @@
 import type { Command } from 'commander';
 import {
+  driftedTables,
   type IncrementalResult,
   requireNoDrift,
   runIncrementalSync,
   runSync,
+  runSyncAndVerify,
   type SyncResult,
+  type SyncVerifyResult,
   UsageError,
   verifyMirrors,
+  type VerifyTableResult,
 } from '../../api/index.js';
 import type { GetContext } from '../context.js';
 import { parseList, parsePositiveInt } from '../parse-options.js';
@@ -24,6 +28,7 @@ interface SyncFlags extends SyncOverrides, LimitFlags {
   dryRun?: boolean;
   incremental?: boolean;
   paranoid?: boolean;
+  verify?: boolean;
 }
 
 function describeIncremental(r: IncrementalResult): string {
@@ -65,6 +70,15 @@ function describeSync(r: SyncResult | IncrementalResult): string {
   return lines.join('\n');
 }
 
+/** A compared table's verdict: ok, its differing chunks, or (with capture) its pending and drifted keys. */
+function describeDiffering(t: VerifyTableResult): string {
+  if (!t.chunksDiffering) return 'ok';
+  if (t.driftKeys === undefined) return `${t.chunksDiffering} DIFFER`;
+  const pending = t.pendingKeys ? `${t.pendingKeys} pending` : '';
+  const drift = t.driftKeys ? `${t.driftKeys} DRIFT (${(t.driftSample ?? []).join(' ')})` : '';
+  return [drift, pending].filter(Boolean).join(', ') || 'ok';
+}
+
 /** `dualpipe sync` and `dualpipe verify`. */
 export function registerSyncCommands(program: Command, ctx: GetContext): void {
   const sync = program
@@ -82,6 +96,7 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
     .option('--dry-run', 'print the plan and the SQL it would run; change nothing')
     .option('--incremental', 'apply only what changed since the last sync (needs `dualpipe capture install`; else a full sync)')
     .option('--paranoid', 'with --incremental: also compare chunk checksums with the snapshot and rewrite what differs')
+    .option('--verify', 'full sync, then verify the mirrors against the snapshot it copied (a writer cannot cause false drift); exit 3 on drift')
     .option(
       '--wait-lock <seconds>',
       'wait this long for another run instead of exiting 4',
@@ -101,9 +116,14 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
           onProgress: (e: { item: string; done: number; total: number }) => progress.update(e.item, e.done, e.total, 'tables'),
         };
         if (flags.paranoid && !flags.incremental) throw new UsageError('--paranoid goes with --incremental', { hint: 'a full sync always checks every chunk' });
-        const result = flags.incremental ? await runIncrementalSync({ ...options, paranoid: flags.paranoid === true }) : await runSync(options);
+        if (flags.verify && flags.incremental) throw new UsageError('--verify goes with a full sync', { hint: 'with change capture, run `dualpipe verify` after the incremental sync' });
+        const result = flags.incremental
+          ? await runIncrementalSync({ ...options, paranoid: flags.paranoid === true })
+          : flags.verify ? await runSyncAndVerify(options) : await runSync(options);
         progress.stop();
-        c.print(result, () => describeSync(result));
+        const verified = (result as SyncVerifyResult).verify;
+        c.print(result, () => describeSync(result) + (verified ? `\nverify in the sync's snapshot: ${verified.ok ? 'mirrors match the snapshot' : `DRIFT in ${driftedTables(verified).join(', ')}`}` : ''));
+        if (verified) requireNoDrift(verified);
       } finally {
         progress.stop();
       }
@@ -130,8 +150,9 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
           ...result.tables.map(
             (t) =>
               `${t.table.padEnd(28)} ${String(t.sourceRows).padStart(10)} rows  ${String(t.chunksChecked).padStart(5)} chunks  ` +
-              `${t.problem ? t.problem.toUpperCase().split(':')[0]! : t.missingMirror ? 'MIRROR MISSING' : t.chunksDiffering ? `${t.chunksDiffering} DIFFER` : 'ok'}`,
+              `${t.problem ? t.problem.toUpperCase().split(':')[0]! : t.missingMirror ? 'MIRROR MISSING' : describeDiffering(t)}`,
           ),
+          ...(result.pendingKeys ? [`${result.pendingKeys} key(s) pending: changed since the last sync; the next incremental sync applies them`] : []),
           result.ok ? 'mirrors match the source' : 'drift found',
         ].join('\n'),
       );

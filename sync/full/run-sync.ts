@@ -35,6 +35,12 @@ import { markDeadRuns } from '../../src/history/dead-runs.js';
 export interface SyncOptions extends SyncRunOptions {
   /** `swap` (default): build aside and swap in; `lock`: rewrite the live tables under a lock. */
   strategy?: SyncStrategy;
+  /**
+   * Runs once the mirrors are published, still inside the run's snapshot and lock (`sync
+   * --verify` compares them with the very snapshot they were copied from). The snapshot then
+   * stays open until it returns, which holds back InnoDB purge for that long.
+   */
+  afterPublish?: (snapshot: SqlConnection) => Promise<void>;
 }
 
 /** What a full sync did (or, with `dryRun`, would do). */
@@ -182,6 +188,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
       log,
       throwIfAborted,
       onMirrorsDone: async () => {
+        if (o.afterPublish) return;
         // The snapshot is no longer needed once every mirror equals it: let InnoDB purge again.
         await snap.execute('COMMIT').catch(() => {});
         await snap.close();
@@ -202,6 +209,12 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     // An exclude list leaves the run whole for the tables it keeps; incremental runs honour it.
     await markFullSyncGeneration(admin, o.pipeline.reportSchema, { runId, whole: plan.strategy === 'swap' && !o.include?.length });
     await consumeOrNote(o.pipeline.source, o.pipeline.sourceSchema, consumed, plan.notes, log);
+    if (o.afterPublish) {
+      await o.afterPublish(snap);
+      await snap.execute('COMMIT').catch(() => {});
+      await snap.close();
+      snapshot = undefined;
+    }
     const finished = clock();
     const result: SyncResult = {
       ...base,

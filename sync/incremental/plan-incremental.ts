@@ -11,7 +11,7 @@ import { DualpipeError } from '../../src/errors.js';
 import { type ReportDefinition, reportFingerprints } from '../reports/report-definitions.js';
 import { planRunKeys, WHOLE_TABLE } from '../shadow/journal.js';
 import { type Generation, shadowSetProblem } from '../shadow/shadow-set.js';
-import { type CascadeRule, cascadeRules } from './derive-cascades.js';
+import { type CascadeRule, cascadeRules } from '../capture/derive-cascades.js';
 import { fullSyncReason, type LastDetails } from './incremental-fallback.js';
 
 /** What the servers say before a run, as far as deciding between incremental and full goes. */

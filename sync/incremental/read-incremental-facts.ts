@@ -16,7 +16,7 @@ import { findUnsupportedTables } from '../full/unsupported-tables.js';
 import { loadReportDefinitions } from '../reports/report-definitions.js';
 import { readJournal } from '../shadow/journal.js';
 import { GENERATION_TABLE, readGeneration, shadowName, shadowSetProblem } from '../shadow/shadow-set.js';
-import { deriveCascades } from './derive-cascades.js';
+import { deriveCascades } from '../capture/derive-cascades.js';
 import type { IncrementalOptions } from './incremental-types.js';
 import { fallbackReason, type IncrementalFacts, type SourceFacts } from './plan-incremental.js';
 import { isNoSuchTable } from '../../src/db/no-such-table.js';

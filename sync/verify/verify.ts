@@ -16,6 +16,9 @@ import { openSnapshot, prepareSession } from '../../src/db/sessions.js';
 import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
 import { findUnsupportedTables } from '../full/unsupported-tables.js';
 import type { Pipeline } from '../../src/pipeline.js';
+import type { ChunkScheme } from '../../src/catalog/table-meta.js';
+import { readCapture } from '../capture/capture.js';
+import { classifyAll } from './classify-drift.js';
 
 /** The comparison of one source table with its mirror. */
 export interface VerifyTableResult {
@@ -28,6 +31,15 @@ export interface VerifyTableResult {
   differingChunks: string[];
   missingMirror: boolean;
   /**
+   * With change capture: differing keys the change log explains (changed in the source since the
+   * last sync, or reached by a cascade from such a key); the next incremental sync applies them.
+   */
+  pendingKeys?: number;
+  /** With change capture: differing keys nothing explains. Only these (or a problem) are drift. */
+  driftKeys?: number;
+  /** With change capture: up to `sampleSize` drifted keys, as JSON arrays of the key's parts. */
+  driftSample?: string[];
+  /**
    * Why the table could not be compared row by row: a source table the sync refuses (it has no
    * mirror), or a mirror whose columns differ from the source's (an ALTER since the last sync).
    */
@@ -36,7 +48,7 @@ export interface VerifyTableResult {
 
 /** The tables a verify found not equal to the source. */
 export function driftedTables(result: Pick<VerifyResult, 'tables'>): string[] {
-  return result.tables.filter((t) => t.chunksDiffering > 0 || t.missingMirror || t.problem !== undefined).map((t) => t.table);
+  return result.tables.filter((t) => (t.chunksDiffering > 0 && (t.driftKeys === undefined || t.driftKeys > 0)) || t.missingMirror || t.problem !== undefined).map((t) => t.table);
 }
 
 /** The columns a mirror must have, in order, with their types: the source's stored columns. */
@@ -51,6 +63,17 @@ export interface VerifyResult {
   ok: boolean;
   tables: VerifyTableResult[];
   seconds: number;
+  /**
+   * How differences were judged: `capture`, split into pending and drift by the change log;
+   * `snapshot`, every difference is drift (no capture installed: right only while the source holds
+   * still, a moving source shows its changes as drift); `sync`, inside the snapshot the sync
+   * itself copied (`sync --verify`), where every difference is drift.
+   */
+  mode: 'capture' | 'snapshot' | 'sync';
+  /** Differing keys the change log explains, all tables (capture mode). */
+  pendingKeys: number;
+  /** Differing keys nothing explains, all tables (capture mode). */
+  driftKeys: number;
 }
 
 /** Options of `verifyMirrors`. */
@@ -60,6 +83,8 @@ export interface VerifyOptions {
   include?: readonly string[];
   exclude?: readonly string[];
   chunkRows?: number;
+  /** Drifted keys named per table (default 10). */
+  sampleSize?: number;
   waitForLockSeconds?: number;
   logger?: Logger;
   clock?: () => Date;
@@ -78,7 +103,6 @@ export async function verifyMirrors(o: VerifyOptions): Promise<VerifyResult> {
 }
 
 async function verifyUnderLock(o: VerifyOptions, run: RecordedRun): Promise<VerifyResult> {
-  const log = o.logger ?? silentLogger;
   const clock = o.clock ?? (() => new Date());
   const started = clock();
   const lock = await acquireRunLock(o.pipeline.report, lockName('sync', o.pipeline.reportSchema), {
@@ -91,59 +115,86 @@ async function verifyUnderLock(o: VerifyOptions, run: RecordedRun): Promise<Veri
   try {
     await prepareSession(mirror);
     snap = await openSnapshot(o.pipeline.source);
-    const select = { ...(o.include ? { include: o.include } : {}), ...(o.exclude ? { exclude: o.exclude } : {}) };
-    const metas = (await discoverTables(snap, o.pipeline.sourceSchema, select)).filter((t) => !t.name.startsWith('__dp_'));
-    const present = new Set(await listReportTables(mirror, o.pipeline.reportSchema));
-    const tables: VerifyTableResult[] = [];
-    for (const u of await findUnsupportedTables(snap, o.pipeline.sourceSchema, select)) {
-      const r = { table: u.table, sourceRows: 0, mirrorRows: 0, chunksChecked: 0, chunksDiffering: 0, differingChunks: [], missingMirror: true, problem: `not mirrored: ${u.reason}` };
-      log.warn({ ...r }, `${u.table} is not mirrored`);
-      tables.push(r);
-    }
-    const mirrorMetas = new Map((await discoverTables(mirror, o.pipeline.reportSchema, { engine: 'MyISAM' })).map((m) => [m.name, m]));
-    for (const meta of metas) {
-      const mirrorMeta = mirrorMetas.get(meta.name);
-      if (present.has(meta.name) && mirrorMeta && columnSignature(mirrorMeta) !== columnSignature(meta)) {
-        // An ALTER of the source since the last sync: the row checksums would name columns the
-        // mirror lacks (or leave out ones it has), so the table is reported as drifted instead.
-        const r = {
-          table: meta.name, sourceRows: 0, mirrorRows: 0, chunksChecked: 0, chunksDiffering: 0, differingChunks: [], missingMirror: false,
-          problem: `columns differ: source (${columnSignature(meta)}), mirror (${columnSignature(mirrorMeta)})`,
-        };
-        log.warn({ ...r }, `drift in ${meta.name}`);
-        tables.push(r);
-        continue;
-      }
-      const scheme = await schemeForTable(snap, o.pipeline.sourceSchema, meta, o.chunkRows ?? 20_000);
-      const srcP = checksumChunks(snap, o.pipeline.sourceSchema, meta.name, meta, scheme);
-      const mirP = present.has(meta.name)
-        ? checksumChunks(mirror, o.pipeline.reportSchema, meta.name, meta, scheme)
-        : Promise.resolve(new Map<string, ChunkSum>());
-      const [src, mir] = await Promise.all([srcP, mirP]);
-      const diff = diffChunks(src, mir);
-      const sum = (m: Map<string, { rows: number }>) => [...m.values()].reduce((a, s) => a + s.rows, 0);
-      const r: VerifyTableResult = {
-        table: meta.name,
-        sourceRows: sum(src),
-        mirrorRows: sum(mir),
-        chunksChecked: new Set([...src.keys(), ...mir.keys()]).size,
-        chunksDiffering: diff.length,
-        differingChunks: diff.slice(0, 20).map(String),
-        missingMirror: !present.has(meta.name),
-      };
-      if (r.chunksDiffering > 0 || r.missingMirror) log.warn({ ...r }, `drift in ${meta.name}`);
-      tables.push(r);
-    }
-    const finished = clock();
-    const result: VerifyResult = {
-      ok: driftedTables({ tables }).length === 0,
-      tables,
-      seconds: (finished.getTime() - started.getTime()) / 1000,
-    };
-    return result;
+    return await compareWithSnapshot(o, snap, mirror, { classify: true, started });
   } finally {
     if (snap) await snap.close();
     await mirror.close();
     await lock.release().catch(() => {});
   }
+}
+
+/**
+ * Compares every source table as `snap` sees it with its mirror (read through `mirror`). The
+ * caller holds the sync lock. `classify`: with change capture installed, split differences into
+ * pending and drift (a standalone verify); false inside a sync's own snapshot, where every
+ * difference is drift (`sync --verify`).
+ */
+export async function compareWithSnapshot(
+  o: VerifyOptions,
+  snap: SqlConnection,
+  mirror: SqlConnection,
+  how: { classify: boolean; started: Date },
+): Promise<VerifyResult> {
+  const log = o.logger ?? silentLogger;
+  const select = { ...(o.include ? { include: o.include } : {}), ...(o.exclude ? { exclude: o.exclude } : {}) };
+  const metas = (await discoverTables(snap, o.pipeline.sourceSchema, select)).filter((t) => !t.name.startsWith('__dp_'));
+  const present = new Set(await listReportTables(mirror, o.pipeline.reportSchema));
+  const tables: VerifyTableResult[] = [];
+  for (const u of await findUnsupportedTables(snap, o.pipeline.sourceSchema, select)) {
+    const r = { table: u.table, sourceRows: 0, mirrorRows: 0, chunksChecked: 0, chunksDiffering: 0, differingChunks: [], missingMirror: true, problem: `not mirrored: ${u.reason}` };
+    log.warn({ ...r }, `${u.table} is not mirrored`);
+    tables.push(r);
+  }
+  const capture = { installed: how.classify && (await readCapture(snap, o.pipeline.sourceSchema, metas)).installed };
+  const differing: { meta: TableMeta; scheme: ChunkScheme; chunks: bigint[]; result: VerifyTableResult }[] = [];
+  const mirrorMetas = new Map((await discoverTables(mirror, o.pipeline.reportSchema, { engine: 'MyISAM' })).map((m) => [m.name, m]));
+  for (const meta of metas) {
+    const mirrorMeta = mirrorMetas.get(meta.name);
+    if (present.has(meta.name) && mirrorMeta && columnSignature(mirrorMeta) !== columnSignature(meta)) {
+      // An ALTER of the source since the last sync: the row checksums would name columns the
+      // mirror lacks (or leave out ones it has), so the table is reported as drifted instead.
+      const r = {
+        table: meta.name, sourceRows: 0, mirrorRows: 0, chunksChecked: 0, chunksDiffering: 0, differingChunks: [], missingMirror: false,
+        problem: `columns differ: source (${columnSignature(meta)}), mirror (${columnSignature(mirrorMeta)})`,
+      };
+      log.warn({ ...r }, `drift in ${meta.name}`);
+      tables.push(r);
+      continue;
+    }
+    const scheme = await schemeForTable(snap, o.pipeline.sourceSchema, meta, o.chunkRows ?? 20_000);
+    const srcP = checksumChunks(snap, o.pipeline.sourceSchema, meta.name, meta, scheme);
+    const mirP = present.has(meta.name)
+      ? checksumChunks(mirror, o.pipeline.reportSchema, meta.name, meta, scheme)
+      : Promise.resolve(new Map<string, ChunkSum>());
+    const [src, mir] = await Promise.all([srcP, mirP]);
+    const diff = diffChunks(src, mir);
+    const sum = (m: Map<string, { rows: number }>) => [...m.values()].reduce((a, s) => a + s.rows, 0);
+    const r: VerifyTableResult = {
+      table: meta.name,
+      sourceRows: sum(src),
+      mirrorRows: sum(mir),
+      chunksChecked: new Set([...src.keys(), ...mir.keys()]).size,
+      chunksDiffering: diff.length,
+      differingChunks: diff.slice(0, 20).map(String),
+      missingMirror: !present.has(meta.name),
+    };
+    if (r.missingMirror) log.warn({ ...r }, `drift in ${meta.name}`);
+    else if (r.chunksDiffering > 0 && !capture.installed) log.warn({ ...r }, `drift in ${meta.name}`);
+    if (r.chunksDiffering > 0 && !r.missingMirror) differing.push({ meta, scheme, chunks: diff, result: r });
+    tables.push(r);
+  }
+  let totals = { pending: 0, drift: 0 };
+  if (capture.installed && differing.length) {
+    totals = await classifyAll({ ...o, sampleSize: o.sampleSize ?? 10 }, snap, mirror, metas, differing, log);
+  }
+  const finished = (o.clock ?? (() => new Date()))();
+  const result: VerifyResult = {
+    ok: driftedTables({ tables }).length === 0,
+    tables,
+    seconds: (finished.getTime() - how.started.getTime()) / 1000,
+    mode: capture.installed ? 'capture' : how.classify ? 'snapshot' : 'sync',
+    pendingKeys: totals.pending,
+    driftKeys: totals.drift,
+  };
+  return result;
 }

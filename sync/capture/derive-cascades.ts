@@ -26,10 +26,10 @@
  */
 import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
-import { keyJsonSql } from '../capture/capture-sql.js';
-import { addKey, canonicalKey, type KeySet } from '../capture/change-log.js';
+import { keyJsonSql } from './capture-sql.js';
+import { addKey, canonicalKey, type KeySet } from './change-log.js';
 import { changesChildren, type ForeignKey } from '../../src/catalog/foreign-keys.js';
-import { batches, keyInSql } from '../capture/key-sql.js';
+import { batches, keyInSql } from './key-sql.js';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
 
 /** The keys among `keys` that the snapshot has no row for. */
