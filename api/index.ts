@@ -171,3 +171,13 @@ export {
 } from '../ops/schedule.js';
 export { type JobCrons, scheduleJobs, type ScheduleJobsOptions } from '../ops/schedule-jobs.js';
 export { type ScheduledBackupSettings, scheduledBackupJob } from '../ops/scheduled-backup.js';
+export {
+  DEFAULT_MAX_PAUSE_SECONDS,
+  describeLoadLimits,
+  type LoadLimit,
+  parseDurationSeconds,
+  parseLoadLimits,
+  type ThrottleLimits,
+} from '../src/guard/throttle-limits.js';
+export { createThrottle, type Throttle, type ThrottleOptions, type ThrottleStats } from '../src/guard/throttle.js';
+export { ThrottleError } from '../src/guard/throttle-error.js';

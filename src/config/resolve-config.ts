@@ -3,6 +3,7 @@ import { assertPlainName } from '../db/quote.js';
 import { ConfigError, UsageError } from '../errors.js';
 import type { ConfigFile } from './config-file.js';
 import { readOptionFile } from './option-file.js';
+import { parseLoadLimits, type ThrottleLimits } from '../guard/throttle-limits.js';
 import { parseMysqlUrl } from './parse-url.js';
 import { requireTlsFrom, resolveTls } from './resolve-tls.js';
 
@@ -38,6 +39,19 @@ export interface ResolvedConfig {
   sync: SyncSettings;
   schedule: NonNullable<ConfigFile['schedule']>;
   backup: NonNullable<ConfigFile['backup']>;
+  /** The config file's throttle limits, parsed (empty: no throttling); flags override them. */
+  throttle: ThrottleLimits;
+}
+
+/** The config file's `throttle` section as limits (already validated by the schema). */
+export function throttleFromFile(t: ConfigFile['throttle']): ThrottleLimits {
+  if (!t) return {};
+  return {
+    ...(t.maxLoad ? { maxLoad: parseLoadLimits(t.maxLoad, 'throttle.maxLoad') } : {}),
+    ...(t.criticalLoad ? { criticalLoad: parseLoadLimits(t.criticalLoad, 'throttle.criticalLoad') } : {}),
+    ...(t.maxLag !== undefined ? { maxLagSeconds: t.maxLag } : {}),
+    ...(t.maxPause !== undefined ? { maxPauseSeconds: t.maxPause } : {}),
+  };
 }
 
 /** Where a configuration comes from: flags, environment, config file, the embedded server. */
@@ -161,5 +175,6 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
     sync: { ...defaultSync, ...file.sync },
     schedule: file.schedule ?? {},
     backup: file.backup ?? {},
+    throttle: throttleFromFile(file.throttle),
   };
 }
