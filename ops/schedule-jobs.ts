@@ -5,6 +5,7 @@
  */
 import type { ResolvedConfig, SyncSettings } from '../src/config/resolve-config.js';
 import type { Logger } from '../src/log/logger.js';
+import { hasLimits, type ThrottleLimits } from '../src/guard/throttle-limits.js';
 import type { Pipeline } from '../src/pipeline.js';
 import { runSync } from '../sync/full/run-sync.js';
 import { runIncrementalSync } from '../sync/incremental/run-incremental.js';
@@ -25,14 +26,17 @@ export interface ScheduleJobsOptions {
   sync: SyncSettings;
   /** Where backups go and their retention (needed with `crons.backup`). */
   backup?: ScheduledBackupSettings;
+  /** The throttle of every job (the config file's `throttle` section). */
+  throttle?: ThrottleLimits;
   logger: Logger;
 }
 
 /** The scheduled jobs, in the order backup, incremental, sync, verify. */
 export function scheduleJobs(o: ScheduleJobsOptions): ScheduledJob[] {
-  const base = { pipeline: o.pipeline, ...o.sync, logger: o.logger };
+  const throttle = o.throttle && hasLimits(o.throttle) ? { throttle: o.throttle } : {};
+  const base = { pipeline: o.pipeline, ...o.sync, logger: o.logger, ...throttle };
   const jobs: ScheduledJob[] = [];
-  if (o.crons.backup) jobs.push(scheduledBackupJob(o.pipeline, o.crons.backup, o.backup ?? {}, o.logger));
+  if (o.crons.backup) jobs.push(scheduledBackupJob(o.pipeline, o.crons.backup, { ...o.backup, ...throttle }, o.logger));
   if (o.crons.incremental) {
     jobs.push({
       name: 'incremental',

@@ -9,11 +9,12 @@ import { readBackupKey } from '../backup/format/backup-key.js';
 import type { ResolvedConfig } from '../src/config/resolve-config.js';
 import { UsageError } from '../src/errors.js';
 import type { Logger } from '../src/log/logger.js';
+import type { ThrottleLimits } from '../src/guard/throttle-limits.js';
 import type { Pipeline } from '../src/pipeline.js';
 import type { ScheduledJob } from './schedule.js';
 
 /** Where scheduled backups go and how many are kept: the config file's `backup` section. */
-export type ScheduledBackupSettings = ResolvedConfig['backup'];
+export type ScheduledBackupSettings = ResolvedConfig['backup'] & { throttle?: ThrottleLimits };
 
 /** The `backup` job firing on `cron`; refuses settings without a folder (`to`). */
 export function scheduledBackupJob(pipeline: Pipeline, cron: string, settings: ScheduledBackupSettings, logger: Logger): ScheduledJob {
@@ -34,6 +35,7 @@ export function scheduledBackupJob(pipeline: Pipeline, cron: string, settings: S
         compress: settings.compress ?? 'gzip',
         threads: settings.threads ?? 2,
         waitForLockSeconds: wait,
+        ...(settings.throttle ? { throttle: settings.throttle } : {}),
         logger,
       });
       if (keepLast === undefined) {

@@ -15,8 +15,9 @@ import { KEY_FILE_FLAG, keyFromFlag } from '../key-file.js';
 import { parseList, parsePositiveInt } from '../parse-options.js';
 import { createProgress, type Progress } from '../progress.js';
 import { syncOptions } from '../sync-options.js';
+import { addThrottleFlags, type ThrottleFlags, throttleLimits } from '../throttle-flags.js';
 
-interface RestoreFlags {
+interface RestoreFlags extends ThrottleFlags {
   from?: string;
   fromMirrors?: boolean;
   into?: string;
@@ -105,8 +106,9 @@ function describeRestore(r: RestoreThenSyncResult, reportSchema: string, isSourc
  * whole tables or merging rows; or `--rollback` / `--drop-previous` of the last restore.
  */
 export function registerRestoreCommand(program: Command, ctx: GetContext): void {
-  program
-    .command('restore')
+  const restore = program.command('restore');
+  addThrottleFlags(restore, 'restore target');
+  restore
     .description('restore a backup into InnoDB: validated first, loaded aside, swapped in with one atomic RENAME')
     .option('--from <dir>', 'a backup directory, or the folder holding backups (the newest complete one is used)')
     .option('--from-mirrors', 'rebuild from the live MyISAM mirrors of the last sync (same checks and atomic swap)')
@@ -182,8 +184,10 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
       process.once('SIGTERM', stop);
       let progress: Progress = createProgress(c.io, c.logger);
       try {
+        const throttle = throttleLimits(cfg.throttle, flags);
         const options: Omit<RestoreOptions, 'from'> = {
           ...base,
+          ...(throttle ? { throttle } : {}),
           threads: flags.threads,
           indexes: flags.indexes,
           dryRun: flags.dryRun === true,
@@ -201,7 +205,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
           ...(flags.fromMirrors
             ? { pipeline: c.pipeline }
             : { ...(await keyFromFlag(c, flags.encryptKeyFile)), ...(flags.tables ? { tables: flags.tables } : {}), from: flags.from! }),
-          ...(flags.sync ? { sync: syncOptions(c, { waitLock: flags.waitLock }) } : {}),
+          ...(flags.sync ? { sync: syncOptions(c, { waitLock: flags.waitLock, ...flags }) } : {}),
           history: c.pipeline,
           onRestored: () => progress.stop(),
         });

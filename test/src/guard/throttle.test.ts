@@ -4,25 +4,11 @@ import { ThrottleError } from '../../../src/guard/throttle-error.js';
 import { createThrottle } from '../../../src/guard/throttle.js';
 import { readReplicaLag, readServerLoad } from '../../../src/guard/server-load.js';
 import { onRunEvent, type ThrottlePauseEvent } from '../../../src/log/run-events.js';
+import { busyServer } from '../../helpers/busy-server.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 let db: TestDatabase;
 let probe: SqlConnection;
-
-/** K sessions each running SELECT SLEEP(seconds): each counts in Threads_running while it sleeps. */
-async function busy(k: number, seconds: number): Promise<{ done: Promise<void> }> {
-  const sessions = await Promise.all(Array.from({ length: k }, () => db.connector.connect()));
-  const done = Promise.all(sessions.map((s) => s.query(`SELECT SLEEP(${seconds})`))).then(async () => {
-    for (const s of sessions) await s.close();
-  });
-  // Wait until the server sees them running.
-  for (let i = 0; i < 100; i++) {
-    const load = await readServerLoad(probe, ['Threads_running']);
-    if ((load.get('threads_running') ?? 0) > k) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { done };
-}
 
 function logger() {
   const lines: string[] = [];
@@ -71,12 +57,13 @@ describe('throttle', () => {
     const off = onRunEvent((e) => e.type === 'throttle-pause' && events.push(e));
     const { lines, log } = logger();
     const t = createThrottle({ limits: { maxLoad: [{ name: 'Threads_running', limit: 4 }] }, connector: db.connector, server: 'source', kind: 'test', logger: log, intervalMs: 200 });
-    const load = await busy(6, 2);
+    const load = await busyServer(db.connector, 6);
     const t0 = Date.now();
     // Parallel callers share the one pause.
-    await Promise.all([t.check(), t.check(), t.check()]);
+    const checks = Promise.all([t.check(), t.check(), t.check()]);
+    setTimeout(() => void load.release(), 1500);
+    await checks;
     const waited = (Date.now() - t0) / 1000;
-    await load.done;
     off();
     expect(waited).toBeGreaterThan(1);
     expect(lines.filter((l) => /^throttled: Threads_running=\d+ > 4, pausing$/.test(l))).toHaveLength(1);
@@ -90,9 +77,9 @@ describe('throttle', () => {
 
   it('throws ThrottleError over --critical-load, naming the variable, value and limit in one line', async () => {
     const t = createThrottle({ limits: { criticalLoad: [{ name: 'Threads_running', limit: 4 }] }, connector: db.connector, server: 'source', kind: 'test' });
-    const load = await busy(6, 1);
+    const load = await busyServer(db.connector, 6);
     const error = await t.check().catch((e: unknown) => e);
-    await load.done;
+    await load.release();
     expect(error).toBeInstanceOf(ThrottleError);
     expect((error as Error).message).toMatch(/^critical load on the source: Threads_running=\d+ > 4 \(--critical-load\)/);
     expect((error as Error).message).not.toContain('\n');
@@ -101,9 +88,9 @@ describe('throttle', () => {
 
   it('gives up after --max-pause', async () => {
     const t = createThrottle({ limits: { maxLoad: [{ name: 'Threads_running', limit: 4 }], maxPauseSeconds: 0.5 }, connector: db.connector, server: 'source', kind: 'test', intervalMs: 100 });
-    const load = await busy(6, 2);
+    const load = await busyServer(db.connector, 6);
     const error = await t.check().catch((e: unknown) => e);
-    await load.done;
+    await load.release();
     expect(error).toBeInstanceOf(ThrottleError);
     expect((error as ThrottleError).limit).toBe('max-pause');
     expect((error as Error).message).toContain('--max-pause');

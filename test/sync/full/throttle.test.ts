@@ -1,5 +1,5 @@
 /**
- * Throttling a full sync on a real server: K sessions sleeping in SELECT SLEEP(n) push
+ * Throttling a full sync on a real server: K sessions blocked in GET_LOCK (busy-server.ts) push
  * Threads_running over `--max-load` (the run pauses, then resumes and finishes correctly) or over
  * `--critical-load` (the run aborts and the report tables stay as they were).
  */
@@ -37,12 +37,16 @@ async function reportTables(): Promise<string[]> {
 describe('full sync throttling', () => {
   it('pauses while Threads_running is over --max-load, then resumes and builds mirrors equal to the source', async () => {
     const { lines, logger } = lineLogger();
-    const busy = await busyServer(fx.connector, SLEEPERS, 3);
-    const r = await runSync({ pipeline: fx.pipeline, chunkRows: 500, threads: 1, logger, throttle: { maxLoad: [{ name: 'Threads_running', limit: LIMIT }] } });
-    const finished = Date.now();
-    const quiet = await busy.done;
-    // The run did not finish while the load was there.
-    expect(finished).toBeGreaterThanOrEqual(quiet);
+    const busy = await busyServer(fx.connector, SLEEPERS);
+    let finished = false;
+    const run = runSync({ pipeline: fx.pipeline, chunkRows: 500, threads: 1, logger, throttle: { maxLoad: [{ name: 'Threads_running', limit: LIMIT }] } });
+    void run.then(() => (finished = true), () => (finished = true));
+    for (let i = 0; i < 300 && !lines.some((l) => l.startsWith('throttled:')); i++) await new Promise((r) => setTimeout(r, 50));
+    // Paused, and it stays paused while the load is there.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(finished).toBe(false);
+    await busy.release();
+    const r = await run;
     expect(lines.filter((l) => new RegExp(`^throttled: Threads_running=\\d+ > ${LIMIT}, pausing$`).test(l))).toHaveLength(1);
     expect(lines.some((l) => /^resumed after \d+\.\d s$/.test(l))).toBe(true);
     expect(r.throttle?.pauses).toBe(1);
@@ -55,9 +59,9 @@ describe('full sync throttling', () => {
     await conn.execute(`UPDATE contacts SET lead_score = lead_score + 1`);
     const before = await schemaDigest(conn, fx.reportSchema, fx.tables);
     const tablesBefore = await reportTables();
-    const busy = await busyServer(fx.connector, SLEEPERS, 2);
+    const busy = await busyServer(fx.connector, SLEEPERS);
     const cli = await runCliCapture(['sync', '--source', fx.url, '--critical-load', `Threads_running=${LIMIT}`]);
-    await busy.done;
+    await busy.release();
     expect(cli.code).toBe(1);
     const errorLines = cli.stderr.trim().split('\n');
     expect(errorLines).toHaveLength(1);
