@@ -194,3 +194,13 @@ export { DEFAULT_CONNECT_TIMEOUT_MS, type LimitInputs, resolveRunLimits, type Ru
 export { DEFAULT_STALL_TIMEOUT_MS, notePhase, RunWatch, type RunWatchOptions, type WatchedOp, type WatchedStatement, type WatchLimits } from '../src/guard/run-watch.js';
 export { type ProbeOptions, watchConnector } from '../src/guard/watched-connector.js';
 export { createWatchedPipeline, type RunIn, runWatched } from '../ops/watched-pipeline.js';
+export {
+  DEFAULT_MAX_PAUSE_SECONDS,
+  describeLoadLimits,
+  type LoadLimit,
+  parseDurationSeconds,
+  parseLoadLimits,
+  type ThrottleLimits,
+} from '../src/guard/throttle-limits.js';
+export { createThrottle, type Throttle, type ThrottleOptions, type ThrottleStats } from '../src/guard/throttle.js';
+export { ThrottleError } from '../src/guard/throttle-error.js';

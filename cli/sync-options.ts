@@ -1,9 +1,10 @@
 /** The library options of a sync (or verify) from the config, overridden by a command's flags. */
 import type { SyncOptions } from '../api/index.js';
 import type { CliContext } from './context.js';
+import { type ThrottleFlags, throttleLimits } from './throttle-flags.js';
 
 /** The flags that override the config's `sync` section. */
-export interface SyncOverrides {
+export interface SyncOverrides extends ThrottleFlags {
   strategy?: 'swap' | 'lock';
   threads?: number;
   tables?: string[];
@@ -14,6 +15,7 @@ export interface SyncOverrides {
 /** The options of a sync from config and flags. */
 export function syncOptions(c: CliContext, flags: SyncOverrides) {
   const cfg = c.config;
+  const throttle = throttleLimits(cfg.throttle, flags);
   return {
     pipeline: c.pipeline,
     strategy: flags.strategy ?? cfg.sync.strategy,
@@ -24,5 +26,6 @@ export function syncOptions(c: CliContext, flags: SyncOverrides) {
     swapWaitMs: cfg.sync.swapWaitMs,
     waitForLockSeconds: flags.waitLock ?? 0,
     logger: c.logger,
+    ...(throttle ? { throttle } : {}),
   } satisfies SyncOptions;
 }

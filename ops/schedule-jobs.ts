@@ -6,6 +6,7 @@
 import type { ResolvedConfig, SyncSettings } from '../src/config/resolve-config.js';
 import type { Logger } from '../src/log/logger.js';
 import type { RunLimits } from '../src/guard/run-limits.js';
+import { hasLimits, type ThrottleLimits } from '../src/guard/throttle-limits.js';
 import type { Pipeline, PipelineConfig } from '../src/pipeline.js';
 import { runSync } from '../sync/full/run-sync.js';
 import { runIncrementalSync } from '../sync/incremental/run-incremental.js';
@@ -31,6 +32,8 @@ export interface ScheduleJobsOptions {
   sync: SyncSettings;
   /** Where backups go and their retention (needed with `crons.backup`). */
   backup?: ScheduledBackupSettings;
+  /** The throttle of every job (the config file's `throttle` section). */
+  throttle?: ThrottleLimits;
   logger: Logger;
   /**
    * Bounds for every job run (README "Timeouts and stalls"): each run gets a pipeline built from
@@ -41,11 +44,12 @@ export interface ScheduleJobsOptions {
 
 /** The scheduled jobs, in the order backup, incremental, sync, verify. */
 export function scheduleJobs(o: ScheduleJobsOptions): ScheduledJob[] {
-  const base = { pipeline: o.pipeline, ...o.sync, logger: o.logger };
+  const throttle = o.throttle && hasLimits(o.throttle) ? { throttle: o.throttle } : {};
+  const base = { pipeline: o.pipeline, ...o.sync, logger: o.logger, ...throttle };
   const watched = o.watched;
   const runIn: RunIn = watched ? (kind, body) => runWatched(watched.config, watched.limits, kind, body) : (_kind, body) => body(o.pipeline);
   const jobs: ScheduledJob[] = [];
-  if (o.crons.backup) jobs.push(scheduledBackupJob(o.pipeline, o.crons.backup, o.backup ?? {}, o.logger, runIn));
+  if (o.crons.backup) jobs.push(scheduledBackupJob(o.pipeline, o.crons.backup, { ...o.backup, ...throttle }, o.logger, runIn));
   if (o.crons.incremental) {
     jobs.push({
       name: 'incremental',

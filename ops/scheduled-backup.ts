@@ -8,6 +8,7 @@ import { readBackupKey } from '../backup/format/backup-key.js';
 import type { ResolvedConfig } from '../src/config/resolve-config.js';
 import { UsageError } from '../src/errors.js';
 import type { Logger } from '../src/log/logger.js';
+import type { ThrottleLimits } from '../src/guard/throttle-limits.js';
 import type { Pipeline } from '../src/pipeline.js';
 import { tellBackupMoved } from './data-moved.js';
 import { pruneAndRecord } from './prune-and-record.js';
@@ -15,7 +16,7 @@ import type { ScheduledJob } from './schedule.js';
 import type { RunIn } from './watched-pipeline.js';
 
 /** Where scheduled backups go and how many are kept: the config file's `backup` section. */
-export type ScheduledBackupSettings = ResolvedConfig['backup'];
+export type ScheduledBackupSettings = ResolvedConfig['backup'] & { throttle?: ThrottleLimits };
 
 /** The `backup` job firing on `cron`; refuses settings without a folder (`to`). */
 export function scheduledBackupJob(
@@ -46,6 +47,7 @@ export function scheduledBackupJob(
         // must fail the run (and show in status) rather than silently fill the local disk.
         createDirs: settings.createDirs === true,
         waitForLockSeconds: wait,
+        ...(settings.throttle ? { throttle: settings.throttle } : {}),
         logger,
       }),
       );

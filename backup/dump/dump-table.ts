@@ -44,6 +44,8 @@ export interface DumpTableTask {
   key?: Buffer;
   /** Stops the dump (another table of the backup failed): the file being written is abandoned. */
   signal?: AbortSignal;
+  /** Waits while the report server is too busy (the run's throttle), before the table's scan starts. */
+  pace?: () => Promise<void>;
 }
 
 /** One chunk file being written: bytes in, optionally gzipped, hashed, to disk. */
@@ -115,6 +117,10 @@ export async function dumpTable(
     const file = chunkFileName(task.tableIndex, part, task.gzip ? 'gzip' : 'none');
     return new ChunkWriter(file, `${task.dir}/${file}`, task.gzip, task.key);
   };
+  // The throttle pauses between tables, never inside a scan: a result stream left unread longer
+  // than net_write_timeout (60 s by default) is cut by the server, failing the whole backup.
+  await task.pace?.();
+  if (task.signal?.aborted) throw new AbortedError('the dump was stopped');
   let writer = open(0);
   let part = 0;
   // A writer waiting for 'drain' hears of the abort through its pipeline failing.

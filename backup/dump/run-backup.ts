@@ -29,6 +29,9 @@ import { type BackupPlan, type BackupTableInput, chooseBackupTables, planBackup,
 import { writeManifest } from '../format/write-manifest.js';
 import type { Pipeline } from '../../src/pipeline.js';
 import { notePhase } from '../../src/guard/run-watch.js';
+import type { ThrottleLimits } from '../../src/guard/throttle-limits.js';
+import { createThrottle, type Throttle } from '../../src/guard/throttle.js';
+import { ThrottleError } from '../../src/guard/throttle-error.js';
 
 /** Options of `runBackup`. */
 export interface BackupOptions {
@@ -50,6 +53,8 @@ export interface BackupOptions {
   createDirs?: boolean;
   chunkRows?: number;
   waitForLockSeconds?: number;
+  /** Throttling (README "Throttling"): the report server's load, checked before each table's dump. */
+  throttle?: ThrottleLimits;
   logger?: Logger;
   clock?: () => Date;
   onProgress?: (event: { item: string; done: number; total: number; unit: string }) => void;
@@ -111,9 +116,7 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
 async function readLastSync(session: SqlConnection, reportSchema: string) {
   const sync = await lastSucceededSync(session, reportSchema);
   if (!sync || !sync.sourceState) {
-    throw new DualpipeError(`no successful sync in ${reportSchema}: there are no mirrors to back up`, {
-      hint: 'run `dualpipe sync` first',
-    });
+    throw new DualpipeError(`no successful sync in ${reportSchema}: there are no mirrors to back up`, { hint: 'run `dualpipe sync` first' });
   }
   return { id: sync.id, finishedAt: String(sync.finishedAt), details: sync.details as SyncDetails, state: sync.sourceState as SourceState };
 }
@@ -124,10 +127,8 @@ async function readLastSync(session: SqlConnection, reportSchema: string) {
  */
 async function lockAndReadTables(session: SqlConnection, o: BackupOptions, details: SyncDetails, state: SourceState): Promise<BackupTableInput[]> {
   const schema = o.pipeline.reportSchema;
-  const chosen = chooseBackupTables(details, await discoverTables(session, schema, { engine: 'MyISAM' }), {
-    reportSchema: schema,
-    ...(o.includeReports ? { includeReports: true } : {}),
-  });
+  const mirrors = await discoverTables(session, schema, { engine: 'MyISAM' });
+  const chosen = chooseBackupTables(details, mirrors, { reportSchema: schema, ...(o.includeReports ? { includeReports: true } : {}) });
   await session.execute(`LOCK TABLES ${chosen.map((t) => `${qualify(schema, t.meta.name)} READ`).join(', ')}`);
   const inputs: BackupTableInput[] = [];
   for (const { meta, kind } of chosen) {
@@ -148,7 +149,7 @@ async function lockAndReadTables(session: SqlConnection, o: BackupOptions, detai
  * written. When one table fails the others are stopped, and all have settled before this returns:
  * a dump left running held a session (and the process) open after the error.
  */
-async function dumpTables(pool: DumpPool, plan: BackupPlan, dir: string, o: BackupOptions, log: Logger): Promise<ChunkResult[][]> {
+async function dumpTables(pool: DumpPool, plan: BackupPlan, dir: string, o: BackupOptions, log: Logger, throttle: Throttle): Promise<ChunkResult[][]> {
   let doneBytes = 0;
   let doneRows = 0;
   const stop = new AbortController();
@@ -158,7 +159,7 @@ async function dumpTables(pool: DumpPool, plan: BackupPlan, dir: string, o: Back
       try {
         notePhase(`dumping ${p.name}`);
         return await pool.dump(
-          { sql: p.sql, hex: p.columns.map((c) => c.hex), dir, tableIndex: p.tableIndex, chunkRows: plan.chunkRows, gzip: plan.compression === 'gzip', signal: stop.signal, ...(o.key ? { key: o.key.key } : {}) },
+          { sql: p.sql, hex: p.columns.map((c) => c.hex), dir, tableIndex: p.tableIndex, chunkRows: plan.chunkRows, gzip: plan.compression === 'gzip', signal: stop.signal, pace: () => throttle.check(stop.signal), ...(o.key ? { key: o.key.key } : {}) },
           (r) => {
             doneRows += r.rows;
             o.onProgress?.({ item: 'rows', done: doneRows, total: plan.totals.rows, unit: 'rows' });
@@ -170,7 +171,7 @@ async function dumpTables(pool: DumpPool, plan: BackupPlan, dir: string, o: Back
           },
         );
       } catch (error) {
-        first ??= targetErrorOf(o.to, error, `writing the backup ${dir}`) ?? new StepError('dumping the table', p.name, { cause: error });
+        first ??= error instanceof ThrottleError ? error : (targetErrorOf(o.to, error, `writing the backup ${dir}`) ?? new StepError('dumping the table', p.name, { cause: error }));
         stop.abort();
         throw error;
       }
@@ -207,12 +208,7 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
     const session = lock.session;
     const sync = await readLastSync(session, o.pipeline.reportSchema);
     const inputs = await lockAndReadTables(session, o, sync.details, sync.state);
-    const plan = planBackup(o.pipeline.reportSchema, inputs, {
-      sourceSchema: sync.state.schema,
-      chunkRows: o.chunkRows ?? 100_000,
-      compression: o.compress ?? 'gzip',
-      recorded: sync.details.tables,
-    });
+    const plan = planBackup(o.pipeline.reportSchema, inputs, { sourceSchema: sync.state.schema, chunkRows: o.chunkRows ?? 100_000, compression: o.compress ?? 'gzip', recorded: sync.details.tables });
     const dir = resolve(o.to, backupDirName(started));
     await atTarget(o.to, `creating the backup folder ${dir}`, async () => {
       // One level at a time (the parent exists): see backup-target.ts on recursive mkdir.
@@ -223,9 +219,12 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
     log.info({ dir, tables: plan.tables.length }, 'backup started');
     const checksums = checksumTables(o, plan, threads);
     let chunks: ChunkResult[][];
+    // The report server's load counts: the dump reads from it.
+    const throttle = createThrottle({ limits: o.throttle, connector: o.pipeline.report, server: 'report server', kind: 'backup', logger: log });
     try {
-      chunks = await dumpTables(pool, plan, dir, o, log);
+      chunks = await dumpTables(pool, plan, dir, o, log, throttle);
     } finally {
+      await throttle.close();
       await pool.close();
     }
     const sums = await checksums;
@@ -235,7 +234,7 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
     await atTarget(o.to, `writing the manifest of ${dir}`, () => writeManifest(dir, manifest, o.key));
     made = undefined;
     log.info({ dir, rows: manifest.totals.rows, bytes: manifest.totals.bytes }, 'backup complete');
-    const details = { dir, syncRunId: sync.id, totals: manifest.totals, compression: plan.compression, encrypted: Boolean(o.key) };
+    const details = { dir, syncRunId: sync.id, totals: manifest.totals, compression: plan.compression, encrypted: Boolean(o.key), ...(o.throttle ? { throttle: throttle.stats() } : {}) };
     return { dir, manifest, seconds: manifest.totals.seconds, details };
   } catch (error) {
     // A backup that failed is removed, so it neither fills the disk for the next attempt nor

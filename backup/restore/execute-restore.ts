@@ -28,6 +28,8 @@ export interface RestoreRun {
   threads: number;
   throwIfAborted: () => void;
   now: () => Date;
+  /** Waits while the target is too busy (the run's throttle); called before each chunk load. */
+  pace?: () => Promise<void>;
 }
 
 /** One restore under way: the plan, its options, and the load sessions opened so far. */
@@ -136,6 +138,7 @@ async function loadVerifyAndIndex(x: Step, metas: Map<string, TableMeta>): Promi
     tables: plan.tables,
     ...(o.key ? { key: o.key.key } : {}),
     throwIfAborted: x.throwIfAborted,
+    ...(x.pace ? { pace: x.pace } : {}),
     onRows: (table, rows) => {
       notePhase(`loading ${table} into ${staging}`);
       const t = plan.tables.find((p) => p.name === table)!;

@@ -210,6 +210,8 @@ export interface LoadTablesOptions {
   key?: Buffer;
   /** Called before each task; throws to stop the load (an interrupted restore). */
   throwIfAborted?: () => void;
+  /** Waits while the target server is too busy (the run's throttle); called before each chunk. */
+  pace?: () => Promise<void>;
 }
 
 /** Loads every chunk (largest tables first) and finishes each table as soon as it is complete. */
@@ -230,6 +232,8 @@ export async function loadTables(o: LoadTablesOptions): Promise<void> {
       tasks.push({
         group: t.name,
         run: async (conn) => {
+          await o.pace?.();
+          o.throwIfAborted?.();
           const rows = await loadChunk(conn, o.dir, step, o.key);
           o.onRows?.(step.table, rows);
           const left = remaining.get(step.table)! - 1;

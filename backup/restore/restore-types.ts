@@ -1,6 +1,8 @@
 /** The options and result of `dualpipe restore` (run-restore.ts). */
 import type { SqlConnector } from '../../src/db/connection.js';
 import type { Logger } from '../../src/log/logger.js';
+import type { ThrottleLimits } from '../../src/guard/throttle-limits.js';
+import type { ThrottleStats } from '../../src/guard/throttle.js';
 import type { BackupKey } from '../format/backup-key.js';
 import type { RestorePlan } from './plan-restore.js';
 
@@ -30,6 +32,8 @@ export interface RestoreOptions {
   logger?: Logger;
   clock?: () => Date;
   signal?: AbortSignal;
+  /** Throttling (README "Throttling"): the target server's load, checked before each chunk load. */
+  throttle?: ThrottleLimits;
   onProgress?: (event: { item: string; done: number; total: number; unit: string }) => void;
 }
 
@@ -71,4 +75,6 @@ export interface RestoreResult {
    * the manifest records a start and the backup went back into its own source schema.
    */
   binlogReplay?: string;
+  /** How often and how long the restore paused for its throttle (present when it had limits). */
+  throttle?: ThrottleStats;
 }

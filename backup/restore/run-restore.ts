@@ -14,6 +14,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { locateBackup } from '../format/read-backup.js';
 import { binlogReplayCommand } from './binlog-replay.js';
 import { executeRestore } from './execute-restore.js';
+import { createThrottle } from '../../src/guard/throttle.js';
 import { inspectTarget } from './inspect-target.js';
 import { restoreSchemas } from './plan-restore.js';
 import { checkLocalInfile, checkRestoreTarget, dryRunResult, prepareRestore } from './prepare-restore.js';
@@ -51,12 +52,14 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
       throw new AbortedError('restore cancelled: nothing was changed');
     throwIfAborted();
     const lock = await acquireRunLock(o.connector, lockName('restore', o.target), { waitSeconds: o.waitForLockSeconds ?? 0 });
+    // The restore target's load counts: the chunks are written into it.
+    const throttle = createThrottle({ limits: o.throttle, connector: o.connector, server: 'restore target', kind: 'restore', logger: log });
     try {
       // Checked again under the lock: the target may have changed while we validated or asked.
       const p = await prepared.replan();
       if (p.replaced.join(',') !== first.replaced.join(','))
         throw new UsageError(`the tables of ${o.target} changed while the restore was being prepared`, { hint: 'run the restore again' });
-      const done = await executeRestore(o, p, { admin, log, threads, throwIfAborted, now: clock });
+      const done = await executeRestore(o, p, { admin, log, threads, throwIfAborted, now: clock, pace: () => throttle.check(o.signal) });
       const seconds = (clock().getTime() - started.getTime()) / 1000;
       const m = backup.manifest;
       const replay =
@@ -74,8 +77,10 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
         seconds,
         rowsPerSecond: Math.round(p.totals.rows / Math.max(seconds, 0.001)),
         ...(replay ? { binlogReplay: replay } : {}),
+        ...(o.throttle ? { throttle: throttle.stats() } : {}),
       };
     } finally {
+      await throttle.close();
       await lock.release().catch(() => {});
     }
   } finally {

@@ -4,6 +4,7 @@ import type { GetContext } from '../context.js';
 import { keyFromFlag } from '../key-file.js';
 import { collect, parsePositiveInt } from '../parse-options.js';
 import { addLimitFlags, applyLimitFlags, type LimitFlags } from '../limit-flags.js';
+import { addThrottleFlags, type ThrottleFlags, throttleLimits } from '../throttle-flags.js';
 import { createProgress } from '../progress.js';
 import { registerBackupInventoryCommands } from './backup-inventory.js';
 
@@ -29,10 +30,13 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
     .option('--encrypt-key-file <file>', 'encrypt every chunk and the table list with AES-256-GCM (key: 64 hex digits or base64)')
     .option('--create-dirs', 'create --to and --copy-to folders that do not exist (without it a missing folder, say an unmounted disk, is refused)')
     .option('--wait-lock <seconds>', 'wait this long for a running sync instead of exiting 4', parsePositiveInt('--wait-lock', 86_400))
-    .addHelpText('after', '\nExit codes: 0 ok, 1 failure (also a full or failing disk), 2 usage (also a missing, read-only or non-directory folder), 4 a sync or another backup holds the lock.')
-    .action(async (flags: { to?: string; threads: number; compress: 'gzip' | 'none'; includeReports?: boolean; waitLock?: number; copyTo?: string[]; encryptKeyFile?: string; createDirs?: boolean } & LimitFlags) => {
+    .addHelpText('after', '\nExit codes: 0 ok, 1 failure (also a full or failing disk), 2 usage (also a missing, read-only or non-directory folder), 4 a sync or another backup holds the lock.');
+  addThrottleFlags(backup, 'report server');
+  backup
+    .action(async (flags: ThrottleFlags & LimitFlags & { to?: string; threads: number; compress: 'gzip' | 'none'; includeReports?: boolean; waitLock?: number; copyTo?: string[]; encryptKeyFile?: string; createDirs?: boolean }) => {
       const c = ctx();
       applyLimitFlags(c, 'backup', flags);
+      const throttle = throttleLimits(c.config.throttle, flags);
       if (!flags.to) throw new UsageError('backup needs --to DIR', { hint: 'e.g. dualpipe backup --to /var/backups/dualpipe' });
       const key = await keyFromFlag(c, flags.encryptKeyFile);
       const progress = createProgress(c.io, c.logger);
@@ -48,6 +52,7 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
           ...(flags.copyTo ? { copyTo: flags.copyTo } : {}),
           createDirs: flags.createDirs === true,
           waitForLockSeconds: flags.waitLock ?? 0,
+          ...(throttle ? { throttle } : {}),
           logger: c.logger,
           onProgress: (e) => {
             if (e.item === 'rows') progress.update('backup rows', e.done, e.total, 'rows');

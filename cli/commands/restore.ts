@@ -16,8 +16,9 @@ import { parseList, parsePositiveInt } from '../parse-options.js';
 import { addLimitFlags, applyLimitFlags, type LimitFlags } from '../limit-flags.js';
 import { createProgress, type Progress } from '../progress.js';
 import { syncOptions } from '../sync-options.js';
+import { addThrottleFlags, type ThrottleFlags, throttleLimits } from '../throttle-flags.js';
 
-interface RestoreFlags extends LimitFlags {
+interface RestoreFlags extends LimitFlags, ThrottleFlags {
   from?: string;
   fromMirrors?: boolean;
   into?: string;
@@ -107,6 +108,7 @@ function describeRestore(r: RestoreThenSyncResult, reportSchema: string, isSourc
  */
 export function registerRestoreCommand(program: Command, ctx: GetContext): void {
   const restore = program.command('restore');
+  addThrottleFlags(restore, 'restore target');
   addLimitFlags(restore)
     .description('restore a backup into InnoDB: validated first, loaded aside, swapped in with one atomic RENAME')
     .option('--from <dir>', 'a backup directory, or the folder holding backups (the newest complete one is used)')
@@ -186,8 +188,10 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
       process.once('SIGTERM', stop);
       let progress: Progress = createProgress(c.io, c.logger);
       try {
+        const throttle = throttleLimits(cfg.throttle, flags);
         const options: Omit<RestoreOptions, 'from'> = {
           ...base,
+          ...(throttle ? { throttle } : {}),
           threads: flags.threads,
           indexes: flags.indexes,
           dryRun: flags.dryRun === true,
@@ -205,7 +209,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
           ...(flags.fromMirrors
             ? { pipeline: c.pipeline }
             : { ...(await keyFromFlag(c, flags.encryptKeyFile)), ...(flags.tables ? { tables: flags.tables } : {}), from: flags.from! }),
-          ...(flags.sync ? { sync: syncOptions(c, { waitLock: flags.waitLock }) } : {}),
+          ...(flags.sync ? { sync: syncOptions(c, { waitLock: flags.waitLock, ...flags }) } : {}),
           history: c.pipeline,
           onRestored: () => progress.stop(),
         });

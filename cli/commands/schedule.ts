@@ -47,6 +47,7 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
           backup: flags.backupCron ?? cfg.schedule.backup,
         },
         sync: cfg.sync,
+        throttle: cfg.throttle,
         backup: {
           ...b,
           to: flags.backupTo ?? b.to,

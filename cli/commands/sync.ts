@@ -17,6 +17,7 @@ import { parseList, parsePositiveInt } from '../parse-options.js';
 import { addLimitFlags, applyLimitFlags, type LimitFlags } from '../limit-flags.js';
 import { createProgress } from '../progress.js';
 import { type SyncOverrides, syncOptions } from '../sync-options.js';
+import { addThrottleFlags } from '../throttle-flags.js';
 
 function parseStrategy(text: string): 'swap' | 'lock' {
   if (text !== 'swap' && text !== 'lock')
@@ -48,6 +49,7 @@ function describeIncremental(r: IncrementalResult): string {
       (c.primedShadow ? ' (shadow set copied first)' : '') +
       (c.chunksCompared ? `; ${c.chunksCompared} chunk(s) compared, ${c.chunksRewritten} rewritten` : ''),
   );
+  if (r.throttle?.pauses) lines.push(`throttled: ${r.throttle.pauses} pause(s), ${r.throttle.pauseSeconds} s`);
   for (const n of r.notes) lines.push(`note: ${n}`);
   return lines.join('\n');
 }
@@ -65,6 +67,7 @@ function describeSync(r: SyncResult | IncrementalResult): string {
   for (const s of r.skippedReports)
     lines.push(`${s.name} skipped: source table(s) ${s.missing.join(', ')} not synced`);
   lines.push(`sync #${r.runId} (${r.strategy}, ${r.mode}) finished in ${r.seconds.toFixed(2)} s`);
+  if (r.throttle?.pauses) lines.push(`throttled: ${r.throttle.pauses} pause(s), ${r.throttle.pauseSeconds} s`);
   const reason = 'fullSyncReason' in r ? r.fullSyncReason : undefined;
   if (reason) lines.push(`(incremental requested; full sync because ${reason})`);
   return lines.join('\n');
@@ -81,8 +84,9 @@ function describeDiffering(t: VerifyTableResult): string {
 
 /** `dualpipe sync` and `dualpipe verify`. */
 export function registerSyncCommands(program: Command, ctx: GetContext): void {
-  const sync = program
-    .command('sync')
+  const sync = program.command('sync');
+  addThrottleFlags(sync, 'source');
+  sync
     .description('rebuild the MyISAM mirrors and report tables from one consistent snapshot of the source')
     .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 4 another run holds the lock, 5 a change-log row dualpipe did not write.')
     .option(

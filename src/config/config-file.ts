@@ -2,9 +2,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { SSL_MODES, sslModeOf } from './tls-params.js';
+import { parseLoadLimits } from '../guard/throttle-limits.js';
 
 const cronText = z.string().min(1);
 const tableList = z.array(z.string().min(1).max(64));
+
+/** `Status_var=N[,…]` as the throttle flags take it; the message is the flag parser's one line. */
+const loadLimits = (key: string) =>
+  z.string().superRefine((v, ctx) => {
+    try {
+      parseLoadLimits(v, key);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
 
 /** TLS for one connection, as in the URL: the mode and the paths of the PEM files. */
 const tlsEntry = z
@@ -74,6 +85,18 @@ export const configFileSchema = z
         stallTimeout: z.union([z.number().min(0), z.string().min(1)]).optional(),
         maxRuntime: z.union([z.number().min(0), z.string().min(1)]).optional(),
         connectTimeout: z.number().min(1).max(3600).optional(),
+      })
+      .strict()
+      .optional(),
+    /** Throttling of syncs, backups and restores (README "Throttling"); flags win. */
+    throttle: z
+      .object({
+        maxLoad: loadLimits('throttle.maxLoad').optional(),
+        criticalLoad: loadLimits('throttle.criticalLoad').optional(),
+        /** Seconds of replica lag tolerated. */
+        maxLag: z.number().min(0).max(604_800).optional(),
+        /** Seconds one pause may last before the run fails (default 1800). */
+        maxPause: z.number().positive().max(604_800).optional(),
       })
       .strict()
       .optional(),

@@ -5,6 +5,7 @@ import type { ConfigFile } from './config-file.js';
 import { nodeOptionFileIo } from './option-file-io.js';
 import { type OptionFileIo, readOptionFiles } from './option-files.js';
 import { type ConnectionFlags, resolveConnections, sameServer } from './resolve-connections.js';
+import { parseLoadLimits, type ThrottleLimits } from '../guard/throttle-limits.js';
 import { requireTlsFrom, resolveTls } from './resolve-tls.js';
 
 /** A pino log level, or `silent`. */
@@ -41,6 +42,19 @@ export interface ResolvedConfig {
   backup: NonNullable<ConfigFile['backup']>;
   /** Things the user should hear about (MYSQL_PWD, a password on the command line, a world-writable option file); never a secret. */
   warnings: string[];
+  /** The config file's throttle limits, parsed (empty: no throttling); flags override them. */
+  throttle: ThrottleLimits;
+}
+
+/** The config file's `throttle` section as limits (already validated by the schema). */
+export function throttleFromFile(t: ConfigFile['throttle']): ThrottleLimits {
+  if (!t) return {};
+  return {
+    ...(t.maxLoad ? { maxLoad: parseLoadLimits(t.maxLoad, 'throttle.maxLoad') } : {}),
+    ...(t.criticalLoad ? { criticalLoad: parseLoadLimits(t.criticalLoad, 'throttle.criticalLoad') } : {}),
+    ...(t.maxLag !== undefined ? { maxLagSeconds: t.maxLag } : {}),
+    ...(t.maxPause !== undefined ? { maxPauseSeconds: t.maxPause } : {}),
+  };
 }
 
 /** Where a configuration comes from: flags, environment, config file, option files, the embedded server. */
@@ -137,5 +151,6 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
     schedule: file.schedule ?? {},
     backup: file.backup ?? {},
     warnings,
+    throttle: throttleFromFile(file.throttle),
   };
 }

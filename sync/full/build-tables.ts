@@ -42,6 +42,8 @@ export interface BuildContext {
   log: Logger;
   /** Throws when the run was interrupted; called before each mirror and report. */
   throwIfAborted: () => void;
+  /** Waits while the server is too busy (the run's throttle); called before each mirror and report. */
+  pace?: () => Promise<void>;
   /** Called once every mirror is built: the snapshot is no longer needed. */
   onMirrorsDone: () => Promise<void>;
   /** Hears of each mirror built. */
@@ -55,6 +57,7 @@ function firstFailure(results: PromiseSettledResult<unknown>[]): PromiseRejected
 }
 
 async function buildReport(ctx: BuildContext, r: ReportPlan): Promise<ReportBuildResult> {
+  await ctx.pace?.();
   ctx.throwIfAborted();
   notePhase(`building report ${r.name}`);
   const conn = await ctx.report.connect({ database: null });
@@ -114,6 +117,8 @@ export async function buildTables(ctx: BuildContext): Promise<BuildResult> {
     plan.tables.map((t) => [
       t.table,
       mirrorLimit(async () => {
+        // A server-side copy is one INSERT … SELECT per table: the table is the unit a throttle can pause between.
+        await ctx.pace?.();
         ctx.throwIfAborted();
         const worker = serverSide
           ? await openCopySession(ctx.source)

@@ -10,6 +10,7 @@ import { AbortedError, DualpipeError, UnsupportedTableError } from '../../src/er
 import { acquireRunLock, lockName, type RunLock } from '../../src/lock/run-lock.js';
 import { holderInHistory } from '../../src/history/lock-holder.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { createThrottle, type ThrottleStats } from '../../src/guard/throttle.js';
 import { buildTables } from './build-tables.js';
 import { createMirrors } from './create-mirrors.js';
 import { cleanupLeftovers, listReportTables } from '../../src/catalog/cleanup-leftovers.js';
@@ -63,6 +64,8 @@ export interface SyncResult {
   notes: string[];
   /** The plan as SQL text (dry runs only). */
   planText?: string;
+  /** How often and how long the run paused for its throttle (present when it had limits). */
+  throttle?: ThrottleStats;
 }
 
 /** Builds the plan from the live source; used by both dry runs and real runs. */
@@ -148,6 +151,8 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
   const admin = await o.pipeline.report.connect({ database: null });
   let runId: number | null = null;
   let snapshot: SqlConnection | undefined;
+  // The source is the server a sync reads from, and whose load the throttle watches.
+  const throttle = createThrottle({ limits: o.throttle, connector: o.pipeline.source, server: 'source', kind: 'sync', logger: log });
   try {
     await prepareSession(admin);
     // The snapshot opens first: it is the point in time every mirror and report of this run reflects.
@@ -187,6 +192,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
       chunkRows: o.chunkRows ?? 20_000,
       log,
       throwIfAborted,
+      pace: () => throttle.check(o.signal),
       onMirrorsDone: async () => {
         if (o.afterPublish) return;
         // The snapshot is no longer needed once every mirror equals it: let InnoDB purge again.
@@ -229,6 +235,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
       skippedReports: plan.skippedReports,
       cleanedUp,
       notes: plan.notes,
+      ...(o.throttle ? { throttle: throttle.stats() } : {}),
     };
     await finishRun(admin, o.pipeline.reportSchema, runId, {
       status: 'succeeded',
@@ -243,6 +250,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     await recordFailedRun(admin, o.pipeline.reportSchema, runId, error, clock());
     throw error;
   } finally {
+    await throttle.close();
     await admin.close();
   }
 }

@@ -1,4 +1,5 @@
 /** The options every sync run takes, full or incremental (`SyncOptions`, `IncrementalOptions`). */
+import type { ThrottleLimits } from '../../src/guard/throttle-limits.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { Pipeline } from '../../src/pipeline.js';
 import type { ReportDefinition } from '../reports/report-definitions.js';
@@ -31,6 +32,11 @@ export interface SyncRunOptions {
   clock?: () => Date;
   /** Aborts the run; nothing is swapped in after an abort. */
   signal?: AbortSignal;
+  /**
+   * Throttling (--max-load, --critical-load, --max-lag, --max-pause), checked against the source
+   * before each table copy, key batch and report build (src/guard/throttle.ts).
+   */
+  throttle?: ThrottleLimits;
   /** Per-table progress, for progress bars. */
   onProgress?: (event: { item: string; done: number; total: number }) => void;
 }

@@ -71,6 +71,8 @@ export async function applyKeys(
     meta: TableMeta;
     keys: readonly string[];
     copier?: SqlConnection | undefined;
+    /** Waits while the source is too busy (the run's throttle); called before each batch. */
+    pace?: () => Promise<void>;
   },
 ): Promise<ApplyResult & { batchesRepaired: number }> {
   const shadowTable = shadowName(o.meta.name);
@@ -87,6 +89,7 @@ export async function applyKeys(
       replace: true,
     });
   for (const batch of batches(o.keys, 1000)) {
+    await o.pace?.();
     if (!o.copier) {
       written += await stream(batch);
       continue;

@@ -13,6 +13,7 @@ import { cleanupLeftovers } from '../../src/catalog/cleanup-leftovers.js';
 import { publishTables } from '../../src/catalog/publish-tables.js';
 import { ensureHistoryTable, finishRun, markAbandonedRuns, startRun } from '../../src/history/run-history.js';
 import { silentLogger } from '../../src/log/logger.js';
+import type { Throttle } from '../../src/guard/throttle.js';
 import { addKey, consumeOrNote } from '../capture/change-log.js';
 import type { SyncResult } from '../full/run-sync.js';
 import { countRows } from '../full/sync-table.js';
@@ -40,6 +41,8 @@ export interface RunSessions {
   copier?: SqlConnection | undefined;
   scheduler?: ReportScheduler<SyncResult['reports'][number]> | undefined;
   runId: number | null;
+  /** The run's throttle, checked before each table and key batch (run-incremental.ts closes it). */
+  throttle?: Throttle;
 }
 
 /** Runs `plan` with the facts it was made from; `run.snap` is the snapshot the facts were read in. */
@@ -140,7 +143,8 @@ export async function executeIncremental(
           batchesRepaired: 0,
           rows: 0,
         };
-        throwIfAborted();
+        const pace = () => (run.throttle?.check(o.signal) ?? Promise.resolve()).then(throwIfAborted);
+        await pace();
         const ctx = { sourceSchema: src, reportSchema: rep, meta, copier: run.copier };
         if (r.whole) {
           Object.assign(r, await applyWholeTable(snap, admin, ctx));
@@ -149,7 +153,7 @@ export async function executeIncremental(
           changedTables.add(meta.name);
           await fillChangedKeys(admin, rep, meta, list);
           for (const def of incReports) await collectRowKeys(admin, rep, def, meta);
-          Object.assign(r, await applyKeys(snap, admin, { ...ctx, keys: list }));
+          Object.assign(r, await applyKeys(snap, admin, { ...ctx, keys: list, pace }));
           for (const def of incReports) await collectRowKeys(admin, rep, def, meta);
         }
         r.rows = await countRows(admin, rep, shadowName(meta.name));
@@ -234,6 +238,7 @@ export async function executeIncremental(
     incremental: true,
     cost,
     changes: results,
+    ...(o.throttle && run.throttle ? { throttle: run.throttle.stats() } : {}),
   };
   await finishRun(admin, rep, runId, {
     status: 'succeeded',

@@ -24,6 +24,7 @@ import { recordFailedRun } from '../../src/history/run-history.js';
 import { acquireRunLock, lockName, type RunLock } from '../../src/lock/run-lock.js';
 import { holderInHistory } from '../../src/history/lock-holder.js';
 import { silentLogger } from '../../src/log/logger.js';
+import { createThrottle } from '../../src/guard/throttle.js';
 import { executeFullSync, runSync, type SyncOptions } from '../full/run-sync.js';
 import { describeIncrementalPlan } from './describe-incremental-plan.js';
 import { executeIncremental, type RunSessions } from './execute-incremental.js';
@@ -51,6 +52,8 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
   });
   const admin = await o.pipeline.report.connect({ database: null });
   const run: RunSessions = { runId: null, lockConnection: lock.session.threadId };
+  // The source's load counts: it is what the key batches read (as in a full sync).
+  run.throttle = createThrottle({ limits: o.throttle, connector: o.pipeline.source, server: 'source', kind: 'incremental', logger: o.logger });
   try {
     await prepareSession(admin);
     const read = await readInSnapshot(o, admin, run);
@@ -75,6 +78,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     await recordFailedRun(admin, o.pipeline.reportSchema, run.runId, error, (o.clock ?? (() => new Date()))());
     throw error;
   } finally {
+    await run.throttle.close();
     await admin.close();
     await lock.release().catch(() => {});
   }
@@ -91,8 +95,8 @@ async function readInSnapshot(o: IncrementalOptions, admin: SqlConnection, run: 
 
 /** The options of the full sync an incremental run turns into: the swap strategy, so the next run can be incremental. */
 function fullOptions(o: IncrementalOptions): SyncOptions {
-  const { pipeline, threads, chunkRows, include, exclude, swapWaitMs, waitForLockSeconds, reports, logger, clock, signal, onProgress } = o;
-  return { pipeline, threads, chunkRows, include, exclude, swapWaitMs, waitForLockSeconds, reports, logger, clock, signal, onProgress };
+  const { pipeline, threads, chunkRows, include, exclude, swapWaitMs, waitForLockSeconds, reports, logger, clock, signal, onProgress, throttle } = o;
+  return { pipeline, threads, chunkRows, include, exclude, swapWaitMs, waitForLockSeconds, reports, logger, clock, signal, onProgress, throttle };
 }
 
 /** The full sync instead, under the lock this run holds. */

@@ -1,0 +1,105 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SqlConnection } from '../../../src/db/connection.js';
+import { ThrottleError } from '../../../src/guard/throttle-error.js';
+import { createThrottle } from '../../../src/guard/throttle.js';
+import { readReplicaLag, readServerLoad } from '../../../src/guard/server-load.js';
+import { onRunEvent, type ThrottlePauseEvent } from '../../../src/log/run-events.js';
+import { busyServer } from '../../helpers/busy-server.js';
+import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
+
+let db: TestDatabase;
+let probe: SqlConnection;
+
+function logger() {
+  const lines: string[] = [];
+  const push = (o: object | string, m?: string) => lines.push(m ?? (typeof o === 'string' ? o : ''));
+  return { lines, log: { debug: push, info: push, warn: push, error: push } };
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('throttle');
+  probe = await db.connector.connect();
+});
+
+afterAll(async () => {
+  await probe.close();
+  await db.drop();
+});
+
+describe('server readings', () => {
+  it('reads status counters case-insensitively and leaves unknown names out', async () => {
+    const load = await readServerLoad(probe, ['threads_RUNNING', 'Threads_connected', 'No_such_thing']);
+    // The status query's own thread is running.
+    expect(load.get('threads_running')).toBeGreaterThanOrEqual(1);
+    expect(load.get('threads_connected')).toBeGreaterThanOrEqual(1);
+    expect(load.has('no_such_thing')).toBe(false);
+  });
+
+  it('a server that is no replica has no lag', async () => {
+    expect(await readReplicaLag(probe)).toBeNull();
+  });
+});
+
+describe('throttle', () => {
+  it('passes at once when under the limits, reading the server at most once a second', async () => {
+    const t = createThrottle({ limits: { maxLoad: [{ name: 'Threads_running', limit: 50 }], maxLagSeconds: 5 }, connector: db.connector, server: 'source', kind: 'test' });
+    const before = await readServerLoad(probe, ['Questions']);
+    for (let i = 0; i < 200; i++) await t.check();
+    const after = await readServerLoad(probe, ['Questions']);
+    // 200 checks: one status read and one replica-status read by the throttle, plus the probe's own.
+    expect(after.get('questions')! - before.get('questions')!).toBeLessThanOrEqual(4);
+    expect(t.stats()).toEqual({ pauses: 0, pauseSeconds: 0 });
+    await t.close();
+  });
+
+  it('pauses while Threads_running is over --max-load, then resumes; logs, counts and emits the pause', async () => {
+    const events: ThrottlePauseEvent[] = [];
+    const off = onRunEvent((e) => e.type === 'throttle-pause' && events.push(e));
+    const { lines, log } = logger();
+    const t = createThrottle({ limits: { maxLoad: [{ name: 'Threads_running', limit: 4 }] }, connector: db.connector, server: 'source', kind: 'test', logger: log, intervalMs: 200 });
+    const load = await busyServer(db.connector, 6);
+    const t0 = Date.now();
+    // Parallel callers share the one pause.
+    const checks = Promise.all([t.check(), t.check(), t.check()]);
+    setTimeout(() => void load.release(), 1500);
+    await checks;
+    const waited = (Date.now() - t0) / 1000;
+    off();
+    expect(waited).toBeGreaterThan(1);
+    expect(lines.filter((l) => /^throttled: Threads_running=\d+ > 4, pausing$/.test(l))).toHaveLength(1);
+    expect(lines.some((l) => /^resumed after \d+\.\d s$/.test(l))).toBe(true);
+    expect(t.stats().pauses).toBe(1);
+    expect(t.stats().pauseSeconds).toBeGreaterThan(1);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ kind: 'test', reason: expect.stringMatching(/^Threads_running=\d+ > 4$/) });
+    await t.close();
+  });
+
+  it('throws ThrottleError over --critical-load, naming the variable, value and limit in one line', async () => {
+    const t = createThrottle({ limits: { criticalLoad: [{ name: 'Threads_running', limit: 4 }] }, connector: db.connector, server: 'source', kind: 'test' });
+    const load = await busyServer(db.connector, 6);
+    const error = await t.check().catch((e: unknown) => e);
+    await load.release();
+    expect(error).toBeInstanceOf(ThrottleError);
+    expect((error as Error).message).toMatch(/^critical load on the source: Threads_running=\d+ > 4 \(--critical-load\)/);
+    expect((error as Error).message).not.toContain('\n');
+    await t.close();
+  });
+
+  it('gives up after --max-pause', async () => {
+    const t = createThrottle({ limits: { maxLoad: [{ name: 'Threads_running', limit: 4 }], maxPauseSeconds: 0.5 }, connector: db.connector, server: 'source', kind: 'test', intervalMs: 100 });
+    const load = await busyServer(db.connector, 6);
+    const error = await t.check().catch((e: unknown) => e);
+    await load.release();
+    expect(error).toBeInstanceOf(ThrottleError);
+    expect((error as ThrottleError).limit).toBe('max-pause');
+    expect((error as Error).message).toContain('--max-pause');
+    await t.close();
+  });
+
+  it('refuses a status variable the server does not have', async () => {
+    const t = createThrottle({ limits: { maxLoad: [{ name: 'Threads_runnin', limit: 4 }] }, connector: db.connector, server: 'source', kind: 'test' });
+    await expect(t.check()).rejects.toThrow(/no status variable Threads_runnin/);
+    await t.close();
+  });
+});
