@@ -16,6 +16,8 @@ import { readCapture } from '../sync/capture/capture.js';
 import { withSession } from '../src/db/with-session.js';
 import { tellSyncMoved } from './data-moved.js';
 import { requireNoDrift } from './require-no-drift.js';
+import { DriftError, LockBusyError } from '../src/errors.js';
+import { recordUnrecordedFailure } from '../src/history/record-run.js';
 import type { ScheduledJob } from './schedule.js';
 import { type RunIn, runWatched } from './watched-pipeline.js';
 import { type ScheduledBackupSettings, scheduledBackupJob } from './scheduled-backup.js';
@@ -47,7 +49,20 @@ export function scheduleJobs(o: ScheduleJobsOptions): ScheduledJob[] {
   const throttle = o.throttle && hasLimits(o.throttle) ? { throttle: o.throttle } : {};
   const base = { pipeline: o.pipeline, ...o.sync, logger: o.logger, ...throttle };
   const watched = o.watched;
-  const runIn: RunIn = watched ? (kind, body) => runWatched(watched.config, watched.limits, kind, body) : (_kind, body) => body(o.pipeline);
+  const run: RunIn = watched ? (kind, body) => runWatched(watched.config, watched.limits, kind, body) : (_kind, body) => body(o.pipeline);
+  // A run that failed before writing its own history row (the server was down) is recorded here, so
+  // status and the history show every scheduled failure; a busy lock is a skip, drift is recorded by verify.
+  const runIn: RunIn = async (kind, body) => {
+    const startedAt = new Date();
+    try {
+      return await run(kind, body);
+    } catch (error) {
+      if (!(error instanceof LockBusyError) && !(error instanceof DriftError)) {
+        await recordUnrecordedFailure(o.pipeline, { ...historyKind(kind, o.sync.strategy), startedAt, error });
+      }
+      throw error;
+    }
+  };
   const jobs: ScheduledJob[] = [];
   if (o.crons.backup) jobs.push(scheduledBackupJob(o.pipeline, o.crons.backup, { ...o.backup, ...throttle }, o.logger, runIn));
   if (o.crons.incremental) {
@@ -94,4 +109,11 @@ export async function scheduledVerify(o: Parameters<typeof runSyncAndVerify>[0] 
   );
   const r = await runSyncAndVerify(o);
   if (r.verify) requireNoDrift(r.verify);
+}
+
+/** The history kind (and strategy) of a scheduled job's runs. */
+function historyKind(job: string, strategy: string): { kind: string; strategy?: string } {
+  if (job === 'incremental') return { kind: 'sync', strategy: 'incremental' };
+  if (job === 'sync') return { kind: 'sync', strategy };
+  return { kind: job };
 }

@@ -9,7 +9,7 @@ import { qualify } from '../db/quote.js';
 import { lockName } from '../lock/run-lock.js';
 import { parseHolder, RUNNING_WINDOW } from './lock-holder.js';
 import { type KeptFailure, keepFailure, takeKeptFailures } from './kept-failures.js';
-import { finishRun, HISTORY_TABLE } from './run-history.js';
+import { finishRun, HISTORY_TABLE, startRun } from './run-history.js';
 
 /** The error of a run found dead. */
 export const DEAD_RUN_ERROR = 'process ended before the run finished (found at the next start)';
@@ -70,7 +70,8 @@ async function writeKeptFailures(conn: SqlConnection, schema: string): Promise<v
   const failures: KeptFailure[] = takeKeptFailures(schema);
   for (const [i, f] of failures.entries()) {
     try {
-      await finishRun(conn, schema, f.runId, { status: f.status, finishedAt: f.finishedAt, error: f.error });
+      const id = f.runId ?? (await startRun(conn, schema, { kind: f.kind ?? 'run', startedAt: f.startedAt ?? f.finishedAt, ...(f.strategy ? { strategy: f.strategy } : {}) }));
+      await finishRun(conn, schema, id, { status: f.status, finishedAt: f.finishedAt, error: f.error });
     } catch {
       for (const left of failures.slice(i)) keepFailure(left);
       return;

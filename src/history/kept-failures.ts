@@ -1,22 +1,28 @@
 /**
  * Failures that could not be written when they happened. A run stopped by its watchdog (a frozen
  * or dead server) cannot write its `failed` row then: its sessions are gone and the server does not
- * answer. The failure is kept here, in this process, and written with its real error at the start
- * of the next recorded run (`markDeadRuns`), instead of the row being found later and marked as if
- * its process had died. A process that exits first loses them: the next start's check for dead
- * runs covers that case.
+ * answer. A scheduled run that could not even start (the server was down) has no row at all. Such
+ * failures are kept here, in this process, and written with their real error at the start of the
+ * next recorded run (`markDeadRuns`), so the history, and `status` with it, shows every failure.
+ * A process that exits first loses them: the next start's check for dead runs covers that case.
  */
 
-/** One failure waiting to be written. */
+/** One failure waiting to be written: an update of run `runId`, or a new row when `runId` is null. */
 export interface KeptFailure {
   schema: string;
-  runId: number;
+  runId: number | null;
+  /** For a new row: the run's kind, strategy and start. */
+  kind?: string;
+  strategy?: string;
+  startedAt?: Date;
   status: 'failed' | 'aborted';
   error: string;
   finishedAt: Date;
 }
 
 const kept: KeptFailure[] = [];
+/** Errors whose run is in the history (written, or kept to be written): no second row for them. */
+const recorded = new WeakSet<object>();
 
 /** Keeps a failure to write later (at most a few hundred; the oldest go first). */
 export function keepFailure(failure: KeptFailure): void {
@@ -29,4 +35,14 @@ export function takeKeptFailures(schema: string): KeptFailure[] {
   const mine = kept.filter((f) => f.schema === schema);
   for (const f of mine) kept.splice(kept.indexOf(f), 1);
   return mine;
+}
+
+/** Notes that `error` ended a run that is (or will be) in the history. */
+export function markRecorded(error: unknown): void {
+  if (typeof error === 'object' && error !== null) recorded.add(error);
+}
+
+/** Whether `error` ended a run that is in the history (see `markRecorded`). */
+export function wasRecorded(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && recorded.has(error);
 }

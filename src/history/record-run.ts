@@ -8,7 +8,7 @@
 import type { SqlConnection, SqlConnector } from '../db/connection.js';
 import { markDeadRuns } from './dead-runs.js';
 import { AbortedError } from '../errors.js';
-import { keepFailure } from './kept-failures.js';
+import { keepFailure, markRecorded, wasRecorded } from './kept-failures.js';
 import { ensureHistoryTable, finishRun, noteLockHolder, recordFailedRun, type RunStatus, startRun } from './run-history.js';
 
 /** Where runs are recorded: the report server and schema (a `Pipeline` fits). */
@@ -86,6 +86,7 @@ export async function recordRun<T>(
     result = await body(handle);
   } catch (error) {
     if (id !== null) {
+      markRecorded(error);
       const at = clock();
       await withConn((conn) => recordFailedRun(conn, schema, id, error, at)).catch(() =>
         // No session to be had (a frozen or dead server): written at the next start instead.
@@ -107,4 +108,46 @@ export async function recordRun<T>(
     await (run.bestEffort ? finish.catch(() => {}) : finish);
   }
   return result;
+}
+
+/** A run that failed before it could write its own history row (the server was down, say). */
+export interface UnrecordedFailure {
+  kind: string;
+  strategy?: string;
+  startedAt: Date;
+  error: unknown;
+}
+
+/**
+ * Records a run that never got into the history: written now on a session of its own when the
+ * report server answers, else kept and written at the next recorded run's start (kept-failures.ts).
+ * Does nothing for an error whose run is already recorded.
+ */
+export async function recordUnrecordedFailure(place: HistoryPlace, f: UnrecordedFailure, clock: () => Date = () => new Date()): Promise<void> {
+  if (wasRecorded(f.error)) return;
+  markRecorded(f.error);
+  const failure = {
+    schema: place.reportSchema,
+    runId: null,
+    kind: f.kind,
+    ...(f.strategy ? { strategy: f.strategy } : {}),
+    startedAt: f.startedAt,
+    status: f.error instanceof AbortedError ? ('aborted' as const) : ('failed' as const),
+    error: f.error instanceof Error ? f.error.message : String(f.error),
+    finishedAt: clock(),
+  };
+  try {
+    const conn = await place.report.connect({ database: null });
+    try {
+      const found = await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [place.reportSchema]);
+      if (found.length === 0) return;
+      await ensureHistoryTable(conn, place.reportSchema);
+      const id = await startRun(conn, place.reportSchema, { kind: f.kind, startedAt: f.startedAt, ...(f.strategy ? { strategy: f.strategy } : {}) });
+      await finishRun(conn, place.reportSchema, id, { status: failure.status, finishedAt: failure.finishedAt, error: failure.error });
+    } finally {
+      conn.destroy();
+    }
+  } catch {
+    keepFailure(failure);
+  }
 }

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import type { SqlConnection } from '../db/connection.js';
 import { AbortedError } from '../errors.js';
 import { qualify } from '../db/quote.js';
-import { keepFailure } from './kept-failures.js';
+import { keepFailure, markRecorded } from './kept-failures.js';
 
 /** The run history table in the report schema. */
 export const HISTORY_TABLE = '_dualpipe_runs';
@@ -187,6 +187,7 @@ export async function lastSucceededSync(
 /** Records a run that threw: `aborted` when it was interrupted, `failed` otherwise. Never throws. */
 export async function recordFailedRun(conn: SqlConnection, schema: string, runId: number | null, error: unknown, finishedAt: Date): Promise<void> {
   if (runId === null) return;
+  markRecorded(error);
   const failure = {
     status: error instanceof AbortedError ? ('aborted' as const) : ('failed' as const),
     finishedAt,
