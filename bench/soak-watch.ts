@@ -17,6 +17,8 @@ export interface Fault {
   atMs: number;
   inject: () => Promise<void>;
   failedRunsAfter?: number;
+  /** Failed scheduled runs the metrics counted between the fault and its check. */
+  metricFailuresAfter?: number;
 }
 
 /** What `observe` saw. */
@@ -46,22 +48,24 @@ export function runCli(args: string[], env: Record<string, string>, timeoutSec: 
 }
 
 /** GETs a path of the metrics endpoint (3 s limit); `failures` sums the `*_failures_total`-like samples. */
-export function scrape(port: number, path: string): Promise<{ status: number; body: string; failures: number }> {
+export function scrape(port: number, path: string): Promise<{ status: number; body: string; failures: number; stalls: number }> {
   return new Promise((res) => {
     const req = get({ host: '127.0.0.1', port, path, timeout: 3000 }, (r) => {
       let body = '';
       r.on('data', (d: Buffer) => (body += d.toString()));
       r.on('end', () => {
         let failures = 0;
+        let stalls = 0;
         for (const line of body.split('\n')) {
-          const m = /^dualpipe_\w*fail\w*(?:\{[^}]*\})? (\S+)$/.exec(line);
-          if (m && !line.includes('timestamp')) failures += Number(m[1]);
+          const m = /^(dualpipe_job_runs_total|dualpipe_run_stalls_total)\{([^}]*)\} (\S+)$/.exec(line);
+          if (m?.[1] === 'dualpipe_job_runs_total' && m[2]!.includes('outcome="failed"')) failures += Number(m[3]);
+          if (m?.[1] === 'dualpipe_run_stalls_total') stalls += Number(m[3]);
         }
-        res({ status: r.statusCode ?? 0, body, failures });
+        res({ status: r.statusCode ?? 0, body, failures, stalls });
       });
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => res({ status: 0, body: '', failures: 0 }));
+    req.on('error', () => res({ status: 0, body: '', failures: 0, stalls: 0 }));
   });
 }
 
@@ -98,8 +102,13 @@ export function soakFaults(server: SoakServer, disk: SoakDisk, source: SqlConnec
     disk.empty();
   };
   const corrupt = async () => {
-    // A key the writer never touches (its ids start at 50 000 000), changed behind dualpipe's back,
-    // just after a full sync would have run: the next verify must call it drift.
+    // A key the writer never touches (its ids start at 50 000 000), changed behind dualpipe's back
+    // just after a full sync finished, so the verify that follows it sees it before the next full
+    // sync rebuilds the mirror: it must call it drift.
+    const lastFull = async () =>
+      Number((await briefly(source, 5000, (c) => c.query<{ id: number | null }>("SELECT MAX(id) AS id FROM crm_report._dualpipe_runs WHERE kind = 'sync' AND strategy <> 'incremental' AND status = 'succeeded'")))?.[0]?.id ?? 0);
+    const seen = await lastFull();
+    for (let i = 0; i < 600 && (await lastFull()) === seen; i++) await sleep(200);
     await briefly(source, 10_000, (c) => c.execute('UPDATE crm_report.contacts SET last_name = CONCAT(last_name, ?) WHERE id = (SELECT MIN(id) FROM crm.contacts)', ['·soak']));
   };
   return [
@@ -138,6 +147,7 @@ export async function observe(o: ObserveOptions): Promise<Observations> {
       fired.push(
         (async () => {
           const before = (await briefly(o.source, 5000, maxId)) ?? 0;
+          const metricsBefore = (await scrape(o.metricsPort, '/metrics')).failures;
           await next.inject();
           // Failed runs that started after the fault began, counted once the server has had time to recover.
           await sleep(Math.min(60_000, o.totalMs / 15));
@@ -145,6 +155,7 @@ export async function observe(o: ObserveOptions): Promise<Observations> {
             c.query<{ n: number }>("SELECT COUNT(*) AS n FROM crm_report._dualpipe_runs WHERE id > ? AND status IN ('failed', 'aborted')", [before]),
           );
           next.failedRunsAfter = Number(failed?.[0]?.n ?? 0);
+          next.metricFailuresAfter = (await scrape(o.metricsPort, '/metrics')).failures - metricsBefore;
         })(),
       );
     }
@@ -174,7 +185,9 @@ export async function observe(o: ObserveOptions): Promise<Observations> {
 
 /** Runs of each kind by outcome, over the whole history. */
 export async function historyCounts(conn: SqlConnection, schema: string): Promise<{ kind: string; succeeded: number; failed: number; aborted: number; running: number }[]> {
-  const rows = await conn.query<{ kind: string; status: string; n: number }>(`SELECT kind, status, COUNT(*) AS n FROM \`${schema}\`._dualpipe_runs GROUP BY kind, status ORDER BY kind`);
+  const rows = await conn.query<{ kind: string; status: string; n: number }>(
+    `SELECT CONCAT(kind, IF(strategy = 'incremental', ' (incremental)', '')) AS kind, status, COUNT(*) AS n FROM \`${schema}\`._dualpipe_runs GROUP BY 1, status ORDER BY 1`,
+  );
   const byKind = new Map<string, { kind: string; succeeded: number; failed: number; aborted: number; running: number }>();
   for (const r of rows) {
     const k = byKind.get(r.kind) ?? { kind: r.kind, succeeded: 0, failed: 0, aborted: 0, running: 0 };
