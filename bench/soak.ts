@@ -71,8 +71,8 @@ try {
 
   control.done = true;
   const written = await writer;
-  const finalSync = await cli(['sync']);
-  const finalVerify = await cli(['verify', '--json']);
+  const finalSync = await cli(['sync', '--wait-lock', '300']);
+  const finalVerify = await cli(['verify', '--json', '--wait-lock', '300']);
   const check = await cli(['status', '--check', '--restore-test-age', 'off']);
   const conn = await createConnector({ ...target, database: 'crm_report' }).connect();
   const mirrored = await checkAgainstModel(conn, 'crm_report', written.model);

@@ -205,6 +205,7 @@ async function swapIn({ o, admin, plan, log }: Step, swapped: () => void): Promi
     admin,
     plan.schemas.target,
     async () => {
+      notePhase(`swapping the restored tables into ${plan.schemas.target}`);
       await publishTables(admin, [plan.renameSql], { flavor: (await readServerInfo(admin)).flavor, politeMs: o.swapWaitMs ?? 10_000, logger: log });
       swapped();
     },

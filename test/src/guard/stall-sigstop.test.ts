@@ -17,6 +17,7 @@ import { qualify } from '../../../src/db/quote.js';
 import { DEAD_RUN_ERROR } from '../../../src/history/dead-runs.js';
 import { HISTORY_TABLE } from '../../../src/history/run-history.js';
 import { lockName } from '../../../src/lock/run-lock.js';
+import { listBackups } from '../../../backup/dump/inventory.js';
 import { readState } from '../../../src/server/server-state.js';
 import { type CrashServer, startCrashServer } from '../../helpers/crash-server.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
@@ -98,6 +99,52 @@ async function lockFreed(name: string, ms = 10_000): Promise<boolean> {
   }
 }
 
+/**
+ * Holds `LOCK TABLES <table> WRITE` (or READ) on a session of its own, so a run that needs the
+ * table waits on the server: a statement that is silent but alive, frozen then at a known point.
+ */
+async function holdLock(table: string, mode: 'READ' | 'WRITE') {
+  const conn = await report.connect({ database: null });
+  await conn.execute(`LOCK TABLES ${table} ${mode}`);
+  return {
+    async release() {
+      await conn.execute('UNLOCK TABLES').catch(() => {});
+      await conn.close().catch(() => conn.destroy());
+    },
+  };
+}
+
+/** Waits until some session waits for a table lock (the run has reached the held table). */
+async function someoneWaits(ms = 60_000): Promise<void> {
+  const conn = await report.connect({ database: null });
+  try {
+    for (const until = Date.now() + ms; Date.now() < until; await sleep(50)) {
+      const r = await conn.query("SELECT ID FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table%'");
+      if (r.length > 0) return;
+    }
+    throw new Error('no session ever waited for the held table lock');
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Freezes the server while `run` waits on a held lock; returns its exit code, stderr and time to fail. */
+async function freezeWhileWaiting(run: ReturnType<typeof cli>, table: string, mode: 'READ' | 'WRITE') {
+  const held = await holdLock(table, mode);
+  try {
+    await someoneWaits();
+    freeze();
+    const frozenAt = Date.now();
+    const code = await exitOf(run);
+    const elapsed = Date.now() - frozenAt;
+    thaw();
+    return { code, elapsed, err: run.stderrText() };
+  } finally {
+    thaw();
+    await held.release();
+  }
+}
+
 describe('a server frozen with SIGSTOP mid-run', () => {
   it('fails a sync within its stall bound, publishes nothing, frees the lock, and the next sync succeeds', async () => {
     const first = cli(['sync']);
@@ -123,6 +170,54 @@ describe('a server frozen with SIGSTOP mid-run', () => {
     const next = cli(['sync']);
     expect(await exitOf(next), next.stderrText()).toBe(0);
   }, 120_000);
+
+  it('fails a backup within its stall bound, leaves no complete backup, frees the lock, and the next backup succeeds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dualpipe-frozen-backup-'));
+    const run = cli(['backup', '--to', dir, '--threads', '1']);
+    const r = await freezeWhileWaiting(run, `${REPORT}.contacts`, 'WRITE');
+    expect(r.code, r.err).toBe(1);
+    expect(r.elapsed).toBeLessThan(BOUND_MS);
+    expect(r.err).toMatch(/no progress for \d+ s while [^\n]+\(the server did not answer a probe\); the run was stopped/);
+    expect(await lockFreed(lockName('sync', REPORT))).toBe(true);
+    // Nothing half-done: the cut backup is removed, or at least never complete (no manifest).
+    expect((await listBackups(dir)).filter((b) => b.complete)).toEqual([]);
+    const next = cli(['backup', '--to', dir]);
+    expect(await exitOf(next), next.stderrText()).toBe(0);
+    expect((await listBackups(dir)).filter((b) => b.complete)).toHaveLength(1);
+  }, 120_000);
+
+  it('fails a restore within its stall bound, leaves the live tables as they were, and the next restore succeeds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dualpipe-frozen-restore-'));
+    const made = cli(['backup', '--to', dir]);
+    expect(await exitOf(made), made.stderrText()).toBe(0);
+    const [backup] = (await listBackups(dir)).filter((b) => b.complete);
+    const conn = await report.connect({ database: null });
+    try {
+      // Work after the backup, which a restore would discard: it must still be there after the cut restore.
+      await conn.execute(`UPDATE ${qualify(SOURCE, 'contacts')} SET last_name = 'after-backup' WHERE id = (SELECT id FROM (SELECT MIN(id) AS id FROM ${qualify(SOURCE, 'contacts')}) m)`);
+      const before = await schemaDigest(conn, SOURCE, ['contacts', 'addresses', 'transactions']);
+      // Frozen mid-load: once the first table is in the staging schema, with the others still to come.
+      // (Not at the swap: a RENAME the server has received but not yet read when it freezes runs when
+      // it resumes, after the client gave up; see the closing note of #13.)
+      const run = cli(['restore', '--from', backup!.dir, '--yes', '--threads', '1']);
+      await waitForOutput(run, /"msg":"restore: table \w+ loaded"/);
+      freeze();
+      const frozenAt = Date.now();
+      const code = await exitOf(run);
+      const r = { code, elapsed: Date.now() - frozenAt, err: run.stderrText() };
+      thaw();
+      expect(r.code, r.err).toBe(1);
+      expect(r.elapsed).toBeLessThan(BOUND_MS);
+      expect(r.err).toMatch(/no progress for \d+ s while [^\n]+\(the server did not answer a probe\); the run was stopped/);
+      expect(await schemaDigest(conn, SOURCE, ['contacts', 'addresses', 'transactions'])).toEqual(before);
+      const next = cli(['restore', '--from', backup!.dir, '--yes']);
+      expect(await exitOf(next), next.stderrText()).toBe(0);
+      const [row] = await conn.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${qualify(SOURCE, 'contacts')} WHERE last_name = 'after-backup'`);
+      expect(Number(row!.n)).toBe(0);
+    } finally {
+      await conn.close();
+    }
+  }, 180_000);
 });
 
 describe('a run killed mid-way', () => {
