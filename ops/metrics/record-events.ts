@@ -24,9 +24,6 @@ export function recordRunEvent(metrics: SchedulerMetrics, event: RunEvent): void
     case 'run-stalled':
       metrics.runStalls.inc({ job: event.kind, cause: event.cause });
       return;
-    default:
-      // run-started / run-finished: the scheduler's own job ends (recordJobEnd) count runs.
-      return;
   }
 }
 

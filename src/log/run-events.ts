@@ -4,20 +4,6 @@
  * when nobody listens, so the data path emits freely, and a listener that throws never fails a run.
  */
 
-/** A run of some kind started (`kind` as in the run history: sync, incremental, backup, …). */
-export interface RunStartedEvent {
-  type: 'run-started';
-  kind: string;
-}
-
-/** A run ended; `outcome` as in the run history. */
-export interface RunFinishedEvent {
-  type: 'run-finished';
-  kind: string;
-  outcome: 'succeeded' | 'failed' | 'aborted' | 'drift';
-  seconds: number;
-}
-
 /** Rows (and, where known, bytes) a run moved: copied, applied, dumped or loaded. */
 export interface DataMovedEvent {
   type: 'data-moved';
@@ -53,7 +39,7 @@ export interface RunStalledEvent {
 }
 
 /** Every event of the bus. */
-export type RunEvent = RunStartedEvent | RunFinishedEvent | DataMovedEvent | LockWaitEvent | ThrottlePauseEvent | RunStalledEvent;
+export type RunEvent = DataMovedEvent | LockWaitEvent | ThrottlePauseEvent | RunStalledEvent;
 
 /** A listener of the bus. */
 export type RunEventListener = (event: RunEvent) => void;
