@@ -1,8 +1,7 @@
 /**
- * `dualpipe backup`: dumps the MyISAM mirrors of the last successful sync. The sync lock is held
- * for the whole dump and the mirrors are read-locked (analysts still read, nothing writes), so
- * every table of a backup comes from the same sync. Chunks dump in parallel; the manifest is
- * written last.
+ * `dualpipe backup`: dumps the MyISAM mirrors of the last successful sync under the sync lock,
+ * the mirrors read-locked (analysts still read, nothing writes), so every table of a backup comes
+ * from the same sync. Chunks dump in parallel; the manifest is written last.
  */
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
