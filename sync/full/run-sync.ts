@@ -6,22 +6,21 @@
 import type { SqlConnection } from '../../src/db/connection.js';
 import { quoteId } from '../../src/db/quote.js';
 import { readServerInfo } from '../../src/db/server-info.js';
-import { AbortedError, DualpipeError, UnsupportedTableError } from '../../src/errors.js';
+import { AbortedError, DualpipeError } from '../../src/errors.js';
 import { acquireRunLock, lockName, type RunLock } from '../../src/lock/run-lock.js';
 import { holderInHistory } from '../../src/history/lock-holder.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { createThrottle, type ThrottleStats } from '../../src/guard/throttle.js';
 import { buildTables } from './build-tables.js';
 import { createMirrors } from './create-mirrors.js';
-import { cleanupLeftovers, listReportTables } from '../../src/catalog/cleanup-leftovers.js';
-import { discoverTables } from '../../src/catalog/discover-tables.js';
-import { findUnsupportedTables } from './unsupported-tables.js';
-import { describePlan, planSync, type SyncPlan, type SyncStrategy } from './plan-sync.js';
+import { cleanupLeftovers } from '../../src/catalog/cleanup-leftovers.js';
+import { describePlan, type SyncPlan, type SyncStrategy } from './plan-sync.js';
+import { buildPlan } from './build-sync-plan.js';
 import { publishTables } from '../../src/catalog/publish-tables.js';
 import { loadReportDefinitions, reportFingerprints } from '../reports/report-definitions.js';
 import { ensureHistoryTable, finishRun, markAbandonedRuns, recordFailedRun, startRun } from '../../src/history/run-history.js';
 import { openSnapshot, prepareSession } from '../../src/db/sessions.js';
-import { readSourceState, showCreateTable } from '../../src/catalog/source-state.js';
+import { readSourceState } from '../../src/catalog/source-state.js';
 import type { TableSyncResult } from './sync-table.js';
 import { readCapture } from '../capture/capture.js';
 import { consumeOrNote, readChangeRanges } from '../capture/change-log.js';
@@ -66,27 +65,6 @@ export interface SyncResult {
   planText?: string;
   /** How often and how long the run paused for its throttle (present when it had limits). */
   throttle?: ThrottleStats;
-}
-
-/** Builds the plan from the live source; used by both dry runs and real runs. */
-async function buildPlan(conn: SqlConnection, admin: SqlConnection, o: SyncOptions): Promise<SyncPlan> {
-  const select = { ...(o.include ? { include: o.include } : {}), ...(o.exclude ? { exclude: o.exclude } : {}) };
-  const metas = (await discoverTables(conn, o.pipeline.sourceSchema, select)).filter((t) => !t.name.startsWith('__dp_'));
-  // Refused by name before anything is written: a run never copies some tables and skips others.
-  const unsupported = await findUnsupportedTables(conn, o.pipeline.sourceSchema, select);
-  if (unsupported.length) throw new UnsupportedTableError(unsupported);
-  const tables = [];
-  for (const meta of metas)
-    tables.push({ meta, showCreate: await showCreateTable(conn, o.pipeline.sourceSchema, meta.name) });
-  return planSync({
-    sourceSchema: o.pipeline.sourceSchema,
-    reportSchema: o.pipeline.reportSchema,
-    strategy: o.strategy ?? 'swap',
-    sameServer: o.pipeline.sameServer,
-    tables,
-    reports: o.reports ?? loadReportDefinitions(),
-    existingReportTables: await listReportTables(admin, o.pipeline.reportSchema),
-  });
 }
 
 /** Runs one full sync (or returns the plan with `dryRun`). */

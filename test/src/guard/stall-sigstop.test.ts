@@ -8,7 +8,6 @@
 import { mkdtempSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, seed } from '../../../schema/index.js';
 import type { SqlConnector } from '../../../src/db/connection.js';
@@ -22,6 +21,7 @@ import { readState } from '../../../src/server/server-state.js';
 import { type CrashServer, startCrashServer } from '../../helpers/crash-server.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
 import { exitOf, spawnCli, waitForOutput } from '../../helpers/spawn-cli.js';
+import { holdLock, lockFreed, someoneWaits } from '../../helpers/lock-waits.js';
 
 const SOURCE = 'crm';
 const REPORT = 'crm_report';
@@ -85,54 +85,11 @@ async function reportDigest(): Promise<Record<string, string>> {
   }
 }
 
-/** Waits until the server says the lock is free (the frozen run's session was closed); false after `ms`. */
-async function lockFreed(name: string, ms = 10_000): Promise<boolean> {
-  const conn = await report.connect({ database: null });
-  try {
-    for (const until = Date.now() + ms; Date.now() < until; await sleep(100)) {
-      const r = await conn.query<{ f: number | string }>('SELECT IS_FREE_LOCK(?) AS f', [name]);
-      if (Number(r[0]?.f) === 1) return true;
-    }
-    return false;
-  } finally {
-    await conn.close();
-  }
-}
-
-/**
- * Holds `LOCK TABLES <table> WRITE` (or READ) on a session of its own, so a run that needs the
- * table waits on the server: a statement that is silent but alive, frozen then at a known point.
- */
-async function holdLock(table: string, mode: 'READ' | 'WRITE') {
-  const conn = await report.connect({ database: null });
-  await conn.execute(`LOCK TABLES ${table} ${mode}`);
-  return {
-    async release() {
-      await conn.execute('UNLOCK TABLES').catch(() => {});
-      await conn.close().catch(() => conn.destroy());
-    },
-  };
-}
-
-/** Waits until some session waits for a table lock (the run has reached the held table). */
-async function someoneWaits(ms = 60_000): Promise<void> {
-  const conn = await report.connect({ database: null });
-  try {
-    for (const until = Date.now() + ms; Date.now() < until; await sleep(50)) {
-      const r = await conn.query("SELECT ID FROM information_schema.PROCESSLIST WHERE STATE LIKE 'Waiting for table%'");
-      if (r.length > 0) return;
-    }
-    throw new Error('no session ever waited for the held table lock');
-  } finally {
-    await conn.close();
-  }
-}
-
 /** Freezes the server while `run` waits on a held lock; returns its exit code, stderr and time to fail. */
 async function freezeWhileWaiting(run: ReturnType<typeof cli>, table: string, mode: 'READ' | 'WRITE') {
-  const held = await holdLock(table, mode);
+  const held = await holdLock(report, table, mode);
   try {
-    await someoneWaits();
+    await someoneWaits(report);
     freeze();
     const frozenAt = Date.now();
     const code = await exitOf(run);
@@ -165,7 +122,7 @@ describe('a server frozen with SIGSTOP mid-run', () => {
     expect(elapsed).toBeGreaterThanOrEqual(STALL_S * 1000);
     expect(err).toMatch(new RegExp(`no progress for \\d+ s while [^\\n]+ on root@127\\.0\\.0\\.1:${server.port}[^\\n]* \\(the server did not answer a probe\\); the run was stopped`));
 
-    expect(await lockFreed(lockName('sync', REPORT))).toBe(true);
+    expect(await lockFreed(report, lockName('sync', REPORT))).toBe(true);
     expect(await reportDigest()).toEqual(before);
     const next = cli(['sync']);
     expect(await exitOf(next), next.stderrText()).toBe(0);
@@ -178,7 +135,7 @@ describe('a server frozen with SIGSTOP mid-run', () => {
     expect(r.code, r.err).toBe(1);
     expect(r.elapsed).toBeLessThan(BOUND_MS);
     expect(r.err).toMatch(/no progress for \d+ s while [^\n]+\(the server did not answer a probe\); the run was stopped/);
-    expect(await lockFreed(lockName('sync', REPORT))).toBe(true);
+    expect(await lockFreed(report, lockName('sync', REPORT))).toBe(true);
     // Nothing half-done: the cut backup is removed, or at least never complete (no manifest).
     expect((await listBackups(dir)).filter((b) => b.complete)).toEqual([]);
     const next = cli(['backup', '--to', dir]);
