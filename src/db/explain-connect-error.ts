@@ -85,9 +85,15 @@ export function explainConnectError(
         hint: 'check the host name in the URL',
       });
     case 'ETIMEDOUT':
+      // mysql2 says ETIMEDOUT both when TCP never connects and when a connected server never
+      // completes the handshake (a frozen mysqld: the kernel still accepts the connection).
+      return new ConnectionError(label, 'no answer within the connect timeout (server frozen or overloaded, or a firewall dropping packets)', {
+        cause: error,
+        hint: 'check that the server runs and answers (mysqladmin ping), the host, port and firewall; --connect-timeout waits longer',
+      });
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-      return new ConnectionError(label, 'host unreachable (timed out)', {
+      return new ConnectionError(label, 'host unreachable', {
         cause: error,
         hint: 'check the host, port and firewall',
       });
