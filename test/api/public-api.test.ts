@@ -86,11 +86,16 @@ describe('the public API (api/index.ts) alone', () => {
     expect(restored.tables.map((t) => t.table).sort()).toEqual(Object.keys(source).sort());
     expect(await counts(`${schema}_copy`)).toEqual(source);
 
-    // A contact deleted (its dependents cascade away): verify names the drift, a merge brings it back.
+    // A contact deleted (its dependents cascade away): with capture on, verify calls it pending, not
+    // drift; a mirror row changed behind dualpipe's back is drift; a merge brings the contact back.
     const [{ id: victim }] = await conn.query<{ id: number }>(`SELECT MAX(id) AS id FROM \`${schema}\`.contacts`) as [{ id: number }];
     await conn.execute(`DELETE FROM \`${schema}\`.contacts WHERE id = ?`, [victim]);
+    const pending = await dualpipe.verifyMirrors({ pipeline });
+    expect(pending.pendingKeys).toBeGreaterThan(0);
+    expect(dualpipe.driftedTables(pending)).toEqual([]);
+    await conn.execute(`UPDATE \`${pipeline.reportSchema}\`.contacts SET last_name = 'drifted' WHERE id = (SELECT MIN(id) FROM \`${schema}\`.contacts)`);
     const drifted = await dualpipe.verifyMirrors({ pipeline });
-    expect(dualpipe.driftedTables(drifted)).toContain('contacts');
+    expect(dualpipe.driftedTables(drifted)).toEqual(['contacts']);
     expect(() => dualpipe.requireNoDrift(drifted)).toThrow(dualpipe.DriftError);
     const merged = await dualpipe.runMerge({ connector: pipeline.source, from: folder, target: schema, where: `contacts.id IN (${victim})` });
     expect(merged.tables.find((t) => t.table === 'contacts')).toMatchObject({ inBackup: 1, inserted: 1, conflicts: 0 });

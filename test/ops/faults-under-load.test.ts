@@ -8,7 +8,7 @@
  * partial table; the interrupted backup is incomplete and never restored; the scheduler kept
  * running, recovered by itself and stops cleanly.
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,6 +61,8 @@ beforeAll(async () => {
   await createMarker(conn, SOURCE);
   await conn.close();
   backupDir = join(server.dir, 'backups');
+  // Scheduled backups refuse a missing folder (a missing mount must not fill the local disk).
+  mkdirSync(backupDir);
 }, 120_000);
 
 afterAll(async () => {

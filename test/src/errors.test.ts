@@ -30,6 +30,8 @@ const DOCUMENTED: Record<string, number> = {
   TargetPathError: 2,
   ConnectionError: 1,
   TlsError: 1,
+  StallError: 1,
+  ThrottleError: 1,
   ServerError: 1,
   StepError: 1,
   AbortedError: 1,
