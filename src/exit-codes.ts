@@ -27,6 +27,7 @@ import {
   UnsupportedTableError,
   UsageError,
 } from './errors.js';
+import { ThrottleError } from './guard/throttle-error.js';
 
 /** The exit codes of the CLI (README "Exit codes"). */
 export const ExitCode = {
@@ -63,6 +64,7 @@ export const EXIT_CODES: ReadonlyMap<ErrorClass, ExitCodeValue> = new Map<ErrorC
   [StepError, ExitCode.failure],
   [AbortedError, ExitCode.failure],
   [StallError, ExitCode.failure],
+  [ThrottleError, ExitCode.failure],
   [SchemaChangedError, ExitCode.failure],
   [TargetError, ExitCode.failure],
   [DriftError, ExitCode.drift],
