@@ -72,7 +72,7 @@ try {
   control.done = true;
   const written = await writer;
   const finalSync = await cli(['sync', '--wait-lock', '300']);
-  const finalVerify = await cli(['verify', '--json', '--wait-lock', '300']);
+  const finalVerify = await cli(['verify', '--json', '--wait-lock', '300']); // verify's own wait is 30 s by default
   const check = await cli(['status', '--check', '--restore-test-age', 'off']);
   const conn = await createConnector({ ...target, database: 'crm_report' }).connect();
   const mirrored = await checkAgainstModel(conn, 'crm_report', written.model);

@@ -137,8 +137,9 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
     .command('verify')
     .description('compare every source table with its mirror by chunk checksums; exit 3 on drift')
     .option('--tables <list>', 'comma-separated source tables', parseList)
-    .option('--exclude <list>', 'comma-separated source tables (or * patterns) to leave out (default: sync.exclude)', parseList);
-  addLimitFlags(verify).action(async (flags: { tables?: string[]; exclude?: string[] } & LimitFlags) => {
+    .option('--exclude <list>', 'comma-separated source tables (or * patterns) to leave out (default: sync.exclude)', parseList)
+    .option('--wait-lock <seconds>', 'wait this long for a running sync or backup (default 30), then exit 4', parsePositiveInt('--wait-lock', 86_400));
+  addLimitFlags(verify).action(async (flags: { tables?: string[]; exclude?: string[]; waitLock?: number } & LimitFlags) => {
       const c = ctx();
       applyLimitFlags(c, 'verify', flags);
       const cfg = c.config;
@@ -147,6 +148,7 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
         include: flags.tables ?? cfg.sync.include,
         exclude: flags.exclude ?? cfg.sync.exclude,
         chunkRows: cfg.sync.chunkRows,
+        ...(flags.waitLock !== undefined ? { waitForLockSeconds: flags.waitLock } : {}),
         logger: c.logger,
       });
       c.print(result, () =>

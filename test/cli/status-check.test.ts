@@ -148,6 +148,10 @@ describe('runs in progress and the lock holder', () => {
     try {
       const sync = await cli('sync');
       expect(sync.code).toBe(4);
+      // verify waits 30 s for the lock by default; --wait-lock shortens it, and it names the holder too.
+      const verify = await cli('verify', '--wait-lock', '1');
+      expect(verify.code, verify.stderr).toBe(4);
+      expect(verify.stderr).toContain(`backup run #${id}`);
       expect(sync.stderr.split('\n')[0]).toMatch(
         new RegExp(`^dualpipe: another dualpipe run holds the lock dualpipe:sync:${fx.reportSchema}: backup run #${id} on ${hostname()} \\(pid ${process.pid}\\) since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d — `),
       );
