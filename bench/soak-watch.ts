@@ -29,6 +29,8 @@ export interface Observations {
   scrapesFailed: number;
   schedulerAlive: boolean;
   schedulerPeakRssMb: number;
+  /** The scheduler's resident size (VmRSS, MB) sampled every few seconds, with the seconds since the start. */
+  rssSamples: [number, number][];
 }
 
 /** Runs the built CLI; resolves with its exit code and output (killed after `timeoutSec`). */
@@ -136,7 +138,7 @@ const maxId = (c: SqlConnection) => c.query<{ id: number | null }>('SELECT MAX(i
 
 /** Fires the faults and watches until `totalMs` has passed. */
 export async function observe(o: ObserveOptions): Promise<Observations> {
-  const obs: Observations = { longestRunningSeconds: 0, driftAlarms: 0, scrapesOk: 0, scrapesFailed: 0, schedulerAlive: true, schedulerPeakRssMb: 0 };
+  const obs: Observations = { longestRunningSeconds: 0, driftAlarms: 0, scrapesOk: 0, scrapesFailed: 0, schedulerAlive: true, schedulerPeakRssMb: 0, rssSamples: [] };
   const t0 = Date.now();
   const pending = [...o.faults];
   const fired: Promise<void>[] = [];
@@ -168,8 +170,11 @@ export async function observe(o: ObserveOptions): Promise<Observations> {
     else obs.scrapesFailed++;
     if (o.scheduler.exitCode !== null) obs.schedulerAlive = false;
     try {
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${o.scheduler.pid}/status`, 'utf8'));
+      const status = readFileSync(`/proc/${o.scheduler.pid}/status`, 'utf8');
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
       if (hwm) obs.schedulerPeakRssMb = Math.max(obs.schedulerPeakRssMb, Number(hwm[1]) / 1024);
+      const rss = /VmRSS:\s+(\d+) kB/.exec(status);
+      if (rss) obs.rssSamples.push([Math.round((Date.now() - t0) / 1000), Math.round(Number(rss[1]) / 1024)]);
     } catch {
       obs.schedulerAlive = false;
     }

@@ -22,6 +22,9 @@ import { type Fault, historyCounts, type Observations, observe, runCli, scrape, 
 import { mountSoakDisk, startSoakServer } from './soak-faults.js';
 
 const minutes = Number(arg('minutes', '30'));
+/** VmRSS at fractions of the run, e.g. `10%: 210, 50%: 230, 100%: 240`. */
+const rssAt = (samples: [number, number][], at: number[]) =>
+  at.map((f) => `${Math.round(f * 100)}%: ${samples[Math.min(samples.length - 1, Math.floor(f * (samples.length - 1)))]?.[1] ?? '?'}`).join(', ');
 const every = Number(arg('every', '20'));
 const stallTimeout = Number(arg('stall-timeout', '15'));
 const flavor = benchFlavor();
@@ -102,6 +105,7 @@ try {
     ['final sync / verify', `exit ${finalSync.code} / exit ${finalVerify.code}`, ''],
     ['status --check at the end', `exit ${check.code}`, check.stdout.trim().split('\n')[0]!.slice(0, 160)],
     ['scheduler', `alive all along: ${obs.schedulerAlive ? 'yes' : 'NO'}; SIGTERM → exit ${exit} in ${stopSeconds.toFixed(1)} s`, `peak RSS ${obs.schedulerPeakRssMb.toFixed(0)} MB`],
+    ['scheduler RSS over time (MB)', rssAt(obs.rssSamples, [0.1, 0.25, 0.5, 0.75, 1]), 'a steady climb would be a leak'],
   ];
   saveResults(`soak-${flavor}`, `Soak: dualpipe schedule for ${minutes} min on ${flavor} ${server.version}`, ['what', 'measured', 'verdict'], rows, { server: `${flavor} ${server.version}`, obs, counts });
 } finally {
