@@ -71,6 +71,15 @@ export function scrape(port: number, path: string): Promise<{ status: number; bo
   });
 }
 
+/** A scrape of /metrics that answered (up to five tries a second apart): a lost scrape is not a count of 0. */
+async function scrapeOk(port: number): Promise<{ failures: number }> {
+  for (let i = 0; ; i++) {
+    const r = await scrape(port, '/metrics');
+    if (r.status === 200 || i >= 4) return r;
+    await sleep(1000);
+  }
+}
+
 /** Runs `f` on a fresh session, giving up after `ms` (the server may be frozen). */
 async function briefly<T>(source: SqlConnector, ms: number, f: (c: SqlConnection) => Promise<T>): Promise<T | undefined> {
   let conn: SqlConnection | undefined;
@@ -149,7 +158,7 @@ export async function observe(o: ObserveOptions): Promise<Observations> {
       fired.push(
         (async () => {
           const before = (await briefly(o.source, 5000, maxId)) ?? 0;
-          const metricsBefore = (await scrape(o.metricsPort, '/metrics')).failures;
+          const metricsBefore = (await scrapeOk(o.metricsPort)).failures;
           await next.inject();
           // Failed runs that started after the fault began, counted once the server has had time to recover.
           await sleep(Math.min(60_000, o.totalMs / 15));
@@ -157,7 +166,7 @@ export async function observe(o: ObserveOptions): Promise<Observations> {
             c.query<{ n: number }>("SELECT COUNT(*) AS n FROM crm_report._dualpipe_runs WHERE id > ? AND status IN ('failed', 'aborted')", [before]),
           );
           next.failedRunsAfter = Number(failed?.[0]?.n ?? 0);
-          next.metricFailuresAfter = (await scrape(o.metricsPort, '/metrics')).failures - metricsBefore;
+          next.metricFailuresAfter = (await scrapeOk(o.metricsPort)).failures - metricsBefore;
         })(),
       );
     }
