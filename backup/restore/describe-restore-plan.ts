@@ -25,7 +25,9 @@ export function describeRestorePlan(plan: RestorePlan): string {
     if (t.alterSql) out.push(`${t.alterSql};`);
   }
   out.push('-- check: no row of any foreign key in the staging schema without its parent row');
-  out.push(`DROP DATABASE IF EXISTS ${quoteId(s.previous)};`, `CREATE DATABASE ${quoteId(s.previous)};`);
+  out.push(`DROP DATABASE IF EXISTS ${quoteId(s.previous)};`);
+  if (plan.keepsWindow) out.push(`CREATE DATABASE ${quoteId(s.previous)}; -- the rollback window: the replaced tables go here`);
+  else out.push(`-- no rollback window: no live table is replaced, so no ${s.previous} is created`);
   if (!plan.targetExists) out.push(`CREATE DATABASE ${quoteId(s.target)};`);
   out.push(`${plan.renameSql};`, `DROP DATABASE ${quoteId(s.staging)};`);
   return out.join('\n');

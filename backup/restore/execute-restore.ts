@@ -184,13 +184,15 @@ async function checkForeignKeys({ sessions, log, throwIfAborted }: Step, orphans
 }
 
 /**
- * A later restore replaces the earlier rollback window; this one is only dropped once the new data
- * is fully loaded and verified. The target is created when it does not exist.
+ * A later restore replaces the earlier rollback window (its tables no longer describe what is live);
+ * that one is only dropped once the new data is fully loaded and verified. A new window is created
+ * only when live tables are replaced: a restore into a new or empty schema leaves no previous schema.
+ * The target is created when it does not exist.
  */
 async function makeRoomForPrevious({ admin, plan }: Step): Promise<void> {
   const s = plan.schemas;
   await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(s.previous)}`);
-  await admin.execute(`CREATE DATABASE ${quoteId(s.previous)} ${UTF8MB4}`);
+  if (plan.keepsWindow) await admin.execute(`CREATE DATABASE ${quoteId(s.previous)} ${UTF8MB4}`);
   await admin.execute(`CREATE DATABASE IF NOT EXISTS ${quoteId(s.target)} ${UTF8MB4}`);
 }
 
@@ -211,7 +213,7 @@ async function swapIn({ o, admin, plan, log }: Step, swapped: () => void): Promi
     },
     log,
   );
-  log.info({ target: plan.schemas.target, previous: plan.schemas.previous }, 'restore: swapped in');
+  log.info({ target: plan.schemas.target, previous: plan.keepsWindow ? plan.schemas.previous : null }, 'restore: swapped in');
 }
 
 /** The staging schema is empty after the swap; a failure to drop it is left to the next restore. */

@@ -93,6 +93,12 @@ export interface RestorePlan {
   skipped: { table: string; reason: string }[];
   /** Live tables the restore moves into the previous schema. */
   replaced: string[];
+  /**
+   * Whether the restore keeps a rollback window (the previous schema): only when it replaces live
+   * tables. A restore into a new or empty schema (`--into` to inspect a backup) has nothing to roll
+   * back to, so it creates no `<target>__dp_previous`; its info table is dropped with the staging schema.
+   */
+  keepsWindow: boolean;
   /** Tables left out of `--tables` that restored tables reference: checked against the live rows. */
   liveParents: string[];
   /**
@@ -191,10 +197,11 @@ export function planRestore(input: PlanRestoreInput): RestorePlan {
   });
   tables.sort((a, b) => b.bytes - a.bytes || b.rows - a.rows || a.name.localeCompare(b.name));
   const replaced = tables.filter((t) => t.replaces).map((t) => t.name);
+  const keepsWindow = replaced.length > 0;
   const moves = [
     ...replaced.map((t) => `${qualify(schemas.target, t)} TO ${qualify(schemas.previous, t)}`),
     ...tables.map((t) => `${qualify(schemas.staging, t.name)} TO ${qualify(schemas.target, t.name)}`),
-    `${qualify(schemas.staging, RESTORE_INFO_TABLE)} TO ${qualify(schemas.previous, RESTORE_INFO_TABLE)}`,
+    ...(keepsWindow ? [`${qualify(schemas.staging, RESTORE_INFO_TABLE)} TO ${qualify(schemas.previous, RESTORE_INFO_TABLE)}`] : []),
   ];
   const foreignKeyChecks = tables.flatMap((t) =>
     t.foreignKeys.map((fk) => ({ table: t.name, ...fk, refSchema: liveParents.has(fk.refTable) ? schemas.target : schemas.staging })),
@@ -206,6 +213,7 @@ export function planRestore(input: PlanRestoreInput): RestorePlan {
     tables,
     skipped,
     replaced,
+    keepsWindow,
     liveParents: [...liveParents].sort(),
     foreignKeyChecks,
     targetExists: state.exists,

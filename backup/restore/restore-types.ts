@@ -56,7 +56,7 @@ export interface RestoreResult {
   backupFinishedAt: string;
   syncRunId: number;
   target: string;
-  /** The rollback window (null for dry runs). */
+  /** The rollback window: null for dry runs and when no live table was replaced (nothing to roll back to). */
   previous: string | null;
   tables: RestoreTableResult[];
   skipped: { table: string; reason: string }[];

@@ -70,7 +70,7 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
         ...prepared.base,
         ...done,
         dryRun: false,
-        previous: p.schemas.previous,
+        previous: p.keepsWindow ? p.schemas.previous : null,
         replaced: p.replaced,
         rows: p.totals.rows,
         bytes: p.totals.bytes,

@@ -90,11 +90,12 @@ function describeRestore(r: RestoreThenSyncResult, reportSchema: string, isSourc
     `restored ${r.tables.length} tables, ${r.rows} rows (${(r.bytes / 1024 / 1024).toFixed(1)} MB of chunks) into ${r.target} ` +
       `in ${r.seconds.toFixed(1)} s (${r.rowsPerSecond} rows/s); ${r.foreignKeysChecked} foreign keys checked`,
   );
-  if (r.replaced.length)
+  if (r.previous)
     lines.push(
-      `the ${r.replaced.length} replaced tables are kept in ${r.previous} until the next restore: ` +
-        '`dualpipe restore --rollback` puts them back, `--drop-previous` drops them',
+      `rollback window: the ${r.replaced.length} replaced tables of ${r.target} are kept in ${r.previous} until the next restore: ` +
+        `\`dualpipe restore${isSource ? '' : ` --into ${r.target}`} --rollback\` puts them back, \`--drop-previous\` drops them`,
     );
+  else lines.push(`no rollback window: no live table of ${r.target} was replaced, so no previous schema was kept`);
   if (r.binlogReplay)
     lines.push(`point-in-time recovery: replay the binlog from this backup's snapshot (README, Point-in-time recovery):\n  ${r.binlogReplay}`);
   if (r.sync) lines.push(`sync #${r.sync.runId} rebuilt the mirrors in ${reportSchema} in ${r.sync.seconds.toFixed(1)} s`);
@@ -119,7 +120,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
     .option(KEY_FILE_FLAG[0], `${KEY_FILE_FLAG[1]}: the key an encrypted backup was written with`)
     .option('--mode <mode>', 'replace (whole tables, atomic swap) or merge (insert the rows --where chooses and their dependents)', parseMode, 'replace')
     .option('--where <filter>', 'with --mode merge: the rows to bring back, e.g. "contacts.id IN (42, 43)" (=, IN, BETWEEN, AND)')
-    .option('--tables <list>', 'with --from: restore only these tables (comma-separated); tables that reference them must be included', parseList)
+    .option('--tables <list>', 'restore only these tables (comma-separated; --from or --from-mirrors); tables that reference them must be included', parseList)
     .option('--dry-run', 'validate the backup and print the plan (merge: count, then roll back); change nothing')
     .option('--yes', 'replace live tables without asking')
     .option('--sync', 'run a sync afterwards (the mirrors are stale after a restore)')
@@ -144,8 +145,8 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
       if (flags.dryRun && !restoring) throw new UsageError('--dry-run applies to a restore (--from, --from-mirrors) only');
       if (cfg.sameServer && target === cfg.report.database)
         throw new UsageError(`${target} is the report schema: a restore goes into InnoDB`, { hint: 'use --into with another schema' });
-      if (flags.tables !== undefined && (flags.from === undefined || flags.mode === 'merge' || flags.tables.length === 0))
-        throw new UsageError('--tables needs a replace restore from files (--from) and at least one table name');
+      if (flags.tables !== undefined && (!restoring || flags.mode === 'merge' || flags.tables.length === 0))
+        throw new UsageError('--tables needs a replace restore (--from or --from-mirrors) and at least one table name');
       if (flags.mode === 'merge') {
         if (flags.from === undefined || flags.sync)
           throw new UsageError('--mode merge needs --from <dir> and takes no --from-mirrors, --rollback, --drop-previous or --sync');
@@ -206,9 +207,8 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
         };
         const result = await restoreThenSync({
           ...options,
-          ...(flags.fromMirrors
-            ? { pipeline: c.pipeline }
-            : { ...(await keyFromFlag(c, flags.encryptKeyFile)), ...(flags.tables ? { tables: flags.tables } : {}), from: flags.from! }),
+          ...(flags.tables ? { tables: flags.tables } : {}),
+          ...(flags.fromMirrors ? { pipeline: c.pipeline } : { ...(await keyFromFlag(c, flags.encryptKeyFile)), from: flags.from! }),
           ...(flags.sync ? { sync: syncOptions(c, { waitLock: flags.waitLock, ...flags }) } : {}),
           history: c.pipeline,
           onRestored: () => progress.stop(),

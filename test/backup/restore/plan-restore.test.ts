@@ -171,7 +171,9 @@ describe('planRestore', () => {
         '`crm__dp_restore`.`users` TO `crm`.`users`, `crm__dp_restore`.`__dp_restore_info` TO `crm__dp_previous`.`__dp_restore_info`',
     );
     expect(p.totals).toEqual({ tables: 2, rows: 6, bytes: 300, chunks: 2 });
+    expect(p.keepsWindow).toBe(true);
     const text = describeRestorePlan(p);
+    expect(text).toContain('CREATE DATABASE `crm__dp_previous`;');
     expect(text).toContain("LOAD DATA LOCAL INFILE 'chunks/");
     expect(text).toContain(p.renameSql);
     expect(text.indexOf('DROP DATABASE IF EXISTS `crm__dp_restore`')).toBeLessThan(text.indexOf('RENAME TABLE'));
@@ -181,6 +183,10 @@ describe('planRestore', () => {
     const p = plan(empty);
     expect(p.replaced).toEqual([]);
     expect(describeRestorePlan(p)).toContain('CREATE DATABASE `crm`;');
+    // Nothing to roll back to: no previous schema, and the info table is not moved into one.
+    expect(p.keepsWindow).toBe(false);
+    expect(p.renameSql).not.toContain('__dp_previous');
+    expect(describeRestorePlan(p)).not.toContain('CREATE DATABASE `crm__dp_previous`');
   });
 
   it('refuses a backup of another schema version', () => {

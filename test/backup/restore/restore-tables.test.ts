@@ -72,8 +72,10 @@ describe('restore --tables', () => {
     const u = await restore('--tables', 'transactions,nosuch');
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/--tables: nosuch is not in the backup/);
+    // From the mirrors, --tables follows the same dependency rules.
     const m = await runCliCapture(['restore', '--source', fx.url, '--from-mirrors', '--tables', 'contacts', '--yes']);
     expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/--tables: contacts is referenced by .*addresses.*, which are not restored/);
     expect(await digest()).toEqual(before);
   });
 

@@ -65,6 +65,8 @@ describe('restore', () => {
     const into = `${fx.database}_into`;
     const r = await runRestore({ connector: fx.connector, from: dir, target: into, threads: 3 });
     expect(r.replaced).toEqual([]);
+    expect(r.previous).toBeNull(); // nothing replaced: no rollback window, no `${into}__dp_previous`
+    expect(await schemas()).not.toContain(`${into}__dp_previous`);
     expect(r.tables.map((t) => t.table).sort()).toEqual([...fx.tables].sort());
     expect(await schemaDigest(conn, into, fx.tables)).toEqual(backupState);
     for (const t of fx.tables) expect(await showCreate(into, t), t).toBe(await showCreate(fx.database, t));
