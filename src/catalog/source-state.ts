@@ -48,12 +48,19 @@ const BINLOG_FILE_START = 4;
  *   WITH CONSISTENT SNAPSHOT: exact and lock-free.
  * - Oracle MySQL has no such status. `SHOW BINARY LOG STATUS` read next to the snapshot is not exact:
  *   a transaction is written to the binlog before InnoDB commits it, so one may lie before the
- *   position read yet be missing from the snapshot. With GTIDs on it can be exact without a lock:
- *   since 8.0.17 InnoDB writes each transaction's GTID into mysql.gtid_executed in the same commit, so
- *   that table read inside the snapshot is exactly the set of transactions the snapshot holds. Every
- *   other transaction lies in the file current before the snapshot opened or a later one (a binlog
+ *   position read yet be missing from the snapshot. With GTIDs on, the snapshot's set is the union of
+ *   the `Executed_Gtid_Set` read just before the snapshot opened (all committed, so all in it) and
+ *   mysql.gtid_executed as the snapshot sees it. MySQL fact: that table alone is NOT the snapshot's
+ *   set. Since 8.0.17 a commit writes its GTID to the undo log and a background thread (the clone
+ *   GTID persister) copies it into the table about every 100 ms, so the snapshot's view of the
+ *   table lags its data: replaying from it re-applied a transaction the backup already held (a
+ *   duplicate key in a clean-clone CI run). The union is exact unless a transaction commits in the
+ *   instant between the status read and the snapshot's start and the persister has not flushed it
+ *   yet: that one is replayed twice. Closing that window needs a brief global read lock (FLUSH
+ *   TABLES WITH READ LOCK, as mysqldump --source-data takes), which a sync never takes. Every other
+ *   transaction lies in the file current before the snapshot opened or a later one (a binlog
  *   rotation waits for the prepared transactions of the old file to commit), so a replay from the
- *   start of that file that leaves out the snapshot's set is exact. Without GTIDs, nothing is recorded.
+ *   start of that file that leaves out the set is exact. Without GTIDs, nothing is recorded.
  */
 export async function readSnapshotBinlog(snap: SqlConnection): Promise<{ binlog: BinlogPosition | null; note?: string }> {
   const logBin = await snap.query<{ v: string | number }>('SELECT @@log_bin AS v');
@@ -78,10 +85,16 @@ async function readSnapshotGtids(snap: SqlConnection): Promise<{ binlog: BinlogP
   if (!before) {
     return { binlog: null, note: 'the binlog position could not be read (SHOW BINARY LOG STATUS needs REPLICATION CLIENT); not recorded' };
   }
-  const gtid = await readGtidExecutedTable(snap);
-  if (gtid === null) {
+  const table = await readGtidExecutedTable(snap);
+  if (table === null) {
     return { binlog: null, note: 'mysql.gtid_executed could not be read (the sync account needs SELECT on it); not recorded' };
   }
+  // The union, normalized by the server (GTID sets are comma-separated; GTID_SUBTRACT with '' merges them).
+  const union = await snap.query<{ g: string | null }>("SELECT GTID_SUBTRACT(CONCAT_WS(',', NULLIF(?, ''), NULLIF(?, '')), '') AS g", [
+    before.executedGtidSet ?? '',
+    table,
+  ]);
+  const gtid = (union[0]?.g ?? table).replace(/\s+/g, '');
   return { binlog: { file: before.file, position: BINLOG_FILE_START, gtid } };
 }
 
