@@ -4,8 +4,7 @@
  * GTIDs on), then times on the same data, with the client tools of the server's own family:
  * - the same copy done server-side by the command-line client: INSERT … SELECT per table into MyISAM
  *   tables, then the same report SQL, serially (the physical limit on one server, no consistency);
- * - mariadb-dump/mysqldump --single-transaction | client into MyISAM tables (what a DBA would script);
- *   mysqlpump and MySQL Shell are listed as not measured, with the reason;
+ * - mariadb-dump/mysqldump --single-transaction | client into MyISAM (mysqlpump, MySQL Shell: not measured, why said);
  * - dualpipe sync, on a quiet source and with writer and analyst loops running, whose latencies
  *   are reported (a heavy analyst query, and a primary-key probe that shows lock waits);
  * - the change-capture triggers' cost to the writer (commits/s without and with them);
