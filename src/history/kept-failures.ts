@@ -6,6 +6,7 @@
  * next recorded run (`markDeadRuns`), so the history, and `status` with it, shows every failure.
  * A process that exits first loses them: the next start's check for dead runs covers that case.
  */
+import { AbortedError } from '../errors.js';
 
 /** One failure waiting to be written: an update of run `runId`, or a new row when `runId` is null. */
 export interface KeptFailure {
@@ -18,6 +19,11 @@ export interface KeptFailure {
   status: 'failed' | 'aborted';
   error: string;
   finishedAt: Date;
+}
+
+/** How a run that threw ends in the history: `aborted` when it was told to stop, else `failed`, with the error's message. */
+export function failureOf(error: unknown): { status: 'failed' | 'aborted'; error: string } {
+  return { status: error instanceof AbortedError ? 'aborted' : 'failed', error: error instanceof Error ? error.message : String(error) };
 }
 
 const kept: KeptFailure[] = [];

@@ -7,8 +7,7 @@
  */
 import type { SqlConnection, SqlConnector } from '../db/connection.js';
 import { markDeadRuns } from './dead-runs.js';
-import { AbortedError } from '../errors.js';
-import { keepFailure, markRecorded, wasRecorded } from './kept-failures.js';
+import { failureOf, keepFailure, markRecorded, wasRecorded } from './kept-failures.js';
 import { ensureHistoryTable, finishRun, noteLockHolder, recordFailedRun, type RunStatus, startRun } from './run-history.js';
 
 /** Where runs are recorded: the report server and schema (a `Pipeline` fits). */
@@ -90,7 +89,7 @@ export async function recordRun<T>(
       const at = clock();
       await withConn((conn) => recordFailedRun(conn, schema, id, error, at)).catch(() =>
         // No session to be had (a frozen or dead server): written at the next start instead.
-        keepFailure({ schema, runId: id, status: error instanceof AbortedError ? 'aborted' : 'failed', error: error instanceof Error ? error.message : String(error), finishedAt: at }),
+        keepFailure({ schema, runId: id, ...failureOf(error), finishedAt: at }),
       );
     }
     throw error;
@@ -132,8 +131,7 @@ export async function recordUnrecordedFailure(place: HistoryPlace, f: Unrecorded
     kind: f.kind,
     ...(f.strategy ? { strategy: f.strategy } : {}),
     startedAt: f.startedAt,
-    status: f.error instanceof AbortedError ? ('aborted' as const) : ('failed' as const),
-    error: f.error instanceof Error ? f.error.message : String(f.error),
+    ...failureOf(f.error),
     finishedAt: clock(),
   };
   try {

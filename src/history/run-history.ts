@@ -4,9 +4,8 @@
  */
 import { hostname } from 'node:os';
 import type { SqlConnection } from '../db/connection.js';
-import { AbortedError } from '../errors.js';
 import { qualify } from '../db/quote.js';
-import { keepFailure, markRecorded } from './kept-failures.js';
+import { failureOf, keepFailure, markRecorded } from './kept-failures.js';
 
 /** The run history table in the report schema. */
 export const HISTORY_TABLE = '_dualpipe_runs';
@@ -188,11 +187,7 @@ export async function lastSucceededSync(
 export async function recordFailedRun(conn: SqlConnection, schema: string, runId: number | null, error: unknown, finishedAt: Date): Promise<void> {
   if (runId === null) return;
   markRecorded(error);
-  const failure = {
-    status: error instanceof AbortedError ? ('aborted' as const) : ('failed' as const),
-    finishedAt,
-    error: error instanceof Error ? error.message : String(error),
-  };
+  const failure = { ...failureOf(error), finishedAt };
   // A session a watchdog destroyed, or a server gone: the failure is written at the next start.
   await finishRun(conn, schema, runId, failure).catch(() => keepFailure({ schema, runId, ...failure }));
 }
