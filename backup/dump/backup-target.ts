@@ -9,7 +9,7 @@
  * tries the child again).
  */
 import { mkdir, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { type DualpipeError, TargetError, TargetPathError } from '../../src/errors.js';
 
 /** Codes that mean the folder cannot be used as given (exit 2); anything else is a fault (exit 1). */
@@ -117,5 +117,27 @@ async function makeDirs(dir: string): Promise<void> {
     await mkdir(d, { mode: 0o755 }).catch((error: unknown) => {
       if (errnoOf(error) !== 'EEXIST') throw error;
     });
+  }
+}
+
+/**
+ * Creates `base` (mode 700) with its `chunks/` folder, or `base-2`, `base-3` … when it exists:
+ * backup names have one-second resolution, so a backup run again in the same second (after one
+ * killed as it started) takes the next suffix, which sorts after it. `onMade` hears the folder as
+ * soon as it exists, so a failure creating `chunks/` still removes it. One level at a time (the
+ * parent exists): see the top of this file on recursive mkdir.
+ */
+export async function createFreshFolder(base: string, onMade: (dir: string) => void): Promise<string> {
+  for (let n = 1; ; n++) {
+    const dir = n === 1 ? base : `${base}-${n}`;
+    try {
+      await mkdir(dir, { mode: 0o700 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && n < 100) continue;
+      throw error;
+    }
+    onMade(dir);
+    await mkdir(join(dir, 'chunks'), { mode: 0o700 });
+    return dir;
   }
 }

@@ -3,8 +3,8 @@
  * the mirrors read-locked (analysts still read, nothing writes), so every table of a backup comes
  * from the same sync. Chunks dump in parallel; the manifest is written last.
  */
-import { mkdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
 import { readServerInfo } from '../../src/db/server-info.js';
@@ -19,7 +19,7 @@ import type { SourceState } from '../../src/catalog/source-state.js';
 import type { BackupKey } from '../format/backup-key.js';
 import type { ChunkResult } from './dump-table.js';
 import { type BackupCopy, copyBackup } from './copy-backup.js';
-import { atTarget, prepareTarget, targetErrorOf } from './backup-target.js';
+import { atTarget, createFreshFolder, prepareTarget, targetErrorOf } from './backup-target.js';
 import { buildManifest } from './build-manifest.js';
 import { checksumTables } from './checksum-tables.js';
 import { createDumpPool, type DumpPool } from './dump-pool.js';
@@ -208,13 +208,8 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
     const sync = await readLastSync(session, o.pipeline.reportSchema);
     const inputs = await lockAndReadTables(session, o, sync.details, sync.state);
     const plan = planBackup(o.pipeline.reportSchema, inputs, { sourceSchema: sync.state.schema, chunkRows: o.chunkRows ?? 100_000, compression: o.compress ?? 'gzip', recorded: sync.details.tables });
-    const dir = resolve(o.to, backupDirName(started));
-    await atTarget(o.to, `creating the backup folder ${dir}`, async () => {
-      // One level at a time (the parent exists): see backup-target.ts on recursive mkdir.
-      await mkdir(dir, { mode: 0o700 });
-      made = dir;
-      await mkdir(join(dir, 'chunks'), { mode: 0o700 });
-    });
+    const base = resolve(o.to, backupDirName(started));
+    const dir = await atTarget(o.to, `creating the backup folder ${base}`, () => createFreshFolder(base, (d) => (made = d)));
     log.info({ dir, tables: plan.tables.length }, 'backup started');
     const checksums = checksumTables(o, plan, threads);
     let chunks: ChunkResult[][];
