@@ -1,6 +1,7 @@
 /**
- * The MySQL-client connection flags (`-u -p -P -S --host --port --user --password --socket`, the
- * `--report-*` twins and `--defaults-file` / `--defaults-extra-file` / `--no-defaults`), added to
+ * The MySQL-client connection flags (`-u -p -P -S -D --host --port --user --password --socket
+ * --database --ssl-mode --ssl-ca --ssl-cert --ssl-key`, the `--report-*` twins, `--defaults-file` /
+ * `--defaults-extra-file` / `--no-defaults`, `--login-path` / `--no-login-paths`), added to
  * every command that does not define the flag itself (`grants --host` is an account pattern, `db
  * start --port` the embedded server's port). They live on each command rather than the program:
  * commander lets a program option swallow the same flag after a subcommand's name.
@@ -30,14 +31,26 @@ function definitions(): Option[] {
     new Option('-u, --user <user>', 'source user'),
     new Option('-p, --password [password]', 'source password; bare -p asks for it on the terminal (-pSECRET / --password=SECRET also work, with a warning)'),
     new Option('-S, --socket <path>', 'source Unix socket'),
+    new Option('-D, --database <schema>', 'source schema (instead of the URL path; default crm)'),
+    new Option('--ssl-mode <mode>', 'source TLS: disabled, preferred, required, verify-ca, verify-identity'),
+    new Option('--ssl-ca <file>', 'source TLS CA certificate (alone: verify-ca)'),
+    new Option('--ssl-cert <file>', 'source TLS client certificate (with --ssl-key)'),
+    new Option('--ssl-key <file>', 'source TLS client key (with --ssl-cert)'),
     new Option('--report-host <host>', 'report server host (default: the source server)'),
     new Option('--report-port <port>', 'report server TCP port').argParser(port),
     new Option('--report-user <user>', 'report user'),
     new Option('--report-password [password]', 'report password; bare asks for it on the terminal'),
     new Option('--report-socket <path>', 'report Unix socket'),
+    new Option('--report-database <schema>', 'report schema (default <source schema>_report)'),
+    new Option('--report-ssl-mode <mode>', 'report TLS mode (default: as the source)'),
+    new Option('--report-ssl-ca <file>', 'report TLS CA certificate'),
+    new Option('--report-ssl-cert <file>', 'report TLS client certificate'),
+    new Option('--report-ssl-key <file>', 'report TLS client key'),
     new Option('--defaults-file <file>', 'read only this MySQL option file'),
     new Option('--defaults-extra-file <file>', 'read this option file after the system ones, before ~/.my.cnf'),
-    new Option('--no-defaults', 'read no MySQL option files (~/.my.cnf, /etc/my.cnf, …)'),
+    new Option('--no-defaults', 'read no MySQL option files (~/.my.cnf, /etc/my.cnf, ~/.mylogin.cnf, …)'),
+    new Option('--login-path <name>', 'read this login path of ~/.mylogin.cnf (mysql_config_editor) as [client]'),
+    new Option('--no-login-paths', 'do not read ~/.mylogin.cnf'),
     new Option(PASSWORD_PROMPT_FLAG).hideHelp(),
     new Option('--report-password-prompt').hideHelp(),
   ];
@@ -77,17 +90,28 @@ export function connectionFlagsOf(cmd: Command): {
     const v = get(name);
     return typeof v === 'number' ? v : undefined;
   };
+  const tlsOf = (prefix: string) => {
+    const t = { mode: text(`${prefix}Mode`), ca: text(`${prefix}Ca`), cert: text(`${prefix}Cert`), key: text(`${prefix}Key`) };
+    return Object.values(t).some((v) => v !== undefined) ? t : undefined;
+  };
   const flags: ConnectionFlags = {
     host: text('host'),
     port: num('port'),
     user: text('user'),
     password: text('password'),
     socket: text('socket'),
+    database: text('database'),
+    tls: tlsOf('ssl'),
     reportHost: text('reportHost'),
     reportPort: num('reportPort'),
     reportUser: text('reportUser'),
     reportPassword: text('reportPassword'),
     reportSocket: text('reportSocket'),
+    reportDatabase: text('reportDatabase'),
+    reportTls: tlsOf('reportSsl'),
+    loginPath: text('loginPath'),
+    // commander sets `loginPaths: false` for --no-login-paths.
+    noLoginPaths: get('loginPaths') === false,
     defaultsFile: text('defaultsFile'),
     defaultsExtraFile: text('defaultsExtraFile'),
     // commander sets `defaults: false` for --no-defaults (and true by default).

@@ -17,6 +17,8 @@ export interface ConnectionFields {
   user?: string | undefined;
   password?: string | undefined;
   socket?: string | undefined;
+  /** The schema (`-D`/`--database`, a URL's path, `database=` in an option file). */
+  database?: string | undefined;
   tls?: TlsFields | undefined;
 }
 
@@ -44,6 +46,7 @@ export function fieldsFromOptions(options: ReadonlyMap<string, string>, what: st
   if (get('user')) out.user = get('user');
   if (get('password') !== undefined) out.password = get('password');
   if (get('socket')) out.socket = get('socket');
+  if (get('database')) out.database = get('database');
   const port = get('port');
   if (port !== undefined) out.port = parsePort(port, what);
   const tls: TlsFields = {};
@@ -57,6 +60,24 @@ export function fieldsFromOptions(options: ReadonlyMap<string, string>, what: st
   }
   if (Object.keys(tls).length > 0) out.tls = tls;
   return out;
+}
+
+/**
+ * The MySQL client's environment variables MYSQL_HOST, MYSQL_TCP_PORT and MYSQL_UNIX_PORT. MySQL
+ * fact (libmysql, checked with MySQL 9.7's client): they rank BELOW option files (`host=` in
+ * ~/.my.cnf beats MYSQL_HOST; `-P` beats both), so this layer goes after the option files.
+ */
+export function fieldsFromMysqlEnv(env: Record<string, string | undefined>): ConnectionFields {
+  const out: ConnectionFields = {};
+  if (env.MYSQL_HOST) out.host = env.MYSQL_HOST;
+  if (env.MYSQL_UNIX_PORT) out.socket = env.MYSQL_UNIX_PORT;
+  if (env.MYSQL_TCP_PORT) out.port = parsePort(env.MYSQL_TCP_PORT, 'MYSQL_TCP_PORT');
+  return out;
+}
+
+/** The first database any layer names. */
+export function firstDatabase(layers: readonly ConnectionFields[]): string | undefined {
+  return layers.find((l) => l.database !== undefined)?.database;
 }
 
 /** True when some layer says where the server is (a host or a socket). */
@@ -81,9 +102,4 @@ export function mergeLayers(layers: readonly ConnectionFields[], what: string): 
   const password = first('password');
   if (password !== undefined) target.password = password;
   return target;
-}
-
-/** The TLS fields of the first layer that has any (they go together, as a URL's do). */
-export function firstTls(layers: readonly ConnectionFields[]): TlsFields | undefined {
-  return layers.find((l) => l.tls !== undefined)?.tls;
 }

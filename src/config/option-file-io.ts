@@ -17,6 +17,13 @@ export const nodeOptionFileIo: OptionFileIo = {
       return undefined;
     }
   },
+  readBytes(path) {
+    try {
+      return readFileSync(path);
+    } catch {
+      return undefined;
+    }
+  },
   listDir(path) {
     try {
       return readdirSync(path);

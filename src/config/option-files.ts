@@ -4,14 +4,16 @@
  *
  * Order (as the MySQL 8/9 and MariaDB clients on Unix; later files override earlier ones):
  *   /etc/my.cnf, /etc/mysql/my.cnf, $MYSQL_HOME/my.cnf, the --defaults-extra-file, ~/.my.cnf.
- * `--defaults-file` reads only that file; `--no-defaults` reads none. `~/.mylogin.cnf` (MySQL's
- * obfuscated login paths) is not read. `!includedir` reads only `*.cnf` files, in name order (MySQL
+ * `--defaults-file` reads only that file; `--no-defaults` reads none. Then, unless `--no-defaults`
+ * or `--no-login-paths`, MySQL's login path file `~/.mylogin.cnf` (or $MYSQL_TEST_LOGIN_FILE), whose
+ * `--login-path` group counts as `[client]` (see login-path-file.ts). `!includedir` reads only `*.cnf` files, in name order (MySQL
  * reads `*.cnf` on Unix; MariaDB adds `*.ini` only on Windows).
  * A world-writable file is skipped with a warning, as MySQL does ("World-writable config file … is
  * ignored"): anyone could point a client at their server to catch its password.
  */
 import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { decodeLoginPathFile } from './login-path-file.js';
 import { canonicalOptionName, parseOptionText } from './option-file-syntax.js';
 
 /** The file access option-file reading needs; `undefined` when the file or folder does not exist. */
@@ -21,6 +23,8 @@ export interface OptionFileIo {
   mode(path: string): number | undefined;
   /** The entry names of a folder, or undefined. */
   listDir(path: string): string[] | undefined;
+  /** The bytes of a file (for the obfuscated login path file); without it no login path file is read. */
+  readBytes?(path: string): Uint8Array | undefined;
 }
 
 /** What chooses the files: the flags and where the home folder is. */
@@ -32,6 +36,12 @@ export interface OptionFileChoice {
   home?: string | undefined;
   /** $MYSQL_HOME, when set. */
   mysqlHome?: string | undefined;
+  /** $MYSQL_TEST_LOGIN_FILE, when set (else ~/.mylogin.cnf). */
+  loginFile?: string | undefined;
+  /** --login-path: this group of the login path file is read as `[client]` (default `client`). */
+  loginPath?: string | undefined;
+  /** --no-login-paths: skip the login path file. */
+  noLoginPaths?: boolean | undefined;
 }
 
 /** One option as read: its canonical name, its value (undefined for a bare key), its group and file. */
@@ -102,7 +112,52 @@ export function readOptionFiles(choice: OptionFileChoice, io: OptionFileIo): Opt
     }
     readOne(io, path, 0, out);
   }
+  readLoginPathFile(choice, io, out);
   return out;
+}
+
+/** The login path file to read, or undefined (--no-defaults, --no-login-paths, or no home). */
+export function loginPathFileOf(choice: OptionFileChoice): string | undefined {
+  if (choice.noDefaults || choice.noLoginPaths) return undefined;
+  if (choice.loginFile) return choice.loginFile;
+  return choice.home ? join(choice.home, '.mylogin.cnf') : undefined;
+}
+
+function readLoginPathFile(choice: OptionFileChoice, io: OptionFileIo, out: OptionFileRead): void {
+  const path = loginPathFileOf(choice);
+  // --no-defaults / --no-login-paths switch the file off, --login-path with it.
+  if (!path) return;
+  const bytes = io.readBytes ? io.readBytes(path) : undefined;
+  if (bytes === undefined) {
+    if (choice.loginPath && choice.loginPath !== 'client') {
+      throw new ConfigError(`--login-path ${choice.loginPath}: there is no login path file (${path})`, {
+        field: 'loginPath',
+        hint: 'create it with `mysql_config_editor set --login-path=NAME …`, or drop --login-path',
+      });
+    }
+    return;
+  }
+  const mode = io.mode(path);
+  if (mode !== undefined && (mode & 0o002) !== 0) {
+    out.warnings.push(`World-writable login path file ${path} is ignored (chmod 600 it)`);
+    return;
+  }
+  out.files.push(path);
+  const wanted = (choice.loginPath ?? 'client').toLowerCase();
+  let group = '';
+  let found = wanted === 'client';
+  for (const line of parseOptionText(decodeLoginPathFile(bytes, path), path)) {
+    if (line.kind === 'group') {
+      group = line.name === wanted ? 'client' : line.name;
+      found ||= line.name === wanted;
+    } else if (line.kind === 'option') out.entries.push({ group, key: line.key, value: line.value, file: path });
+  }
+  if (!found) {
+    throw new ConfigError(`--login-path ${choice.loginPath}: no such login path in ${path}`, {
+      field: 'loginPath',
+      hint: 'list them with `mysql_config_editor print --all`',
+    });
+  }
 }
 
 /**

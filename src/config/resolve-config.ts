@@ -105,6 +105,9 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
       noDefaults: flags.noDefaults,
       home: env.HOME,
       mysqlHome: env.MYSQL_HOME,
+      loginFile: env.MYSQL_TEST_LOGIN_FILE,
+      loginPath: flags.loginPath,
+      noLoginPaths: flags.noLoginPaths,
     },
     inputs.optionFileIo ?? nodeOptionFileIo,
   );
@@ -137,7 +140,7 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
   if (same && reportDb === sourceDb) {
     throw new ConfigError('the report schema must differ from the source schema on the same server', {
       field: 'report',
-      hint: `leave --report unset to use ${sourceDb}_report`,
+      hint: `leave --report / --report-database unset to use ${sourceDb}_report`,
     });
   }
   return {

@@ -1,7 +1,7 @@
 /**
  * Connecting as every MySQL tool does, through the compiled CLI with HOME pointed at a scratch
  * folder: only a ~/.my.cnf, a socket-only login, --host/--port/--user flags, MYSQL_PWD with its
- * warning, a bare -p without a terminal, and a `#` in a URL password. The account has a password
+ * warning, a bare -p without a terminal, a `#` in a URL password, ~/.mylogin.cnf login paths and -D. The account has a password
  * with quotes, `#` and a space, so the option-file quoting is exercised against the real server.
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { encodeOptionValue } from '../../src/config/option-file-syntax.js';
 import { createConnector } from '../../src/db/mysql-driver.js';
 import { embeddedServerStatus } from '../../src/server/embedded-server.js';
+import { writeLoginPathFile } from '../helpers/login-path-writer.js';
 import { exitOf, spawnCli } from '../helpers/spawn-cli.js';
 import { createTestDatabase, type TestDatabase, testServerTarget } from '../helpers/test-database.js';
 
@@ -114,5 +115,26 @@ describe('connecting like the MySQL client', () => {
     expect(r.stderr).toMatch(/World-writable option file .*\.my\.cnf is ignored/);
     // Its password was not used.
     expect(r.stderr).toMatch(/Access denied/i);
+  });
+
+  it('logs in with ~/.mylogin.cnf (--login-path), over ~/.my.cnf, and takes the schema from -D', async () => {
+    writeMyCnf(['[client]', 'user=nobody', 'password=wrong', `host=${host}`, `port=${port}`]);
+    const login = join(home, '.mylogin.cnf');
+    writeLoginPathFile(login, ['[client]', `user = "${USER}"`, '[ops]', `password = ${encodeOptionValue(SECRET)}`].join('\n'));
+    try {
+      const r = await run([...probe, '--login-path', 'ops', '-D', db.database]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout + r.stderr).not.toContain(SECRET);
+      // Without the login path's password, [client] of ~/.mylogin.cnf still sets the user: denied for it.
+      const plain = await run([...probe, '-D', db.database]);
+      expect(plain.stderr).toMatch(new RegExp(`${USER}@127\\.0\\.0\\.1:\\d+/${db.database}: access denied`));
+      const skipped = await run([...probe, '--login-path', 'ops', '--no-login-paths', '-D', db.database]);
+      expect(skipped.stderr).toMatch(/nobody@127\.0\.0\.1:\d+\/\S+: access denied/);
+      const missing = await run([...probe, '--login-path', 'nope', '-D', db.database]);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/--login-path nope: no such login path/);
+    } finally {
+      rmSync(login, { force: true });
+    }
   });
 });

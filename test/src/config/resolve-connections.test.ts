@@ -115,4 +115,36 @@ describe('connection precedence: flags > URL > env > option files > config > def
   it('names a bad option-file port without the rest of the file', () => {
     expect(() => resolve({ files: { [MYCNF]: '[client]\nhost=h\nport=33o6\npassword=s3cret\n' } })).toThrow(/invalid port "33o6"/);
   });
+
+  it('-D / URL path / [client] database= name the source schema; only --report-database, the report URL or [dualpipe_report] name the report schema', () => {
+    const files = { [MYCNF]: '[client]\nhost=h\ndatabase=shop\n' };
+    expect(resolve({ files }).source.database).toBe('shop');
+    expect(resolve({ files }).report.database).toBe('shop_report');
+    expect(resolve({ files, flags: { source: 'mysql://u@h2/app' } }).source.database).toBe('app');
+    expect(resolve({ files, flags: { source: 'mysql://u@h2/app', database: 'flagged' } }).source.database).toBe('flagged');
+    expect(resolve({ files, flags: { reportDatabase: 'bi' } }).report.database).toBe('bi');
+    const group = { [MYCNF]: '[client]\nhost=h\n[dualpipe_report]\ndatabase=analytics\n' };
+    expect(resolve({ files: group }).report.database).toBe('analytics');
+    expect(() => resolve({ flags: { database: 'crm', host: 'h', reportDatabase: 'crm' } })).toThrow(/report schema must differ/);
+  });
+
+  it('MYSQL_HOST, MYSQL_TCP_PORT and MYSQL_UNIX_PORT rank below option files and flags, as in MySQL 9.7 client', () => {
+    const env = { MYSQL_HOST: 'env-host', MYSQL_TCP_PORT: '3399' };
+    expect(resolve({ env }).source).toMatchObject({ host: 'env-host', port: 3399 });
+    expect(resolve({ env, files: { [MYCNF]: '[client]\nhost=cnf-host\n' } }).source).toMatchObject({ host: 'cnf-host', port: 3399 });
+    expect(resolve({ env, files: { [MYCNF]: cnf } }).source).toMatchObject({ host: 'cnf-host', port: 3310 });
+    expect(resolve({ env, flags: { port: 7 } }).source).toMatchObject({ host: 'env-host', port: 7 });
+    expect(resolve({ env: { MYSQL_UNIX_PORT: '/env.sock' } }).source.socketPath).toBe('/env.sock');
+    expect(() => resolve({ env: { MYSQL_HOST: 'h', MYSQL_TCP_PORT: 'abc' } })).toThrow(/MYSQL_TCP_PORT: invalid port/);
+  });
+
+  it('--ssl-* flags win over the URL and option files; --report-ssl-* set the report side alone', () => {
+    const files = { [MYCNF]: '[client]\nhost=h\nssl-mode=disabled\n' };
+    expect(resolve({ files, flags: { tls: { ca: '/ca.pem' } } }).source.ssl).toEqual({ mode: 'verify-ca', ca: '/ca.pem' });
+    const url = 'mysql://u@h/crm?ssl-mode=required';
+    expect(resolve({ flags: { source: url, tls: { mode: 'verify-identity' } } }).source.ssl).toEqual({ mode: 'verify-identity' });
+    const split = resolve({ flags: { host: 'h', reportHost: 'r', reportTls: { mode: 'required' } } });
+    expect(split.report.ssl).toEqual({ mode: 'required' });
+    expect(() => resolve({ flags: { host: 'h', tls: { cert: '/c.pem' } } })).toThrow(/--ssl-\*: ssl-cert and ssl-key go together/);
+  });
 });
