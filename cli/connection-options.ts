@@ -124,9 +124,54 @@ export function connectionFlagsOf(cmd: Command): {
   return { flags, prompt, typedPassword: flags.password !== undefined || flags.reportPassword !== undefined };
 }
 
+/** The program's own options that take a value (so their value is not taken for a command name). */
+const PROGRAM_VALUE_OPTIONS = new Set(['--source', '--report', '--config', '--log-file', '--state-dir', '--log-level']);
+
+/** Long and short names of the connection flags, and whether each takes a separate value. */
+function connectionFlagNames(): Map<string, boolean> {
+  const names = new Map<string, boolean>();
+  for (const o of definitions()) {
+    const takesValue = o.required; // `<value>`; `[password]` takes only an attached value
+    if (o.long) names.set(o.long, takesValue);
+    if (o.short) names.set(o.short, takesValue);
+  }
+  return names;
+}
+
+/**
+ * Moves connection flags written before the command name (`dualpipe -u bob -p sync`, as DBAs type
+ * `mysql -u bob -p db`) to the end, where the command defines them; other leading options stay.
+ */
+function moveLeadingConnectionFlags(argv: readonly string[]): string[] {
+  const names = connectionFlagNames();
+  const kept: string[] = [];
+  const moved: string[] = [];
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-') || arg === '--') break;
+    const long = arg.startsWith('--') ? arg.split('=')[0]! : undefined;
+    const short = long === undefined ? arg.slice(0, 2) : undefined;
+    const name = long ?? short!;
+    if (names.has(name)) {
+      moved.push(arg);
+      const attached = long ? arg.includes('=') : arg.length > 2;
+      if (names.get(name) && !attached && i + 1 < argv.length) moved.push(argv[++i]!);
+    } else {
+      kept.push(arg);
+      if (PROGRAM_VALUE_OPTIONS.has(name) && !arg.includes('=') && i + 1 < argv.length) kept.push(argv[++i]!);
+    }
+  }
+  if (moved.length === 0) return [...argv];
+  const rest = argv.slice(i);
+  const dashes = rest.indexOf('--');
+  return dashes < 0 ? [...kept, ...rest, ...moved] : [...kept, ...rest.slice(0, dashes), ...moved, ...rest.slice(dashes)];
+}
+
 /**
  * Rewrites argv for MySQL habits before commander parses it: `-?` → `--help`; a bare `-p` or
- * `--password` (no attached value) → the prompt flag, so it never swallows the next argument.
+ * `--password` (no attached value) → the prompt flag, so it never swallows the next argument;
+ * connection flags before the command name move after it.
  */
 export function rewriteMysqlArgv(argv: readonly string[]): string[] {
   const out: string[] = [];
@@ -140,5 +185,5 @@ export function rewriteMysqlArgv(argv: readonly string[]): string[] {
     else if (arg === '--report-password') out.push('--report-password-prompt');
     else out.push(arg);
   }
-  return out;
+  return moveLeadingConnectionFlags(out);
 }

@@ -122,7 +122,8 @@ describe('connecting like the MySQL client', () => {
     const login = join(home, '.mylogin.cnf');
     writeLoginPathFile(login, ['[client]', `user = "${USER}"`, '[ops]', `password = ${encodeOptionValue(SECRET)}`].join('\n'));
     try {
-      const r = await run([...probe, '--login-path', 'ops', '-D', db.database]);
+      // Connection flags before the command name work too, as DBAs type `mysql --login-path=ops -D db`.
+      const r = await run(['--login-path=ops', '-D', db.database, ...probe]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout + r.stderr).not.toContain(SECRET);
       // Without the login path's password, [client] of ~/.mylogin.cnf still sets the user: denied for it.
