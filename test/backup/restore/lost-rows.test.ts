@@ -11,6 +11,7 @@ import { restoreFromMirrors } from '../../../backup/restore/restore-from-mirrors
 import { runRestore } from '../../../backup/restore/run-restore.js';
 import type { SqlConnection } from '../../../src/db/connection.js';
 import { qualify, quoteId } from '../../../src/db/quote.js';
+import { recentRuns } from '../../../src/history/run-history.js';
 import { installCapture, removeCapture } from '../../../sync/capture/capture.js';
 import { runSync } from '../../../sync/full/run-sync.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
@@ -101,6 +102,9 @@ async function expectKept(args: string[], w: { added: number; updated: number; t
   expect(Number(orgs[0]!.n)).toBe(w.updated);
   const engines = await conn.query<{ e: string }>('SELECT DISTINCT ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [keep]);
   expect(engines).toEqual([{ e: 'InnoDB' }]);
+  // The run history says what was discarded and where it was kept.
+  const run = (await recentRuns(conn, fx.reportSchema, 20)).find((x) => x.kind === 'restore');
+  expect(run?.details).toMatchObject({ discarded: w.total, keptIn: keep });
 }
 
 describe('restore: rows written since the backup', () => {
