@@ -159,4 +159,33 @@ describe('restore: rows written since the backup', () => {
     await expect(restoreFromMirrors({ connector: fx.connector, pipeline: fx.pipeline, target: fx.database, lostRows: 'refuse', since: 'backup' })).rejects.toThrow(said);
     await expectUnchanged(before, `${fx.database}_keep3`);
   });
+
+  it('rows committed after the first count (while the restore runs) are counted before the swap and kept', async () => {
+    const w = await write(4); // on top of round 3's writes, which are still live
+    const keep = `${fx.database}_keep4`;
+    keeps.push(keep);
+    let late = 0;
+    const r = await runRestore({
+      connector: fx.connector,
+      from: dir,
+      target: fx.database,
+      keepLost: keep,
+      // The confirmation comes after the first count and before the load: a writer commits here.
+      confirm: async () => {
+        late = (await conn.execute(`INSERT INTO ${qualify(fx.database, 'contact_tags')} (contact_id, tag, added_at) SELECT id, 'late', NOW(6) FROM ${qualify(fx.database, 'contacts')} WHERE id % 6 = 0`)).affectedRows;
+        return true;
+      },
+    });
+    expect(late).toBeGreaterThan(0);
+    expect(r.lostRows!.method).toBe('compared');
+    const kept = await conn.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${qualify(keep, 'contact_tags')} WHERE tag = 'late'`);
+    expect(Number(kept[0]!.n)).toBe(late);
+    const tags = r.lostRows!.tables.find((t) => t.table === 'contact_tags')!;
+    expect(tags.added).toBe(w.added + late + (await countTag('lost-3', keep)));
+    expect(r.keptLost!.tables.find((t) => t.table === 'contact_tags')!.rows).toBe(tags.added! + tags.changed!);
+  });
 });
+
+async function countTag(tag: string, schema: string): Promise<number> {
+  return Number((await conn.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${qualify(schema, 'contact_tags')} WHERE tag = ?`, [tag]))[0]!.n);
+}
