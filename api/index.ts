@@ -122,6 +122,7 @@ export type { Manifest, ManifestTable } from '../backup/format/manifest.js';
 export { verifyBackup, type VerifyBackupResult } from '../backup/restore/verify-backup.js';
 export { type RestoreOptions, type RestoreResult, type RestoreTableResult, runRestore } from '../backup/restore/run-restore.js';
 export type { RestorePlan } from '../backup/restore/plan-restore.js';
+export { describeLost, type LostRowCount, type LostTable } from '../backup/restore/count-lost-rows.js';
 export { type FromMirrorsOptions, restoreFromMirrors } from '../backup/restore/restore-from-mirrors.js';
 export { dropPrevious, type RestoreInfo, rollbackRestore, type RollbackOptions } from '../backup/restore/rollback-restore.js';
 export { type MergeOptions, type MergeResult, type MergeTableResult, runMerge } from '../backup/restore/run-merge.js';

@@ -36,7 +36,17 @@ export async function restoreThenSync(o: RestoreThenSyncOptions): Promise<Restor
   const run = (): Promise<RestoreResult> => ('from' in restore ? runRestore(restore) : restoreFromMirrors(restore));
   const result: RestoreThenSyncResult =
     history && !restore.dryRun
-      ? await recordRun(history, { kind: 'restore', bestEffort: true }, run, (r) => ({ details: { target: r.target, tables: r.tables.length, rows: r.rows, seconds: r.seconds } }))
+      ? await recordRun(history, { kind: 'restore', bestEffort: true }, run, (r) => ({
+          details: {
+            target: r.target,
+            tables: r.tables.length,
+            rows: r.rows,
+            seconds: r.seconds,
+            // What the restore discarded (and kept, with --keep-lost): the history says it after the rollback window is gone.
+            ...(r.lostRows ? { discarded: r.lostRows.rows } : {}),
+            ...(r.keptLost ? { keptIn: r.keptLost.schema } : {}),
+          },
+        }))
       : await run();
   onRestored?.(result);
   if (sync) result.sync = await runSync(sync);

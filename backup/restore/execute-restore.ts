@@ -30,6 +30,8 @@ export interface RestoreRun {
   now: () => Date;
   /** Waits while the target is too busy (the run's throttle); called before each chunk load. */
   pace?: () => Promise<void>;
+  /** Runs once the staging schema is loaded and verified, just before the swap (count and keep the lost rows); may throw to cancel. */
+  beforeSwap?: () => Promise<void>;
 }
 
 /** One restore under way: the plan, its options, and the load sessions opened so far. */
@@ -61,6 +63,8 @@ export async function executeRestore(
     const metas = await createTables(x);
     const { results, orphans } = await loadVerifyAndIndex(x, metas);
     const foreignKeysChecked = await checkForeignKeys(x, orphans);
+    run.throwIfAborted();
+    await run.beforeSwap?.();
     run.throwIfAborted();
     await makeRoomForPrevious(x);
     run.throwIfAborted();

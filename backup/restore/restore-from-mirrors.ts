@@ -38,7 +38,9 @@ export async function restoreFromMirrors(o: FromMirrorsOptions): Promise<Restore
     });
     if (o.tables) checkMirrorNames(o.tables, backup.manifest, o.pipeline.reportSchema);
     const { pipeline: _p, workDir: _w, ...restore } = o;
-    const result = await runRestore({ ...restore, from: backup.dir });
+    // The mirrors are of the last sync: the change log holds exactly the writes since (count-lost-rows.ts).
+    const history = o.syncHistory ?? { report: o.pipeline.report, reportSchema: o.pipeline.reportSchema };
+    const result = await runRestore({ ...restore, from: backup.dir, syncHistory: history, since: o.since ?? 'last sync' });
     return { ...result, syncRunId: backup.manifest.sync.runId };
   } finally {
     await rm(scratch, { recursive: true, force: true });

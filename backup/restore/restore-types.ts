@@ -4,6 +4,8 @@ import type { Logger } from '../../src/log/logger.js';
 import type { ThrottleLimits } from '../../src/guard/throttle-limits.js';
 import type { ThrottleStats } from '../../src/guard/throttle.js';
 import type { BackupKey } from '../format/backup-key.js';
+import type { HistoryPlace } from '../../src/history/record-run.js';
+import type { LostRowCount } from './count-lost-rows.js';
 import type { RestorePlan } from './plan-restore.js';
 
 /** Options of `runRestore`. */
@@ -24,8 +26,23 @@ export interface RestoreOptions {
   scratch?: boolean;
   /** The key of an encrypted backup: refused before anything is written when missing or wrong. */
   key?: BackupKey;
-  /** Asked when the restore replaces live tables; false cancels. Without it the library proceeds. */
-  confirm?: (plan: RestorePlan) => boolean | Promise<boolean>;
+  /**
+   * Asked when the restore replaces live tables, with the rows it would discard as far as they are
+   * known before the load (count-lost-rows.ts); false cancels. Without it the library proceeds.
+   */
+  confirm?: (plan: RestorePlan, lost?: LostRowCount) => boolean | Promise<boolean>;
+  /**
+   * Rows written since the backup (or sync) that the restore would discard: `refuse` throws a
+   * UsageError as soon as any are known (before the load from the change log, else before the swap
+   * from the comparison with the staged backup), nothing changed; `discard` (default) proceeds.
+   */
+  lostRows?: 'refuse' | 'discard';
+  /** Copy the discarded live rows into this schema before the swap (README, Restore). */
+  keepLost?: string;
+  /** The sync history: tells whether the capture log reaches back to the backup (count-lost-rows.ts). */
+  syncHistory?: HistoryPlace;
+  /** What the lost rows were written since, in messages: the `backup` (default) or the `last sync` (`--from-mirrors`). */
+  since?: 'backup' | 'last sync';
   waitForLockSeconds?: number;
   /** How long the RENAME retries without making the application's queries wait (MariaDB). */
   swapWaitMs?: number;
@@ -77,4 +94,11 @@ export interface RestoreResult {
   binlogReplay?: string;
   /** How often and how long the restore paused for its throttle (present when it had limits). */
   throttle?: ThrottleStats;
+  /**
+   * The rows discarded (a real restore: compared with the staged backup before the swap) or that a
+   * dry run would discard (from the change log, or unknown with why); absent when nothing is replaced.
+   */
+  lostRows?: LostRowCount;
+  /** `keepLost`: where the discarded live rows were copied, per table (`whole`: no primary key, the whole table). */
+  keptLost?: { schema: string; tables: { table: string; rows: number; whole: boolean }[] };
 }

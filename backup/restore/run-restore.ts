@@ -19,6 +19,8 @@ import { inspectTarget } from './inspect-target.js';
 import { restoreSchemas } from './plan-restore.js';
 import { checkLocalInfile, checkRestoreTarget, dryRunResult, prepareRestore } from './prepare-restore.js';
 import type { RestoreOptions, RestoreResult } from './restore-types.js';
+import { describeLost, type LostRowCount } from './count-lost-rows.js';
+import { checkKeepSchemaFree, checkKeepSchemaName, compareLost, countLostFromLog, keepLostRows } from './lost-rows.js';
 
 export type { RestoreOptions, RestoreResult, RestoreTableResult } from './restore-types.js';
 
@@ -46,9 +48,20 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
   try {
     const prepared = await prepareRestore(admin, o, backup);
     const first = prepared.plan;
-    if (o.dryRun) return dryRunResult(prepared);
+    if (o.keepLost !== undefined) {
+      checkKeepSchemaName(o.keepLost, o.target);
+      await checkKeepSchemaFree(admin, o.keepLost, first.replaced);
+    }
+    const since = o.since ?? 'backup';
+    const before = first.replaced.length ? await countLostFromLog(admin, first, backup.manifest, o.syncHistory) : undefined;
+    if (o.dryRun) {
+      const dry = dryRunResult(prepared);
+      if (!before) return dry;
+      return { ...dry, lostRows: before, planText: `-- ${describeLost(before, since)}\n${dry.planText ?? ''}` };
+    }
+    refuseLost(o, before, since);
     await checkLocalInfile(admin);
-    if (first.replaced.length && o.confirm && !(await o.confirm(first)))
+    if (first.replaced.length && o.confirm && !(await o.confirm(first, before)))
       throw new AbortedError('restore cancelled: nothing was changed');
     throwIfAborted();
     const lock = await acquireRunLock(o.connector, lockName('restore', o.target), { waitSeconds: o.waitForLockSeconds ?? 0 });
@@ -59,7 +72,18 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
       const p = await prepared.replan();
       if (p.replaced.join(',') !== first.replaced.join(','))
         throw new UsageError(`the tables of ${o.target} changed while the restore was being prepared`, { hint: 'run the restore again' });
-      const done = await executeRestore(o, p, { admin, log, threads, throwIfAborted, now: clock, pace: () => throttle.check(o.signal) });
+      let lost: LostRowCount | undefined;
+      let kept: RestoreResult['keptLost'];
+      // Counted again, exactly, once the backup is loaded beside the live tables: the last moment
+      // before the swap, so it includes what writers committed during the load.
+      const beforeSwap = async () => {
+        if (!p.replaced.length) return;
+        lost = await compareLost(admin, p);
+        log.info({ rows: lost.rows, tables: lost.tables.length, unknown: lost.unknown.length }, 'restore: rows written since the backup counted');
+        refuseLost(o, lost, since);
+        if (o.keepLost !== undefined) kept = await keepLostRows(admin, p, o.keepLost, lost);
+      };
+      const done = await executeRestore(o, p, { admin, log, threads, throwIfAborted, now: clock, pace: () => throttle.check(o.signal), beforeSwap });
       const seconds = (clock().getTime() - started.getTime()) / 1000;
       const m = backup.manifest;
       const replay =
@@ -78,6 +102,8 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
         rowsPerSecond: Math.round(p.totals.rows / Math.max(seconds, 0.001)),
         ...(replay ? { binlogReplay: replay } : {}),
         ...(o.throttle ? { throttle: throttle.stats() } : {}),
+        ...(lost ? { lostRows: lost } : {}),
+        ...(kept ? { keptLost: kept } : {}),
       };
     } finally {
       await throttle.close();
@@ -86,6 +112,18 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
   } finally {
     await admin.close();
   }
+}
+
+/**
+ * `lostRows: 'refuse'` (the CLI without `--yes`): throws when rows written since the backup would be
+ * discarded, or (after the load, where the comparison is exact) when a replaced table's could not be counted.
+ */
+function refuseLost(o: RestoreOptions, lost: LostRowCount | undefined, since: string): void {
+  if (o.lostRows !== 'refuse' || !lost) return;
+  if (lost.rows === 0 && (lost.method !== 'compared' || lost.unknown.length === 0)) return;
+  throw new UsageError(`${describeLost(lost, since)}: refusing without --yes; nothing was changed`, {
+    hint: `pass --yes to discard them, or --yes --keep-lost SCHEMA to keep a copy of them in SCHEMA`,
+  });
 }
 
 export { inspectTarget };

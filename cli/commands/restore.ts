@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import {
   dropPreviousAndRecord,
   mergeAndRecord,
+  describeLost,
   type MergeResult,
   type RestoreOptions,
   restoreThenSync,
@@ -34,6 +35,7 @@ interface RestoreFlags extends LimitFlags, ThrottleFlags {
   mode: 'replace' | 'merge';
   where?: string;
   tables?: string[];
+  keepLost?: string;
 }
 
 function parseMode(text: string): 'replace' | 'merge' {
@@ -77,9 +79,15 @@ async function confirm(c: CliContext, question: string, yes: boolean | undefined
   });
 }
 
-function describeRestore(r: RestoreThenSyncResult, reportSchema: string, isSource: boolean): string {
+function describeRestore(r: RestoreThenSyncResult, reportSchema: string, isSource: boolean, since: string): string {
   if (r.dryRun) return [...r.notes.map((n) => `-- ${n}`), r.planText ?? ''].join('\n');
   const lines = [...r.notes];
+  if (r.lostRows) lines.push(describeLost(r.lostRows, since).replace(' will be discarded', ' were discarded'));
+  if (r.keptLost)
+    lines.push(
+      `kept in ${r.keptLost.schema}: ` +
+        (r.keptLost.tables.map((t) => `${t.table} (${t.rows} rows${t.whole ? ', the whole table: no primary key' : ''})`).join(', ') || 'nothing (no live row was discarded)'),
+    );
   for (const t of r.tables)
     lines.push(
       `${t.table.padEnd(28)} ${String(t.rows).padStart(10)} rows  ${String(t.chunks).padStart(4)} chunks  ` +
@@ -122,7 +130,8 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
     .option('--where <filter>', 'with --mode merge: the rows to bring back, e.g. "contacts.id IN (42, 43)" (=, IN, BETWEEN, AND)')
     .option('--tables <list>', 'restore only these tables (comma-separated; --from or --from-mirrors); tables that reference them must be included', parseList)
     .option('--dry-run', 'validate the backup and print the plan (merge: count, then roll back); change nothing')
-    .option('--yes', 'replace live tables without asking')
+    .option('--yes', 'replace live tables without asking, discarding the rows written since the backup (refused without it when there are any)')
+    .option('--keep-lost <schema>', 'before the swap, copy the live rows the restore discards into this schema (InnoDB, created if missing)')
     .option('--sync', 'run a sync afterwards (the mirrors are stale after a restore)')
     .option('--rollback', 'put back the tables the last restore replaced')
     .option('--drop-previous', 'drop the tables the last restore replaced (the rollback window)')
@@ -145,6 +154,8 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
       if (flags.dryRun && !restoring) throw new UsageError('--dry-run applies to a restore (--from, --from-mirrors) only');
       if (cfg.sameServer && target === cfg.report.database)
         throw new UsageError(`${target} is the report schema: a restore goes into InnoDB`, { hint: 'use --into with another schema' });
+      if (flags.keepLost !== undefined && (!restoring || flags.mode === 'merge'))
+        throw new UsageError('--keep-lost needs a replace restore (--from or --from-mirrors)');
       if (flags.tables !== undefined && (!restoring || flags.mode === 'merge' || flags.tables.length === 0))
         throw new UsageError('--tables needs a replace restore (--from or --from-mirrors) and at least one table name');
       if (flags.mode === 'merge') {
@@ -198,9 +209,13 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
           dryRun: flags.dryRun === true,
           signal: controller.signal,
           onProgress: (e) => progress.update(e.item, e.done, e.total, e.unit),
-          confirm: async (plan) => {
+          lostRows: flags.yes ? 'discard' : 'refuse',
+          ...(flags.keepLost !== undefined ? { keepLost: flags.keepLost } : {}),
+          confirm: async (plan, lost) => {
             progress.stop();
-            const ok = await confirm(c, `replace ${plan.replaced.length} live table(s) of ${target} with the backup of ${plan.backupDir}`, flags.yes);
+            const what = flags.fromMirrors ? 'the mirrors of the last sync' : `the backup of ${plan.backupDir}`;
+            const loss = lost ? `; ${describeLost(lost, flags.fromMirrors ? 'last sync' : 'backup')}` : '';
+            const ok = await confirm(c, `replace ${plan.replaced.length} live table(s) of ${target} with ${what}${loss}`, flags.yes);
             progress = createProgress(c.io, c.logger);
             return ok;
           },
@@ -209,12 +224,13 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
           ...options,
           ...(flags.tables ? { tables: flags.tables } : {}),
           ...(flags.fromMirrors ? { pipeline: c.pipeline } : { ...(await keyFromFlag(c, flags.encryptKeyFile)), from: flags.from! }),
+          syncHistory: c.pipeline,
           ...(flags.sync ? { sync: syncOptions(c, { waitLock: flags.waitLock, ...flags }) } : {}),
           history: c.pipeline,
           onRestored: () => progress.stop(),
         });
         progress.stop();
-        c.print(result, () => describeRestore(result, cfg.report.database, isSource));
+        c.print(result, () => describeRestore(result, cfg.report.database, isSource, flags.fromMirrors ? 'last sync' : 'backup'));
       } finally {
         progress.stop();
         process.off('SIGINT', stop);
