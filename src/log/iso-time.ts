@@ -23,13 +23,15 @@ export function isoTime(value: Date | number | string): string {
 }
 
 /**
- * A copy of `value` ready for JSON: every Date, zoneless time text, and epoch-ms number under a
- * time key becomes `isoTime`'s text. Plain data only (results of commands); class instances other
+ * A copy of `value` ready for JSON: every Date, and zoneless time text or epoch-ms numbers under a
+ * time key (`…At`, `at`, `now`, `time`), becomes `isoTime`'s text. Plain data only (results of commands); class instances other
  * than Date are walked as plain objects, as JSON.stringify would.
  */
 export function isoTimestamps(value: unknown, key = ''): unknown {
   if (value instanceof Date) return isoTime(value);
-  if (typeof value === 'string') return isoTime(value);
+  // Text and numbers only under a time key: a row's key value in a result (a merge conflict, a
+  // drift sample) may be DATETIME text or a big number, and is data, not a time of dualpipe's.
+  if (typeof value === 'string') return TIME_KEY.test(key) ? isoTime(value) : value;
   if (typeof value === 'number') return TIME_KEY.test(key) && Number.isInteger(value) && value >= EPOCH_MS_MIN ? isoTime(value) : value;
   if (Array.isArray(value)) return value.map((v) => isoTimestamps(v));
   if (value !== null && typeof value === 'object') {
