@@ -114,8 +114,12 @@ export class CliContext {
     return this.resolved;
   }
 
+  /**
+   * `--log-level` > DUALPIPE_LOG_LEVEL > `warn` under `--json` (a script reads stdout; kilobytes of
+   * info lines on stderr only get in its way) > config logLevel > `info`.
+   */
   get logLevel(): string {
-    return this.options.logLevel ?? this.io.env.DUALPIPE_LOG_LEVEL ?? this.fileConfig?.logLevel ?? 'info';
+    return this.options.logLevel ?? this.io.env.DUALPIPE_LOG_LEVEL ?? (this.json ? 'warn' : undefined) ?? this.fileConfig?.logLevel ?? 'info';
   }
 
   /** `--log-file` > DUALPIPE_LOG_FILE > config logFile (relative to the working directory), or undefined for stderr. */
@@ -172,9 +176,15 @@ export class CliContext {
     return this.pipeline.report;
   }
 
-  /** Prints a result: JSON on stdout with --json, else the human lines. */
+  /**
+   * The result `print` kept under `--json`: run-cli.ts writes it as the one JSON document once the
+   * command ends, with `ok` and, when the command then failed, `error` (cli/json-output.ts).
+   */
+  jsonResult: { value: unknown } | undefined;
+
+  /** Prints a result: kept for the one JSON document with --json (see `jsonResult`), else the human lines. */
   print(result: unknown, human: () => string): void {
-    if (this.json) this.io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    if (this.json) this.jsonResult = { value: result };
     else {
       const text = human();
       if (text) this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);

@@ -15,6 +15,7 @@ import { registerScheduleCommand } from './commands/schedule.js';
 import { addConnectionOptions, connectionFlagsOf, rewriteMysqlArgv } from './connection-options.js';
 import { CliContext, type GetContext, type GlobalOptions } from './context.js';
 import { formatError } from './format-error.js';
+import { jsonErrorOf, jsonFailure, jsonSuccess } from './json-output.js';
 import type { CliIo } from './io.js';
 import { askPassword } from './password-prompt.js';
 
@@ -107,17 +108,25 @@ function logToFile(ctx: CliContext | undefined, line: string, exitCode: number):
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const holder: ContextHolder = { current: undefined };
   const program = buildProgram(io, holder);
+  // Before the context exists (a usage error while parsing), --json is read off the argv itself.
+  const json = () => holder.current?.json ?? argv.includes('--json');
   try {
     await program.parseAsync(rewriteMysqlArgv(argv), { from: 'user' });
+    if (holder.current?.json) io.stdout.write(jsonSuccess(holder.current.jsonResult?.value));
     return ExitCode.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return ExitCode.ok;
       if (error.code === 'commander.help') return ExitCode.ok;
       const message = error.message.replace(/^error:\s*/i, '').replace(/\n+/g, ' ');
+      if (json()) {
+        const e = { code: 'USAGE', message, hint: 'see `dualpipe --help`', exitCode: ExitCode.usage };
+        io.stdout.write(jsonFailure(e, holder.current?.jsonResult?.value));
+      }
       io.stderr.write(`dualpipe: ${message} (see \`dualpipe --help\`)\n`);
       return ExitCode.usage;
     }
+    if (json()) io.stdout.write(jsonFailure(jsonErrorOf(error), holder.current?.jsonResult?.value));
     // `status --check` printed its verdict line on stdout: the exit code is all that is left to say.
     if (error instanceof CheckVerdictError) return exitCodeFor(error);
     const debug = (holder.current?.logLevel ?? io.env.DUALPIPE_LOG_LEVEL) === 'debug';

@@ -29,7 +29,7 @@ export function registerBackupInventoryCommands(backup: Command, ctx: GetContext
       const now = Date.now();
       const list = await listBackups(flags.in);
       c.print(
-        list.map(({ manifest: _m, ...b }) => b),
+        { backups: list.map(({ manifest: _m, ...b }) => b) },
         () =>
           list.length === 0
             ? `no backups in ${flags.in}`

@@ -82,8 +82,9 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
         await served?.close();
         throw error;
       }
-      c.logger.info({ jobs: jobs.map((j) => `${j.name}: ${j.cron}`) }, 'scheduler started');
-      await new Promise<void>((resolve, reject) => {
+      // The signal handlers are in place before "scheduler started" is logged: a supervisor (or a
+      // test) that sends SIGTERM as soon as it reads that line must not kill the process outright.
+      const stopped = new Promise<void>((resolve, reject) => {
         const stop = (sig: string) => {
           c.logger.info({ signal: sig }, 'stopping: finishing or abandoning the current run safely');
           // A signal handler cannot await: the awaited promise around it carries the outcome, failure included.
@@ -96,6 +97,8 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
         process.once('SIGTERM', () => stop('SIGTERM'));
         process.once('SIGINT', () => stop('SIGINT'));
       });
+      c.logger.info({ jobs: jobs.map((j) => `${j.name}: ${j.cron}`) }, 'scheduler started');
+      await stopped;
       c.print(
         handle.stats,
         () =>

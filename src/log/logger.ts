@@ -24,7 +24,8 @@ export const REDACT_PATHS = [
 
 /** JSON logs on stderr (or on `destination`, e.g. a `--log-file`); pretty when stderr is a terminal. */
 export function createLogger(level: string, options: { pretty?: boolean; destination?: pino.DestinationStream } = {}): pino.Logger {
-  const base = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid } };
+  // `time` as ISO 8601 with Z (the same format as every --json time; issue #14), not epoch ms.
+  const base = { level, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
   if (options.destination) return pino(base, options.destination);
   const pretty = options.pretty ?? process.stderr.isTTY === true;
   if (pretty) {

@@ -64,7 +64,7 @@ describe('dualpipe status', () => {
     const reports = s.tables.filter((t) => t.kind === 'report');
     expect(reports.length).toBeGreaterThan(0);
     for (const t of s.tables) {
-      expect(t.refreshedAt).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
+      expect(t.refreshedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
       expect(t.ageSeconds).toBeGreaterThanOrEqual(0);
       expect(t.ageSeconds).toBeLessThan(600);
     }

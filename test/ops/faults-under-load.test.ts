@@ -162,7 +162,7 @@ describe('faults under load', () => {
           const cut = outcomes.filter((o) => o.fault.job === 'backup' && o.midway).map((o) => o.detail);
           const list = await runCliCapture(['backup', 'list', '--in', backupDir, '--json']);
           expect(list.code, list.stderr).toBe(0);
-          const entries = JSON.parse(list.stdout) as { dir: string; complete: boolean }[];
+          const entries = (JSON.parse(list.stdout) as { backups: { dir: string; complete: boolean }[] }).backups;
           // A backup that failed on an error removes its folder; one whose process was killed stays,
           // without a manifest: either way it is never listed as complete.
           for (const d of cut) expect(entries.find((e) => e.dir === d)?.complete ?? false, `backup list: ${d}`).toBe(false);

@@ -158,7 +158,7 @@ describe('a hostile backup directory', () => {
 
     const list = await runCliCapture(['backup', 'list', '--in', folder, '--json']);
     expect(list.code, list.stderr).toBe(0);
-    const entries = JSON.parse(list.stdout) as { name: string; complete: boolean; problem: string | null }[];
+    const entries = (JSON.parse(list.stdout) as { backups: { name: string; complete: boolean; problem: string | null }[] }).backups;
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ name: 'dualpipe-20260101T000000Z', complete: false });
     expect(entries[0]!.problem).toMatch(c.says);

@@ -1,0 +1,38 @@
+/** `--json` result of `restore` in all its modes (cli/commands/restore.ts). */
+import { z } from 'zod';
+import { commandDocument, isoTime, throttleStats } from './common.js';
+
+/**
+ * `restore --from|--from-mirrors` (replace; `dryRun` with `planText`), `--mode merge`
+ * (`inserted`, `conflicts`), `--rollback` (`putBack`, `removed`) or `--drop-previous` (`dropped`):
+ * every field but `ok` is optional, as the mode decides which are there.
+ */
+export const restoreResult = commandDocument(
+  {
+    dryRun: z.boolean().optional(),
+    backupDir: z.string().optional(),
+    backupFinishedAt: isoTime.optional(),
+    syncRunId: z.int().optional(),
+    target: z.string().optional(),
+    previous: z.string().nullable().optional(),
+    tables: z.union([z.array(z.looseObject({ table: z.string() })), z.int()]).optional(),
+    skipped: z.array(z.looseObject({ table: z.string(), reason: z.string() })).optional(),
+    replaced: z.array(z.string()).optional(),
+    foreignKeysChecked: z.int().optional(),
+    rows: z.int().optional(),
+    bytes: z.int().optional(),
+    seconds: z.number().optional(),
+    notes: z.array(z.string()).optional(),
+    planText: z.string().optional(),
+    binlogReplay: z.string().optional(),
+    throttle: throttleStats.optional(),
+    sync: z.looseObject({ runId: z.int().nullable(), seconds: z.number() }).optional(),
+    inserted: z.int().optional(),
+    conflicts: z.int().optional(),
+    restoredAt: isoTime.optional(),
+    putBack: z.array(z.string()).optional(),
+    removed: z.array(z.string()).optional(),
+    dropped: z.boolean().optional(),
+  },
+  'dualpipe restore --json',
+);
