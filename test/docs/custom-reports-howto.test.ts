@@ -9,23 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnector } from '../../src/db/mysql-driver.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { howtoBlocks } from '../helpers/howto-blocks.js';
 import { runCliCapture } from '../helpers/run-cli-capture.js';
-
-/** One `howto` block of the doc: its language, its info words and its text. */
-export interface HowtoBlock {
-  lang: string;
-  info: string[];
-  body: string;
-}
-
-/** The `howto` and `howto-output` blocks of a markdown text, in order. */
-export function howtoBlocks(markdown: string): HowtoBlock[] {
-  const blocks: HowtoBlock[] = [];
-  for (const m of markdown.matchAll(/^```(\w+) (howto(?:-output)?)([^\n]*)\n([\s\S]*?)^```$/gm)) {
-    blocks.push({ lang: m[1]!, info: [m[2]!, ...m[3]!.trim().split(/\s+/).filter(Boolean)], body: m[4]! });
-  }
-  return blocks;
-}
 
 const statements = (sql: string) => sql.split(/;\s*(?:\n|$)/).map((s) => s.trim()).filter(Boolean);
 

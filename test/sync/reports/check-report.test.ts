@@ -111,5 +111,11 @@ describe('report check', () => {
     expect(r.skippedReports).toEqual([]);
     const list = await runCliCapture(['report', 'list', '--json', '--reports-dir', a]);
     expect(JSON.parse(list.stdout)).toMatchObject({ ok: true, reports: [{ name: 'rpt_items', title: 'Items per order', folder: a, mirrors: ['items'], incremental: false }] });
+    // Config folders are relative to the config file, whatever the working directory.
+    mkdirSync(join(dir, 'cfg'));
+    writeFileSync(join(dir, 'cfg', 'dp.json'), JSON.stringify({ reports: { dir: ['../sync_a'] } }));
+    const cfg = await runCliCapture(['report', 'list', '--json', '--config', join(dir, 'cfg', 'dp.json')], {}, join(dir, 'lint'));
+    expect(cfg.code, cfg.stderr).toBe(0);
+    expect(JSON.parse(cfg.stdout)).toMatchObject({ reports: [{ name: 'rpt_items', folder: a }] });
   });
 });
