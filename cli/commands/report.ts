@@ -60,7 +60,7 @@ export function registerReportCommands(program: Command, ctx: GetContext): void 
       c.print({ ok: true, reports, ...(note ? { note } : {}) }, () =>
         [
           ...reports.map((r) => `${r.name.padEnd(30)} ${r.incremental ? 'incremental' : 'rebuilt    '}  reads ${r.mirrors.join(', ')}\n  ${r.title}\n  in ${r.folder}`),
-          reports.length ? '' : 'no report files',
+          ...(reports.length ? [] : ['no report files']),
           ...(note ? [`note: ${note}`] : []),
         ].join('\n'),
       );
