@@ -111,6 +111,18 @@ export type { CaptureStatus } from '../sync/capture/capture.js';
 export { driftedTables, type VerifyOptions, type VerifyResult, type VerifyTableResult, verifyMirrors } from '../sync/verify/verify.js';
 export { runSyncAndVerify, type SyncVerifyResult } from '../sync/verify/sync-and-verify.js';
 export { loadReportDefinitions, type ReportDefinition } from '../sync/reports/report-definitions.js';
+export {
+  isCrmSchema,
+  listReports,
+  listSourceTables,
+  loadReportSet,
+  loadReportsDir,
+  type ReportListing,
+  type ReportSetOptions,
+} from '../sync/reports/report-set.js';
+export { lintReportsDirs, lintReportText, type ReportProblem } from '../sync/reports/lint-report.js';
+export { reportTableName, reportTemplate, writeReportTemplate } from '../sync/reports/new-report.js';
+export { checkReport, type ReportCheck, scratchSchemaName } from '../sync/reports/check-report.js';
 
 // ── Backup (backup/): backups, their inventory, restore, merge and rollback ──
 

@@ -91,6 +91,12 @@ export class CliContext {
     return this.fileConfig;
   }
 
+  /** The folder of the config file (whether or not it exists): config paths are relative to it. */
+  get configDir(): string {
+    void this.file;
+    return dirname(this.configPath!);
+  }
+
   get config(): ResolvedConfig {
     if (!this.resolved) {
       this.resolved = resolveConfig({

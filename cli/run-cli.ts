@@ -7,6 +7,7 @@ import { registerDbCommands } from './commands/db.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerGrantsCommand } from './commands/grants.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerReportCommands } from './commands/report.js';
 import { registerRestoreCommand } from './commands/restore.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerStatusCommand } from './commands/status.js';
@@ -79,6 +80,7 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
   registerSeedCommand(program, ctx);
   registerSyncCommands(program, ctx);
   registerScheduleCommand(program, ctx);
+  registerReportCommands(program, ctx);
   registerCaptureCommands(program, ctx);
   registerBackupCommand(program, ctx);
   registerRestoreCommand(program, ctx);

@@ -1,10 +1,11 @@
 /** The library options of a sync (or verify) from the config, overridden by a command's flags. */
 import type { SyncOptions } from '../api/index.js';
 import type { CliContext } from './context.js';
+import { type ReportFlags, reportSetOf } from './report-flags.js';
 import { type ThrottleFlags, throttleLimits } from './throttle-flags.js';
 
 /** The flags that override the config's `sync` section. */
-export interface SyncOverrides extends ThrottleFlags {
+export interface SyncOverrides extends ThrottleFlags, ReportFlags {
   strategy?: 'swap' | 'lock';
   threads?: number;
   tables?: string[];
@@ -26,6 +27,7 @@ export function syncOptions(c: CliContext, flags: SyncOverrides) {
     swapWaitMs: cfg.sync.swapWaitMs,
     waitForLockSeconds: flags.waitLock ?? 0,
     logger: c.logger,
+    reportSet: reportSetOf(c, flags),
     ...(throttle ? { throttle } : {}),
   } satisfies SyncOptions;
 }

@@ -15,7 +15,8 @@ import { qualify } from '../src/db/quote.js';
 import { type Logger, silentLogger } from '../src/log/logger.js';
 import { listReportTables } from '../src/catalog/cleanup-leftovers.js';
 import { discoverTables } from '../src/catalog/discover-tables.js';
-import { loadReportDefinitions, type ReportDefinition } from '../sync/reports/report-definitions.js';
+import type { ReportDefinition } from '../sync/reports/report-definitions.js';
+import { loadReportSet } from '../sync/reports/report-set.js';
 import { HISTORY_TABLE } from '../src/history/run-history.js';
 import { recordRun } from '../src/history/record-run.js';
 import { runSync, type SyncOptions } from '../sync/full/run-sync.js';
@@ -131,7 +132,8 @@ async function checkUnrecorded(o: CheckOptions): Promise<TableCheckResult[]> {
       } else r.verified = null;
     }
     if (toRebuild.size > 0) {
-      const defs = o.reports ?? loadReportDefinitions();
+      // Which mirrors a damaged report reads: the user's folders and the bundled reports alike.
+      const defs = o.reports ?? loadReportSet({ ...o.sync?.reportSet, builtin: o.sync?.reportSet?.builtin ?? true });
       // A report is rebuilt by syncing the mirrors it reads; a mirror by syncing its table.
       const include = new Set<string>();
       for (const t of toRebuild) {

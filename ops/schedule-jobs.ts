@@ -19,6 +19,7 @@ import { requireNoDrift } from './require-no-drift.js';
 import { DriftError, LockBusyError } from '../src/errors.js';
 import { recordUnrecordedFailure } from '../src/history/record-run.js';
 import type { ScheduledJob } from './schedule.js';
+import type { ReportSetOptions } from '../sync/reports/report-set.js';
 import { type RunIn, runWatched } from './watched-pipeline.js';
 import { type ScheduledBackupSettings, scheduledBackupJob } from './scheduled-backup.js';
 
@@ -36,6 +37,8 @@ export interface ScheduleJobsOptions {
   backup?: ScheduledBackupSettings;
   /** The throttle of every job (the config file's `throttle` section). */
   throttle?: ThrottleLimits;
+  /** The reports the syncs build (`--reports-dir`, config `reports`); default: sync/reports/report-set.ts. */
+  reportSet?: ReportSetOptions;
   logger: Logger;
   /**
    * Bounds for every job run (README "Timeouts and stalls"): each run gets a pipeline built from
@@ -47,7 +50,7 @@ export interface ScheduleJobsOptions {
 /** The scheduled jobs, in the order backup, incremental, sync, verify. */
 export function scheduleJobs(o: ScheduleJobsOptions): ScheduledJob[] {
   const throttle = o.throttle && hasLimits(o.throttle) ? { throttle: o.throttle } : {};
-  const base = { pipeline: o.pipeline, ...o.sync, logger: o.logger, ...throttle };
+  const base = { pipeline: o.pipeline, ...o.sync, logger: o.logger, ...throttle, ...(o.reportSet ? { reportSet: o.reportSet } : {}) };
   const watched = o.watched;
   const run: RunIn = watched ? (kind, body) => runWatched(watched.config, watched.limits, kind, body) : (_kind, body) => body(o.pipeline);
   // A run that failed before writing its own history row (the server was down) is recorded here, so

@@ -1,22 +1,23 @@
 import type { Command } from 'commander';
 import { checkTables, DualpipeError } from '../../api/index.js';
 import type { GetContext } from '../context.js';
+import { addReportFlags, type ReportFlags, reportSetOf } from '../report-flags.js';
 
 /** `dualpipe check [--repair]`: find (and fix) corrupt MyISAM tables. */
 export function registerCheckCommand(program: Command, ctx: GetContext): void {
-  program
+  const cmd = program
     .command('check')
     .description('CHECK TABLE every MyISAM mirror and report; --repair repairs them, or rebuilds from InnoDB')
     .option('--repair', 'REPAIR TABLE what is corrupt; rebuild from InnoDB when that fails or loses rows; verify')
-    .addHelpText('after', '\nExit codes: 0 all tables healthy (or repaired and verified), 1 corrupt tables remain.')
-    .action(async (flags: { repair?: boolean }) => {
+    .addHelpText('after', '\nExit codes: 0 all tables healthy (or repaired and verified), 1 corrupt tables remain.');
+  addReportFlags(cmd).action(async (flags: { repair?: boolean } & ReportFlags) => {
       const c = ctx();
       const cfg = c.config;
       const results = await checkTables({
         pipeline: c.pipeline,
         repair: flags.repair === true,
         logger: c.logger,
-        sync: { threads: cfg.sync.threads, chunkRows: cfg.sync.chunkRows },
+        sync: { threads: cfg.sync.threads, chunkRows: cfg.sync.chunkRows, reportSet: reportSetOf(c, flags) },
       });
       c.print({ tables: results }, () =>
         results

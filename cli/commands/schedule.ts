@@ -3,8 +3,9 @@ import { parseListenAddress, resolveRunLimits, type ServedMetrics, scheduleJobs,
 import type { GetContext } from '../context.js';
 import { addLimitFlags, type LimitFlags } from '../limit-flags.js';
 import { collect, parsePositiveInt } from '../parse-options.js';
+import { addReportFlags, type ReportFlags, reportSetOf } from '../report-flags.js';
 
-interface ScheduleFlags extends LimitFlags {
+interface ScheduleFlags extends LimitFlags, ReportFlags {
   syncCron?: string;
   incrementalCron?: string;
   verifyCron?: string;
@@ -32,6 +33,7 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
     .option('--keep-last <n>', 'after each backup, prune to the newest N complete backups (backup.keepLast)', parsePositiveInt('--keep-last', 10_000))
     .option('--keep-days <d>', 'with --keep-last: also keep every backup younger than D days (backup.keepDays)', parsePositiveInt('--keep-days', 100_000))
     .option('--metrics-listen <host:port>', 'serve Prometheus metrics and /healthz here, e.g. 127.0.0.1:9464 (schedule.metricsListen)');
+  addReportFlags(cmd);
   addLimitFlags(cmd).action(async (flags: ScheduleFlags) => {
       const c = ctx();
       // Each job run gets a watchdog of its own (ops/watched-pipeline.ts): a stall stops that run only.
@@ -48,6 +50,7 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
         },
         sync: cfg.sync,
         throttle: cfg.throttle,
+        reportSet: reportSetOf(c, flags),
         backup: {
           ...b,
           to: flags.backupTo ?? b.to,

@@ -18,6 +18,7 @@ import { addLimitFlags, applyLimitFlags, type LimitFlags } from '../limit-flags.
 import { createProgress } from '../progress.js';
 import { type SyncOverrides, syncOptions } from '../sync-options.js';
 import { addThrottleFlags } from '../throttle-flags.js';
+import { addReportFlags } from '../report-flags.js';
 
 function parseStrategy(text: string): 'swap' | 'lock' {
   if (text !== 'swap' && text !== 'lock')
@@ -86,6 +87,7 @@ function describeDiffering(t: VerifyTableResult): string {
 export function registerSyncCommands(program: Command, ctx: GetContext): void {
   const sync = program.command('sync');
   addThrottleFlags(sync, 'source');
+  addReportFlags(sync);
   sync
     .description('rebuild the MyISAM mirrors and report tables from one consistent snapshot of the source')
     .addHelpText('after', '\nExit codes: 0 ok, 1 failure, 2 usage, 4 another run holds the lock, 5 a change-log row dualpipe did not write.')

@@ -100,6 +100,15 @@ export const configFileSchema = z
       })
       .strict()
       .optional(),
+    /** Report files (docs/custom-reports.md): folders relative to this file's folder; the bundled CRM reports. */
+    reports: z
+      .object({
+        dir: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+        /** The bundled CRM reports: true always, false never; unset: only when the source is the CRM schema. */
+        builtin: z.boolean().optional(),
+      })
+      .strict()
+      .optional(),
     schedule: z
       .object({
         sync: cronText.optional(),

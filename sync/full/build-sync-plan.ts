@@ -4,7 +4,7 @@ import { UnsupportedTableError } from '../../src/errors.js';
 import { listReportTables } from '../../src/catalog/cleanup-leftovers.js';
 import { discoverTables } from '../../src/catalog/discover-tables.js';
 import { showCreateTable } from '../../src/catalog/source-state.js';
-import { loadReportDefinitions } from '../reports/report-definitions.js';
+import { reportsOfRun } from '../reports/report-set.js';
 import { planSync, type SyncPlan, type SyncStrategy } from './plan-sync.js';
 import type { SyncRunOptions } from './sync-run-options.js';
 import { findUnsupportedTables } from './unsupported-tables.js';
@@ -25,7 +25,7 @@ export async function buildPlan(conn: SqlConnection, admin: SqlConnection, o: Sy
     strategy: o.strategy ?? 'swap',
     sameServer: o.pipeline.sameServer,
     tables,
-    reports: o.reports ?? loadReportDefinitions(),
+    reports: await reportsOfRun(conn, o.pipeline.sourceSchema, o),
     existingReportTables: await listReportTables(admin, o.pipeline.reportSchema),
   });
 }

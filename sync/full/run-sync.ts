@@ -17,7 +17,8 @@ import { cleanupLeftovers } from '../../src/catalog/cleanup-leftovers.js';
 import { describePlan, type SyncPlan, type SyncStrategy } from './plan-sync.js';
 import { buildPlan } from './build-sync-plan.js';
 import { publishTables } from '../../src/catalog/publish-tables.js';
-import { loadReportDefinitions, reportFingerprints } from '../reports/report-definitions.js';
+import { reportFingerprints } from '../reports/report-definitions.js';
+import { reportsOfRun } from '../reports/report-set.js';
 import { ensureHistoryTable, finishRun, markAbandonedRuns, recordFailedRun, startRun } from '../../src/history/run-history.js';
 import { openSnapshot, prepareSession } from '../../src/db/sessions.js';
 import { readSourceState } from '../../src/catalog/source-state.js';
@@ -139,7 +140,8 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     const tableIds = await withSession(o.pipeline.source, (c) => readTableIds(c, o.pipeline.sourceSchema));
     snapshot = await openSnapshot(o.pipeline.source);
     const snap = snapshot;
-    const plan = await buildPlan(snap, admin, o);
+    const reportDefs = await reportsOfRun(snap, o.pipeline.sourceSchema, o);
+    const plan = await buildPlan(snap, admin, { ...o, reports: reportDefs });
     const sourceState = await readSourceState(snap, o.pipeline.sourceSchema, Object.fromEntries(plan.tables.map((t) => [t.table, t.sourceDdl])));
     // Change capture: this snapshot's log rows are covered by this run; later ones stay for the next.
     const capture = await readCapture(snap, o.pipeline.sourceSchema, plan.tables.map((t) => t.meta));
@@ -218,7 +220,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     await finishRun(admin, o.pipeline.reportSchema, runId, {
       status: 'succeeded',
       finishedAt: finished,
-      details: { ...result, captureId: capture.captureId, tableIds, reportHashes: reportFingerprints((o.reports ?? loadReportDefinitions()).filter((d) => plan.reports.some((r) => r.name === d.name))) },
+      details: { ...result, captureId: capture.captureId, tableIds, reportHashes: reportFingerprints(reportDefs.filter((d) => plan.reports.some((r) => r.name === d.name))) },
       sourceState,
     });
     return result;

@@ -3,6 +3,7 @@ import type { ThrottleLimits } from '../../src/guard/throttle-limits.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { Pipeline } from '../../src/pipeline.js';
 import type { ReportDefinition } from '../reports/report-definitions.js';
+import type { ReportSetOptions } from '../reports/report-set.js';
 
 /** What a sync run of either kind honours. */
 export interface SyncRunOptions {
@@ -25,8 +26,14 @@ export interface SyncRunOptions {
   waitForLockSeconds?: number;
   /** Reads the servers and returns the plan; writes nothing and takes no lock. */
   dryRun?: boolean;
-  /** Report definitions (default: the bundled CRM reports). */
+  /** Report definitions; when given, `reportSet` is not looked at. */
   reports?: readonly ReportDefinition[];
+  /**
+   * Where the reports come from when `reports` is not given: folders read at run time, plus the
+   * bundled CRM reports for the CRM schema (sync/reports/report-set.ts). Default: the bundled
+   * reports if the source is the CRM, else none.
+   */
+  reportSet?: ReportSetOptions;
   logger?: Logger;
   /** The clock of the run's timestamps (tests pass their own). */
   clock?: () => Date;

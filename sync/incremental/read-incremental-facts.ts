@@ -13,7 +13,7 @@ import { lastSucceededSync } from '../../src/history/run-history.js';
 import { captureTriggers, fingerprintOf, readCapture, sourceTables } from '../capture/capture.js';
 import { countChanges, type KeySet, readChanges } from '../capture/change-log.js';
 import { findUnsupportedTables } from '../full/unsupported-tables.js';
-import { loadReportDefinitions } from '../reports/report-definitions.js';
+import { loadReportSet } from '../reports/report-set.js';
 import { readJournal } from '../shadow/journal.js';
 import { GENERATION_TABLE, readGeneration, shadowName, shadowSetProblem } from '../shadow/shadow-set.js';
 import { deriveCascades } from '../capture/derive-cascades.js';
@@ -71,7 +71,7 @@ export async function readIncrementalFacts(
       uncaptured: capture.uncaptured,
     },
     ddl,
-    reports: (o.reports ?? loadReportDefinitions()).filter((d) => d.dependsOn.every((t) => kept.has(t))),
+    reports: (o.reports ?? loadReportSet(o.reportSet ?? {}, all.map((m) => m.name))).filter((d) => d.dependsOn.every((t) => kept.has(t))),
     last: last
       ? { details: last.details ?? {}, ddl: ((last.sourceState ?? {}) as Partial<SourceState>).ddl ?? {} }
       : undefined,

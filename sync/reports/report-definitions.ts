@@ -1,5 +1,6 @@
 /**
- * Report tables are defined as one SQL file each in `schema/reports/`. A file holds the
+ * Report tables are defined as one SQL file each: the CRM's in `schema/reports/`, a user's in the
+ * folders given at run time (report-set.ts, docs/custom-reports.md). A file holds the
  * statements that build the table, separated by `;` at the end of a line. Placeholders:
  * `{{target}}` is the table being built (under a temporary name until the swap), and
  * `{{name}}` is the mirror of source table `name` (also under its temporary name while the run
