@@ -10,6 +10,7 @@ import { captureInstallResult, captureRemoveResult, captureStatusResult } from '
 import { dbStartResult, dbStatusResult, dbStopResult, dbUrlResult } from './db.js';
 import { migrateResult } from './migrate.js';
 import { checkResult, doctorResult, grantsResult, scheduleResult } from './ops.js';
+import { reportCheckResult, reportListResult, reportNewResult } from './report.js';
 import { restoreResult } from './restore.js';
 import { seedResult } from './seed.js';
 import { statusCheckResult, statusResult } from './status.js';
@@ -40,6 +41,9 @@ export const RESULTS: Readonly<Record<string, z.ZodType>> = {
   check: checkResult,
   doctor: doctorResult,
   grants: grantsResult,
+  'report-new': reportNewResult,
+  'report-list': reportListResult,
+  'report-check': reportCheckResult,
 };
 
 /** The folder of the published schemas, relative to the package root. */

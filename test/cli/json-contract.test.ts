@@ -5,7 +5,7 @@
  * failure, ISO times and no secret. `schedule` runs as a child process in
  * json-contract-schedule.test.ts (it stops on a signal); `db start` in json-contract-db.test.ts.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,24 @@ describe('dualpipe --json: one document per run, valid against schemas/json', ()
     await ok('restore', ['restore', '--into', into, '--drop-previous']);
     await fails('restore', 2, ['restore', '--from', join(dir, 'none'), '--into', into, '--yes']);
     expect((await fails('restore', 2, ['restore'])).error.code).toBe('USAGE');
+  });
+
+  it('report new, list, check (a good report and one with a SQL error)', async () => {
+    const reports = join(dir, 'reports');
+    mkdirSync(reports, { recursive: true });
+    expect(await ok('report-new', ['report', 'new', 'json_probe', '--dir', reports])).toMatchObject({ table: 'rpt_json_probe' });
+    expect((await fails('report-new', 2, ['report', 'new', 'json_probe', '--dir', reports])).error.code).toBe('USAGE');
+    const body = (select: string) =>
+      `-- Contacts, one row each\nCREATE TABLE {{target}} (contact_id BIGINT NOT NULL) ENGINE=MyISAM;\nINSERT INTO {{target}} (contact_id) ${select};\n`;
+    writeFileSync(join(reports, 'rpt_json_probe.sql'), body('SELECT id FROM {{contacts}}'));
+    const list = await ok('report-list', ['report', 'list', '--reports-dir', reports]);
+    expect(list.reports).toEqual([expect.objectContaining({ name: 'rpt_json_probe', mirrors: ['contacts'] })]);
+    const probe = (okay: boolean): unknown => expect.arrayContaining([expect.objectContaining({ report: 'rpt_json_probe', ok: okay })]);
+    expect((await ok('report-check', ['report', 'check', 'json_probe', '--reports-dir', reports])).reports).toEqual(probe(true));
+    writeFileSync(join(reports, 'rpt_json_probe.sql'), body('SELECT no_such_column FROM {{contacts}}'));
+    const bad = await fails('report-check', 2, ['report', 'check', 'json_probe', '--reports-dir', reports]);
+    expect(bad.reports).toEqual(probe(false));
+    expect(bad.error.code).toBe('USAGE');
   });
 
   it('status, status --max-age, status --check', async () => {
