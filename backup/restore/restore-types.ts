@@ -34,9 +34,10 @@ export interface RestoreOptions {
   /**
    * Rows written since the backup (or sync) that the restore would discard: `refuse` throws a
    * UsageError as soon as any are known (before the load from the change log, else before the swap
-   * from the comparison with the staged backup), nothing changed; `discard` (default) proceeds.
+   * from the comparison with the staged backup), nothing changed; `discard` (default) proceeds; a
+   * function is asked instead of refusing (after `confirm`), and false cancels, nothing changed.
    */
-  lostRows?: 'refuse' | 'discard';
+  lostRows?: LostRowsPolicy;
   /** Copy the discarded live rows into this schema before the swap (README, Restore). */
   keepLost?: string;
   /** The sync history: tells whether the capture log reaches back to the backup (count-lost-rows.ts). */
@@ -102,3 +103,9 @@ export interface RestoreResult {
   /** `keepLost`: where the discarded live rows were copied, per table (`whole`: no primary key, the whole table). */
   keptLost?: { schema: string; tables: { table: string; rows: number; whole: boolean }[] };
 }
+
+/**
+ * What a restore does about rows written since the backup that it would discard: refuse, discard,
+ * or ask (the CLI on a terminal without --yes). The function gets the count as then known.
+ */
+export type LostRowsPolicy = 'refuse' | 'discard' | ((lost: LostRowCount) => boolean | Promise<boolean>);

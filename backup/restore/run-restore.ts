@@ -59,10 +59,12 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
       if (!before) return dry;
       return { ...dry, lostRows: before, planText: `-- ${describeLost(before, since)}\n${dry.planText ?? ''}` };
     }
-    refuseLost(o, before, since);
+    // Refused before asking; asked about after the confirmation, which already shows the count.
+    if (o.lostRows === 'refuse') await settleLost(o, before, since);
     await checkLocalInfile(admin);
     if (first.replaced.length && o.confirm && !(await o.confirm(first, before)))
       throw new AbortedError('restore cancelled: nothing was changed');
+    if (o.lostRows !== 'refuse') await settleLost(o, before, since);
     throwIfAborted();
     const lock = await acquireRunLock(o.connector, lockName('restore', o.target), { waitSeconds: o.waitForLockSeconds ?? 0 });
     // The restore target's load counts: the chunks are written into it.
@@ -80,7 +82,7 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
         if (!p.replaced.length) return;
         lost = await compareLost(admin, p);
         log.info({ rows: lost.rows, tables: lost.tables.length, unknown: lost.unknown.length }, 'restore: rows written since the backup counted');
-        refuseLost(o, lost, since);
+        await settleLost(o, lost, since);
         if (o.keepLost !== undefined) kept = await keepLostRows(admin, p, o.keepLost, lost);
       };
       const done = await executeRestore(o, p, { admin, log, threads, throwIfAborted, now: clock, pace: () => throttle.check(o.signal), beforeSwap });
@@ -115,12 +117,18 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
 }
 
 /**
- * `lostRows: 'refuse'` (the CLI without `--yes`): throws when rows written since the backup would be
- * discarded, or (after the load, where the comparison is exact) when a replaced table's could not be counted.
+ * Applies `lostRows` when rows written since the backup would be discarded, or (after the load,
+ * where the comparison is exact) when a replaced table's could not be counted: `refuse` (the CLI
+ * without `--yes` and without a terminal) throws, a function is asked and false cancels.
  */
-function refuseLost(o: RestoreOptions, lost: LostRowCount | undefined, since: string): void {
-  if (o.lostRows !== 'refuse' || !lost) return;
+async function settleLost(o: RestoreOptions, lost: LostRowCount | undefined, since: string): Promise<void> {
+  const policy = o.lostRows ?? 'discard';
+  if (policy === 'discard' || !lost) return;
   if (lost.rows === 0 && (lost.method !== 'compared' || lost.unknown.length === 0)) return;
+  if (policy !== 'refuse') {
+    if (!(await policy(lost))) throw new AbortedError(`restore cancelled: ${describeLost(lost, since)}; nothing was changed`);
+    return;
+  }
   throw new UsageError(`${describeLost(lost, since)}: refusing without --yes; nothing was changed`, {
     hint: `pass --yes to discard them, or --yes --keep-lost SCHEMA to keep a copy of them in SCHEMA`,
   });

@@ -1,9 +1,9 @@
-import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
 import {
   dropPreviousAndRecord,
   mergeAndRecord,
   describeLost,
+  type LostRowCount,
   type MergeResult,
   type RestoreOptions,
   restoreThenSync,
@@ -11,7 +11,8 @@ import {
   rollbackAndRecord,
   UsageError,
 } from '../../api/index.js';
-import type { CliContext, GetContext } from '../context.js';
+import { confirm, terminal } from '../confirm.js';
+import type { GetContext } from '../context.js';
 import { KEY_FILE_FLAG, keyFromFlag } from '../key-file.js';
 import { parseList, parsePositiveInt } from '../parse-options.js';
 import { addLimitFlags, applyLimitFlags, type LimitFlags } from '../limit-flags.js';
@@ -63,21 +64,6 @@ function parseIndexes(text: string): 'after-load' | 'create' {
   return text;
 }
 
-/** A y/N answer on the terminal; without one, `--yes` is the only way to say yes. */
-async function confirm(c: CliContext, question: string, yes: boolean | undefined): Promise<boolean> {
-  if (yes) return true;
-  if (c.io.stderr.isTTY !== true || process.stdin.isTTY !== true)
-    throw new UsageError(`${question}: refusing without confirmation`, { hint: 'pass --yes to confirm (there is no terminal to ask on)' });
-  return new Promise((resolve) => {
-    const rl = createInterface({ input: process.stdin, output: c.io.stderr as NodeJS.WritableStream });
-    rl.on('SIGINT', () => rl.close());
-    rl.on('close', () => resolve(false));
-    rl.question(`${question}? [y/N] `, (answer) => {
-      resolve(/^y(es)?$/i.test(answer.trim()));
-      rl.close();
-    });
-  });
-}
 
 function describeRestore(r: RestoreThenSyncResult, reportSchema: string, isSource: boolean, since: string): string {
   if (r.dryRun) return [...r.notes.map((n) => `-- ${n}`), r.planText ?? ''].join('\n');
@@ -201,6 +187,18 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
       let progress: Progress = createProgress(c.io, c.logger);
       try {
         const throttle = throttleLimits(cfg.throttle, flags);
+        // On a terminal the confirmation shows the count known before the load; the exact count
+        // before the swap is asked about again only when it says more than the user agreed to.
+        let agreed: LostRowCount | undefined;
+        const since = flags.fromMirrors ? 'last sync' : 'backup';
+        const askAboutLost = async (lost: LostRowCount): Promise<boolean> => {
+          if (agreed && agreed.method !== 'unknown' && lost.rows <= agreed.rows && lost.unknown.length === 0) return true;
+          progress.stop();
+          const ok = await confirm(c, `${describeLost(lost, since)} (counted exactly now, before the swap); discard them`, false);
+          progress = createProgress(c.io, c.logger);
+          agreed = lost;
+          return ok;
+        };
         const options: Omit<RestoreOptions, 'from'> = {
           ...base,
           ...(throttle ? { throttle } : {}),
@@ -209,9 +207,10 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
           dryRun: flags.dryRun === true,
           signal: controller.signal,
           onProgress: (e) => progress.update(e.item, e.done, e.total, e.unit),
-          lostRows: flags.yes ? 'discard' : 'refuse',
+          lostRows: flags.yes ? 'discard' : terminal(c) ? askAboutLost : 'refuse',
           ...(flags.keepLost !== undefined ? { keepLost: flags.keepLost } : {}),
           confirm: async (plan, lost) => {
+            agreed = lost;
             progress.stop();
             const what = flags.fromMirrors ? 'the mirrors of the last sync' : `the backup of ${plan.backupDir}`;
             const loss = lost ? `; ${describeLost(lost, flags.fromMirrors ? 'last sync' : 'backup')}` : '';

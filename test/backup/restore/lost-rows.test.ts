@@ -184,6 +184,26 @@ describe('restore: rows written since the backup', () => {
     expect(tags.added).toBe(w.added + late + (await countTag('lost-3', keep)));
     expect(r.keptLost!.tables.find((t) => t.table === 'contact_tags')!.rows).toBe(tags.added! + tags.changed!);
   });
+
+  it('a lostRows function (the CLI on a terminal) is asked with the exact count before the swap; false cancels, nothing changed', async () => {
+    const w = await write(5);
+    const live = await schemaDigest(conn, fx.database, fx.tables);
+    const asked: Lost[] = [];
+    const ask = (answer: boolean) => (lost: Lost) => {
+      asked.push(lost);
+      return answer;
+    };
+    // Capture is off (round 3), so nothing is known before the load: asked once, before the swap.
+    await expect(runRestore({ connector: fx.connector, from: dir, target: fx.database, lostRows: ask(false) })).rejects.toThrow(/restore cancelled: \d+ row\(s\) in \d+ table\(s\) written since the backup will be discarded/);
+    expect(asked).toHaveLength(1);
+    expect(asked[0]!.method).toBe('compared');
+    expect(asked[0]!.rows).toBe(w.total);
+    await expectUnchanged(live, `${fx.database}_keep5`);
+    const r = await runRestore({ connector: fx.connector, from: dir, target: fx.database, lostRows: ask(true) });
+    expect(asked).toHaveLength(2);
+    expect(r.lostRows!.rows).toBe(asked[1]!.rows);
+    expect(await schemaDigest(conn, fx.database, fx.tables)).not.toEqual(live);
+  });
 });
 
 async function countTag(tag: string, schema: string): Promise<number> {
