@@ -217,5 +217,5 @@ export {
 } from '../src/guard/throttle-limits.js';
 export { createThrottle, type Throttle, type ThrottleOptions, type ThrottleStats } from '../src/guard/throttle.js';
 export { ThrottleError } from '../src/guard/throttle-error.js';
-export { errorCodeOf } from '../src/errors.js';
+export { errorCodeOf } from '../src/exit-codes.js';
 export { isoTime, isoTimestamps } from '../src/log/iso-time.js';

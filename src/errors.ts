@@ -248,15 +248,3 @@ export class CheckVerdictError extends DualpipeError {
     this.exitCode = exitCode;
   }
 }
-
-/**
- * The stable code of an error class for machine readers (`--json`'s `error.code`): the class name
- * without `Error`, in SCREAMING_SNAKE_CASE (`LockBusyError` → `LOCK_BUSY`, `DualpipeError` →
- * `DUALPIPE`). Renaming a class changes its code: treat class names as part of the JSON contract.
- * Anything that is not a DualpipeError is `UNEXPECTED` (a bug, or a library's error not wrapped).
- */
-export function errorCodeOf(error: unknown): string {
-  if (!(error instanceof DualpipeError)) return 'UNEXPECTED';
-  const name = error.name.replace(/Error$/, '') || 'DUALPIPE';
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
-}
