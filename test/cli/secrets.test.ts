@@ -75,7 +75,7 @@ describe('secrets', () => {
     expect(runs[2]!.out).toMatch(/"level":20|"level":30/);
     // Nor in the run history, nor in any file of the backup (manifest included).
     const conn = await db.connector.connect();
-    const history = await conn.query(`SELECT * FROM \`${db.database}_report\`._dualpipe_runs`);
+    const history = await conn.query(`SELECT * FROM \`${db.database}_report__dualpipe\`._dualpipe_runs`);
     await conn.close();
     expect(history.length).toBeGreaterThan(0);
     expect(JSON.stringify(history)).not.toContain(SECRET);
