@@ -38,12 +38,14 @@ const ddl = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
 
 /**
  * Creates the live freshness table (empty) and the analysts' view when missing; the internal
- * schema must exist. The view is (re)created each time, so it always points at this report
- * schema's internal schema.
+ * schema must exist. An existing view is left alone: replacing it would wait for (and hold up)
+ * analyst queries on it at every run.
  */
 export async function ensureFreshnessView(conn: SqlConnection, reportSchema: string): Promise<void> {
   const live = qualify(internalSchemaOf(reportSchema), FRESHNESS_TABLE);
   await conn.execute(ddl(live));
+  const view = await conn.query('SELECT 1 FROM information_schema.VIEWS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [reportSchema, FRESHNESS_VIEW]);
+  if (view.length) return;
   await conn.execute(
     `CREATE OR REPLACE SQL SECURITY DEFINER VIEW ${qualify(reportSchema, FRESHNESS_VIEW)} AS
        SELECT table_name, kind, snapshot_at, run_id FROM ${live}`,
