@@ -204,3 +204,5 @@ export {
 } from '../src/guard/throttle-limits.js';
 export { createThrottle, type Throttle, type ThrottleOptions, type ThrottleStats } from '../src/guard/throttle.js';
 export { ThrottleError } from '../src/guard/throttle-error.js';
+export { internalSchemaOf } from '../src/catalog/internal-schema.js';
+export { FRESHNESS_VIEW } from '../sync/shadow/freshness.js';
