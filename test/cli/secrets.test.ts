@@ -23,6 +23,7 @@ beforeAll(async () => {
   await conn.execute(`CREATE USER IF NOT EXISTS 'dp_secret'@'127.0.0.1' IDENTIFIED BY '${SECRET}'`);
   await conn.execute(`GRANT ALL ON \`${db.database}\`.* TO 'dp_secret'@'127.0.0.1'`);
   await conn.execute(`GRANT ALL ON \`${db.database}_report\`.* TO 'dp_secret'@'127.0.0.1'`);
+  await conn.execute(`GRANT ALL ON \`${db.database}_report__dualpipe\`.* TO 'dp_secret'@'127.0.0.1'`);
   await conn.close();
 });
 
