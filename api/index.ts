@@ -219,3 +219,5 @@ export { createThrottle, type Throttle, type ThrottleOptions, type ThrottleStats
 export { ThrottleError } from '../src/guard/throttle-error.js';
 export { errorCodeOf } from '../src/exit-codes.js';
 export { isoTime, isoTimestamps } from '../src/log/iso-time.js';
+export { internalSchemaOf } from '../src/catalog/internal-schema.js';
+export { FRESHNESS_VIEW } from '../sync/shadow/freshness.js';

@@ -3,10 +3,10 @@
  * and the holder of the sync lock. The decisions are in status.ts (and status-check.ts).
  */
 import type { SqlConnection } from '../src/db/connection.js';
-import { qualify } from '../src/db/quote.js';
 import { withSession } from '../src/db/with-session.js';
 import { MissingSchemaError } from '../src/errors.js';
-import { HISTORY_TABLE } from '../src/history/run-history.js';
+import { HISTORY_TABLE, historyTable } from '../src/history/run-history.js';
+import { internalSchemaOf } from '../src/catalog/internal-schema.js';
 import { readLockHolder, RUNNING_WINDOW } from '../src/history/lock-holder.js';
 import { lockName } from '../src/lock/run-lock.js';
 import type { Pipeline } from '../src/pipeline.js';
@@ -28,12 +28,12 @@ export async function readStatus(
   // A busy lock is read whether or not there is a history yet: the first sync holds it too.
   const holder = (await readLockHolder(conn, lockName('sync', reportSchema), reportSchema).catch(() => undefined)) ?? null;
   const columns = await conn.query<{ c: string }>('SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
-    reportSchema,
+    internalSchemaOf(reportSchema),
     HISTORY_TABLE,
   ]);
   if (columns.length === 0) return computeStatus(reportSchema, [], now, maxAgeSeconds, holder);
   const holderColumn = columns.some((r) => r.c === 'holder') ? 'holder' : 'NULL AS holder';
-  const table = qualify(reportSchema, HISTORY_TABLE);
+  const table = historyTable(reportSchema);
   // ORDER BY started_at walks the (kind, started_at) index backwards; id breaks ties.
   const pick = (where: string, limit: number) =>
     conn.query<HistoryRow>(

@@ -6,6 +6,7 @@
 import { restoreSchemas } from '../../backup/restore/plan-restore.js';
 import { assertPlainName, quoteId, quoteString } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
+import { internalSchemaOf } from '../../src/catalog/internal-schema.js';
 import { type GrantScope, type Role, ROLE_GRANTS } from './role-privileges.js';
 
 /**
@@ -107,8 +108,15 @@ function stagingTargets(source: string, wildcards: boolean): string[] {
   return [`${quoteId(`${escapeWildcards(`${source}__dp_`)}%`)}.*`, ...hashed.map((s) => `${grantSchema(s, true)}.*`)];
 }
 
-const onServer = (scope: GrantScope, server: GrantPlanInput['server']) =>
-  server === 'both' || (server === 'report') === (scope === 'report' || scope === 'report-table');
+const REPORT_SIDE: ReadonlySet<GrantScope> = new Set(['report', 'report-table', 'internal', 'internal-table']);
+const onServer = (scope: GrantScope, server: GrantPlanInput['server']) => server === 'both' || (server === 'report') === REPORT_SIDE.has(scope);
+
+/** The schema a scope names (none for `global` and `staging`). */
+function scopeSchema(scope: GrantScope, input: GrantPlanInput): string {
+  if (scope === 'system-table') return 'mysql';
+  if (scope.startsWith('internal')) return internalSchemaOf(input.reportSchema);
+  return scope.startsWith('report') ? input.reportSchema : input.sourceSchema;
+}
 
 /** Plans every role's account; throws a UsageError on a bad name before any SQL is produced. */
 export function planGrants(input: GrantPlanInput): AccountPlan[] {
@@ -140,11 +148,11 @@ function planAccount(role: Role, input: GrantPlanInput): AccountPlan {
   const notes: string[] = [];
   for (const g of ROLE_GRANTS[role]) {
     if (!onServer(g.scope, input.server)) continue;
-    const schema = g.scope === 'system-table' ? 'mysql' : g.scope.startsWith('report') ? input.reportSchema : input.sourceSchema;
+    const schema = scopeSchema(g.scope, input);
     let targets: string[];
     if (g.scope === 'global') targets = ['*.*'];
     else if (g.scope === 'staging') targets = stagingTargets(input.sourceSchema, input.wildcards);
-    else if (g.scope === 'source' || g.scope === 'report') targets = [`${grantSchema(schema, input.wildcards)}.*`];
+    else if (g.scope === 'source' || g.scope === 'report' || g.scope === 'internal') targets = [`${grantSchema(schema, input.wildcards)}.*`];
     else {
       // Table-level grants name the schema literally: no wildcard escaping there.
       if (g.ifTableExists && !input.tables.has(`${schema}.${g.table!}`)) {

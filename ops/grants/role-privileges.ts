@@ -17,12 +17,23 @@ export type Role = (typeof ROLES)[number];
  * Where a grant applies:
  * - `source` / `report`: every table of that schema;
  * - `source-table` / `report-table`: one table of it (`table`);
+ * - `internal` / `internal-table`: the report schema's internal schema (`<report>__dualpipe`,
+ *   src/catalog/internal-schema.ts: shadow set, run history, journal, freshness), or one table of it;
  * - `staging`: the schemas a restore derives from the source's name (`crm__dp_restore`,
  *   `crm__dp_previous`, `crm__dp_rollback`, and the `crm__dp_rtest_*` of restore tests);
  * - `global`: `*.*` on the source server;
  * - `system-table`: one table of the source server's `mysql` schema (`table`), when it exists.
  */
-export type GrantScope = 'source' | 'report' | 'source-table' | 'report-table' | 'staging' | 'global' | 'system-table';
+export type GrantScope =
+  | 'source'
+  | 'report'
+  | 'source-table'
+  | 'report-table'
+  | 'internal'
+  | 'internal-table'
+  | 'staging'
+  | 'global'
+  | 'system-table';
 
 /** One grant a role needs: privileges on a scope, and why. */
 export interface RoleGrant {
@@ -81,19 +92,26 @@ export const ROLE_GRANTS: Readonly<Record<Role, readonly RoleGrant[]>> = {
     },
     {
       scope: 'report',
+      privileges: [...BUILD, 'LOCK TABLES', 'CREATE VIEW', 'SHOW VIEW'],
+      why: 'builds mirrors and reports under temporary names, renames them in (LOCK TABLES: --strategy lock); defines the dualpipe_freshness view',
+    },
+    {
+      scope: 'internal',
+      // Every privilege its job uses there, named one by one (doctor compares them one by one).
       privileges: [...BUILD, 'LOCK TABLES'],
-      why: 'builds mirrors and reports under temporary names, renames them in, keeps the run history (LOCK TABLES: --strategy lock)',
+      // The freshness view runs with its definer's privileges (SQL SECURITY DEFINER): the sync account's SELECT here.
+      why: "keeps dualpipe's own tables: shadow set, run history, key journal, freshness rows (read by the dualpipe_freshness view)",
     },
   ],
-  analyst: [{ scope: 'report', privileges: ['SELECT'], why: 'queries mirrors, reports and the run history' }],
+  analyst: [{ scope: 'report', privileges: ['SELECT'], why: 'queries mirrors, reports and the dualpipe_freshness view (no grant on the internal schema)' }],
   backup: [
     { scope: 'report', privileges: ['SELECT', 'LOCK TABLES'], why: 'dumps the mirrors under LOCK TABLES … READ' },
     {
-      scope: 'report-table',
+      scope: 'internal-table',
       table: HISTORY_TABLE,
       // CREATE: the backup runs CREATE TABLE IF NOT EXISTS on the history table, which needs it even when the table exists.
-      privileges: ['INSERT', 'UPDATE', 'CREATE'],
-      why: 'records the backup in the run history',
+      privileges: ['SELECT', 'INSERT', 'UPDATE', 'CREATE'],
+      why: 'reads the last sync and records the backup in the run history',
     },
   ],
   restore: [

@@ -12,6 +12,16 @@ export async function prepareSession(conn: SqlConnection): Promise<void> {
   await allowKeylessTables(conn);
 }
 
+const snapshotTimes = new WeakMap<SqlConnection, string>();
+
+/**
+ * The source server's UTC time (`YYYY-MM-DD hh:mm:ss.ffffff`) read just before `snap` opened: the
+ * snapshot holds every transaction committed before it. Undefined for other sessions.
+ */
+export function snapshotTimeOf(snap: SqlConnection): string | undefined {
+  return snapshotTimes.get(snap);
+}
+
 /**
  * Opens one consistent snapshot of the source: every read on this session sees the source as
  * of this moment, without locking anything writers need. `INSERT … SELECT` can not read from it
@@ -27,6 +37,9 @@ export async function openSnapshot(connector: SqlConnector): Promise<SqlConnecti
     // file current *before* the snapshot is where a replay after a restore must start (see
     // src/catalog/source-state.ts).
     await noteBinlogBeforeSnapshot(conn);
+    // Read just before the snapshot opens: everything committed before this instant is in it.
+    const now = await conn.query<{ t: string }>("SELECT DATE_FORMAT(UTC_TIMESTAMP(6), '%Y-%m-%d %H:%i:%s.%f') AS t");
+    if (now[0]) snapshotTimes.set(conn, now[0].t);
     await conn.execute('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY');
   } catch (error) {
     await conn.close();

@@ -5,11 +5,10 @@
  */
 import { hostname } from 'node:os';
 import type { SqlConnection } from '../db/connection.js';
-import { qualify } from '../db/quote.js';
 import { lockName } from '../lock/run-lock.js';
 import { parseHolder, RUNNING_WINDOW } from './lock-holder.js';
 import { type KeptFailure, keepFailure, takeKeptFailures } from './kept-failures.js';
-import { finishRun, HISTORY_TABLE, startRun } from './run-history.js';
+import { finishRun, historyTable, startRun } from './run-history.js';
 
 /** The error of a run found dead. */
 export const DEAD_RUN_ERROR = 'process ended before the run finished (found at the next start)';
@@ -38,7 +37,7 @@ function processGone(pid: number): boolean {
 export async function markDeadRuns(conn: SqlConnection, schema: string, now: Date): Promise<number[]> {
   await writeKeptFailures(conn, schema);
   const rows = await conn.query<{ id: number | string; kind: string; started_at: string; holder: string | null }>(
-    `SELECT id, kind, started_at, holder FROM (SELECT id, kind, status, started_at, holder FROM ${qualify(schema, HISTORY_TABLE)}
+    `SELECT id, kind, started_at, holder FROM (SELECT id, kind, status, started_at, holder FROM ${historyTable(schema)}
       ORDER BY id DESC LIMIT ${RUNNING_WINDOW}) newest WHERE status = 'running'`,
   );
   const dead: number[] = [];
@@ -57,7 +56,7 @@ export async function markDeadRuns(conn: SqlConnection, schema: string, now: Dat
     if (!gone) continue;
     // `status = 'running'` again: the run may have finished meanwhile.
     const res = await conn.execute(
-      `UPDATE ${qualify(schema, HISTORY_TABLE)} SET status = 'aborted', finished_at = ?, error = ? WHERE id = ? AND status = 'running'`,
+      `UPDATE ${historyTable(schema)} SET status = 'aborted', finished_at = ?, error = ? WHERE id = ? AND status = 'running'`,
       [now, DEAD_RUN_ERROR, r.id],
     );
     if (res.affectedRows > 0) dead.push(Number(r.id));

@@ -4,8 +4,8 @@
  * that session (run-history.ts `holder`) names the run, host and process.
  */
 import type { SqlConnection } from '../db/connection.js';
-import { qualify } from '../db/quote.js';
-import { HISTORY_TABLE, type RunHolder } from './run-history.js';
+import { HISTORY_TABLE, historyTable, type RunHolder } from './run-history.js';
+import { internalSchemaOf } from '../catalog/internal-schema.js';
 
 /** How many of the newest runs (by id) are searched for runs in progress: a bounded read however long the history is. */
 export const RUNNING_WINDOW = 1000;
@@ -45,11 +45,11 @@ export async function readLockHolder(conn: SqlConnection, name: string, historyS
   if (historySchema !== undefined) {
     const exists = await conn.query(
       "SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = 'holder'",
-      [historySchema, HISTORY_TABLE],
+      [internalSchemaOf(historySchema), HISTORY_TABLE],
     );
     if (exists.length > 0) {
       const rows = await conn.query<{ id: number; kind: string; started_at: string; holder: string | null }>(
-        `SELECT id, kind, started_at, holder FROM (SELECT id, kind, status, started_at, holder FROM ${qualify(historySchema, HISTORY_TABLE)}
+        `SELECT id, kind, started_at, holder FROM (SELECT id, kind, status, started_at, holder FROM ${historyTable(historySchema)}
           ORDER BY id DESC LIMIT ${RUNNING_WINDOW}) newest WHERE status = 'running' AND holder IS NOT NULL ORDER BY id DESC`,
       );
       for (const r of rows) {

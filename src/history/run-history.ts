@@ -1,14 +1,19 @@
 /**
- * The run history: a small InnoDB table in the report schema (InnoDB so that a crash never
- * leaves a torn history row). One row per sync or verify run.
+ * The run history: a small InnoDB table in the report schema's internal schema (internal-schema.ts;
+ * InnoDB so that a crash never leaves a torn history row). One row per sync or verify run. Every
+ * function here takes the REPORT schema and finds the table in its internal schema.
  */
 import { hostname } from 'node:os';
 import type { SqlConnection } from '../db/connection.js';
 import { qualify } from '../db/quote.js';
+import { ensureInternalSchema, internalSchemaOf } from '../catalog/internal-schema.js';
 import { failureOf, keepFailure, markRecorded } from './kept-failures.js';
 
-/** The run history table in the report schema. */
+/** The run history table's name, in the internal schema of the report schema. */
 export const HISTORY_TABLE = '_dualpipe_runs';
+
+/** The run history table of `reportSchema`, qualified (it lives in the internal schema). */
+export const historyTable = (reportSchema: string) => qualify(internalSchemaOf(reportSchema), HISTORY_TABLE);
 
 /**
  * A run's state in the history: `running` until it ends; `aborted` when it was interrupted or its
@@ -29,12 +34,13 @@ export interface RunRecord {
 }
 
 /**
- * Creates the history table in `schema` when missing, and adds `source_state` to one an older
+ * Creates the history table of report schema `schema` (and the internal schema) when missing, and adds `source_state` to one an older
  * dualpipe made.
  */
 export async function ensureHistoryTable(conn: SqlConnection, schema: string): Promise<void> {
+  await ensureInternalSchema(conn, schema);
   await conn.execute(
-    `CREATE TABLE IF NOT EXISTS ${qualify(schema, HISTORY_TABLE)} (
+    `CREATE TABLE IF NOT EXISTS ${historyTable(schema)} (
        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
        kind VARCHAR(32) NOT NULL,
        status VARCHAR(16) NOT NULL,
@@ -52,11 +58,11 @@ export async function ensureHistoryTable(conn: SqlConnection, schema: string): P
   for (const [column, after] of [['source_state', 'details'], ['holder', 'error']] as const) {
     const col = await conn.query(
       'SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?',
-      [schema, HISTORY_TABLE, column],
+      [internalSchemaOf(schema), HISTORY_TABLE, column],
     );
     if (col.length === 0) {
       const type = column === 'holder' ? 'TEXT' : 'LONGTEXT';
-      await conn.execute(`ALTER TABLE ${qualify(schema, HISTORY_TABLE)} ADD COLUMN ${column} ${type} NULL AFTER ${after}`);
+      await conn.execute(`ALTER TABLE ${historyTable(schema)} ADD COLUMN ${column} ${type} NULL AFTER ${after}`);
     }
   }
 }
@@ -84,7 +90,7 @@ export async function startRun(
   run: { kind: string; strategy?: string; startedAt: Date; lockConnection?: number },
 ): Promise<number> {
   const res = await conn.execute(
-    `INSERT INTO ${qualify(schema, HISTORY_TABLE)} (kind, status, strategy, started_at, holder) VALUES (?, 'running', ?, ?, ?)`,
+    `INSERT INTO ${historyTable(schema)} (kind, status, strategy, started_at, holder) VALUES (?, 'running', ?, ?, ?)`,
     [run.kind, run.strategy ?? null, run.startedAt, JSON.stringify(thisHolder(run.lockConnection ?? null))],
   );
   return res.insertId;
@@ -92,7 +98,7 @@ export async function startRun(
 
 /** Notes in a running row which session holds its run lock (when the lock is taken after the row is written). */
 export async function noteLockHolder(conn: SqlConnection, schema: string, id: number, lockConnection: number): Promise<void> {
-  await conn.execute(`UPDATE ${qualify(schema, HISTORY_TABLE)} SET holder = ? WHERE id = ?`, [JSON.stringify(thisHolder(lockConnection)), id]);
+  await conn.execute(`UPDATE ${historyTable(schema)} SET holder = ? WHERE id = ?`, [JSON.stringify(thisHolder(lockConnection)), id]);
 }
 
 /**
@@ -106,7 +112,7 @@ export async function finishRun(
   outcome: { status: RunStatus; finishedAt: Date; details?: unknown; sourceState?: unknown; error?: string },
 ): Promise<void> {
   await conn.execute(
-    `UPDATE ${qualify(schema, HISTORY_TABLE)} SET status = ?, finished_at = ?, details = ?, source_state = ?, error = ? WHERE id = ?`,
+    `UPDATE ${historyTable(schema)} SET status = ?, finished_at = ?, details = ?, source_state = ?, error = ? WHERE id = ?`,
     [
       outcome.status,
       outcome.finishedAt,
@@ -126,7 +132,7 @@ export async function markAbandonedRuns(
   now: Date,
 ): Promise<number> {
   const res = await conn.execute(
-    `UPDATE ${qualify(schema, HISTORY_TABLE)} SET status = 'aborted', finished_at = ?, error = 'process ended before the run finished'
+    `UPDATE ${historyTable(schema)} SET status = 'aborted', finished_at = ?, error = 'process ended before the run finished'
       WHERE kind = ? AND status = 'running'`,
     [now, kind],
   );
@@ -145,7 +151,7 @@ export async function recentRuns(conn: SqlConnection, schema: string, limit = 10
     details: string | null;
     error: string | null;
   }>(
-    `SELECT * FROM ${qualify(schema, HISTORY_TABLE)} ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
+    `SELECT * FROM ${historyTable(schema)} ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
   );
   return rows.map((r) => ({
     id: Number(r.id),
@@ -165,12 +171,12 @@ export async function lastSucceededSync(
   schema: string,
 ): Promise<{ id: number; finishedAt: string; details: unknown; sourceState: unknown } | undefined> {
   const exists = await conn.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
-    schema,
+    internalSchemaOf(schema),
     HISTORY_TABLE,
   ]);
   if (exists.length === 0) return undefined;
   const rows = await conn.query<{ id: number; finished_at: string; details: string | null; source_state: string | null }>(
-    `SELECT id, finished_at, details, source_state FROM ${qualify(schema, HISTORY_TABLE)}
+    `SELECT id, finished_at, details, source_state FROM ${historyTable(schema)}
       WHERE kind = 'sync' AND status = 'succeeded' ORDER BY id DESC LIMIT 1`,
   );
   const r = rows[0];

@@ -20,12 +20,13 @@ import { publishTables } from '../../src/catalog/publish-tables.js';
 import { reportFingerprints } from '../reports/report-definitions.js';
 import { reportsOfRun } from '../reports/report-set.js';
 import { ensureHistoryTable, finishRun, markAbandonedRuns, recordFailedRun, startRun } from '../../src/history/run-history.js';
-import { openSnapshot, prepareSession } from '../../src/db/sessions.js';
+import { openSnapshot, prepareSession, snapshotTimeOf } from '../../src/db/sessions.js';
 import { readSourceState } from '../../src/catalog/source-state.js';
 import type { TableSyncResult } from './sync-table.js';
 import { readCapture } from '../capture/capture.js';
 import { consumeOrNote, readChangeRanges } from '../capture/change-log.js';
-import { markFullSyncGeneration, retireShadowSet } from '../shadow/after-full-sync.js';
+import { markFullSyncGeneration, retireShadowSet, withFreshness } from '../shadow/after-full-sync.js';
+import { moveToInternalSchema } from '../shadow/move-to-internal.js';
 import { readTableIds } from '../../src/catalog/table-ids.js';
 import { withSession } from '../../src/db/with-session.js';
 import type { SyncRunOptions } from './sync-run-options.js';
@@ -149,6 +150,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     await admin.execute(
       `CREATE DATABASE IF NOT EXISTS ${quoteId(o.pipeline.reportSchema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
+    await moveToInternalSchema(admin, o.pipeline.reportSchema);
     await ensureHistoryTable(admin, o.pipeline.reportSchema);
     await markAbandonedRuns(admin, o.pipeline.reportSchema, 'sync', started);
     await markDeadRuns(admin, o.pipeline.reportSchema, started);
@@ -185,13 +187,19 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     throwIfAborted();
     await retireShadowSet(admin, o.pipeline.reportSchema);
     notePhase('swapping in the report tables');
-    const published = await publishTables(admin, plan.publishSql, {
+    const fresh = await withFreshness(admin, o.pipeline.reportSchema, {
+      entries: [...plan.tables.map((t) => ({ table: t.table, kind: 'mirror' as const })), ...plan.reports.map((r) => ({ table: r.name, kind: 'report' as const }))],
+      stamp: { runId, snapshotAt: snapshotTimeOf(snap) ?? started.toISOString().slice(0, 23).replace('T', ' ') },
+      publishSql: plan.publishSql,
+      swap: plan.strategy === 'swap',
+    });
+    const published = await publishTables(admin, fresh.publishSql, {
       flavor: (await readServerInfo(admin)).flavor,
       politeMs: o.swapWaitMs ?? 10_000,
       logger: log,
     });
     log.info({ attempts: published.attempts }, 'report tables swapped in');
-    for (const sql of plan.dropSql) await admin.execute(sql);
+    for (const sql of [...plan.dropSql, fresh.drop]) await admin.execute(sql);
     // An exclude list leaves the run whole for the tables it keeps; incremental runs honour it.
     await markFullSyncGeneration(admin, o.pipeline.reportSchema, { runId, whole: plan.strategy === 'swap' && !o.include?.length });
     await consumeOrNote(o.pipeline.source, o.pipeline.sourceSchema, consumed, plan.notes, log);

@@ -12,6 +12,7 @@ import type { SqlConnection } from '../../src/db/connection.js';
 import type { UnsupportedTable } from '../../src/errors.js';
 import { CAPTURE_TABLE, CHANGE_LOG_TABLE } from '../capture/capture-sql.js';
 import { type DiscoverOptions, selectTables } from '../../src/catalog/discover-tables.js';
+import { FRESHNESS_VIEW } from '../shadow/freshness.js';
 
 /** A source table as the unsupported-table check reads it from information_schema. */
 export interface SourceTableKind {
@@ -41,6 +42,8 @@ export function unsupportedReasons(tables: readonly SourceTableKind[], options: 
     if (!chosen.has(t.name) || DUALPIPE_SOURCE_TABLES.has(t.name)) continue;
     if (t.name.startsWith('__dp_')) {
       out.push({ table: t.name, reason: "names beginning with __dp_ are dualpipe's own (temporary, shadow and log tables): rename it" });
+    } else if (t.name.toLowerCase() === FRESHNESS_VIEW) {
+      out.push({ table: t.name, reason: `${FRESHNESS_VIEW} is the name of dualpipe's freshness view in the report schema: rename it` });
     } else if (LINE_BREAK.test(t.name) || t.oddColumn) {
       out.push({ table: t.name, reason: `a ${t.oddColumn ? `column name (${JSON.stringify(t.oddColumn)})` : 'table name'} holding a line break: rename it` });
     } else if (t.type.toUpperCase() === 'SYSTEM VERSIONED') {

@@ -5,12 +5,10 @@
  */
 import type { SqlConnection } from '../../src/db/connection.js';
 import { quoteId } from '../../src/db/quote.js';
-import { readServerInfo } from '../../src/db/server-info.js';
-import { openCopySession } from '../../src/db/sessions.js';
+import { openCopySession, snapshotTimeOf } from '../../src/db/sessions.js';
 import { AbortedError } from '../../src/errors.js';
 import type { SourceState } from '../../src/catalog/source-state.js';
 import { cleanupLeftovers } from '../../src/catalog/cleanup-leftovers.js';
-import { publishTables } from '../../src/catalog/publish-tables.js';
 import { ensureHistoryTable, finishRun, markAbandonedRuns, startRun } from '../../src/history/run-history.js';
 import { silentLogger } from '../../src/log/logger.js';
 import type { Throttle } from '../../src/guard/throttle.js';
@@ -18,8 +16,10 @@ import { addKey, consumeOrNote } from '../capture/change-log.js';
 import type { SyncResult } from '../full/run-sync.js';
 import { countRows } from '../full/sync-table.js';
 import { reportFingerprints } from '../reports/report-definitions.js';
-import { ensureJournal, purgeJournal, WHOLE_TABLE, writeJournal } from '../shadow/journal.js';
-import { GENERATION_TABLE, markShadowDirty, primeShadowSet, shadowName, swapSql, writeGeneration } from '../shadow/shadow-set.js';
+import { ensureJournal, WHOLE_TABLE } from '../shadow/journal.js';
+import { markShadowDirty, primeShadowSet, shadowName } from '../shadow/shadow-set.js';
+import { publishShadow } from './publish-shadow.js';
+import { ensureInternalSchema } from '../../src/catalog/internal-schema.js';
 import { applyKeys, applyWholeTable, fillChangedKeys } from './apply-to-shadow.js';
 import type { IncrementalCost, IncrementalOptions, IncrementalRunResult, IncrementalTableResult } from './incremental-types.js';
 import { checkShadowChunks } from './paranoid-check.js';
@@ -59,13 +59,16 @@ export async function executeIncremental(
   const src = o.pipeline.sourceSchema;
   const live = source.liveGeneration!;
   const snap = run.snap!;
+  const snapshotAt = snapshotTimeOf(snap) ?? started.toISOString().slice(0, 23).replace('T', ' ');
   const byName = new Map(source.tables.map((m) => [m.name, m]));
   const throwIfAborted = () => {
     if (o.signal?.aborted) throw new AbortedError('incremental sync interrupted: the live report tables were not changed');
   };
   await admin.execute(`CREATE DATABASE IF NOT EXISTS ${quoteId(rep)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  // Multi-table DELETE resolves its target alias against the default schema (MariaDB).
-  await admin.execute(`USE ${quoteId(rep)}`);
+  // Shadows and work tables live in the internal schema. Multi-table DELETE resolves its target
+  // alias against the default schema (MariaDB): the shadows' schema is the default.
+  const work = await ensureInternalSchema(admin, rep);
+  await admin.execute(`USE ${quoteId(work)}`);
   await ensureHistoryTable(admin, rep);
   await markAbandonedRuns(admin, rep, 'sync', started);
   await markDeadRuns(admin, rep, started);
@@ -107,14 +110,14 @@ export async function executeIncremental(
         run.copier = o.pipeline.sameServer ? await openCopySession(o.pipeline.source) : undefined;
         await markShadowDirty(admin, rep, { runId: step.prime ? live.runId : source.shadowGeneration!.runId, dirty: true });
         log.info({ changes: changes.log.rows, cascaded: changes.cascades.rows, whole: plan.copiedWhole.map((w) => w.table) }, 'incremental: applying changes to the shadow set');
-        for (const r of incReports) await createReportKeys(admin, rep, r);
+        for (const r of incReports) await createReportKeys(admin, work, r);
         // Reports are independent of each other: refreshed in parallel, each on its own session, each
         // as soon as its mirrors are written (with --paranoid, after the check, which may rebuild it).
         run.scheduler = new ReportScheduler(
           source.reports,
           o.threads ?? 2,
           async (def) => {
-            const r = await refreshShadowReport(o.pipeline.report, rep, def, {
+            const r = await refreshShadowReport(o.pipeline.report, work, def, {
               whole: reportSteps.get(def.name)?.whole !== false || def.dependsOn.some((d) => repaired.has(d)),
               changedTables,
               rebuildShare: REBUILD_SHARE,
@@ -145,18 +148,18 @@ export async function executeIncremental(
         };
         const pace = () => (run.throttle?.check(o.signal) ?? Promise.resolve()).then(throwIfAborted);
         await pace();
-        const ctx = { sourceSchema: src, reportSchema: rep, meta, copier: run.copier };
+        const ctx = { sourceSchema: src, reportSchema: work, meta, copier: run.copier };
         if (r.whole) {
           Object.assign(r, await applyWholeTable(snap, admin, ctx));
         } else if (keys.size) {
           const list = [...keys];
           changedTables.add(meta.name);
-          await fillChangedKeys(admin, rep, meta, list);
-          for (const def of incReports) await collectRowKeys(admin, rep, def, meta);
+          await fillChangedKeys(admin, work, meta, list);
+          for (const def of incReports) await collectRowKeys(admin, work, def, meta);
           Object.assign(r, await applyKeys(snap, admin, { ...ctx, keys: list, pace }));
-          for (const def of incReports) await collectRowKeys(admin, rep, def, meta);
+          for (const def of incReports) await collectRowKeys(admin, work, def, meta);
         }
-        r.rows = await countRows(admin, rep, shadowName(meta.name));
+        r.rows = await countRows(admin, work, shadowName(meta.name));
         results.push(r);
         if (keys.size || r.whole) log.info({ table: meta.name, deleted: r.rowsDeleted, written: r.rowsWritten }, `incremental: ${meta.name} applied`);
         run.scheduler!.mirrorWritten(meta.name);
@@ -164,7 +167,7 @@ export async function executeIncremental(
         break;
       }
       case 'paranoid-check': {
-        check = await checkShadowChunks(snap, admin, { sourceSchema: src, reportSchema: rep, metas: source.tables, chunkRows: o.chunkRows ?? 20_000, log });
+        check = await checkShadowChunks(snap, admin, { sourceSchema: src, reportSchema: work, metas: source.tables, chunkRows: o.chunkRows ?? 20_000, log });
         for (const t of check.repaired) {
           repaired.add(t);
           // The other copy has the same drift: the next run copies this table whole into it.
@@ -185,18 +188,9 @@ export async function executeIncremental(
         break;
       }
       case 'publish': {
-        // Journal first (the next run needs it), then the swap.
-        await writeJournal(admin, rep, runId, own);
-        await writeGeneration(admin, rep, shadowName(GENERATION_TABLE), { runId, dirty: false });
-        throwIfAborted();
-        const published = await publishTables(admin, [swapSql(rep, step.tables)], {
-          flavor: (await readServerInfo(admin)).flavor,
-          politeMs: o.swapWaitMs ?? 10_000,
-          logger: log,
-        });
+        const mirrors = new Set(byName.keys());
+        const published = await publishShadow(admin, { reportSchema: rep, runId, liveRunId: live.runId, tables: step.tables, mirrors, snapshotAt, own, swapWaitMs: o.swapWaitMs, log, throwIfAborted });
         log.info({ attempts: published.attempts }, 'shadow set swapped in');
-        // The shadow is now the old live set: the journal before it is no longer needed.
-        await purgeJournal(admin, rep, live.runId).catch(() => {});
         break;
       }
       case 'consume-log': {

@@ -35,7 +35,7 @@ export interface SourceFacts {
   last: { details: LastDetails; ddl: Record<string, string> } | undefined;
   liveGeneration: Generation | null;
   shadowGeneration: Generation | null;
-  /** Tables in the report schema now. */
+  /** Tables in the report schema and its internal schema now (shadows live there). */
   reportTables: readonly string[];
   /** Change-log rows pending. */
   pending: number;

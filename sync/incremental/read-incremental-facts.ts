@@ -20,6 +20,7 @@ import { deriveCascades } from '../capture/derive-cascades.js';
 import type { IncrementalOptions } from './incremental-types.js';
 import { fallbackReason, type IncrementalFacts, type SourceFacts } from './plan-incremental.js';
 import { isNoSuchTable } from '../../src/db/no-such-table.js';
+import { internalSchemaOf } from '../../src/catalog/internal-schema.js';
 
 /** The facts of a run, and the source state its history row records (with the changes only). */
 export interface ReadFacts {
@@ -78,7 +79,7 @@ export async function readIncrementalFacts(
     liveGeneration,
     shadowGeneration: await readGeneration(admin, rep, shadowName(GENERATION_TABLE)),
     reportTables: (
-      await admin.query<{ t: string }>('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [rep])
+      await admin.query<{ t: string }>('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (?, ?)', [rep, internalSchemaOf(rep)])
     ).map((r) => r.t),
     pending,
     tableIds,

@@ -18,6 +18,7 @@
  */
 import type { SqlConnection } from '../../src/db/connection.js';
 import { openSnapshot, prepareSession } from '../../src/db/sessions.js';
+import { moveToInternalSchema } from '../shadow/move-to-internal.js';
 import { withSession } from '../../src/db/with-session.js';
 import { readTableIds } from '../../src/catalog/table-ids.js';
 import { recordFailedRun } from '../../src/history/run-history.js';
@@ -56,6 +57,8 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
   run.throttle = createThrottle({ limits: o.throttle, connector: o.pipeline.source, server: 'source', kind: 'incremental', logger: o.logger });
   try {
     await prepareSession(admin);
+    // An old layout's bookkeeping moves into the internal schema before anything reads it.
+    await moveToInternalSchema(admin, o.pipeline.reportSchema);
     const read = await readInSnapshot(o, admin, run);
     const plan = planIncremental(read.facts);
     if (plan.kind === 'full') {

@@ -5,12 +5,16 @@
  *   swapped in by a later incremental run;
  * - after the swap a whole run (swap strategy, every table) marks the live set with its run id
  *   and forgets the journal up to it, so the next incremental run can build on it; a partial or
- *   in-place run drops the marker instead, and incremental runs fall back to a full sync.
+ *   in-place run drops the marker instead, and incremental runs fall back to a full sync;
+ * - the freshness rows of the tables it builds are published with them (withFreshness).
  */
 import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
 import { purgeJournal } from './journal.js';
+import { internalSchemaOf } from '../../src/catalog/internal-schema.js';
 import { dropShadowSet, GENERATION_TABLE, writeGeneration } from './shadow-set.js';
+import { ensureFreshnessView, FRESHNESS_TABLE, type FreshnessEntry, freshnessPublish, type FreshnessStamp, stageFreshness } from './freshness.js';
+import { tempName } from '../../src/catalog/temp-names.js';
 
 /** Before a full sync's swap: drops the shadow set (stale once the live set is replaced). */
 export async function retireShadowSet(admin: SqlConnection, reportSchema: string): Promise<void> {
@@ -30,6 +34,27 @@ export async function markFullSyncGeneration(
     await writeGeneration(admin, reportSchema, GENERATION_TABLE, { runId: o.runId, dirty: false });
     await purgeJournal(admin, reportSchema, o.runId);
   } else {
-    await admin.execute(`DROP TABLE IF EXISTS ${qualify(reportSchema, GENERATION_TABLE)}`);
+    await admin.execute(`DROP TABLE IF EXISTS ${qualify(internalSchemaOf(reportSchema), GENERATION_TABLE)}`);
   }
+}
+
+/**
+ * Stages the freshness rows of a full sync's tables and adds their publish to `publishSql`: into the
+ * publishing RENAME itself for the swap strategy (one statement: tables and rows never disagree);
+ * for the in-place strategy (no single RENAME), as one RENAME right after. Returns the statements,
+ * and the drop of the old freshness table to run after them.
+ */
+export async function withFreshness(
+  admin: SqlConnection,
+  reportSchema: string,
+  o: { entries: readonly FreshnessEntry[]; stamp: FreshnessStamp; publishSql: readonly string[]; swap: boolean },
+): Promise<{ publishSql: string[]; drop: string }> {
+  await ensureFreshnessView(admin, reportSchema);
+  await stageFreshness(admin, reportSchema, tempName('new', FRESHNESS_TABLE), o.entries, o.stamp, true);
+  const f = freshnessPublish(reportSchema);
+  const sql = [...o.publishSql];
+  const last = sql.length - 1;
+  if (o.swap && last >= 0 && sql[last]!.startsWith('RENAME TABLE ')) sql[last] = `${sql[last]!}, ${f.pairs}`;
+  else sql.push(`RENAME TABLE ${f.pairs}`);
+  return { publishSql: sql, drop: f.drop };
 }

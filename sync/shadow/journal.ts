@@ -9,9 +9,12 @@ import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
 import { addKey, type KeySet } from '../capture/change-log.js';
 import { isNoSuchTable } from '../../src/db/no-such-table.js';
+import { internalSchemaOf } from '../../src/catalog/internal-schema.js';
 
-/** The key journal's table in the report schema. */
+/** The key journal's table, in the internal schema; the functions here take the REPORT schema. */
 export const JOURNAL_TABLE = '_dualpipe_sync_keys';
+
+const journalTable = (reportSchema: string) => qualify(internalSchemaOf(reportSchema), JOURNAL_TABLE);
 /** The key that stands for a whole table: one copied whole has no list of keys. */
 export const WHOLE_TABLE = '*';
 
@@ -20,7 +23,7 @@ export const WHOLE_TABLE = '*';
  * do.
  */
 export async function ensureJournal(conn: SqlConnection, schema: string): Promise<void> {
-  await conn.execute(`CREATE TABLE IF NOT EXISTS ${qualify(schema, JOURNAL_TABLE)} (
+  await conn.execute(`CREATE TABLE IF NOT EXISTS ${journalTable(schema)} (
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
     run_id BIGINT UNSIGNED NOT NULL,
     tbl VARCHAR(64) NOT NULL,
@@ -32,7 +35,7 @@ export async function ensureJournal(conn: SqlConnection, schema: string): Promis
 /** Keys of the runs after `after` up to and including `upTo`. */
 export async function readJournal(conn: SqlConnection, schema: string, after: number, upTo: number): Promise<Map<string, KeySet>> {
   const keys = new Map<string, KeySet>();
-  for await (const row of conn.stream(`SELECT tbl, pk FROM ${qualify(schema, JOURNAL_TABLE)} WHERE run_id > ? AND run_id <= ?`, [after, upTo])) {
+  for await (const row of conn.stream(`SELECT tbl, pk FROM ${journalTable(schema)} WHERE run_id > ? AND run_id <= ?`, [after, upTo])) {
     const [tbl, pk] = row as [string, string];
     addKey(keys, tbl, pk, false);
   }
@@ -49,7 +52,7 @@ export async function writeJournal(conn: SqlConnection, schema: string, runId: n
   let batch: unknown[][] = [];
   const flush = async () => {
     if (!batch.length) return;
-    await conn.execute(`INSERT INTO ${qualify(schema, JOURNAL_TABLE)} (run_id, tbl, pk) VALUES ?`, [batch]);
+    await conn.execute(`INSERT INTO ${journalTable(schema)} (run_id, tbl, pk) VALUES ?`, [batch]);
     n += batch.length;
     batch = [];
   };
@@ -66,7 +69,7 @@ export async function writeJournal(conn: SqlConnection, schema: string, runId: n
 /** Forgets the runs the shadow copy has seen (`upTo` and before); nothing to do without a journal. */
 export async function purgeJournal(conn: SqlConnection, schema: string, upTo: number): Promise<void> {
   try {
-    await conn.execute(`DELETE FROM ${qualify(schema, JOURNAL_TABLE)} WHERE run_id <= ?`, [upTo]);
+    await conn.execute(`DELETE FROM ${journalTable(schema)} WHERE run_id <= ?`, [upTo]);
   } catch (error) {
     if (!isNoSuchTable(error)) throw error;
   }

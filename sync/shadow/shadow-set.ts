@@ -7,6 +7,9 @@
  * run. Which snapshot a set reflects is written in a one-row marker table that is swapped with
  * it (`__dp_gen` live, its shadow with the shadow set), so the marker can never disagree with
  * the tables.
+ *
+ * Shadows and markers live in the internal schema (src/catalog/internal-schema.ts); every
+ * function here takes the REPORT schema. The swap renames across the two schemas in one statement.
  */
 import pLimit from 'p-limit';
 import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
@@ -18,6 +21,7 @@ import { writableColumns } from '../../src/catalog/table-meta.js';
 import { prepareSession } from '../../src/db/sessions.js';
 import { tempName } from '../../src/catalog/temp-names.js';
 import { isNoSuchTable } from '../../src/db/no-such-table.js';
+import { internalSchemaOf } from '../../src/catalog/internal-schema.js';
 
 /** The one-row marker table of a set: which run's snapshot the set reflects. */
 export const GENERATION_TABLE = '__dp_gen';
@@ -32,11 +36,11 @@ export interface Generation {
   dirty: boolean;
 }
 
-/** Reads a marker table; null when there is none. */
+/** Reads a marker table of report schema `schema` (in its internal schema); null when there is none. */
 export async function readGeneration(conn: SqlConnection, schema: string, table: string): Promise<Generation | null> {
   try {
     const rows = await conn.query<{ g: string | number; d: string | number }>(
-      `SELECT generation AS g, dirty AS d FROM ${qualify(schema, table)} LIMIT 1`,
+      `SELECT generation AS g, dirty AS d FROM ${qualify(internalSchemaOf(schema), table)} LIMIT 1`,
     );
     return rows[0] ? { runId: Number(rows[0].g), dirty: Number(rows[0].d) === 1 } : null;
   } catch (error) {
@@ -45,13 +49,15 @@ export async function readGeneration(conn: SqlConnection, schema: string, table:
   }
 }
 
-/** (Re)writes a marker table; `table` may be a temporary name that a RENAME later makes live. */
+/**
+ * (Re)writes a marker table of report schema `schema` (in its internal schema); `table` may be a
+ * temporary name that a RENAME later makes live.
+ */
 export async function writeGeneration(conn: SqlConnection, schema: string, table: string, gen: Generation): Promise<void> {
-  await conn.execute(
-    `CREATE TABLE IF NOT EXISTS ${qualify(schema, table)} (generation BIGINT UNSIGNED NOT NULL PRIMARY KEY, dirty TINYINT NOT NULL) ENGINE=MyISAM`,
-  );
-  await conn.execute(`DELETE FROM ${qualify(schema, table)}`);
-  await conn.execute(`INSERT INTO ${qualify(schema, table)} VALUES (?, ?)`, [gen.runId, gen.dirty ? 1 : 0]);
+  const marker = qualify(internalSchemaOf(schema), table);
+  await conn.execute(`CREATE TABLE IF NOT EXISTS ${marker} (generation BIGINT UNSIGNED NOT NULL PRIMARY KEY, dirty TINYINT NOT NULL) ENGINE=MyISAM`);
+  await conn.execute(`DELETE FROM ${marker}`);
+  await conn.execute(`INSERT INTO ${marker} VALUES (?, ?)`, [gen.runId, gen.dirty ? 1 : 0]);
 }
 
 /** Marks the shadow set as being written (a run killed now leaves it dirty). */
@@ -61,13 +67,14 @@ export async function markShadowDirty(conn: SqlConnection, schema: string, gen: 
 
 /** Drops every shadow table: a full sync replaces the live set, so the shadows are stale. */
 export async function dropShadowSet(conn: SqlConnection, schema: string): Promise<string[]> {
+  const internal = internalSchemaOf(schema);
   const rows = await conn.query<{ t: string }>(
     `SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '\\_\\_dp\\_shadow\\_%'`,
-    [schema],
+    [internal],
   );
   // The marker goes first: a set without its marker is never used.
   const names = rows.map((r) => r.t).sort((a, b) => Number(b === shadowName(GENERATION_TABLE)) - Number(a === shadowName(GENERATION_TABLE)));
-  for (const t of names) await conn.execute(`DROP TABLE IF EXISTS ${qualify(schema, t)}`);
+  for (const t of names) await conn.execute(`DROP TABLE IF EXISTS ${qualify(internal, t)}`);
   return names;
 }
 
@@ -84,7 +91,8 @@ export async function primeShadowSet(
   live: Generation,
   threads: number,
 ): Promise<void> {
-  await admin.execute(`DROP TABLE IF EXISTS ${qualify(schema, shadowName(GENERATION_TABLE))}`);
+  const internal = internalSchemaOf(schema);
+  await admin.execute(`DROP TABLE IF EXISTS ${qualify(internal, shadowName(GENERATION_TABLE))}`);
   const metas = new Map((await discoverTables(admin, schema, { engine: 'MyISAM' })).map((m) => [m.name, m]));
   const limit = pLimit(Math.max(1, threads));
   await Promise.all(
@@ -93,7 +101,7 @@ export async function primeShadowSet(
         const meta = metas.get(t);
         if (!meta) throw new StepError('copying the shadow set', t, { detail: 'the live table is missing: run a full `dualpipe sync`' });
         const cols = writableColumns(meta).map((c) => quoteId(c.name)).join(', ');
-        const shadow = qualify(schema, shadowName(t));
+        const shadow = qualify(internal, shadowName(t));
         await withSession(report, async (conn) => {
           await prepareSession(conn);
           await conn.execute(`DROP TABLE IF EXISTS ${shadow}`);
@@ -126,12 +134,18 @@ export function shadowSetProblem(
   return null;
 }
 
-/** One RENAME that swaps every live table with its shadow, markers included. Pure. */
-export function swapSql(schema: string, tables: readonly string[]): string {
+/**
+ * One RENAME that swaps every live table of report schema `schema` with its shadow in the internal
+ * schema, and the `internalPairs` (markers, freshness) within the internal schema. Pure.
+ */
+export function swapSql(schema: string, tables: readonly string[], internalPairs: readonly string[] = [GENERATION_TABLE]): string {
+  const internal = internalSchemaOf(schema);
   const pairs: string[] = [];
-  for (const t of [...tables, GENERATION_TABLE]) {
-    const tmp = qualify(schema, tempName('old', t));
-    pairs.push(`${qualify(schema, t)} TO ${tmp}`, `${qualify(schema, shadowName(t))} TO ${qualify(schema, t)}`, `${tmp} TO ${qualify(schema, shadowName(t))}`);
-  }
+  const swap = (liveSchema: string, t: string) => {
+    const tmp = qualify(internal, tempName('old', t));
+    pairs.push(`${qualify(liveSchema, t)} TO ${tmp}`, `${qualify(internal, shadowName(t))} TO ${qualify(liveSchema, t)}`, `${tmp} TO ${qualify(internal, shadowName(t))}`);
+  };
+  for (const t of tables) swap(schema, t);
+  for (const t of internalPairs) swap(internal, t);
   return `RENAME TABLE ${pairs.join(', ')}`;
 }

@@ -38,10 +38,10 @@ async function state(): Promise<unknown> {
   const count = async (schema: string, table: string) =>
     Number((await conn.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${qualify(schema, table)}`))[0]!.n);
   const tables = (
-    await conn.query<{ t: string }>('SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY 1', [fx.reportSchema])
+    await conn.query<{ t: string }>("SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY 1", [fx.reportSchema])
   ).map((r) => r.t);
   const sums = await conn.query(`CHECKSUM TABLE ${tables.map((t) => qualify(fx.reportSchema, t)).join(', ')}`);
-  return { log: await count(fx.database, '__dp_changes'), runs: await count(fx.reportSchema, '_dualpipe_runs'), tables, sums };
+  return { log: await count(fx.database, '__dp_changes'), runs: await count(`${fx.reportSchema}__dualpipe`, '_dualpipe_runs'), tables, sums };
 }
 
 describe('sync --incremental --dry-run', () => {

@@ -23,6 +23,7 @@ beforeAll(async () => {
   await conn.execute(`CREATE USER IF NOT EXISTS 'dp_secret'@'127.0.0.1' IDENTIFIED BY '${SECRET}'`);
   await conn.execute(`GRANT ALL ON \`${db.database}\`.* TO 'dp_secret'@'127.0.0.1'`);
   await conn.execute(`GRANT ALL ON \`${db.database}_report\`.* TO 'dp_secret'@'127.0.0.1'`);
+  await conn.execute(`GRANT ALL ON \`${db.database}_report__dualpipe\`.* TO 'dp_secret'@'127.0.0.1'`);
   await conn.close();
 });
 
@@ -75,7 +76,7 @@ describe('secrets', () => {
     expect(runs[2]!.out).toMatch(/"level":20|"level":30/);
     // Nor in the run history, nor in any file of the backup (manifest included).
     const conn = await db.connector.connect();
-    const history = await conn.query(`SELECT * FROM \`${db.database}_report\`._dualpipe_runs`);
+    const history = await conn.query(`SELECT * FROM \`${db.database}_report__dualpipe\`._dualpipe_runs`);
     await conn.close();
     expect(history.length).toBeGreaterThan(0);
     expect(JSON.stringify(history)).not.toContain(SECRET);

@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../src/db/connection.js';
-import { qualify } from '../../src/db/quote.js';
 import type { PipelineStatus } from '../../ops/status.js';
-import { HISTORY_TABLE } from '../../src/history/run-history.js';
+import { historyTable } from '../../src/history/run-history.js';
 import { type CrmFixture, createCrmFixture } from '../helpers/crm-fixture.js';
 import { runCliCapture } from '../helpers/run-cli-capture.js';
 
@@ -102,7 +101,7 @@ describe('dualpipe status', () => {
   });
 
   it('a backup and a verify stay in view behind hundreds of later syncs', async () => {
-    const table = qualify(fx.reportSchema, HISTORY_TABLE);
+    const table = historyTable(fx.reportSchema);
     const values = Array.from({ length: 600 }, () => "('sync', 'failed', 'incremental', NOW(6), NOW(6), 'null', 'boom')").join(', ');
     await conn.execute(`INSERT INTO ${table} (kind, status, strategy, started_at, finished_at, details, error) VALUES ${values}`);
     const { s } = await status();
@@ -116,7 +115,7 @@ describe('dualpipe status', () => {
 
   it('--max-age exits 3 naming the reports that are older, with the status still printed', async () => {
     // The sync finished three hours ago, as far as the history knows.
-    const table = qualify(fx.reportSchema, HISTORY_TABLE);
+    const table = historyTable(fx.reportSchema);
     await conn.execute(
       `UPDATE ${table} SET started_at = started_at - INTERVAL 3 HOUR, finished_at = finished_at - INTERVAL 3 HOUR WHERE kind = 'sync'`,
     );

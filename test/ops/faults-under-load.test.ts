@@ -15,8 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate, seed } from '../../schema/index.js';
 import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
 import { createConnector } from '../../src/db/mysql-driver.js';
-import { qualify } from '../../src/db/quote.js';
-import { HISTORY_TABLE } from '../../src/history/run-history.js';
+import { historyTable } from '../../src/history/run-history.js';
 import { checkAgainstModel, createMarker, runAckWriter, type WriterControl, type WriterResult } from '../helpers/ack-writer.js';
 import { type CrashServer, startCrashServer } from '../helpers/crash-server.js';
 import { type LogWatch, msg, watchLog } from '../helpers/log-events.js';
@@ -121,7 +120,7 @@ async function inject(log: LogWatch, fault: Fault, writer: WriterControl): Promi
 
 async function runHistory(conn: SqlConnection, sinceId: number): Promise<Record<string, number>> {
   const rows = await conn.query<{ k: string; s: string; n: number }>(
-    `SELECT kind AS k, status AS s, COUNT(*) AS n FROM ${qualify(REPORT, HISTORY_TABLE)} WHERE id > ? GROUP BY kind, status`,
+    `SELECT kind AS k, status AS s, COUNT(*) AS n FROM ${historyTable(REPORT)} WHERE id > ? GROUP BY kind, status`,
     [sinceId],
   );
   return Object.fromEntries(rows.map((r) => [`${r.k} ${r.s}`, Number(r.n)]));
@@ -133,7 +132,7 @@ describe('faults under load', () => {
     const first = await runCliCapture(['sync', '--source', server.url(SOURCE)]);
     expect(first.code, first.stderr).toBe(0);
     const admin = await source.connect({ database: null });
-    const lastBefore = Number((await admin.query<{ id: number }>(`SELECT MAX(id) AS id FROM ${qualify(REPORT, HISTORY_TABLE)}`))[0]?.id ?? 0);
+    const lastBefore = Number((await admin.query<{ id: number }>(`SELECT MAX(id) AS id FROM ${historyTable(REPORT)}`))[0]?.id ?? 0);
     await admin.close();
 
     const writerStop: WriterControl = { done: false };

@@ -28,13 +28,13 @@ type HistoryRow = {
 
 async function restoreRuns(afterId = 0): Promise<HistoryRow[]> {
   return conn.query<HistoryRow>(
-    `SELECT id, strategy, status, error, details FROM \`${fx.reportSchema}\`._dualpipe_runs WHERE kind = 'restore' AND id > ? ORDER BY id`,
+    `SELECT id, strategy, status, error, details FROM \`${fx.reportSchema}__dualpipe\`._dualpipe_runs WHERE kind = 'restore' AND id > ? ORDER BY id`,
     [afterId],
   );
 }
 
 async function lastId(): Promise<number> {
-  const rows = await conn.query<{ id: number | null }>(`SELECT MAX(id) AS id FROM \`${fx.reportSchema}\`._dualpipe_runs`);
+  const rows = await conn.query<{ id: number | null }>(`SELECT MAX(id) AS id FROM \`${fx.reportSchema}__dualpipe\`._dualpipe_runs`);
   return Number(rows[0]?.id ?? 0);
 }
 

@@ -21,11 +21,11 @@ let deadPort: number;
 type Run = { id: number; kind: string; strategy: string | null; status: string; error: string | null };
 
 async function runsAfter(id: number): Promise<Run[]> {
-  return conn.query<Run>(`SELECT id, kind, strategy, status, error FROM \`${fx.reportSchema}\`._dualpipe_runs WHERE id > ? ORDER BY id`, [id]);
+  return conn.query<Run>(`SELECT id, kind, strategy, status, error FROM \`${fx.reportSchema}__dualpipe\`._dualpipe_runs WHERE id > ? ORDER BY id`, [id]);
 }
 
 async function lastId(): Promise<number> {
-  return Number((await conn.query<{ id: number | null }>(`SELECT MAX(id) AS id FROM \`${fx.reportSchema}\`._dualpipe_runs`))[0]?.id ?? 0);
+  return Number((await conn.query<{ id: number | null }>(`SELECT MAX(id) AS id FROM \`${fx.reportSchema}__dualpipe\`._dualpipe_runs`))[0]?.id ?? 0);
 }
 
 beforeAll(async () => {

@@ -79,7 +79,7 @@ describe('backup copies', () => {
     expect(child.stderrText()).toMatch(/offsite-mount/);
     expect(existsSync(join(parent, 'offsite-mount'))).toBe(false);
     const rows = await conn.query<{ status: string; error: string | null }>(
-      `SELECT status, error FROM \`${fx.reportSchema}\`._dualpipe_runs WHERE kind = 'backup' ORDER BY id DESC LIMIT 1`,
+      `SELECT status, error FROM \`${fx.reportSchema}__dualpipe\`._dualpipe_runs WHERE kind = 'backup' ORDER BY id DESC LIMIT 1`,
     );
     expect(rows[0]?.status).toBe('failed');
     expect(rows[0]?.error).toMatch(/offsite-mount/);

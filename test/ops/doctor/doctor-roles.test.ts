@@ -84,10 +84,10 @@ describe('doctor: role accounts', () => {
 
   it('a table-level privilege the role needs fails when taken away', async () => {
     const backup = `'${PREFIX}backup'@'%'`;
-    await root.execute(`REVOKE INSERT ON ${quoteId(reportSchema)}.${quoteId('_dualpipe_runs')} FROM ${backup}`);
+    await root.execute(`REVOKE INSERT ON ${quoteId(`${reportSchema}__dualpipe`)}.${quoteId('_dualpipe_runs')} FROM ${backup}`);
     const c = byName(await checkRoleAccounts(options()))['role backup']!;
     expect(c.verdict).toBe('fail');
-    expect(c.detail).toContain(`lacks INSERT ON \`${reportSchema}\`.\`_dualpipe_runs\``);
+    expect(c.detail).toContain(`lacks INSERT ON \`${reportSchema}__dualpipe\`.\`_dualpipe_runs\``);
   });
 
   it('warns about a missing account when others exist', async () => {

@@ -12,6 +12,7 @@ import { installCapture } from '../../../sync/capture/capture.js';
 import type { SqlConnection } from '../../../src/db/connection.js';
 import { createConnector } from '../../../src/db/mysql-driver.js';
 import { qualify, quoteId } from '../../../src/db/quote.js';
+import { internalSchemaOf } from '../../../src/catalog/internal-schema.js';
 import type { GrantsResult } from '../../../ops/grants/apply-grants.js';
 import { ROLES, type Role } from '../../../ops/grants/role-privileges.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
@@ -124,6 +125,30 @@ describe('grants', () => {
     await expect(analyst.query(`SELECT * FROM ${qualify(sibling, 'secret')}`)).rejects.toThrow(denied);
     await expect(analyst.execute(`DELETE FROM ${rep('contacts')}`)).rejects.toThrow(denied);
     await expect(analyst.execute(`CREATE TABLE ${rep('mine')} (id INT)`)).rejects.toThrow(denied);
+  });
+
+  it('analyst: after full and incremental syncs sees only mirrors, reports and dualpipe_freshness, which names the last sync', async () => {
+    const analyst = await as('analyst');
+    const shown = (await analyst.query<Record<string, string>>(`SHOW TABLES FROM ${quoteId(fx.reportSchema)}`)).map((r) => Object.values(r)[0]!).sort();
+    const fresh = await analyst.query<{ table_name: string; kind: string; snapshot_at: unknown; run_id: number | string }>(
+      `SELECT * FROM ${rep('dualpipe_freshness')} ORDER BY table_name`,
+    );
+    expect(shown).toEqual([...fresh.map((f) => f.table_name), 'dualpipe_freshness'].sort());
+    const root = await fx.connector.connect();
+    const sources = await root.query<{ t: string }>(
+      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME NOT LIKE '\\_\\_dp\\_%' ORDER BY t",
+      [fx.database],
+    );
+    const last = await root.query<{ id: number | string }>(
+      `SELECT MAX(id) AS id FROM ${qualify(internalSchemaOf(fx.reportSchema), '_dualpipe_runs')} WHERE kind = 'sync' AND status = 'succeeded'`,
+    );
+    await root.close();
+    expect(fresh.filter((f) => f.kind === 'mirror').map((f) => f.table_name).sort()).toEqual(sources.map((r) => r.t).sort());
+    expect(fresh.filter((f) => f.kind === 'report').map((f) => f.table_name)).toContain('rpt_customer_360');
+    expect(new Set(fresh.map((f) => Number(f.run_id)))).toEqual(new Set([Number(last[0]!.id)]));
+    expect(fresh.every((f) => f.snapshot_at !== null)).toBe(true);
+    // No grant on the internal schema: the view reads it with its definer's privileges.
+    await expect(analyst.query(`SELECT * FROM ${qualify(internalSchemaOf(fx.reportSchema), '__dp_freshness')}`)).rejects.toThrow(denied);
   });
 
   it('writer: DML on the source, nothing else', async () => {

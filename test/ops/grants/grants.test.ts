@@ -13,7 +13,7 @@ const base: GrantPlanInput = {
   prefix: 'dp_',
   passwords: Object.fromEntries(ROLES.map((r) => [r, { value: `pw-${r}`, from: 'generated' as const }])),
   existing: new Set(),
-  tables: new Set(['crm.__dp_changes', 'crm_report._dualpipe_runs']),
+  tables: new Set(['crm.__dp_changes', 'crm_report__dualpipe._dualpipe_runs']),
   wildcards: true,
   server: 'both',
 };
@@ -32,7 +32,8 @@ describe('grants planner', () => {
       "GRANT DELETE ON `crm`.`__dp_changes` TO 'dp_sync'@'%'",
       "GRANT PROCESS ON *.* TO 'dp_sync'@'%'",
       "GRANT REPLICATION CLIENT ON *.* TO 'dp_sync'@'%'",
-      "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES ON `crm\\_report`.* TO 'dp_sync'@'%'",
+      "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES, CREATE VIEW, SHOW VIEW ON `crm\\_report`.* TO 'dp_sync'@'%'",
+      "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES ON `crm\\_report\\_\\_dualpipe`.* TO 'dp_sync'@'%'",
     ]);
     // mysql.gtid_executed only where it exists (MySQL), without a note where it does not (MariaDB).
     expect(plans.find((p) => p.role === 'sync')!.notes.join()).not.toMatch(/gtid_executed/);
@@ -41,7 +42,8 @@ describe('grants planner', () => {
     expect(grants.analyst).toEqual(["GRANT SELECT ON `crm\\_report`.* TO 'dp_analyst'@'%'"]);
     expect(grants.backup).toEqual([
       "GRANT SELECT, LOCK TABLES ON `crm\\_report`.* TO 'dp_backup'@'%'",
-      "GRANT INSERT, UPDATE, CREATE ON `crm_report`.`_dualpipe_runs` TO 'dp_backup'@'%'",
+      // The run history lives in the internal schema; the analyst has no grant there at all.
+      "GRANT SELECT, INSERT, UPDATE, CREATE ON `crm_report__dualpipe`.`_dualpipe_runs` TO 'dp_backup'@'%'",
     ]);
     expect(grants.restore).toEqual([
       "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, REFERENCES, TRIGGER ON `crm`.* TO 'dp_restore'@'%'",
@@ -101,7 +103,8 @@ describe('grants planner', () => {
     const report = sqlOf({ server: 'report' }, 'sync').map((s) => s.sql);
     expect(source.some((s) => s.includes('crm\\_report'))).toBe(false);
     expect(report.filter((s) => s.startsWith('GRANT'))).toEqual([
-      "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES ON `crm\\_report`.* TO 'dp_sync'@'%'",
+      "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES, CREATE VIEW, SHOW VIEW ON `crm\\_report`.* TO 'dp_sync'@'%'",
+      "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, LOCK TABLES ON `crm\\_report\\_\\_dualpipe`.* TO 'dp_sync'@'%'",
     ]);
     expect(sqlOf({ server: 'report' }, 'writer').filter((s) => s.sql.startsWith('GRANT'))).toEqual([]);
   });

@@ -14,7 +14,7 @@ import type { SqlConnector } from '../../../src/db/connection.js';
 import { createConnector } from '../../../src/db/mysql-driver.js';
 import { qualify } from '../../../src/db/quote.js';
 import { DEAD_RUN_ERROR } from '../../../src/history/dead-runs.js';
-import { HISTORY_TABLE } from '../../../src/history/run-history.js';
+import { historyTable } from '../../../src/history/run-history.js';
 import { lockName } from '../../../src/lock/run-lock.js';
 import { listBackups } from '../../../backup/dump/inventory.js';
 import { readState } from '../../../src/server/server-state.js';
@@ -183,7 +183,7 @@ describe('a run killed mid-way', () => {
     try {
       // A run that is really going: this process, its lock-holder session open.
       const live = await conn.execute(
-        `INSERT INTO ${qualify(REPORT, HISTORY_TABLE)} (kind, status, started_at, holder) VALUES ('copy', 'running', NOW(6), ?)`,
+        `INSERT INTO ${historyTable(REPORT)} (kind, status, started_at, holder) VALUES ('copy', 'running', NOW(6), ?)`,
         [JSON.stringify({ host: hostname(), pid: process.pid, lockConnection: conn.threadId })],
       );
       const dir = mkdtempSync(join(tmpdir(), 'dualpipe-killed-'));
@@ -191,11 +191,11 @@ describe('a run killed mid-way', () => {
       await waitForOutput(killed, /"msg":"backup started"/);
       killed.kill('SIGKILL');
       await exitOf(killed);
-      const [row] = await conn.query<{ id: number }>(`SELECT MAX(id) AS id FROM ${qualify(REPORT, HISTORY_TABLE)} WHERE kind = 'backup'`);
+      const [row] = await conn.query<{ id: number }>(`SELECT MAX(id) AS id FROM ${historyTable(REPORT)} WHERE kind = 'backup'`);
       const next = spawnCli(['--source', server.url(SOURCE), 'backup', '--to', dir]);
       expect(await exitOf(next), next.stderrText()).toBe(0);
       const after = await conn.query<{ id: number; status: string; error: string | null }>(
-        `SELECT id, status, error FROM ${qualify(REPORT, HISTORY_TABLE)} WHERE id IN (?, ?) ORDER BY id`,
+        `SELECT id, status, error FROM ${historyTable(REPORT)} WHERE id IN (?, ?) ORDER BY id`,
         [row!.id, live.insertId],
       );
       expect(after.map((r) => [Number(r.id), r.status, r.error])).toEqual(

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../../src/db/connection.js';
 import { qualify } from '../../../src/db/quote.js';
-import { HISTORY_TABLE, recentRuns } from '../../../src/history/run-history.js';
+import { recentRuns } from '../../../src/history/run-history.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
 import { exitOf, spawnCli, waitForOutput } from '../../helpers/spawn-cli.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
@@ -27,8 +27,8 @@ afterAll(async () => {
 
 async function liveTables(): Promise<string[]> {
   const rows = await conn.query<{ t: string }>(
-    "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME NOT LIKE '\\_\\_dp\\_%' AND TABLE_NAME <> ? ORDER BY 1",
-    [fx.reportSchema, HISTORY_TABLE],
+    "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT LIKE '\\_\\_dp\\_%' ORDER BY 1",
+    [fx.reportSchema],
   );
   return rows.map((r) => r.t);
 }
@@ -82,12 +82,12 @@ describe('sync killed with SIGKILL', () => {
     expect(await schemaDigest(conn, fx.reportSchema, mirrors)).toEqual(
       await schemaDigest(conn, fx.database, mirrors),
     );
-    // No temporary table is left; the live set's generation marker (sync/shadow-set.ts) stays.
+    // No temporary table is left in either schema; the live set's generation marker and freshness stay.
     const leftovers = await conn.query<{ t: string }>(
-      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '\\_\\_dp\\_%'",
-      [fx.reportSchema],
+      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (?, ?) AND TABLE_NAME LIKE '\\_\\_dp\\_%' ORDER BY 1",
+      [fx.reportSchema, `${fx.reportSchema}__dualpipe`],
     );
-    expect(leftovers.map((r) => r.t)).toEqual(['__dp_gen']);
+    expect(leftovers.map((r) => r.t)).toEqual(['__dp_freshness', '__dp_gen']);
     const runs = await recentRuns(conn, fx.reportSchema, 20);
     expect(runs[0]!.status).toBe('succeeded');
     expect(runs.some((r) => r.status === 'aborted')).toBe(true);

@@ -50,8 +50,8 @@ describe('full sync', () => {
     const mir = await schemaDigest(conn, fx.reportSchema, fx.tables);
     expect(mir).toEqual(src);
     const engines = await conn.query<{ t: string; e: string }>(
-      'SELECT TABLE_NAME AS t, ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME <> ?',
-      [fx.reportSchema, '_dualpipe_runs'],
+      "SELECT TABLE_NAME AS t, ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'",
+      [fx.reportSchema],
     );
     expect(engines.every((e) => e.e === 'MyISAM')).toBe(true);
     const fks = await conn.query(
@@ -83,12 +83,12 @@ describe('full sync', () => {
     expect(await schemaDigest(conn, fx.reportSchema, fx.tables)).toEqual(
       await schemaDigest(conn, fx.database, fx.tables),
     );
-    // Only the generation marker of the live set (sync/shadow-set.ts) stays: no temporary table.
+    // Only the live set's generation marker and freshness rows (internal schema) stay: no temporary table.
     const left = await conn.query<{ t: string }>(
-      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '\\_\\_dp%'",
-      [fx.reportSchema],
+      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA IN (?, ?) AND TABLE_NAME LIKE '\\_\\_dp%' ORDER BY 1",
+      [fx.reportSchema, `${fx.reportSchema}__dualpipe`],
     );
-    expect(left.map((r) => r.t)).toEqual(['__dp_gen']);
+    expect(left.map((r) => r.t)).toEqual(['__dp_freshness', '__dp_gen']);
   });
 
   it('verify passes, then finds a row changed directly in a mirror (CLI exits 3)', async () => {

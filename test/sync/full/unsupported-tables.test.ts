@@ -139,9 +139,11 @@ describe('names the DDL reader cannot split', () => {
     // The __dp_ prefix marks dualpipe's own tables (temporary, shadow, old ones are dropped as
     // leftovers in the report schema): a user's table named so was skipped in silence (torture seed 10005).
     await s.conn.execute(`CREATE TABLE ${q('__dp_user')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
+    // Its mirror would collide with the analysts' freshness view in the report schema.
+    await s.conn.execute(`CREATE TABLE ${q('dualpipe_freshness')} (id INT PRIMARY KEY) ENGINE=InnoDB`);
     const error = await runSync(s.options).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnsupportedTableError);
-    expect((error as UnsupportedTableError).tables.map((t) => t.table).sort()).toEqual(['__dp_user', 'col_break', 'two\nlines']);
+    expect((error as UnsupportedTableError).tables.map((t) => t.table).sort()).toEqual(['__dp_user', 'col_break', 'dualpipe_freshness', 'two\nlines']);
     expect((error as Error).message).toContain('"two\\nlines"');
     expect((error as Error).message).not.toContain('\n');
   });

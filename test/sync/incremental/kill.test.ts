@@ -46,13 +46,18 @@ describe('incremental sync killed with SIGKILL', () => {
       expect(await exitOf(spawnCli([...args, '--source', url]))).toBe(0);
     }
     const old = await schemaDigest(conn, fx.reportSchema, live);
+    // What dualpipe_freshness says is swapped with the tables: it names the run whose tables are live.
+    const runsShown = async () =>
+      (await conn.query<{ r: number | string }>(`SELECT DISTINCT run_id AS r FROM ${qualify(fx.reportSchema, 'dualpipe_freshness')}`)).map((x) => Number(x.r));
+    const oldRuns = await runsShown();
+    expect(oldRuns.length).toBe(1);
     const q = (t: string) => qualify(fx.database, t);
     await conn.execute(`UPDATE ${q('contacts')} SET lead_score = lead_score + 7 WHERE id % 3 = 0`);
     await conn.execute(`DELETE FROM ${q('contacts')} WHERE id % 11 = 0`);
     await conn.execute(`UPDATE ${q('interactions')} SET subject = 'changed' WHERE id % 5 = 0`);
     await conn.execute(`UPDATE ${q('transactions')} SET status = 'refunded' WHERE id % 13 = 0`);
 
-    const observed: { label: string; digest: Record<string, string> }[] = [];
+    const observed: { label: string; digest: Record<string, string>; runs: number[] }[] = [];
     for (const k of kills) {
       const child = spawnCli(['sync', '--incremental', '--source', url, '--wait-lock', '60', '--log-level', 'info']);
       if (typeof k.at === 'number') await sleep(k.at);
@@ -60,7 +65,7 @@ describe('incremental sync killed with SIGKILL', () => {
       child.kill('SIGKILL');
       await exitOf(child);
       await waitQuiet(conn, [fx.reportSchema, fx.database]);
-      observed.push({ label: k.label, digest: await schemaDigest(conn, fx.reportSchema, live) });
+      observed.push({ label: k.label, digest: await schemaDigest(conn, fx.reportSchema, live), runs: await runsShown() });
     }
     const done = spawnCli(['sync', '--incremental', '--source', url, '--wait-lock', '60']);
     expect(await exitOf(done)).toBe(0);
@@ -68,6 +73,9 @@ describe('incremental sync killed with SIGKILL', () => {
     expect(fresh).not.toEqual(old);
     for (const o of observed) {
       expect([old, fresh].some((d) => JSON.stringify(d) === JSON.stringify(o.digest)), `killed ${o.label}: a mix of old and new`).toBe(true);
+      // Old tables are still described as the old run's; new ones by the run that swapped them in.
+      if (JSON.stringify(o.digest) === JSON.stringify(old)) expect(o.runs, `killed ${o.label}: freshness`).toEqual(oldRuns);
+      else expect(o.runs.length, `killed ${o.label}: freshness`).toBe(1);
     }
     // At least one kill landed before the swap, so the test saw the old state survive a kill.
     expect(observed.some((o) => JSON.stringify(o.digest) === JSON.stringify(old))).toBe(true);

@@ -174,9 +174,10 @@ describe('fallback to a full sync', () => {
 
 describe('swap', () => {
   it('swaps every table and the generation marker with its shadow in one RENAME', () => {
+    // Live tables in the report schema, shadows and markers in its internal schema: still one statement.
     expect(swapSql('r', ['a'])).toBe(
-      'RENAME TABLE `r`.`a` TO `r`.`__dp_old_a`, `r`.`__dp_shadow_a` TO `r`.`a`, `r`.`__dp_old_a` TO `r`.`__dp_shadow_a`, ' +
-        '`r`.`__dp_gen` TO `r`.`__dp_old___dp_gen`, `r`.`__dp_shadow___dp_gen` TO `r`.`__dp_gen`, `r`.`__dp_old___dp_gen` TO `r`.`__dp_shadow___dp_gen`',
+      'RENAME TABLE `r`.`a` TO `r__dualpipe`.`__dp_old_a`, `r__dualpipe`.`__dp_shadow_a` TO `r`.`a`, `r__dualpipe`.`__dp_old_a` TO `r__dualpipe`.`__dp_shadow_a`, ' +
+        '`r__dualpipe`.`__dp_gen` TO `r__dualpipe`.`__dp_old___dp_gen`, `r__dualpipe`.`__dp_shadow___dp_gen` TO `r__dualpipe`.`__dp_gen`, `r__dualpipe`.`__dp_old___dp_gen` TO `r__dualpipe`.`__dp_shadow___dp_gen`',
     );
   });
 });

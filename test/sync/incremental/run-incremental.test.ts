@@ -216,7 +216,7 @@ describe('incremental sync', () => {
   });
 
   it('--paranoid finds and rewrites drift the triggers could not see; without it the drift stays', async () => {
-    const shadow = qualify(fx.reportSchema, '__dp_shadow_contacts');
+    const shadow = qualify(`${fx.reportSchema}__dualpipe`, '__dp_shadow_contacts');
     const tamper = async () => {
       const id = (await conn.query<{ id: number }>(`SELECT MIN(id) AS id FROM ${shadow}`))[0]!.id;
       await conn.execute(`UPDATE ${shadow} SET first_name = 'Drift' WHERE id = ?`, [id]);

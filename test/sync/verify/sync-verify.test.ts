@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../../src/db/connection.js';
 import { qualify } from '../../../src/db/quote.js';
 import { prepareSession } from '../../../src/db/sessions.js';
-import { HISTORY_TABLE } from '../../../src/history/run-history.js';
+import { historyTable } from '../../../src/history/run-history.js';
 import { silentLogger } from '../../../src/log/logger.js';
 import { scheduledVerify } from '../../../ops/schedule-jobs.js';
 import { runSync } from '../../../sync/full/run-sync.js';
@@ -22,7 +22,7 @@ let fx: CrmFixture;
 
 /** The mode of the last verify in the run history. */
 async function lastVerifyMode(): Promise<string> {
-  const [row] = await conn.query<{ d: string }>(`SELECT details AS d FROM ${qualify(fx.reportSchema, HISTORY_TABLE)} WHERE kind = 'verify' ORDER BY id DESC LIMIT 1`);
+  const [row] = await conn.query<{ d: string }>(`SELECT details AS d FROM ${historyTable(fx.reportSchema)} WHERE kind = 'verify' ORDER BY id DESC LIMIT 1`);
   const d = row!.d as unknown;
   return (typeof d === 'string' ? (JSON.parse(d) as { mode: string }) : (d as { mode: string })).mode;
 }
