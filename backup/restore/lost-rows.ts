@@ -6,6 +6,7 @@ import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
 import { discoverTables } from '../../src/catalog/discover-tables.js';
+import type { TableMeta } from '../../src/catalog/table-meta.js';
 import type { HistoryPlace } from '../../src/history/record-run.js';
 import { lastSucceededSync } from '../../src/history/run-history.js';
 import { withSession } from '../../src/db/with-session.js';
@@ -42,10 +43,25 @@ export async function countLostFromLog(admin: SqlConnection, plan: RestorePlan, 
   return summarizeLost('change-log', reach.tables.map((table) => ({ table, rows: counts.get(table) ?? 0 })), reach.unknown);
 }
 
+/**
+ * The live tables of `schema` whatever their engine: discoverTables reads one engine (InnoDB by
+ * default), and a table that was InnoDB at the backup may have been altered to MyISAM or Aria
+ * since; it is still live and replaced, so its rows must be compared and kept like any other's.
+ */
+async function liveMetas(admin: SqlConnection, schema: string): Promise<Map<string, TableMeta>> {
+  const engines = await admin.query<{ e: string }>(
+    "SELECT DISTINCT ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND ENGINE IS NOT NULL",
+    [schema],
+  );
+  const metas = new Map<string, TableMeta>();
+  for (const { e } of engines) for (const m of await discoverTables(admin, schema, { engine: e })) metas.set(m.name, m);
+  return metas;
+}
+
 /** Before the swap: every replaced table compared with its verified staged copy (exact; see count-lost-rows.ts). */
 export async function compareLost(admin: SqlConnection, plan: RestorePlan): Promise<LostRowCount> {
   const s = plan.schemas;
-  const metas = new Map((await discoverTables(admin, s.target)).map((m) => [m.name, m]));
+  const metas = await liveMetas(admin, s.target);
   const tables: LostTable[] = [];
   const unknown: LostRowCount['unknown'] = [];
   for (const name of plan.replaced) {
@@ -100,7 +116,7 @@ export async function keepLostRows(admin: SqlConnection, plan: RestorePlan, keep
   const kept: { table: string; rows: number; whole: boolean }[] = [];
   if (!wanted.length) return { schema: keep, tables: kept };
   await admin.execute(`CREATE DATABASE IF NOT EXISTS ${quoteId(keep)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  const metas = new Map((await discoverTables(admin, s.target)).map((m) => [m.name, m]));
+  const metas = await liveMetas(admin, s.target);
   for (const name of wanted) {
     const meta = metas.get(name);
     if (!meta) continue;
