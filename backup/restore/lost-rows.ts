@@ -13,7 +13,7 @@ import { withSession } from '../../src/db/with-session.js';
 import { readCapture } from '../../sync/capture/capture.js';
 import { CHANGE_LOG_TABLE } from '../../sync/capture/capture-sql.js';
 import type { Manifest } from '../format/manifest.js';
-import { compareSql, keepRowsSql, logReach, type LostRowCount, type LostTable, pendingKeysSql, summarizeLost } from './count-lost-rows.js';
+import { compareSql, keepRowsSql, tableSumSql, logReach, type LostRowCount, type LostTable, pendingKeysSql, summarizeLost } from './count-lost-rows.js';
 import { SYSTEM_SCHEMAS } from './inspect-target.js';
 import type { RestorePlan } from './plan-restore.js';
 
@@ -78,6 +78,35 @@ export async function compareLost(admin: SqlConnection, plan: RestorePlan): Prom
     tables.push({ table: name, rows: added + changed + removed, added, changed, removed });
   }
   return summarizeLost('compared', tables, unknown);
+}
+
+/** Every row-set sum (`rows:sum`) of `tables` in `schema`, by name; a table not there is left out. */
+export async function tableSums(admin: SqlConnection, schema: string, tables: readonly string[]): Promise<Map<string, string>> {
+  const metas = await liveMetas(admin, schema);
+  const sums = new Map<string, string>();
+  for (const name of tables) {
+    const meta = metas.get(name);
+    if (!meta) continue;
+    const r = (await admin.query<{ __dp_rows: string | number; __dp_sum: string | number }>(tableSumSql(schema, meta)))[0];
+    sums.set(name, `${String(r?.__dp_rows ?? 0)}:${String(r?.__dp_sum ?? 0)}`);
+  }
+  return sums;
+}
+
+/**
+ * Counts the lost rows and sums the live tables in one consistent snapshot (InnoDB: the same
+ * committed rows for both), so that after the swap a sum of the previous tables that differs
+ * shows a writer committed between the count and the RENAME (tableSums of the previous schema).
+ */
+export async function compareLostInSnapshot(admin: SqlConnection, plan: RestorePlan): Promise<{ lost: LostRowCount; sums: Map<string, string> }> {
+  await admin.execute('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+  await admin.execute('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+  try {
+    const lost = await compareLost(admin, plan);
+    return { lost, sums: await tableSums(admin, plan.schemas.target, plan.replaced) };
+  } finally {
+    await admin.execute('COMMIT');
+  }
 }
 
 /** Refuses a `--keep-lost` schema that is not a user schema or the restore's own target. */

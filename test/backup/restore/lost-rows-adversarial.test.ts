@@ -8,8 +8,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackup } from '../../../backup/dump/run-backup.js';
+import { describeLost } from '../../../backup/restore/count-lost-rows.js';
 import { runRestore } from '../../../backup/restore/run-restore.js';
 import type { SqlConnection } from '../../../src/db/connection.js';
 import { qualify, quoteId } from '../../../src/db/quote.js';
@@ -139,5 +141,40 @@ describe('restore: adversarial rows written since the backup', () => {
       if (missing.length) problems.push(`${t}: discarded and not kept: ${missing.join(' ')}`);
     }
     expect(problems).toEqual([]);
+  }, 120_000);
+});
+
+describe('restore: a writer that commits while the swap waits for it', () => {
+  it('its rows are not silently discarded: the result names the table and says where the rows are', async () => {
+    const race = await createTestDatabase('lostrace');
+    const c = await race.connector.connect();
+    const w = await race.connector.connect();
+    const t = qualify(race.database, 't');
+    const work = mkdtempSync(join(tmpdir(), 'dp-lostrace-'));
+    try {
+      await c.execute(`CREATE TABLE ${t} (id INT PRIMARY KEY, v INT) ENGINE=InnoDB`);
+      await c.execute(`INSERT INTO ${t} VALUES (1, 1)`);
+      await runSync({ pipeline: testPipeline(race), reports: [] });
+      const from = (await runBackup({ pipeline: testPipeline(race), to: work })).dir;
+      // An open transaction holds the table's metadata lock: the count cannot see its row, and the
+      // RENAME waits for it. It commits once the restore is past the count (the previous schema is made).
+      await w.execute('BEGIN');
+      await w.execute(`INSERT INTO ${t} VALUES (99, 99)`);
+      const restore = runRestore({ connector: race.connector, from, target: race.database, lostRows: 'refuse' });
+      const previous = `${race.database}__dp_previous`;
+      while (!(await c.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [previous])).length) await sleep(20);
+      await sleep(200);
+      await w.execute('COMMIT');
+      const r = await restore;
+      expect(await c.query(`SELECT id FROM ${t} ORDER BY id`)).toEqual([{ id: 1 }]);
+      expect(await c.query(`SELECT id FROM ${qualify(previous, 't')} ORDER BY id`)).toEqual([{ id: 1 }, { id: 99 }]);
+      expect(r.lostRows).toMatchObject({ method: 'compared', rows: 0, changedDuringSwap: ['t'] });
+      expect(describeLost(r.lostRows!, 'backup')).toContain('rows of t were committed after the count, while the swap waited');
+    } finally {
+      await w.close();
+      await c.close();
+      await race.drop();
+      rmSync(work, { recursive: true, force: true });
+    }
   }, 120_000);
 });
