@@ -20,7 +20,7 @@
  */
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
-import { rowDigestSql } from '../../src/rows/row-digest-sql.js';
+import { rowDigestSql, rowSetSumSql } from '../../src/rows/row-digest-sql.js';
 
 /** The rows a restore discards, per table (plain data: printed, returned in results). */
 export interface LostRowCount {
@@ -34,6 +34,12 @@ export interface LostRowCount {
   unknown: { table: string; why: string }[];
   /** Why the more exact method was not available (the change log's reach). */
   note?: string;
+  /**
+   * Tables whose live rows changed between the count and the swap (a writer committed while the
+   * RENAME waited for it): those rows were neither counted nor kept, and are only in the previous
+   * schema (the rollback window). Found after the swap by the tables' row-set sums.
+   */
+  changedDuringSwap?: string[];
 }
 
 /** One table's discarded rows; `added`/`changed`/`removed` when compared. */
@@ -126,6 +132,11 @@ export function keepRowsSql(target: string, staging: string, keep: string, meta:
   );
 }
 
+/** `__dp_rows` and `__dp_sum` of every row of `schema`.`t`: equal before and after only if no row changed (up to 2^-64). */
+export function tableSumSql(schema: string, meta: TableMeta): string {
+  return `SELECT ${rowSetSumSql(meta)} FROM ${qualify(schema, meta.name)}`;
+}
+
 /** Sums per-table counts into a LostRowCount (tables with none left out, sorted by name). Pure. */
 export function summarizeLost(method: LostRowCount['method'], tables: readonly LostTable[], unknown: LostRowCount['unknown'], note?: string): LostRowCount {
   const some = tables.filter((t) => t.rows > 0).sort((a, b) => a.table.localeCompare(b.table));
@@ -144,5 +155,10 @@ export function describeLost(lost: LostRowCount, since: string): string {
   if (lost.method === 'unknown')
     parts.push(`rows written since the ${since}: unknown before the load (${lost.note ?? 'no method'}); the restore counts them exactly before the swap`);
   for (const u of lost.unknown) parts.push(`${u.table}: discarded rows not counted (${u.why})`);
+  if (lost.changedDuringSwap?.length)
+    parts.push(
+      `rows of ${lost.changedDuringSwap.join(', ')} were committed after the count, while the swap waited: not counted or kept, ` +
+        'they are only in the previous schema (--rollback puts those tables back)',
+    );
   return parts.join('; ');
 }

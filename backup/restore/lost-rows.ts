@@ -6,13 +6,14 @@ import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
 import { discoverTables } from '../../src/catalog/discover-tables.js';
+import type { TableMeta } from '../../src/catalog/table-meta.js';
 import type { HistoryPlace } from '../../src/history/record-run.js';
 import { lastSucceededSync } from '../../src/history/run-history.js';
 import { withSession } from '../../src/db/with-session.js';
 import { readCapture } from '../../sync/capture/capture.js';
 import { CHANGE_LOG_TABLE } from '../../sync/capture/capture-sql.js';
 import type { Manifest } from '../format/manifest.js';
-import { compareSql, keepRowsSql, logReach, type LostRowCount, type LostTable, pendingKeysSql, summarizeLost } from './count-lost-rows.js';
+import { compareSql, keepRowsSql, tableSumSql, logReach, type LostRowCount, type LostTable, pendingKeysSql, summarizeLost } from './count-lost-rows.js';
 import { SYSTEM_SCHEMAS } from './inspect-target.js';
 import type { RestorePlan } from './plan-restore.js';
 
@@ -42,10 +43,25 @@ export async function countLostFromLog(admin: SqlConnection, plan: RestorePlan, 
   return summarizeLost('change-log', reach.tables.map((table) => ({ table, rows: counts.get(table) ?? 0 })), reach.unknown);
 }
 
+/**
+ * The live tables of `schema` whatever their engine: discoverTables reads one engine (InnoDB by
+ * default), and a table that was InnoDB at the backup may have been altered to MyISAM or Aria
+ * since; it is still live and replaced, so its rows must be compared and kept like any other's.
+ */
+async function liveMetas(admin: SqlConnection, schema: string): Promise<Map<string, TableMeta>> {
+  const engines = await admin.query<{ e: string }>(
+    "SELECT DISTINCT ENGINE AS e FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND ENGINE IS NOT NULL",
+    [schema],
+  );
+  const metas = new Map<string, TableMeta>();
+  for (const { e } of engines) for (const m of await discoverTables(admin, schema, { engine: e })) metas.set(m.name, m);
+  return metas;
+}
+
 /** Before the swap: every replaced table compared with its verified staged copy (exact; see count-lost-rows.ts). */
 export async function compareLost(admin: SqlConnection, plan: RestorePlan): Promise<LostRowCount> {
   const s = plan.schemas;
-  const metas = new Map((await discoverTables(admin, s.target)).map((m) => [m.name, m]));
+  const metas = await liveMetas(admin, s.target);
   const tables: LostTable[] = [];
   const unknown: LostRowCount['unknown'] = [];
   for (const name of plan.replaced) {
@@ -62,6 +78,35 @@ export async function compareLost(admin: SqlConnection, plan: RestorePlan): Prom
     tables.push({ table: name, rows: added + changed + removed, added, changed, removed });
   }
   return summarizeLost('compared', tables, unknown);
+}
+
+/** Every row-set sum (`rows:sum`) of `tables` in `schema`, by name; a table not there is left out. */
+export async function tableSums(admin: SqlConnection, schema: string, tables: readonly string[]): Promise<Map<string, string>> {
+  const metas = await liveMetas(admin, schema);
+  const sums = new Map<string, string>();
+  for (const name of tables) {
+    const meta = metas.get(name);
+    if (!meta) continue;
+    const r = (await admin.query<{ __dp_rows: string | number; __dp_sum: string | number }>(tableSumSql(schema, meta)))[0];
+    sums.set(name, `${String(r?.__dp_rows ?? 0)}:${String(r?.__dp_sum ?? 0)}`);
+  }
+  return sums;
+}
+
+/**
+ * Counts the lost rows and sums the live tables in one consistent snapshot (InnoDB: the same
+ * committed rows for both), so that after the swap a sum of the previous tables that differs
+ * shows a writer committed between the count and the RENAME (tableSums of the previous schema).
+ */
+export async function compareLostInSnapshot(admin: SqlConnection, plan: RestorePlan): Promise<{ lost: LostRowCount; sums: Map<string, string> }> {
+  await admin.execute('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+  await admin.execute('START TRANSACTION WITH CONSISTENT SNAPSHOT');
+  try {
+    const lost = await compareLost(admin, plan);
+    return { lost, sums: await tableSums(admin, plan.schemas.target, plan.replaced) };
+  } finally {
+    await admin.execute('COMMIT');
+  }
 }
 
 /** Refuses a `--keep-lost` schema that is not a user schema or the restore's own target. */
@@ -100,7 +145,7 @@ export async function keepLostRows(admin: SqlConnection, plan: RestorePlan, keep
   const kept: { table: string; rows: number; whole: boolean }[] = [];
   if (!wanted.length) return { schema: keep, tables: kept };
   await admin.execute(`CREATE DATABASE IF NOT EXISTS ${quoteId(keep)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  const metas = new Map((await discoverTables(admin, s.target)).map((m) => [m.name, m]));
+  const metas = await liveMetas(admin, s.target);
   for (const name of wanted) {
     const meta = metas.get(name);
     if (!meta) continue;

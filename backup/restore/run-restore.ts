@@ -20,7 +20,7 @@ import { restoreSchemas } from './plan-restore.js';
 import { checkLocalInfile, checkRestoreTarget, dryRunResult, prepareRestore } from './prepare-restore.js';
 import type { RestoreOptions, RestoreResult } from './restore-types.js';
 import { describeLost, type LostRowCount } from './count-lost-rows.js';
-import { checkKeepSchemaFree, checkKeepSchemaName, compareLost, countLostFromLog, keepLostRows } from './lost-rows.js';
+import { checkKeepSchemaFree, checkKeepSchemaName, compareLostInSnapshot, countLostFromLog, keepLostRows, tableSums } from './lost-rows.js';
 
 export type { RestoreOptions, RestoreResult, RestoreTableResult } from './restore-types.js';
 
@@ -76,16 +76,27 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
         throw new UsageError(`the tables of ${o.target} changed while the restore was being prepared`, { hint: 'run the restore again' });
       let lost: LostRowCount | undefined;
       let kept: RestoreResult['keptLost'];
+      let sums = new Map<string, string>();
       // Counted again, exactly, once the backup is loaded beside the live tables: the last moment
       // before the swap, so it includes what writers committed during the load.
       const beforeSwap = async () => {
         if (!p.replaced.length) return;
-        lost = await compareLost(admin, p);
+        ({ lost, sums } = await compareLostInSnapshot(admin, p));
         log.info({ rows: lost.rows, tables: lost.tables.length, unknown: lost.unknown.length }, 'restore: rows written since the backup counted');
         await settleLost(o, lost, since);
         if (o.keepLost !== undefined) kept = await keepLostRows(admin, p, o.keepLost, lost);
       };
       const done = await executeRestore(o, p, { admin, log, threads, throwIfAborted, now: clock, pace: () => throttle.check(o.signal), beforeSwap });
+      // The RENAME waits for writers' open transactions: what they committed after the count went
+      // to the previous schema uncounted. Nothing can write there now: compare its sums with the count's.
+      if (lost && p.keepsWindow) {
+        const after = await tableSums(admin, p.schemas.previous, p.replaced);
+        const changed = [...sums].filter(([t, sum]) => after.has(t) && after.get(t) !== sum).map(([t]) => t);
+        if (changed.length) {
+          lost = { ...lost, changedDuringSwap: changed };
+          log.warn({ tables: changed, previous: p.schemas.previous }, 'restore: rows committed after the count, while the swap waited, are only in the previous schema');
+        }
+      }
       const seconds = (clock().getTime() - started.getTime()) / 1000;
       const m = backup.manifest;
       const replay =
