@@ -122,7 +122,7 @@ export {
 } from '../sync/reports/report-set.js';
 export { lintReportsDirs, lintReportText, type ReportProblem } from '../sync/reports/lint-report.js';
 export { reportTableName, reportTemplate, writeReportTemplate } from '../sync/reports/new-report.js';
-export { checkReport, type ReportCheck, scratchSchemaName } from '../sync/reports/check-report.js';
+export { checkReport, type ReportCheck, scratchTableName } from '../sync/reports/check-report.js';
 
 // ── Backup (backup/): backups, their inventory, restore, merge and rollback ──
 

@@ -1,14 +1,18 @@
 /**
- * `dualpipe report check`: builds a report from the live mirrors into a scratch schema
- * `<report>__check_<pid>`, checks its declared @key (unique, never NULL) and shows the EXPLAIN
- * plan of the build's INSERT … SELECT. The report schema itself is never written.
+ * `dualpipe report check`: builds a report from the live mirrors into a scratch table
+ * `__dp_check_<pid>_<report>` in dualpipe's internal schema `<report>__dualpipe` (where the sync
+ * account may already create and drop tables: no extra grant), checks its declared @key (unique,
+ * never NULL) and shows the EXPLAIN plan of the build's INSERT … SELECT. The report schema itself
+ * is never written.
  *
  * MySQL fact: MyISAM ignores ROLLBACK and DDL commits implicitly, so a transaction could not undo
- * the build; the scratch schema is dropped afterwards instead, on failure too.
+ * the build; the scratch table is dropped afterwards instead, on failure too.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
+import { ensureInternalSchema } from '../../src/catalog/internal-schema.js';
 import type { Pipeline } from '../../src/pipeline.js';
 import { lineOf, type ReportProblem } from './lint-report.js';
 import { type ReportDefinition, renderSql } from './report-definitions.js';
@@ -27,10 +31,12 @@ export interface ReportCheck {
   problems: ReportProblem[];
 }
 
-/** The scratch schema of a check (at most 64 characters, MySQL's limit for a schema name). */
-export function scratchSchemaName(reportSchema: string, pid: number = process.pid): string {
-  const suffix = `__check_${pid}`;
-  return reportSchema.slice(0, 64 - suffix.length) + suffix;
+/** The scratch table of a check in the internal schema (at most 64 characters, MySQL's limit). */
+export function scratchTableName(report: string, pid: number = process.pid): string {
+  const name = `__dp_check_${pid}_${report}`;
+  if (name.length <= 64) return name;
+  const hash = createHash('sha256').update(report).digest('hex').slice(0, 8);
+  return `${name.slice(0, 55)}_${hash}`;
 }
 
 async function keyVerdict(conn: SqlConnection, table: string, key: string[]): Promise<NonNullable<ReportCheck['key']>> {
@@ -51,8 +57,8 @@ export async function checkReport(pipeline: Pipeline, def: ReportDefinition, pid
   const result: ReportCheck = { ok: false, report: def.name, file: def.file, rows: null, explain: [], problems: [] };
   const problem = (line: number, message: string) => result.problems.push({ file: def.file, line, message });
   const rep = pipeline.reportSchema;
-  const scratch = scratchSchemaName(rep, pid);
   const conn = await pipeline.report.connect({ database: null });
+  let target: string | undefined;
   try {
     const present = new Set(
       (
@@ -63,10 +69,9 @@ export async function checkReport(pipeline: Pipeline, def: ReportDefinition, pid
       problem(lineOf(text, `{{${t}}}`), `no mirror ${t} in ${rep}: is ${t} a source table, and has a sync run since it was added?`);
     }
     if (result.problems.length) return result;
-    const target = qualify(scratch, def.name);
-    const names = (p: string) => (p === 'target' ? target : qualify(rep, p));
-    await conn.execute(`DROP DATABASE IF EXISTS ${quoteId(scratch)}`);
-    await conn.execute(`CREATE DATABASE ${quoteId(scratch)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    target = qualify(await ensureInternalSchema(conn, rep), scratchTableName(def.name, pid));
+    const names = (p: string) => (p === 'target' ? target! : qualify(rep, p));
+    await conn.execute(`DROP TABLE IF EXISTS ${target}`);
     for (const [i, st] of def.statements.entries()) {
       const sql = renderSql(st, names);
       try {
@@ -95,7 +100,7 @@ export async function checkReport(pipeline: Pipeline, def: ReportDefinition, pid
     return result;
   } finally {
     try {
-      await conn.execute(`DROP DATABASE IF EXISTS ${quoteId(scratch)}`);
+      if (target) await conn.execute(`DROP TABLE IF EXISTS ${target}`);
     } finally {
       await conn.close();
     }

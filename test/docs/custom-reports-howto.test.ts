@@ -74,9 +74,9 @@ describe('docs/custom-reports.md', () => {
     expect(cliOutputs.join('\n')).not.toMatch(/skipped|rpt_customer_360/);
     expect(cliOutputs.some((o) => /rpt_customer_orders: ok, 3 row\(s\), @key customer_id unique/.test(o))).toBe(true);
     expect(cliOutputs.some((o) => /rpt_customer_orders +incremental +reads customer\S*, order_lines, orders/.test(o))).toBe(true);
-    // The scratch schema of the check is gone.
+    // The scratch table of the check is gone.
     const conn = await db.connector.connect();
-    const left = await conn.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${db.database}_report\\_\\_check%`]);
+    const left = await conn.query(`SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '\\_\\_dp\\_check%'`, [`${db.database}_report__dualpipe`]);
     await conn.close();
     expect(left).toEqual([]);
   });

@@ -1,6 +1,6 @@
 /**
  * `dualpipe report check` against real mirrors: a bad report exits 2 with file:line, the report
- * schema is left exactly as it was, and the scratch schema is gone afterwards, failure or not.
+ * schema is left exactly as it was, and the scratch table is gone afterwards, failure or not.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +33,7 @@ async function reportSchemaState(): Promise<unknown> {
 }
 
 async function scratchLeft(): Promise<unknown[]> {
-  return conn.query('SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${rep()}\\_\\_check%`]);
+  return conn.query(`SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME LIKE '\\_\\_dp\\_check%'`, [`${rep()}__dualpipe`]);
 }
 
 function folder(name: string, files: Record<string, string>): string {
