@@ -5,8 +5,7 @@
 import type { SqlConnection } from '../src/db/connection.js';
 import { withSession } from '../src/db/with-session.js';
 import { MissingSchemaError } from '../src/errors.js';
-import { HISTORY_TABLE, historyTable } from '../src/history/run-history.js';
-import { internalSchemaOf } from '../src/catalog/internal-schema.js';
+import { HISTORY_TABLE, historyToRead } from '../src/history/run-history.js';
 import { readLockHolder, RUNNING_WINDOW } from '../src/history/lock-holder.js';
 import { lockName } from '../src/lock/run-lock.js';
 import type { Pipeline } from '../src/pipeline.js';
@@ -27,13 +26,14 @@ export async function readStatus(
 ): Promise<PipelineStatus> {
   // A busy lock is read whether or not there is a history yet: the first sync holds it too.
   const holder = (await readLockHolder(conn, lockName('sync', reportSchema), reportSchema).catch(() => undefined)) ?? null;
+  const history = await historyToRead(conn, reportSchema);
+  if (!history) return computeStatus(reportSchema, [], now, maxAgeSeconds, holder);
   const columns = await conn.query<{ c: string }>('SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
-    internalSchemaOf(reportSchema),
+    history.schema,
     HISTORY_TABLE,
   ]);
-  if (columns.length === 0) return computeStatus(reportSchema, [], now, maxAgeSeconds, holder);
   const holderColumn = columns.some((r) => r.c === 'holder') ? 'holder' : 'NULL AS holder';
-  const table = historyTable(reportSchema);
+  const table = history.table;
   // ORDER BY started_at walks the (kind, started_at) index backwards; id breaks ties.
   const pick = (where: string, limit: number) =>
     conn.query<HistoryRow>(

@@ -139,8 +139,29 @@ export async function markAbandonedRuns(
   return res.affectedRows;
 }
 
-/** The newest runs of the history, newest first. */
+/**
+ * Where to read the run history: the old layout's table in the report schema while it is still
+ * there (dualpipe before the internal schema kept it there; the next sync moves it, see
+ * sync/shadow/move-to-internal.ts), so `status` and a backup run between an upgrade and that sync
+ * still see the earlier runs; else the internal schema's. Undefined when neither exists.
+ */
+export async function historyToRead(conn: SqlConnection, schema: string): Promise<{ schema: string; table: string } | undefined> {
+  const internal = internalSchemaOf(schema);
+  const found = (
+    await conn.query<{ s: string }>('SELECT TABLE_SCHEMA AS s FROM information_schema.TABLES WHERE TABLE_NAME = ? AND TABLE_SCHEMA IN (?, ?)', [
+      HISTORY_TABLE,
+      schema,
+      internal,
+    ])
+  ).map((r) => r.s);
+  const at = found.includes(schema) ? schema : found.includes(internal) ? internal : undefined;
+  return at === undefined ? undefined : { schema: at, table: qualify(at, HISTORY_TABLE) };
+}
+
+/** The newest runs of the history, newest first; none when there is no history yet. */
 export async function recentRuns(conn: SqlConnection, schema: string, limit = 10): Promise<RunRecord[]> {
+  const history = await historyToRead(conn, schema);
+  if (!history) return [];
   const rows = await conn.query<{
     id: number;
     kind: string;
@@ -151,7 +172,7 @@ export async function recentRuns(conn: SqlConnection, schema: string, limit = 10
     details: string | null;
     error: string | null;
   }>(
-    `SELECT * FROM ${historyTable(schema)} ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
+    `SELECT * FROM ${history.table} ORDER BY id DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
   );
   return rows.map((r) => ({
     id: Number(r.id),
@@ -170,13 +191,10 @@ export async function lastSucceededSync(
   conn: SqlConnection,
   schema: string,
 ): Promise<{ id: number; finishedAt: string; details: unknown; sourceState: unknown } | undefined> {
-  const exists = await conn.query('SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [
-    internalSchemaOf(schema),
-    HISTORY_TABLE,
-  ]);
-  if (exists.length === 0) return undefined;
+  const history = await historyToRead(conn, schema);
+  if (!history) return undefined;
   const rows = await conn.query<{ id: number; finished_at: string; details: string | null; source_state: string | null }>(
-    `SELECT id, finished_at, details, source_state FROM ${historyTable(schema)}
+    `SELECT id, finished_at, details, source_state FROM ${history.table}
       WHERE kind = 'sync' AND status = 'succeeded' ORDER BY id DESC LIMIT 1`,
   );
   const r = rows[0];

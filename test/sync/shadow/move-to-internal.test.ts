@@ -4,7 +4,11 @@
  * incremental), the history keeps its runs, and the report schema is left with mirrors, reports
  * and the dualpipe_freshness view only.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runBackup } from '../../../backup/dump/run-backup.js';
 import type { SqlConnection } from '../../../src/db/connection.js';
 import { qualify, quoteId } from '../../../src/db/quote.js';
 import { internalSchemaOf } from '../../../src/catalog/internal-schema.js';
@@ -47,6 +51,20 @@ describe('the old layout', () => {
     await conn.execute(`DROP DATABASE ${quoteId(internal)}`);
     const oldIds = (await conn.query<{ id: number }>(`SELECT id FROM ${qualify(fx.reportSchema, '_dualpipe_runs')} ORDER BY id`)).map((r) => Number(r.id));
     expect(oldIds.length).toBe(2);
+    // Between the upgrade and that sync, status and a backup still read the old history.
+    expect((await readStatus(conn, fx.reportSchema, new Date())).recentSyncs.map((x) => x.id).sort((a, b) => a - b)).toEqual(oldIds);
+    const parent = mkdtempSync(join(tmpdir(), 'dp-layout-'));
+    // The backup's own run goes into the new history; reads still come from the old one until the sync merges them.
+    let seen: number;
+    try {
+      await runBackup({ pipeline: fx.pipeline, to: parent });
+      seen = (await recentRuns(conn, fx.reportSchema, 50)).length;
+      const inInternal = await conn.query<{ kind: string; status: string }>(`SELECT kind, status FROM ${qualify(internal, '_dualpipe_runs')}`);
+      expect(inInternal).toEqual([{ kind: 'backup', status: 'succeeded' }]);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+    expect(seen).toBe(2);
 
     await conn.execute(`UPDATE ${qualify(fx.database, 'contacts')} SET first_name = 'Moved' WHERE id = 3`);
     const r = await runIncrementalSync({ pipeline: fx.pipeline });
@@ -57,7 +75,9 @@ describe('the old layout', () => {
     expect((await tablesOf(fx.reportSchema)).filter(isOldLayoutTable)).toEqual([]);
     expect((await tablesOf(fx.reportSchema)).filter((t) => t.startsWith('_'))).toEqual([]);
     const runs = await recentRuns(conn, fx.reportSchema, 50);
-    expect(runs.map((x) => x.id).sort((a, b) => a - b)).toEqual([...oldIds, r.runId]);
+    // The old runs keep their ids; the backup recorded meanwhile is appended after them.
+    expect(runs.filter((x) => x.kind === 'sync').map((x) => x.id).sort((a, b) => a - b)).toEqual([...oldIds, r.runId]);
+    expect(runs.filter((x) => x.kind === 'backup').map((x) => x.status)).toEqual(['succeeded']);
     const status = await readStatus(conn, fx.reportSchema, new Date());
     expect(status.recentSyncs.map((x) => x.id).sort((a, b) => a - b)).toEqual([...oldIds, r.runId]);
     const tables = [...fx.tables];
