@@ -2,7 +2,7 @@
  * `dualpipe migrate`: applies the CRM migrations with knex. This file and `migration-source.ts`
  * are the only ones that touch knex; everything else talks through `SqlConnection`.
  */
-import knex, { type Knex } from 'knex';
+import type { Knex } from 'knex';
 import type { ConnectionTarget } from '../src/db/connection.js';
 import { describeTarget } from '../src/db/describe-target.js';
 import { createConnector, tlsConnectionOptions } from '../src/db/mysql-driver.js';
@@ -87,6 +87,9 @@ export async function migrate(
   const logger = options.logger ?? silentLogger;
   logger.info({ target: describeTarget(target) }, 'migrate: start');
   await createSchemaIfMissing(target);
+  // Loaded here, not at the top: knex costs about 0.2 s to import, which every other command
+  // (backup, sync, status) paid at start-up through api/index.ts.
+  const { default: knex } = await import('knex');
   const db = knex(knexConfig(target, logger));
   try {
     const [, log] = (await db.migrate.latest()) as [number, string[]];

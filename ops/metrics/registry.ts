@@ -3,7 +3,16 @@
  * so a library user's metrics and ours never collide). Names follow the Prometheus conventions:
  * `dualpipe_` first, the unit last (`_seconds`, `_bytes`, `_total`, `_timestamp_seconds`).
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type * as PromClient from 'prom-client';
+
+/**
+ * prom-client, loaded on first use: it pulls in about 80 modules (@opentelemetry among them) that
+ * every other command (backup, sync) paid for at start-up through api/index.ts.
+ */
+export function promClient(): typeof PromClient {
+  return createRequire(import.meta.url)('prom-client') as typeof PromClient;
+}
 
 /** Job run durations: from a quick incremental sync to a long full sync or backup. */
 const DURATION_BUCKETS = [1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14_400];
@@ -12,26 +21,27 @@ const LOCK_BUCKETS = [0.01, 0.1, 1, 10, 60, 300, 1800, 3600];
 
 /** The scheduler's metrics, each a prom-client metric on `registry`. */
 export interface SchedulerMetrics {
-  readonly registry: Registry;
+  readonly registry: PromClient.Registry;
   /** Runs by job and outcome (succeeded, failed, skipped: the lock was taken). */
-  readonly jobRuns: Counter<'job' | 'outcome'>;
+  readonly jobRuns: PromClient.Counter<'job' | 'outcome'>;
   /** How long runs took, by job and outcome (skipped runs are not timed). */
-  readonly jobDuration: Histogram<'job' | 'outcome'>;
-  readonly jobLastSuccess: Gauge<'job'>;
-  readonly jobLastFailure: Gauge<'job'>;
+  readonly jobDuration: PromClient.Histogram<'job' | 'outcome'>;
+  readonly jobLastSuccess: PromClient.Gauge<'job'>;
+  readonly jobLastFailure: PromClient.Gauge<'job'>;
   /** 1 when the job's last run failed, 0 when it succeeded (skips change nothing). */
-  readonly jobLastRunFailed: Gauge<'job'>;
-  readonly rowsMoved: Counter<'job'>;
-  readonly bytesMoved: Counter<'job'>;
+  readonly jobLastRunFailed: PromClient.Gauge<'job'>;
+  readonly rowsMoved: PromClient.Counter<'job'>;
+  readonly bytesMoved: PromClient.Counter<'job'>;
   /** Time spent in GET_LOCK, by lock scope and whether it was got. */
-  readonly lockWait: Histogram<'lock' | 'outcome'>;
-  readonly throttlePauses: Counter<'job'>;
-  readonly throttlePauseSeconds: Counter<'job'>;
-  readonly runStalls: Counter<'job' | 'cause'>;
+  readonly lockWait: PromClient.Histogram<'lock' | 'outcome'>;
+  readonly throttlePauses: PromClient.Counter<'job'>;
+  readonly throttlePauseSeconds: PromClient.Counter<'job'>;
+  readonly runStalls: PromClient.Counter<'job' | 'cause'>;
 }
 
 /** Creates the metrics on a fresh registry (with Node's process metrics unless `processMetrics` is false). */
 export function createSchedulerMetrics(options: { processMetrics?: boolean } = {}): SchedulerMetrics {
+  const { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } = promClient();
   const registry = new Registry();
   if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];

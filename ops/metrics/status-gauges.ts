@@ -3,8 +3,7 @@
  * (`dualpipe_up`), how old the report data and the last backup are, and the changes waiting in
  * capture. A failed read sets `dualpipe_up` to 0 and leaves the others out: the scrape still works.
  */
-import { Gauge } from 'prom-client';
-import type { SchedulerMetrics } from './registry.js';
+import { promClient, type SchedulerMetrics } from './registry.js';
 import type { ProbeResult, StatusProbe } from './status-probe.js';
 
 /**
@@ -13,6 +12,7 @@ import type { ProbeResult, StatusProbe } from './status-probe.js';
  * gauge (as 0 after a reset), and an unknown age must be absent, not 0.
  */
 export function addStatusGauges(metrics: SchedulerMetrics, probe: StatusProbe, schema: string, now: () => number = Date.now): void {
+  const { Gauge } = promClient();
   const registers = [metrics.registry];
   // Each gauge's collect awaits the same (cached, shared) read, so one scrape reads the servers once.
   const gauge = (name: string, help: string, set: (g: { set(v: number): void }, r: ProbeResult, nowSeconds: number) => void) =>

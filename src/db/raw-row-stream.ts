@@ -5,6 +5,7 @@
  * reads values as exact text or untouched bytes.
  */
 import type { RawRowSink } from './connection.js';
+import { installRowShortcut } from './row-packet-shortcut.js';
 
 /** A column value as mysql2 offers it to a typeCast. */
 export interface RawField {
@@ -68,35 +69,51 @@ export async function* streamRawRows<T>(raw: RawConnection, sql: string, sink: R
     notify();
   });
   const query = raw.query({ sql, rowsAsArray: true });
-  // mysql2 builds a row parser once the column definitions are in; this one hands the row's
-  // bytes to the sink instead. A throw inside mysql2's row handler would end the command while
-  // the server still sends rows, so sink errors are kept here and the rest is drained.
-  const parser = {
-    next(packet: { buffer: Buffer; offset: number; end: number }): boolean {
-      if (failed) return false;
-      try {
-        return sink.row(packet.buffer, packet.offset, packet.end);
-      } catch (error) {
-        failed = error as Error;
-        return false;
-      }
-    },
-  };
-  Object.defineProperty(query, '_rowParser', { get: () => parser, set: () => {}, configurable: true });
   const ready: T[] = [];
   const MAX_WAITING = 4;
-  query.on('result', (blocksReady: unknown) => {
-    if (blocksReady !== true) return;
+  const blocksReady = () => {
     ready.push(...sink.take());
     if (ready.length >= MAX_WAITING) raw.pause();
     notify();
+  };
+  const feed = (src: Buffer, start: number, end: number): boolean => {
+    if (failed) return false;
+    try {
+      return sink.row(src, start, end);
+    } catch (error) {
+      failed = error as Error;
+      return false;
+    }
+  };
+  let shortcut: (() => void) | undefined;
+  let first = true;
+  // mysql2 builds a row parser once the column definitions are in; this one hands the row's
+  // bytes to the sink instead. A throw inside mysql2's row handler would end the command while
+  // the server still sends rows, so sink errors are kept here and the rest is drained. The first
+  // row installs the shortcut (row-packet-shortcut.ts) for the rows after it.
+  const parser = {
+    next(packet: { buffer: Buffer; offset: number; end: number }): boolean {
+      if (first) {
+        first = false;
+        shortcut = installRowShortcut(raw, (src, start, end) => {
+          if (feed(src, start, end)) blocksReady();
+        });
+      }
+      return feed(packet.buffer, packet.offset, packet.end);
+    },
+  };
+  Object.defineProperty(query, '_rowParser', { get: () => parser, set: () => {}, configurable: true });
+  query.on('result', (finished: unknown) => {
+    if (finished === true) blocksReady();
   });
   query.on('error', (error: Error) => {
+    shortcut?.();
     failed ??= error;
     done = true;
     notify();
   });
   query.on('end', () => {
+    shortcut?.();
     if (!failed) ready.push(...sink.take(true));
     done = true;
     notify();
@@ -114,6 +131,7 @@ export async function* streamRawRows<T>(raw: RawConnection, sql: string, sink: R
       await new Promise<void>((r) => (wake = r));
     }
   } finally {
+    shortcut?.();
     session.onLost(undefined);
     // A consumer that stopped early leaves rows on the wire: the session cannot be reused.
     if (!done) session.destroy();
