@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChunkKeyRanges } from '../../../backup/dump/chunk-key-ranges.js';
 import { keyColumnsOf, rangeHoldsAny } from '../../../backup/format/chunk-key-index.js';
-import type { ManifestTable } from '../../../backup/format/manifest.js';
+import { type ManifestTable, parseTables } from '../../../backup/format/manifest.js';
 import { dependentChunks, rootChunks } from '../../../backup/restore/merge-chunks.js';
 
 describe('ChunkKeyRanges', () => {
@@ -71,5 +71,29 @@ describe('choosing chunks', () => {
       },
     ]);
     expect(Object.fromEntries(keys)).toEqual({ p: ['id'], c: ['a'] });
+  });
+});
+
+describe('the manifest fields', () => {
+  const t = (keyColumns: unknown, keyRanges: unknown) => ({
+    name: 't',
+    kind: 'mirror',
+    ddl: 'CREATE TABLE `t` (\n  `id` int NOT NULL\n) ENGINE=InnoDB',
+    columns: [{ name: 'id', dataType: 'int', hex: false }],
+    rows: 1,
+    checksum: '0',
+    ...(keyColumns ? { keyColumns } : {}),
+    chunks: [{ file: 'chunks/0000-00000.tsv', rows: 1, bytes: 2, sha256: '0'.repeat(64), ...(keyRanges ? { keyRanges } : {}) }],
+  });
+
+  it('accepts ranges of exact integer text, and a table without them (an older backup)', () => {
+    expect(parseTables([t(['id'], [['-1', '18446744073709551615']])], 'none', 'm')[0]!.chunks[0]!.keyRanges).toEqual([['-1', '18446744073709551615']]);
+    expect(parseTables([t(undefined, undefined)], 'none', 'm')[0]!.keyColumns).toBeUndefined();
+  });
+
+  it('refuses ranges that do not match the key columns, a key column the table lacks, and non-integers', () => {
+    expect(() => parseTables([t(['id'], [['1', '2'], ['3', '4']])], 'none', 'm')).toThrow(/2 key ranges for 1 key columns/);
+    expect(() => parseTables([t(['nope'], [['1', '2']])], 'none', 'm')).toThrow(/keyColumns/);
+    expect(() => parseTables([t(['id'], [['1e3', '2']])], 'none', 'm')).toThrow(/must be an integer/);
   });
 });
