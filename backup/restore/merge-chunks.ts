@@ -18,7 +18,7 @@ function exactInteger(v: FilterValue): bigint | undefined {
 function rangeOf(t: ManifestTable, c: ManifestChunk, column: string): [string, string] | null | undefined {
   const k = t.keyColumns?.indexOf(column) ?? -1;
   if (k < 0 || !c.keyRanges) return undefined;
-  return c.keyRanges[k] as [string, string] | null;
+  return c.keyRanges[k];
 }
 
 /**
