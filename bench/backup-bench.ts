@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     const names = mirrors.map((m) => m.name);
 
     // --- backups ---
-    const dp = await node(['backup', '--to', join(work, 'dp'), '--compress', 'none', '--threads', threads]);
+    const dp = await node(['backup', '--to', join(work, 'dp'), '--create-dirs', '--compress', 'none', '--threads', threads]);
     if (dp.code !== 0) throw new Error(`dualpipe backup failed: ${dp.stderr}`);
     const dumpFile = join(work, 'dump.sql');
     const md = await runCommand('bash', [
@@ -81,7 +81,7 @@ async function main(): Promise<void> {
 
     const keyFile = join(work, 'backup.key');
     await writeNewKey(keyFile);
-    const de = await node(['backup', '--to', join(work, 'dpenc'), '--compress', 'none', '--threads', threads, '--encrypt-key-file', keyFile]);
+    const de = await node(['backup', '--to', join(work, 'dpenc'), '--create-dirs', '--compress', 'none', '--threads', threads, '--encrypt-key-file', keyFile]);
     if (de.code !== 0) throw new Error(`dualpipe encrypted backup failed: ${de.stderr}`);
 
     // --- restores into InnoDB ---
