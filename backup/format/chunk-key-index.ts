@@ -12,6 +12,11 @@ import { splitTableDdl } from './split-table-ddl.js';
 /** MySQL integer types: the only columns whose ranges are recorded. */
 const INTEGER = /^(tiny|small|medium|big)?int( unsigned)?$/;
 
+/** True for a column written as plain decimal integer text: an integer type, not hex. */
+export function isIntegerColumn(c: { dataType: string; hex: boolean }): boolean {
+  return !c.hex && INTEGER.test(c.dataType);
+}
+
 /** What `keyColumnsOf` reads of each table of a backup plan. */
 export interface KeyIndexTable {
   name: string;
@@ -53,7 +58,7 @@ export function keyColumnsOf(tables: readonly KeyIndexTable[]): Map<string, stri
     const s = wanted.get(t.name) ?? new Set<string>();
     out.set(
       t.name,
-      t.columns.filter((c) => s.has(c.name) && !c.hex && INTEGER.test(c.dataType)).map((c) => c.name),
+      t.columns.filter((c) => s.has(c.name) && isIntegerColumn(c)).map((c) => c.name),
     );
   }
   return out;

@@ -2,9 +2,10 @@
  * The fast way of a merge restore into its scratch schema, for a backup that records its chunks'
  * key ranges (chunk-key-index.ts): the tables of the merge are loaded one by one, parents first,
  * each with only the chunks that can hold the chosen rows or rows depending on them, and marked as
- * soon as it is in, so the marked parent keys choose the chunks of the next table. Each chunk read
- * is checked against its SHA-256 in the manifest before it is loaded, and its LOAD against its row
- * count and warnings (load-chunk.ts). Tables are not checked against their content checksums: those
+ * soon as it is in, so the marked parent keys choose the chunks of the next table. A chunk holds
+ * many rows, so only its lines that can hold such a row are loaded (merge-line-filter.ts). Each
+ * chunk read is checked against its SHA-256 in the manifest before it is loaded, its line count
+ * against its row count, and its LOAD against the lines kept and for warnings. Tables are not checked against their content checksums: those
  * cover every row of a table, and only some chunks are read; the chunk hashes cover what is read.
  */
 import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
@@ -14,9 +15,11 @@ import type { Logger } from '../../src/log/logger.js';
 import type { ManifestChunk, ManifestTable } from '../format/manifest.js';
 import { type LocatedBackup, verifyChunks } from '../format/read-backup.js';
 import { splitTableDdl } from '../format/split-table-ddl.js';
-import { loadChunk, openLoadSession } from './load-chunk.js';
+import { openLoadSession } from './load-chunk.js';
 import { loadDataSql } from './load-data-sql.js';
 import { dependentChunks, type MarkedReference, rootChunks, sortExact } from './merge-chunks.js';
+import { loadFiltered, dependentMatch, rootMatch } from './load-filtered-chunk.js';
+import type { LineMatch } from './merge-line-filter.js';
 import { MARK, type MergePlan } from './plan-merge.js';
 import type { RowFilter } from './where-filter.js';
 
@@ -80,27 +83,25 @@ export async function loadMergeScratch(i: LoadMergeScratchInput): Promise<number
       const t = byName.get(p.name)!;
       const into = plan.edges.filter((e) => e.child === p.name);
       let chunks: ManifestChunk[];
-      // Rows reached through the table's own key (a reply to a note) may be in any chunk.
+      let match: LineMatch;
+      // Rows reached through the table's own key (a reply to a note) may be in any chunk and line.
       if (into.some((e) => e.parent === p.name)) chunks = t.chunks;
-      else if (p.name === plan.root) chunks = rootChunks(t, i.filter.conditions);
-      else {
+      else if (p.name === plan.root) {
+        chunks = rootChunks(t, i.filter.conditions);
+        match = rootMatch(t, i.filter.conditions);
+      } else {
         const refs: MarkedReference[] = [];
         for (const e of into)
           refs.push({ columns: e.columns, values: await Promise.all(e.referenced.map((c) => markedValues(admin, scratch, e.parent, c))) });
         chunks = dependentChunks(t, refs);
+        match = dependentMatch(t, refs);
       }
       chunksRead += chunks.length;
       log.debug({ table: t.name, chunks: chunks.length, of: t.chunks.length }, 'merge: loading the chunks that can hold the rows');
       await verifyChunks(backup.dir, [{ ...t, chunks }], { threads: 2 });
       const sql = loadDataSql(scratch, t.name, t.columns);
       const indexColumns = t.columns.filter((c) => c.encoding === 'index').map((c) => c.name);
-      for (const c of chunks)
-        await loadChunk(
-          conn,
-          backup.dir,
-          { table: t.name, file: c.file, rows: c.rows, bytes: c.bytes, gzip: c.file.endsWith('.gz'), ...(c.rawBytes !== undefined ? { rawBytes: c.rawBytes } : {}), sql, ...(indexColumns.length ? { indexColumns } : {}) },
-          i.key,
-        );
+      for (const c of chunks) await loadFiltered(conn, { dir: backup.dir, table: t.name, chunk: c, sql, match, indexColumns, ...(i.key ? { key: i.key } : {}) });
       if (p.name === plan.root) {
         const root = await admin.execute(plan.markRoot.sql, plan.markRoot.params);
         if (root.affectedRows === 0)
