@@ -42,10 +42,8 @@ export const chunkSchema = z
     /** Bytes of the lines before compression and encryption: a restore refuses to read more (a decompression bomb). */
     rawBytes: count.optional(),
     /**
-     * Per column of the table's `keyColumns`, the least and greatest value in this chunk as exact
-     * decimal text (BIGINT UNSIGNED passes 2^53), or null when every value is NULL (or there are no
-     * rows). A merge restore reads only the chunks whose ranges can hold the rows it brings back.
-     * Absent in backups written before it was recorded.
+     * Per column of the table's `keyColumns`: the least and greatest value in the chunk as exact
+     * decimal text (BIGINT UNSIGNED passes 2^53), null when all are NULL. Absent in older backups.
      */
     keyRanges: z.array(z.tuple([INT_TEXT, INT_TEXT]).nullable()).max(64).optional(),
   })
@@ -87,11 +85,7 @@ export const tableSchema = z
      */
     checksum: z.string().regex(/^(\d{1,20}|v[23]:\d{1,45})$/),
     chunks: z.array(chunkSchema).max(1_000_000),
-    /**
-     * The integer key columns (primary key, foreign keys, referenced columns) whose per-chunk
-     * ranges each chunk's `keyRanges` records (chunk-key-index.ts). Absent in older backups: a
-     * merge restore then reads every chunk.
-     */
+    /** Integer key columns whose ranges each chunk's `keyRanges` records (chunk-key-index.ts). */
     keyColumns: z.array(z.string().regex(COLUMN_NAME)).max(64).optional(),
   })
   .strict();
