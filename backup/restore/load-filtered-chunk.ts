@@ -1,12 +1,15 @@
 /**
  * Loads the lines of one chunk a merge chose (merge-line-filter.ts) into its scratch table: read,
- * decrypted (each segment authenticated), gunzipped, filtered, and streamed to LOAD DATA LOCAL.
- * The chunk's lines must number the rows the manifest records, and LOAD must take every line
- * kept without a warning, or the merge fails before anything is inserted.
+ * hashed, decrypted (each segment authenticated), gunzipped, filtered, and streamed to LOAD DATA
+ * LOCAL. The file must have the size and SHA-256 the manifest records (checked as it streams, so
+ * it is read once: the scratch schema is not live, and nothing is inserted until every chunk
+ * passed), its lines must number the rows recorded, and LOAD must take every line kept without a
+ * warning, or the merge fails before anything is inserted.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
+import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { SqlConnection } from '../../src/db/connection.js';
@@ -69,8 +72,17 @@ export async function loadFiltered(conn: SqlConnection, o: FilteredLoad): Promis
   const path = join(o.dir, c.file);
   const gzip = c.file.endsWith('.gz');
   const filter = new LineFilter(o.match, c.rawBytes ?? (gzip ? c.bytes * DEFLATE_MAX_RATIO + 1024 * 1024 : undefined), path);
+  const hash = createHash('sha256');
+  let size = 0;
+  const tap = new Transform({
+    transform(block: Buffer, _enc, cb) {
+      hash.update(block);
+      size += block.length;
+      cb(null, block);
+    },
+  });
   const source = (): Readable => {
-    const stages: NodeJS.ReadWriteStream[] = [];
+    const stages: NodeJS.ReadWriteStream[] = [tap];
     if (o.key) stages.push(decryptChunk(o.key, c.file));
     if (gzip) stages.push(createGunzip());
     pipeline([createReadStream(path, { highWaterMark: 256 * 1024 }), ...stages, filter]).catch((error: unknown) => filter.destroy(error as Error));
@@ -83,6 +95,9 @@ export async function loadFiltered(conn: SqlConnection, o: FilteredLoad): Promis
     if (error instanceof DualpipeError) throw error;
     throw new StepError(`merge: loading chunk ${c.file}`, o.table, { cause: error });
   }
+  const sha256 = hash.digest('hex');
+  if (size !== c.bytes || sha256 !== c.sha256)
+    throw new BackupError(path, `${size} bytes with SHA-256 ${sha256}, the manifest lists ${c.bytes} bytes with ${c.sha256}: damaged or changed`);
   if (filter.seen !== c.rows) throw new BackupError(path, `holds ${filter.seen} lines, the manifest lists ${c.rows} rows: damaged`);
   if (result.affectedRows !== filter.kept || result.warningStatus > 0) {
     const w = await conn.query<{ Level: string; Code: number; Message: string }>('SHOW WARNINGS').catch(() => []);

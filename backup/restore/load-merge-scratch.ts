@@ -4,8 +4,8 @@
  * each with only the chunks that can hold the chosen rows or rows depending on them, and marked as
  * soon as it is in, so the marked parent keys choose the chunks of the next table. A chunk holds
  * many rows, so only its lines that can hold such a row are loaded (merge-line-filter.ts). Each
- * chunk read is checked against its SHA-256 in the manifest before it is loaded, its line count
- * against its row count, and its LOAD against the lines kept and for warnings. Tables are not checked against their content checksums: those
+ * chunk read is checked against its size and SHA-256 in the manifest and its line count against
+ * its row count (load-filtered-chunk.ts). Tables are not checked against their content checksums: those
  * cover every row of a table, and only some chunks are read; the chunk hashes cover what is read.
  */
 import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
@@ -13,7 +13,7 @@ import { qualify, quoteId } from '../../src/db/quote.js';
 import { DualpipeError, UsageError } from '../../src/errors.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { ManifestChunk, ManifestTable } from '../format/manifest.js';
-import { type LocatedBackup, verifyChunks } from '../format/read-backup.js';
+import type { LocatedBackup } from '../format/read-backup.js';
 import { splitTableDdl } from '../format/split-table-ddl.js';
 import { openLoadSession } from './load-chunk.js';
 import { loadDataSql } from './load-data-sql.js';
@@ -98,7 +98,6 @@ export async function loadMergeScratch(i: LoadMergeScratchInput): Promise<number
       }
       chunksRead += chunks.length;
       log.debug({ table: t.name, chunks: chunks.length, of: t.chunks.length }, 'merge: loading the chunks that can hold the rows');
-      await verifyChunks(backup.dir, [{ ...t, chunks }], { threads: 2 });
       const sql = loadDataSql(scratch, t.name, t.columns);
       const indexColumns = t.columns.filter((c) => c.encoding === 'index').map((c) => c.name);
       for (const c of chunks) await loadFiltered(conn, { dir: backup.dir, table: t.name, chunk: c, sql, match, indexColumns, ...(i.key ? { key: i.key } : {}) });

@@ -141,6 +141,29 @@ describe('merge restore with the chunks key index', () => {
     expect(inserted(s)).toEqual(inserted(r));
   });
 
+  it('a changed chunk it reads fails the merge with nothing changed', async () => {
+    const bad = join(parent, 'bad');
+    cpSync(indexed, bad, { recursive: true });
+    const m = parseManifest(readFileSync(join(bad, 'manifest.json'), 'utf8'), 'manifest.json');
+    // Every chunk of contacts: one byte changed in place (same size, another hash).
+    for (const c of m.tables.find((t) => t.name === 'contacts')!.chunks) {
+      const path = join(bad, c.file);
+      const bytes = readFileSync(path);
+      bytes[bytes.length >> 1] = bytes[bytes.length >> 1]! ^ 1;
+      writeFileSync(path, bytes);
+    }
+    const before = await schemaDigest(conn, fx.database, tables);
+    await conn.execute(`DELETE FROM ${q('contacts')} WHERE id = ?`, [victim]);
+    const during = await schemaDigest(conn, fx.database, tables);
+    await expect(runMerge({ connector: fx.connector, from: bad, target: fx.database, where: `contacts.id = ${victim}` })).rejects.toThrow(
+      /SHA-256|damaged|loading chunk/i,
+    );
+    expect(await schemaDigest(conn, fx.database, tables)).toEqual(during);
+    expect(during).not.toEqual(before);
+    await runMerge({ connector: fx.connector, from: indexed, target: fx.database, where: `contacts.id = ${victim}` });
+    expect(await schemaDigest(conn, fx.database, tables)).toEqual(before);
+  });
+
   it('an encrypted backup merges the fast way with its key', async () => {
     const r = await deleteAndMerge(sealed, `contacts.id = ${victim}`, key);
     expect(r.keyIndex).toBe(true);
