@@ -94,22 +94,29 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number;
   return { seconds: (performance.now() - t0) / 1000, value };
 }
 
-/** Runs a command; resolves with its wall time, exit code and peak RSS (VmHWM, sampled). */
+/**
+ * Runs a command; resolves with its wall time, exit code and peak RSS (VmHWM, sampled), and its
+ * standard output when `stdout` is set (else it is discarded).
+ */
 export function runCommand(
   cmd: string,
   args: string[],
-  options: { env?: Record<string, string>; shell?: boolean } = {},
-): Promise<{ seconds: number; code: number | null; peakRssMb: number; stderr: string }> {
+  options: { env?: Record<string, string>; shell?: boolean; stdout?: boolean } = {},
+): Promise<{ seconds: number; code: number | null; peakRssMb: number; stderr: string; stdout: string }> {
   return new Promise((res) => {
     const t0 = performance.now();
     const child = spawn(cmd, args, {
       env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
       shell: options.shell ?? false,
+    });
+    let stdout = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      if (stdout.length < 1_000_000) stdout += d.toString();
     });
     let stderr = '';
     let peak = 0;
-    child.stderr.on('data', (d: Buffer) => {
+    child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
       if (stderr.length > 200_000) stderr = stderr.slice(-100_000);
     });
@@ -123,7 +130,7 @@ export function runCommand(
     }, 25);
     child.on('exit', (code) => {
       clearInterval(sample);
-      res({ seconds: (performance.now() - t0) / 1000, code, peakRssMb: peak, stderr });
+      res({ seconds: (performance.now() - t0) / 1000, code, peakRssMb: peak, stderr, stdout });
     });
   });
 }

@@ -24,18 +24,21 @@ export interface DumpOutcome {
   finished: Date;
   /** The id of the key the chunks were encrypted with. */
   keyId?: string;
+  /** Per table, the columns whose per-chunk ranges its chunks record (`keyRanges`); absent: none. */
+  keyColumns?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** Builds the manifest; throws a StepError naming a table whose dumped rows differ from its count. */
 export function buildManifest(d: DumpOutcome): Manifest {
   const tables: ManifestTable[] = d.plan.tables.map((p, i) => {
     const sum = d.checksums.get(p.name)!;
-    const chunks = d.chunks[i]!.map((r) => ({ file: r.file, rows: r.rows, bytes: r.bytes, sha256: r.sha256, rawBytes: r.rawBytes }));
+    const chunks = d.chunks[i]!.map((r) => ({ file: r.file, rows: r.rows, bytes: r.bytes, sha256: r.sha256, rawBytes: r.rawBytes, ...(r.keyRanges ? { keyRanges: r.keyRanges } : {}) }));
     const dumped = chunks.reduce((a, c) => a + c.rows, 0);
     if (dumped !== sum.rows) {
       throw new StepError('backup', p.name, { detail: `dumped ${dumped} rows but the table holds ${sum.rows}` });
     }
-    return { name: p.name, kind: p.kind, ddl: p.ddl, columns: p.columns, rows: dumped, checksum: sum.checksum, chunks };
+    const keyColumns = d.keyColumns?.get(p.name);
+    return { name: p.name, kind: p.kind, ddl: p.ddl, columns: p.columns, rows: dumped, checksum: sum.checksum, chunks, ...(keyColumns ? { keyColumns: [...keyColumns] } : {}) };
   });
   const { state } = d;
   return {

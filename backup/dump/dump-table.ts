@@ -9,6 +9,7 @@ import { encryptChunk } from '../format/chunk-cipher.js';
 import { chunkFileName } from '../format/manifest.js';
 import { TsvBlockEncoder } from '../format/tsv-block-encoder.js';
 import { fsyncPath } from '../format/write-manifest.js';
+import { ChunkKeyRanges } from './chunk-key-ranges.js';
 
 /** One finished chunk file of a table, as the manifest lists it. */
 export interface ChunkResult {
@@ -21,6 +22,8 @@ export interface ChunkResult {
   sha256: string;
   /** Bytes before compression, for throughput figures. */
   rawBytes: number;
+  /** Least and greatest value of each `keyFields` column in the chunk (chunk-key-ranges.ts). */
+  keyRanges?: ([string, string] | null)[];
 }
 
 /** What `dumpTable` needs to write one table's chunk files. */
@@ -46,6 +49,8 @@ export interface DumpTableTask {
   signal?: AbortSignal;
   /** Waits while the report server is too busy (the run's throttle), before the table's scan starts. */
   pace?: () => Promise<void>;
+  /** Positions of the integer key columns whose per-chunk ranges the manifest records. */
+  keyFields?: number[];
 }
 
 /** One chunk file being written: bytes in, optionally gzipped, hashed, to disk. */
@@ -123,6 +128,11 @@ export async function dumpTable(
   if (task.signal?.aborted) throw new AbortedError('the dump was stopped');
   let writer = open(0);
   let part = 0;
+  const ranges = task.keyFields?.length ? new ChunkKeyRanges(task.keyFields) : undefined;
+  const finish = async () => {
+    const r = await writer.finish();
+    return ranges ? { ...r, keyRanges: ranges.take() } : r;
+  };
   // A writer waiting for 'drain' hears of the abort through its pipeline failing.
   const stop = () => writer.input.destroy(new AbortedError('the dump was stopped'));
   task.signal?.addEventListener('abort', stop);
@@ -130,16 +140,17 @@ export async function dumpTable(
     for await (const block of conn.streamRaw(task.sql, encoder)) {
       if (task.signal?.aborted) throw new AbortedError('the dump was stopped');
       while (block.part > part) {
-        const r = await writer.finish();
+        const r = await finish();
         results.push(r);
         onChunk?.(r);
         part++;
         writer = open(part);
       }
       onBytes?.(block.bytes.length);
+      ranges?.add(block.bytes);
       await writer.write(block.bytes, block.rows);
     }
-    const r = await writer.finish();
+    const r = await finish();
     results.push(r);
     onChunk?.(r);
     return results;

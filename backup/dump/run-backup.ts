@@ -21,6 +21,7 @@ import type { ChunkResult } from './dump-table.js';
 import { type BackupCopy, copyBackup } from './copy-backup.js';
 import { atTarget, createFreshFolder, prepareTarget, targetErrorOf } from './backup-target.js';
 import { buildManifest } from './build-manifest.js';
+import { keyColumnsOf } from '../format/chunk-key-index.js';
 import { checksumTables } from './checksum-tables.js';
 import { createDumpPool, type DumpPool } from './dump-pool.js';
 import type { Manifest } from '../format/manifest.js';
@@ -153,12 +154,13 @@ async function dumpTables(pool: DumpPool, plan: BackupPlan, dir: string, o: Back
   let doneRows = 0;
   const stop = new AbortController();
   let first: Error | undefined;
+  const keys = keyColumnsOf(plan.tables);
   const settled = await Promise.allSettled(
     plan.tables.map(async (p) => {
       try {
         notePhase(`dumping ${p.name}`);
         return await pool.dump(
-          { sql: p.sql, hex: p.columns.map((c) => c.hex), dir, tableIndex: p.tableIndex, chunkRows: plan.chunkRows, gzip: plan.compression === 'gzip', signal: stop.signal, pace: () => throttle.check(stop.signal), ...(o.key ? { key: o.key.key } : {}) },
+          { sql: p.sql, hex: p.columns.map((c) => c.hex), dir, tableIndex: p.tableIndex, chunkRows: plan.chunkRows, gzip: plan.compression === 'gzip', signal: stop.signal, pace: () => throttle.check(stop.signal), ...(o.key ? { key: o.key.key } : {}), keyFields: (keys.get(p.name) ?? []).map((c) => p.columns.findIndex((x) => x.name === c)) },
           (r) => {
             doneRows += r.rows;
             o.onProgress?.({ item: 'rows', done: doneRows, total: plan.totals.rows, unit: 'rows' });
@@ -224,7 +226,7 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
     const sums = await checksums;
     const finished = clock();
     const server = await readServerInfo(session);
-    const manifest = buildManifest({ plan, chunks, checksums: sums, state: sync.state, sync, serverVersion: server.version, started, finished, ...(o.key ? { keyId: o.key.id } : {}) });
+    const manifest = buildManifest({ plan, chunks, checksums: sums, state: sync.state, sync, serverVersion: server.version, started, finished, ...(o.key ? { keyId: o.key.id } : {}), keyColumns: keyColumnsOf(plan.tables) });
     await atTarget(o.to, `writing the manifest of ${dir}`, () => writeManifest(dir, manifest, o.key));
     made = undefined;
     log.info({ dir, rows: manifest.totals.rows, bytes: manifest.totals.bytes }, 'backup complete');

@@ -29,6 +29,8 @@ const COLUMN_NAME = /^[^\0]{1,64}$/u;
 /** Schema names stay plain: a restore derives its staging and rollback schema names from them. */
 const SCHEMA_NAME = /^[^\0/\\`.]{1,64}$/u;
 const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+/** An integer as exact decimal text: any MySQL integer type (BIGINT UNSIGNED has 20 digits). */
+const INT_TEXT = z.string().regex(/^-?\d{1,20}$/, 'must be an integer');
 
 /** One chunk file of a manifest table: its path, rows, size and SHA-256 as written. */
 export const chunkSchema = z
@@ -39,6 +41,11 @@ export const chunkSchema = z
     sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits'),
     /** Bytes of the lines before compression and encryption: a restore refuses to read more (a decompression bomb). */
     rawBytes: count.optional(),
+    /**
+     * Per column of the table's `keyColumns`: the least and greatest value in the chunk as exact
+     * decimal text (BIGINT UNSIGNED passes 2^53), null when all are NULL. Absent in older backups.
+     */
+    keyRanges: z.array(z.tuple([INT_TEXT, INT_TEXT]).nullable()).max(64).optional(),
   })
   .strict();
 
@@ -78,6 +85,8 @@ export const tableSchema = z
      */
     checksum: z.string().regex(/^(\d{1,20}|v[23]:\d{1,45})$/),
     chunks: z.array(chunkSchema).max(1_000_000),
+    /** Integer key columns whose ranges each chunk's `keyRanges` records (chunk-key-index.ts). */
+    keyColumns: z.array(z.string().regex(COLUMN_NAME)).max(64).optional(),
   })
   .strict();
 
@@ -192,7 +201,11 @@ function checkTables(tables: readonly ManifestTable[], compression: Manifest['co
     if (t.chunks.reduce((a, c) => a + c.rows, 0) !== t.rows) {
       throw new BackupError(file, `the chunks of ${t.name} do not add up to its ${t.rows} rows`, { hint: NOT_OURS });
     }
+    const keys = t.keyColumns;
+    if (keys?.some((k) => !t.columns.some((c) => c.name === k))) throw invalid(`tables.${i}.keyColumns`, `table ${t.name}: not one of its columns`);
     for (const c of t.chunks) {
+      if (c.keyRanges && c.keyRanges.length !== (keys?.length ?? -1))
+        throw invalid(`tables.${i}.chunks`, `chunk ${c.file}: ${c.keyRanges.length} key ranges for ${keys?.length ?? 0} key columns`);
       if (files.has(c.file)) throw new BackupError(file, `chunk ${c.file} is listed twice`, { hint: NOT_OURS });
       files.add(c.file);
       if ((compression === 'gzip') !== c.file.endsWith('.gz')) {

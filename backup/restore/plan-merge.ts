@@ -53,6 +53,8 @@ export interface MergePlan {
   markRoot: { sql: string; params: FilterValue[] };
   /** Run in a loop until none changes a row. */
   propagateSql: string[];
+  /** The foreign key each statement of `propagateSql` follows, in the same order. */
+  edges: ForeignKey[];
 }
 
 /**
@@ -164,6 +166,7 @@ export function planMerge(input: PlanMergeInput): MergePlan {
     tables,
     addMarkSql: closure.map((t) => `ALTER TABLE ${qualify(scratch, t)} ADD COLUMN ${quoteId(MARK)} TINYINT NOT NULL DEFAULT 0`),
     markRoot: { sql: `UPDATE ${qualify(scratch, root)} AS s SET s.${MARK} = 1${keep(root, 's')} WHERE ${where.sql}`, params: where.params },
+    edges,
     propagateSql: edges.map(
       (e) =>
         `UPDATE ${qualify(scratch, e.child)} AS c JOIN ${qualify(scratch, e.parent)} AS p ON ${on('c', 'p', e.columns, e.referenced)} ` +

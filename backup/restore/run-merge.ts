@@ -1,8 +1,10 @@
 /**
  * `dualpipe restore --mode merge --where …`: brings back chosen rows of a backup and every row
  * that depends on them, into the live schema, without touching a row that exists now. The filter
- * and the plan are checked before anything is written; the backup is restored (with all its
- * checks) into a scratch schema; the missing rows go in with one transaction, foreign keys
+ * and the plan are checked before anything is written; the rows are loaded into a scratch schema:
+ * with a backup that records its chunks' key ranges, only the chunks that can hold them
+ * (load-merge-scratch.ts), otherwise the whole backup (restored with all its checks); the missing
+ * rows go in with one transaction, foreign keys
  * checked, so a merge is all or nothing. The scratch schema is dropped afterwards, and a leftover
  * of a killed merge is dropped by the next one.
  */
@@ -19,6 +21,7 @@ import { type MergePlan, planMerge } from './plan-merge.js';
 import { derivedSchemaName } from './plan-restore.js';
 import { type LocatedBackup, locateBackup } from '../format/read-backup.js';
 import { executeRestore } from './execute-restore.js';
+import { hasKeyIndex, loadMergeScratch } from './load-merge-scratch.js';
 import { checkLocalInfile, checkRestoreTarget, prepareRestore } from './prepare-restore.js';
 import type { RestoreOptions } from './restore-types.js';
 import { dropScratchRestore } from './run-restore.js';
@@ -60,6 +63,15 @@ export interface MergeResult {
   tables: MergeTableResult[];
   inserted: number;
   conflicts: number;
+  /**
+   * Chunk files read into the scratch schema. With a backup that records its chunks' key ranges,
+   * only those that can hold the chosen rows and their dependents; with an older one, all.
+   */
+  chunksRead: number;
+  /** Chunk files of the backup's mirror tables: what a merge without the key index reads. */
+  chunksTotal: number;
+  /** Whether the backup's key index chose the chunks (false: an older backup, read whole). */
+  keyIndex: boolean;
   seconds: number;
 }
 
@@ -180,11 +192,21 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
       autoUpdated: await autoUpdatedColumns(admin, o.target),
       backup: new Map(backup.manifest.tables.filter((t) => t.kind === 'mirror').map((t) => [t.name, t.columns.map((c) => c.name)])),
     });
-    log.info({ root: plan.root, tables: plan.tables.map((t) => t.name) }, 'merge planned; restoring the backup into a scratch schema');
+    const keyIndex = hasKeyIndex(backup, plan);
+    const mirrors = backup.manifest.tables.filter((t) => t.kind === 'mirror');
+    const chunksTotal = mirrors.reduce((a, t) => a + t.chunks.length, 0);
+    log.info(
+      { root: plan.root, tables: plan.tables.map((t) => t.name), keyIndex },
+      keyIndex ? 'merge planned; loading the chunks that can hold the rows into a scratch schema' : 'merge planned; restoring the backup into a scratch schema',
+    );
     await dropScratchRestore(admin, scratch);
     try {
-      await restoreScratch(o, backup, scratch, log);
-      await markRows(admin, plan);
+      let chunksRead = chunksTotal;
+      if (keyIndex) chunksRead = await loadMergeScratch({ connector: o.connector, admin, backup, plan, filter, ...(o.key ? { key: o.key.key } : {}), log });
+      else {
+        await restoreScratch(o, backup, scratch, log);
+        await markRows(admin, plan);
+      }
       const conn = await o.connector.connect({ database: o.target });
       let tables: MergeTableResult[];
       try {
@@ -202,6 +224,9 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
         tables,
         inserted,
         conflicts: tables.reduce((a, t) => a + t.conflicts, 0),
+        chunksRead,
+        chunksTotal,
+        keyIndex,
         seconds: (Date.now() - started) / 1000,
       };
     } finally {

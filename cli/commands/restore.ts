@@ -54,6 +54,7 @@ function describeMerge(r: MergeResult): string {
   lines.push(
     `${r.dryRun ? 'dry run (rolled back): would insert' : 'inserted'} ${r.inserted} row(s) into ${r.target} from ${r.backupDir}; ` +
       `${r.conflicts} row(s) exist now with other content and were left as they are`,
+    `read ${r.chunksRead} of ${r.chunksTotal} chunk file(s)${r.keyIndex ? '' : ' (the backup records no key ranges: it was read whole)'}`,
   );
   return lines.join('\n');
 }

@@ -43,8 +43,9 @@ async function merge(where: string, ...extra: string[]) {
 }
 
 async function scratchSchemas(): Promise<string[]> {
+  // This fixture's only: other test files merge into their own schemas at the same time.
   const rows = await conn.query<{ s: string }>("SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE '%\\_\\_dp\\_merge%'");
-  return rows.map((r) => r.s);
+  return rows.map((r) => r.s).filter((s) => s.startsWith(fx.database));
 }
 
 beforeAll(async () => {

@@ -1,0 +1,114 @@
+/**
+ * Loads the lines of one chunk a merge chose (merge-line-filter.ts) into its scratch table: read,
+ * hashed, decrypted (each segment authenticated), gunzipped, filtered, and streamed to LOAD DATA
+ * LOCAL. The file must have the size and SHA-256 the manifest records (checked as it streams, so
+ * it is read once: the scratch schema is not live, and nothing is inserted until every chunk
+ * passed), its lines must number the rows recorded, and LOAD must take every line kept without a
+ * warning, or the merge fails before anything is inserted.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { join } from 'node:path';
+import { type Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip } from 'node:zlib';
+import type { SqlConnection } from '../../src/db/connection.js';
+import { BackupError, DualpipeError, StepError } from '../../src/errors.js';
+import { decryptChunk } from '../format/chunk-cipher.js';
+import { isIntegerColumn } from '../format/chunk-key-index.js';
+import type { ManifestChunk, ManifestTable } from '../format/manifest.js';
+import type { MarkedReference } from './merge-chunks.js';
+import { type FieldTest, inRange, inSet, integerText, LineFilter, type LineMatch } from './merge-line-filter.js';
+import type { FilterCondition } from './where-filter.js';
+
+/** Without a recorded size (not written by this version), a gzip chunk is capped at deflate's largest ratio. */
+const DEFLATE_MAX_RATIO = 1032;
+
+/** The field of `column` in the table's lines when it holds integers, else undefined (no test on it). */
+function integerField(t: ManifestTable, column: string): number | undefined {
+  const i = t.columns.findIndex((c) => c.name === column);
+  return i >= 0 && isIntegerColumn(t.columns[i]!) ? i : undefined;
+}
+
+/** The lines of the root table `--where` can choose: tested on its integer columns with integer values. */
+export function rootMatch(t: ManifestTable, conditions: readonly FilterCondition[]): LineMatch {
+  const tests: FieldTest[] = [];
+  for (const c of conditions) {
+    const field = integerField(t, c.column);
+    const values = c.values.map((v) => integerText(String(v)));
+    if (field === undefined || values.some((v) => v === undefined)) continue;
+    tests.push(c.op === 'BETWEEN' ? inRange(field, BigInt(values[0]!), BigInt(values[1]!)) : inSet(field, new Set(values as string[])));
+  }
+  return [tests];
+}
+
+/** The lines of a dependent table that can reference a marked parent row through one of `refs`. */
+export function dependentMatch(t: ManifestTable, refs: readonly MarkedReference[]): LineMatch {
+  if (refs.length === 0) return undefined;
+  return refs.map((ref) =>
+    ref.columns.flatMap((col, i) => {
+      const field = integerField(t, col);
+      const values = ref.values[i];
+      return field === undefined || values === undefined ? [] : [inSet(field, new Set(values.map(String)))];
+    }),
+  );
+}
+
+/** One chunk to load with its filter. */
+export interface FilteredLoad {
+  dir: string;
+  table: string;
+  chunk: ManifestChunk;
+  sql: string;
+  match: LineMatch;
+  /** ENUM columns loaded by index: warning 1265 on them is expected (load-chunk.ts). */
+  indexColumns: readonly string[];
+  key?: Buffer;
+}
+
+/** Loads the chunk's matching lines; returns how many. */
+export async function loadFiltered(conn: SqlConnection, o: FilteredLoad): Promise<number> {
+  const c = o.chunk;
+  const path = join(o.dir, c.file);
+  const gzip = c.file.endsWith('.gz');
+  const filter = new LineFilter(o.match, c.rawBytes ?? (gzip ? c.bytes * DEFLATE_MAX_RATIO + 1024 * 1024 : undefined), path);
+  const hash = createHash('sha256');
+  let size = 0;
+  const tap = new Transform({
+    transform(block: Buffer, _enc, cb) {
+      hash.update(block);
+      size += block.length;
+      cb(null, block);
+    },
+  });
+  const source = (): Readable => {
+    const stages: NodeJS.ReadWriteStream[] = [tap];
+    if (o.key) stages.push(decryptChunk(o.key, c.file));
+    if (gzip) stages.push(createGunzip());
+    pipeline([createReadStream(path, { highWaterMark: 256 * 1024 }), ...stages, filter]).catch((error: unknown) => filter.destroy(error as Error));
+    return filter;
+  };
+  let result;
+  try {
+    result = await conn.loadInfile(o.sql, source);
+  } catch (error) {
+    if (error instanceof DualpipeError) throw error;
+    throw new StepError(`merge: loading chunk ${c.file}`, o.table, { cause: error });
+  }
+  const sha256 = hash.digest('hex');
+  if (size !== c.bytes || sha256 !== c.sha256)
+    throw new BackupError(path, `${size} bytes with SHA-256 ${sha256}, the manifest lists ${c.bytes} bytes with ${c.sha256}: damaged or changed`);
+  if (filter.seen !== c.rows) throw new BackupError(path, `holds ${filter.seen} lines, the manifest lists ${c.rows} rows: damaged`);
+  if (result.affectedRows !== filter.kept || result.warningStatus > 0) {
+    const w = await conn.query<{ Level: string; Code: number; Message: string }>('SHOW WARNINGS').catch(() => []);
+    const enumOnly =
+      o.indexColumns.length > 0 &&
+      w.length > 0 &&
+      w.every((x) => Number(x.Code) === 1265 && o.indexColumns.some((col) => x.Message.startsWith(`Data truncated for column '${col}'`)));
+    if (result.affectedRows !== filter.kept || !enumOnly)
+      throw new StepError(`merge: loading chunk ${c.file}`, o.table, {
+        detail: `loaded ${result.affectedRows} of ${filter.kept} rows with ${result.warningStatus} warning(s)${w[0] ? `; first warning: ${w[0].Level} ${w[0].Code} ${w[0].Message}` : ''}`,
+      });
+  }
+  return filter.kept;
+}
