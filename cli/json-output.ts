@@ -1,4 +1,5 @@
-import { DualpipeError, errorCodeOf, exitCodeFor, isoTimestamps, redactSecrets } from '../api/index.js';
+import { errorCodeOf, exitCodeFor, isoTimestamps } from '../api/index.js';
+import { errorParts } from './format-error.js';
 
 /**
  * The `--json` contract (README "JSON output"): every command prints exactly one JSON document on
@@ -30,9 +31,7 @@ export function jsonSuccess(result: unknown): string {
 
 /** The `error` object of `error`, secrets redacted; `exitCode` given for errors the CLI maps itself (commander's). */
 export function jsonErrorOf(error: unknown, exitCode = exitCodeFor(error)): JsonError {
-  const message = error instanceof Error ? error.message : String(error);
-  const hint = error instanceof DualpipeError && error.hint ? redactSecrets(error.hint) : null;
-  return { code: errorCodeOf(error), message: redactSecrets(message.replace(/\s*\n\s*/g, ' ')), hint, exitCode };
+  return { code: errorCodeOf(error), ...errorParts(error), exitCode };
 }
 
 /** The document of a failed run: the partial result (when printed before the failure), `ok: false`, `error`. */
