@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SqlConnection } from '../../../src/db/connection.js';
+import type { SqlConnection, SqlConnector } from '../../../src/db/connection.js';
 import { ThrottleError } from '../../../src/guard/throttle-error.js';
 import { createThrottle } from '../../../src/guard/throttle.js';
 import { readReplicaLag, readServerLoad } from '../../../src/guard/server-load.js';
@@ -42,12 +42,34 @@ describe('server readings', () => {
 
 describe('throttle', () => {
   it('passes at once when under the limits, reading the server at most once a second', async () => {
-    const t = createThrottle({ limits: { maxLoad: [{ name: 'Threads_running', limit: 50 }], maxLagSeconds: 5 }, connector: db.connector, server: 'source', kind: 'test' });
-    const before = await readServerLoad(probe, ['Questions']);
+    // The throttle's own statements are counted on its connector: the server's global `Questions`
+    // also counts the other test files' queries running beside this one (a flaky CI run).
+    let statements = 0;
+    const counted: SqlConnector = {
+      target: db.connector.target,
+      label: db.connector.label,
+      connect: async (o) => {
+        const c = await db.connector.connect(o);
+        const wrapped: SqlConnection = {
+          get threadId() {
+            return c.threadId;
+          },
+          query: (sql, params) => (statements++, c.query(sql, params)),
+          execute: (sql, params) => (statements++, c.execute(sql, params)),
+          stream: (sql, params, options) => (statements++, c.stream(sql, params, options)),
+          streamRaw: (sql, sink) => (statements++, c.streamRaw(sql, sink)),
+          loadInfile: (sql, source) => (statements++, c.loadInfile(sql, source)),
+          close: () => c.close(),
+          destroy: () => c.destroy(),
+        };
+        return wrapped;
+      },
+    };
+    const t = createThrottle({ limits: { maxLoad: [{ name: 'Threads_running', limit: 50 }], maxLagSeconds: 5 }, connector: counted, server: 'source', kind: 'test' });
     for (let i = 0; i < 200; i++) await t.check();
-    const after = await readServerLoad(probe, ['Questions']);
-    // 200 checks: one status read and one replica-status read by the throttle, plus the probe's own.
-    expect(after.get('questions')! - before.get('questions')!).toBeLessThanOrEqual(4);
+    // 200 checks within a second: one status read and one replica-status read, plus the session's set-up.
+    expect(statements).toBeGreaterThanOrEqual(2);
+    expect(statements).toBeLessThanOrEqual(4);
     expect(t.stats()).toEqual({ pauses: 0, pauseSeconds: 0 });
     await t.close();
   });
