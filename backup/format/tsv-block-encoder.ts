@@ -26,6 +26,12 @@ ESCAPE[0x0a] = 0x6e; // n
 ESCAPE[0x0d] = 0x72; // r
 ESCAPE[0x00] = 0x30; // 0
 const HEX = Buffer.from('0123456789ABCDEF', 'latin1');
+/**
+ * Room past `blockSize` for the row that fills a block (a longer one seals the block early). Was
+ * another whole block: every sealed block kept twice its bytes allocated, which doubled the
+ * buffer memory a backup churned through (and the garbage collections it cost).
+ */
+const SLACK = 64 * 1024;
 
 /** Finished lines of one part (chunk file) of the output. */
 export interface TsvBlock {
@@ -63,7 +69,7 @@ export class TsvBlockEncoder implements RawRowSink<TsvBlock> {
   ) {
     this.blockSize = options.blockSize ?? 256 * 1024;
     this.rowsPerPart = options.rowsPerPart ?? Number.POSITIVE_INFINITY;
-    this.buf = Buffer.allocUnsafe(2 * this.blockSize);
+    this.buf = Buffer.allocUnsafe(this.blockSize + SLACK);
   }
 
   private readonly blockSize: number;
@@ -149,7 +155,7 @@ export class TsvBlockEncoder implements RawRowSink<TsvBlock> {
     if (this.pos > 0) this.sealed.push({ part: this.part, bytes: this.buf.subarray(0, this.pos), rows: this.rowsInBlock });
     this.rowsInBlock = 0;
     // A new buffer each time: the sealed block is handed on and must not be overwritten.
-    this.buf = Buffer.allocUnsafe(Math.max(this.blockSize * 2, need));
+    this.buf = Buffer.allocUnsafe(Math.max(this.blockSize + SLACK, need));
     this.pos = 0;
   }
 }
