@@ -31,6 +31,8 @@ describe('dualpipe archive', () => {
       expect(r.code, where).toBe(2);
       expect(r.stderr.trim().split('\n')[0], where).toMatch(/--where/);
     }
+    const doc = expectContract(await runCliCapture(['archive', '--where', 'customers.id <> 1', '--json', '--source', db.url]), 'archive', 2) as { error: { code: string } };
+    expect(doc.error.code).toBe('USAGE');
     expect(await conn.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = CONCAT(DATABASE(), '_archive')")).toEqual([]);
   });
 
