@@ -221,3 +221,5 @@ export { errorCodeOf } from '../src/exit-codes.js';
 export { isoTime, isoTimestamps } from '../src/log/iso-time.js';
 export { internalSchemaOf } from '../src/catalog/internal-schema.js';
 export { FRESHNESS_VIEW } from '../sync/shadow/freshness.js';
+export { type ArchiveOptions, runArchive } from '../ops/archive/run-archive.js';
+export type { ArchiveResult, KeptReport } from '../ops/archive/archive-result.js';

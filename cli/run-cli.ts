@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CheckVerdictError, DualpipeError, ExitCode, exitCodeFor, VERSION } from '../api/index.js';
+import { registerArchiveCommand } from './commands/archive.js';
 import { registerBackupCommand } from './commands/backup.js';
 import { registerCaptureCommands } from './commands/capture.js';
 import { registerCheckCommand } from './commands/check.js';
@@ -88,6 +89,7 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
   registerCheckCommand(program, ctx);
   registerDoctorCommand(program, ctx);
   registerGrantsCommand(program, ctx);
+  registerArchiveCommand(program, ctx);
   addConnectionOptions(program);
   const quiet = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => {} });

@@ -5,11 +5,17 @@
  *
  *   filter := cond ( AND cond )*
  *   cond   := column = value | column IN ( value, … ) | column BETWEEN value AND value
+ *           | column (< | <= | > | >=) (value | NOW() [- INTERVAL integer UNIT])   (`parseFilter` only)
  *   column := table.name | name            (plain or `backquoted` names)
  *   value  := integer | decimal | 'string' ('' for a quote) | NULL is not accepted
+ *   UNIT   := SECOND | MINUTE | HOUR | DAY | WEEK | MONTH | YEAR
+ *
+ * The comparisons and NOW() are `dualpipe archive`'s: `parseWhere` (the merge restore, which tests
+ * chunk lines in Node and prunes chunks by key ranges) refuses them with one UsageError.
  */
 import { quoteId } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
+import { type Token, tokenize, WHERE_HINT } from './where-tokens.js';
 
 /**
  * A value of `--where`: a number when it is a safe integer, otherwise its exact text (a quoted
@@ -34,74 +40,61 @@ export interface RowFilter {
   conditions: FilterCondition[];
 }
 
-const MAX_VALUES = 10_000;
-const HINT = 'write e.g. --where "contacts.id IN (42, 43)" or --where "contacts.email = \'a@b.c\'"';
+/** The units of `NOW() - INTERVAL n UNIT`: a fixed list, so the unit's word is ours, never the user's. */
+export const INTERVAL_UNITS = ['SECOND', 'MINUTE', 'HOUR', 'DAY', 'WEEK', 'MONTH', 'YEAR'] as const;
 
-type Token = { kind: 'id' | 'num' | 'str' | 'sym'; text: string; at: number };
+/** One unit of `INTERVAL_UNITS`. */
+export type IntervalUnit = (typeof INTERVAL_UNITS)[number];
 
-function tokenize(source: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  const fail = (what: string): never => {
-    throw new UsageError(`--where: ${what} at character ${i + 1}`, { hint: HINT });
-  };
-  /** Reads from the opening `q` at i to its closing one (a doubled `q` is one character); moves i past it. */
-  const quoted = (q: string, what: string): string => {
-    let j = i + 1;
-    let text = '';
-    for (;;) {
-      if (j >= source.length) fail(`unterminated ${what}`);
-      if (source[j] === q) {
-        if (source[j + 1] !== q) break;
-        text += q;
-        j += 2;
-        continue;
-      }
-      text += source[j++];
-    }
-    i = j + 1;
-    return text;
-  };
-  while (i < source.length) {
-    const ch = source[i]!;
-    if (/\s/.test(ch)) {
-      i++;
-    } else if (/[A-Za-z_$]/.test(ch)) {
-      const m = /^[A-Za-z0-9_$]+/.exec(source.slice(i))![0];
-      out.push({ kind: 'id', text: m, at: i });
-      i += m.length;
-    } else if (ch === '`') {
-      const at = i;
-      const name = quoted('`', 'name');
-      if (name.length === 0 || name.length > 64 || name.includes('\0')) fail('a `name` must have 1 to 64 characters');
-      out.push({ kind: 'id', text: name, at });
-    } else if (/[-0-9]/.test(ch)) {
-      const m = /^-?\d{1,30}(\.\d{1,30})?/.exec(source.slice(i));
-      if (!m) fail('a number was expected');
-      out.push({ kind: 'num', text: m![0], at: i });
-      i += m![0].length;
-    } else if (ch === "'") {
-      const at = i;
-      out.push({ kind: 'str', text: quoted("'", 'string'), at });
-    } else if ('.,()='.includes(ch)) {
-      out.push({ kind: 'sym', text: ch, at: i });
-      i++;
-    } else {
-      fail(`unexpected "${ch}"`);
-    }
-  }
-  return out;
+/** `NOW()` or `NOW() - INTERVAL count unit`: the server's clock, not the client's. */
+export interface NowValue {
+  now: true;
+  minus?: { count: number; unit: IntervalUnit };
 }
 
-/** Parses a filter; any text that is not in the grammar gets one UsageError saying where. */
+/** `column < v` (or <=, >, >=), v a literal or a `NowValue`. */
+export interface ComparisonCondition {
+  column: string;
+  op: '<' | '<=' | '>' | '>=';
+  values: [FilterValue | NowValue];
+}
+
+/** A parsed `--where` of `parseFilter`: the merge forms plus comparisons, on one table. */
+export interface WideFilter {
+  table: string | undefined;
+  conditions: (FilterCondition | ComparisonCondition)[];
+}
+
+/** True for the comparison forms the merge restore does not take. */
+export function isComparison(c: FilterCondition | ComparisonCondition): c is ComparisonCondition {
+  return c.op === '<' || c.op === '<=' || c.op === '>' || c.op === '>=';
+}
+
+const MAX_VALUES = 10_000;
+
+/**
+ * Parses a merge restore's filter (=, IN, BETWEEN); any text that is not in the grammar gets one
+ * UsageError saying where, and a comparison or NOW() one saying that only `archive` takes them.
+ */
 export function parseWhere(text: string): RowFilter {
-  if (text.length > 1_000_000) throw new UsageError('--where: longer than 1,000,000 characters', { hint: HINT });
+  const f = parseFilter(text);
+  const bad = f.conditions.find(isComparison);
+  if (bad)
+    throw new UsageError(`--where: a merge restore filters with =, IN or BETWEEN, not "${bad.op}" or NOW()`, {
+      hint: 'write the values out, e.g. --where "contacts.id BETWEEN 1 AND 500"',
+    });
+  return { table: f.table, conditions: f.conditions.filter((c): c is FilterCondition => !isComparison(c)) };
+}
+
+/** Parses a filter with comparisons and NOW() (`dualpipe archive`); anything else is one UsageError. */
+export function parseFilter(text: string): WideFilter {
+  if (text.length > 1_000_000) throw new UsageError('--where: longer than 1,000,000 characters', { hint: WHERE_HINT });
   const tokens = tokenize(text);
   let p = 0;
   const peek = () => tokens[p];
   const fail = (what: string): never => {
     const t = peek();
-    throw new UsageError(`--where: ${what} ${t ? `at character ${t.at + 1} ("${t.text.slice(0, 20)}")` : 'at the end'}`, { hint: HINT });
+    throw new UsageError(`--where: ${what} ${t ? `at character ${t.at + 1} ("${t.text.slice(0, 20)}")` : 'at the end'}`, { hint: WHERE_HINT });
   };
   const isWord = (t: Token | undefined, w: string) => t?.kind === 'id' && t.text.toUpperCase() === w;
   const expectSym = (s: string) => {
@@ -121,8 +114,26 @@ export function parseWhere(text: string): RowFilter {
     }
     return fail('a number or a quoted string expected');
   };
+  /** A literal, or `NOW()` with an optional `- INTERVAL n UNIT`. */
+  const limit = (): FilterValue | NowValue => {
+    if (!isWord(peek(), 'NOW')) return value();
+    p++;
+    expectSym('(');
+    expectSym(')');
+    if (peek()?.kind !== 'sym' || peek()!.text !== '-') return { now: true };
+    p++;
+    if (!isWord(peek(), 'INTERVAL')) fail('INTERVAL expected');
+    p++;
+    const n = peek();
+    if (n?.kind !== 'num' || !/^\d{1,9}$/.test(n.text)) fail('a whole number of units expected');
+    p++;
+    const unit = INTERVAL_UNITS.find((u) => isWord(peek(), u));
+    if (!unit) fail(`a unit expected (${INTERVAL_UNITS.join(', ')})`);
+    p++;
+    return { now: true, minus: { count: Number(n!.text), unit: unit! } };
+  };
   let table: string | undefined;
-  const conditions: FilterCondition[] = [];
+  const conditions: (FilterCondition | ComparisonCondition)[] = [];
   let values = 0;
   for (;;) {
     const first = peek();
@@ -139,8 +150,12 @@ export function parseWhere(text: string): RowFilter {
       table = column;
       column = col!.text;
     }
-    let cond: FilterCondition;
-    if (peek()?.kind === 'sym' && peek()!.text === '=') {
+    let cond: FilterCondition | ComparisonCondition;
+    const sym = peek()?.kind === 'sym' ? peek()!.text : '';
+    if (sym === '<' || sym === '<=' || sym === '>' || sym === '>=') {
+      p++;
+      cond = { column, op: sym, values: [limit()] };
+    } else if (sym === '=') {
       p++;
       cond = { column, op: '=', values: [value()] };
     } else if (isWord(peek(), 'IN')) {
@@ -161,7 +176,7 @@ export function parseWhere(text: string): RowFilter {
       p++;
       cond = { column, op: 'BETWEEN', values: [lo, value()] };
     } else {
-      return fail('=, IN or BETWEEN expected');
+      return fail('=, IN, BETWEEN, <, <=, > or >= expected');
     }
     values += cond.values.length;
     if (values > MAX_VALUES) fail(`more than ${MAX_VALUES} values`);
@@ -174,11 +189,25 @@ export function parseWhere(text: string): RowFilter {
 }
 
 /** The filter as SQL on the alias `alias`, with its parameters. */
-export function renderWhere(filter: RowFilter, alias: string): { sql: string; params: FilterValue[] } {
+export function renderWhere(filter: RowFilter | WideFilter, alias: string): { sql: string; params: FilterValue[] } {
   const parts: string[] = [];
   const params: FilterValue[] = [];
   for (const c of filter.conditions) {
     const col = `${quoteId(alias)}.${quoteId(c.column)}`;
+    if (isComparison(c)) {
+      const v = c.values[0];
+      if (typeof v !== 'object') {
+        parts.push(`${col} ${c.op} ?`);
+        params.push(v);
+      } else if (!v.minus) {
+        parts.push(`${col} ${c.op} NOW()`);
+      } else {
+        // The unit is a word from INTERVAL_UNITS, never the user's text.
+        parts.push(`${col} ${c.op} NOW() - INTERVAL ? ${v.minus.unit}`);
+        params.push(v.minus.count);
+      }
+      continue;
+    }
     if (c.op === '=') parts.push(`${col} = ?`);
     else if (c.op === 'IN') parts.push(`${col} IN (${c.values.map(() => '?').join(', ')})`);
     else parts.push(`${col} BETWEEN ? AND ?`);

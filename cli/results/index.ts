@@ -5,6 +5,7 @@
  * (its zod result via `commandDocument`) and one line in `RESULTS`.
  */
 import { z } from 'zod';
+import { archiveResult } from './archive.js';
 import { backupKeygenResult, backupListResult, backupPruneResult, backupResult, backupVerifyResult } from './backup.js';
 import { captureInstallResult, captureRemoveResult, captureStatusResult } from './capture.js';
 import { dbStartResult, dbStatusResult, dbStopResult, dbUrlResult } from './db.js';
@@ -44,6 +45,7 @@ export const RESULTS: Readonly<Record<string, z.ZodType>> = {
   'report-new': reportNewResult,
   'report-list': reportListResult,
   'report-check': reportCheckResult,
+  archive: archiveResult,
 };
 
 /** The folder of the published schemas, relative to the package root. */

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseWhere, renderWhere } from '../../../backup/restore/where-filter.js';
+import { parseFilter, parseWhere, renderWhere } from '../../../backup/restore/where-filter.js';
 import { UsageError } from '../../../src/errors.js';
 
 const name = fc.stringMatching(/^[a-z_][a-z0-9_]{0,20}$/).filter((s) => !['in', 'and', 'between'].includes(s));
@@ -57,5 +57,52 @@ describe('parseWhere', () => {
       expect(() => parseWhere(bad), bad).toThrow(UsageError);
     }
     expect(() => parseWhere(`x IN (${Array.from({ length: 10_001 }, (_, i) => i).join(',')})`)).toThrow(/more than 10000 values/);
+  });
+});
+
+describe('parseFilter (archive: comparisons and NOW())', () => {
+  it('reads comparisons and NOW() - INTERVAL n UNIT, rendering the count as a placeholder', () => {
+    const f = parseFilter("contacts.last_activity_at < NOW() - INTERVAL 2 YEAR AND contacts.id >= 10 AND contacts.name <= 'm' AND id > -3 AND created_at > now()");
+    expect(f).toEqual({
+      table: 'contacts',
+      conditions: [
+        { column: 'last_activity_at', op: '<', values: [{ now: true, minus: { count: 2, unit: 'YEAR' } }] },
+        { column: 'id', op: '>=', values: [10] },
+        { column: 'name', op: '<=', values: ['m'] },
+        { column: 'id', op: '>', values: [-3] },
+        { column: 'created_at', op: '>', values: [{ now: true }] },
+      ],
+    });
+    expect(renderWhere(f, 'r')).toEqual({
+      sql: '`r`.`last_activity_at` < NOW() - INTERVAL ? YEAR AND `r`.`id` >= ? AND `r`.`name` <= ? AND `r`.`id` > ? AND `r`.`created_at` > NOW()',
+      params: [2, 10, 'm', -3],
+    });
+    for (const unit of ['SECOND', 'minute', 'Hour', 'DAY', 'WEEK', 'MONTH', 'YEAR'])
+      expect(parseFilter(`t.c < NOW() - INTERVAL 5 ${unit}`).conditions[0]!.values[0]).toEqual({ now: true, minus: { count: 5, unit: unit.toUpperCase() } });
+    // The merge forms are unchanged under parseFilter.
+    expect(parseFilter('contacts.id IN (1, 2)')).toEqual(parseWhere('contacts.id IN (1, 2)'));
+  });
+
+  it('refuses what is not in the grammar with one UsageError', () => {
+    for (const bad of [
+      't.c < NOW() - INTERVAL 2 FORTNIGHT',
+      't.c < NOW() - INTERVAL -2 DAY',
+      't.c < NOW() - INTERVAL 1.5 DAY',
+      't.c < NOW() - 2',
+      't.c < NOW() + INTERVAL 2 DAY',
+      't.c < NOW(',
+      't.c < SYSDATE()',
+      't.c <> 3',
+      't.c = NOW()',
+      't.c < (SELECT 1)',
+      't.c < NOW() - INTERVAL 2 DAY; DROP TABLE x',
+    ]) {
+      expect(() => parseFilter(bad), bad).toThrow(UsageError);
+    }
+  });
+
+  it('the merge restore refuses comparisons and NOW() with a message naming them', () => {
+    expect(() => parseWhere('contacts.last_activity_at < NOW() - INTERVAL 2 YEAR')).toThrow(/merge restore filters with =, IN or BETWEEN, not "<"/);
+    expect(() => parseWhere('contacts.id >= 3')).toThrow(/not ">="/);
   });
 });

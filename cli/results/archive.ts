@@ -1,0 +1,22 @@
+/** `--json` result of `archive` (cli/commands/archive.ts). */
+import { z } from 'zod';
+import { commandDocument, throttleStats } from './common.js';
+
+/** `archive [--dry-run]`: rows per table moved (or that would move), subjects moved and kept, and why kept. */
+export const archiveResult = commandDocument(
+  {
+    dryRun: z.boolean(),
+    runId: z.string(),
+    sourceSchema: z.string(),
+    archiveSchema: z.string(),
+    root: z.string(),
+    chunks: z.int().min(0),
+    subjects: z.int().min(0).describe('root rows moved with their dependents (or that would move)'),
+    keptSubjects: z.int().min(0).describe('root rows kept because a live row references their subject'),
+    tables: z.array(z.looseObject({ table: z.string(), rows: z.int().min(0) })),
+    kept: z.array(z.looseObject({ foreignKey: z.string(), table: z.string(), subjects: z.int().min(0), examples: z.array(z.string()) })),
+    reconciled: z.looseObject({ chunks: z.int().min(0), rows: z.int().min(0) }).describe('chunks a killed run left half done, and the uncommitted archive copies removed'),
+    throttle: throttleStats,
+  },
+  'dualpipe archive --json',
+);

@@ -1,0 +1,82 @@
+/**
+ * One chunk of a real archive run, in one InnoDB transaction: lock the chunk's roots (the filter
+ * checked again under the lock) and their subjects, REPLACE the subjects not kept into the
+ * archive tables, check every table's copy against the locked source rows (count and the sum of
+ * row digests, computed by SQL on both sides), delete children before parents, commit.
+ *
+ * MyISAM facts that bite: the archive writes are not undone by a ROLLBACK, so before the first of
+ * them the chunk's keys are written to the journal (also MyISAM, so written at once), and a run
+ * killed before COMMIT leaves copies the next run can find and remove (reconcile.ts). MySQL with
+ * enforce_gtid_consistency refuses a statement that writes MyISAM inside a transaction that has
+ * already written InnoDB (ER_GTID_UNSAFE_NON_TRANSACTIONAL_TABLE): every MyISAM write of the chunk
+ * comes before its first InnoDB write (the deletes), and reads of InnoDB do not count.
+ */
+import type { TableMeta } from '../../src/catalog/table-meta.js';
+import type { Row, SqlConnection } from '../../src/db/connection.js';
+import { qualify, quoteId } from '../../src/db/quote.js';
+import { DualpipeError } from '../../src/errors.js';
+import { rowSetSumSql } from '../../src/rows/row-digest-sql.js';
+import { ARCHIVE_JOURNAL, archivedColumns } from './archive-tables.js';
+import { batches, keysIn } from './key-sql.js';
+import type { ArchivePlan } from './plan-archive.js';
+import type { Subjects } from './walk-subjects.js';
+
+/** What a chunk needs besides its rows. */
+export interface ChunkContext {
+  conn: SqlConnection;
+  plan: ArchivePlan;
+  metas: ReadonlyMap<string, TableMeta>;
+  source: string;
+  archive: string;
+  runId: string;
+  /** Test hook: runs after the copy is checked and before the deletes (a kill test throws here). */
+  afterCopy?: (chunkNo: number) => Promise<void> | void;
+}
+
+/** The rows of `subjects` that go (their roots are not kept), per table in the plan's order. */
+export function leavingRows(plan: ArchivePlan, subjects: Subjects): Map<string, Row[]> {
+  const out = new Map<string, Row[]>();
+  for (const t of plan.tables) out.set(t, [...subjects.rows.get(t)!.values()].filter((s) => ![...s.roots].some((r) => subjects.kept.has(r))).map((s) => s.row));
+  return out;
+}
+
+/** Copies, checks and deletes the rows of one chunk inside the caller's open transaction; commits nothing. */
+export async function moveChunk(ctx: ChunkContext, chunkNo: number, leaving: ReadonlyMap<string, Row[]>): Promise<void> {
+  const { conn, plan, metas, source, archive } = ctx;
+  const pkOf = (t: string) => metas.get(t)!.primaryKey;
+  const keys = Object.fromEntries([...leaving].map(([t, rows]) => [t, rows.map((r) => pkOf(t).map((c) => r[c]))]));
+  await conn.execute(`UPDATE ${qualify(archive, ARCHIVE_JOURNAL)} SET chunk_keys = ? WHERE run_id = ? AND chunk_no = ?`, [JSON.stringify(keys), ctx.runId, chunkNo]);
+  for (const t of plan.tables) {
+    const cols = archivedColumns(metas.get(t)!).map(quoteId).join(', ');
+    for (const batch of batches(leaving.get(t)!)) {
+      const w = keysIn('s', pkOf(t), batch);
+      await conn.execute(`REPLACE INTO ${qualify(archive, t)} (${cols}) SELECT ${cols} FROM ${qualify(source, t)} AS s WHERE ${w.sql}`, w.params);
+    }
+  }
+  for (const t of plan.tables) {
+    const rows = leaving.get(t)!;
+    const sum = async (schema: string) => {
+      let n = 0n;
+      let total = 0n;
+      for (const batch of batches(rows)) {
+        const w = keysIn('s', pkOf(t), batch);
+        const [r] = await conn.query<{ __dp_rows: number | string; __dp_sum: number | string }>(`SELECT ${rowSetSumSql(metas.get(t)!, 's')} FROM ${qualify(schema, t)} AS s WHERE ${w.sql}`, w.params);
+        n += BigInt(r!.__dp_rows);
+        total += BigInt(r!.__dp_sum);
+      }
+      return `${n}:${total}`;
+    };
+    const [want, got] = [await sum(source), await sum(archive)];
+    if (want !== got || !want.startsWith(`${rows.length}:`))
+      throw new DualpipeError(`archive of ${source}.${t} failed at chunk ${chunkNo}: the copy differs from the source (source ${want}, archive ${got}, ${rows.length} rows locked)`, {
+        hint: 'nothing was deleted; the next run removes the copy and tries again',
+      });
+  }
+  await ctx.afterCopy?.(chunkNo);
+  for (const t of plan.deleteOrder)
+    for (const batch of batches(leaving.get(t)!)) {
+      // Single-table DELETE: a multi-table one may visit InnoDB tables out of foreign-key order and fail.
+      const w = keysIn('', pkOf(t), batch);
+      await conn.execute(`DELETE FROM ${qualify(source, t)} WHERE ${w.sql}`, w.params);
+    }
+}
