@@ -70,6 +70,11 @@ export interface MergeResult {
   chunksRead: number;
   /** Chunk files of the backup's mirror tables: what a merge without the key index reads. */
   chunksTotal: number;
+  /**
+   * Bytes of chunk files read: of the blocks chosen where chunks record their blocks (an
+   * uncompressed, unencrypted backup of this version), else of the chunks read whole.
+   */
+  bytesRead: number;
   /** Whether the backup's key index chose the chunks (false: an older backup, read whole). */
   keyIndex: boolean;
   seconds: number;
@@ -202,7 +207,8 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
     await dropScratchRestore(admin, scratch);
     try {
       let chunksRead = chunksTotal;
-      if (keyIndex) chunksRead = await loadMergeScratch({ connector: o.connector, admin, backup, plan, filter, ...(o.key ? { key: o.key.key } : {}), log });
+      let bytesRead = mirrors.reduce((a, t) => a + t.chunks.reduce((b, c) => b + c.bytes, 0), 0);
+      if (keyIndex) ({ chunksRead, bytesRead } = await loadMergeScratch({ connector: o.connector, admin, backup, plan, filter, ...(o.key ? { key: o.key.key } : {}), log }));
       else {
         await restoreScratch(o, backup, scratch, log);
         await markRows(admin, plan);
@@ -226,6 +232,7 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
         conflicts: tables.reduce((a, t) => a + t.conflicts, 0),
         chunksRead,
         chunksTotal,
+        bytesRead,
         keyIndex,
         seconds: (Date.now() - started) / 1000,
       };
