@@ -99,6 +99,7 @@ export async function loadMergeScratch(i: LoadMergeScratchInput): Promise<{ chun
   let bytesRead = 0;
   try {
     for (const p of plan.tables) await createScratchTable(conn, byName.get(p.name)!, file);
+    log.debug({ tables: plan.tables.length }, 'merge: scratch tables created');
     for (const p of plan.tables) {
       const t = byName.get(p.name)!;
       const into = plan.edges.filter((e) => e.child === p.name);
@@ -138,11 +139,14 @@ export async function loadMergeScratch(i: LoadMergeScratchInput): Promise<{ chun
           throw new UsageError(`no row of ${plan.root} in the backup matches --where`, { hint: 'check the values; nothing was changed' });
       }
       const propagate = plan.edges.flatMap((e, k) => (e.child === p.name ? [plan.propagateSql[k]!] : []));
+      // Parents are loaded and marked before their children: one pass marks every row of a table
+      // that references none of its own; only a key to itself needs passes until nothing changes.
+      const selfReferencing = into.some((e) => e.parent === p.name);
       for (let pass = 0; propagate.length; pass++) {
         if (pass > 1000) throw new DualpipeError('merge: the dependent rows did not settle after 1000 passes');
         let changed = 0;
         for (const sql of propagate) changed += (await admin.execute(sql)).affectedRows;
-        if (changed === 0) break;
+        if (changed === 0 || !selfReferencing) break;
       }
     }
   } finally {

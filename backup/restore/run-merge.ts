@@ -177,6 +177,7 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
   const filter = parseWhere(o.where);
   const scratch = derivedSchemaName(o.target, '__dp_merge');
   const backup = await locateBackup(o.from, o.key);
+  log.debug({ seconds: (Date.now() - started) / 1000 }, 'merge: backup located');
   const lock = await acquireRunLock(o.connector, lockName('restore', o.target), { waitSeconds: o.waitForLockSeconds ?? 0 });
   let admin: SqlConnection;
   try {
@@ -213,6 +214,7 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
         await restoreScratch(o, backup, scratch, log);
         await markRows(admin, plan);
       }
+      log.debug({ seconds: (Date.now() - started) / 1000, chunksRead, bytesRead }, 'merge: scratch loaded and marked');
       const conn = await o.connector.connect({ database: o.target });
       let tables: MergeTableResult[];
       try {
