@@ -1,9 +1,9 @@
 /**
  * Records, while a table is dumped, the least and greatest value of its key columns in each chunk
- * (the manifest's `keyRanges`, chunk-key-index.ts), and, for a chunk whose file holds its lines
- * as they are (no compression, no encryption), the same per block of lines with the block's size
- * and SHA-256 (`blocks`): a merge restore then reads only the blocks that can hold its rows, each
- * checked against its own hash, instead of the whole chunk. It reads the finished chunk lines: an
+ * (the manifest's `keyRanges`, chunk-key-index.ts), and, for an uncompressed chunk (plain, or
+ * encrypted in independently authenticated segments), the same per block of lines with the
+ * block's size and SHA-256 (`blocks`): a merge restore then reads only the blocks that can hold
+ * its rows, each checked against its own hash, instead of the whole chunk. It reads the finished chunk lines: an
  * integer field is plain decimal text or `\N`, a raw tab only separates fields and a raw newline
  * only ends a line (both are escaped inside values), so finding a field is two `indexOf`s (memchr).
  */
@@ -24,7 +24,7 @@ export class ChunkKeyRanges {
 
   /**
    * @param fields the positions (0-based) of the indexed columns in each line, ascending
-   * @param withBlocks record each `add`ed block too (only where the file's bytes are the lines)
+   * @param withBlocks record each `add`ed block too (only where a reader can start at any byte of the lines)
    */
   constructor(
     private readonly fields: readonly number[],

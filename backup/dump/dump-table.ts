@@ -130,8 +130,8 @@ export async function dumpTable(
   if (task.signal?.aborted) throw new AbortedError('the dump was stopped');
   let writer = open(0);
   let part = 0;
-  // Blocks only where the file's bytes are the lines: a reader can then start at any block.
-  const ranges = task.keyFields?.length ? new ChunkKeyRanges(task.keyFields, !task.gzip && !task.key) : undefined;
+  // Blocks only where a reader can start at any byte of the lines: not inside a gzip stream.
+  const ranges = task.keyFields?.length ? new ChunkKeyRanges(task.keyFields, !task.gzip) : undefined;
   const finish = async () => {
     const r = await writer.finish();
     return ranges ? { ...r, keyRanges: ranges.take(), ...ranges.takeBlocks() } : r;

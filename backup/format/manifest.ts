@@ -33,9 +33,9 @@ const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const INT_TEXT = z.string().regex(/^-?\d{1,20}$/, 'must be an integer');
 
 /**
- * One block of lines of an uncompressed, unencrypted chunk, in file order (a block starts where
- * the one before ends): its rows, bytes, SHA-256 and key ranges, so a merge restore reads and
- * checks only the blocks that can hold its rows (chunk-key-ranges.ts).
+ * One block of lines of an uncompressed chunk, in order (a block starts where the one before ends;
+ * offsets of the plaintext in an encrypted chunk): its rows, bytes, SHA-256 and key ranges, so a
+ * merge restore reads and checks only the blocks that can hold its rows (chunk-key-ranges.ts).
  */
 export const blockSchema = z
   .object({
@@ -228,7 +228,7 @@ function checkTables(tables: readonly ManifestTable[], compression: Manifest['co
         // Blocks tile the file: together they are every row and every byte of it, in order.
         const rows = c.blocks.reduce((a, b) => a + b.rows, 0);
         const bytes = c.blocks.reduce((a, b) => a + b.bytes, 0);
-        if (compression !== 'none' || rows !== c.rows || bytes !== c.bytes || c.blocks.some((b) => b.keyRanges.length !== (keys?.length ?? -1)))
+        if (compression !== 'none' || rows !== c.rows || bytes !== (c.rawBytes ?? c.bytes) || c.blocks.some((b) => b.keyRanges.length !== (keys?.length ?? -1)))
           throw invalid(`tables.${i}.chunks`, `chunk ${c.file}: its blocks do not tile it (${rows} rows, ${bytes} bytes)`);
       }
       if (files.has(c.file)) throw new BackupError(file, `chunk ${c.file} is listed twice`, { hint: NOT_OURS });

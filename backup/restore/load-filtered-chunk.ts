@@ -2,7 +2,8 @@
  * Loads the lines of one chunk a merge chose (merge-line-filter.ts) into its scratch table: read,
  * hashed, decrypted (each segment authenticated), gunzipped, filtered, and streamed to LOAD DATA
  * LOCAL; or, when the chunk records its blocks (chunk-key-ranges.ts), only the blocks chosen, each
- * checked against its own size and SHA-256. The file must have the size and SHA-256 the manifest records (checked as it streams, so
+ * checked against its own size and SHA-256 (and, encrypted, only the segments holding them, each
+ * authenticated). The file must have the size and SHA-256 the manifest records (checked as it streams, so
  * it is read once: the scratch schema is not live, and nothing is inserted until every chunk
  * passed), its lines must number the rows recorded, and LOAD must take every line kept without a
  * warning, or the merge fails before anything is inserted.
@@ -16,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { BackupError, DualpipeError, StepError } from '../../src/errors.js';
-import { decryptChunk } from '../format/chunk-cipher.js';
+import { decryptChunk, decryptRange, type ReadAt, SEGMENT } from '../format/chunk-cipher.js';
 import { isIntegerColumn } from '../format/chunk-key-index.js';
 import type { ManifestChunk, ManifestTable } from '../format/manifest.js';
 import type { MarkedReference } from './merge-chunks.js';
@@ -75,13 +76,25 @@ export interface FilteredLoad {
 
 /**
  * The bytes of the chosen blocks of a chunk file, in order, read from their offsets: each block's
- * size and SHA-256 are checked as it streams, and the merge fails at the first that differs.
+ * size and SHA-256 are checked as it streams, and the merge fails at the first that differs. In
+ * an encrypted chunk a block's offsets are of the plaintext: only the segments holding it are
+ * read, each authenticated (chunk-cipher.ts), piece by piece of at most one segment.
  */
-async function* blockBytes(path: string, c: ManifestChunk, chosen: readonly number[]): AsyncGenerator<Buffer> {
+async function* blockBytes(path: string, c: ManifestChunk, chosen: readonly number[], key?: Buffer): AsyncGenerator<Buffer> {
   const blocks = c.blocks ?? [];
   const offsets: number[] = [];
   for (let k = 0, at = 0; k < blocks.length; at += blocks[k]!.bytes, k++) offsets.push(at);
   const fh = await open(path, 'r');
+  const readAt: ReadAt = async (position, length) => {
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  };
   try {
     const size = (await fh.stat()).size;
     if (size !== c.bytes) throw new BackupError(path, `${size} bytes, the manifest lists ${c.bytes}: damaged or changed`);
@@ -89,12 +102,12 @@ async function* blockBytes(path: string, c: ManifestChunk, chosen: readonly numb
       const b = blocks[k]!;
       const hash = createHash('sha256');
       for (let done = 0; done < b.bytes; ) {
-        const buf = Buffer.allocUnsafe(Math.min(256 * 1024, b.bytes - done));
-        const { bytesRead } = await fh.read(buf, 0, buf.length, offsets[k]! + done);
-        if (bytesRead === 0) throw new BackupError(path, `ends inside block ${k}: damaged`);
-        const part = buf.subarray(0, bytesRead);
+        const at = offsets[k]! + done;
+        const n = key ? Math.min(b.bytes - done, SEGMENT - (at % SEGMENT)) : Math.min(256 * 1024, b.bytes - done);
+        const part = key ? await decryptRange(key, c.file, readAt, c.rawBytes!, at, at + n) : await readAt(at, n);
+        if (part.length !== n) throw new BackupError(path, `ends inside block ${k}: damaged`);
         hash.update(part);
-        done += bytesRead;
+        done += n;
         yield part;
       }
       const sha256 = hash.digest('hex');
@@ -111,8 +124,8 @@ export async function loadFiltered(conn: SqlConnection, o: FilteredLoad): Promis
   const c = o.chunk;
   const path = join(o.dir, c.file);
   const gzip = c.file.endsWith('.gz');
-  // Blocks are byte ranges of the lines themselves: never of a compressed or encrypted file.
-  const chosen = o.blocks && c.blocks && !gzip && !o.key ? o.blocks : undefined;
+  // Blocks are byte ranges of the lines: never of a compressed file; of an encrypted one's plaintext.
+  const chosen = o.blocks && c.blocks && !gzip && (!o.key || c.rawBytes !== undefined) ? o.blocks : undefined;
   const limit = chosen ? chosen.reduce((a, k) => a + c.blocks![k]!.bytes, 0) : c.rawBytes ?? (gzip ? c.bytes * DEFLATE_MAX_RATIO + 1024 * 1024 : undefined);
   const filter = new LineFilter(o.match, limit, path);
   const hash = createHash('sha256');
@@ -126,7 +139,7 @@ export async function loadFiltered(conn: SqlConnection, o: FilteredLoad): Promis
   });
   const source = (): Readable => {
     if (chosen) {
-      pipeline([Readable.from(blockBytes(path, c, chosen), { objectMode: false }), filter]).catch((error: unknown) => filter.destroy(error as Error));
+      pipeline([Readable.from(blockBytes(path, c, chosen, o.key), { objectMode: false }), filter]).catch((error: unknown) => filter.destroy(error as Error));
       return filter;
     }
     const stages: NodeJS.ReadWriteStream[] = [tap];

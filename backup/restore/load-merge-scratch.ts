@@ -124,8 +124,7 @@ export async function loadMergeScratch(i: LoadMergeScratchInput): Promise<{ chun
       const indexColumns = t.columns.filter((c) => c.encoding === 'index').map((c) => c.name);
       let tableChunks = 0;
       for (const c of chunks) {
-        // Blocks are read from the file as they are: not in an encrypted backup, whose chunks are read whole.
-        const blocks = wanted && !i.key ? chunkBlocks(t, c, wanted) : undefined;
+        const blocks = wanted ? chunkBlocks(t, c, wanted) : undefined;
         if (blocks?.length === 0) continue;
         tableChunks++;
         bytesRead += blocks ? blocks.reduce((a, k) => a + c.blocks![k]!.bytes, 0) : c.bytes;

@@ -5,7 +5,8 @@
  * the schema's own rows before the delete (a plain SQL digest), and per table the count of rows a
  * plain SQL join says depend on the chosen contacts. The same backup with its blocks stripped (the
  * per-chunk index as written before blocks) merges the same rows reading whole chunks; a changed
- * byte in a block it reads fails the merge with nothing changed.
+ * byte in a block it reads fails the merge with nothing changed. An encrypted uncompressed backup
+ * reads only the segments of its chosen blocks, each authenticated.
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackup } from '../../../backup/dump/run-backup.js';
+import { type BackupKey, readBackupKey, writeNewKey } from '../../../backup/format/backup-key.js';
 import { parseManifest } from '../../../backup/format/manifest-seal.js';
 import { type MergeResult, runMerge } from '../../../backup/restore/run-merge.js';
 import type { SqlConnection } from '../../../src/db/connection.js';
@@ -26,6 +28,9 @@ let parent: string;
 /** Uncompressed backup with blocks; the same with the blocks stripped (per-chunk key ranges only). */
 let blocked: string;
 let chunked: string;
+/** Uncompressed and encrypted: blocks of the plaintext, read segment by segment. */
+let sealed: string;
+let key: BackupKey;
 let contactIds: number[];
 
 const q = (t: string) => `\`${fx.database}\`.\`${t}\``;
@@ -41,6 +46,10 @@ beforeAll(async () => {
   const m = JSON.parse(readFileSync(join(chunked, 'manifest.json'), 'utf8')) as { tables: { chunks: { blocks?: unknown }[] }[] };
   for (const t of m.tables) for (const c of t.chunks) delete c.blocks;
   writeFileSync(join(chunked, 'manifest.json'), JSON.stringify(m));
+  const keyFile = join(parent, 'backup.key');
+  await writeNewKey(keyFile);
+  key = await readBackupKey(keyFile);
+  sealed = (await runBackup({ pipeline: fx.pipeline, to: join(parent, 'e'), createDirs: true, compress: 'none', key })).dir;
   contactIds = (await conn.query<{ id: number }>(`SELECT id FROM ${q('contacts')} ORDER BY id`)).map((r) => Number(r.id));
 }, 240_000);
 
@@ -72,11 +81,11 @@ async function dependents(ids: readonly number[]): Promise<Record<string, number
 }
 
 /** Deletes the contacts (their dependents cascade), merges them back, and checks every row is as before and each table's count. */
-async function deleteAndMerge(from: string, ids: readonly number[]): Promise<MergeResult> {
+async function deleteAndMerge(from: string, ids: readonly number[], withKey?: BackupKey): Promise<MergeResult> {
   const before = await schemaDigest(conn, fx.database, fx.tables);
   const expected = await dependents(ids);
   await conn.execute(`DELETE FROM ${q('contacts')} WHERE id IN (${ids.join(', ')})`);
-  const r = await runMerge({ connector: fx.connector, from, target: fx.database, where: `contacts.id IN (${ids.join(', ')})` });
+  const r = await runMerge({ connector: fx.connector, from, target: fx.database, where: `contacts.id IN (${ids.join(', ')})`, ...(withKey ? { key: withKey } : {}) });
   expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(before);
   expect(Object.fromEntries(r.tables.map((t) => [t.table, t.inserted]))).toEqual(expected);
   return r;
@@ -101,10 +110,31 @@ describe('merge restore reading blocks of chunks', () => {
     expect(fast.inserted).toBe(slow.inserted);
   });
 
+  it('an encrypted backup reads only the segments of the blocks it chooses, each authenticated', async () => {
+    const victim = contactIds[contactIds.length >> 2]!;
+    const m = parseManifest(readFileSync(join(sealed, 'manifest.json'), 'utf8'), 'manifest.json', key);
+    expect(m.tables.find((t) => t.name === 'interactions')!.chunks[0]!.blocks!.length).toBeGreaterThan(2);
+    const r = await deleteAndMerge(sealed, [victim], key);
+    const whole = await deleteAndMerge(chunked, [victim]);
+    expect(r.bytesRead).toBeLessThan(whole.bytesRead / 3);
+    // One bit of the interactions chunk flipped in each segment: the merge reads one of them and fails.
+    const bad = join(parent, 'bad-e');
+    cpSync(sealed, bad, { recursive: true });
+    const c = m.tables.find((t) => t.name === 'interactions')!.chunks[0]!;
+    const bytes = readFileSync(join(bad, c.file));
+    for (let at = 11 + 100; at < bytes.length; at += 64 * 1024 + 16) bytes[at] = bytes[at]! ^ 1;
+    writeFileSync(join(bad, c.file), bytes);
+    await conn.execute(`DELETE FROM ${q('contacts')} WHERE id = ?`, [victim]);
+    const during = await schemaDigest(conn, fx.database, fx.tables);
+    await expect(runMerge({ connector: fx.connector, from: bad, target: fx.database, where: `contacts.id = ${victim}`, key })).rejects.toThrow(/authentication/);
+    expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(during);
+    await runMerge({ connector: fx.connector, from: sealed, target: fx.database, where: `contacts.id = ${victim}`, key });
+  });
+
   it('merges random sets of contacts exactly (property, against plain SQL)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.constantFrom(...contactIds), { minLength: 1, maxLength: 3 }), fc.boolean(), async (ids, useBlocks) => {
-        const r = await deleteAndMerge(useBlocks ? blocked : chunked, ids);
+      fc.asyncProperty(fc.uniqueArray(fc.constantFrom(...contactIds), { minLength: 1, maxLength: 3 }), fc.constantFrom('blocks', 'chunks', 'encrypted'), async (ids, kind) => {
+        const r = await deleteAndMerge(kind === 'blocks' ? blocked : kind === 'chunks' ? chunked : sealed, ids, kind === 'encrypted' ? key : undefined);
         expect(r.conflicts).toBe(0);
       }),
       { numRuns: 8, seed: 19, endOnFailure: true },
