@@ -124,7 +124,8 @@ export async function loadMergeScratch(i: LoadMergeScratchInput): Promise<{ chun
       const indexColumns = t.columns.filter((c) => c.encoding === 'index').map((c) => c.name);
       let tableChunks = 0;
       for (const c of chunks) {
-        const blocks = wanted ? chunkBlocks(t, c, wanted) : undefined;
+        // An encrypted block is found by its plaintext offset, which needs the chunk's plaintext size.
+        const blocks = wanted && (!i.key || c.rawBytes !== undefined) ? chunkBlocks(t, c, wanted) : undefined;
         if (blocks?.length === 0) continue;
         tableChunks++;
         bytesRead += blocks ? blocks.reduce((a, k) => a + c.blocks![k]!.bytes, 0) : c.bytes;
