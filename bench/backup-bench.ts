@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     await admin.execute('DELETE FROM crm.contacts WHERE id = ?', [victim]);
     const mg = await node(['restore', '--from', backupDir, '--mode', 'merge', '--where', `contacts.id = ${victim}`, '--threads', threads, '--json']);
     if (mg.code !== 0) throw new Error(`dualpipe merge restore failed: ${mg.stderr}`);
-    const mgResult = JSON.parse(mg.stdout) as { chunksRead: number; chunksTotal: number; keyIndex: boolean };
+    const mgResult = JSON.parse(mg.stdout) as { chunksRead: number; chunksTotal: number; keyIndex: boolean; bytesRead?: number };
     const merged = await count();
     if (merged !== before) throw new Error(`merge brought back ${merged} rows of ${before}`);
     // The dump holds MyISAM DDL (it was taken from the mirrors): load it as InnoDB.
@@ -173,7 +173,7 @@ async function main(): Promise<void> {
         ...unavailableAnchors(server.flavor, 4),
         ['dualpipe restore', r2(dr.seconds), '1.00', `peak RSS ${mb(dr.peakRssMb)}; hashes, checksums, FK check, atomic swap`],
         ['dualpipe restore (encrypted backup)', r2(dre.seconds), r2(dre.seconds / dr.seconds), `peak RSS ${mb(dre.peakRssMb)}; every segment authenticated before it is loaded`],
-        ['dualpipe restore --mode merge (one contact)', r2(mg.seconds), r2(mg.seconds / dr.seconds), `${merged} rows (contact, addresses, transactions, items, interactions) back; ${mgResult.keyIndex ? `read ${mgResult.chunksRead} of ${mgResult.chunksTotal} chunks (key ranges)` : 'no key ranges: the whole backup is restored into a scratch schema first'}`],
+        ['dualpipe restore --mode merge (one contact)', r2(mg.seconds), r2(mg.seconds / dr.seconds), `${merged} rows (contact, addresses, transactions, items, interactions) back; ${mgResult.keyIndex ? `read ${mgResult.chunksRead} of ${mgResult.chunksTotal} chunks (key ranges)${mgResult.bytesRead !== undefined ? `, ${(mgResult.bytesRead / 1e6).toFixed(2)} MB of them (blocks)` : ''}` : 'no key ranges: the whole backup is restored into a scratch schema first'}`],
         [`${clientName} client < dump (as InnoDB)`, r2(cl.seconds), r2(cl.seconds / dr.seconds), `no foreign keys, no checks${clNote}`],
         ml && !mlFailed
           ? [`myloader -t ${threads} (as InnoDB)`, r2(ml.seconds), r2(ml.seconds / dr.seconds), `no foreign keys, no checks${mlNote}`]

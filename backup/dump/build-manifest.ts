@@ -32,7 +32,7 @@ export interface DumpOutcome {
 export function buildManifest(d: DumpOutcome): Manifest {
   const tables: ManifestTable[] = d.plan.tables.map((p, i) => {
     const sum = d.checksums.get(p.name)!;
-    const chunks = d.chunks[i]!.map((r) => ({ file: r.file, rows: r.rows, bytes: r.bytes, sha256: r.sha256, rawBytes: r.rawBytes, ...(r.keyRanges ? { keyRanges: r.keyRanges } : {}) }));
+    const chunks = d.chunks[i]!.map((r) => ({ file: r.file, rows: r.rows, bytes: r.bytes, sha256: r.sha256, rawBytes: r.rawBytes, ...(r.keyRanges ? { keyRanges: r.keyRanges } : {}), ...(r.blocks ? { blocks: r.blocks } : {}) }));
     const dumped = chunks.reduce((a, c) => a + c.rows, 0);
     if (dumped !== sum.rows) {
       throw new StepError('backup', p.name, { detail: `dumped ${dumped} rows but the table holds ${sum.rows}` });

@@ -6,7 +6,7 @@ import { createGzip } from 'node:zlib';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { AbortedError } from '../../src/errors.js';
 import { encryptChunk } from '../format/chunk-cipher.js';
-import { chunkFileName } from '../format/manifest.js';
+import { type ChunkBlock, chunkFileName } from '../format/manifest.js';
 import { TsvBlockEncoder } from '../format/tsv-block-encoder.js';
 import { fsyncPath } from '../format/write-manifest.js';
 import { ChunkKeyRanges } from './chunk-key-ranges.js';
@@ -24,6 +24,8 @@ export interface ChunkResult {
   rawBytes: number;
   /** Least and greatest value of each `keyFields` column in the chunk (chunk-key-ranges.ts). */
   keyRanges?: ([string, string] | null)[];
+  /** The chunk's blocks of lines with their hashes and ranges, when its file holds the lines as they are. */
+  blocks?: ChunkBlock[];
 }
 
 /** What `dumpTable` needs to write one table's chunk files. */
@@ -128,10 +130,11 @@ export async function dumpTable(
   if (task.signal?.aborted) throw new AbortedError('the dump was stopped');
   let writer = open(0);
   let part = 0;
-  const ranges = task.keyFields?.length ? new ChunkKeyRanges(task.keyFields) : undefined;
+  // Blocks only where a reader can start at any byte of the lines: not inside a gzip stream.
+  const ranges = task.keyFields?.length ? new ChunkKeyRanges(task.keyFields, !task.gzip) : undefined;
   const finish = async () => {
     const r = await writer.finish();
-    return ranges ? { ...r, keyRanges: ranges.take() } : r;
+    return ranges ? { ...r, keyRanges: ranges.take(), ...ranges.takeBlocks() } : r;
   };
   // A writer waiting for 'drain' hears of the abort through its pipeline failing.
   const stop = () => writer.input.destroy(new AbortedError('the dump was stopped'));
@@ -147,7 +150,7 @@ export async function dumpTable(
         writer = open(part);
       }
       onBytes?.(block.bytes.length);
-      ranges?.add(block.bytes);
+      ranges?.add(block.bytes, block.rows);
       await writer.write(block.bytes, block.rows);
     }
     const r = await finish();

@@ -133,3 +133,29 @@ export function decryptChunk(key: Buffer, name: string): Transform {
     },
   });
 }
+
+/** Reads `length` bytes of a file at `position` (fewer only at its end). */
+export type ReadAt = (position: number, length: number) => Promise<Buffer>;
+
+/**
+ * Decrypts the plaintext bytes [start, end) of an encrypted chunk of `plainBytes` plaintext bytes
+ * without reading the rest of it: only the segments that hold them are read, each authenticated
+ * with its own index and last-flag, so a block of a chunk is read as safely as the whole file.
+ */
+export async function decryptRange(key: Buffer, name: string, readAt: ReadAt, plainBytes: number, start: number, end: number): Promise<Buffer> {
+  const head = await readAt(0, HEADER_BYTES);
+  if (head.length < HEADER_BYTES || !head.subarray(0, MAGIC.length).equals(MAGIC)) throw new ChunkAuthError(name, 'not an encrypted dualpipe chunk (bad header)');
+  const prefix = head.subarray(MAGIC.length);
+  // The writer keeps a byte back until the end: a chunk of k * SEGMENT bytes has k segments, an empty one 1.
+  const segments = Math.max(1, Math.ceil(plainBytes / SEGMENT));
+  const aad = Buffer.from(name);
+  const out: Buffer[] = [];
+  for (let i = Math.floor(start / SEGMENT); i < segments && i * SEGMENT < end; i++) {
+    const len = Math.min(SEGMENT, plainBytes - i * SEGMENT);
+    const sealed = await readAt(HEADER_BYTES + i * (SEGMENT + TAG_BYTES), len + TAG_BYTES);
+    if (sealed.length !== len + TAG_BYTES) throw new ChunkAuthError(name, `truncated: segment ${i} is cut short`);
+    const plain = open(key, prefix, i, i === segments - 1, name, aad, sealed);
+    out.push(plain.subarray(Math.max(0, start - i * SEGMENT), Math.min(len, end - i * SEGMENT)));
+  }
+  return Buffer.concat(out);
+}

@@ -32,6 +32,20 @@ const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 /** An integer as exact decimal text: any MySQL integer type (BIGINT UNSIGNED has 20 digits). */
 const INT_TEXT = z.string().regex(/^-?\d{1,20}$/, 'must be an integer');
 
+/**
+ * One block of lines of an uncompressed chunk, in order (a block starts where the one before ends;
+ * offsets of the plaintext in an encrypted chunk): its rows, bytes, SHA-256 and key ranges, so a
+ * merge restore reads and checks only the blocks that can hold its rows (chunk-key-ranges.ts).
+ */
+export const blockSchema = z
+  .object({
+    rows: count,
+    bytes: count,
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits'),
+    keyRanges: z.array(z.tuple([INT_TEXT, INT_TEXT]).nullable()).max(64),
+  })
+  .strict();
+
 /** One chunk file of a manifest table: its path, rows, size and SHA-256 as written. */
 export const chunkSchema = z
   .object({
@@ -46,6 +60,8 @@ export const chunkSchema = z
      * decimal text (BIGINT UNSIGNED passes 2^53), null when all are NULL. Absent in older backups.
      */
     keyRanges: z.array(z.tuple([INT_TEXT, INT_TEXT]).nullable()).max(64).optional(),
+    /** The chunk's blocks, when its file holds its lines as they are and it has more than one. Absent in older backups. */
+    blocks: z.array(blockSchema).max(1_000_000).optional(),
   })
   .strict();
 
@@ -144,6 +160,8 @@ export type ManifestFile = z.infer<typeof manifestFileSchema>;
 export type ManifestTable = z.infer<typeof tableSchema>;
 /** One chunk file of a manifest table. */
 export type ManifestChunk = z.infer<typeof chunkSchema>;
+/** One block of lines of a chunk (`blocks` in the manifest). */
+export type ChunkBlock = z.infer<typeof blockSchema>;
 
 const NOT_OURS = 'the manifest is damaged or not from dualpipe: use another backup';
 
@@ -206,6 +224,13 @@ function checkTables(tables: readonly ManifestTable[], compression: Manifest['co
     for (const c of t.chunks) {
       if (c.keyRanges && c.keyRanges.length !== (keys?.length ?? -1))
         throw invalid(`tables.${i}.chunks`, `chunk ${c.file}: ${c.keyRanges.length} key ranges for ${keys?.length ?? 0} key columns`);
+      if (c.blocks) {
+        // Blocks tile the file: together they are every row and every byte of it, in order.
+        const rows = c.blocks.reduce((a, b) => a + b.rows, 0);
+        const bytes = c.blocks.reduce((a, b) => a + b.bytes, 0);
+        if (compression !== 'none' || rows !== c.rows || bytes !== (c.rawBytes ?? c.bytes) || c.blocks.some((b) => b.keyRanges.length !== (keys?.length ?? -1)))
+          throw invalid(`tables.${i}.chunks`, `chunk ${c.file}: its blocks do not tile it (${rows} rows, ${bytes} bytes)`);
+      }
       if (files.has(c.file)) throw new BackupError(file, `chunk ${c.file} is listed twice`, { hint: NOT_OURS });
       files.add(c.file);
       if ((compression === 'gzip') !== c.file.endsWith('.gz')) {

@@ -1,7 +1,9 @@
 /**
  * Loads the lines of one chunk a merge chose (merge-line-filter.ts) into its scratch table: read,
  * hashed, decrypted (each segment authenticated), gunzipped, filtered, and streamed to LOAD DATA
- * LOCAL. The file must have the size and SHA-256 the manifest records (checked as it streams, so
+ * LOCAL; or, when the chunk records its blocks (chunk-key-ranges.ts), only the blocks chosen, each
+ * checked against its own size and SHA-256 (and, encrypted, only the segments holding them, each
+ * authenticated). The file must have the size and SHA-256 the manifest records (checked as it streams, so
  * it is read once: the scratch schema is not live, and nothing is inserted until every chunk
  * passed), its lines must number the rows recorded, and LOAD must take every line kept without a
  * warning, or the merge fails before anything is inserted.
@@ -9,12 +11,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
-import { type Readable, Transform } from 'node:stream';
+import { open } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { BackupError, DualpipeError, StepError } from '../../src/errors.js';
-import { decryptChunk } from '../format/chunk-cipher.js';
+import { decryptChunk, decryptRange, type ReadAt, SEGMENT } from '../format/chunk-cipher.js';
 import { isIntegerColumn } from '../format/chunk-key-index.js';
 import type { ManifestChunk, ManifestTable } from '../format/manifest.js';
 import type { MarkedReference } from './merge-chunks.js';
@@ -64,6 +67,56 @@ export interface FilteredLoad {
   /** ENUM columns loaded by index: warning 1265 on them is expected (load-chunk.ts). */
   indexColumns: readonly string[];
   key?: Buffer;
+  /**
+   * Read only these blocks of the chunk (indexes into its `blocks`, ascending), each checked
+   * against its own size and SHA-256; absent: the whole chunk against the file's.
+   */
+  blocks?: readonly number[];
+}
+
+/**
+ * The bytes of the chosen blocks of a chunk file, in order, read from their offsets: each block's
+ * size and SHA-256 are checked as it streams, and the merge fails at the first that differs. In
+ * an encrypted chunk a block's offsets are of the plaintext: only the segments holding it are
+ * read, each authenticated (chunk-cipher.ts), piece by piece of at most one segment.
+ */
+async function* blockBytes(path: string, c: ManifestChunk, chosen: readonly number[], key?: Buffer): AsyncGenerator<Buffer> {
+  const blocks = c.blocks ?? [];
+  const offsets: number[] = [];
+  for (let k = 0, at = 0; k < blocks.length; at += blocks[k]!.bytes, k++) offsets.push(at);
+  const fh = await open(path, 'r');
+  const readAt: ReadAt = async (position, length) => {
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await fh.read(buf, got, length - got, position + got);
+      if (bytesRead === 0) break;
+      got += bytesRead;
+    }
+    return buf.subarray(0, got);
+  };
+  try {
+    const size = (await fh.stat()).size;
+    if (size !== c.bytes) throw new BackupError(path, `${size} bytes, the manifest lists ${c.bytes}: damaged or changed`);
+    for (const k of chosen) {
+      const b = blocks[k]!;
+      const hash = createHash('sha256');
+      for (let done = 0; done < b.bytes; ) {
+        const at = offsets[k]! + done;
+        const n = key ? Math.min(b.bytes - done, SEGMENT - (at % SEGMENT)) : Math.min(256 * 1024, b.bytes - done);
+        const part = key ? await decryptRange(key, c.file, readAt, c.rawBytes!, at, at + n) : await readAt(at, n);
+        if (part.length !== n) throw new BackupError(path, `ends inside block ${k}: damaged`);
+        hash.update(part);
+        done += n;
+        yield part;
+      }
+      const sha256 = hash.digest('hex');
+      if (sha256 !== b.sha256)
+        throw new BackupError(path, `block ${k} (${b.bytes} bytes at ${offsets[k]}) has SHA-256 ${sha256}, the manifest lists ${b.sha256}: damaged or changed`);
+    }
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Loads the chunk's matching lines; returns how many. */
@@ -71,7 +124,10 @@ export async function loadFiltered(conn: SqlConnection, o: FilteredLoad): Promis
   const c = o.chunk;
   const path = join(o.dir, c.file);
   const gzip = c.file.endsWith('.gz');
-  const filter = new LineFilter(o.match, c.rawBytes ?? (gzip ? c.bytes * DEFLATE_MAX_RATIO + 1024 * 1024 : undefined), path);
+  // Blocks are byte ranges of the lines: never of a compressed file; of an encrypted one's plaintext.
+  const chosen = o.blocks && c.blocks && !gzip && (!o.key || c.rawBytes !== undefined) ? o.blocks : undefined;
+  const limit = chosen ? chosen.reduce((a, k) => a + c.blocks![k]!.bytes, 0) : c.rawBytes ?? (gzip ? c.bytes * DEFLATE_MAX_RATIO + 1024 * 1024 : undefined);
+  const filter = new LineFilter(o.match, limit, path);
   const hash = createHash('sha256');
   let size = 0;
   const tap = new Transform({
@@ -82,6 +138,10 @@ export async function loadFiltered(conn: SqlConnection, o: FilteredLoad): Promis
     },
   });
   const source = (): Readable => {
+    if (chosen) {
+      pipeline([Readable.from(blockBytes(path, c, chosen, o.key), { objectMode: false }), filter]).catch((error: unknown) => filter.destroy(error as Error));
+      return filter;
+    }
     const stages: NodeJS.ReadWriteStream[] = [tap];
     if (o.key) stages.push(decryptChunk(o.key, c.file));
     if (gzip) stages.push(createGunzip());
@@ -95,10 +155,15 @@ export async function loadFiltered(conn: SqlConnection, o: FilteredLoad): Promis
     if (error instanceof DualpipeError) throw error;
     throw new StepError(`merge: loading chunk ${c.file}`, o.table, { cause: error });
   }
-  const sha256 = hash.digest('hex');
-  if (size !== c.bytes || sha256 !== c.sha256)
-    throw new BackupError(path, `${size} bytes with SHA-256 ${sha256}, the manifest lists ${c.bytes} bytes with ${c.sha256}: damaged or changed`);
-  if (filter.seen !== c.rows) throw new BackupError(path, `holds ${filter.seen} lines, the manifest lists ${c.rows} rows: damaged`);
+  if (chosen) {
+    const rows = chosen.reduce((a, k) => a + c.blocks![k]!.rows, 0);
+    if (filter.seen !== rows) throw new BackupError(path, `its blocks ${chosen.join(', ')} hold ${filter.seen} lines, the manifest lists ${rows} rows: damaged`);
+  } else {
+    const sha256 = hash.digest('hex');
+    if (size !== c.bytes || sha256 !== c.sha256)
+      throw new BackupError(path, `${size} bytes with SHA-256 ${sha256}, the manifest lists ${c.bytes} bytes with ${c.sha256}: damaged or changed`);
+    if (filter.seen !== c.rows) throw new BackupError(path, `holds ${filter.seen} lines, the manifest lists ${c.rows} rows: damaged`);
+  }
   if (result.affectedRows !== filter.kept || result.warningStatus > 0) {
     const w = await conn.query<{ Level: string; Code: number; Message: string }>('SHOW WARNINGS').catch(() => []);
     const enumOnly =

@@ -70,6 +70,11 @@ export interface MergeResult {
   chunksRead: number;
   /** Chunk files of the backup's mirror tables: what a merge without the key index reads. */
   chunksTotal: number;
+  /**
+   * Bytes of chunk files read: of the blocks chosen where chunks record their blocks (an
+   * uncompressed, unencrypted backup of this version), else of the chunks read whole.
+   */
+  bytesRead: number;
   /** Whether the backup's key index chose the chunks (false: an older backup, read whole). */
   keyIndex: boolean;
   seconds: number;
@@ -172,6 +177,7 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
   const filter = parseWhere(o.where);
   const scratch = derivedSchemaName(o.target, '__dp_merge');
   const backup = await locateBackup(o.from, o.key);
+  log.debug({ seconds: (Date.now() - started) / 1000 }, 'merge: backup located');
   const lock = await acquireRunLock(o.connector, lockName('restore', o.target), { waitSeconds: o.waitForLockSeconds ?? 0 });
   let admin: SqlConnection;
   try {
@@ -202,11 +208,13 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
     await dropScratchRestore(admin, scratch);
     try {
       let chunksRead = chunksTotal;
-      if (keyIndex) chunksRead = await loadMergeScratch({ connector: o.connector, admin, backup, plan, filter, ...(o.key ? { key: o.key.key } : {}), log });
+      let bytesRead = mirrors.reduce((a, t) => a + t.chunks.reduce((b, c) => b + c.bytes, 0), 0);
+      if (keyIndex) ({ chunksRead, bytesRead } = await loadMergeScratch({ connector: o.connector, admin, backup, plan, filter, ...(o.key ? { key: o.key.key } : {}), log }));
       else {
         await restoreScratch(o, backup, scratch, log);
         await markRows(admin, plan);
       }
+      log.debug({ seconds: (Date.now() - started) / 1000, chunksRead, bytesRead }, 'merge: scratch loaded and marked');
       const conn = await o.connector.connect({ database: o.target });
       let tables: MergeTableResult[];
       try {
@@ -226,6 +234,7 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
         conflicts: tables.reduce((a, t) => a + t.conflicts, 0),
         chunksRead,
         chunksTotal,
+        bytesRead,
         keyIndex,
         seconds: (Date.now() - started) / 1000,
       };

@@ -3,11 +3,12 @@
  * integers past 2^53 and negative ones exact, escaped tabs inside other fields ignored), and the
  * pure choice of chunks a merge makes from them.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ChunkKeyRanges } from '../../../backup/dump/chunk-key-ranges.js';
 import { keyColumnsOf, rangeHoldsAny } from '../../../backup/format/chunk-key-index.js';
 import { type ManifestTable, parseTables } from '../../../backup/format/manifest.js';
-import { dependentChunks, rootChunks } from '../../../backup/restore/merge-chunks.js';
+import { chunkBlocks, dependentChunks, rootChunks } from '../../../backup/restore/merge-chunks.js';
 
 describe('ChunkKeyRanges', () => {
   it('keeps the least and greatest value of each field, per chunk', () => {
@@ -95,5 +96,65 @@ describe('the manifest fields', () => {
     expect(() => parseTables([t(['id'], [['1', '2'], ['3', '4']])], 'none', 'm')).toThrow(/2 key ranges for 1 key columns/);
     expect(() => parseTables([t(['nope'], [['1', '2']])], 'none', 'm')).toThrow(/keyColumns/);
     expect(() => parseTables([t(['id'], [['1e3', '2']])], 'none', 'm')).toThrow(/must be an integer/);
+  });
+});
+
+describe('blocks of a chunk', () => {
+  it('records each block added with its rows, bytes, SHA-256 and ranges, and the chunk range over them', () => {
+    const r = new ChunkKeyRanges([0], true);
+    const a = Buffer.from('5\tx\n7\ty\n');
+    const b = Buffer.from('\\N\tz\n');
+    const c = Buffer.from('2\tw\n');
+    r.add(a, 2);
+    r.add(b, 1);
+    r.add(c, 1);
+    expect(r.take()).toEqual([['2', '7']]);
+    expect(r.takeBlocks()).toEqual({
+      blocks: [
+        { rows: 2, bytes: a.length, sha256: createHash('sha256').update(a).digest('hex'), keyRanges: [['5', '7']] },
+        { rows: 1, bytes: b.length, sha256: createHash('sha256').update(b).digest('hex'), keyRanges: [null] },
+        { rows: 1, bytes: c.length, sha256: createHash('sha256').update(c).digest('hex'), keyRanges: [['2', '2']] },
+      ],
+    });
+    // A chunk of one block records none (the chunk's own hash and ranges say as much); off: none.
+    r.add(a, 2);
+    expect(r.takeBlocks()).toEqual({});
+    const off = new ChunkKeyRanges([0]);
+    off.add(a, 2);
+    off.add(c, 1);
+    expect(off.takeBlocks()).toEqual({});
+    expect(off.take()).toEqual([['2', '7']]);
+  });
+
+  it('chooses the blocks that can hold a wanted row; a chunk without blocks is read whole', () => {
+    const t = table(['id', 'parent_id'], [[['1', '300'], ['1', '20']]]);
+    const block = (keyRanges: ([string, string] | null)[]) => ({ rows: 1, bytes: 1, sha256: '0'.repeat(64), keyRanges });
+    const c = { ...t.chunks[0]!, blocks: [block([['1', '100'], ['1', '10']]), block([['101', '200'], ['5', '20']]), block([['201', '300'], null])] };
+    expect(chunkBlocks(t, c, { conditions: [{ column: 'id', op: '=', values: [150] }] })).toEqual([1]);
+    expect(chunkBlocks(t, c, { conditions: [{ column: 'id', op: 'BETWEEN', values: [90, 250] }] })).toEqual([0, 1, 2]);
+    expect(chunkBlocks(t, c, { refs: [{ columns: ['parent_id'], values: [[7n]] }] })).toEqual([0, 1]);
+    expect(chunkBlocks(t, c, { refs: [{ columns: ['parent_id'], values: [[99n]] }] })).toEqual([]);
+    expect(chunkBlocks(t, c, { refs: [{ columns: ['parent_id'], values: [undefined] }] })).toEqual([0, 1, 2]);
+    expect(chunkBlocks(t, t.chunks[0]!, { conditions: [{ column: 'id', op: '=', values: [150] }] })).toBeUndefined();
+  });
+
+  it('the manifest refuses blocks that do not tile their chunk, or in a compressed backup', () => {
+    const block = (rows: number, bytes: number) => ({ rows, bytes, sha256: '0'.repeat(64), keyRanges: [['1', '1']] });
+    const t = (blocks: unknown[]) => ({
+      name: 't',
+      kind: 'mirror',
+      ddl: 'CREATE TABLE `t` (\n  `id` int NOT NULL\n) ENGINE=InnoDB',
+      columns: [{ name: 'id', dataType: 'int', hex: false }],
+      rows: 3,
+      checksum: '0',
+      keyColumns: ['id'],
+      chunks: [{ file: 'chunks/0000-00000.tsv', rows: 3, bytes: 6, sha256: '0'.repeat(64), keyRanges: [['1', '1']], blocks }],
+    });
+    expect(parseTables([t([block(1, 2), block(2, 4)])], 'none', 'm')[0]!.chunks[0]!.blocks).toHaveLength(2);
+    expect(() => parseTables([t([block(1, 2), block(1, 4)])], 'none', 'm')).toThrow(/do not tile/);
+    expect(() => parseTables([t([block(1, 2), block(2, 3)])], 'none', 'm')).toThrow(/do not tile/);
+    expect(() => parseTables([{ ...t([block(1, 2), block(2, 4)]), chunks: [{ ...t([]).chunks[0]!, file: 'chunks/0000-00000.tsv.gz', blocks: [block(1, 2), block(2, 4)] }] }], 'gzip', 'm')).toThrow(
+      /do not tile/,
+    );
   });
 });
