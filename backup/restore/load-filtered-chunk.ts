@@ -1,6 +1,6 @@
 /**
  * Loads the lines of one chunk a merge chose (merge-line-filter.ts) into its scratch table: read,
- * hashed, decrypted (each segment authenticated), gunzipped, filtered, and streamed to LOAD DATA
+ * hashed, decrypted (each segment authenticated), decompressed, filtered, and streamed to LOAD DATA
  * LOCAL. The file must have the size and SHA-256 the manifest records (checked as it streams, so
  * it is read once: the scratch schema is not live, and nothing is inserted until every chunk
  * passed), its lines must number the rows recorded, and LOAD must take every line kept without a
@@ -11,10 +11,10 @@ import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { BackupError, DualpipeError, StepError } from '../../src/errors.js';
 import { decryptChunk } from '../format/chunk-cipher.js';
+import { compressionOfFile, decompressStage } from '../format/chunk-compression.js';
 import { isIntegerColumn } from '../format/chunk-key-index.js';
 import type { ManifestChunk, ManifestTable } from '../format/manifest.js';
 import type { MarkedReference } from './merge-chunks.js';
@@ -70,8 +70,8 @@ export interface FilteredLoad {
 export async function loadFiltered(conn: SqlConnection, o: FilteredLoad): Promise<number> {
   const c = o.chunk;
   const path = join(o.dir, c.file);
-  const gzip = c.file.endsWith('.gz');
-  const filter = new LineFilter(o.match, c.rawBytes ?? (gzip ? c.bytes * DEFLATE_MAX_RATIO + 1024 * 1024 : undefined), path);
+  const compression = compressionOfFile(c.file);
+  const filter = new LineFilter(o.match, c.rawBytes ?? (compression === 'gzip' ? c.bytes * DEFLATE_MAX_RATIO + 1024 * 1024 : undefined), path);
   const hash = createHash('sha256');
   let size = 0;
   const tap = new Transform({
@@ -84,7 +84,8 @@ export async function loadFiltered(conn: SqlConnection, o: FilteredLoad): Promis
   const source = (): Readable => {
     const stages: NodeJS.ReadWriteStream[] = [tap];
     if (o.key) stages.push(decryptChunk(o.key, c.file));
-    if (gzip) stages.push(createGunzip());
+    const unpack = decompressStage(compression, c.file);
+    if (unpack) stages.push(unpack);
     pipeline([createReadStream(path, { highWaterMark: 256 * 1024 }), ...stages, filter]).catch((error: unknown) => filter.destroy(error as Error));
     return filter;
   };
