@@ -33,6 +33,9 @@ export const COMPRESSIONS: readonly Compression[] = ['gzip', 'zstd', 'none'];
  */
 export const ZSTD_LEVEL = 1;
 
+/** Bytes a zstd child's stdin may hold queued in Node before a write waits for it to drain. */
+const PIPE_QUEUE = 1024 * 1024;
+
 /** gzip's level: 1, the fastest (what backups always used). */
 export const GZIP_LEVEL = 1;
 
@@ -195,7 +198,10 @@ class ZstdCommand extends Duplex {
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (error?: Error | null) => void): void {
     const stdin = this.child.stdin;
     if (stdin.destroyed) return cb();
-    if (stdin.write(chunk)) return cb();
+    // A pipe's socket says "full" past 16 KiB; waiting for its drain at each block stalls the dump
+    // whenever the event loop is busy, so up to PIPE_QUEUE bytes may wait in Node for zstd to read.
+    stdin.write(chunk);
+    if (stdin.writableLength < PIPE_QUEUE) return cb();
     // Whichever comes first: room in the pipe, or zstd gone (its exit status then tells why).
     const go = () => {
       stdin.off('drain', go);
