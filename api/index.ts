@@ -131,6 +131,7 @@ export { type BackupInfo, listBackups, pruneBackups } from '../backup/dump/inven
 export type { PruneDecision } from '../backup/dump/prune-plan.js';
 export { type BackupKey, readBackupKey, writeNewKey } from '../backup/format/backup-key.js';
 export type { Manifest, ManifestTable } from '../backup/format/manifest.js';
+export { COMPRESSIONS, type Compression } from '../backup/format/chunk-compression.js';
 export { verifyBackup, type VerifyBackupResult } from '../backup/restore/verify-backup.js';
 export { type RestoreOptions, type RestoreResult, type RestoreTableResult, runRestore } from '../backup/restore/run-restore.js';
 export type { RestorePlan } from '../backup/restore/plan-restore.js';

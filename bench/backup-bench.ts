@@ -1,7 +1,7 @@
 /**
  * npm run bench:backup -- [--server mysql|mariadb] --scale N [--threads T]
  * On one throwaway server of that family (default MariaDB; MySQL runs with GTIDs on) and the same
- * MyISAM mirrors, times backups (uncompressed, same threads): dualpipe backup, the family's own
+ * MyISAM mirrors, times backups (uncompressed, same threads; then gzip and zstd with their sizes): dualpipe backup, the family's own
  * mariadb-dump/mysqldump --lock-tables and mydumper; then restores into InnoDB: dualpipe restore
  * (foreign keys checked, atomic swap), the family's client loading the dump, myloader, and a
  * server-side INSERT INTO innodb SELECT FROM myisam (the limit on one server). mysqlpump and MySQL
@@ -9,12 +9,13 @@
  * package (installed here when missing); a run of theirs that fails on this server is reported as such.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { migrate, seed } from '../schema/index.js';
 import { createConnector } from '../src/db/mysql-driver.js';
 import { writeNewKey } from '../backup/format/backup-key.js';
+import { systemZstdProbe } from '../backup/format/chunk-compression.js';
 import { qualify, quoteId } from '../src/db/quote.js';
 import { discoverTables } from '../src/catalog/discover-tables.js';
 import { lastSucceededSync } from '../src/history/run-history.js';
@@ -40,6 +41,13 @@ function rowLinesIn(dir: string): number {
     for (let i = text.indexOf('\n('); i >= 0; i = text.indexOf('\n(', i + 1)) rows++;
   }
   return rows;
+}
+
+/** Bytes of every file under `dir`. */
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size;
+  return n;
 }
 
 async function main(): Promise<void> {
@@ -100,6 +108,28 @@ async function main(): Promise<void> {
     const de = await node(['backup', '--to', join(work, 'dpenc'), '--create-dirs', '--compress', 'none', '--threads', threads, '--encrypt-key-file', keyFile]);
     if (de.code !== 0) throw new Error(`dualpipe encrypted backup failed: ${de.stderr}`);
 
+    // --- compressed backups (#19): sizes against the uncompressed backup ---
+    const dg = await node(['backup', '--to', join(work, 'dpgz'), '--create-dirs', '--compress', 'gzip', '--threads', threads]);
+    if (dg.code !== 0) throw new Error(`dualpipe gzip backup failed: ${dg.stderr}`);
+    const dz = await node(['backup', '--to', join(work, 'dpzst'), '--create-dirs', '--compress', 'zstd', '--threads', threads]);
+    if (dz.code !== 0) throw new Error(`dualpipe zstd backup failed: ${dz.stderr}`);
+    // Debian's mydumper 0.10 compresses with gzip only (-c); zstd came in mydumper 0.12.
+    const mydzDir = join(work, 'mydumper-c');
+    const mydz = await runCommand('mydumper', [
+      '-h', '127.0.0.1', '-P', String(port), '-u', 'root', '-t', threads, '-B', 'crm_report',
+      '-T', names.join(','), '-r', '100000', '-c', '-o', mydzDir,
+    ]);
+    const mydzFailed = failed(mydz);
+    const plainBytes = dirBytes(join(work, 'dp'));
+    // The level choice (chunk-compression.ts ZSTD_LEVEL): zstd -1..-3 over the uncompressed chunks, one stream.
+    const chunksOf = (d: string) => join(d, readdirSync(d)[0]!, 'chunks');
+    const levels = [];
+    for (const level of ['-1', '-2', '-3']) {
+      const z = await runCommand('bash', ['-c', `set -o pipefail; cat '${chunksOf(join(work, 'dp'))}'/*.tsv | zstd -q -c ${level} | wc -c`], { stdout: true });
+      if (z.code !== 0) throw new Error(`zstd ${level} failed: ${z.stderr}`);
+      levels.push({ level, seconds: z.seconds, bytes: Number(z.stdout.trim()) });
+    }
+
     // --- restores into InnoDB ---
     const backupDir = join(work, 'dp', readdirSync(join(work, 'dp'))[0]!);
     const dr = await node(['restore', '--from', backupDir, '--into', 'crm_r_dualpipe', '--threads', threads, '--yes']);
@@ -107,6 +137,9 @@ async function main(): Promise<void> {
     const encDir = join(work, 'dpenc', readdirSync(join(work, 'dpenc'))[0]!);
     const dre = await node(['restore', '--from', encDir, '--into', 'crm_r_enc', '--threads', threads, '--yes', '--encrypt-key-file', keyFile]);
     if (dre.code !== 0) throw new Error(`dualpipe encrypted restore failed: ${dre.stderr}`);
+    const zstDir = join(work, 'dpzst', readdirSync(join(work, 'dpzst'))[0]!);
+    const drz = await node(['restore', '--from', zstDir, '--into', 'crm_r_zstd', '--threads', threads, '--yes']);
+    if (drz.code !== 0) throw new Error(`dualpipe zstd restore failed: ${drz.stderr}`);
     // Undelete one contact (with its dependent rows) from the backup into the live schema.
     const victim = (await admin.query<{ id: number }>('SELECT contact_id AS id FROM crm.transactions ORDER BY id LIMIT 1'))[0]!.id;
     const dependents = `SELECT (SELECT COUNT(*) FROM crm.contacts WHERE id = ?) + (SELECT COUNT(*) FROM crm.addresses WHERE contact_id = ?)
@@ -159,9 +192,11 @@ async function main(): Promise<void> {
 
     const r2 = (x: number) => x.toFixed(2);
     const mb = (x: number) => `${x.toFixed(0)} MB`;
+    const mib = (x: number) => `${(x / 1024 / 1024).toFixed(1)} MiB`;
+    const zstdHow = systemZstdProbe.zlib() ? "Node's zlib" : 'the zstd command';
     saveResults(
       `backup-${server.flavor}`,
-      `bench:backup on ${server.flavor === 'mysql' ? 'MySQL' : 'MariaDB'} ${version} at scale ${scale} (${seeded.rows} rows, ${threads} threads, uncompressed)`,
+      `bench:backup on ${server.flavor === 'mysql' ? 'MySQL' : 'MariaDB'} ${version} at scale ${scale} (${seeded.rows} rows, ${threads} threads, uncompressed unless a row says -c or --compress)`,
       ['what', 'seconds', 'ratio', 'notes'],
       [
         ['dualpipe backup', r2(dp.seconds), '1.00', `peak RSS ${mb(dp.peakRssMb)}; SHA-256 per chunk, manifest`],
@@ -170,8 +205,15 @@ async function main(): Promise<void> {
         mydFailed
           ? [`mydumper -t ${threads}`, 'n/a', '', mydFailed]
           : [`mydumper -t ${threads}`, r2(myd.seconds), r2(myd.seconds / dp.seconds), `dualpipe is ${r2(dp.seconds / myd.seconds)}x mydumper's time; ${mydRows === mirrorRows ? `all ${mydRows} rows in its files` : `ONLY ${mydRows} OF ${mirrorRows} ROWS IN ITS FILES`}`],
+        ['dualpipe backup --compress gzip', r2(dg.seconds), r2(dg.seconds / dp.seconds), `${mib(dirBytes(join(work, 'dpgz')))}, ${r2(dirBytes(join(work, 'dpgz')) / plainBytes)} of the uncompressed ${mib(plainBytes)}; level 1`],
+        ['dualpipe backup --compress zstd', r2(dz.seconds), r2(dz.seconds / dp.seconds), `${mib(dirBytes(join(work, 'dpzst')))}, ${r2(dirBytes(join(work, 'dpzst')) / plainBytes)} of the uncompressed; level 1 (${zstdHow})`],
+        mydzFailed
+          ? [`mydumper -t ${threads} -c`, 'n/a', '', mydzFailed]
+          : [`mydumper -t ${threads} -c`, r2(mydz.seconds), r2(mydz.seconds / dp.seconds), `gzip (Debian's mydumper 0.10 has no zstd); ${mib(dirBytes(mydzDir))}, ${r2(dirBytes(mydzDir) / dirBytes(mydDir))} of its uncompressed ${mib(dirBytes(mydDir))}; dualpipe zstd is ${r2(dz.seconds / mydz.seconds)}x its time`],
+        ...levels.map((l) => [`zstd ${l.level} over the uncompressed chunks (level choice)`, r2(l.seconds), r2(l.seconds / dp.seconds), `${mib(l.bytes)}, ${r2(l.bytes / plainBytes)} of the uncompressed; one stream, one thread`]),
         ...unavailableAnchors(server.flavor, 4),
         ['dualpipe restore', r2(dr.seconds), '1.00', `peak RSS ${mb(dr.peakRssMb)}; hashes, checksums, FK check, atomic swap`],
+        ['dualpipe restore (zstd backup)', r2(drz.seconds), r2(drz.seconds / dr.seconds), `peak RSS ${mb(drz.peakRssMb)}; chunks decompressed on the way (${zstdHow})`],
         ['dualpipe restore (encrypted backup)', r2(dre.seconds), r2(dre.seconds / dr.seconds), `peak RSS ${mb(dre.peakRssMb)}; every segment authenticated before it is loaded`],
         ['dualpipe restore --mode merge (one contact)', r2(mg.seconds), r2(mg.seconds / dr.seconds), `${merged} rows (contact, addresses, transactions, items, interactions) back; ${mgResult.keyIndex ? `read ${mgResult.chunksRead} of ${mgResult.chunksTotal} chunks (key ranges)${mgResult.bytesRead !== undefined ? `, ${(mgResult.bytesRead / 1e6).toFixed(2)} MB of them (blocks)` : ''}` : 'no key ranges: the whole backup is restored into a scratch schema first'}`],
         [`${clientName} client < dump (as InnoDB)`, r2(cl.seconds), r2(cl.seconds / dr.seconds), `no foreign keys, no checks${clNote}`],

@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { AbortedError } from '../../src/errors.js';
 import { encryptChunk } from '../format/chunk-cipher.js';
+import { type Compression, compressStage, type ZstdEngine } from '../format/chunk-compression.js';
 import { type ChunkBlock, chunkFileName } from '../format/manifest.js';
 import { TsvBlockEncoder } from '../format/tsv-block-encoder.js';
 import { fsyncPath } from '../format/write-manifest.js';
@@ -43,8 +43,10 @@ export interface DumpTableTask {
   tableIndex: number;
   /** Rows per chunk file. */
   chunkRows: number;
-  /** Compress each chunk file with gzip (level 1). */
-  gzip: boolean;
+  /** How each chunk file is compressed (chunk-compression.ts). */
+  compression: Compression;
+  /** The zstd to use, found before the backup started (chunk-compression.ts `requireCompression`). */
+  zstd?: ZstdEngine;
   /** AES-256 key: chunks are encrypted after compression (chunk-cipher.ts). */
   key?: Buffer;
   /** Stops the dump (another table of the backup failed): the file being written is abandoned. */
@@ -55,7 +57,7 @@ export interface DumpTableTask {
   keyFields?: number[];
 }
 
-/** One chunk file being written: bytes in, optionally gzipped, hashed, to disk. */
+/** One chunk file being written: bytes in, optionally compressed, hashed, to disk. */
 class ChunkWriter {
   readonly input = new PassThrough({ highWaterMark: 1024 * 1024 });
   private readonly hash = createHash('sha256');
@@ -67,7 +69,7 @@ class ChunkWriter {
   constructor(
     readonly file: string,
     private readonly path: string,
-    gzip: boolean,
+    compress: NodeJS.ReadWriteStream | undefined,
     key?: Buffer,
   ) {
     const tap = new Transform({
@@ -79,7 +81,7 @@ class ChunkWriter {
     });
     const out = createWriteStream(path, { flags: 'wx', mode: 0o600 });
     const stages: NodeJS.ReadWriteStream[] = [];
-    if (gzip) stages.push(createGzip({ level: 1 }));
+    if (compress) stages.push(compress);
     if (key) stages.push(encryptChunk(key, file));
     this.done = pipeline([this.input, ...stages, tap, out]);
     this.done.catch(() => {});
@@ -121,8 +123,8 @@ export async function dumpTable(
   const encoder = new TsvBlockEncoder(task.hex, { rowsPerPart: task.chunkRows });
   const results: ChunkResult[] = [];
   const open = (part: number) => {
-    const file = chunkFileName(task.tableIndex, part, task.gzip ? 'gzip' : 'none');
-    return new ChunkWriter(file, `${task.dir}/${file}`, task.gzip, task.key);
+    const file = chunkFileName(task.tableIndex, part, task.compression);
+    return new ChunkWriter(file, `${task.dir}/${file}`, compressStage(task.compression, file, task.zstd), task.key);
   };
   // The throttle pauses between tables, never inside a scan: a result stream left unread longer
   // than net_write_timeout (60 s by default) is cut by the server, failing the whole backup.
@@ -130,8 +132,8 @@ export async function dumpTable(
   if (task.signal?.aborted) throw new AbortedError('the dump was stopped');
   let writer = open(0);
   let part = 0;
-  // Blocks only where a reader can start at any byte of the lines: not inside a gzip stream.
-  const ranges = task.keyFields?.length ? new ChunkKeyRanges(task.keyFields, !task.gzip) : undefined;
+  // Blocks only where a reader can start at any byte of the lines: not inside a gzip or zstd stream.
+  const ranges = task.keyFields?.length ? new ChunkKeyRanges(task.keyFields, task.compression === 'none') : undefined;
   const finish = async () => {
     const r = await writer.finish();
     return ranges ? { ...r, keyRanges: ranges.take(), ...ranges.takeBlocks() } : r;

@@ -32,6 +32,7 @@ import { notePhase } from '../../src/guard/run-watch.js';
 import type { ThrottleLimits } from '../../src/guard/throttle-limits.js';
 import { createThrottle, type Throttle } from '../../src/guard/throttle.js';
 import { ThrottleError } from '../../src/guard/throttle-error.js';
+import { type Compression, requireCompression, type ZstdProbe } from '../format/chunk-compression.js';
 
 /** Options of `runBackup`. */
 export interface BackupOptions {
@@ -40,7 +41,9 @@ export interface BackupOptions {
   /** Parent folder: the backup goes into a new `dualpipe-<timestamp>` folder inside it. */
   to: string;
   threads?: number;
-  compress?: 'gzip' | 'none';
+  compress?: Compression;
+  /** What the runtime offers for zstd (tests take it away); the real one by default. */
+  zstdProbe?: ZstdProbe;
   includeReports?: boolean;
   /** Encrypts every chunk and the manifest's table list (AES-256-GCM). */
   key?: BackupKey;
@@ -80,6 +83,8 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
       throw new UsageError(`--copy-to ${place} is the folder the backup is written to`, { hint: 'name another disk or mount for the second copy' });
     }
   }
+  // Before anything is written (the run history included): --compress zstd without a zstd is a usage error.
+  requireCompression(o.compress ?? 'gzip', 'write', o.zstdProbe);
   const clock = o.clock ? { clock: o.clock } : {};
   const create = { create: o.createDirs ?? true };
   // Every backup and every copy is a run in the history, failures included (a missing mount too):
@@ -155,12 +160,13 @@ async function dumpTables(pool: DumpPool, plan: BackupPlan, dir: string, o: Back
   const stop = new AbortController();
   let first: Error | undefined;
   const keys = keyColumnsOf(plan.tables);
+  const zstd = requireCompression(plan.compression, 'write', o.zstdProbe);
   const settled = await Promise.allSettled(
     plan.tables.map(async (p) => {
       try {
         notePhase(`dumping ${p.name}`);
         return await pool.dump(
-          { sql: p.sql, hex: p.columns.map((c) => c.hex), dir, tableIndex: p.tableIndex, chunkRows: plan.chunkRows, gzip: plan.compression === 'gzip', signal: stop.signal, pace: () => throttle.check(stop.signal), ...(o.key ? { key: o.key.key } : {}), keyFields: (keys.get(p.name) ?? []).map((c) => p.columns.findIndex((x) => x.name === c)) },
+          { sql: p.sql, hex: p.columns.map((c) => c.hex), dir, tableIndex: p.tableIndex, chunkRows: plan.chunkRows, compression: plan.compression, ...(zstd ? { zstd } : {}), signal: stop.signal, pace: () => throttle.check(stop.signal), ...(o.key ? { key: o.key.key } : {}), keyFields: (keys.get(p.name) ?? []).map((c) => p.columns.findIndex((x) => x.name === c)) },
           (r) => {
             doneRows += r.rows;
             o.onProgress?.({ item: 'rows', done: doneRows, total: plan.totals.rows, unit: 'rows' });

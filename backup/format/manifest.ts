@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { BackupError, UnsupportedTableError } from '../../src/errors.js';
 import { quoteId } from '../../src/db/quote.js';
+import { chunkSuffix, type Compression, compressionOfFile } from './chunk-compression.js';
 import { declaredTable } from './split-table-ddl.js';
 
 /**
@@ -17,7 +18,7 @@ export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 'dualpipe-backup/1';
 
 /** Chunk files live in `chunks/` with fixed names: a manifest cannot point outside the backup. */
-export const CHUNK_FILE = /^chunks\/\d{4}-\d{5}\.tsv(\.gz)?$/;
+export const CHUNK_FILE = /^chunks\/\d{4}-\d{5}\.tsv(\.gz|\.zst)?$/;
 
 /**
  * Table and column names: anything MySQL allows (`.`, `\\`, backticks included), since a name is
@@ -49,7 +50,7 @@ export const blockSchema = z
 /** One chunk file of a manifest table: its path, rows, size and SHA-256 as written. */
 export const chunkSchema = z
   .object({
-    file: z.string().regex(CHUNK_FILE, 'must be chunks/NNNN-NNNNN.tsv[.gz]'),
+    file: z.string().regex(CHUNK_FILE, 'must be chunks/NNNN-NNNNN.tsv[.gz|.zst]'),
     rows: count,
     bytes: count,
     sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits'),
@@ -129,7 +130,7 @@ export const manifestSchema = z
     binlogNote: z.string().max(512).optional(),
     /** Applied migrations of the source schema as of the sync (the schema version). */
     migrations: z.array(z.string().max(255)).max(100_000),
-    compression: z.enum(['gzip', 'none']),
+    compression: z.enum(['gzip', 'zstd', 'none']),
     tables: z.array(tableSchema).min(1).max(100_000),
     /** Set when chunks are encrypted: then `tables` (names, DDL, checksums, chunk hashes) is sealed on disk. */
     encryption: z.object({ algorithm: z.literal('aes-256-gcm'), keyId: z.string().regex(/^[0-9a-f]{32}$/) }).strict().optional(),
@@ -233,9 +234,12 @@ function checkTables(tables: readonly ManifestTable[], compression: Manifest['co
       }
       if (files.has(c.file)) throw new BackupError(file, `chunk ${c.file} is listed twice`, { hint: NOT_OURS });
       files.add(c.file);
-      if ((compression === 'gzip') !== c.file.endsWith('.gz')) {
+      if (compressionOfFile(c.file) !== compression) {
         throw new BackupError(file, `chunk ${c.file} does not match the compression ${compression}`, { hint: NOT_OURS });
       }
+      // zstd can expand a file far more than deflate's 1032x: without the recorded size a restore
+      // would have no cap (every zstd backup records it).
+      if (compression === 'zstd' && c.rawBytes === undefined) throw invalid(`tables.${i}.chunks`, `chunk ${c.file}: a zstd chunk without rawBytes`);
     }
   }
 }
@@ -267,6 +271,6 @@ export function checkRestorable(
 }
 
 /** The file name of chunk `k` of table number `t`. */
-export function chunkFileName(tableIndex: number, chunkIndex: number, compression: 'gzip' | 'none'): string {
-  return `chunks/${String(tableIndex).padStart(4, '0')}-${String(chunkIndex).padStart(5, '0')}.tsv${compression === 'gzip' ? '.gz' : ''}`;
+export function chunkFileName(tableIndex: number, chunkIndex: number, compression: Compression): string {
+  return `chunks/${String(tableIndex).padStart(4, '0')}-${String(chunkIndex).padStart(5, '0')}.tsv${chunkSuffix(compression)}`;
 }

@@ -1,18 +1,18 @@
 /**
  * Loads backup chunks into the staging schema with `LOAD DATA LOCAL INFILE`, streamed from the
- * file (gunzipped on the way), on a few sessions in parallel. A table's checks and deferred index
+ * file (decompressed on the way), on a few sessions in parallel. A table's checks and deferred index
  * build run as soon as its last chunk is in, ahead of the remaining chunks.
  */
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { type Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { allowUncheckedRows } from '../../src/db/check-constraints.js';
 import { allowKeylessTables } from '../../src/db/keyless-tables.js';
 import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
 import { BackupError, DamagedDataError, DualpipeError, StepError } from '../../src/errors.js';
 import { decryptChunk } from '../format/chunk-cipher.js';
+import { decompressStage } from '../format/chunk-compression.js';
 import type { LoadStep, RestoreTablePlan } from './plan-restore.js';
 
 /** Without a recorded size (older backups), a gzip chunk is capped at deflate's largest ratio. */
@@ -53,14 +53,15 @@ export async function openLoadSession(connector: SqlConnector, staging: string):
 
 /**
  * The chunk's lines as LOAD DATA reads them: read, decrypted (each segment authenticated before
- * it is passed on), gunzipped, capped at the size the manifest records. Any error fails the
+ * it is passed on), decompressed, capped at the size the manifest records. Any error fails the
  * statement, which fails the restore before its swap.
  */
 function chunkStream(path: string, step: LoadStep, key: Buffer | undefined): Readable {
   const stages: NodeJS.ReadWriteStream[] = [];
   if (key) stages.push(decryptChunk(key, step.file));
-  if (step.gzip) stages.push(createGunzip());
-  const limit = step.rawBytes ?? (step.gzip ? step.bytes * DEFLATE_MAX_RATIO + 1024 * 1024 : undefined);
+  const unpack = decompressStage(step.compression, step.file);
+  if (unpack) stages.push(unpack);
+  const limit = step.rawBytes ?? (step.compression === 'gzip' ? step.bytes * DEFLATE_MAX_RATIO + 1024 * 1024 : undefined);
   if (limit !== undefined) stages.push(capBytes(limit, step.file));
   const file = createReadStream(path, { highWaterMark: 256 * 1024 });
   if (stages.length === 0) return file;

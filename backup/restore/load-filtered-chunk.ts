@@ -1,6 +1,6 @@
 /**
  * Loads the lines of one chunk a merge chose (merge-line-filter.ts) into its scratch table: read,
- * hashed, decrypted (each segment authenticated), gunzipped, filtered, and streamed to LOAD DATA
+ * hashed, decrypted (each segment authenticated), decompressed, filtered, and streamed to LOAD DATA
  * LOCAL; or, when the chunk records its blocks (chunk-key-ranges.ts), only the blocks chosen, each
  * checked against its own size and SHA-256 (and, encrypted, only the segments holding them, each
  * authenticated). The file must have the size and SHA-256 the manifest records (checked as it streams, so
@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import { open } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { BackupError, DualpipeError, StepError } from '../../src/errors.js';
 import { decryptChunk, decryptRange, type ReadAt, SEGMENT } from '../format/chunk-cipher.js';
+import { compressionOfFile, decompressStage } from '../format/chunk-compression.js';
 import { isIntegerColumn } from '../format/chunk-key-index.js';
 import type { ManifestChunk, ManifestTable } from '../format/manifest.js';
 import type { MarkedReference } from './merge-chunks.js';
@@ -123,10 +123,10 @@ async function* blockBytes(path: string, c: ManifestChunk, chosen: readonly numb
 export async function loadFiltered(conn: SqlConnection, o: FilteredLoad): Promise<number> {
   const c = o.chunk;
   const path = join(o.dir, c.file);
-  const gzip = c.file.endsWith('.gz');
+  const compression = compressionOfFile(c.file);
   // Blocks are byte ranges of the lines: never of a compressed file; of an encrypted one's plaintext.
-  const chosen = o.blocks && c.blocks && !gzip && (!o.key || c.rawBytes !== undefined) ? o.blocks : undefined;
-  const limit = chosen ? chosen.reduce((a, k) => a + c.blocks![k]!.bytes, 0) : c.rawBytes ?? (gzip ? c.bytes * DEFLATE_MAX_RATIO + 1024 * 1024 : undefined);
+  const chosen = o.blocks && c.blocks && compression === 'none' && (!o.key || c.rawBytes !== undefined) ? o.blocks : undefined;
+  const limit = chosen ? chosen.reduce((a, k) => a + c.blocks![k]!.bytes, 0) : c.rawBytes ?? (compression === 'gzip' ? c.bytes * DEFLATE_MAX_RATIO + 1024 * 1024 : undefined);
   const filter = new LineFilter(o.match, limit, path);
   const hash = createHash('sha256');
   let size = 0;
@@ -144,7 +144,8 @@ export async function loadFiltered(conn: SqlConnection, o: FilteredLoad): Promis
     }
     const stages: NodeJS.ReadWriteStream[] = [tap];
     if (o.key) stages.push(decryptChunk(o.key, c.file));
-    if (gzip) stages.push(createGunzip());
+    const unpack = decompressStage(compression, c.file);
+    if (unpack) stages.push(unpack);
     pipeline([createReadStream(path, { highWaterMark: 256 * 1024 }), ...stages, filter]).catch((error: unknown) => filter.destroy(error as Error));
     return filter;
   };

@@ -5,6 +5,7 @@
  * checks it without a server. Every misfit between backup and target is refused here, before
  * anything is written (check-target-fit.ts); execute-restore.ts runs the plan.
  */
+import { type Compression, compressionOfFile } from '../format/chunk-compression.js';
 import { createHash } from 'node:crypto';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { BackupError, UsageError } from '../../src/errors.js';
@@ -53,7 +54,8 @@ export interface LoadStep {
   file: string;
   rows: number;
   bytes: number;
-  gzip: boolean;
+  /** How the chunk file is compressed (by its name). */
+  compression: Compression;
   /** Bytes of lines the chunk must expand to (when the manifest records them). */
   rawBytes?: number;
   sql: string;
@@ -187,7 +189,7 @@ export function planRestore(input: PlanRestoreInput): RestorePlan {
       file: c.file,
       rows: c.rows,
       bytes: c.bytes,
-      gzip: c.file.endsWith('.gz'),
+      compression: compressionOfFile(c.file),
       ...(c.rawBytes !== undefined ? { rawBytes: c.rawBytes } : {}),
       sql: loadDataSql(schemas.staging, t.name, t.columns),
       ...(t.columns.some((c) => c.encoding === 'index') ? { indexColumns: t.columns.filter((c) => c.encoding === 'index').map((c) => c.name) } : {}),

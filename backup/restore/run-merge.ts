@@ -20,6 +20,7 @@ import { schemaExists } from './inspect-target.js';
 import { type MergePlan, planMerge } from './plan-merge.js';
 import { derivedSchemaName } from './plan-restore.js';
 import { type LocatedBackup, locateBackup } from '../format/read-backup.js';
+import { requireCompression } from '../format/chunk-compression.js';
 import { executeRestore } from './execute-restore.js';
 import { hasKeyIndex, loadMergeScratch } from './load-merge-scratch.js';
 import { checkLocalInfile, checkRestoreTarget, prepareRestore } from './prepare-restore.js';
@@ -177,6 +178,7 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
   const filter = parseWhere(o.where);
   const scratch = derivedSchemaName(o.target, '__dp_merge');
   const backup = await locateBackup(o.from, o.key);
+  requireCompression(backup.manifest.compression, 'read'); // before the server is touched
   log.debug({ seconds: (Date.now() - started) / 1000 }, 'merge: backup located');
   const lock = await acquireRunLock(o.connector, lockName('restore', o.target), { waitSeconds: o.waitForLockSeconds ?? 0 });
   let admin: SqlConnection;

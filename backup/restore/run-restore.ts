@@ -12,6 +12,7 @@ import { AbortedError, UsageError } from '../../src/errors.js';
 import { acquireRunLock, lockName } from '../../src/lock/run-lock.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { locateBackup } from '../format/read-backup.js';
+import { requireCompression } from '../format/chunk-compression.js';
 import { binlogReplayCommand } from './binlog-replay.js';
 import { executeRestore } from './execute-restore.js';
 import { createThrottle } from '../../src/guard/throttle.js';
@@ -43,6 +44,8 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
     if (o.signal?.aborted) throw new AbortedError('restore interrupted: the live tables were not changed');
   };
   const backup = await locateBackup(o.from, o.key);
+  // Before the server is touched: a zstd backup needs a zstd to read it (chunk-compression.ts).
+  requireCompression(backup.manifest.compression, 'read');
   for (const note of backup.notes) log.info({ dir: backup.dir }, note);
   const admin = await o.connector.connect({ database: null });
   try {

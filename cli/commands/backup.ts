@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runBackup, UsageError, writeNewKey } from '../../api/index.js';
+import { COMPRESSIONS, type Compression, runBackup, UsageError, writeNewKey } from '../../api/index.js';
 import type { GetContext } from '../context.js';
 import { keyFromFlag } from '../key-file.js';
 import { collect, parsePositiveInt } from '../parse-options.js';
@@ -8,9 +8,10 @@ import { addThrottleFlags, type ThrottleFlags, throttleLimits } from '../throttl
 import { createProgress } from '../progress.js';
 import { registerBackupInventoryCommands } from './backup-inventory.js';
 
-function parseCompress(text: string): 'gzip' | 'none' {
-  if (text !== 'gzip' && text !== 'none') throw new UsageError(`invalid --compress "${text}"`, { hint: 'use gzip or none' });
-  return text;
+function parseCompress(text: string): Compression {
+  const kind = COMPRESSIONS.find((c) => c === text);
+  if (!kind) throw new UsageError(`invalid --compress "${text}"`, { hint: 'use zstd, gzip or none' });
+  return kind;
 }
 
 function mb(bytes: number): string {
@@ -24,7 +25,7 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
     .description('back up the MyISAM mirrors of the last sync into a new folder under DIR (manifest written last)')
     .option('--to <dir>', 'parent folder; the backup goes into DIR/dualpipe-<timestamp>/')
     .option('--threads <n>', 'chunks dumped in parallel', parsePositiveInt('--threads', 64), 2)
-    .option('--compress <kind>', 'gzip or none', parseCompress, 'gzip')
+    .option('--compress <kind>', 'zstd, gzip or none (zstd needs the zstd command, apt-get install zstd, or Node >= 22.15)', parseCompress, 'gzip')
     .option('--include-reports', 'also back up the rpt_* report tables')
     .option('--copy-to <dir>', 'also write a verified copy under this folder (repeatable)', collect)
     .option('--encrypt-key-file <file>', 'encrypt every chunk and the table list with AES-256-GCM (key: 64 hex digits or base64)')
@@ -33,7 +34,7 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
     .addHelpText('after', '\nExit codes: 0 ok, 1 failure (also a full or failing disk), 2 usage (also a missing, read-only or non-directory folder), 4 a sync or another backup holds the lock.');
   addThrottleFlags(backup, 'report server');
   backup
-    .action(async (flags: ThrottleFlags & LimitFlags & { to?: string; threads: number; compress: 'gzip' | 'none'; includeReports?: boolean; waitLock?: number; copyTo?: string[]; encryptKeyFile?: string; createDirs?: boolean }) => {
+    .action(async (flags: ThrottleFlags & LimitFlags & { to?: string; threads: number; compress: Compression; includeReports?: boolean; waitLock?: number; copyTo?: string[]; encryptKeyFile?: string; createDirs?: boolean }) => {
       const c = ctx();
       applyLimitFlags(c, 'backup', flags);
       const throttle = throttleLimits(c.config.throttle, flags);

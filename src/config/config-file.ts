@@ -68,7 +68,7 @@ export const configFileSchema = z
         copyTo: z.array(z.string().min(1)).optional(),
         keepLast: z.number().int().min(1).max(10_000).optional(),
         keepDays: z.number().int().min(0).max(100_000).optional(),
-        compress: z.enum(['gzip', 'none']).optional(),
+        compress: z.enum(['gzip', 'zstd', 'none']).optional(),
         threads: z.number().int().min(1).max(64).optional(),
         /** Encrypt scheduled backups with the key in this file (never the key itself in the config). */
         encryptKeyFile: z.string().min(1).optional(),

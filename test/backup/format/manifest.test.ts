@@ -54,11 +54,24 @@ describe('manifest parser', () => {
     ['another format', (m: Manifest) => ((m as unknown as { format: string }).format = 'other/9'), /format/],
     ['an unknown key', (m: Manifest) => ((m as unknown as Record<string, unknown>).extra = 1), /top level|extra/],
     ['a bad hash', (m: Manifest) => (m.tables[0]!.chunks[0]!.sha256 = 'zz'), /sha256/],
+    ['a .zst chunk in a gzip backup', (m: Manifest) => (m.tables[0]!.chunks[0]!.file = chunkFileName(0, 0, 'zstd')), /does not match the compression gzip/],
+    ['a zstd chunk without its size of lines (no cap on its expansion)', (m: Manifest) => {
+      m.compression = 'zstd';
+      for (const [k, c] of m.tables[0]!.chunks.entries()) Object.assign(c, { file: chunkFileName(0, k, 'zstd'), rawBytes: 100 });
+      delete m.tables[0]!.chunks[1]!.rawBytes;
+    }, /chunk chunks\/0000-00001\.tsv\.zst: a zstd chunk without rawBytes/],
   ])('refuses %s with a message naming the field', (_label, mutate, pattern) => {
     const m = good();
     mutate(m);
     expect(() => parse(m)).toThrow(BackupError);
     expect(() => parse(m)).toThrow(pattern);
+  });
+
+  it('accepts a zstd manifest with .zst chunks', () => {
+    const m = good();
+    m.compression = 'zstd';
+    for (const [k, c] of m.tables[0]!.chunks.entries()) Object.assign(c, { file: chunkFileName(0, k, 'zstd'), rawBytes: 100 });
+    expect(parse(m).tables[0]!.chunks.map((c) => c.file)).toEqual(['chunks/0000-00000.tsv.zst', 'chunks/0000-00001.tsv.zst']);
   });
 
   it('refuses text that is not JSON', () => {
