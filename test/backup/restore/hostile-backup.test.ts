@@ -89,7 +89,7 @@ const CASES: { what: string; edit: Edit; says: RegExp }[] = [
   {
     what: 'a chunk path ../../etc/passwd',
     edit: (m) => void (m.tables[0]!.chunks[0]!.file = '../../etc/passwd'),
-    says: /invalid manifest field tables\.0\.chunks\.0\.file: must be chunks\/NNNN-NNNNN\.tsv\[\.gz\]/,
+    says: /invalid manifest field tables\.0\.chunks\.0\.file: must be chunks\/NNNN-NNNNN\.tsv\[\.gz\|\.zst\]/
   },
   {
     what: 'a chunk path that climbs out of chunks/',
