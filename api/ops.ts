@@ -1,7 +1,6 @@
-/** The CLI's status, check, capture, doctor, grants and archive actions load this (api/light.ts explains why). */
+/** The CLI's check, capture, doctor, grants and archive actions load this (api/light.ts explains why). */
 export { changeCaptureStatus, installChangeCapture, removeChangeCapture } from '../ops/change-capture.js';
 export { checkTables } from '../ops/check-tables.js';
-export { pipelineStatus } from '../ops/read-status.js';
 export { runDoctor } from '../ops/doctor/run-doctor.js';
 export { runGrants } from '../ops/grants/apply-grants.js';
 export { validateAccountParts } from '../ops/grants/grant-plan.js';
