@@ -70,6 +70,7 @@ describe('CLI start-up loads only what the command uses', () => {
       const t = traced(command.split(' '));
       expect(t.status).toBe(0);
       expect(t.stdout.length).toBeGreaterThan(0);
+      for (const p of HEAVY) expect(t.packages, p).not.toContain(p);
       expect([...t.packages]).toEqual(['commander']);
       for (const heavy of ['api/index.js', 'api/session.js', 'cli/context.js', 'src/pipeline.js', 'src/db/mysql-driver.js'])
         expect(t.modules, heavy).not.toContain(heavy);
