@@ -1,7 +1,8 @@
 /**
  * The layers of dualpipe, enforced (`npm run lint:layers`, part of `npm test`).
  * From the ground up: src (core) < schema < sync < backup < ops < api < cli < bin.
- * A layer imports only layers below it; the CLI reaches the library only through api/index.ts.
+ * A layer imports only layers below it; the CLI reaches the library only through api/ (api/index.ts is the
+ * package entry; api/light.ts and the per-command api/ entries are what the CLI loads, see cli-loads-the-library-on-use).
  * docs/architecture.md draws the same picture.
  */
 const layers = ['src', 'schema', 'sync', 'backup', 'ops', 'api', 'cli', 'bin'];
@@ -35,10 +36,19 @@ module.exports = {
     })),
     {
       name: 'cli-only-through-public-api',
-      comment: 'the CLI is a thin shell over the library: it imports api/index.ts, never a module behind it',
+      comment: 'the CLI is a thin shell over the library: it imports api/ (index.ts, light.ts, the per-command entries), never a module behind it',
       severity: 'error',
       from: { path: '^cli/' },
       to: { path: '^(src|schema|sync|backup|ops)/' },
+    },
+    {
+      name: 'cli-loads-the-library-on-use',
+      comment:
+        'start-up stays cheap (`dualpipe --version` in ~0.2 s): commands register from api/light.ts; the other api/ entries are ' +
+        'loaded by `await import()` in an action (types: `import type`); cli/context.ts is itself loaded that way (run-cli.ts preAction). Third-party packages are not cruised (exclude): test/cli/startup-imports.test.ts checks those',
+      severity: 'error',
+      from: { path: '^cli/', pathNot: '^cli/context[.]ts$' },
+      to: { path: '^(api/|cli/context[.]ts$)', pathNot: '^api/light[.]ts$', dependencyTypesNot: ['type-only', 'dynamic-import'] },
     },
     {
       name: 'sync-and-verify-apart',

@@ -171,9 +171,9 @@ export {
 } from '../ops/metrics/index.js';
 export type { DoctorCheck, Verdict } from '../ops/doctor/doctor-check.js';
 export { type DoctorOptions, type DoctorResult, runDoctor } from '../ops/doctor/run-doctor.js';
-export { type GrantsOptions, type GrantsResult, passwordEnv, runGrants } from '../ops/grants/apply-grants.js';
+export { type GrantsOptions, type GrantsResult, runGrants } from '../ops/grants/apply-grants.js';
 export { validateAccountParts } from '../ops/grants/grant-plan.js';
-export { parseRoles, type Role, ROLE_GRANTS, ROLES } from '../ops/grants/role-privileges.js';
+export { parseRoles, passwordEnv, type Role, ROLE_GRANTS, ROLES } from '../ops/grants/role-privileges.js';
 export {
   type BackupVerification,
   type HistorySide,

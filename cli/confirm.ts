@@ -1,6 +1,6 @@
 /** Asking the user y/N on the terminal, for changes that discard data (restore, rollback). */
 import { createInterface } from 'node:readline';
-import { UsageError } from '../api/index.js';
+import { UsageError } from '../api/light.js';
 import type { CliContext } from './context.js';
 
 /** True when there is a terminal to ask on. */

@@ -1,27 +1,20 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import type { ConfigFile, ConnectionFlags, LogFile, Logger, Pipeline, ResolvedConfig, ResolvedStateDir, SqlConnector } from '../api/index.js';
 import {
-  type ConfigFile,
-  type ConnectionFlags,
   createLogger,
   createWatchedPipeline,
   embeddedServerStatus,
   embeddedTarget,
   loadConfigFile,
-  type LogFile,
-  type Logger,
   openLogFile,
-  type Pipeline,
-  type ResolvedConfig,
-  type ResolvedStateDir,
   resolveConfig,
   resolveRunLimits,
   resolveStateDir,
   RunWatch,
   serverDirIn,
-  type SqlConnector,
-} from '../api/index.js';
+} from '../api/session.js';
 import type { CliIo } from './io.js';
 
 /** Global options every command receives. */

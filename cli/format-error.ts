@@ -1,4 +1,4 @@
-import { DualpipeError, redactSecrets } from '../api/index.js';
+import { DualpipeError, redactSecrets } from '../api/light.js';
 
 /** What is wrong (on one line) and what to do, secrets redacted: shared by the text line and `--json`'s `error`. */
 export function errorParts(error: unknown): { message: string; hint: string | null } {

@@ -1,4 +1,4 @@
-import { errorCodeOf, exitCodeFor, isoTimestamps } from '../api/index.js';
+import { errorCodeOf, exitCodeFor, isoTimestamps } from '../api/light.js';
 import { errorParts } from './format-error.js';
 
 /**

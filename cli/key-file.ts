@@ -1,5 +1,6 @@
 /** The `--encrypt-key-file` flag of the commands that read backups (backup verify, restore). */
-import { type BackupKey, readBackupKey } from '../api/index.js';
+import type { BackupKey } from '../api/index.js';
+import { readBackupKey } from '../api/light.js';
 import type { CliContext } from './context.js';
 
 /** Reads `--encrypt-key-file`; a key file others can read is warned about on stderr. */

@@ -1,5 +1,5 @@
 /** Flag parsers shared by several commands: a bad value is a usage error (exit 2) with a hint. */
-import { UsageError } from '../api/index.js';
+import { UsageError } from '../api/light.js';
 
 /** A parser for a whole number from 1 to `max`, naming `flag` when the value is not one. */
 export function parsePositiveInt(flag: string, max: number): (text: string) => number {

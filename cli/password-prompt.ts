@@ -1,4 +1,4 @@
-import { UsageError } from '../api/index.js';
+import { UsageError } from '../api/light.js';
 
 /**
  * Asks for a password on the terminal without echoing it (as MySQL's client does for a bare `-p`).

@@ -1,4 +1,5 @@
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type * as CliProgress from 'cli-progress';
 import type { Logger } from '../api/index.js';
 import type { CliIo } from './io.js';
 
@@ -16,6 +17,9 @@ export interface Progress {
 export function createProgress(io: CliIo, log: Logger, options: { intervalMs?: number; now?: () => number } = {}): Progress {
   const now = options.now ?? Date.now;
   if (io.stderr.isTTY) {
+    // Required here, not imported at the top: only a terminal shows bars, and every command's
+    // start-up would otherwise pay for loading cli-progress (see test/cli/startup-imports.test.ts).
+    const cliProgress = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
     const multi = new cliProgress.MultiBar(
       {
         stream: io.stderr as NodeJS.WritableStream,
@@ -26,7 +30,7 @@ export function createProgress(io: CliIo, log: Logger, options: { intervalMs?: n
       },
       cliProgress.Presets.shades_classic,
     );
-    const bars = new Map<string, { bar: cliProgress.SingleBar; start: number }>();
+    const bars = new Map<string, { bar: CliProgress.SingleBar; start: number }>();
     return {
       update(item, done, total, unit = 'rows') {
         let entry = bars.get(item);

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { CheckVerdictError, DualpipeError, ExitCode, exitCodeFor, VERSION } from '../api/index.js';
+import { CheckVerdictError, DualpipeError, ExitCode, exitCodeFor, VERSION } from '../api/light.js';
 import { registerArchiveCommand } from './commands/archive.js';
 import { registerBackupCommand } from './commands/backup.js';
 import { registerCaptureCommands } from './commands/capture.js';
@@ -15,7 +15,7 @@ import { registerStatusCommand } from './commands/status.js';
 import { registerSyncCommands } from './commands/sync.js';
 import { registerScheduleCommand } from './commands/schedule.js';
 import { addConnectionOptions, connectionFlagsOf, rewriteMysqlArgv } from './connection-options.js';
-import { CliContext, type GetContext, type GlobalOptions } from './context.js';
+import type { CliContext, GetContext, GlobalOptions } from './context.js';
 import { formatError } from './format-error.js';
 import { jsonErrorOf, jsonFailure, jsonSuccess } from './json-output.js';
 import type { CliIo } from './io.js';
@@ -73,6 +73,9 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
     if (typedPassword) {
       io.stderr.write('dualpipe: warning: a password on the command line can be insecure (other users may see it in the process list); prefer ~/.my.cnf or a bare -p\n');
     }
+    // Loaded here, when an action is about to run: the context brings config, logging and mysql2,
+    // which `--help` and `--version` never need (test/cli/startup-imports.test.ts holds this).
+    const { CliContext } = await import('./context.js');
     holder.current = new CliContext(io, action.optsWithGlobals<GlobalOptions>(), flags);
   });
   const ctx: GetContext = () => holder.current!;

@@ -4,7 +4,8 @@
  * config file's `throttle` section, key by key.
  */
 import type { Command } from 'commander';
-import { parseDurationSeconds, parseLoadLimits, type ThrottleLimits } from '../api/index.js';
+import type { ThrottleLimits } from '../api/index.js';
+import { parseDurationSeconds, parseLoadLimits } from '../api/light.js';
 
 /** The throttle flags as commander hands them over. */
 export interface ThrottleFlags {

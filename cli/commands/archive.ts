@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { type ArchiveResult, runArchive, UsageError } from '../../api/index.js';
+import type { ArchiveResult } from '../../api/index.js';
+import { UsageError } from '../../api/light.js';
 import type { GetContext } from '../context.js';
 import { parsePositiveInt } from '../parse-options.js';
 import { addThrottleFlags, type ThrottleFlags, throttleLimits } from '../throttle-flags.js';
@@ -38,6 +39,7 @@ export function registerArchiveCommand(program: Command, ctx: GetContext): void 
     .addHelpText('after', '\nExit codes: 0 archived (or nothing to do), 1 failed (a rerun reconciles and continues), 2 bad filter or refused.');
   addThrottleFlags(cmd, 'source').action(async (flags: ArchiveFlags) => {
     const c = ctx();
+    const { runArchive } = await import('../../api/ops.js');
     const result = await runArchive({
       pipeline: c.pipeline,
       where: flags.where,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listBackups, type Pipeline, pruneAndRecord, verifyAndRecordBackup } from '../../api/index.js';
+import type { Pipeline } from '../../api/index.js';
 import type { CliContext, GetContext } from '../context.js';
 import { KEY_FILE_FLAG, keyFromFlag } from '../key-file.js';
 import { parsePositiveInt } from '../parse-options.js';
@@ -27,6 +27,7 @@ export function registerBackupInventoryCommands(backup: Command, ctx: GetContext
     .action(async (flags: { in: string }) => {
       const c = ctx();
       const now = Date.now();
+      const { listBackups } = await import('../../api/backup-inventory.js');
       const list = await listBackups(flags.in);
       c.print(
         { backups: list.map(({ manifest: _m, ...b }) => b) },
@@ -54,6 +55,7 @@ export function registerBackupInventoryCommands(backup: Command, ctx: GetContext
     .option('--dry-run', 'say what would be deleted, delete nothing')
     .action(async (flags: { in: string; keepLast: number; keepDays?: number; incompleteGraceHours: number; dryRun?: boolean }) => {
       const c = ctx();
+      const { pruneAndRecord } = await import('../../api/backup-inventory.js');
       const d = await pruneAndRecord(flags.in, {
         ...historyOf(c),
         keepLast: flags.keepLast,
@@ -89,6 +91,7 @@ export function registerBackupInventoryCommands(backup: Command, ctx: GetContext
           : {}),
         logger: c.logger,
       };
+      const { verifyAndRecordBackup } = await import('../../api/backup-inventory.js');
       const r = await verifyAndRecordBackup({ ...options, ...historyOf(c) });
       c.print(r, () => `${r.dir}: ${r.message} (${r.chunks} chunks, ${(r.bytes / 1048576).toFixed(1)} MB)`);
     });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { COMPRESSIONS, type Compression, runBackup, UsageError, writeNewKey } from '../../api/index.js';
+import type { Compression } from '../../api/index.js';
+import { COMPRESSIONS, UsageError } from '../../api/light.js';
 import type { GetContext } from '../context.js';
 import { keyFromFlag } from '../key-file.js';
 import { collect, parsePositiveInt } from '../parse-options.js';
@@ -40,6 +41,7 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
       const throttle = throttleLimits(c.config.throttle, flags);
       if (!flags.to) throw new UsageError('backup needs --to DIR', { hint: 'e.g. dualpipe backup --to /var/backups/dualpipe' });
       const key = await keyFromFlag(c, flags.encryptKeyFile);
+      const { runBackup } = await import('../../api/backup.js');
       const progress = createProgress(c.io, c.logger);
       const started = Date.now();
       try {
@@ -83,6 +85,7 @@ export function registerBackupCommand(program: Command, ctx: GetContext): void {
     .description('write a new random AES-256 key to FILE (mode 600, never overwrites); keep a copy away from the backups')
     .action(async (file: string) => {
       const c = ctx();
+      const { writeNewKey } = await import('../../api/backup.js');
       const r = await writeNewKey(file);
       c.print(r, () => `wrote a new key to ${r.file} (key id ${r.id}); back it up apart from the backups: without it they cannot be restored`);
     });

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { changeCaptureStatus, installChangeCapture, removeChangeCapture } from '../../api/index.js';
 import type { GetContext } from '../context.js';
 
 /** `dualpipe capture install|remove|status`: the change-capture triggers of incremental syncs. */
@@ -12,6 +11,7 @@ export function registerCaptureCommands(program: Command, ctx: GetContext): void
     .description('create the change log and the triggers on every source table (again: replaces them)')
     .action(async () => {
       const c = ctx();
+      const { installChangeCapture } = await import('../../api/ops.js');
       const result = await installChangeCapture(c.pipeline);
       c.print(result, () =>
         [
@@ -26,6 +26,7 @@ export function registerCaptureCommands(program: Command, ctx: GetContext): void
     .description('drop the triggers and the change log; incremental syncs fall back to full ones')
     .action(async () => {
       const c = ctx();
+      const { removeChangeCapture } = await import('../../api/ops.js');
       const result = await removeChangeCapture(c.pipeline);
       c.print(result, () => `change capture removed (${result.triggers} trigger(s) dropped)`);
     });
@@ -34,6 +35,7 @@ export function registerCaptureCommands(program: Command, ctx: GetContext): void
     .description('is capture installed, on which tables, and how many changes wait for a sync')
     .action(async () => {
       const c = ctx();
+      const { changeCaptureStatus } = await import('../../api/ops.js');
       const result = await changeCaptureStatus(c.pipeline);
       c.print(result, () =>
         result.installed

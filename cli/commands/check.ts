@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkTables, DualpipeError } from '../../api/index.js';
+import { DualpipeError } from '../../api/light.js';
 import type { GetContext } from '../context.js';
 import { addReportFlags, type ReportFlags, reportSetOf } from '../report-flags.js';
 
@@ -13,6 +13,7 @@ export function registerCheckCommand(program: Command, ctx: GetContext): void {
   addReportFlags(cmd).action(async (flags: { repair?: boolean } & ReportFlags) => {
       const c = ctx();
       const cfg = c.config;
+      const { checkTables } = await import('../../api/ops.js');
       const results = await checkTables({
         pipeline: c.pipeline,
         repair: flags.repair === true,

@@ -1,14 +1,6 @@
 import type { Command } from 'commander';
-import {
-  embeddedServerStatus,
-  embeddedUrl,
-  mysqlCacheDir,
-  type ServerFlavor,
-  type ServerTls,
-  startEmbeddedServer,
-  stopEmbeddedServer,
-  UsageError,
-} from '../../api/index.js';
+import type { ServerFlavor, ServerTls } from '../../api/index.js';
+import { UsageError } from '../../api/light.js';
 import type { GetContext } from '../context.js';
 
 function parsePort(text: string): number {
@@ -70,6 +62,7 @@ export function registerDbCommands(program: Command, ctx: GetContext): void {
     .action(async (opts: StartFlags) => {
       const c = ctx();
       const tls = serverTls(opts);
+      const { embeddedUrl, mysqlCacheDir, startEmbeddedServer } = await import('../../api/server.js');
       const state = await startEmbeddedServer({
         dir: c.serverDir,
         ...(opts.install ? { install: true } : {}),
@@ -92,15 +85,17 @@ export function registerDbCommands(program: Command, ctx: GetContext): void {
     .description('shut the embedded server down cleanly')
     .action(async () => {
       const c = ctx();
+      const { stopEmbeddedServer } = await import('../../api/server.js');
       const stopped = await stopEmbeddedServer({ dir: c.serverDir });
       c.print({ stopped }, () => (stopped ? 'embedded server stopped' : 'embedded server was not running'));
     });
 
   db.command('status')
     .description('say whether the embedded server runs and where')
-    .action(() => {
+    .action(async () => {
       const c = ctx();
       const dir = c.serverDir;
+      const { embeddedServerStatus, embeddedUrl } = await import('../../api/server.js');
       const state = embeddedServerStatus({ dir });
       const where = { serverDir: dir, stateDirFrom: c.io.env.DUALPIPE_SERVER_DIR ? 'DUALPIPE_SERVER_DIR' : c.stateDir.from };
       c.print(
@@ -116,8 +111,9 @@ export function registerDbCommands(program: Command, ctx: GetContext): void {
 
   db.command('url')
     .description('print the URL of the embedded server (for DUALPIPE_SOURCE_URL)')
-    .action(() => {
+    .action(async () => {
       const c = ctx();
+      const { embeddedServerStatus, embeddedUrl } = await import('../../api/server.js');
       const state = embeddedServerStatus({ dir: c.serverDir });
       if (!state)
         throw new UsageError('the embedded server is not running', { hint: 'run `dualpipe db start`' });

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { DualpipeError, runDoctor } from '../../api/index.js';
+import { DualpipeError } from '../../api/light.js';
 import type { GetContext } from '../context.js';
 
 /** `dualpipe doctor`: pass, warn or fail for each thing the pipeline needs, with the fix. */
@@ -10,6 +10,7 @@ export function registerDoctorCommand(program: Command, ctx: GetContext): void {
     .addHelpText('after', '\nExit codes: 0 nothing failed (warnings allowed), 1 a check failed.')
     .action(async () => {
       const c = ctx();
+      const { runDoctor } = await import('../../api/ops.js');
       const result = await runDoctor(c.pipeline);
       const { checks } = result;
       c.print(result, () =>

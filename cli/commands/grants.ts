@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { type GrantsResult, parseRoles, passwordEnv, ROLES, runGrants, UsageError, validateAccountParts } from '../../api/index.js';
+import type { GrantsResult } from '../../api/index.js';
+import { parseRoles, passwordEnv, ROLES, UsageError } from '../../api/light.js';
 import type { GetContext } from '../context.js';
 
 interface GrantsFlags {
@@ -51,6 +52,7 @@ export function registerGrantsCommand(program: Command, ctx: GetContext): void {
       const { roles, unknown } = parseRoles(flags.roles);
       if (unknown.length || roles.length === 0)
         throw new UsageError(`unknown role(s) in --roles: ${unknown.join(', ') || '(none given)'}`, { hint: `use one or more of ${ROLES.join(', ')}` });
+      const { runGrants, validateAccountParts } = await import('../../api/ops.js');
       validateAccountParts(flags.prefix, flags.host);
       const c = ctx();
       const result = await runGrants({

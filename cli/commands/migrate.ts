@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { migrate, migrationStatus } from '../../api/index.js';
 import type { GetContext } from '../context.js';
 
 /** `dualpipe migrate [--status]`: create or upgrade the InnoDB CRM schema. */
@@ -12,6 +11,7 @@ export function registerMigrateCommand(program: Command, ctx: GetContext): void 
       const c = ctx();
       const target = c.config.source;
       if (opts.status) {
+        const { migrationStatus } = await import('../../api/schema.js');
         const rows = await migrationStatus(target);
         c.print({ schema: target.database, migrations: rows }, () =>
           rows
@@ -23,6 +23,7 @@ export function registerMigrateCommand(program: Command, ctx: GetContext): void 
         );
         return;
       }
+      const { migrate } = await import('../../api/schema.js');
       const result = await migrate(target, { logger: c.logger });
       c.print({ schema: target.database, ...result }, () =>
         result.applied.length === 0

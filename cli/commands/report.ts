@@ -1,16 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import {
-  checkReport,
-  lintReportsDirs,
-  listReports,
-  listSourceTables,
-  loadReportSet,
-  type ReportCheck,
-  type ReportProblem,
-  UsageError,
-  writeReportTemplate,
-} from '../../api/index.js';
+import type { ReportCheck, ReportProblem } from '../../api/index.js';
+import { UsageError } from '../../api/light.js';
 import type { GetContext } from '../context.js';
 import { addReportFlags, type ReportFlags, reportSetOf } from '../report-flags.js';
 
@@ -43,18 +34,20 @@ export function registerReportCommands(program: Command, ctx: GetContext): void 
     .description('write a commented template report file rpt_<name>.sql (never over an existing file)')
     .option('--dir <dir>', 'the folder (default: the first --reports-dir / reports.dir)')
     .option('--reports-dir <dir>', 'a folder of report files (repeatable)', (v: string, p: string[] = []) => [...p, v])
-    .action((name: string, flags: ReportFlags & { dir?: string }) => {
+    .action(async (name: string, flags: ReportFlags & { dir?: string }) => {
       const c = ctx();
       const dir = flags.dir ? resolve(c.io.cwd, flags.dir) : reportSetOf(c, flags).dirs?.[0];
       if (!dir) throw new UsageError('where should the report go?', { hint: 'give --dir DIR, or set --reports-dir / reports.dir' });
+      const { writeReportTemplate } = await import('../../api/reports.js');
       const written = writeReportTemplate(dir, name);
       c.print({ ok: true, ...written }, () => `wrote ${written.file}: edit it, then run \`dualpipe report check ${written.table}\``);
     });
 
   addReportFlags(report.command('list').description('the report files a sync builds: name, title, folder, mirrors read, incremental or not')).action(
-    (flags: ReportFlags) => {
+    async (flags: ReportFlags) => {
       const c = ctx();
       const set = reportSetOf(c, flags);
+      const { listReports, loadReportSet } = await import('../../api/reports.js');
       const reports = listReports(loadReportSet(set));
       const note = set.builtin === undefined ? 'the bundled CRM reports are added when the source is the CRM schema (--builtin-reports lists them)' : undefined;
       c.print({ ok: true, reports, ...(note ? { note } : {}) }, () =>
@@ -75,6 +68,7 @@ export function registerReportCommands(program: Command, ctx: GetContext): void 
   ).action(async (name: string | undefined, flags: ReportFlags) => {
     const c = ctx();
     const set = reportSetOf(c, flags);
+    const { checkReport, lintReportsDirs, listSourceTables, loadReportSet } = await import('../../api/reports.js');
     const problems = lintReportsDirs(set.dirs ?? []);
     if (problems.length) {
       c.print({ ok: false, problems, reports: [] }, () => problems.map(problemLine).join('\n'));

@@ -1,16 +1,6 @@
 import type { Command } from 'commander';
-import {
-  dropPreviousAndRecord,
-  mergeAndRecord,
-  describeLost,
-  type LostRowCount,
-  type MergeResult,
-  type RestoreOptions,
-  restoreThenSync,
-  type RestoreThenSyncResult,
-  rollbackAndRecord,
-  UsageError,
-} from '../../api/index.js';
+import type { describeLost, LostRowCount, MergeResult, RestoreOptions, RestoreThenSyncResult } from '../../api/index.js';
+import { UsageError } from '../../api/light.js';
 import { confirm, terminal } from '../confirm.js';
 import type { GetContext } from '../context.js';
 import { KEY_FILE_FLAG, keyFromFlag } from '../key-file.js';
@@ -66,10 +56,10 @@ function parseIndexes(text: string): 'after-load' | 'create' {
 }
 
 
-function describeRestore(r: RestoreThenSyncResult, reportSchema: string, isSource: boolean, since: string): string {
+function describeRestore(r: RestoreThenSyncResult, reportSchema: string, isSource: boolean, since: string, lostText: typeof describeLost): string {
   if (r.dryRun) return [...r.notes.map((n) => `-- ${n}`), r.planText ?? ''].join('\n');
   const lines = [...r.notes];
-  if (r.lostRows) lines.push(describeLost(r.lostRows, since).replace(' will be discarded', ' were discarded'));
+  if (r.lostRows) lines.push(lostText(r.lostRows, since).replace(' will be discarded', ' were discarded'));
   if (r.keptLost)
     lines.push(
       `kept in ${r.keptLost.schema}: ` +
@@ -148,6 +138,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
       if (flags.mode === 'merge') {
         if (flags.from === undefined || flags.sync)
           throw new UsageError('--mode merge needs --from <dir> and takes no --from-mirrors, --rollback, --drop-previous or --sync');
+        const { mergeAndRecord } = await import('../../api/merge.js');
         const r = await mergeAndRecord({
           history: c.pipeline,
           connector: c.source(),
@@ -168,11 +159,13 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
         throw new UsageError('--sync needs a restore (not a dry run) into the source schema', { hint: 'run `dualpipe sync` on its own' });
       const base = { connector: c.source(), target, waitForLockSeconds: flags.waitLock ?? 0, logger: c.logger };
       if (flags.dropPrevious) {
+        const { dropPreviousAndRecord } = await import('../../api/merge.js');
         const r = await dropPreviousAndRecord({ ...base, history: c.pipeline });
         c.print(r, () => (r.dropped ? `dropped ${r.previous} (${r.tables} tables)` : `${r.previous} does not exist: nothing to drop`));
         return;
       }
       if (flags.rollback) {
+        const { rollbackAndRecord } = await import('../../api/merge.js');
         const r = await rollbackAndRecord({
           ...base,
           history: c.pipeline,
@@ -181,6 +174,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
         c.print(r, () => `rolled back the restore of ${r.restoredAt}: ${r.putBack.length} tables put back, ${r.removed.length} restored tables dropped`);
         return;
       }
+      const { describeLost, restoreThenSync } = await import('../../api/restore.js');
       const controller = new AbortController();
       const stop = () => controller.abort();
       process.once('SIGINT', stop);
@@ -230,7 +224,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
           onRestored: () => progress.stop(),
         });
         progress.stop();
-        c.print(result, () => describeRestore(result, cfg.report.database, isSource, flags.fromMirrors ? 'last sync' : 'backup'));
+        c.print(result, () => describeRestore(result, cfg.report.database, isSource, flags.fromMirrors ? 'last sync' : 'backup', describeLost));
       } finally {
         progress.stop();
         process.off('SIGINT', stop);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseListenAddress, resolveRunLimits, type ServedMetrics, scheduleJobs, serveSchedulerMetrics, startScheduler, validateJobs } from '../../api/index.js';
+import type { ServedMetrics } from '../../api/index.js';
 import type { GetContext } from '../context.js';
 import { addLimitFlags, type LimitFlags } from '../limit-flags.js';
 import { collect, parsePositiveInt } from '../parse-options.js';
@@ -36,6 +36,7 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
   addReportFlags(cmd);
   addLimitFlags(cmd).action(async (flags: ScheduleFlags) => {
       const c = ctx();
+      const { parseListenAddress, resolveRunLimits, scheduleJobs, serveSchedulerMetrics, startScheduler, validateJobs } = await import('../../api/schedule.js');
       // Each job run gets a watchdog of its own (ops/watched-pipeline.ts): a stall stops that run only.
       const limits = resolveRunLimits({ flags, env: c.io.env, file: c.file.limits });
       const cfg = c.config;

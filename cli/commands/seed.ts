@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { seed, UsageError } from '../../api/index.js';
+import { UsageError } from '../../api/light.js';
 import type { GetContext } from '../context.js';
 import { parsePositiveInt } from '../parse-options.js';
 import { createProgress } from '../progress.js';
@@ -36,6 +36,7 @@ export function registerSeedCommand(program: Command, ctx: GetContext): void {
       const c = ctx();
       const progress = createProgress(c.io, c.logger);
       try {
+        const { seed } = await import('../../api/schema.js');
         const result = await seed(c.source(), {
           scale: opts.scale,
           seed: opts.seed,

@@ -1,22 +1,17 @@
 import type { Command } from 'commander';
+import type { AgeThreshold, CheckThresholds, CheckVerdict, PipelineStatus, Severity } from '../../api/index.js';
 import {
-  type AgeThreshold,
   CheckVerdictError,
-  type CheckThresholds,
-  type CheckVerdict,
   decideCheck,
   DEFAULT_CHECK_THRESHOLDS,
   describeLockHolder,
   MissingSchemaError,
   parseAgeThreshold,
   parseDuration,
-  type PipelineStatus,
-  pipelineStatus,
-  type Severity,
   singleVerdict,
   StaleError,
   UsageError,
-} from '../../api/index.js';
+} from '../../api/light.js';
 import type { GetContext } from '../context.js';
 
 function age(seconds: number | null): string {
@@ -123,6 +118,7 @@ export function registerStatusCommand(program: Command, ctx: GetContext): void {
         maxAge = parseDuration(flags.maxAge);
         if (maxAge === undefined) throw new UsageError(`invalid --max-age "${flags.maxAge}"`, { hint: 'use e.g. 90s, 30m, 2h or 1d' });
       }
+      const { pipelineStatus } = await import('../../api/status.js');
       const s = await pipelineStatus(c.pipeline, maxAge === undefined ? {} : { maxAgeSeconds: maxAge });
       c.print(s, () => describe(s, maxAge));
       if (maxAge !== undefined && (s.stale.length > 0 || s.tables.length === 0)) {
@@ -138,6 +134,7 @@ export function registerStatusCommand(program: Command, ctx: GetContext): void {
 async function check(c: ReturnType<GetContext>, flags: StatusFlags): Promise<void> {
   let verdict: CheckVerdict;
   let s: PipelineStatus | undefined;
+  const { pipelineStatus } = await import('../../api/status.js');
   try {
     const t = thresholds(flags);
     s = await pipelineStatus(c.pipeline);

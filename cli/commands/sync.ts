@@ -1,17 +1,6 @@
 import type { Command } from 'commander';
-import {
-  driftedTables,
-  type IncrementalResult,
-  requireNoDrift,
-  runIncrementalSync,
-  runSync,
-  runSyncAndVerify,
-  type SyncResult,
-  type SyncVerifyResult,
-  UsageError,
-  verifyMirrors,
-  type VerifyTableResult,
-} from '../../api/index.js';
+import type { IncrementalResult, SyncResult, SyncVerifyResult, VerifyTableResult } from '../../api/index.js';
+import { UsageError } from '../../api/light.js';
 import type { GetContext } from '../context.js';
 import { parseList, parsePositiveInt } from '../parse-options.js';
 import { addLimitFlags, applyLimitFlags, type LimitFlags } from '../limit-flags.js';
@@ -116,6 +105,7 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
         throw new UsageError('--incremental covers every table with the swap strategy', { hint: 'drop --strategy lock / --tables' });
       }
       try {
+        const { driftedTables, requireNoDrift, runIncrementalSync, runSync, runSyncAndVerify } = await import('../../api/sync.js');
         const options = {
           ...syncOptions(c, flags),
           dryRun: flags.dryRun === true,
@@ -145,6 +135,7 @@ export function registerSyncCommands(program: Command, ctx: GetContext): void {
       const c = ctx();
       applyLimitFlags(c, 'verify', flags);
       const cfg = c.config;
+      const { requireNoDrift, verifyMirrors } = await import('../../api/sync.js');
       const result = await verifyMirrors({
         pipeline: c.pipeline,
         include: flags.tables ?? cfg.sync.include,

@@ -9,7 +9,7 @@ import type { SqlConnection } from '../../src/db/connection.js';
 import { DualpipeError, UsageError } from '../../src/errors.js';
 import { type AccountPlan, type PasswordChoice, planGrants, validateAccountParts } from './grant-plan.js';
 import { readGrantTables } from './grant-tables.js';
-import type { Role } from './role-privileges.js';
+import { passwordEnv, type Role } from './role-privileges.js';
 import type { Pipeline } from '../../src/pipeline.js';
 
 /** Options of `runGrants`. */
@@ -39,9 +39,6 @@ export interface GrantsResult {
   /** Generated passwords, only once applied: the one time they are shown. */
   passwords: { role: Role; user: string; host: string; password: string }[];
 }
-
-/** The environment variable that supplies a role's password. */
-export const passwordEnv = (role: Role) => `DUALPIPE_${role.toUpperCase()}_PASSWORD`;
 
 /** 144 random bits, URL-safe (no quote or backslash to escape). */
 export const generatePassword = () => randomBytes(18).toString('base64url');

@@ -13,6 +13,9 @@ export const ROLES = ['writer', 'sync', 'analyst', 'backup', 'restore'] as const
 /** One of `ROLES`. */
 export type Role = (typeof ROLES)[number];
 
+/** The environment variable that supplies a role's password (here, beside the roles: `dualpipe grants --help` names them without loading the grant planner). */
+export const passwordEnv = (role: Role) => `DUALPIPE_${role.toUpperCase()}_PASSWORD`;
+
 /**
  * Where a grant applies:
  * - `source` / `report`: every table of that schema;

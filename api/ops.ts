@@ -1,0 +1,7 @@
+/** The CLI's check, capture, doctor, grants and archive actions load this (api/light.ts explains why). */
+export { changeCaptureStatus, installChangeCapture, removeChangeCapture } from '../ops/change-capture.js';
+export { checkTables } from '../ops/check-tables.js';
+export { runDoctor } from '../ops/doctor/run-doctor.js';
+export { runGrants } from '../ops/grants/apply-grants.js';
+export { validateAccountParts } from '../ops/grants/grant-plan.js';
+export { runArchive } from '../ops/archive/run-archive.js';

@@ -1,0 +1,3 @@
+/** The CLI's `restore --from`/`--from-mirrors` (replace) loads this (api/light.ts explains why). */
+export { describeLost } from '../backup/restore/count-lost-rows.js';
+export { restoreThenSync } from '../ops/restore-then-sync.js';
