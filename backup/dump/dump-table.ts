@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { AbortedError } from '../../src/errors.js';
 import { encryptChunk } from '../format/chunk-cipher.js';
+import { type BlockPacker, blockPacker } from '../format/block-packer.js';
 import { type Compression, compressStage, type ZstdEngine } from '../format/chunk-compression.js';
 import { type ChunkBlock, chunkFileName } from '../format/manifest.js';
 import { TsvBlockEncoder } from '../format/tsv-block-encoder.js';
@@ -57,6 +58,12 @@ export interface DumpTableTask {
   keyFields?: number[];
 }
 
+/**
+ * Blocks compressed at once per chunk file (gzip members on libuv's thread pool, 4 threads by
+ * default), written in order: at most this many blocks and their members wait in memory.
+ */
+const PACK_AHEAD = 4;
+
 /** One chunk file being written: bytes in, optionally compressed, hashed, to disk. */
 class ChunkWriter {
   readonly input = new PassThrough({ highWaterMark: 1024 * 1024 });
@@ -64,13 +71,21 @@ class ChunkWriter {
   private bytes = 0;
   rows = 0;
   rawBytes = 0;
+  /** Compressed size of each (non-empty) block, in order, when blocks are packed one by one. */
+  readonly packed: number[] = [];
+  private readonly queue: Promise<Buffer>[] = [];
   private readonly done: Promise<void>;
 
+  /**
+   * @param compress a stream stage compressing the whole file, or
+   * @param pack a packer compressing each block on its own (never both)
+   */
   constructor(
     readonly file: string,
     private readonly path: string,
     compress: NodeJS.ReadWriteStream | undefined,
     key?: Buffer,
+    private readonly pack?: BlockPacker,
   ) {
     const tap = new Transform({
       transform: (chunk: Buffer, _enc, cb) => {
@@ -87,10 +102,8 @@ class ChunkWriter {
     this.done.catch(() => {});
   }
 
-  async write(block: Buffer, rows: number): Promise<void> {
-    this.rows += rows;
-    this.rawBytes += block.length;
-    if (!this.input.write(block)) {
+  private async push(bytes: Buffer): Promise<void> {
+    if (!this.input.write(bytes)) {
       await new Promise<void>((resolve, reject) => {
         this.input.once('drain', resolve);
         this.done.catch(reject);
@@ -98,7 +111,29 @@ class ChunkWriter {
     }
   }
 
+  /** Writes the oldest packed block (its member is the next bytes of the file). */
+  private async flushOne(): Promise<void> {
+    const member = await this.queue.shift()!;
+    this.packed.push(member.length);
+    await this.push(member);
+  }
+
+  async write(block: Buffer, rows: number): Promise<void> {
+    this.rows += rows;
+    this.rawBytes += block.length;
+    if (!this.pack) return this.push(block);
+    // An empty block gets no member: blocks are recorded only when they hold bytes (chunk-key-ranges.ts).
+    if (block.length === 0) return;
+    const job = this.pack(block);
+    job.catch(() => {}); // awaited in order by flushOne; a failure surfaces there
+    this.queue.push(job);
+    if (this.queue.length >= PACK_AHEAD) await this.flushOne();
+  }
+
   async finish(): Promise<ChunkResult> {
+    while (this.queue.length) await this.flushOne();
+    // An empty chunk is still a valid compressed file: one empty member.
+    if (this.pack && this.rawBytes === 0) await this.push(await this.pack(Buffer.alloc(0)));
     this.input.end();
     await this.done;
     await fsyncPath(this.path);
@@ -122,9 +157,11 @@ export async function dumpTable(
 ): Promise<ChunkResult[]> {
   const encoder = new TsvBlockEncoder(task.hex, { rowsPerPart: task.chunkRows });
   const results: ChunkResult[] = [];
+  const pack = blockPacker(task.compression);
   const open = (part: number) => {
     const file = chunkFileName(task.tableIndex, part, task.compression);
-    return new ChunkWriter(file, `${task.dir}/${file}`, compressStage(task.compression, file, task.zstd), task.key);
+    const path = `${task.dir}/${file}`;
+    return pack ? new ChunkWriter(file, path, undefined, task.key, pack) : new ChunkWriter(file, path, compressStage(task.compression, file, task.zstd), task.key);
   };
   // The throttle pauses between tables, never inside a scan: a result stream left unread longer
   // than net_write_timeout (60 s by default) is cut by the server, failing the whole backup.
@@ -132,11 +169,14 @@ export async function dumpTable(
   if (task.signal?.aborted) throw new AbortedError('the dump was stopped');
   let writer = open(0);
   let part = 0;
-  // Blocks only where a reader can start at any byte of the lines: not inside a gzip or zstd stream.
-  const ranges = task.keyFields?.length ? new ChunkKeyRanges(task.keyFields, task.compression === 'none') : undefined;
+  // Blocks only where a reader can start at each: lines as they are, or a member per block; not inside a zstd stream.
+  const ranges = task.keyFields?.length ? new ChunkKeyRanges(task.keyFields, task.compression === 'none' || pack !== undefined) : undefined;
   const finish = async () => {
     const r = await writer.finish();
-    return ranges ? { ...r, keyRanges: ranges.take(), ...ranges.takeBlocks() } : r;
+    if (!ranges) return r;
+    const { blocks } = ranges.takeBlocks();
+    const packed = writer.packed;
+    return { ...r, keyRanges: ranges.take(), ...(blocks ? { blocks: pack ? blocks.map((b, k) => ({ ...b, packed: packed[k]! })) : blocks } : {}) };
   };
   // A writer waiting for 'drain' hears of the abort through its pipeline failing.
   const stop = () => writer.input.destroy(new AbortedError('the dump was stopped'));
