@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { AbortedError } from '../../src/errors.js';
 import { encryptChunk } from '../format/chunk-cipher.js';
-import { type BlockPacker, blockPacker } from '../format/block-packer.js';
+import { type BlockPacker, blockPacker, type PackedSink, packsBlocks } from '../format/block-packer.js';
 import { type Compression, compressStage, type ZstdEngine } from '../format/chunk-compression.js';
 import { type ChunkBlock, chunkFileName } from '../format/manifest.js';
 import { TsvBlockEncoder } from '../format/tsv-block-encoder.js';
@@ -58,34 +58,29 @@ export interface DumpTableTask {
   keyFields?: number[];
 }
 
-/**
- * Blocks compressed at once per chunk file (gzip members on libuv's thread pool, 4 threads by
- * default), written in order: at most this many blocks and their members wait in memory.
- */
-const PACK_AHEAD = 4;
-
-/** One chunk file being written: bytes in, optionally compressed, hashed, to disk. */
+/** One chunk file being written: bytes in, optionally compressed (as one stream, or block by block), hashed, to disk. */
 class ChunkWriter {
   readonly input = new PassThrough({ highWaterMark: 1024 * 1024 });
   private readonly hash = createHash('sha256');
   private bytes = 0;
   rows = 0;
   rawBytes = 0;
-  /** Compressed size of each (non-empty) block, in order, when blocks are packed one by one. */
-  readonly packed: number[] = [];
-  private readonly queue: Promise<Buffer>[] = [];
+  /** Compressed size of each (non-empty) block, in order, once finished, when blocks are packed one by one. */
+  packed: number[] = [];
+  /** Compresses each block on its own (block-packer.ts), or undefined. */
+  readonly packer: BlockPacker | undefined;
   private readonly done: Promise<void>;
 
   /**
    * @param compress a stream stage compressing the whole file, or
-   * @param pack a packer compressing each block on its own (never both)
+   * @param pack makes the packer compressing each block on its own (never both)
    */
   constructor(
     readonly file: string,
     private readonly path: string,
     compress: NodeJS.ReadWriteStream | undefined,
     key?: Buffer,
-    private readonly pack?: BlockPacker,
+    pack?: (out: PackedSink) => BlockPacker | undefined,
   ) {
     const tap = new Transform({
       transform: (chunk: Buffer, _enc, cb) => {
@@ -100,6 +95,7 @@ class ChunkWriter {
     if (key) stages.push(encryptChunk(key, file));
     this.done = pipeline([this.input, ...stages, tap, out]);
     this.done.catch(() => {});
+    this.packer = pack?.((bytes) => this.push(bytes));
   }
 
   private async push(bytes: Buffer): Promise<void> {
@@ -111,33 +107,26 @@ class ChunkWriter {
     }
   }
 
-  /** Writes the oldest packed block (its member is the next bytes of the file). */
-  private async flushOne(): Promise<void> {
-    const member = await this.queue.shift()!;
-    this.packed.push(member.length);
-    await this.push(member);
-  }
-
   async write(block: Buffer, rows: number): Promise<void> {
     this.rows += rows;
     this.rawBytes += block.length;
-    if (!this.pack) return this.push(block);
+    if (!this.packer) return this.push(block);
     // An empty block gets no member: blocks are recorded only when they hold bytes (chunk-key-ranges.ts).
-    if (block.length === 0) return;
-    const job = this.pack(block);
-    job.catch(() => {}); // awaited in order by flushOne; a failure surfaces there
-    this.queue.push(job);
-    if (this.queue.length >= PACK_AHEAD) await this.flushOne();
+    if (block.length > 0) await this.packer.add(block);
   }
 
   async finish(): Promise<ChunkResult> {
-    while (this.queue.length) await this.flushOne();
-    // An empty chunk is still a valid compressed file: one empty member.
-    if (this.pack && this.rawBytes === 0) await this.push(await this.pack(Buffer.alloc(0)));
+    if (this.packer) this.packed = await this.packer.finish();
     this.input.end();
     await this.done;
     await fsyncPath(this.path);
     return { file: this.file, rows: this.rows, bytes: this.bytes, sha256: this.hash.digest('hex'), rawBytes: this.rawBytes };
+  }
+
+  /** Abandons the file being written. */
+  destroy(error?: Error): void {
+    this.packer?.abort();
+    this.input.destroy(error);
   }
 }
 
@@ -157,11 +146,14 @@ export async function dumpTable(
 ): Promise<ChunkResult[]> {
   const encoder = new TsvBlockEncoder(task.hex, { rowsPerPart: task.chunkRows });
   const results: ChunkResult[] = [];
-  const pack = blockPacker(task.compression);
+  // Blocks get a member/frame each where a block packer exists (gzip; zstd through the command).
+  const packs = packsBlocks(task.compression, task.zstd);
   const open = (part: number) => {
     const file = chunkFileName(task.tableIndex, part, task.compression);
     const path = `${task.dir}/${file}`;
-    return pack ? new ChunkWriter(file, path, undefined, task.key, pack) : new ChunkWriter(file, path, compressStage(task.compression, file, task.zstd), task.key);
+    return packs
+      ? new ChunkWriter(file, path, undefined, task.key, (out) => blockPacker(task.compression, file, out, task.zstd))
+      : new ChunkWriter(file, path, compressStage(task.compression, file, task.zstd), task.key);
   };
   // The throttle pauses between tables, never inside a scan: a result stream left unread longer
   // than net_write_timeout (60 s by default) is cut by the server, failing the whole backup.
@@ -170,16 +162,16 @@ export async function dumpTable(
   let writer = open(0);
   let part = 0;
   // Blocks only where a reader can start at each: lines as they are, or a member per block; not inside a zstd stream.
-  const ranges = task.keyFields?.length ? new ChunkKeyRanges(task.keyFields, task.compression === 'none' || pack !== undefined) : undefined;
+  const ranges = task.keyFields?.length ? new ChunkKeyRanges(task.keyFields, task.compression === 'none' || packs) : undefined;
   const finish = async () => {
     const r = await writer.finish();
     if (!ranges) return r;
     const { blocks } = ranges.takeBlocks();
     const packed = writer.packed;
-    return { ...r, keyRanges: ranges.take(), ...(blocks ? { blocks: pack ? blocks.map((b, k) => ({ ...b, packed: packed[k]! })) : blocks } : {}) };
+    return { ...r, keyRanges: ranges.take(), ...(blocks ? { blocks: packs ? blocks.map((b, k) => ({ ...b, packed: packed[k]! })) : blocks } : {}) };
   };
   // A writer waiting for 'drain' hears of the abort through its pipeline failing.
-  const stop = () => writer.input.destroy(new AbortedError('the dump was stopped'));
+  const stop = () => writer.destroy(new AbortedError('the dump was stopped'));
   task.signal?.addEventListener('abort', stop);
   try {
     for await (const block of conn.streamRaw(task.sql, encoder)) {
@@ -200,7 +192,7 @@ export async function dumpTable(
     onChunk?.(r);
     return results;
   } catch (error) {
-    writer.input.destroy();
+    writer.destroy();
     throw error;
   } finally {
     task.signal?.removeEventListener('abort', stop);

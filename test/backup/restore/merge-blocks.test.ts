@@ -9,7 +9,7 @@
  * reads only the segments of its chosen blocks, each authenticated. A gzip backup writes each block
  * as its own gzip member (the `gzip` command, an oracle, accepts the files; a full restore reads
  * them as one stream) and a merge reads only the members of its blocks, plain or encrypted; a zstd
- * backup (one stream per chunk) merges reading whole chunks.
+ * backup likewise with a frame per block (the `zstd` command checks and reads them).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,11 +36,12 @@ let chunked: string;
 /** Uncompressed and encrypted: blocks of the plaintext, read segment by segment. */
 let sealed: string;
 let key: BackupKey;
-/** gzip with a member per block; the same with its blocks stripped; gzip encrypted; zstd (one stream). */
+/** gzip with a member per block; the same with its blocks stripped; gzip encrypted; zstd with a frame per block, and stripped. */
 let gz: string;
 let gzChunked: string;
 let gzSealed: string;
 let zst: string;
+let zstChunked: string;
 let contactIds: number[];
 
 /** A copy of an (unencrypted) backup with its blocks stripped: the manifest as written before blocks. */
@@ -69,6 +70,7 @@ beforeAll(async () => {
   gzChunked = stripBlocks(gz, join(parent, 'gc'));
   gzSealed = (await runBackup({ pipeline: fx.pipeline, to: join(parent, 'ge'), createDirs: true, compress: 'gzip', key })).dir;
   zst = (await runBackup({ pipeline: fx.pipeline, to: join(parent, 'z'), createDirs: true, compress: 'zstd' })).dir;
+  zstChunked = stripBlocks(zst, join(parent, 'zc'));
   contactIds = (await conn.query<{ id: number }>(`SELECT id FROM ${q('contacts')} ORDER BY id`)).map((r) => Number(r.id));
 }, 240_000);
 
@@ -154,14 +156,14 @@ describe('merge restore reading blocks of chunks', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.uniqueArray(fc.constantFrom(...contactIds), { minLength: 1, maxLength: 3 }),
-        fc.constantFrom('blocks', 'chunks', 'encrypted', 'gzip', 'gzip-chunks', 'gzip-encrypted', 'zstd'),
+        fc.constantFrom('blocks', 'chunks', 'encrypted', 'gzip', 'gzip-chunks', 'gzip-encrypted', 'zstd', 'zstd-chunks'),
         async (ids, kind) => {
-          const from = { blocks: blocked, chunks: chunked, encrypted: sealed, gzip: gz, 'gzip-chunks': gzChunked, 'gzip-encrypted': gzSealed, zstd: zst }[kind];
+          const from = { blocks: blocked, chunks: chunked, encrypted: sealed, gzip: gz, 'gzip-chunks': gzChunked, 'gzip-encrypted': gzSealed, zstd: zst, 'zstd-chunks': zstChunked }[kind];
           const r = await deleteAndMerge(from, ids, kind.endsWith('encrypted') ? key : undefined);
           expect(r.conflicts).toBe(0);
         },
       ),
-      { numRuns: 14, seed: 19, endOnFailure: true },
+      { numRuns: 16, seed: 19, endOnFailure: true },
     );
   }, 240_000);
 
@@ -201,13 +203,19 @@ describe('merge restore reading blocks of chunks', () => {
     const lines = execFileSync('gzip', ['-dc'], { input: file.subarray(at, at + c.blocks![2]!.packed!) });
     expect(lines.length).toBe(c.blocks![2]!.bytes);
     for (const t of m.tables) for (const ch of t.chunks) execFileSync('gzip', ['-t', join(gz, ch.file)]);
+    // zstd (through the command here): a frame per block, found by zstd -t and read alone by zstd -d.
     const z = parseManifest(readFileSync(join(zst, 'manifest.json'), 'utf8'), 'manifest.json');
     for (const t of z.tables) for (const ch of t.chunks) execFileSync('zstd', ['-q', '-t', join(zst, ch.file)]);
-    // zstd stays one stream per chunk: no blocks to read by.
-    expect(z.tables.some((t) => t.chunks.some((ch) => ch.blocks))).toBe(false);
+    const zc = z.tables.find((t) => t.name === 'interactions')!.chunks[0]!;
+    expect(zc.blocks!.length).toBeGreaterThan(2);
+    expect(zc.blocks!.reduce((a, b) => a + b.packed!, 0)).toBe(zc.bytes);
+    const zfile = readFileSync(join(zst, zc.file));
+    const zat = zc.blocks![0]!.packed!;
+    const zlines = execFileSync('zstd', ['-q', '-dc'], { input: zfile.subarray(zat, zat + zc.blocks![1]!.packed!) });
+    expect(zlines.length).toBe(zc.blocks![1]!.bytes);
   });
 
-  it('a gzip backup, plain and encrypted, brings back one contact reading only the members of its blocks', async () => {
+  it('a gzip backup, plain and encrypted, and a zstd backup bring back one contact reading only the members/frames of its blocks', async () => {
     const victim = contactIds[contactIds.length >> 1]!;
     const fast = await deleteAndMerge(gz, [victim]);
     const slow = await deleteAndMerge(gzChunked, [victim]);
@@ -217,23 +225,29 @@ describe('merge restore reading blocks of chunks', () => {
     const enc = await deleteAndMerge(gzSealed, [victim], key);
     expect(enc.bytesRead).toBeLessThan(slow.bytesRead / 2);
     expect(enc.inserted).toBe(slow.inserted);
+    const z = await deleteAndMerge(zst, [victim]);
+    const zSlow = await deleteAndMerge(zstChunked, [victim]);
+    expect(z.bytesRead).toBeLessThan(zSlow.bytesRead / 2);
+    expect(z.inserted).toBe(slow.inserted);
   });
 
-  it('a gzip backup restores whole (members read as one stream) and verifies exactly', async () => {
-    const into = `${fx.database}_gz`;
-    const r = await runCliCapture(['restore', '--source', fx.url, '--from', gz, '--into', into]);
-    expect(r.code, r.stderr).toBe(0);
-    try {
-      expect(await schemaDigest(conn, into, fx.tables)).toEqual(await schemaDigest(conn, fx.database, fx.tables));
-    } finally {
-      await conn.execute(`DROP DATABASE IF EXISTS \`${into}\``);
+  it('gzip and zstd backups restore whole (members/frames read as one stream) and verify exactly', async () => {
+    for (const [from, suffix] of [[gz, 'gz'], [zst, 'zst']] as const) {
+      const into = `${fx.database}_${suffix}`;
+      const r = await runCliCapture(['restore', '--source', fx.url, '--from', from, '--into', into]);
+      expect(r.code, r.stderr).toBe(0);
+      try {
+        expect(await schemaDigest(conn, into, fx.tables)).toEqual(await schemaDigest(conn, fx.database, fx.tables));
+      } finally {
+        await conn.execute(`DROP DATABASE IF EXISTS \`${into}\``);
+      }
+      const v = await runCliCapture(['backup', 'verify', from, '--restore-test', '--source', fx.url, '--json']);
+      expect(v.code, v.stderr).toBe(0);
+      expect((JSON.parse(v.stdout) as { ok: boolean }).ok).toBe(true);
     }
-    const v = await runCliCapture(['backup', 'verify', gz, '--restore-test', '--source', fx.url, '--json']);
-    expect(v.code, v.stderr).toBe(0);
-    expect((JSON.parse(v.stdout) as { ok: boolean }).ok).toBe(true);
   });
 
-  it('in a gzip backup, a changed byte inside a member it reads, or a block hash that does not match, fails the merge with nothing changed', async () => {
+  it('in a gzip or zstd backup, a changed byte inside a member/frame it reads, or a block hash that does not match, fails the merge with nothing changed', async () => {
     const victim = contactIds[1]!;
     const m = parseManifest(readFileSync(join(gz, 'manifest.json'), 'utf8'), 'manifest.json');
     const c = m.tables.find((t) => t.name === 'interactions')!.chunks[0]!;
@@ -256,6 +270,16 @@ describe('merge restore reading blocks of chunks', () => {
     raw.tables.find((t) => t.name === 'interactions')!.chunks[0]!.blocks[0]!.sha256 = '0'.repeat(64);
     writeFileSync(join(wrong, 'manifest.json'), JSON.stringify(raw));
     await expect(runMerge({ connector: fx.connector, from: wrong, target: fx.database, where: `contacts.id = ${victim}` })).rejects.toThrow(/SHA-256/);
+    expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(during);
+    // zstd: a changed byte inside the first frame (its checksum, or its decoding, refuses it).
+    const zm = parseManifest(readFileSync(join(zst, 'manifest.json'), 'utf8'), 'manifest.json');
+    const zc = zm.tables.find((t) => t.name === 'interactions')!.chunks[0]!;
+    const zbad = join(parent, 'bad-z');
+    cpSync(zst, zbad, { recursive: true });
+    const zbytes = readFileSync(join(zbad, zc.file));
+    zbytes[zc.blocks![0]!.packed! >> 1] = zbytes[zc.blocks![0]!.packed! >> 1]! ^ 1;
+    writeFileSync(join(zbad, zc.file), zbytes);
+    await expect(runMerge({ connector: fx.connector, from: zbad, target: fx.database, where: `contacts.id = ${victim}` })).rejects.toThrow(/damaged|cannot decompress/);
     expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(during);
     await runMerge({ connector: fx.connector, from: gz, target: fx.database, where: `contacts.id = ${victim}` });
     expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(before);
