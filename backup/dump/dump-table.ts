@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { AbortedError } from '../../src/errors.js';
 import { encryptChunk } from '../format/chunk-cipher.js';
+import { type BlockPacker, blockPacker, type PackedSink, packsBlocks } from '../format/block-packer.js';
 import { type Compression, compressStage, type ZstdEngine } from '../format/chunk-compression.js';
 import { type ChunkBlock, chunkFileName } from '../format/manifest.js';
 import { TsvBlockEncoder } from '../format/tsv-block-encoder.js';
@@ -57,20 +58,29 @@ export interface DumpTableTask {
   keyFields?: number[];
 }
 
-/** One chunk file being written: bytes in, optionally compressed, hashed, to disk. */
+/** One chunk file being written: bytes in, optionally compressed (as one stream, or block by block), hashed, to disk. */
 class ChunkWriter {
   readonly input = new PassThrough({ highWaterMark: 1024 * 1024 });
   private readonly hash = createHash('sha256');
   private bytes = 0;
   rows = 0;
   rawBytes = 0;
+  /** Compressed size of each (non-empty) block, in order, once finished, when blocks are packed one by one. */
+  packed: number[] = [];
+  /** Compresses each block on its own (block-packer.ts), or undefined. */
+  readonly packer: BlockPacker | undefined;
   private readonly done: Promise<void>;
 
+  /**
+   * @param compress a stream stage compressing the whole file, or
+   * @param pack makes the packer compressing each block on its own (never both)
+   */
   constructor(
     readonly file: string,
     private readonly path: string,
     compress: NodeJS.ReadWriteStream | undefined,
     key?: Buffer,
+    pack?: (out: PackedSink) => BlockPacker | undefined,
   ) {
     const tap = new Transform({
       transform: (chunk: Buffer, _enc, cb) => {
@@ -85,12 +95,11 @@ class ChunkWriter {
     if (key) stages.push(encryptChunk(key, file));
     this.done = pipeline([this.input, ...stages, tap, out]);
     this.done.catch(() => {});
+    this.packer = pack?.((bytes) => this.push(bytes));
   }
 
-  async write(block: Buffer, rows: number): Promise<void> {
-    this.rows += rows;
-    this.rawBytes += block.length;
-    if (!this.input.write(block)) {
+  private async push(bytes: Buffer): Promise<void> {
+    if (!this.input.write(bytes)) {
       await new Promise<void>((resolve, reject) => {
         this.input.once('drain', resolve);
         this.done.catch(reject);
@@ -98,11 +107,26 @@ class ChunkWriter {
     }
   }
 
+  async write(block: Buffer, rows: number): Promise<void> {
+    this.rows += rows;
+    this.rawBytes += block.length;
+    if (!this.packer) return this.push(block);
+    // An empty block gets no member: blocks are recorded only when they hold bytes (chunk-key-ranges.ts).
+    if (block.length > 0) await this.packer.add(block);
+  }
+
   async finish(): Promise<ChunkResult> {
+    if (this.packer) this.packed = await this.packer.finish();
     this.input.end();
     await this.done;
     await fsyncPath(this.path);
     return { file: this.file, rows: this.rows, bytes: this.bytes, sha256: this.hash.digest('hex'), rawBytes: this.rawBytes };
+  }
+
+  /** Abandons the file being written. */
+  destroy(error?: Error): void {
+    this.packer?.abort();
+    this.input.destroy(error);
   }
 }
 
@@ -122,9 +146,14 @@ export async function dumpTable(
 ): Promise<ChunkResult[]> {
   const encoder = new TsvBlockEncoder(task.hex, { rowsPerPart: task.chunkRows });
   const results: ChunkResult[] = [];
+  // Blocks get a member/frame each where a block packer exists (gzip; zstd through the command).
+  const packs = packsBlocks(task.compression, task.zstd);
   const open = (part: number) => {
     const file = chunkFileName(task.tableIndex, part, task.compression);
-    return new ChunkWriter(file, `${task.dir}/${file}`, compressStage(task.compression, file, task.zstd), task.key);
+    const path = `${task.dir}/${file}`;
+    return packs
+      ? new ChunkWriter(file, path, undefined, task.key, (out) => blockPacker(task.compression, file, out, task.zstd))
+      : new ChunkWriter(file, path, compressStage(task.compression, file, task.zstd), task.key);
   };
   // The throttle pauses between tables, never inside a scan: a result stream left unread longer
   // than net_write_timeout (60 s by default) is cut by the server, failing the whole backup.
@@ -132,14 +161,17 @@ export async function dumpTable(
   if (task.signal?.aborted) throw new AbortedError('the dump was stopped');
   let writer = open(0);
   let part = 0;
-  // Blocks only where a reader can start at any byte of the lines: not inside a gzip or zstd stream.
-  const ranges = task.keyFields?.length ? new ChunkKeyRanges(task.keyFields, task.compression === 'none') : undefined;
+  // Blocks only where a reader can start at each: lines as they are, or a member per block; not inside a zstd stream.
+  const ranges = task.keyFields?.length ? new ChunkKeyRanges(task.keyFields, task.compression === 'none' || packs) : undefined;
   const finish = async () => {
     const r = await writer.finish();
-    return ranges ? { ...r, keyRanges: ranges.take(), ...ranges.takeBlocks() } : r;
+    if (!ranges) return r;
+    const { blocks } = ranges.takeBlocks();
+    const packed = writer.packed;
+    return { ...r, keyRanges: ranges.take(), ...(blocks ? { blocks: packs ? blocks.map((b, k) => ({ ...b, packed: packed[k]! })) : blocks } : {}) };
   };
   // A writer waiting for 'drain' hears of the abort through its pipeline failing.
-  const stop = () => writer.input.destroy(new AbortedError('the dump was stopped'));
+  const stop = () => writer.destroy(new AbortedError('the dump was stopped'));
   task.signal?.addEventListener('abort', stop);
   try {
     for await (const block of conn.streamRaw(task.sql, encoder)) {
@@ -160,7 +192,7 @@ export async function dumpTable(
     onChunk?.(r);
     return results;
   } catch (error) {
-    writer.input.destroy();
+    writer.destroy();
     throw error;
   } finally {
     task.signal?.removeEventListener('abort', stop);

@@ -23,6 +23,10 @@ const TAG_BYTES = 16;
  */
 export const SEGMENT = 64 * 1024;
 
+/** Bytes of the encrypted file of `plain` plaintext bytes: header, then each segment with its tag (an empty one has one). */
+export function sealedSize(plain: number): number {
+  return HEADER_BYTES + plain + Math.max(1, Math.ceil(plain / SEGMENT)) * TAG_BYTES;
+}
 
 function nonce(prefix: Buffer, index: number, last: boolean): Buffer {
   const n = Buffer.alloc(12);

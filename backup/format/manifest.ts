@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { BackupError, UnsupportedTableError } from '../../src/errors.js';
 import { quoteId } from '../../src/db/quote.js';
+import { sealedSize } from './chunk-cipher.js';
 import { chunkSuffix, type Compression, compressionOfFile } from './chunk-compression.js';
 import { declaredTable } from './split-table-ddl.js';
 
@@ -34,9 +35,11 @@ const count = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const INT_TEXT = z.string().regex(/^-?\d{1,20}$/, 'must be an integer');
 
 /**
- * One block of lines of an uncompressed chunk, in order (a block starts where the one before ends;
- * offsets of the plaintext in an encrypted chunk): its rows, bytes, SHA-256 and key ranges, so a
- * merge restore reads and checks only the blocks that can hold its rows (chunk-key-ranges.ts).
+ * One block of lines of a chunk, in order (a block starts where the one before ends; offsets of the
+ * plaintext in an encrypted chunk): its rows, bytes, SHA-256 and key ranges, so a merge restore
+ * reads and checks only the blocks that can hold its rows (chunk-key-ranges.ts). In a compressed
+ * chunk each block is its own gzip member / zstd frame (concatenated, they are one valid file), and
+ * `packed` is its compressed size: its compressed offset is the sum of the `packed` before it.
  */
 export const blockSchema = z
   .object({
@@ -44,6 +47,8 @@ export const blockSchema = z
     bytes: count,
     sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits'),
     keyRanges: z.array(z.tuple([INT_TEXT, INT_TEXT]).nullable()).max(64),
+    /** Compressed bytes of the block (its own gzip member or zstd frame); only in a compressed chunk. */
+    packed: count.optional(),
   })
   .strict();
 
@@ -61,7 +66,10 @@ export const chunkSchema = z
      * decimal text (BIGINT UNSIGNED passes 2^53), null when all are NULL. Absent in older backups.
      */
     keyRanges: z.array(z.tuple([INT_TEXT, INT_TEXT]).nullable()).max(64).optional(),
-    /** The chunk's blocks, when its file holds its lines as they are and it has more than one. Absent in older backups. */
+    /**
+     * The chunk's blocks, when it has more than one and a reader can start at each (lines as they
+     * are, or one compressed member/frame per block). Absent in older backups.
+     */
     blocks: z.array(blockSchema).max(1_000_000).optional(),
   })
   .strict();
@@ -226,10 +234,16 @@ function checkTables(tables: readonly ManifestTable[], compression: Manifest['co
       if (c.keyRanges && c.keyRanges.length !== (keys?.length ?? -1))
         throw invalid(`tables.${i}.chunks`, `chunk ${c.file}: ${c.keyRanges.length} key ranges for ${keys?.length ?? 0} key columns`);
       if (c.blocks) {
-        // Blocks tile the file: together they are every row and every byte of it, in order.
+        // Blocks tile the file: together they are every row and every byte of it, in order; compressed,
+        // their members/frames are every byte of the file (of its plaintext when encrypted).
         const rows = c.blocks.reduce((a, b) => a + b.rows, 0);
         const bytes = c.blocks.reduce((a, b) => a + b.bytes, 0);
-        if (compression !== 'none' || rows !== c.rows || bytes !== (c.rawBytes ?? c.bytes) || c.blocks.some((b) => b.keyRanges.length !== (keys?.length ?? -1)))
+        const packed = c.blocks.reduce((a, b) => a + (b.packed ?? 0), 0);
+        const tiles =
+          compression === 'none'
+            ? c.blocks.every((b) => b.packed === undefined) && bytes === (c.rawBytes ?? c.bytes)
+            : c.blocks.every((b) => b.packed !== undefined) && bytes === c.rawBytes && (packed === c.bytes || sealedSize(packed) === c.bytes);
+        if (!tiles || rows !== c.rows || c.blocks.some((b) => b.keyRanges.length !== (keys?.length ?? -1)))
           throw invalid(`tables.${i}.chunks`, `chunk ${c.file}: its blocks do not tile it (${rows} rows, ${bytes} bytes)`);
       }
       if (files.has(c.file)) throw new BackupError(file, `chunk ${c.file} is listed twice`, { hint: NOT_OURS });

@@ -17,6 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { BackupError, DualpipeError, StepError } from '../../src/errors.js';
 import { decryptChunk, decryptRange, type ReadAt, SEGMENT } from '../format/chunk-cipher.js';
+import { unpackBlock } from '../format/block-packer.js';
 import { compressionOfFile, decompressStage } from '../format/chunk-compression.js';
 import { isIntegerColumn } from '../format/chunk-key-index.js';
 import type { ManifestChunk, ManifestTable } from '../format/manifest.js';
@@ -75,15 +76,39 @@ export interface FilteredLoad {
 }
 
 /**
+ * Bytes of `c`'s file read for its block `k`: its member/frame when compressed, else its lines
+ * (of the plaintext when encrypted: the segments around it are read too, not counted here).
+ */
+export function blockReadBytes(c: ManifestChunk, k: number): number {
+  const b = c.blocks![k]!;
+  return b.packed ?? b.bytes;
+}
+
+/** True when a merge can read `c` block by block: lines as they are, or one member/frame per block. */
+function readsByBlock(c: ManifestChunk, key: Buffer | undefined): boolean {
+  if (!c.blocks) return false;
+  const packed = compressionOfFile(c.file) !== 'none';
+  if (packed && c.blocks.some((b) => b.packed === undefined)) return false;
+  // Encrypted, a block is found by its plaintext offset, which needs the plaintext's size.
+  return !key || packed || c.rawBytes !== undefined;
+}
+
+/**
  * The bytes of the chosen blocks of a chunk file, in order, read from their offsets: each block's
  * size and SHA-256 are checked as it streams, and the merge fails at the first that differs. In
  * an encrypted chunk a block's offsets are of the plaintext: only the segments holding it are
- * read, each authenticated (chunk-cipher.ts), piece by piece of at most one segment.
+ * read, each authenticated (chunk-cipher.ts), piece by piece of at most one segment. In a
+ * compressed chunk a block is its own gzip member: its compressed range is read (decrypted) whole,
+ * decompressed, and checked by the block's plain size and SHA-256.
  */
 async function* blockBytes(path: string, c: ManifestChunk, chosen: readonly number[], key?: Buffer): AsyncGenerator<Buffer> {
   const blocks = c.blocks ?? [];
+  const compression = compressionOfFile(c.file);
+  const packed = compression !== 'none';
   const offsets: number[] = [];
-  for (let k = 0, at = 0; k < blocks.length; at += blocks[k]!.bytes, k++) offsets.push(at);
+  for (let k = 0, at = 0; k < blocks.length; at += packed ? blocks[k]!.packed! : blocks[k]!.bytes, k++) offsets.push(at);
+  // The cipher's plaintext: the compressed bytes when compressed, the lines when not.
+  const plainBytes = packed ? blocks.reduce((a, b) => a + b.packed!, 0) : c.rawBytes!;
   const fh = await open(path, 'r');
   const readAt: ReadAt = async (position, length) => {
     const buf = Buffer.allocUnsafe(length);
@@ -95,16 +120,29 @@ async function* blockBytes(path: string, c: ManifestChunk, chosen: readonly numb
     }
     return buf.subarray(0, got);
   };
+  const read = (at: number, n: number) => (key ? decryptRange(key, c.file, readAt, plainBytes, at, at + n) : readAt(at, n));
   try {
     const size = (await fh.stat()).size;
     if (size !== c.bytes) throw new BackupError(path, `${size} bytes, the manifest lists ${c.bytes}: damaged or changed`);
     for (const k of chosen) {
       const b = blocks[k]!;
       const hash = createHash('sha256');
+      if (packed) {
+        const member = await read(offsets[k]!, b.packed!);
+        if (member.length !== b.packed) throw new BackupError(path, `ends inside block ${k}: damaged`);
+        const lines = await unpackBlock(compression, path, member, b.bytes);
+        if (lines.length !== b.bytes) throw new BackupError(path, `block ${k} holds ${lines.length} bytes of lines, the manifest lists ${b.bytes}: damaged or changed`);
+        hash.update(lines);
+        const sha256 = hash.digest('hex');
+        if (sha256 !== b.sha256)
+          throw new BackupError(path, `block ${k} (${b.packed} bytes at ${offsets[k]}) has SHA-256 ${sha256} decompressed, the manifest lists ${b.sha256}: damaged or changed`);
+        yield lines;
+        continue;
+      }
       for (let done = 0; done < b.bytes; ) {
         const at = offsets[k]! + done;
         const n = key ? Math.min(b.bytes - done, SEGMENT - (at % SEGMENT)) : Math.min(256 * 1024, b.bytes - done);
-        const part = key ? await decryptRange(key, c.file, readAt, c.rawBytes!, at, at + n) : await readAt(at, n);
+        const part = await read(at, n);
         if (part.length !== n) throw new BackupError(path, `ends inside block ${k}: damaged`);
         hash.update(part);
         done += n;
@@ -124,8 +162,8 @@ export async function loadFiltered(conn: SqlConnection, o: FilteredLoad): Promis
   const c = o.chunk;
   const path = join(o.dir, c.file);
   const compression = compressionOfFile(c.file);
-  // Blocks are byte ranges of the lines: never of a compressed file; of an encrypted one's plaintext.
-  const chosen = o.blocks && c.blocks && compression === 'none' && (!o.key || c.rawBytes !== undefined) ? o.blocks : undefined;
+  // Blocks are byte ranges of the lines, or of one member/frame each; of an encrypted file's plaintext.
+  const chosen = o.blocks && readsByBlock(c, o.key) ? o.blocks : undefined;
   const limit = chosen ? chosen.reduce((a, k) => a + c.blocks![k]!.bytes, 0) : c.rawBytes ?? (compression === 'gzip' ? c.bytes * DEFLATE_MAX_RATIO + 1024 * 1024 : undefined);
   const filter = new LineFilter(o.match, limit, path);
   const hash = createHash('sha256');

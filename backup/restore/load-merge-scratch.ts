@@ -18,7 +18,7 @@ import { splitTableDdl } from '../format/split-table-ddl.js';
 import { openLoadSession } from './load-chunk.js';
 import { loadDataSql } from './load-data-sql.js';
 import { chunkBlocks, dependentChunks, type MarkedReference, rootChunks, sortExact, type Wanted } from './merge-chunks.js';
-import { loadFiltered, dependentMatch, rootMatch } from './load-filtered-chunk.js';
+import { blockReadBytes, dependentMatch, loadFiltered, rootMatch } from './load-filtered-chunk.js';
 import type { LineMatch } from './merge-line-filter.js';
 import { MARK, type MergePlan } from './plan-merge.js';
 import type { RowFilter } from './where-filter.js';
@@ -128,7 +128,7 @@ export async function loadMergeScratch(i: LoadMergeScratchInput): Promise<{ chun
         const blocks = wanted && (!i.key || c.rawBytes !== undefined) ? chunkBlocks(t, c, wanted) : undefined;
         if (blocks?.length === 0) continue;
         tableChunks++;
-        bytesRead += blocks ? blocks.reduce((a, k) => a + c.blocks![k]!.bytes, 0) : c.bytes;
+        bytesRead += blocks ? blocks.reduce((a, k) => a + blockReadBytes(c, k), 0) : c.bytes;
         await loadFiltered(conn, { dir: backup.dir, table: t.name, chunk: c, sql, match, indexColumns, ...(i.key ? { key: i.key } : {}), ...(blocks ? { blocks } : {}) });
       }
       chunksRead += tableChunks;

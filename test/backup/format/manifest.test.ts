@@ -43,6 +43,25 @@ describe('manifest parser', () => {
     expect(parse(good()).tables[0]!.name).toBe('contacts');
   });
 
+  it('accepts a gzip chunk whose blocks carry member sizes tiling the file (plain or encrypted), refuses one without them or not tiling', () => {
+    const block = (rows: number, bytes: number, packed?: number) => ({ rows, bytes, sha256: 'c'.repeat(64), keyRanges: [], ...(packed === undefined ? {} : { packed }) });
+    const m = good();
+    m.tables[0]!.keyColumns = [];
+    const c = m.tables[0]!.chunks[0]!;
+    c.keyRanges = [];
+    c.rawBytes = 30;
+    c.blocks = [block(1, 20, 4), block(1, 10, 6)];
+    expect(parse(m).tables[0]!.chunks[0]!.blocks![1]!.packed).toBe(6);
+    // Encrypted: the members are the plaintext of the sealed segments (11-byte header, a 16-byte tag).
+    c.bytes = 11 + 10 + 16;
+    expect(parse(m).tables[0]!.chunks[0]!.blocks).toHaveLength(2);
+    c.bytes = 10;
+    c.blocks = [block(1, 20, 4), block(1, 10, 5)];
+    expect(() => parse(m)).toThrow(/do not tile/);
+    c.blocks = [block(1, 20), block(1, 10)];
+    expect(() => parse(m)).toThrow(/do not tile/);
+  });
+
   it.each([
     ['a chunk path outside the backup', (m: Manifest) => (m.tables[0]!.chunks[0]!.file = '../../etc/passwd'), /chunks\.0\.file/],
     ['an absolute chunk path', (m: Manifest) => (m.tables[0]!.chunks[0]!.file = '/etc/passwd'), /file/],

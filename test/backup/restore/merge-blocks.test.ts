@@ -6,8 +6,12 @@
  * plain SQL join says depend on the chosen contacts. The same backup with its blocks stripped (the
  * per-chunk index as written before blocks) merges the same rows reading whole chunks; a changed
  * byte in a block it reads fails the merge with nothing changed. An encrypted uncompressed backup
- * reads only the segments of its chosen blocks, each authenticated.
+ * reads only the segments of its chosen blocks, each authenticated. A gzip backup writes each block
+ * as its own gzip member (the `gzip` command, an oracle, accepts the files; a full restore reads
+ * them as one stream) and a merge reads only the members of its blocks, plain or encrypted; a zstd
+ * backup likewise with a frame per block (the `zstd` command checks and reads them).
  */
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +24,7 @@ import { type MergeResult, runMerge } from '../../../backup/restore/run-merge.js
 import type { SqlConnection } from '../../../src/db/connection.js';
 import { runSync } from '../../../sync/full/run-sync.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
+import { runCliCapture } from '../../helpers/run-cli-capture.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
 
 let fx: CrmFixture;
@@ -31,7 +36,22 @@ let chunked: string;
 /** Uncompressed and encrypted: blocks of the plaintext, read segment by segment. */
 let sealed: string;
 let key: BackupKey;
+/** gzip with a member per block; the same with its blocks stripped; gzip encrypted; zstd with a frame per block, and stripped. */
+let gz: string;
+let gzChunked: string;
+let gzSealed: string;
+let zst: string;
+let zstChunked: string;
 let contactIds: number[];
+
+/** A copy of an (unencrypted) backup with its blocks stripped: the manifest as written before blocks. */
+function stripBlocks(from: string, to: string): string {
+  cpSync(from, to, { recursive: true });
+  const m = JSON.parse(readFileSync(join(to, 'manifest.json'), 'utf8')) as { tables: { chunks: { blocks?: unknown }[] }[] };
+  for (const t of m.tables) for (const c of t.chunks) delete c.blocks;
+  writeFileSync(join(to, 'manifest.json'), JSON.stringify(m));
+  return to;
+}
 
 const q = (t: string) => `\`${fx.database}\`.\`${t}\``;
 
@@ -41,15 +61,16 @@ beforeAll(async () => {
   await runSync({ pipeline: fx.pipeline });
   parent = mkdtempSync(join(tmpdir(), 'dp-mergeblk-'));
   blocked = (await runBackup({ pipeline: fx.pipeline, to: join(parent, 'b'), createDirs: true, compress: 'none' })).dir;
-  chunked = join(parent, 'c');
-  cpSync(blocked, chunked, { recursive: true });
-  const m = JSON.parse(readFileSync(join(chunked, 'manifest.json'), 'utf8')) as { tables: { chunks: { blocks?: unknown }[] }[] };
-  for (const t of m.tables) for (const c of t.chunks) delete c.blocks;
-  writeFileSync(join(chunked, 'manifest.json'), JSON.stringify(m));
+  chunked = stripBlocks(blocked, join(parent, 'c'));
   const keyFile = join(parent, 'backup.key');
   await writeNewKey(keyFile);
   key = await readBackupKey(keyFile);
   sealed = (await runBackup({ pipeline: fx.pipeline, to: join(parent, 'e'), createDirs: true, compress: 'none', key })).dir;
+  gz = (await runBackup({ pipeline: fx.pipeline, to: join(parent, 'g'), createDirs: true, compress: 'gzip' })).dir;
+  gzChunked = stripBlocks(gz, join(parent, 'gc'));
+  gzSealed = (await runBackup({ pipeline: fx.pipeline, to: join(parent, 'ge'), createDirs: true, compress: 'gzip', key })).dir;
+  zst = (await runBackup({ pipeline: fx.pipeline, to: join(parent, 'z'), createDirs: true, compress: 'zstd' })).dir;
+  zstChunked = stripBlocks(zst, join(parent, 'zc'));
   contactIds = (await conn.query<{ id: number }>(`SELECT id FROM ${q('contacts')} ORDER BY id`)).map((r) => Number(r.id));
 }, 240_000);
 
@@ -133,11 +154,16 @@ describe('merge restore reading blocks of chunks', () => {
 
   it('merges random sets of contacts exactly (property, against plain SQL)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.uniqueArray(fc.constantFrom(...contactIds), { minLength: 1, maxLength: 3 }), fc.constantFrom('blocks', 'chunks', 'encrypted'), async (ids, kind) => {
-        const r = await deleteAndMerge(kind === 'blocks' ? blocked : kind === 'chunks' ? chunked : sealed, ids, kind === 'encrypted' ? key : undefined);
-        expect(r.conflicts).toBe(0);
-      }),
-      { numRuns: 8, seed: 19, endOnFailure: true },
+      fc.asyncProperty(
+        fc.uniqueArray(fc.constantFrom(...contactIds), { minLength: 1, maxLength: 3 }),
+        fc.constantFrom('blocks', 'chunks', 'encrypted', 'gzip', 'gzip-chunks', 'gzip-encrypted', 'zstd', 'zstd-chunks'),
+        async (ids, kind) => {
+          const from = { blocks: blocked, chunks: chunked, encrypted: sealed, gzip: gz, 'gzip-chunks': gzChunked, 'gzip-encrypted': gzSealed, zstd: zst, 'zstd-chunks': zstChunked }[kind];
+          const r = await deleteAndMerge(from, ids, kind.endsWith('encrypted') ? key : undefined);
+          expect(r.conflicts).toBe(0);
+        },
+      ),
+      { numRuns: 16, seed: 19, endOnFailure: true },
     );
   }, 240_000);
 
@@ -162,6 +188,100 @@ describe('merge restore reading blocks of chunks', () => {
     await expect(runMerge({ connector: fx.connector, from: bad, target: fx.database, where: `contacts.id = ${victim}` })).rejects.toThrow(/SHA-256/);
     expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(during);
     await runMerge({ connector: fx.connector, from: blocked, target: fx.database, where: `contacts.id = ${victim}` });
+    expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(before);
+  });
+
+  it('a gzip backup writes a member per block: blocks tile the lines and the file, and gzip -t / zstd -t accept the chunks', () => {
+    const m = parseManifest(readFileSync(join(gz, 'manifest.json'), 'utf8'), 'manifest.json');
+    const c = m.tables.find((t) => t.name === 'interactions')!.chunks[0]!;
+    expect(c.blocks!.length).toBeGreaterThan(2);
+    expect(c.blocks!.reduce((a, b) => a + b.packed!, 0)).toBe(c.bytes);
+    expect(c.blocks!.reduce((a, b) => a + b.bytes, 0)).toBe(c.rawBytes);
+    // Each block's member alone gunzips (the gzip command) to its recorded lines.
+    const file = readFileSync(join(gz, c.file));
+    const at = c.blocks![0]!.packed! + c.blocks![1]!.packed!;
+    const lines = execFileSync('gzip', ['-dc'], { input: file.subarray(at, at + c.blocks![2]!.packed!) });
+    expect(lines.length).toBe(c.blocks![2]!.bytes);
+    for (const t of m.tables) for (const ch of t.chunks) execFileSync('gzip', ['-t', join(gz, ch.file)]);
+    // zstd (through the command here): a frame per block, found by zstd -t and read alone by zstd -d.
+    const z = parseManifest(readFileSync(join(zst, 'manifest.json'), 'utf8'), 'manifest.json');
+    for (const t of z.tables) for (const ch of t.chunks) execFileSync('zstd', ['-q', '-t', join(zst, ch.file)]);
+    const zc = z.tables.find((t) => t.name === 'interactions')!.chunks[0]!;
+    expect(zc.blocks!.length).toBeGreaterThan(2);
+    expect(zc.blocks!.reduce((a, b) => a + b.packed!, 0)).toBe(zc.bytes);
+    const zfile = readFileSync(join(zst, zc.file));
+    const zat = zc.blocks![0]!.packed!;
+    const zlines = execFileSync('zstd', ['-q', '-dc'], { input: zfile.subarray(zat, zat + zc.blocks![1]!.packed!) });
+    expect(zlines.length).toBe(zc.blocks![1]!.bytes);
+  });
+
+  it('a gzip backup, plain and encrypted, and a zstd backup bring back one contact reading only the members/frames of its blocks', async () => {
+    const victim = contactIds[contactIds.length >> 1]!;
+    const fast = await deleteAndMerge(gz, [victim]);
+    const slow = await deleteAndMerge(gzChunked, [victim]);
+    // Compressed ~4x, fewer chunks of this small fixture span several blocks than uncompressed: /2, not /3.
+    expect(fast.bytesRead).toBeLessThan(slow.bytesRead / 2);
+    expect(fast.inserted).toBe(slow.inserted);
+    const enc = await deleteAndMerge(gzSealed, [victim], key);
+    expect(enc.bytesRead).toBeLessThan(slow.bytesRead / 2);
+    expect(enc.inserted).toBe(slow.inserted);
+    const z = await deleteAndMerge(zst, [victim]);
+    const zSlow = await deleteAndMerge(zstChunked, [victim]);
+    expect(z.bytesRead).toBeLessThan(zSlow.bytesRead / 2);
+    expect(z.inserted).toBe(slow.inserted);
+  });
+
+  it('gzip and zstd backups restore whole (members/frames read as one stream) and verify exactly', async () => {
+    for (const [from, suffix] of [[gz, 'gz'], [zst, 'zst']] as const) {
+      const into = `${fx.database}_${suffix}`;
+      const r = await runCliCapture(['restore', '--source', fx.url, '--from', from, '--into', into]);
+      expect(r.code, r.stderr).toBe(0);
+      try {
+        expect(await schemaDigest(conn, into, fx.tables)).toEqual(await schemaDigest(conn, fx.database, fx.tables));
+      } finally {
+        await conn.execute(`DROP DATABASE IF EXISTS \`${into}\``);
+      }
+      const v = await runCliCapture(['backup', 'verify', from, '--restore-test', '--source', fx.url, '--json']);
+      expect(v.code, v.stderr).toBe(0);
+      expect((JSON.parse(v.stdout) as { ok: boolean }).ok).toBe(true);
+    }
+  });
+
+  it('in a gzip or zstd backup, a changed byte inside a member/frame it reads, or a block hash that does not match, fails the merge with nothing changed', async () => {
+    const victim = contactIds[1]!;
+    const m = parseManifest(readFileSync(join(gz, 'manifest.json'), 'utf8'), 'manifest.json');
+    const c = m.tables.find((t) => t.name === 'interactions')!.chunks[0]!;
+    const bad = join(parent, 'bad-g');
+    cpSync(gz, bad, { recursive: true });
+    const path = join(bad, c.file);
+    const bytes = readFileSync(path);
+    // Inside the first member's deflate data (past its 10-byte header): where the victim's interactions are.
+    bytes[c.blocks![0]!.packed! >> 1] = bytes[c.blocks![0]!.packed! >> 1]! ^ 1;
+    writeFileSync(path, bytes);
+    const before = await schemaDigest(conn, fx.database, fx.tables);
+    await conn.execute(`DELETE FROM ${q('contacts')} WHERE id = ?`, [victim]);
+    const during = await schemaDigest(conn, fx.database, fx.tables);
+    await expect(runMerge({ connector: fx.connector, from: bad, target: fx.database, where: `contacts.id = ${victim}` })).rejects.toThrow(/damaged/);
+    expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(during);
+    // The file as written, but the block's recorded hash is not its lines': refused by the hash.
+    const wrong = join(parent, 'bad-gh');
+    cpSync(gz, wrong, { recursive: true });
+    const raw = JSON.parse(readFileSync(join(wrong, 'manifest.json'), 'utf8')) as { tables: { name: string; chunks: { blocks: { sha256: string }[] }[] }[] };
+    raw.tables.find((t) => t.name === 'interactions')!.chunks[0]!.blocks[0]!.sha256 = '0'.repeat(64);
+    writeFileSync(join(wrong, 'manifest.json'), JSON.stringify(raw));
+    await expect(runMerge({ connector: fx.connector, from: wrong, target: fx.database, where: `contacts.id = ${victim}` })).rejects.toThrow(/SHA-256/);
+    expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(during);
+    // zstd: a changed byte inside the first frame (its checksum, or its decoding, refuses it).
+    const zm = parseManifest(readFileSync(join(zst, 'manifest.json'), 'utf8'), 'manifest.json');
+    const zc = zm.tables.find((t) => t.name === 'interactions')!.chunks[0]!;
+    const zbad = join(parent, 'bad-z');
+    cpSync(zst, zbad, { recursive: true });
+    const zbytes = readFileSync(join(zbad, zc.file));
+    zbytes[zc.blocks![0]!.packed! >> 1] = zbytes[zc.blocks![0]!.packed! >> 1]! ^ 1;
+    writeFileSync(join(zbad, zc.file), zbytes);
+    await expect(runMerge({ connector: fx.connector, from: zbad, target: fx.database, where: `contacts.id = ${victim}` })).rejects.toThrow(/damaged|cannot decompress/);
+    expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(during);
+    await runMerge({ connector: fx.connector, from: gz, target: fx.database, where: `contacts.id = ${victim}` });
     expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(before);
   });
 });
