@@ -61,7 +61,7 @@ async function describeArchiveHolder(session: SqlConnection, name: string): Prom
     'SELECT l.id, p.HOST AS host FROM (SELECT IS_USED_LOCK(?) AS id) AS l LEFT JOIN information_schema.PROCESSLIST AS p ON p.ID = l.id',
     [name],
   );
-  return row?.id == null ? undefined : `archive session ${row.id}${row.host ? ` from ${row.host}` : ''}`;
+  return row?.id === null || row?.id === undefined ? undefined : `archive session ${row.id}${row.host ? ` from ${row.host}` : ''}`;
 }
 
 /** Runs an archive; see the file comment. */
