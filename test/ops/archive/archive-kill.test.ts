@@ -31,13 +31,16 @@ const SUBJECT: Record<string, string> = {
   automation_runs: 'SELECT id FROM automation_runs WHERE contact_id IN (?)',
 };
 
-/** When to SIGKILL: ms after the spawn, when k more chunks are 'done', or when a chunk's copy is written but not committed. */
-type KillAt = { ms: number } | { done: number } | { copied: true };
+/**
+ * When to SIGKILL: ms after the run takes its lock (not after the spawn: node's start-up time varies); as soon as the archive schema exists (its tables being
+ * created); when k more chunks are 'done'; or when a chunk's copy is written (maybe not committed).
+ */
+type KillAt = { msAfterLock: number } | { schema: true } | { done: number } | { copied: true };
 
 /** Each kill point: its kills in order (each rerun killed by the next), then a run to completion. */
 const POINTS: { label: string; kills: KillAt[] }[] = [
-  { label: '150 ms after the spawn (before or while it connects)', kills: [{ ms: 150 }] },
-  { label: '1200 ms after the spawn', kills: [{ ms: 1200 }] },
+  { label: 'as the archive schema appears (its tables being created)', kills: [{ schema: true }] },
+  { label: '150 ms after the run took its lock', kills: [{ msAfterLock: 150 }] },
   { label: 'after the first chunk is done', kills: [{ done: 1 }] },
   { label: "with a chunk's copy written and not committed", kills: [{ copied: true }] },
   { label: 'after 2 chunks, then the rerun after 3 more', kills: [{ done: 2 }, { done: 3 }] },
@@ -222,10 +225,11 @@ describe('dualpipe archive SIGKILLed at several points with a writer running', (
 
   /** Resolves when `at` is reached (or the child exits first: then the kill point was not reached). */
   async function reach(at: KillAt, child: ReturnType<typeof spawnCli>): Promise<void> {
-    if ('ms' in at) return void (await sleep(at.ms));
     const base = 'done' in at ? await doneChunks() : 0;
     while (child.exitCode === null) {
+      if ('msAfterLock' in at && (await conn.query<{ id: number | null }>('SELECT IS_USED_LOCK(?) AS id', [archiveLockName(fx.database)]))[0]!.id !== null) return void (await sleep(at.msAfterLock));
       if ('done' in at && (await doneChunks()) >= base + at.done) return;
+      if ('schema' in at && (await conn.query('SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [archive])).length > 0) return;
       if ('copied' in at) {
         const open = await conn.query(`SELECT 1 FROM ${journal()} WHERE state = 'copying' AND chunk_keys IS NOT NULL`).catch(() => []);
         if (open.length > 0) return;
@@ -258,9 +262,8 @@ describe('dualpipe archive SIGKILLed at several points with a writer running', (
         await expectState(`${label}, after the kill`, i, true, written);
         writer.resume();
       }
-      // Every kill point but the earliest must have caught the run mid-way, or it tested nothing.
-      const first = POINTS[i]!.kills[0]!;
-      if (!('ms' in first && first.ms < 500)) expect(killed, `${label}: the run finished before the kill`).toBe(POINTS[i]!.kills.length);
+      // Every kill must have caught the run mid-way, or it tested nothing.
+      expect(killed, `${label}: the run finished before the kill`).toBe(POINTS[i]!.kills.length);
       const rerun = spawnCli(args);
       let out = '';
       rerun.stdout!.on('data', (d: Buffer) => (out += d.toString()));
