@@ -36,7 +36,7 @@ export function registerArchiveCommand(program: Command, ctx: GetContext): void 
       return t;
     }, 'keep')
     .option('--dry-run', 'print the per-table counts; change nothing')
-    .addHelpText('after', '\nExit codes: 0 archived (or nothing to do), 1 failed (a rerun reconciles and continues), 2 bad filter or refused.');
+    .addHelpText('after', '\nExit codes: 0 archived (or nothing to do), 1 failed (a rerun reconciles and continues), 2 bad filter or refused, 4 another archive of this source is running (nothing changed).');
   addThrottleFlags(cmd, 'source').action(async (flags: ArchiveFlags) => {
     const c = ctx();
     const { runArchive } = await import('../../api/ops.js');

@@ -8,12 +8,13 @@ import { randomUUID } from 'node:crypto';
 import { discoverTables } from '../../src/catalog/discover-tables.js';
 import { readForeignKeys } from '../../src/catalog/foreign-keys.js';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
-import type { Row } from '../../src/db/connection.js';
+import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { isDeadlock } from '../../src/db/retry-deadlock.js';
 import { assertPlainName } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
 import { createThrottle } from '../../src/guard/throttle.js';
 import type { ThrottleLimits } from '../../src/guard/throttle-limits.js';
+import { acquireRunLock, lockName, type RunLock } from '../../src/lock/run-lock.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import type { Pipeline } from '../../src/pipeline.js';
 import { leavingRows, moveChunk } from './archive-chunk.js';
@@ -46,12 +47,46 @@ export interface ArchiveOptions {
   afterCopy?: (chunkNo: number) => Promise<void> | void;
 }
 
+/**
+ * The lock one archive run of `source` holds (GET_LOCK on the source server, where the rows move):
+ * its own scope, so an archive never waits for a sync of the same data or the other way round.
+ */
+export function archiveLockName(source: string): string {
+  return lockName('archive', source);
+}
+
+/** Names the session holding a busy archive lock: its connection id and client host (best effort). */
+async function describeArchiveHolder(session: SqlConnection, name: string): Promise<string | undefined> {
+  const [row] = await session.query<{ id: number | string | null; host: string | null }>(
+    'SELECT l.id, p.HOST AS host FROM (SELECT IS_USED_LOCK(?) AS id) AS l LEFT JOIN information_schema.PROCESSLIST AS p ON p.ID = l.id',
+    [name],
+  );
+  return row?.id === null || row?.id === undefined ? undefined : `archive session ${row.id}${row.host ? ` from ${row.host}` : ''}`;
+}
+
 /** Runs an archive; see the file comment. */
 export async function runArchive(o: ArchiveOptions): Promise<ArchiveResult> {
   const source = o.pipeline.sourceSchema;
   const archive = assertPlainName(o.archiveSchema ?? `${source}_archive`, 'archive schema');
   const chunkRows = o.chunkRows ?? 500;
   if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new UsageError('--chunk-rows must be a whole number of at least 1');
+  // A dry run changes nothing and may count while a real run moves; every other run holds the
+  // lock from before its first read to its end, so two never interleave chunks or reconcile each
+  // other's open chunk (reconcile.ts would take a live run's uncommitted copy for a killed one's).
+  // The lock dies with its session: a killed run never blocks the rerun.
+  const lock: RunLock | undefined = o.dryRun
+    ? undefined
+    : await acquireRunLock(o.pipeline.source, archiveLockName(source), {
+        describeHolder: describeArchiveHolder,
+      });
+  try {
+    return await archiveLocked(o, source, archive, chunkRows);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function archiveLocked(o: ArchiveOptions, source: string, archive: string, chunkRows: number): Promise<ArchiveResult> {
   const log = o.logger ?? silentLogger;
   const conn = await o.pipeline.source.connect({ database: null });
   const throttle = createThrottle({ limits: o.throttle, connector: o.pipeline.source, server: 'source', kind: 'archive', logger: log });
