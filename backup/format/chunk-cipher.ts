@@ -36,10 +36,16 @@ function nonce(prefix: Buffer, index: number, last: boolean): Buffer {
   return n;
 }
 
-function seal(key: Buffer, prefix: Buffer, index: number, last: boolean, aad: Buffer, plain: Buffer): Buffer {
+/**
+ * Encrypts one segment: its ciphertext, then (GCM's final() is empty) its tag, as two buffers, so
+ * the ciphertext is not copied once more into one (a backup encrypts every byte it writes).
+ */
+function seal(key: Buffer, prefix: Buffer, index: number, last: boolean, aad: Buffer, plain: Buffer): Buffer[] {
   const c = createCipheriv('aes-256-gcm', key, nonce(prefix, index, last));
   c.setAAD(aad);
-  return Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]);
+  const body = c.update(plain);
+  const rest = c.final();
+  return rest.length ? [body, rest, c.getAuthTag()] : [body, c.getAuthTag()];
 }
 
 function open(key: Buffer, prefix: Buffer, index: number, last: boolean, name: string, aad: Buffer, sealed: Buffer): Buffer {
@@ -55,20 +61,38 @@ function open(key: Buffer, prefix: Buffer, index: number, last: boolean, name: s
   }
 }
 
-/** Gathers input into whole segments (keeps a small list, copies once per segment). */
+/**
+ * Gathers input into whole segments. A segment inside one input block is a view of it; only a
+ * segment that straddles blocks is copied, and only its own bytes (copying the whole pending input
+ * per block cost an encrypted backup a copy of every byte).
+ */
 class Gather {
   private parts: Buffer[] = [];
   length = 0;
   push(b: Buffer): void {
+    if (b.length === 0) return;
     this.parts.push(b);
     this.length += b.length;
   }
+  /** The first `n` bytes (n <= length), removed from the pending input. */
   take(n: number): Buffer {
-    const all = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.length);
-    const out = all.subarray(0, n);
-    const rest = all.subarray(n);
-    this.parts = rest.length ? [rest] : [];
-    this.length = rest.length;
+    this.length -= n;
+    const first = this.parts[0];
+    if (first && first.length >= n) {
+      if (first.length === n) this.parts.shift();
+      else this.parts[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let at = 0;
+    while (at < n) {
+      const p = this.parts[0]!;
+      const k = Math.min(p.length, n - at);
+      p.copy(out, at, 0, k);
+      at += k;
+      if (k === p.length) this.parts.shift();
+      else this.parts[0] = p.subarray(k);
+    }
     return out;
   }
 }
@@ -90,12 +114,12 @@ export function encryptChunk(key: Buffer, name: string): Transform {
       }
       pending.push(block);
       // Keep at least one byte back: the final segment is only known at the end.
-      while (pending.length > SEGMENT) this.push(seal(key, prefix, index++, false, aad, pending.take(SEGMENT)));
+      while (pending.length > SEGMENT) for (const b of seal(key, prefix, index++, false, aad, pending.take(SEGMENT))) this.push(b);
       cb();
     },
     flush(cb: TransformCallback) {
       if (!started) this.push(Buffer.concat([MAGIC, prefix]));
-      this.push(seal(key, prefix, index, true, aad, pending.take(pending.length)));
+      for (const b of seal(key, prefix, index, true, aad, pending.take(pending.length))) this.push(b);
       cb();
     },
   });
