@@ -9,7 +9,7 @@
  * package (installed here when missing); a run of theirs that fails on this server is reported as such.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { migrate, seed } from '../schema/index.js';
@@ -21,7 +21,7 @@ import { discoverTables } from '../src/catalog/discover-tables.js';
 import { lastSucceededSync } from '../src/history/run-history.js';
 import type { SourceState } from '../src/catalog/source-state.js';
 import { writableColumns } from '../src/catalog/table-meta.js';
-import { arg, benchServer, runCommand, saveResults, unavailableAnchors } from './bench-util.js';
+import { arg, benchServer, dirBytes, runCommand, saveResults, unavailableAnchors } from './bench-util.js';
 
 const scale = Number(arg('scale', '1'));
 const threads = arg('threads', '2');
@@ -44,12 +44,6 @@ function rowLinesIn(dir: string): number {
 }
 
 /** Bytes of every file under `dir`. */
-function dirBytes(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size;
-  return n;
-}
-
 async function main(): Promise<void> {
   ensureMydumper();
   const server = await benchServer();

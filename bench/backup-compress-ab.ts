@@ -5,25 +5,17 @@
  * mydumper 0.10 has no zstd) in a rotated order, then restores the none and the zstd backup; the
  * table gives medians, so load from other work on a shared machine falls on all of them alike.
  */
-import { readdirSync, rmSync, statSync, mkdtempSync, existsSync } from 'node:fs';
+import { readdirSync, rmSync, mkdtempSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate, seed } from '../schema/index.js';
 import { createConnector } from '../src/db/mysql-driver.js';
 import { systemZstdProbe } from '../backup/format/chunk-compression.js';
-import { arg, benchServer, runCommand, saveResults } from './bench-util.js';
+import { arg, benchServer, dirBytes, median, runCommand, saveResults } from './bench-util.js';
 
 const scale = Number(arg('scale', '0.25'));
 const rounds = Number(arg('rounds', '3'));
 const threads = arg('threads', '2');
-
-function dirBytes(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size;
-  return n;
-}
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const server = await benchServer();

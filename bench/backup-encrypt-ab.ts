@@ -11,14 +11,12 @@ import { join } from 'node:path';
 import { writeNewKey } from '../backup/format/backup-key.js';
 import { migrate, seed } from '../schema/index.js';
 import { createConnector } from '../src/db/mysql-driver.js';
-import { arg, benchServer, runCommand, saveResults } from './bench-util.js';
+import { arg, benchServer, median, runCommand, saveResults } from './bench-util.js';
 
 const scale = Number(arg('scale', '1'));
 const rounds = Number(arg('rounds', '3'));
 const threads = arg('threads', '2');
 const before = arg('before', '');
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const server = await benchServer();

@@ -1,6 +1,6 @@
 /** Shared helpers for the bench scripts: a throwaway server, timing, RSS sampling, result tables. */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { startEmbeddedServer, stopEmbeddedServer } from '../src/server/embedded-server.js';
@@ -204,3 +204,13 @@ export function saveResults(
   process.stdout.write(`\n${md}\n`);
   return md;
 }
+
+/** Bytes of every file under `dir`, recursively (a backup's size on disk). */
+export function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size;
+  return n;
+}
+
+/** The median of some timings (the upper one of an even count). */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -5,12 +5,12 @@
  * block, PACK_AHEAD blocks compressed at once), DIR ("before": one gzip stream per chunk) and
  * optionally a build of "after" with one block compressed at a time. Medians over rotated rounds.
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate, seed } from '../schema/index.js';
 import { createConnector } from '../src/db/mysql-driver.js';
-import { arg, benchServer, runCommand, saveResults } from './bench-util.js';
+import { arg, benchServer, dirBytes, median, runCommand, saveResults } from './bench-util.js';
 
 const scale = Number(arg('scale', '0.25'));
 const rounds = Number(arg('rounds', '3'));
@@ -19,13 +19,6 @@ if (arg('after-seq', '')) builds['after, 1 block at a time'] = arg('after-seq', 
 const kinds = arg('compress', 'gzip').split(',');
 /** Every build with every compression (the one-block-at-a-time build only matters for gzip). */
 const variants = kinds.flatMap((c) => Object.keys(builds).filter((b) => c === 'gzip' || !b.includes('1 block')).map((b) => ({ name: `${b} (${c})`, build: builds[b]!, compress: c })));
-
-function dirBytes(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? dirBytes(join(dir, e.name)) : statSync(join(dir, e.name)).size;
-  return n;
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const server = await benchServer();

@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { migrate } from '../schema/index.js';
-import { arg, benchServer, saveResults } from './bench-util.js';
+import { arg, benchServer, median, saveResults } from './bench-util.js';
 
 const rounds = Number(arg('rounds', '5'));
 const before = arg('before', '');
@@ -31,8 +31,6 @@ function run(bin: string, args: string[]): Sample {
   if (!m) throw new Error(`no timing from /usr/bin/time: ${r.stderr.slice(-300)}`);
   return { wall, cpu: Number(m[1]) + Number(m[2]), status: r.status };
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const server = await benchServer();
 try {

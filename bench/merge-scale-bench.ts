@@ -12,13 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate, seed } from '../schema/index.js';
 import { createConnector } from '../src/db/mysql-driver.js';
-import { arg, benchServer, runCommand, saveResults } from './bench-util.js';
+import { arg, benchServer, median, runCommand, saveResults } from './bench-util.js';
 
 const scales = arg('scales', '1,4').split(',').map(Number);
 const threads = arg('threads', '2');
 const rounds = Number(arg('rounds', '3'));
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function main(): Promise<void> {
   const server = await benchServer();

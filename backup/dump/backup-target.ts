@@ -141,3 +141,8 @@ export async function createFreshFolder(base: string, onMade: (dir: string) => v
     return dir;
   }
 }
+
+/** The folder name of a backup started at `now`: `dualpipe-YYYYMMDDTHHMMSSZ` (UTC, sorts by time). */
+export function backupDirName(now: Date): string {
+  return `dualpipe-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
+}

@@ -19,7 +19,7 @@ import type { SourceState } from '../../src/catalog/source-state.js';
 import type { BackupKey } from '../format/backup-key.js';
 import type { ChunkResult } from './dump-table.js';
 import { type BackupCopy, copyBackup } from './copy-backup.js';
-import { atTarget, createFreshFolder, prepareTarget, targetErrorOf } from './backup-target.js';
+import { atTarget, backupDirName, createFreshFolder, prepareTarget, targetErrorOf } from './backup-target.js';
 import { buildManifest } from './build-manifest.js';
 import { keyColumnsOf } from '../format/chunk-key-index.js';
 import { checksumTables } from './checksum-tables.js';
@@ -70,10 +70,6 @@ export interface BackupResult {
   seconds: number;
   /** Verified second copies (`copyTo`). */
   copies: BackupCopy[];
-}
-
-function backupDirName(now: Date): string {
-  return `dualpipe-${now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}`;
 }
 
 /** Dumps the mirrors, then writes the verified copies of `copyTo` (after the locks are released). */

@@ -163,7 +163,7 @@ describe('merge restore reading blocks of chunks', () => {
           expect(r.conflicts).toBe(0);
         },
       ),
-      { numRuns: 16, seed: 19, endOnFailure: true },
+      { numRuns: 8, seed: 19, endOnFailure: true },
     );
   }, 240_000);
 

@@ -8,39 +8,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runArchive } from '../../../ops/archive/run-archive.js';
 import type { SqlConnection } from '../../../src/db/connection.js';
-import { qualify, quoteId } from '../../../src/db/quote.js';
+import { qualify } from '../../../src/db/quote.js';
 import { UsageError } from '../../../src/errors.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
+import { columnsOf, rowsOf, SUBJECT } from '../../helpers/crm-subject.js';
 
-/** The contacts subject in the CRM: table → SQL giving the ids of its rows for contact ids in `(?)`. */
-const SUBJECT: Record<string, string> = {
-  contacts: 'SELECT id FROM contacts WHERE id IN (?)',
-  addresses: 'SELECT id FROM addresses WHERE contact_id IN (?)',
-  contact_tags: "SELECT CONCAT_WS('/', contact_id, tag) AS id FROM contact_tags WHERE contact_id IN (?)",
-  interactions: 'SELECT id FROM interactions WHERE contact_id IN (?)',
-  opportunities: 'SELECT id FROM opportunities WHERE contact_id IN (?)',
-  opportunity_stage_history: 'SELECT h.id FROM opportunity_stage_history h JOIN opportunities o ON o.id = h.opportunity_id WHERE o.contact_id IN (?)',
-  transactions: 'SELECT id FROM transactions WHERE contact_id IN (?)',
-  transaction_items: 'SELECT i.id FROM transaction_items i JOIN transactions t ON t.id = i.transaction_id WHERE t.contact_id IN (?)',
-  automation_runs: 'SELECT id FROM automation_runs WHERE contact_id IN (?)',
-};
-
-/** Rows of `schema.table` over `cols` as exact text (HEX of every value, N for NULL), keyed by primary key (`a/b`). */
-async function rowsOf(conn: SqlConnection, schema: string, table: string, cols: string[]): Promise<Map<string, string>> {
-  const pk = (
-    await conn.query<{ c: string }>("SELECT COLUMN_NAME AS c FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX", [schema, table])
-  ).map((r) => r.c);
-  const key = (pk.length > 0 ? pk : cols).map(quoteId).join(', ');
-  const rows = await conn.query<{ id: string; r: string }>(
-    `SELECT CONCAT_WS('/', ${key}) AS id, CONCAT_WS('|', ${cols.map((c) => `IFNULL(HEX(${quoteId(c)}), 'N')`).join(', ')}) AS r FROM ${qualify(schema, table)}`,
-  );
-  return new Map(rows.map((x) => [x.id, x.r]));
-}
-
-async function columnsOf(conn: SqlConnection, schema: string, table: string): Promise<string[]> {
-  const r = await conn.query<{ c: string }>('SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [schema, table]);
-  return r.map((x) => x.c);
-}
+/** Rows of `schema.table` over `cols` as exact text, keyed by primary key (crm-subject.ts). */
+const rowMap = async (conn: SqlConnection, schema: string, table: string, cols: string[]) => (await rowsOf(conn, schema, table, cols)).rows;
 
 interface World {
   fx: CrmFixture;
@@ -73,7 +47,7 @@ async function world(prefix: string): Promise<World> {
   const moving = selected.filter((id) => !kept.includes(id));
   const before = new Map<string, Map<string, string>>();
   const tables = (await conn.query<{ t: string }>("SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND ENGINE = 'InnoDB'")).map((r) => r.t);
-  for (const t of tables) before.set(t, await rowsOf(conn, fx.database, t, await columnsOf(conn, fx.database, t)));
+  for (const t of tables) before.set(t, await rowMap(conn, fx.database, t, await columnsOf(conn, fx.database, t)));
   const subjectIds = new Map<string, Set<string>>();
   for (const [t, sql] of Object.entries(SUBJECT)) subjectIds.set(t, new Set((await conn.query<{ id: number }>(sql.replace('?', moving.join(', ')))).map((r) => String(r.id))));
   return { fx, conn, where, moving, kept, before, subjectIds };
@@ -85,7 +59,7 @@ async function expectArchived(w: World): Promise<void> {
   for (const [t, rows] of w.before) {
     const ids = w.subjectIds.get(t) ?? new Set<string>();
     const cols = t in SUBJECT ? await columnsOf(w.conn, archive, t) : [];
-    const source = await rowsOf(w.conn, w.fx.database, t, await columnsOf(w.conn, w.fx.database, t));
+    const source = await rowMap(w.conn, w.fx.database, t, await columnsOf(w.conn, w.fx.database, t));
     expect([...source.entries()].sort(), `${t} in the source`).toEqual([...rows.entries()].filter(([id]) => !ids.has(id)).sort());
     if (!(t in SUBJECT)) continue;
     const want = new Map<string, string>();
@@ -93,7 +67,7 @@ async function expectArchived(w: World): Promise<void> {
     const all = await columnsOf(w.conn, w.fx.database, t);
     const idx = cols.map((c) => all.indexOf(c));
     for (const [id, r] of rows) if (ids.has(id)) want.set(id, idx.map((i) => r.split('|')[i]).join('|'));
-    expect([...(await rowsOf(w.conn, archive, t, cols)).entries()].sort(), `${t} in the archive`).toEqual([...want.entries()].sort());
+    expect([...(await rowMap(w.conn, archive, t, cols)).entries()].sort(), `${t} in the archive`).toEqual([...want.entries()].sort());
   }
 }
 
