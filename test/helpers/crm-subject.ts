@@ -18,6 +18,13 @@ export const SUBJECT: Record<string, string> = {
   automation_runs: 'SELECT id FROM automation_runs WHERE contact_id IN (?)',
 };
 
+/** Rows of each subject table that depend on the contacts `ids` (plain SQL over the live data: an oracle), on a session whose default schema is the CRM's. */
+export async function subjectCounts(conn: SqlConnection, ids: readonly number[]): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [t, sql] of Object.entries(SUBJECT)) out[t] = (await conn.query(sql.replace('?', ids.join(', ')))).length;
+  return out;
+}
+
 /** A table's column names in order. */
 export async function columnsOf(conn: SqlConnection, schema: string, table: string): Promise<string[]> {
   const r = await conn.query<{ c: string }>('SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [schema, table]);

@@ -1,15 +1,11 @@
 /**
- * A merge restore that reads blocks of chunks, not whole chunks: an uncompressed, unencrypted
- * backup records each chunk's blocks of lines (size, SHA-256, key ranges), and a merge reads only
- * the blocks that can hold its rows. Checked against oracles that share no code with the product:
- * the schema's own rows before the delete (a plain SQL digest), and per table the count of rows a
- * plain SQL join says depend on the chosen contacts. The same backup with its blocks stripped (the
- * per-chunk index as written before blocks) merges the same rows reading whole chunks; a changed
- * byte in a block it reads fails the merge with nothing changed. An encrypted uncompressed backup
- * reads only the segments of its chosen blocks, each authenticated. A gzip backup writes each block
- * as its own gzip member (the `gzip` command, an oracle, accepts the files; a full restore reads
- * them as one stream) and a merge reads only the members of its blocks, plain or encrypted; a zstd
- * backup likewise with a frame per block (the `zstd` command checks and reads them).
+ * A merge restore reads blocks of chunks, not whole chunks: each chunk records its blocks of lines
+ * (size, SHA-256, key ranges; in gzip/zstd backups a member/frame each) and a merge reads only the
+ * blocks that can hold its rows, encrypted ones segment by segment. Oracles share no code with the
+ * product: a plain SQL digest of the schema before the delete, per-table counts of the dependent
+ * rows by plain SQL, the same backup with its blocks stripped (read whole), and the `gzip`/`zstd`
+ * commands, which accept the files and read single members/frames. A changed byte in a block that
+ * is read fails the merge with nothing changed.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,34 +20,22 @@ import { type MergeResult, runMerge } from '../../../backup/restore/run-merge.js
 import type { SqlConnection } from '../../../src/db/connection.js';
 import { runSync } from '../../../sync/full/run-sync.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
+import { subjectCounts } from '../../helpers/crm-subject.js';
+import { stripBlocks } from '../../helpers/strip-blocks.js';
 import { runCliCapture } from '../../helpers/run-cli-capture.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
 
 let fx: CrmFixture;
 let conn: SqlConnection;
 let parent: string;
-/** Uncompressed backup with blocks; the same with the blocks stripped (per-chunk key ranges only). */
-let blocked: string;
-let chunked: string;
-/** Uncompressed and encrypted: blocks of the plaintext, read segment by segment. */
-let sealed: string;
+/**
+ * Backups of the same data: uncompressed with blocks (`blocked`), and stripped (`chunked`: per-chunk
+ * key ranges only); uncompressed encrypted (`sealed`: blocks of the plaintext, read segment by
+ * segment); gzip with a member per block, stripped, and encrypted; zstd with a frame per block, and stripped.
+ */
+let blocked: string, chunked: string, sealed: string, gz: string, gzChunked: string, gzSealed: string, zst: string, zstChunked: string;
 let key: BackupKey;
-/** gzip with a member per block; the same with its blocks stripped; gzip encrypted; zstd with a frame per block, and stripped. */
-let gz: string;
-let gzChunked: string;
-let gzSealed: string;
-let zst: string;
-let zstChunked: string;
 let contactIds: number[];
-
-/** A copy of an (unencrypted) backup with its blocks stripped: the manifest as written before blocks. */
-function stripBlocks(from: string, to: string): string {
-  cpSync(from, to, { recursive: true });
-  const m = JSON.parse(readFileSync(join(to, 'manifest.json'), 'utf8')) as { tables: { chunks: { blocks?: unknown }[] }[] };
-  for (const t of m.tables) for (const c of t.chunks) delete c.blocks;
-  writeFileSync(join(to, 'manifest.json'), JSON.stringify(m));
-  return to;
-}
 
 const q = (t: string) => `\`${fx.database}\`.\`${t}\``;
 
@@ -80,31 +64,10 @@ afterAll(async () => {
   rmSync(parent, { recursive: true, force: true });
 });
 
-/** Rows that depend on the contacts, per table, by plain SQL over the live data (the oracle). */
-async function dependents(ids: readonly number[]): Promise<Record<string, number>> {
-  const list = ids.join(', ');
-  const n = async (sql: string) => Number((await conn.query<{ n: number | string }>(sql))[0]!.n);
-  return {
-    contacts: await n(`SELECT COUNT(*) AS n FROM ${q('contacts')} WHERE id IN (${list})`),
-    addresses: await n(`SELECT COUNT(*) AS n FROM ${q('addresses')} WHERE contact_id IN (${list})`),
-    contact_tags: await n(`SELECT COUNT(*) AS n FROM ${q('contact_tags')} WHERE contact_id IN (${list})`),
-    transactions: await n(`SELECT COUNT(*) AS n FROM ${q('transactions')} WHERE contact_id IN (${list})`),
-    transaction_items: await n(
-      `SELECT COUNT(*) AS n FROM ${q('transaction_items')} i JOIN ${q('transactions')} t ON t.id = i.transaction_id WHERE t.contact_id IN (${list})`,
-    ),
-    interactions: await n(`SELECT COUNT(*) AS n FROM ${q('interactions')} WHERE contact_id IN (${list})`),
-    opportunities: await n(`SELECT COUNT(*) AS n FROM ${q('opportunities')} WHERE contact_id IN (${list})`),
-    opportunity_stage_history: await n(
-      `SELECT COUNT(*) AS n FROM ${q('opportunity_stage_history')} h JOIN ${q('opportunities')} o ON o.id = h.opportunity_id WHERE o.contact_id IN (${list})`,
-    ),
-    automation_runs: await n(`SELECT COUNT(*) AS n FROM ${q('automation_runs')} WHERE contact_id IN (${list})`),
-  };
-}
-
 /** Deletes the contacts (their dependents cascade), merges them back, and checks every row is as before and each table's count. */
 async function deleteAndMerge(from: string, ids: readonly number[], withKey?: BackupKey): Promise<MergeResult> {
   const before = await schemaDigest(conn, fx.database, fx.tables);
-  const expected = await dependents(ids);
+  const expected = await subjectCounts(conn, ids);
   await conn.execute(`DELETE FROM ${q('contacts')} WHERE id IN (${ids.join(', ')})`);
   const r = await runMerge({ connector: fx.connector, from, target: fx.database, where: `contacts.id IN (${ids.join(', ')})`, ...(withKey ? { key: withKey } : {}) });
   expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(before);

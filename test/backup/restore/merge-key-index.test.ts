@@ -17,6 +17,7 @@ import type { SqlConnection } from '../../../src/db/connection.js';
 import { runSync } from '../../../sync/full/run-sync.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
+import { stripBlocks } from '../../helpers/strip-blocks.js';
 
 let fx: CrmFixture;
 let conn: SqlConnection;
@@ -61,14 +62,7 @@ beforeAll(async () => {
   parent = mkdtempSync(join(tmpdir(), 'dp-mergeidx-'));
   // Small chunks, so a table has many and choosing among them shows.
   indexed = (await runBackup({ pipeline: fx.pipeline, to: join(parent, 'a'), createDirs: true, chunkRows: 200 })).dir;
-  old = join(parent, 'old');
-  cpSync(indexed, old, { recursive: true });
-  const m = JSON.parse(readFileSync(join(old, 'manifest.json'), 'utf8')) as { tables: { keyColumns?: unknown; chunks: { keyRanges?: unknown }[] }[] };
-  for (const t of m.tables) {
-    delete t.keyColumns;
-    for (const c of t.chunks) delete c.keyRanges;
-  }
-  writeFileSync(join(old, 'manifest.json'), JSON.stringify(m));
+  old = stripBlocks(indexed, join(parent, 'old'), { keyIndex: false });
   const keyFile = join(parent, 'backup.key');
   await writeNewKey(keyFile);
   key = await readBackupKey(keyFile);
