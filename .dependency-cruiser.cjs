@@ -10,7 +10,7 @@ const above = (i) => `^(${layers.slice(i + 1).join('|')})/`;
 
 /** Rooms inside one layer, in order: each may import the ones before it, never the ones after. */
 const rooms = {
-  src: ['errors.ts|version.ts|log/', 'db/', 'config/|lock/|server/|guard/', 'catalog/', 'rows/', 'history/', 'pipeline.ts'],
+  src: ['errors.ts|version.ts|log/', 'db/', 'config/|lock/|server/|guard/', 'catalog/', 'rows/', 'history/|erasure/', 'pipeline.ts'],
   sync: ['capture/', 'reports/', 'shadow/', 'full/', 'incremental/|verify/'],
   backup: ['format/', 'dump/', 'restore/'],
 };

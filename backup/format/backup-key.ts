@@ -4,7 +4,8 @@
  * anywhere, so a wrong key is recognised before a single chunk is read.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { parseSecretKeyText, readSecretKeyFile } from '../../src/config/secret-key-file.js';
 import { UsageError } from '../../src/errors.js';
 
 /** An AES-256 backup key and its id. */
@@ -26,14 +27,7 @@ export function keyId(key: Buffer): string {
 
 /** Parses key file text: 64 hex digits, or base64 of exactly 32 bytes; whitespace around is ignored. */
 export function parseKeyText(text: string, file: string): BackupKey {
-  const t = text.trim();
-  let key: Buffer | undefined;
-  if (/^[0-9a-fA-F]{64}$/.test(t)) key = Buffer.from(t, 'hex');
-  else if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) {
-    const b = Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-    if (b.length === 32) key = b;
-  }
-  if (!key) throw new UsageError(`key file ${file}: not a 256-bit key`, { hint: KEY_HINT });
+  const key = parseSecretKeyText(text, file, KEY_HINT);
   return { key, id: keyId(key), file };
 }
 
@@ -42,20 +36,8 @@ export function parseKeyText(text: string, file: string): BackupKey {
  * key is then as safe as the least careful account on the machine.
  */
 export async function readBackupKey(file: string, warn: (message: string) => void = () => {}): Promise<BackupKey> {
-  const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`key file ${file}: ${error.code === 'ENOENT' ? 'no such file' : `cannot read (${error.code ?? error.message})`}`, {
-      hint: KEY_HINT,
-    });
-  });
-  if (!info.isFile()) throw new UsageError(`key file ${file}: not a regular file`, { hint: KEY_HINT });
-  if (info.size > 4096) throw new UsageError(`key file ${file}: ${info.size} bytes is too large for a key`, { hint: KEY_HINT });
-  if ((info.mode & 0o077) !== 0) {
-    warn(`key file ${file} is readable by ${info.mode & 0o007 ? 'every account on this machine' : 'its group'} (mode ${(info.mode & 0o777).toString(8)}): run \`chmod 600 ${file}\``);
-  }
-  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
-    throw new UsageError(`key file ${file}: cannot read (${error.code ?? error.message})`, { hint: 'check its permissions' });
-  });
-  return parseKeyText(text, file);
+  const key = await readSecretKeyFile(file, KEY_HINT, warn);
+  return { key, id: keyId(key), file };
 }
 
 /** `dualpipe backup keygen FILE`: a new random key, written with mode 600; never overwrites a file. */
