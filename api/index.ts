@@ -224,3 +224,4 @@ export { internalSchemaOf } from '../src/catalog/internal-schema.js';
 export { FRESHNESS_VIEW } from '../sync/shadow/freshness.js';
 export { type ArchiveOptions, runArchive } from '../ops/archive/run-archive.js';
 export type { ArchiveResult, KeptReport } from '../ops/archive/archive-result.js';
+export { runUnarchive, type UnarchiveOptions, type UnarchiveResult } from '../ops/archive/run-unarchive.js';

@@ -5,3 +5,4 @@ export { runDoctor } from '../ops/doctor/run-doctor.js';
 export { runGrants } from '../ops/grants/apply-grants.js';
 export { validateAccountParts } from '../ops/grants/grant-plan.js';
 export { runArchive } from '../ops/archive/run-archive.js';
+export { runUnarchive } from '../ops/archive/run-unarchive.js';

@@ -20,3 +20,20 @@ export const archiveResult = commandDocument(
   },
   'dualpipe archive --json',
 );
+
+/** `unarchive [--dry-run]`: rows per table brought back (or that would come back) from the archive. */
+export const unarchiveResult = commandDocument(
+  {
+    dryRun: z.boolean(),
+    runId: z.string(),
+    sourceSchema: z.string(),
+    archiveSchema: z.string(),
+    root: z.string(),
+    chunks: z.int().min(0),
+    subjects: z.int().min(0).describe('archived root rows brought back with their dependents (or that would come back)'),
+    tables: z.array(z.looseObject({ table: z.string(), rows: z.int().min(0) })),
+    finished: z.looseObject({ chunks: z.int().min(0), rows: z.int().min(0) }).describe('chunks a killed run had committed, whose archive copies were removed now'),
+    throttle: throttleStats,
+  },
+  'dualpipe unarchive --json',
+);

@@ -5,7 +5,7 @@
  * (its zod result via `commandDocument`) and one line in `RESULTS`.
  */
 import { z } from 'zod';
-import { archiveResult } from './archive.js';
+import { archiveResult, unarchiveResult } from './archive.js';
 import { backupKeygenResult, backupListResult, backupPruneResult, backupResult, backupVerifyResult } from './backup.js';
 import { captureInstallResult, captureRemoveResult, captureStatusResult } from './capture.js';
 import { dbStartResult, dbStatusResult, dbStopResult, dbUrlResult } from './db.js';
@@ -46,6 +46,7 @@ export const RESULTS: Readonly<Record<string, z.ZodType>> = {
   'report-list': reportListResult,
   'report-check': reportCheckResult,
   archive: archiveResult,
+  unarchive: unarchiveResult,
 };
 
 /** The folder of the published schemas, relative to the package root. */

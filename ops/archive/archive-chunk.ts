@@ -14,9 +14,8 @@
 import type { TableMeta } from '../../src/catalog/table-meta.js';
 import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
-import { DualpipeError } from '../../src/errors.js';
-import { rowSetSumSql } from '../../src/rows/row-digest-sql.js';
 import { ARCHIVE_JOURNAL, archivedColumns } from './archive-tables.js';
+import { checkCopy } from './copy-check.js';
 import { batches, keysIn } from './key-sql.js';
 import type { ArchivePlan } from './plan-archive.js';
 import type { Subjects } from './walk-subjects.js';
@@ -53,25 +52,7 @@ export async function moveChunk(ctx: ChunkContext, chunkNo: number, leaving: Rea
       await conn.execute(`REPLACE INTO ${qualify(archive, t)} (${cols}) SELECT ${cols} FROM ${qualify(source, t)} AS s WHERE ${w.sql}`, w.params);
     }
   }
-  for (const t of plan.tables) {
-    const rows = leaving.get(t)!;
-    const sum = async (schema: string) => {
-      let n = 0n;
-      let total = 0n;
-      for (const batch of batches(rows)) {
-        const w = keysIn('s', pkOf(t), batch);
-        const [r] = await conn.query<{ __dp_rows: number | string; __dp_sum: number | string }>(`SELECT ${rowSetSumSql(metas.get(t)!, 's')} FROM ${qualify(schema, t)} AS s WHERE ${w.sql}`, w.params);
-        n += BigInt(r!.__dp_rows);
-        total += BigInt(r!.__dp_sum);
-      }
-      return `${n}:${total}`;
-    };
-    const [want, got] = [await sum(source), await sum(archive)];
-    if (want !== got || !want.startsWith(`${rows.length}:`))
-      throw new DualpipeError(`archive of ${source}.${t} failed at chunk ${chunkNo}: the copy differs from the source (source ${want}, archive ${got}, ${rows.length} rows locked)`, {
-        hint: 'nothing was deleted; the next run removes the copy and tries again',
-      });
-  }
+  await checkCopy(conn, { verb: `archive of ${source}`, from: source, to: archive, chunkNo }, metas, leaving);
   await ctx.afterCopy?.(chunkNo);
   for (const t of plan.deleteOrder)
     for (const batch of batches(leaving.get(t)!)) {
