@@ -25,8 +25,12 @@ import { holdLock, lockFreed, someoneWaits } from '../../helpers/lock-waits.js';
 
 const SOURCE = 'crm';
 const REPORT = 'crm_report';
-const STALL_S = 3;
-const CONNECT_S = 3;
+// Small bounds keep each freeze short (the suite's wall time): a stall of 1 s only starts a probe,
+// and a server that answers one (busy, not frozen) lets the run go on, so the unfrozen runs here
+// are safe with it; the probe's deadline (the connect timeout) stays at 2 s, far above a loopback
+// connect on a loaded machine.
+const STALL_S = 1;
+const CONNECT_S = 2;
 // Stall timeout, a tick, the probe's deadline (≤ connect timeout), then the process exits.
 const BOUND_MS = (STALL_S + CONNECT_S + 1) * 1000 + 8000;
 
