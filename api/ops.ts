@@ -5,3 +5,5 @@ export { runDoctor } from '../ops/doctor/run-doctor.js';
 export { runGrants } from '../ops/grants/apply-grants.js';
 export { validateAccountParts } from '../ops/grants/grant-plan.js';
 export { runArchive } from '../ops/archive/run-archive.js';
+export { runForget } from '../ops/forget/run-forget.js';
+export { readErasureKey } from '../src/erasure/erasure-key.js';

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { CheckVerdictError, DualpipeError, ExitCode, exitCodeFor, VERSION } from '../api/light.js';
 import { registerArchiveCommand } from './commands/archive.js';
+import { registerForgetCommand } from './commands/forget.js';
 import { registerBackupCommand } from './commands/backup.js';
 import { registerCaptureCommands } from './commands/capture.js';
 import { registerCheckCommand } from './commands/check.js';
@@ -93,6 +94,7 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
   registerDoctorCommand(program, ctx);
   registerGrantsCommand(program, ctx);
   registerArchiveCommand(program, ctx);
+  registerForgetCommand(program, ctx);
   addConnectionOptions(program);
   const quiet = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => {} });
