@@ -29,8 +29,14 @@ export interface SourceChunk {
   entryId?: string;
 }
 
-/** Erases the subjects of `roots` (root primary keys); a dry run reads without locks and changes nothing. */
-export async function forgetSourceChunk(ctx: ForgetContext, roots: readonly Row[], beforeCommit?: () => Promise<void> | void): Promise<SourceChunk> {
+/** Rows erased elsewhere (the archive) whose counts and hashes ride in this chunk's ledger entry. */
+export interface Rider {
+  counts: ReadonlyMap<string, number>;
+  hashes: ReadonlyMap<string, readonly string[]>;
+}
+
+/** Erases the subjects of `roots` (root primary keys); a dry run reads without locks and changes nothing. `rider` joins the entry. */
+export async function forgetSourceChunk(ctx: ForgetContext, roots: readonly Row[], rider?: Rider): Promise<SourceChunk> {
   const { conn, plan, metas, pk, source } = ctx;
   const rootMeta = metas.get(plan.root)!;
   const lock = !ctx.dryRun;
@@ -58,9 +64,8 @@ export async function forgetSourceChunk(ctx: ForgetContext, roots: readonly Row[
         const w = keysIn('', pk.get(t)!, batch);
         await conn.execute(`DELETE FROM ${qualify(source, t)} WHERE ${w.sql}`, w.params);
       }
-    const entry = await erasureEntry(conn, { reason: ctx.reason, schema: source, root: plan.root, key: ctx.key, counts });
-    await appendErasure(conn, ctx.ledgerSchema, entry, hashes);
-    await beforeCommit?.();
+    const entry = await erasureEntry(conn, { reason: ctx.reason, schema: source, root: plan.root, key: ctx.key, counts: merge(counts, rider?.counts) });
+    await appendErasure(conn, ctx.ledgerSchema, entry, merge(hashes, rider?.hashes));
     await conn.execute('COMMIT');
     return { roots: locked.length, counts, nulled: nulledOf(nulled), entryId: entry.id };
   } catch (error) {
@@ -76,4 +81,16 @@ async function readRoots(ctx: ForgetContext, roots: readonly Row[]): Promise<Row
   const k = keysIn('r', rootMeta.primaryKey, roots);
   const cols = ctx.plan.columns.get(ctx.plan.root)!.map((c) => `r.${quoteId(c)}`).join(', ');
   return ctx.conn.query(`SELECT ${cols} FROM ${qualify(ctx.source, rootMeta.name)} AS r WHERE ${k.sql} AND ${w.sql}`, [...k.params, ...w.params]);
+}
+
+/** Per table, `a` and `b` together (numbers added, lists joined). */
+function merge(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number> | undefined): Map<string, number>;
+function merge(a: ReadonlyMap<string, readonly string[]>, b: ReadonlyMap<string, readonly string[]> | undefined): Map<string, readonly string[]>;
+function merge(a: ReadonlyMap<string, number | readonly string[]>, b: ReadonlyMap<string, number | readonly string[]> | undefined): Map<string, number | readonly string[]> {
+  const out = new Map(a);
+  for (const [t, v] of b ?? []) {
+    const have = out.get(t);
+    out.set(t, have === undefined ? v : typeof v === 'number' ? Number(have) + v : [...(have as readonly string[]), ...v]);
+  }
+  return out;
 }

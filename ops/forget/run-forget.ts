@@ -22,10 +22,12 @@ import { archiveFilter, fixNow } from '../archive/archive-filter.js';
 import { nextRootKeys } from '../archive/chunk-journal.js';
 import { planArchive } from '../archive/plan-archive.js';
 import { archiveLockName } from '../archive/run-archive.js';
-import { forgetArchive } from './forget-archive.js';
+import { deleteArchiveRows, readArchiveSubject } from './forget-archive.js';
+import { erasureEntry } from './erasure-entry.js';
+import { appendErasure } from '../../src/erasure/ledger.js';
 import type { ForgetContext } from './forget-context.js';
 import type { ForgetResult, NulledReport } from './forget-result.js';
-import { forgetSourceChunk } from './forget-source-chunk.js';
+import { forgetSourceChunk, type Rider } from './forget-source-chunk.js';
 import { pendingErasures, type PublishSyncOptions, publishErasure } from './publish-erasure.js';
 
 /** Options of `runForget`. */
@@ -88,6 +90,10 @@ async function forgetLocked(o: ForgetOptions, conn: SqlConnection, source: strin
   const counts = new Map(plan.tables.map((t) => [t, { source: 0, archive: 0 }]));
   const nulled = new Map<string, NulledReport>();
   const entries: string[] = [];
+  // The archive's rows are read first: their hashes ride in the first source transaction's entry.
+  const arch = await readArchiveSubject(ctx);
+  for (const [t, r] of arch.rows) counts.get(t)!.archive += r.length;
+  let rider: Rider | undefined = arch.roots > 0 ? { counts: new Map([...arch.rows].map(([t, r]) => [t, r.length])), hashes: arch.hashes } : undefined;
   let subjects = 0;
   let chunks = 0;
   let after: Row | undefined;
@@ -96,7 +102,7 @@ async function forgetLocked(o: ForgetOptions, conn: SqlConnection, source: strin
     const roots = await nextRootKeys(conn, source, metas.get(plan.root)!, filter, o.dryRun ? after : undefined, chunkRows);
     if (roots.length === 0) break;
     after = roots[roots.length - 1];
-    const chunk = await forgetSourceChunk(ctx, roots);
+    const chunk = await forgetSourceChunk(ctx, roots, rider);
     if (chunk.roots === 0) continue;
     chunks++;
     subjects += chunk.roots;
@@ -106,14 +112,18 @@ async function forgetLocked(o: ForgetOptions, conn: SqlConnection, source: strin
       have.rows += n.rows;
       nulled.set(n.foreignKey, have);
     }
-    if (chunk.entryId) entries.push(chunk.entryId);
-    if (!o.dryRun) log.info(`forget: erased ${chunk.roots} ${plan.root} row(s) and their dependents from ${source} (ledger entry ${chunk.entryId})`);
+    if (chunk.entryId) {
+      entries.push(chunk.entryId);
+      rider = undefined;
+      log.info(`forget: erased ${chunk.roots} ${plan.root} row(s) and their dependents from ${source} (ledger entry ${chunk.entryId})`);
+    }
     if (o.dryRun && roots.length < chunkRows) break;
   }
-  const arch = await forgetArchive(ctx, chunkRows);
-  for (const [t, n] of arch.counts) counts.get(t)!.archive += n;
-  entries.push(...arch.entryIds);
-  if (arch.entryIds.length > 0) log.info(`forget: erased ${arch.roots} ${plan.root} row(s) and their dependents from ${archive}`);
+  if (!o.dryRun && arch.roots > 0) {
+    if (rider) entries.push(await appendArchiveEntry(ctx, rider));
+    await deleteArchiveRows(ctx, arch);
+    log.info(`forget: erased ${arch.roots} ${plan.root} row(s) and their dependents from ${archive}`);
+  }
   const base = {
     dryRun: o.dryRun === true,
     sourceSchema: source,
@@ -144,4 +154,18 @@ async function requireOneKey(conn: SqlConnection, ledgerSchema: string, key: Era
     throw new UsageError(`forget: the erasure ledger holds entries made with another erasure key (id ${other.map((r) => r.k).join(', ')}; this key's id is ${key.id})`, {
       hint: 'nothing changed; use the key file the earlier erasures were made with (a restore needs one key to recognise every erased row)',
     });
+}
+
+/** The ledger entry of archive rows when no source transaction carried them (the subject lives only in the archive). */
+async function appendArchiveEntry(ctx: ForgetContext, rider: Rider): Promise<string> {
+  const entry = await erasureEntry(ctx.conn, { reason: ctx.reason, schema: ctx.source, root: ctx.plan.root, key: ctx.key!, counts: rider.counts });
+  await ctx.conn.execute('START TRANSACTION');
+  try {
+    await appendErasure(ctx.conn, ctx.ledgerSchema, entry, rider.hashes);
+    await ctx.conn.execute('COMMIT');
+  } catch (error) {
+    await ctx.conn.execute('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+  return entry.id;
 }
