@@ -15,6 +15,7 @@ interface ForgetFlags {
   chunkRows?: number;
   dryRun?: boolean;
   yes?: boolean;
+  waitLock: number;
 }
 
 /** The result in words: per table the rows erased from source and archive, nulled references, the publish. Never a key value. */
@@ -51,6 +52,11 @@ export function registerForgetCommand(program: Command, ctx: GetContext): void {
     .option('--chunk-rows <n>', 'root rows per source transaction (default: all in one)', parsePositiveInt('--chunk-rows', 1_000_000))
     .option('--dry-run', 'print the per-table counts (and the SET NULL references that would be nulled); change nothing')
     .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+    .option('--wait-lock <seconds>', 'how long the publishing sync waits for a running sync (default 600)', (t: string) => {
+      const n = Number(t);
+      if (!Number.isInteger(n) || n < 0 || n > 86_400) throw new UsageError(`invalid --wait-lock "${t}"`, { hint: 'use a whole number of seconds from 0 to 86400' });
+      return n;
+    }, 600)
     .addHelpText('after', '\nExit codes: 0 erased (or nothing to forget), 1 failed (the output says where the subject still is; a rerun finishes), 2 bad filter, no key, another key, or a RESTRICT referrer (nothing changed), 4 an archive or forget of this source is running.')
     .action(async (flags: ForgetFlags) => {
       const c = ctx();
@@ -80,7 +86,7 @@ export function registerForgetCommand(program: Command, ctx: GetContext): void {
         if (!(await confirm(c, `erase these rows from ${dry.sourceSchema}, its archive, mirrors and reports (this cannot be undone)`, false)))
           throw new UsageError('forget: not confirmed', { hint: 'nothing changed' });
       }
-      const result = await runForget({ ...base, dryRun: flags.dryRun === true, sync: { ...syncOptions(c, {}), waitForLockSeconds: 600 } });
+      const result = await runForget({ ...base, dryRun: flags.dryRun === true, sync: { ...syncOptions(c, {}), waitForLockSeconds: flags.waitLock } });
       c.print(result, () => describe(result));
     });
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { archiveResult } from './archive.js';
+import { forgetResult } from './forget.js';
 import { backupKeygenResult, backupListResult, backupPruneResult, backupResult, backupVerifyResult } from './backup.js';
 import { captureInstallResult, captureRemoveResult, captureStatusResult } from './capture.js';
 import { dbStartResult, dbStatusResult, dbStopResult, dbUrlResult } from './db.js';
@@ -46,6 +47,7 @@ export const RESULTS: Readonly<Record<string, z.ZodType>> = {
   'report-list': reportListResult,
   'report-check': reportCheckResult,
   archive: archiveResult,
+  forget: forgetResult,
 };
 
 /** The folder of the published schemas, relative to the package root. */
