@@ -50,7 +50,10 @@ describe('dualpipe forget', () => {
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')[0], argv.join(' ')).toMatch(/erasure key|reason|--where/);
     }
+    const doc = expectContract(await runCliCapture(['forget', '--where', 'customers.id <> 1', '--reason', 'r', '--dry-run', '--json', '--source', db.url]), 'forget', 2) as { error: { code: string } };
+    expect(doc.error.code).toBe('USAGE');
     expect(await rows()).toEqual([10, 11, 12]);
+    expect(await conn.query("SELECT 1 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = CONCAT(DATABASE(), '__dualpipe')")).toEqual([]);
   });
 
   it('--dry-run --json needs no key and counts what the run erases; the run publishes; a rerun has nothing to forget', async () => {
