@@ -76,7 +76,7 @@ export async function runForget(o: ForgetOptions): Promise<ForgetResult> {
 async function forgetLocked(o: ForgetOptions, conn: SqlConnection, source: string, archive: string, chunkRows: number): Promise<ForgetResult> {
   const log = o.logger ?? silentLogger;
   const metas = new Map<string, TableMeta>((await discoverTables(conn, source)).map((m) => [m.name, m]));
-  const filter = await fixNow(conn, archiveFilter(o.where, source, metas));
+  const filter = await fixNow(conn, quietFilter(o.where, source, metas));
   const pk = new Map([...metas].map(([t, m]) => [t, m.primaryKey]));
   const plan = planArchive(filter.table, await readForeignKeys(conn, source), pk);
   const ledgerSchema = internalSchemaOf(source);
@@ -168,4 +168,14 @@ async function appendArchiveEntry(ctx: ForgetContext, rider: Rider): Promise<str
     throw error;
   }
   return entry.id;
+}
+
+/** archiveFilter, with the quoted piece of --where a parse error shows left out: it may be the person's e-mail address, and errors reach log files. */
+function quietFilter(where: string, source: string, metas: ReadonlyMap<string, TableMeta>): ReturnType<typeof archiveFilter> {
+  try {
+    return archiveFilter(where, source, metas);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new UsageError(error.message.replace(/\("[^"]*"\)/g, '(…)'), error.hint ? { hint: error.hint } : {});
+  }
 }

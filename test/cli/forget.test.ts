@@ -45,10 +45,13 @@ describe('dualpipe forget', () => {
       ['--where', where, '--reason', 'r', '--yes'],
       ['--where', where, '--reason', '', '--erasure-key-file', keyFile, '--yes'],
       ['--where', 'customers.nosuch IN (1)', '--reason', 'r', '--erasure-key-file', keyFile, '--yes'],
+      ['--where', "customers.email IN 'ann@example.org'", '--reason', 'r', '--erasure-key-file', keyFile, '--yes'],
     ]) {
       const r = await runCliCapture(['forget', ...argv, '--source', db.url]);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')[0], argv.join(' ')).toMatch(/erasure key|reason|--where/);
+      // A parse error shows where, not what: the text may be the person's e-mail address.
+      expect(r.stderr + r.stdout, argv.join(' ')).not.toContain('ann@');
     }
     const doc = expectContract(await runCliCapture(['forget', '--where', 'customers.id <> 1', '--reason', 'r', '--dry-run', '--json', '--source', db.url]), 'forget', 2) as { error: { code: string } };
     expect(doc.error.code).toBe('USAGE');
