@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { CheckVerdictError, DualpipeError, ExitCode, exitCodeFor, VERSION } from '../api/light.js';
 import { registerArchiveCommand } from './commands/archive.js';
 import { registerUnarchiveCommand } from './commands/unarchive.js';
+import { registerForgetCommand } from './commands/forget.js';
 import { registerBackupCommand } from './commands/backup.js';
 import { registerCaptureCommands } from './commands/capture.js';
 import { registerCheckCommand } from './commands/check.js';
@@ -95,6 +96,7 @@ export function buildProgram(io: CliIo, holder: ContextHolder): Command {
   registerGrantsCommand(program, ctx);
   registerArchiveCommand(program, ctx);
   registerUnarchiveCommand(program, ctx);
+  registerForgetCommand(program, ctx);
   addConnectionOptions(program);
   const quiet = (cmd: Command) => {
     cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: () => {} });

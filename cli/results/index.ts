@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { archiveResult, unarchiveResult } from './archive.js';
+import { forgetResult } from './forget.js';
 import { backupKeygenResult, backupListResult, backupPruneResult, backupResult, backupVerifyResult } from './backup.js';
 import { captureInstallResult, captureRemoveResult, captureStatusResult } from './capture.js';
 import { dbStartResult, dbStatusResult, dbStopResult, dbUrlResult } from './db.js';
@@ -47,6 +48,7 @@ export const RESULTS: Readonly<Record<string, z.ZodType>> = {
   'report-check': reportCheckResult,
   archive: archiveResult,
   unarchive: unarchiveResult,
+  forget: forgetResult,
 };
 
 /** The folder of the published schemas, relative to the package root. */

@@ -1,0 +1,92 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { ForgetResult } from '../../api/index.js';
+import { UsageError } from '../../api/light.js';
+import { confirm } from '../confirm.js';
+import type { GetContext } from '../context.js';
+import { parsePositiveInt } from '../parse-options.js';
+import { syncOptions } from '../sync-options.js';
+
+interface ForgetFlags {
+  where: string;
+  reason: string;
+  erasureKeyFile?: string;
+  archiveSchema?: string;
+  chunkRows?: number;
+  dryRun?: boolean;
+  yes?: boolean;
+  waitLock: number;
+}
+
+/** The result in words: per table the rows erased from source and archive, nulled references, the publish. Never a key value. */
+function describe(r: ForgetResult): string {
+  if (r.nothingToForget) return `${r.root}: nothing to forget (no row matches in ${r.sourceSchema}${r.archiveChecked ? ` or ${r.archiveSchema}` : ''}, no erasure pending)`;
+  const verb = r.dryRun ? 'would erase' : 'erased';
+  const lines = [
+    `${r.root}: ${verb} ${r.subjects} subject(s) from ${r.sourceSchema}${r.dryRun ? '' : ` in ${r.chunks} transaction(s)`}` +
+      (r.archiveChecked ? ` and ${r.archivedSubjects} from ${r.archiveSchema}` : ` (no archive schema ${r.archiveSchema})`),
+  ];
+  lines.push(`  ${'table'.padEnd(30)} ${'source'.padStart(10)} ${'archive'.padStart(10)}`);
+  for (const t of r.tables) lines.push(`  ${t.table.padEnd(30)} ${String(t.source).padStart(10)} ${String(t.archive).padStart(10)}`);
+  for (const n of r.nulled) lines.push(`  ${r.dryRun ? 'would null' : 'nulled'} the reference of ${n.rows} row(s) of ${n.table} outside the subject (${n.foreignKey}, ON DELETE SET NULL)`);
+  if (!r.dryRun) {
+    lines.push(`ledger: ${r.ledgerEntries.length} entr${r.ledgerEntries.length === 1 ? 'y' : 'ies'} (${r.ledgerEntries.join(', ') || 'none new'}), key id ${r.keyId ?? '?'}`);
+    lines.push(
+      r.publish.sync === 'none'
+        ? 'mirrors and reports: nothing to publish'
+        : `mirrors and reports: published by a${r.publish.sync === 'incremental' ? 'n incremental' : ' full'} sync${r.publish.syncRunId !== undefined ? ` #${r.publish.syncRunId}` : ''}; ${r.publish.entriesCopied} ledger entr${r.publish.entriesCopied === 1 ? 'y' : 'ies'} copied to the report side`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** `dualpipe forget --where … --reason …`: erase a subject from the source, archive, mirrors and reports, recording keyed hashes in the erasure ledger. */
+export function registerForgetCommand(program: Command, ctx: GetContext): void {
+  program
+    .command('forget')
+    .description('erase the rows --where selects and every row that depends on them through ON DELETE CASCADE keys from the source, the archive, the mirrors and the reports; record the erasure (keyed hashes, never the data) in the erasure ledger')
+    .requiredOption('--where <filter>', 'root rows of one table, e.g. "contacts.id IN (17, 42)" (=, IN, BETWEEN, <, <=, >, >=, AND); never logged or stored')
+    .requiredOption('--reason <text>', 'why (recorded in the ledger), e.g. "GDPR request 2026-118"')
+    .option('--erasure-key-file <file>', 'the erasure key (32 bytes, 64 hex digits or base64; `dualpipe backup keygen FILE`); default $DUALPIPE_ERASURE_KEY_FILE; not needed with --dry-run')
+    .option('--archive-schema <name>', 'the archive schema to erase from too (default <source>_archive, when it exists)')
+    .option('--chunk-rows <n>', 'root rows per source transaction (default: all in one)', parsePositiveInt('--chunk-rows', 1_000_000))
+    .option('--dry-run', 'print the per-table counts (and the SET NULL references that would be nulled); change nothing')
+    .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+    .option('--wait-lock <seconds>', 'how long the publishing sync waits for a running sync (default 600)', (t: string) => {
+      const n = Number(t);
+      if (!Number.isInteger(n) || n < 0 || n > 86_400) throw new UsageError(`invalid --wait-lock "${t}"`, { hint: 'use a whole number of seconds from 0 to 86400' });
+      return n;
+    }, 600)
+    .addHelpText('after', '\nExit codes: 0 erased (or nothing to forget), 1 failed (the output says where the subject still is; a rerun finishes), 2 bad filter, no key, another key, or a RESTRICT referrer (nothing changed), 4 an archive or forget of this source is running.')
+    .action(async (flags: ForgetFlags) => {
+      const c = ctx();
+      const { readErasureKey, runForget } = await import('../../api/ops.js');
+      if (flags.reason.trim() === '') throw new UsageError('--reason must not be empty', { hint: 'say why, e.g. --reason "GDPR request 2026-118"' });
+      const keyFile = flags.erasureKeyFile ?? c.io.env.DUALPIPE_ERASURE_KEY_FILE;
+      if (!flags.dryRun && !keyFile)
+        throw new UsageError('forget: no erasure key: pass --erasure-key-file FILE or set DUALPIPE_ERASURE_KEY_FILE', { hint: 'nothing changed; make a key with `dualpipe backup keygen FILE` and keep it with the backup key' });
+      const key = keyFile ? await readErasureKey(resolve(c.io.cwd, keyFile), (m) => c.logger.warn(m)) : undefined;
+      const base = {
+        pipeline: c.pipeline,
+        where: flags.where,
+        reason: flags.reason,
+        ...(key ? { key } : {}),
+        ...(flags.archiveSchema ? { archiveSchema: flags.archiveSchema } : {}),
+        ...(flags.chunkRows ? { chunkRows: flags.chunkRows } : {}),
+        logger: c.logger,
+      };
+      if (!flags.dryRun && !flags.yes) {
+        // The counts first (bad filters and RESTRICT referrers fail here, before the question).
+        const dry = await runForget({ ...base, dryRun: true });
+        if (dry.nothingToForget) {
+          c.print(dry, () => describe(dry));
+          return;
+        }
+        c.io.stderr.write(`${describe(dry)}\n`);
+        if (!(await confirm(c, `erase these rows from ${dry.sourceSchema}, its archive, mirrors and reports (this cannot be undone)`, false)))
+          throw new UsageError('forget: not confirmed', { hint: 'nothing changed' });
+      }
+      const result = await runForget({ ...base, dryRun: flags.dryRun === true, sync: { ...syncOptions(c, {}), waitForLockSeconds: flags.waitLock } });
+      c.print(result, () => describe(result));
+    });
+}
