@@ -226,6 +226,7 @@ export { type ArchiveOptions, runArchive } from '../ops/archive/run-archive.js';
 export type { ArchiveResult, KeptReport } from '../ops/archive/archive-result.js';
 export { runUnarchive, type UnarchiveOptions, type UnarchiveResult } from '../ops/archive/run-unarchive.js';
 export { type ForgetOptions, runForget } from '../ops/forget/run-forget.js';
+export { type ReapplyOptions, type ReapplyResult, reapplyErasures } from '../ops/forget/reapply-ledger.js';
 export type { ForgetPublish, ForgetResult, ForgetTableCount, NulledReport } from '../ops/forget/forget-result.js';
 export type { PublishSyncOptions } from '../ops/forget/publish-erasure.js';
 export { type ErasureKey, erasureKeyOf, readErasureKey } from '../src/erasure/erasure-key.js';

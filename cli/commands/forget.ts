@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import type { ForgetResult } from '../../api/index.js';
+import type { ForgetResult, ReapplyResult } from '../../api/index.js';
 import { UsageError } from '../../api/light.js';
 import { confirm } from '../confirm.js';
 import type { GetContext } from '../context.js';
@@ -8,8 +8,9 @@ import { parsePositiveInt } from '../parse-options.js';
 import { syncOptions } from '../sync-options.js';
 
 interface ForgetFlags {
-  where: string;
-  reason: string;
+  where?: string;
+  reason?: string;
+  reapply?: boolean;
   erasureKeyFile?: string;
   archiveSchema?: string;
   chunkRows?: number;
@@ -40,13 +41,24 @@ function describe(r: ForgetResult): string {
   return lines.join('\n');
 }
 
+/** The reapply in words: rows found again and removed, per table. */
+function describeReapply(r: ReapplyResult): string {
+  const part = (what: string, w: ReapplyResult['source']) =>
+    `${what}: ${w.matched} row(s) the ledger names removed${w.cascaded ? ` (+${w.cascaded} by cascades)` : ''}${Object.keys(w.byTable).length ? ` — ${Object.entries(w.byTable).map(([t, n]) => `${t} ${n}`).join(', ')}` : ''}`;
+  const lines = [`${r.sourceSchema}: ${r.entries} erasure(s) in the ledger applied again`, part('  source', r.source)];
+  if (r.archive) lines.push(part('  archive', r.archive));
+  lines.push(r.publish.sync === 'none' ? 'mirrors and reports: nothing to publish' : `mirrors and reports: published by a${r.publish.sync === 'incremental' ? 'n incremental' : ' full'} sync`);
+  return lines.join('\n');
+}
+
 /** `dualpipe forget --where … --reason …`: erase a subject from the source, archive, mirrors and reports, recording keyed hashes in the erasure ledger. */
 export function registerForgetCommand(program: Command, ctx: GetContext): void {
   program
     .command('forget')
     .description('erase the rows --where selects and every row that depends on them through ON DELETE CASCADE keys from the source, the archive, the mirrors and the reports; record the erasure (keyed hashes, never the data) in the erasure ledger')
-    .requiredOption('--where <filter>', 'root rows of one table, e.g. "contacts.id IN (17, 42)" (=, IN, BETWEEN, <, <=, >, >=, AND); never logged or stored')
-    .requiredOption('--reason <text>', 'why (recorded in the ledger), e.g. "GDPR request 2026-118"')
+    .option('--where <filter>', 'root rows of one table, e.g. "contacts.id IN (17, 42)" (=, IN, BETWEEN, <, <=, >, >=, AND); never logged or stored')
+    .option('--reason <text>', 'why (recorded in the ledger), e.g. "GDPR request 2026-118"')
+    .option('--reapply', 'apply every erasure in the ledger again to the live source and archive and publish (after a point-in-time replay or an import); no --where')
     .option('--erasure-key-file <file>', 'the erasure key (32 bytes, 64 hex digits or base64; `dualpipe backup keygen FILE`); default $DUALPIPE_ERASURE_KEY_FILE; not needed with --dry-run')
     .option('--archive-schema <name>', 'the archive schema to erase from too (default <source>_archive, when it exists)')
     .option('--chunk-rows <n>', 'root rows per source transaction (default: all in one)', parsePositiveInt('--chunk-rows', 1_000_000))
@@ -60,7 +72,21 @@ export function registerForgetCommand(program: Command, ctx: GetContext): void {
     .addHelpText('after', '\nExit codes: 0 erased (or nothing to forget), 1 failed (the output says where the subject still is; a rerun finishes), 2 bad filter, no key, another key, or a RESTRICT referrer (nothing changed), 4 an archive or forget of this source is running.')
     .action(async (flags: ForgetFlags) => {
       const c = ctx();
-      const { readErasureKey, runForget } = await import('../../api/ops.js');
+      const { readErasureKey, reapplyErasures, runForget } = await import('../../api/ops.js');
+      if (flags.reapply) {
+        if (flags.where !== undefined || flags.reason !== undefined || flags.dryRun) throw new UsageError('--reapply takes no --where, --reason or --dry-run', { hint: 'it applies the whole ledger again' });
+        const file = flags.erasureKeyFile ?? c.io.env.DUALPIPE_ERASURE_KEY_FILE;
+        if (!file) throw new UsageError('forget --reapply: no erasure key: pass --erasure-key-file FILE or set DUALPIPE_ERASURE_KEY_FILE', { hint: 'nothing changed' });
+        const r = await reapplyErasures({
+          pipeline: c.pipeline,
+          key: await readErasureKey(resolve(c.io.cwd, file), (m) => c.logger.warn(m)),
+          ...(flags.archiveSchema ? { archiveSchema: flags.archiveSchema } : {}),
+          sync: { ...syncOptions(c, {}), waitForLockSeconds: flags.waitLock },
+        });
+        c.print(r, () => describeReapply(r));
+        return;
+      }
+      if (flags.where === undefined || flags.reason === undefined) throw new UsageError('forget: --where and --reason are required', { hint: 'e.g. dualpipe forget --where "contacts.id IN (17)" --reason "GDPR request 2026-118"' });
       if (flags.reason.trim() === '') throw new UsageError('--reason must not be empty', { hint: 'say why, e.g. --reason "GDPR request 2026-118"' });
       const keyFile = flags.erasureKeyFile ?? c.io.env.DUALPIPE_ERASURE_KEY_FILE;
       if (!flags.dryRun && !keyFile)

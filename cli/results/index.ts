@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { archiveResult, unarchiveResult } from './archive.js';
-import { forgetResult } from './forget.js';
+import { forgetReapplyResult, forgetResult } from './forget.js';
 import { backupKeygenResult, backupListResult, backupPruneResult, backupResult, backupVerifyResult } from './backup.js';
 import { captureInstallResult, captureRemoveResult, captureStatusResult } from './capture.js';
 import { dbStartResult, dbStatusResult, dbStopResult, dbUrlResult } from './db.js';
@@ -49,6 +49,7 @@ export const RESULTS: Readonly<Record<string, z.ZodType>> = {
   archive: archiveResult,
   unarchive: unarchiveResult,
   forget: forgetResult,
+  'forget-reapply': forgetReapplyResult,
 };
 
 /** The folder of the published schemas, relative to the package root. */

@@ -28,9 +28,12 @@ export async function pendingErasures(sourceConn: SqlConnection, pipeline: Pipel
   }
 }
 
-/** Runs the sync, then copies the entries `pending` to the report ledger. A failed sync is a PublishError saying where the subject still is. */
-export async function publishErasure(sourceConn: SqlConnection, pipeline: Pipeline, pending: readonly string[], sync: PublishSyncOptions = {}): Promise<ForgetPublish> {
-  if (pending.length === 0) return { sync: 'none', entriesCopied: 0 };
+/**
+ * Runs the sync, then copies the entries `pending` to the report ledger. A failed sync is a DualpipeError saying where the subject still is.
+ * Nothing pending: no sync, unless `always` (the source changed for another reason: a reapply).
+ */
+export async function publishErasure(sourceConn: SqlConnection, pipeline: Pipeline, pending: readonly string[], sync: PublishSyncOptions = {}, always = false): Promise<ForgetPublish> {
+  if (pending.length === 0 && !always) return { sync: 'none', entriesCopied: 0 };
   let kind: 'incremental' | 'full';
   let runId: number | string | undefined;
   try {
