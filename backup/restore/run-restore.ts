@@ -20,6 +20,7 @@ import { inspectTarget } from './inspect-target.js';
 import { restoreSchemas } from './plan-restore.js';
 import { checkLocalInfile, checkRestoreTarget, dryRunResult, prepareRestore } from './prepare-restore.js';
 import type { RestoreOptions, RestoreResult } from './restore-types.js';
+import { prepareErasures, withholdIn, writeBackLedger } from './erasure-ledger-restore.js';
 import { describeLost, type LostRowCount } from './count-lost-rows.js';
 import { checkKeepSchemaFree, checkKeepSchemaName, compareLostInSnapshot, countLostFromLog, keepLostRows, tableSums } from './lost-rows.js';
 
@@ -50,6 +51,8 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
   const admin = await o.connector.connect({ database: null });
   try {
     const prepared = await prepareRestore(admin, o, backup);
+    // Before anything is loaded or changed: a ledger that is not empty needs its key (exit 2 without it).
+    const erasures = o.ignoreErasures ? undefined : await prepareErasures(admin, backup, o.target, o);
     const first = prepared.plan;
     if (o.keepLost !== undefined) {
       checkKeepSchemaName(o.keepLost, o.target);
@@ -80,9 +83,14 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
       let lost: LostRowCount | undefined;
       let kept: RestoreResult['keptLost'];
       let sums = new Map<string, string>();
+      let withheld: RestoreResult['withheld'];
       // Counted again, exactly, once the backup is loaded beside the live tables: the last moment
       // before the swap, so it includes what writers committed during the load.
       const beforeSwap = async () => {
+        // The staging copy has its foreign keys now: InnoDB's cascades take dependents the ledger never saw.
+        withheld = await withholdIn(admin, p.schemas.staging, erasures);
+        if (erasures) await writeBackLedger(admin, o.target, erasures.ledger);
+        if (withheld) log.info({ rows: withheld.matched, cascaded: withheld.cascaded, erasures: withheld.erasures }, 'restore: forgotten rows withheld');
         if (!p.replaced.length) return;
         ({ lost, sums } = await compareLostInSnapshot(admin, p));
         log.info({ rows: lost.rows, tables: lost.tables.length, unknown: lost.unknown.length }, 'restore: rows written since the backup counted');
@@ -120,6 +128,7 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
         ...(o.throttle ? { throttle: throttle.stats() } : {}),
         ...(lost ? { lostRows: lost } : {}),
         ...(kept ? { keptLost: kept } : {}),
+        ...(withheld ? { withheld } : {}),
       };
     } finally {
       await throttle.close();
