@@ -94,7 +94,8 @@ export async function prepareErasures(
 /** Deletes from `schema` (a staging or scratch copy) every row the ledger names, children first; cascades counted. */
 export async function withholdIn(admin: SqlConnection, schema: string, e: Erasures | undefined): Promise<WithheldRows | undefined> {
   if (!e) return undefined;
-  const metas = new Map((await discoverTables(admin, schema)).map((t) => [t.name, t]));
+  // A merge's scratch tables are MyISAM where their DDL allows (load-merge-scratch.ts), staging tables InnoDB.
+  const metas = new Map([...(await discoverTables(admin, schema)), ...(await discoverTables(admin, schema, { engine: 'MyISAM' }))].map((t) => [t.name, t]));
   return { erasures: e.ledger.entries.length, ...(await withholdErased(admin, schema, metas, e.ledger, e.key)) };
 }
 

@@ -86,18 +86,20 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
       let withheld: RestoreResult['withheld'];
       // Counted again, exactly, once the backup is loaded beside the live tables: the last moment
       // before the swap, so it includes what writers committed during the load.
-      const beforeSwap = async () => {
-        // The staging copy has its foreign keys now: InnoDB's cascades take dependents the ledger never saw.
+      // Once loaded, the staging copy has its foreign keys: InnoDB's cascades take dependents the ledger never saw.
+      const afterLoad = async () => {
         withheld = await withholdIn(admin, p.schemas.staging, erasures);
         if (erasures) await writeBackLedger(admin, o.target, erasures.ledger);
         if (withheld) log.info({ rows: withheld.matched, cascaded: withheld.cascaded, erasures: withheld.erasures }, 'restore: forgotten rows withheld');
+      };
+      const beforeSwap = async () => {
         if (!p.replaced.length) return;
         ({ lost, sums } = await compareLostInSnapshot(admin, p));
         log.info({ rows: lost.rows, tables: lost.tables.length, unknown: lost.unknown.length }, 'restore: rows written since the backup counted');
         await settleLost(o, lost, since);
         if (o.keepLost !== undefined) kept = await keepLostRows(admin, p, o.keepLost, lost);
       };
-      const done = await executeRestore(o, p, { admin, log, threads, throwIfAborted, now: clock, pace: () => throttle.check(o.signal), beforeSwap });
+      const done = await executeRestore(o, p, { admin, log, threads, throwIfAborted, now: clock, pace: () => throttle.check(o.signal), ...(erasures ? { afterLoad } : {}), beforeSwap });
       // The RENAME waits for writers' open transactions: what they committed after the count went
       // to the previous schema uncounted. Nothing can write there now: compare its sums with the count's.
       if (lost && p.keepsWindow) {
