@@ -40,7 +40,7 @@ export function planPrune(
     if (i > 0 && n > 0 && complete.slice(0, i).some((newer) => !marked(newer)))
       remove.push({ name: e.name, why: `holds the subjects of ${n} erasure(s) since it was taken; a newer backup without them exists` });
     else if (i === 0) keep.push({ name: e.name, why: 'newest complete backup (always kept)' });
-    else if (i < options.keepLast) keep.push({ name: e.name, why: `among the newest ${options.keepLast}` });
+    else if (i < options.keepLast) keep.push({ name: e.name, why: options.keepLast >= Number.MAX_SAFE_INTEGER ? 'no --keep-last: kept' : `among the newest ${options.keepLast}` });
     else if (options.keepDays !== undefined && ageDays(e) <= options.keepDays) {
       keep.push({ name: e.name, why: `younger than ${options.keepDays} days` });
     } else {

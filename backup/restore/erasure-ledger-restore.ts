@@ -55,7 +55,12 @@ export async function gatherLedger(admin: SqlConnection, backup: LocatedBackup, 
       notes.push(`erasure ledger of ${dir} not read: it is encrypted under key id ${other.encryption.keyId}`);
       continue;
     }
-    parts.push(await readLedgerFile(dir, other.erasureLedger, key?.key));
+    // A damaged ledger in another backup does not stop this restore: the live ledger and the rest still apply.
+    const theirs = await readLedgerFile(dir, other.erasureLedger, key?.key).catch((error: unknown) => {
+      notes.push(`erasure ledger of ${dir} not read: ${(error as Error).message}`);
+      return undefined;
+    });
+    if (theirs) parts.push(theirs);
   }
   return { ledger: uniteLedgers(...parts), notes };
 }
