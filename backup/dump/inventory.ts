@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../../src/errors.js';
 import { MANIFEST_FILE, type ManifestFile, parseManifestFile } from '../format/manifest.js';
 import { type BackupEntry, planPrune, type PruneDecision } from './prune-plan.js';
+import { type KnownErasure, markForgotten } from './forgotten-backups.js';
 
 /** The file beside a backup's manifest that records its last `backup verify`. */
 export const VERIFICATION_FILE = 'verification.json';
@@ -41,6 +42,8 @@ export interface BackupInfo extends BackupEntry {
   manifest: ManifestFile | null;
   /** Key id of an encrypted backup. */
   keyId: string | null;
+  /** Ids of the erasures whose subjects this backup still holds (forgotten-backups.ts); empty for an incomplete one. */
+  forgotten: string[];
 }
 
 /**
@@ -61,7 +64,7 @@ async function folderBytes(dir: string): Promise<{ bytes: number; newest: number
 }
 
 /** The backups in a folder, complete or not, with their verification. */
-export async function listBackups(folder: string): Promise<BackupInfo[]> {
+export async function listBackups(folder: string, liveErasures: readonly KnownErasure[] = []): Promise<BackupInfo[]> {
   const root = resolve(folder);
   const entries = await readdir(root, { withFileTypes: true }).catch(() => {
     throw new UsageError(`--in ${folder}: no such directory`, { hint: 'pass the folder given to `backup --to`' });
@@ -94,8 +97,10 @@ export async function listBackups(folder: string): Promise<BackupInfo[]> {
       verification,
       manifest,
       keyId: manifest?.encryption?.keyId ?? null,
+      forgotten: [],
     });
   }
+  for (const [name, ids] of markForgotten(out, liveErasures)) out.find((b) => b.name === name)!.forgotten = ids;
   return out;
 }
 
@@ -109,10 +114,11 @@ export async function writeVerification(dir: string, v: Verification): Promise<v
 /** Applies retention (`planPrune`); with `dryRun` only says what it would delete. */
 export async function pruneBackups(
   folder: string,
-  options: { keepLast: number; keepDays?: number; incompleteGraceHours?: number; now: Date; dryRun?: boolean },
+  options: { keepLast: number; keepDays?: number; incompleteGraceHours?: number; now: Date; dryRun?: boolean; forgotten?: { liveErasures: readonly KnownErasure[] } },
 ): Promise<PruneDecision> {
-  const backups = await listBackups(folder);
-  const decision = planPrune(backups, options);
+  const backups = await listBackups(folder, options.forgotten?.liveErasures);
+  const { forgotten, ...retention } = options;
+  const decision = planPrune(backups, { ...retention, ...(forgotten ? { forgotten: new Map(backups.map((b) => [b.name, b.forgotten])) } : {}) });
   if (!options.dryRun) {
     for (const r of decision.remove) await rm(join(resolve(folder), r.name), { recursive: true, force: true });
   }

@@ -3,6 +3,10 @@
  * complete backups and, with `keepDays`, every complete backup younger than that; never deletes
  * the newest complete backup whatever the settings; deletes an incomplete backup (no manifest)
  * only when nothing in it changed for `incompleteGraceHours`, so a backup still being written is safe.
+ * With `forgotten` (`--forgotten`), a complete backup that still holds forgotten subjects
+ * (forgotten-backups.ts) is removed even where the rules above keep it, when it is not the newest
+ * complete backup and a newer complete backup that holds none exists (so a restore never loses
+ * its last good starting point to an erasure).
  */
 export interface BackupEntry {
   name: string;
@@ -24,15 +28,19 @@ export interface PruneDecision {
  */
 export function planPrune(
   entries: readonly BackupEntry[],
-  options: { keepLast: number; keepDays?: number; now: Date; incompleteGraceHours?: number },
+  options: { keepLast: number; keepDays?: number; now: Date; incompleteGraceHours?: number; forgotten?: ReadonlyMap<string, readonly string[]> },
 ): PruneDecision {
   const keep: PruneDecision['keep'] = [];
   const remove: PruneDecision['remove'] = [];
   const complete = entries.filter((e) => e.complete).sort((a, b) => b.at.getTime() - a.at.getTime());
   const ageDays = (e: BackupEntry) => (options.now.getTime() - e.at.getTime()) / 86_400_000;
+  const marked = (e: BackupEntry) => (options.forgotten?.get(e.name)?.length ?? 0) > 0;
   complete.forEach((e, i) => {
-    if (i === 0) keep.push({ name: e.name, why: 'newest complete backup (always kept)' });
-    else if (i < options.keepLast) keep.push({ name: e.name, why: `among the newest ${options.keepLast}` });
+    const n = options.forgotten?.get(e.name)?.length ?? 0;
+    if (i > 0 && n > 0 && complete.slice(0, i).some((newer) => !marked(newer)))
+      remove.push({ name: e.name, why: `holds the subjects of ${n} erasure(s) since it was taken; a newer backup without them exists` });
+    else if (i === 0) keep.push({ name: e.name, why: 'newest complete backup (always kept)' });
+    else if (i < options.keepLast) keep.push({ name: e.name, why: options.keepLast >= Number.MAX_SAFE_INTEGER ? 'no --keep-last: kept' : `among the newest ${options.keepLast}` });
     else if (options.keepDays !== undefined && ageDays(e) <= options.keepDays) {
       keep.push({ name: e.name, why: `younger than ${options.keepDays} days` });
     } else {

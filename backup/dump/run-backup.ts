@@ -33,6 +33,7 @@ import type { ThrottleLimits } from '../../src/guard/throttle-limits.js';
 import { createThrottle, type Throttle } from '../../src/guard/throttle.js';
 import { ThrottleError } from '../../src/guard/throttle-error.js';
 import { type Compression, requireCompression, type ZstdProbe } from '../format/chunk-compression.js';
+import { readReportLedger, writeLedgerFile } from './dump-ledger.js';
 
 /** Options of `runBackup`. */
 export interface BackupOptions {
@@ -113,13 +114,13 @@ export async function runBackup(o: BackupOptions): Promise<BackupResult> {
   return { dir: done.dir, manifest: done.manifest, seconds: done.seconds, copies };
 }
 
-/** The sync a backup is of: the last successful one, which left mirrors and recorded its source state. */
+/** The sync a backup is of: the last successful one, which left mirrors and recorded its source state; and the erasure ledger. */
 async function readLastSync(session: SqlConnection, reportSchema: string) {
   const sync = await lastSucceededSync(session, reportSchema);
   if (!sync || !sync.sourceState) {
     throw new DualpipeError(`no successful sync in ${reportSchema}: there are no mirrors to back up`, { hint: 'run `dualpipe sync` first' });
   }
-  return { id: sync.id, finishedAt: String(sync.finishedAt), details: sync.details as SyncDetails, state: sync.sourceState as SourceState };
+  return { id: sync.id, finishedAt: String(sync.finishedAt), details: sync.details as SyncDetails, state: sync.sourceState as SourceState, ledger: await readReportLedger(session, reportSchema) };
 }
 
 /**
@@ -205,8 +206,7 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
     await pool.close();
     throw error;
   }
-  /** The backup folder while it is unfinished: removed if the backup fails. */
-  let made: string | undefined;
+  let made: string | undefined; // the unfinished backup folder: removed if the backup fails
   try {
     const session = lock.session;
     const sync = await readLastSync(session, o.pipeline.reportSchema);
@@ -228,7 +228,8 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
     const sums = await checksums;
     const finished = clock();
     const server = await readServerInfo(session);
-    const manifest = buildManifest({ plan, chunks, checksums: sums, state: sync.state, sync, serverVersion: server.version, started, finished, ...(o.key ? { keyId: o.key.id } : {}), keyColumns: keyColumnsOf(plan.tables) });
+    const erasureLedger = await atTarget(o.to, `writing the erasure ledger of ${dir}`, () => writeLedgerFile(dir, sync.ledger, plan.compression, o.key?.key));
+    const manifest = { ...buildManifest({ plan, chunks, checksums: sums, state: sync.state, sync, serverVersion: server.version, started, finished, ...(o.key ? { keyId: o.key.id } : {}), keyColumns: keyColumnsOf(plan.tables) }), ...(erasureLedger ? { erasureLedger } : {}) };
     await atTarget(o.to, `writing the manifest of ${dir}`, () => writeManifest(dir, manifest, o.key));
     made = undefined;
     log.info({ dir, rows: manifest.totals.rows, bytes: manifest.totals.bytes }, 'backup complete');

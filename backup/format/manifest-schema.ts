@@ -138,6 +138,21 @@ export const manifestSchema = z
     /** Set when chunks are encrypted: then `tables` (names, DDL, checksums, chunk hashes) is sealed on disk. */
     encryption: z.object({ algorithm: z.literal('aes-256-gcm'), keyId: z.string().regex(/^[0-9a-f]{32}$/) }).strict().optional(),
     totals: z.object({ tables: count, rows: count, bytes: count, seconds: z.number().min(0) }).strict(),
+    /**
+     * The report side's erasure ledger as it stood when the backup was taken (ledger-file.ts): its
+     * file, size and SHA-256, and each erasure's id and time (the entry count is their number). In
+     * clear even when the backup is encrypted (bound to the sealed table list): `backup list` marks
+     * backups holding forgotten subjects without a key. Absent: an empty ledger, or an older backup.
+     */
+    erasureLedger: z
+      .object({
+        file: z.string().regex(/^erasure-ledger\.jsonl(\.gz)?$/, 'must be erasure-ledger.jsonl[.gz]'),
+        bytes: count,
+        sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits'),
+        erasures: z.array(z.object({ id: z.string().min(1).max(64), erasedAt: z.string().max(64) }).strict()).max(10_000_000),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

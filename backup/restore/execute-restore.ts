@@ -30,6 +30,12 @@ export interface RestoreRun {
   now: () => Date;
   /** Waits while the target is too busy (the run's throttle); called before each chunk load. */
   pace?: () => Promise<void>;
+  /**
+   * Runs once every table is loaded, checked against the manifest and has its foreign keys, before
+   * the foreign keys to live parents are checked (withholding forgotten rows: a `--tables` child of
+   * an erased live parent would be an orphan until then); set, it defers those checks until after it.
+   */
+  afterLoad?: () => Promise<void>;
   /** Runs once the staging schema is loaded and verified, just before the swap (count and keep the lost rows); may throw to cancel. */
   beforeSwap?: () => Promise<void>;
 }
@@ -62,6 +68,7 @@ export async function executeRestore(
     await recordInfo(x);
     const metas = await createTables(x);
     const { results, orphans } = await loadVerifyAndIndex(x, metas);
+    await run.afterLoad?.();
     const foreignKeysChecked = await checkForeignKeys(x, orphans);
     run.throwIfAborted();
     await run.beforeSwap?.();
@@ -132,7 +139,7 @@ async function loadVerifyAndIndex(x: Step, metas: Map<string, TableMeta>): Promi
   const staging = plan.schemas.staging;
   const results: RestoreTableResult[] = [];
   const orphans = new OrphanChecks(staging);
-  const finished = new Set<string>(plan.liveParents);
+  const finished = new Set<string>(x.afterLoad ? [] : plan.liveParents);
   const pendingFks = [...plan.foreignKeyChecks];
   const loaded = new Map<string, number>();
   let total = 0;

@@ -7,6 +7,8 @@ import type { BackupKey } from '../format/backup-key.js';
 import type { HistoryPlace } from '../../src/history/record-run.js';
 import type { LostRowCount } from './count-lost-rows.js';
 import type { RestorePlan } from './plan-restore.js';
+import type { ErasureKey } from '../../src/erasure/erasure-key.js';
+import type { WithheldRows } from './erasure-ledger-restore.js';
 
 /** Options of `runRestore`. */
 export interface RestoreOptions {
@@ -26,6 +28,10 @@ export interface RestoreOptions {
   scratch?: boolean;
   /** The key of an encrypted backup: refused before anything is written when missing or wrong. */
   key?: BackupKey;
+  /** The erasure key (`--erasure-key-file`): needed when the united erasure ledger is not empty (erasure-ledger-restore.ts). */
+  erasureKey?: ErasureKey;
+  /** Apply no erasure ledger: only for a restore into a scratch schema that is dropped unseen (verify's restore test). */
+  ignoreErasures?: boolean;
   /**
    * Asked when the restore replaces live tables, with the rows it would discard as far as they are
    * known before the load (count-lost-rows.ts); false cancels. Without it the library proceeds.
@@ -100,6 +106,8 @@ export interface RestoreResult {
    * dry run would discard (from the change log, or unknown with why); absent when nothing is replaced.
    */
   lostRows?: LostRowCount;
+  /** The rows withheld because the erasure ledger names them (or a cascade took them with such a row); absent when the ledger is empty. */
+  withheld?: WithheldRows;
   /** `keepLost`: where the discarded live rows were copied, per table (`whole`: no primary key, the whole table). */
   keptLost?: { schema: string; tables: { table: string; rows: number; whole: boolean }[] };
 }

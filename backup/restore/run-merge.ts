@@ -9,13 +9,12 @@
  * of a killed merge is dropped by the next one.
  */
 import { allowUncheckedRows } from '../../src/db/check-constraints.js';
-import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
+import type { SqlConnection } from '../../src/db/connection.js';
 import { DualpipeError, UsageError } from '../../src/errors.js';
 import { acquireRunLock, lockName } from '../../src/lock/run-lock.js';
 import { type Logger, silentLogger } from '../../src/log/logger.js';
 import { discoverTables } from '../../src/catalog/discover-tables.js';
 import { readForeignKeys } from '../../src/catalog/foreign-keys.js';
-import type { BackupKey } from '../format/backup-key.js';
 import { schemaExists } from './inspect-target.js';
 import { type MergePlan, planMerge } from './plan-merge.js';
 import { derivedSchemaName } from './plan-restore.js';
@@ -25,61 +24,12 @@ import { executeRestore } from './execute-restore.js';
 import { hasKeyIndex, loadMergeScratch } from './load-merge-scratch.js';
 import { checkLocalInfile, checkRestoreTarget, prepareRestore } from './prepare-restore.js';
 import type { RestoreOptions } from './restore-types.js';
+import type { MergeOptions, MergeResult, MergeTableResult } from './merge-types.js';
+import { prepareErasures, withholdIn, writeBackLedger } from './erasure-ledger-restore.js';
 import { dropScratchRestore } from './run-restore.js';
 import { parseWhere } from './where-filter.js';
 
-/** Options of `runMerge`. */
-export interface MergeOptions {
-  connector: SqlConnector;
-  from: string;
-  key?: BackupKey;
-  target: string;
-  where: string;
-  threads?: number;
-  /** Everything but the COMMIT: the counts are real, the transaction is rolled back. */
-  dryRun?: boolean;
-  waitForLockSeconds?: number;
-  logger?: Logger;
-}
-
-/** What a merge did to one table. */
-export interface MergeTableResult {
-  table: string;
-  /** Rows of the backup chosen by the filter or depending on them. */
-  inBackup: number;
-  inserted: number;
-  /** Present now with the same content. */
-  identical: number;
-  /** Present now with other content: left as they are. */
-  conflicts: number;
-  conflictKeys: unknown[][];
-}
-
-/** What a merge did: rows inserted, identical and in conflict. */
-export interface MergeResult {
-  dryRun: boolean;
-  backupDir: string;
-  target: string;
-  root: string;
-  tables: MergeTableResult[];
-  inserted: number;
-  conflicts: number;
-  /**
-   * Chunk files read into the scratch schema. With a backup that records its chunks' key ranges,
-   * only those that can hold the chosen rows and their dependents; with an older one, all.
-   */
-  chunksRead: number;
-  /** Chunk files of the backup's mirror tables: what a merge without the key index reads. */
-  chunksTotal: number;
-  /**
-   * Bytes of chunk files read: of the blocks chosen where chunks record their blocks (an
-   * uncompressed, unencrypted backup of this version), else of the chunks read whole.
-   */
-  bytesRead: number;
-  /** Whether the backup's key index chose the chunks (false: an older backup, read whole). */
-  keyIndex: boolean;
-  seconds: number;
-}
+export type { MergeOptions, MergeResult, MergeTableResult } from './merge-types.js';
 
 async function autoUpdatedColumns(admin: SqlConnection, schema: string): Promise<Map<string, string[]>> {
   const rows = await admin.query<{ t: string; c: string }>(
@@ -191,6 +141,8 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
   try {
     if (!(await schemaExists(admin, o.target)))
       throw new UsageError(`schema ${o.target} does not exist: a merge adds rows to live tables`, { hint: 'use a full restore (without --mode merge)' });
+    // Before anything is loaded: a ledger that is not empty needs its key (exit 2 without it).
+    const erasures = await prepareErasures(admin, backup, o.target, o);
     const plan = planMerge({
       filter,
       target: o.target,
@@ -217,6 +169,9 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
         await markRows(admin, plan);
       }
       log.debug({ seconds: (Date.now() - started) / 1000, chunksRead, bytesRead }, 'merge: scratch loaded and marked');
+      // Forgotten rows leave the scratch copy before anything is inserted: the merge cannot bring them back.
+      const withheld = await withholdIn(admin, scratch, erasures);
+      if (erasures && !o.dryRun) await writeBackLedger(admin, o.target, erasures.ledger);
       const conn = await o.connector.connect({ database: o.target });
       let tables: MergeTableResult[];
       try {
@@ -239,6 +194,7 @@ export async function runMerge(o: MergeOptions): Promise<MergeResult> {
         bytesRead,
         keyIndex,
         seconds: (Date.now() - started) / 1000,
+        ...(withheld ? { withheld } : {}),
       };
     } finally {
       await dropScratchRestore(admin, scratch).catch(() => {});

@@ -20,6 +20,7 @@ import { inspectTarget } from './inspect-target.js';
 import { restoreSchemas } from './plan-restore.js';
 import { checkLocalInfile, checkRestoreTarget, dryRunResult, prepareRestore } from './prepare-restore.js';
 import type { RestoreOptions, RestoreResult } from './restore-types.js';
+import { prepareErasures, withholdIn, writeBackLedger } from './erasure-ledger-restore.js';
 import { describeLost, type LostRowCount } from './count-lost-rows.js';
 import { checkKeepSchemaFree, checkKeepSchemaName, compareLostInSnapshot, countLostFromLog, keepLostRows, tableSums } from './lost-rows.js';
 
@@ -50,6 +51,8 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
   const admin = await o.connector.connect({ database: null });
   try {
     const prepared = await prepareRestore(admin, o, backup);
+    // Before anything is loaded or changed: a ledger that is not empty needs its key (exit 2 without it).
+    const erasures = o.ignoreErasures ? undefined : await prepareErasures(admin, backup, o.target, o);
     const first = prepared.plan;
     if (o.keepLost !== undefined) {
       checkKeepSchemaName(o.keepLost, o.target);
@@ -80,8 +83,15 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
       let lost: LostRowCount | undefined;
       let kept: RestoreResult['keptLost'];
       let sums = new Map<string, string>();
+      let withheld: RestoreResult['withheld'];
       // Counted again, exactly, once the backup is loaded beside the live tables: the last moment
       // before the swap, so it includes what writers committed during the load.
+      // Once loaded, the staging copy has its foreign keys: InnoDB's cascades take dependents the ledger never saw.
+      const afterLoad = async () => {
+        withheld = await withholdIn(admin, p.schemas.staging, erasures);
+        if (erasures) await writeBackLedger(admin, o.target, erasures.ledger);
+        if (withheld) log.info({ rows: withheld.matched, cascaded: withheld.cascaded, erasures: withheld.erasures }, 'restore: forgotten rows withheld');
+      };
       const beforeSwap = async () => {
         if (!p.replaced.length) return;
         ({ lost, sums } = await compareLostInSnapshot(admin, p));
@@ -89,7 +99,7 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
         await settleLost(o, lost, since);
         if (o.keepLost !== undefined) kept = await keepLostRows(admin, p, o.keepLost, lost);
       };
-      const done = await executeRestore(o, p, { admin, log, threads, throwIfAborted, now: clock, pace: () => throttle.check(o.signal), beforeSwap });
+      const done = await executeRestore(o, p, { admin, log, threads, throwIfAborted, now: clock, pace: () => throttle.check(o.signal), ...(erasures ? { afterLoad } : {}), beforeSwap });
       // The RENAME waits for writers' open transactions: what they committed after the count went
       // to the previous schema uncounted. Nothing can write there now: compare its sums with the count's.
       if (lost && p.keepsWindow) {
@@ -120,6 +130,7 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
         ...(o.throttle ? { throttle: throttle.stats() } : {}),
         ...(lost ? { lostRows: lost } : {}),
         ...(kept ? { keptLost: kept } : {}),
+        ...(withheld ? { withheld } : {}),
       };
     } finally {
       await throttle.close();

@@ -10,6 +10,7 @@ import type { Logger } from '../../src/log/logger.js';
 import type { BackupKey } from '../format/backup-key.js';
 import { writeVerification } from '../dump/inventory.js';
 import { locateBackup, verifyChunks } from '../format/read-backup.js';
+import { readLedgerFile } from '../format/ledger-file.js';
 import { dropScratchRestore, runRestore } from './run-restore.js';
 
 /** The outcome of `verifyBackup`. */
@@ -40,6 +41,8 @@ export async function verifyBackup(o: {
   let sums: { chunks: number; bytes: number };
   try {
     sums = await verifyChunks(located.dir, located.manifest.tables);
+    // The erasure ledger file: size, SHA-256 (and, encrypted, authentication) and its erasures against the manifest.
+    if (located.manifest.erasureLedger) await readLedgerFile(located.dir, located.manifest.erasureLedger, o.key?.key);
   } catch (error) {
     await record({ dir: located.dir, ok: false, chunks: 0, bytes: 0, restoreTest: null, message: (error as Error).message });
     throw error;
@@ -55,6 +58,8 @@ export async function verifyBackup(o: {
       from: located.dir,
       ...(o.key ? { key: o.key } : {}),
       target: schema,
+      // The scratch copy is dropped unseen: it needs no erasure key, and leaves no ledger behind.
+      ignoreErasures: true,
       threads: o.restoreTest.threads ?? 2,
       ...(o.logger ? { logger: o.logger } : {}),
     });

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
 import type { Pipeline } from '../../api/index.js';
+import type { KnownErasure } from '../../api/backup-inventory.js';
+import { UsageError } from '../../api/light.js';
 import type { CliContext, GetContext } from '../context.js';
 import { KEY_FILE_FLAG, keyFromFlag } from '../key-file.js';
 import { parsePositiveInt } from '../parse-options.js';
@@ -18,6 +20,22 @@ function historyOf(c: CliContext): { history?: Pipeline } {
   }
 }
 
+/**
+ * The erasures of the configured source's live ledger, for marking backups that hold forgotten
+ * subjects; none without a configured source (the backups' own ledgers still mark).
+ */
+async function liveErasuresOf(c: CliContext): Promise<KnownErasure[]> {
+  let connector, schema;
+  try {
+    connector = c.source();
+    schema = c.config.source.database;
+  } catch {
+    return [];
+  }
+  const { readLiveErasures } = await import('../../api/backup-inventory.js');
+  return readLiveErasures(connector, schema);
+}
+
 /** `backup list`, `backup prune`, `backup verify`. */
 export function registerBackupInventoryCommands(backup: Command, ctx: GetContext): void {
   backup
@@ -28,7 +46,7 @@ export function registerBackupInventoryCommands(backup: Command, ctx: GetContext
       const c = ctx();
       const now = Date.now();
       const { listBackups } = await import('../../api/backup-inventory.js');
-      const list = await listBackups(flags.in);
+      const list = await listBackups(flags.in, await liveErasuresOf(c));
       c.print(
         { backups: list.map(({ manifest: _m, ...b }) => b) },
         () =>
@@ -39,7 +57,8 @@ export function registerBackupInventoryCommands(backup: Command, ctx: GetContext
                   (b) =>
                     `${b.name}  ${age(now - b.at.getTime()).padStart(8)}  ${(b.bytes / 1048576).toFixed(1).padStart(8)} MB  ` +
                     `${b.complete ? `${b.tables} tables ${b.rows} rows  sync #${b.syncRunId}${b.keyId ? `  encrypted (key id ${b.keyId.slice(0, 8)}…)` : ''}` : `INCOMPLETE (${b.problem})`}  ` +
-                    `${b.verification ? (b.verification.ok ? `verified${b.verification.restoreTest ? ' + restore test' : ''} ${b.verification.at}` : 'VERIFY FAILED') : 'not verified'}`,
+                    `${b.verification ? (b.verification.ok ? `verified${b.verification.restoreTest ? ' + restore test' : ''} ${b.verification.at}` : 'VERIFY FAILED') : 'not verified'}` +
+                    (b.forgotten.length ? `  HOLDS FORGOTTEN SUBJECTS (${b.forgotten.length} erasure(s) since it was taken; \`backup prune --forgotten\`)` : ''),
                 )
                 .join('\n'),
       );
@@ -49,16 +68,19 @@ export function registerBackupInventoryCommands(backup: Command, ctx: GetContext
     .command('prune')
     .description('delete old backups: keeps the newest N complete ones (and those younger than D days); never the newest')
     .requiredOption('--in <dir>', 'the folder given to `backup --to`')
-    .requiredOption('--keep-last <n>', 'complete backups to keep', parsePositiveInt('--keep-last', 100_000))
+    .option('--keep-last <n>', 'complete backups to keep (needed unless --forgotten is given; then all are kept but the marked ones)', parsePositiveInt('--keep-last', 100_000))
     .option('--keep-days <d>', 'also keep complete backups younger than this many days', parsePositiveInt('--keep-days', 100_000))
     .option('--incomplete-grace-hours <h>', 'delete incomplete backups (no manifest: failed or cut short) untouched for this many hours', parsePositiveInt('--incomplete-grace-hours', 100_000), 1)
+    .option('--forgotten', 'also delete backups that still hold forgotten subjects (`backup list` marks them), never the newest, and only when a newer backup without them exists')
     .option('--dry-run', 'say what would be deleted, delete nothing')
-    .action(async (flags: { in: string; keepLast: number; keepDays?: number; incompleteGraceHours: number; dryRun?: boolean }) => {
+    .action(async (flags: { in: string; keepLast?: number; keepDays?: number; incompleteGraceHours: number; dryRun?: boolean; forgotten?: boolean }) => {
       const c = ctx();
+      if (flags.keepLast === undefined && !flags.forgotten) throw new UsageError('backup prune needs --keep-last <n> or --forgotten');
       const { pruneAndRecord } = await import('../../api/backup-inventory.js');
       const d = await pruneAndRecord(flags.in, {
         ...historyOf(c),
-        keepLast: flags.keepLast,
+        keepLast: flags.keepLast ?? Number.MAX_SAFE_INTEGER,
+        ...(flags.forgotten ? { forgotten: { liveErasures: await liveErasuresOf(c) } } : {}),
         ...(flags.keepDays !== undefined ? { keepDays: flags.keepDays } : {}),
         incompleteGraceHours: flags.incompleteGraceHours,
         now: new Date(),

@@ -4,6 +4,7 @@ import { UsageError } from '../../api/light.js';
 import { confirm, terminal } from '../confirm.js';
 import type { GetContext } from '../context.js';
 import { KEY_FILE_FLAG, keyFromFlag } from '../key-file.js';
+import { ERASURE_KEY_FLAG, erasureKeyFromFlag, withheldText } from '../erasure-key-flag.js';
 import { parseList, parsePositiveInt } from '../parse-options.js';
 import { addLimitFlags, applyLimitFlags, type LimitFlags } from '../limit-flags.js';
 import { createProgress, type Progress } from '../progress.js';
@@ -27,6 +28,7 @@ interface RestoreFlags extends LimitFlags, ThrottleFlags {
   where?: string;
   tables?: string[];
   keepLost?: string;
+  erasureKeyFile?: string;
 }
 
 function parseMode(text: string): 'replace' | 'merge' {
@@ -46,6 +48,7 @@ function describeMerge(r: MergeResult): string {
       `${r.conflicts} row(s) exist now with other content and were left as they are`,
     `read ${r.chunksRead} of ${r.chunksTotal} chunk file(s)${r.keyIndex ? '' : ' (the backup records no key ranges: it was read whole)'}`,
   );
+  if (r.withheld) lines.push(withheldText(r.withheld));
   return lines.join('\n');
 }
 
@@ -71,6 +74,7 @@ function describeRestore(r: RestoreThenSyncResult, reportSchema: string, isSourc
         `loaded at ${t.loadedAfterSeconds.toFixed(1)} s  indexes ${t.indexSeconds.toFixed(1)} s${t.replaced ? '  (replaced)' : ''}`,
     );
   for (const s of r.skipped) lines.push(`${s.table} skipped: ${s.reason}`);
+  if (r.withheld) lines.push(withheldText(r.withheld));
   lines.push(
     `restored ${r.tables.length} tables, ${r.rows} rows (${(r.bytes / 1024 / 1024).toFixed(1)} MB of chunks) into ${r.target} ` +
       `in ${r.seconds.toFixed(1)} s (${r.rowsPerSecond} rows/s); ${r.foreignKeysChecked} foreign keys checked`,
@@ -103,6 +107,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
     .option('--threads <n>', 'chunks loaded in parallel', parsePositiveInt('--threads', 64), 2)
     .option('--indexes <when>', 'after-load (build secondary indexes after the load) or create', parseIndexes, 'after-load')
     .option(KEY_FILE_FLAG[0], `${KEY_FILE_FLAG[1]}: the key an encrypted backup was written with`)
+    .option(ERASURE_KEY_FLAG[0], ERASURE_KEY_FLAG[1])
     .option('--mode <mode>', 'replace (whole tables, atomic swap) or merge (insert the rows --where chooses and their dependents)', parseMode, 'replace')
     .option('--where <filter>', 'with --mode merge: the rows to bring back, e.g. "contacts.id IN (42, 43)" (=, IN, BETWEEN, AND)')
     .option('--tables <list>', 'restore only these tables (comma-separated; --from or --from-mirrors); tables that reference them must be included', parseList)
@@ -144,6 +149,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
           connector: c.source(),
           from: flags.from,
           ...(await keyFromFlag(c, flags.encryptKeyFile)),
+          ...(await erasureKeyFromFlag(c, flags.erasureKeyFile)),
           target,
           where: flags.where!,
           threads: flags.threads,
@@ -204,6 +210,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
           onProgress: (e) => progress.update(e.item, e.done, e.total, e.unit),
           lostRows: flags.yes ? 'discard' : terminal(c) ? askAboutLost : 'refuse',
           ...(flags.keepLost !== undefined ? { keepLost: flags.keepLost } : {}),
+          ...(await erasureKeyFromFlag(c, flags.erasureKeyFile)),
           confirm: async (plan, lost) => {
             agreed = lost;
             progress.stop();

@@ -37,6 +37,7 @@ export const backupListResult = commandDocument(
         problem: z.string().nullable(),
         verification: z.looseObject({ at: isoTime, ok: z.boolean(), restoreTest: z.boolean(), message: z.string() }).nullable(),
         keyId: z.string().nullable(),
+        forgotten: z.array(z.string()).describe('ids of the erasures whose subjects the backup still holds (`backup prune --forgotten`)'),
       }),
     ),
   },

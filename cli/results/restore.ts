@@ -33,6 +33,10 @@ export const restoreResult = commandDocument(
     putBack: z.array(z.string()).optional(),
     removed: z.array(z.string()).optional(),
     dropped: z.boolean().optional(),
+    withheld: z
+      .looseObject({ erasures: z.int(), byTable: z.record(z.string(), z.int()), matched: z.int(), cascaded: z.int() })
+      .describe('rows withheld because the erasure ledger names them (byTable, matched) or a cascade took them with such a row')
+      .optional(),
   },
   'dualpipe restore --json',
 );
