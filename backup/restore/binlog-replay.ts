@@ -25,6 +25,12 @@ export interface BinlogReplayOptions {
   tools?: { binlog: string; client: string };
   /** Connection options for the client, e.g. `-h127.0.0.1 -P3306 -uroot` (default: `-u root`). */
   clientArgs?: string;
+  /**
+   * The erasure ledger is not empty: the restore withheld forgotten rows, so the binlog holds
+   * changes to rows that are not there (and inserts of their children). The replay then runs in
+   * idempotent mode, and `dualpipe forget --reapply` follows it (`reapply` is its argument text).
+   */
+  erasures?: { reapply?: string };
 }
 
 /**
@@ -38,8 +44,14 @@ export function binlogReplayCommand(o: BinlogReplayOptions): string {
   const tools = o.tools ?? (o.flavor === 'mysql' ? { binlog: 'mysqlbinlog', client: 'mysql' } : { binlog: 'mariadb-binlog', client: 'mariadb' });
   const gtid = o.flavor === 'mysql' && o.start.gtid !== undefined ? ` --skip-gtids --exclude-gtids='${o.start.gtid}'` : '';
   const files = o.files ?? [o.start.file, '<later binlog files…>'];
-  return (
-    `${tools.binlog}${gtid} --database=${o.schema} --start-position=${o.start.position} ` +
-    `--stop-position=${o.stopPosition ?? '<stop>'} ${files.join(' ')} | ${tools.client} ${o.clientArgs ?? '-u root'}`
-  );
+  const client = `${tools.client} ${o.clientArgs ?? '-u root'}`;
+  // MySQL: mysqlbinlog --idempotent starts the stream with SET SESSION RBR_EXEC_MODE=IDEMPOTENT. MariaDB
+  // has no session form: its global slave_exec_mode=IDEMPOTENT also governs BINLOG statements, so the
+  // stream sets it and puts STRICT back at its end. Either way a row event on a withheld row (or an
+  // insert of its child, refused by its foreign key) is skipped row by row instead of stopping the replay.
+  const idem = o.erasures && o.flavor === 'mysql' ? ' --idempotent' : '';
+  const read = `${tools.binlog}${idem}${gtid} --database=${o.schema} --start-position=${o.start.position} --stop-position=${o.stopPosition ?? '<stop>'} ${files.join(' ')}`;
+  if (!o.erasures) return `${read} | ${client}`;
+  const stream = o.flavor === 'mysql' ? read : `{ echo "SET GLOBAL slave_exec_mode='IDEMPOTENT';"; ${read}; echo "SET GLOBAL slave_exec_mode='STRICT';"; }`;
+  return `${stream} | ${client} && dualpipe forget --reapply ${o.erasures.reapply ?? '--erasure-key-file <erasure key file>'}`;
 }

@@ -114,7 +114,7 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
       const m = backup.manifest;
       const replay =
         m.binlog && o.target === m.sourceSchema
-          ? binlogReplayCommand({ flavor: (await readServerInfo(admin)).flavor, start: m.binlog, schema: m.sourceSchema })
+          ? binlogReplayCommand({ flavor: (await readServerInfo(admin)).flavor, start: m.binlog, schema: m.sourceSchema, ...(erasures ? { erasures: {} } : {}) })
           : undefined;
       return {
         ...prepared.base,

@@ -6,7 +6,8 @@
  * with the binlog on.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -25,6 +26,10 @@ import { ownServerOptions } from '../../helpers/test-server-choice.js';
 import { runGrants } from '../../../ops/grants/apply-grants.js';
 import { installCapture } from '../../../sync/capture/capture.js';
 import { runSync } from '../../../sync/full/run-sync.js';
+import { runForget } from '../../../ops/forget/run-forget.js';
+import { readErasureKey } from '../../../src/erasure/erasure-key.js';
+import { contactWithTree } from '../../helpers/erase-subject.js';
+import { subjectCounts } from '../../helpers/crm-subject.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'dp-pitr-'));
 let target: ConnectionTarget & { database: string; port: number };
@@ -137,5 +142,43 @@ describe('point-in-time recovery', () => {
     expect(triggers.length).toBeGreaterThan(0);
     const schemas = await conn.query<{ s: string }>("SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE 'crm\\_\\_dp\\_restore%'");
     expect(schemas).toEqual([]);
+  });
+  it('past an erasure: the restore withholds the forgotten customer, the idempotent replay and forget --reapply keep it gone, every later change comes back', async () => {
+    const pipeline = pitrPipeline();
+    const keyFile = join(dir, 'erasure.key');
+    writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
+    const key = await readErasureKey(keyFile);
+    await runSync({ pipeline });
+    const backup = await runBackup({ pipeline, to: join(dir, 'backups-erasure') });
+    const subject = await contactWithTree(conn, SCHEMA);
+    const tree = await subjectCounts(conn, [subject]);
+    // After the backup: a child of the subject (erased later), a change to it, and other work.
+    await conn.execute(`INSERT INTO ${q('interactions')} (contact_id, channel, direction, subject, occurred_at) VALUES (?, 'email', 'inbound', 'after the backup', NOW(6))`, [subject]);
+    await conn.execute(`UPDATE ${q('contacts')} SET lead_score = 55 WHERE id = ?`, [subject]);
+    await conn.execute(`INSERT INTO ${q('contacts')} (id, first_name, last_name, email) VALUES (900002, 'Before', 'Erasure', 'before@example.test')`);
+    const forgot = await runForget({ pipeline, where: `contacts.id IN (${subject})`, reason: 'GDPR request (test)', key });
+    expect(forgot.subjects).toBe(1);
+    await conn.execute(`INSERT INTO ${q('contacts')} (id, first_name, last_name, email) VALUES (900003, 'After', 'Erasure', 'after-erasure@example.test')`);
+    const stop = await binlogPosition();
+
+    const restored = await runRestore({ connector: createConnector(target), from: backup.dir, target: SCHEMA, erasureKey: key });
+    expect(restored.withheld?.byTable.contacts).toBe(1);
+    expect(restored.withheld!.matched + restored.withheld!.cascaded).toBe(Object.values(tree).reduce((a, n) => a + n, 0));
+    const flavor = (await readServerInfo(conn)).flavor;
+    expect(restored.binlogReplay).toMatch(/forget --reapply/);
+    const start = backup.manifest.binlog!;
+    const files = [start.file, stop.file].filter((f, i, a) => a.indexOf(f) === i).map((f) => join(dataDir, f));
+    const url = `mysql://root@127.0.0.1:${target.port}/${SCHEMA}`;
+    const command = binlogReplayCommand({
+      flavor, start, schema: SCHEMA, stopPosition: stop.position, files, tools: replayTools(flavor), clientArgs: `-h127.0.0.1 -P${target.port} -uroot`,
+      erasures: { reapply: `--source ${url} --erasure-key-file ${keyFile}` },
+    }).replace(/ dualpipe /, ` node ${join(process.cwd(), 'dist/bin/dualpipe.js')} `);
+    const replay = spawnSync('bash', ['-c', `set -o pipefail; ${command}`], { encoding: 'utf8' });
+    expect(replay.status, replay.stderr.slice(0, 2000)).toBe(0);
+
+    expect(await subjectCounts(conn, [subject])).toEqual(Object.fromEntries(Object.keys(tree).map((t) => [t, 0])));
+    expect((await conn.query(`SELECT id FROM ${q('contacts')} WHERE id IN (900002, 900003) ORDER BY id`)).map((r) => Number(r.id))).toEqual([900002, 900003]);
+    expect(await conn.query(`SELECT 1 FROM ${qualify('crm_report', 'contacts')} WHERE id = ?`, [subject])).toEqual([]);
+    if (flavor === 'mariadb') expect((await conn.query<{ m: string }>('SELECT @@GLOBAL.slave_exec_mode AS m'))[0]!.m).toBe('STRICT');
   });
 });
