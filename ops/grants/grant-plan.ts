@@ -114,6 +114,7 @@ const onServer = (scope: GrantScope, server: GrantPlanInput['server']) => server
 /** The schema a scope names (none for `global` and `staging`). */
 function scopeSchema(scope: GrantScope, input: GrantPlanInput): string {
   if (scope === 'system-table') return 'mysql';
+  if (scope === 'source-internal') return internalSchemaOf(input.sourceSchema);
   if (scope.startsWith('internal')) return internalSchemaOf(input.reportSchema);
   return scope.startsWith('report') ? input.reportSchema : input.sourceSchema;
 }
@@ -152,7 +153,7 @@ function planAccount(role: Role, input: GrantPlanInput): AccountPlan {
     let targets: string[];
     if (g.scope === 'global') targets = ['*.*'];
     else if (g.scope === 'staging') targets = stagingTargets(input.sourceSchema, input.wildcards);
-    else if (g.scope === 'source' || g.scope === 'report' || g.scope === 'internal') targets = [`${grantSchema(schema, input.wildcards)}.*`];
+    else if (g.scope === 'source' || g.scope === 'report' || g.scope === 'internal' || g.scope === 'source-internal') targets = [`${grantSchema(schema, input.wildcards)}.*`];
     else {
       // Table-level grants name the schema literally: no wildcard escaping there.
       if (g.ifTableExists && !input.tables.has(`${schema}.${g.table!}`)) {

@@ -22,6 +22,8 @@ export const passwordEnv = (role: Role) => `DUALPIPE_${role.toUpperCase()}_PASSW
  * - `source-table` / `report-table`: one table of it (`table`);
  * - `internal` / `internal-table`: the report schema's internal schema (`<report>__dualpipe`,
  *   src/catalog/internal-schema.ts: shadow set, run history, journal, freshness), or one table of it;
+ * - `source-internal`: the source's internal schema (`<source>__dualpipe`): the erasure ledger
+ *   (src/erasure/ledger-tables.ts) and the unarchive markers;
  * - `staging`: the schemas a restore derives from the source's name (`crm__dp_restore`,
  *   `crm__dp_previous`, `crm__dp_rollback`, and the `crm__dp_rtest_*` of restore tests);
  * - `global`: `*.*` on the source server;
@@ -34,6 +36,7 @@ export type GrantScope =
   | 'report-table'
   | 'internal'
   | 'internal-table'
+  | 'source-internal'
   | 'staging'
   | 'global'
   | 'system-table';
@@ -116,6 +119,14 @@ export const ROLE_GRANTS: Readonly<Record<Role, readonly RoleGrant[]>> = {
       privileges: ['SELECT', 'INSERT', 'UPDATE', 'CREATE'],
       why: 'reads the last sync and records the backup in the run history',
     },
+    {
+      scope: 'internal',
+      // Schema-level, not per table: the ledger tables appear with the first erasure, after the
+      // grants were applied, and a backup that could not see them would leave them out in silence.
+      // The schema holds copies of what the report schema's SELECT already shows, and the ledger's hashes.
+      privileges: ['SELECT'],
+      why: "copies the erasure ledger's report-side copy into every backup (erasure-ledger.jsonl)",
+    },
   ],
   restore: [
     {
@@ -127,6 +138,12 @@ export const ROLE_GRANTS: Readonly<Record<Role, readonly RoleGrant[]>> = {
       scope: 'staging',
       privileges: [...BUILD, 'REFERENCES', 'TRIGGER'],
       why: 'creates, loads (LOAD DATA LOCAL) and drops the staging, previous, rollback and merge schemas; TRIGGER: the restore first checks on its staging table that it can put capture triggers back',
+    },
+    {
+      scope: 'source-internal',
+      // Append-only: no UPDATE, DELETE or DROP there (the ledger's triggers refuse the first two for everyone).
+      privileges: ['SELECT', 'INSERT', 'CREATE', 'TRIGGER'],
+      why: 'reads the erasure ledger (forgotten rows are withheld) and appends to it what a backup knew (created, with its append-only triggers, on a fresh server)',
     },
   ],
 };

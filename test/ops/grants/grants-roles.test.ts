@@ -4,7 +4,7 @@
  * sync writing one, …).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +16,9 @@ import { internalSchemaOf } from '../../../src/catalog/internal-schema.js';
 import type { GrantsResult } from '../../../ops/grants/apply-grants.js';
 import { ROLES, type Role } from '../../../ops/grants/role-privileges.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
+import { contactWithTree } from '../../helpers/erase-subject.js';
+import { runForget } from '../../../ops/forget/run-forget.js';
+import { readErasureKey } from '../../../src/erasure/erasure-key.js';
 import { runCliCapture } from '../../helpers/run-cli-capture.js';
 import { testServerTarget } from '../../helpers/test-database.js';
 
@@ -24,6 +27,7 @@ const ANALYST_PASSWORD = `an'al\\yst-${randomBytes(4).toString('hex')}`;
 let fx: CrmFixture;
 let sibling: string;
 let dir: string;
+let keyFile: string;
 const passwords = new Map<Role, string>();
 const sessions: SqlConnection[] = [];
 
@@ -48,6 +52,8 @@ const rep = (t: string) => qualify(fx.reportSchema, t);
 beforeAll(async () => {
   fx = await createCrmFixture('grants_roles');
   dir = mkdtempSync(join(tmpdir(), 'dualpipe-grants-'));
+  keyFile = join(mkdtempSync(join(tmpdir(), 'dualpipe-grants-key-')), 'erasure.key');
+  writeFileSync(keyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
   await fx.connector.connect().then(async (c) => {
     await installCapture(c, fx.database);
     // A schema that an unescaped `_` in the report schema's GRANT would match too.
@@ -160,7 +166,10 @@ describe('grants', () => {
     await expect(writer.execute(`ALTER TABLE ${src('contacts')} ADD COLUMN x INT`)).rejects.toThrow(denied);
   });
 
-  it('backup: dumps the mirrors, and writes neither the source nor a mirror', async () => {
+  it('backup: dumps the mirrors and the erasure ledger, and writes neither the source nor a mirror', async () => {
+    // A customer forgotten (as a DBA) first: the backup account must carry the report-side ledger.
+    const forgot = await runForget({ pipeline: fx.pipeline, where: `contacts.id IN (${await contactWithTree(await as('writer'), fx.database)})`, reason: 'grants test', key: await readErasureKey(keyFile) });
+    expect(forgot.subjects).toBe(1);
     const r = await cliAs('backup', ['backup', '--to', dir]);
     expect(r.code, r.stderr).toBe(0);
     // The sync account recorded where a point-in-time recovery starts whenever the server can tell:
@@ -171,7 +180,8 @@ describe('grants', () => {
     await root.close();
     const recordable = Number(server!.b) === 1 && (/mariadb/i.test(server!.v) || gtid === 'ON');
     const manifests = readdirSync(dir).filter((d) => existsSync(join(dir, d, 'manifest.json')));
-    const manifest = JSON.parse(readFileSync(join(dir, manifests.sort().at(-1)!, 'manifest.json'), 'utf8')) as { binlog: unknown; binlogNote?: string };
+    const manifest = JSON.parse(readFileSync(join(dir, manifests.sort().at(-1)!, 'manifest.json'), 'utf8')) as { binlog: unknown; binlogNote?: string; erasureLedger?: { erasures: unknown[] } };
+    expect(manifest.erasureLedger?.erasures).toHaveLength(1);
     if (recordable) expect(manifest.binlog, manifest.binlogNote).not.toBeNull();
     else expect(manifest.binlog).toBeNull();
     const backup = await as('backup');
@@ -190,7 +200,7 @@ describe('grants', () => {
     );
     const needsTrust = Number(server!.b) === 1 && Number(server!.t) !== 1;
     if (needsTrust) {
-      const refused = await cliAs('restore', ['restore', '--from', dir, '--yes']);
+      const refused = await cliAs('restore', ['restore', '--from', dir, '--yes', '--erasure-key-file', keyFile]);
       expect(refused.code).not.toBe(0);
       expect(refused.stderr).toMatch(/cannot create triggers[\s\S]*log_bin_trust_function_creators=1/);
       await root.execute('SET GLOBAL log_bin_trust_function_creators = 1');
@@ -206,10 +216,10 @@ describe('grants', () => {
 
 /** The restore role's restore, rollback, restore again and drop of the previous tables, then the sync role's runs. */
 async function restoreAsRole(): Promise<void> {
-  const r = await cliAs('restore', ['restore', '--from', dir, '--yes']);
+  const r = await cliAs('restore', ['restore', '--from', dir, '--yes', '--erasure-key-file', keyFile]);
   expect(r.code, r.stderr).toBe(0);
   expect((await cliAs('restore', ['restore', '--rollback', '--yes'])).code).toBe(0);
-  expect((await cliAs('restore', ['restore', '--from', dir, '--yes'])).code).toBe(0);
+  expect((await cliAs('restore', ['restore', '--from', dir, '--yes', '--erasure-key-file', keyFile])).code).toBe(0);
   expect((await cliAs('restore', ['restore', '--drop-previous'])).code).toBe(0);
   // Capture came back on (under a new id): the sync account's next run is a full one, then verifies.
   expect((await cliAs('sync', ['sync', '--incremental'])).code).toBe(0);
@@ -218,4 +228,9 @@ async function restoreAsRole(): Promise<void> {
   await expect(restore.query(`SELECT * FROM ${rep('contacts')} LIMIT 1`)).rejects.toThrow(denied);
   await expect(restore.execute(`CREATE DATABASE ${quoteId(`${PREFIX}other`)}`)).rejects.toThrow(denied);
   await expect(restore.execute('CREATE USER IF NOT EXISTS x@localhost')).rejects.toThrow(denied);
+  // The erasure ledger: read and appended to, never changed or dropped.
+  const ledger = internalSchemaOf(fx.database);
+  expect(Number((await restore.query<{ n: number }>(`SELECT COUNT(*) AS n FROM ${qualify(ledger, 'erasure_ledger')}`))[0]!.n)).toBe(1);
+  await expect(restore.execute(`DROP TABLE ${qualify(ledger, 'erasure_keys')}`)).rejects.toThrow(denied);
+  await expect(restore.execute(`DELETE FROM ${qualify(ledger, 'erasure_keys')}`)).rejects.toThrow(/denied|append-only/i);
 }

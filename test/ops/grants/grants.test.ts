@@ -44,10 +44,14 @@ describe('grants planner', () => {
       "GRANT SELECT, LOCK TABLES ON `crm\\_report`.* TO 'dp_backup'@'%'",
       // The run history lives in the internal schema; the analyst has no grant there at all.
       "GRANT SELECT, INSERT, UPDATE, CREATE ON `crm_report__dualpipe`.`_dualpipe_runs` TO 'dp_backup'@'%'",
+      // The report-side copy of the erasure ledger, which every backup carries.
+      "GRANT SELECT ON `crm\\_report\\_\\_dualpipe`.* TO 'dp_backup'@'%'",
     ]);
     expect(grants.restore).toEqual([
       "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, REFERENCES, TRIGGER ON `crm`.* TO 'dp_restore'@'%'",
       "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, ALTER, INDEX, REFERENCES, TRIGGER ON `crm\\_\\_dp\\_%`.* TO 'dp_restore'@'%'",
+      // The erasure ledger: read and appended, never changed (no UPDATE, DELETE or DROP).
+      "GRANT SELECT, INSERT, CREATE, TRIGGER ON `crm\\_\\_dualpipe`.* TO 'dp_restore'@'%'",
     ]);
     // Nobody but the sync and the restore writes anywhere near the source; nobody gets GRANT OPTION or FILE.
     for (const p of plans) expect(p.statements.map((s) => s.sql).join('\n')).not.toMatch(/GRANT OPTION|\bFILE\b|\bSUPER\b|ALL PRIVILEGES ON/);
