@@ -11,8 +11,8 @@ export interface KeptReport {
   examples: string[];
 }
 
-/** What an archive run did (or, with dryRun, would do). */
-export interface ArchiveResult {
+/** What a run moving subjects between the source and the archive reports, either way. */
+export interface MoveRunResult {
   dryRun: boolean;
   runId: string;
   sourceSchema: string;
@@ -21,10 +21,14 @@ export interface ArchiveResult {
   chunks: number;
   /** Subjects (root rows) moved, or that would move. */
   subjects: number;
-  keptSubjects: number;
   tables: { table: string; rows: number }[];
+  throttle: ThrottleStats;
+}
+
+/** What an archive run did (or, with dryRun, would do). */
+export interface ArchiveResult extends MoveRunResult {
+  keptSubjects: number;
   kept: KeptReport[];
   reconciled: Reconciled;
-  throttle: ThrottleStats;
 }
 

@@ -17,12 +17,13 @@ import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { isDeadlock } from '../../src/db/retry-deadlock.js';
 import { assertPlainName, qualify, quoteId } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
-import { createThrottle, type ThrottleStats } from '../../src/guard/throttle.js';
+import { createThrottle } from '../../src/guard/throttle.js';
 import type { ThrottleLimits } from '../../src/guard/throttle-limits.js';
 import { acquireRunLock } from '../../src/lock/run-lock.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import type { Pipeline } from '../../src/pipeline.js';
 import { archiveFilter, fixNow } from './archive-filter.js';
+import type { MoveRunResult } from './archive-result.js';
 import { archivedColumns } from './archive-tables.js';
 import { nextRootKeys } from './chunk-journal.js';
 import { checkCopy } from './copy-check.js';
@@ -53,18 +54,9 @@ export interface UnarchiveOptions {
 }
 
 /** What an unarchive did (or would do). */
-export interface UnarchiveResult {
-  dryRun: boolean;
-  runId: string;
-  sourceSchema: string;
-  archiveSchema: string;
-  root: string;
-  chunks: number;
-  subjects: number;
-  tables: { table: string; rows: number }[];
+export interface UnarchiveResult extends MoveRunResult {
   /** Chunks a killed run had committed, finished now. */
   finished: { chunks: number; rows: number };
-  throttle: ThrottleStats;
 }
 
 /** Runs an unarchive; see the file comment. Holds the archive's lock: the two never interleave. */
