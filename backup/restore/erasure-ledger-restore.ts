@@ -14,7 +14,7 @@ import type { SqlConnection } from '../../src/db/connection.js';
 import { quoteId } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
 import type { ErasureKey } from '../../src/erasure/erasure-key.js';
-import { appendErasure, type ErasureLedger, readLedger, uniteLedgers } from '../../src/erasure/ledger.js';
+import { appendErasure, assertLedgerKey, type ErasureLedger, readLedger, uniteLedgers } from '../../src/erasure/ledger.js';
 import { ensureLedgerTables } from '../../src/erasure/ledger-tables.js';
 import { withholdErased } from '../../src/erasure/withhold-erased.js';
 import type { BackupKey } from '../format/backup-key.js';
@@ -69,8 +69,7 @@ export async function gatherLedger(admin: SqlConnection, backup: LocatedBackup, 
 export function requireErasureKey(ledger: ErasureLedger, key: ErasureKey | undefined): ErasureKey | undefined {
   if (ledger.entries.length === 0) return undefined;
   if (!key) throw new UsageError(`the erasure ledger holds ${ledger.entries.length} erasure${ledger.entries.length === 1 ? '' : 's'}: give --erasure-key-file FILE; nothing was changed`, { hint: KEY_HINT });
-  const other = ledger.entries.find((e) => e.keyId !== key.id);
-  if (other) throw new UsageError(`erasure ${other.id} was recorded under erasure key id ${other.keyId}, the key in ${key.file} has id ${key.id}; nothing was changed`, { hint: KEY_HINT });
+  assertLedgerKey(ledger.entries, key);
   return key;
 }
 

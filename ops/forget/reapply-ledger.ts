@@ -13,9 +13,8 @@ import { internalSchemaOf } from '../../src/catalog/internal-schema.js';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { assertPlainName } from '../../src/db/quote.js';
-import { UsageError } from '../../src/errors.js';
 import type { ErasureKey } from '../../src/erasure/erasure-key.js';
-import { readLedger } from '../../src/erasure/ledger.js';
+import { assertLedgerKey, readLedger } from '../../src/erasure/ledger.js';
 import { type Withheld, withholdErased } from '../../src/erasure/withhold-erased.js';
 import { acquireRunLock } from '../../src/lock/run-lock.js';
 import type { Pipeline } from '../../src/pipeline.js';
@@ -41,15 +40,6 @@ export interface ReapplyResult {
   /** Undefined when there is no archive schema. */
   archive?: Withheld;
   publish: ForgetPublish;
-}
-
-/** Checks that every entry of the ledger was hashed with `key` (a restore would not recognise the others). */
-export function assertLedgerKey(entries: readonly { keyId: string }[], key: ErasureKey): void {
-  const other = [...new Set(entries.map((e) => e.keyId).filter((id) => id !== key.id))];
-  if (other.length > 0)
-    throw new UsageError(`the erasure ledger's entries were made with key id ${other.join(', ')}, not with this key (${key.id})`, {
-      hint: 'nothing changed; give the erasure key file the ledger was written with',
-    });
 }
 
 async function metasOf(conn: SqlConnection, schema: string, engine: string): Promise<Map<string, TableMeta> | undefined> {

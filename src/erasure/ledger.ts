@@ -6,7 +6,8 @@
  */
 import type { SqlConnection } from '../db/connection.js';
 import { qualify } from '../db/quote.js';
-import { DualpipeError } from '../errors.js';
+import { DualpipeError, UsageError } from '../errors.js';
+import type { ErasureKey } from './erasure-key.js';
 import { LEDGER_KEYS_TABLE, LEDGER_TABLE, hasLedgerTables } from './ledger-tables.js';
 
 /** One erasure: when, who, why, and how many rows per table; never the data. */
@@ -126,3 +127,13 @@ export function ledgerFromLines(lines: Iterable<string>, where: string): Erasure
   }
   return ledger;
 }
+
+/** Checks that every entry of the ledger was hashed with `key` (a restore would not recognise the others). */
+export function assertLedgerKey(entries: readonly { keyId: string }[], key: ErasureKey): void {
+  const other = [...new Set(entries.map((e) => e.keyId).filter((id) => id !== key.id))];
+  if (other.length > 0)
+    throw new UsageError(`the erasure ledger's entries were made with erasure key id ${other.join(', ')}; the key in ${key.file} has id ${key.id}; nothing was changed`, {
+      hint: 'give the erasure key file the ledger was written with (--erasure-key-file or DUALPIPE_ERASURE_KEY_FILE)',
+    });
+}
+

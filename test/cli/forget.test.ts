@@ -46,10 +46,13 @@ describe('dualpipe forget', () => {
       ['--where', where, '--reason', '', '--erasure-key-file', keyFile, '--yes'],
       ['--where', 'customers.nosuch IN (1)', '--reason', 'r', '--erasure-key-file', keyFile, '--yes'],
       ['--where', "customers.email IN 'ann@example.org'", '--reason', 'r', '--erasure-key-file', keyFile, '--yes'],
+      ['--reason', 'r', '--erasure-key-file', keyFile, '--yes'],
+      ['--reapply', '--where', where, '--erasure-key-file', keyFile],
+      ['--reapply'],
     ]) {
       const r = await runCliCapture(['forget', ...argv, '--source', db.url]);
       expect(r.code, argv.join(' ')).toBe(2);
-      expect(r.stderr.trim().split('\n')[0], argv.join(' ')).toMatch(/erasure key|reason|--where/);
+      expect(r.stderr.trim().split('\n')[0], argv.join(' ')).toMatch(/erasure key|reason|--where|--reapply takes no/);
       // A parse error shows where, not what: the text may be the person's e-mail address.
       expect(r.stderr + r.stdout, argv.join(' ')).not.toContain('ann@');
     }
