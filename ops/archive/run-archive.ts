@@ -27,6 +27,7 @@ import { planArchive } from './plan-archive.js';
 import { reconcileChunks } from './reconcile.js';
 import { sqlRowSource } from './sql-row-source.js';
 import { walkSubjects } from './walk-subjects.js';
+import { openMoveSession } from './move-session.js';
 
 /** Options of `runArchive`. */
 export interface ArchiveOptions {
@@ -88,7 +89,7 @@ export async function runArchive(o: ArchiveOptions): Promise<ArchiveResult> {
 
 async function archiveLocked(o: ArchiveOptions, source: string, archive: string, chunkRows: number): Promise<ArchiveResult> {
   const log = o.logger ?? silentLogger;
-  const conn = await o.pipeline.source.connect({ database: null });
+  const conn = await openMoveSession(o.pipeline.source);
   const throttle = createThrottle({ limits: o.throttle, connector: o.pipeline.source, server: 'source', kind: 'archive', logger: log });
   try {
     const metas = new Map<string, TableMeta>((await discoverTables(conn, source)).map((m) => [m.name, m]));

@@ -35,6 +35,7 @@ import { sqlRowSource } from './sql-row-source.js';
 import { describeProblems, findUnarchiveProblems, type UnarchiveProblem } from './unarchive-check.js';
 import { type ChunkKeys, ensureUnarchiveMarkers, finishChunk, finishLeftChunks, markCommitted } from './unarchive-chunks.js';
 import { walkSubjects } from './walk-subjects.js';
+import { openMoveSession } from './move-session.js';
 
 /** Options of `runUnarchive`. */
 export interface UnarchiveOptions {
@@ -75,7 +76,7 @@ export async function runUnarchive(o: UnarchiveOptions): Promise<UnarchiveResult
 
 async function unarchiveLocked(o: UnarchiveOptions, source: string, archive: string, chunkRows: number): Promise<UnarchiveResult> {
   const log = o.logger ?? silentLogger;
-  const conn = await o.pipeline.source.connect({ database: null });
+  const conn = await openMoveSession(o.pipeline.source);
   const throttle = createThrottle({ limits: o.throttle, connector: o.pipeline.source, server: 'source', kind: 'unarchive', logger: log });
   try {
     const metas = new Map<string, TableMeta>((await discoverTables(conn, source)).map((m) => [m.name, m]));

@@ -29,6 +29,7 @@ import type { ForgetContext } from './forget-context.js';
 import type { ForgetResult, NulledReport } from './forget-result.js';
 import { forgetSourceChunk, type Rider } from './forget-source-chunk.js';
 import { pendingErasures, type PublishSyncOptions, publishErasure } from './publish-erasure.js';
+import { openMoveSession } from '../archive/move-session.js';
 
 /** Options of `runForget`. */
 export interface ForgetOptions {
@@ -62,7 +63,7 @@ export async function runForget(o: ForgetOptions): Promise<ForgetResult> {
   if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new UsageError('--chunk-rows must be a whole number of at least 1');
   const lock: RunLock | undefined = o.dryRun ? undefined : await acquireRunLock(o.pipeline.source, archiveLockName(source));
   try {
-    const conn = await o.pipeline.source.connect({ database: null });
+    const conn = await openMoveSession(o.pipeline.source);
     try {
       return await forgetLocked(o, conn, source, archive, chunkRows);
     } finally {
