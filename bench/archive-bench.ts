@@ -173,6 +173,9 @@ async function main(): Promise<void> {
       'SELECT a.id FROM crm_archive.contacts a LEFT JOIN crm_pt_archive.contacts p ON p.id = a.id LEFT JOIN crm_pt.contacts s ON s.id = a.id WHERE p.id IS NULL AND s.id IS NULL',
     );
     if (lostContacts.length > 0) lost.push(`contacts gone from both pt-archiver's source and archive: ${lostContacts.map((r) => r.id).join(', ')}`);
+    // What the lost rows look like (seeded, synthetic data): the clue to why LOAD DATA dropped them.
+    for (const r of lostContacts.slice(0, 3))
+      process.stdout.write(`lost contact ${r.id}: ${JSON.stringify((await admin.query('SELECT * FROM crm_archive.contacts WHERE id = ?', [r.id]))[0])}\n`);
     lost.forEach((l) => process.stdout.write(`pt-archiver: ${l}\n`));
     await admin.close();
 
