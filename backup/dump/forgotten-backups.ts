@@ -1,9 +1,13 @@
 /**
  * Backups that still hold forgotten subjects (issue #18): `backup list` marks them and
- * `backup prune --forgotten` removes them. A complete backup is marked when an erasure known
- * anywhere (the live ledger of the source, or the ledger of any backup in the folder) happened
- * after the backup's snapshot (its manifest's `createdAt`, when the dump started) and its own
- * ledger lacks that erasure: its chunks hold the rows as they were before it. A restore of a
+ * `backup prune --forgotten` removes them. A complete backup is marked for every erasure known
+ * anywhere (the live ledger of the source, or the ledger of any backup in the folder) that its own
+ * ledger lacks, whatever the times: a backup taken before the erasure holds the subject, and so
+ * can one taken after it, in the seconds between the erasure's commit on the source and its
+ * publish (the mirrors, which backups dump, still held the subject, and the report-side ledger
+ * did not have the entry yet). A backup taken after a subject was erased carries the entry. A
+ * subject created after a backup and erased later marks that backup too: a harmless over-mark
+ * (prune --forgotten only removes a marked backup when a newer unmarked one exists). A restore of a
  * marked backup still withholds those rows (erasure-ledger-restore.ts); marking is what lets the
  * DBA get rid of the copies themselves.
  */
@@ -20,14 +24,13 @@ export interface KnownErasure {
 
 /** Per complete backup (by name), the ids of the erasures it still holds the subjects of; see the file comment. */
 export function markForgotten(backups: readonly { name: string; manifest: ManifestFile | null }[], live: readonly KnownErasure[]): Map<string, string[]> {
-  const known = new Map<string, number>();
-  for (const e of [...live, ...backups.flatMap((b) => b.manifest?.erasureLedger?.erasures ?? [])]) known.set(e.id, Date.parse(e.erasedAt));
+  const known = new Set<string>();
+  for (const e of [...live, ...backups.flatMap((b) => b.manifest?.erasureLedger?.erasures ?? [])]) known.add(e.id);
   const out = new Map<string, string[]>();
   for (const b of backups) {
     if (!b.manifest) continue;
-    const snapshot = Date.parse(b.manifest.createdAt);
     const own = new Set((b.manifest.erasureLedger?.erasures ?? []).map((e) => e.id));
-    out.set(b.name, [...known].filter(([id, at]) => at >= snapshot && !own.has(id)).map(([id]) => id));
+    out.set(b.name, [...known].filter((id) => !own.has(id)));
   }
   return out;
 }

@@ -124,6 +124,9 @@ describe('backups that still hold forgotten subjects', () => {
     ];
     const marks = markForgotten(entries, live);
     expect(marks).toEqual(new Map([['a', ['e1']], ['b', ['e1']]]));
+    // Regression: a backup started after the erasure's commit but before its publish dumped mirrors
+    // still holding the subject, and its ledger lacks the entry: it is marked too.
+    expect(markForgotten([{ name: 'late', manifest: m('2026-01-02T00:00:01Z', []) }], live)).toEqual(new Map([['late', ['e1']]]));
     const keepAll = { keepLast: 100, now: new Date('2026-01-03T00:00:00Z'), forgotten: marks };
     expect(planPrune(entries, keepAll).remove).toEqual([]);
     const withNewer = [...entries, { name: 'c', manifest: m('2026-01-03T00:00:00Z', ['e1']), complete: true, at: new Date('2026-01-03T00:00:00Z') }];
