@@ -75,12 +75,12 @@ describe('restores after an erasure', () => {
     expect(counts.contacts).toBe(1);
   });
 
-  it('a replace restore of each kind of backup withholds the subject and leaves every other row exact', async () => {
-    for (const [dir, k] of [[plain], [gz], [sealed, key]] as const) {
-      const r = await runRestore({ connector: fx.connector, from: dir, target: fx.database, erasureKey, ...(k ? { key: k } : {}) });
-      expect(r.withheld, dir).toEqual({ erasures: 1, byTable: counts, matched: Object.values(counts).reduce((a, n) => a + n, 0), cascaded: 0 });
-      expect(await schemaDigest(conn, fx.database, fx.tables), dir).toEqual(expected);
-    }
+  // Each kind of backup is restored at least once below (plain: replace; gzip: --into; encrypted:
+  // --tables and merge): the withholding itself does not depend on the kind, reading the ledger does.
+  it('a replace restore withholds the subject and leaves every other row exact', async () => {
+    const r = await runRestore({ connector: fx.connector, from: plain, target: fx.database, erasureKey });
+    expect(r.withheld).toEqual({ erasures: 1, byTable: counts, matched: Object.values(counts).reduce((a, n) => a + n, 0), cascaded: 0 });
+    expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(expected);
   });
 
   it('--into a fresh schema: the subject is absent, and the ledger is written to its live ledger', async () => {
@@ -109,13 +109,11 @@ describe('restores after an erasure', () => {
     expect(text.stdout).toMatch(new RegExp(`withheld ${counts.opportunity_stage_history! + counts.transaction_items!} forgotten row\\(s\\) \\(1 erasure\\(s\\) in the ledger\\): opportunity_stage_history ${counts.opportunity_stage_history}`));
   });
 
-  it('a merge of the subject from each kind of backup inserts nothing: its rows leave the scratch tables', async () => {
-    for (const [dir, k] of [[plain], [gz], [sealed, key]] as const) {
-      const r = await runMerge({ connector: fx.connector, from: dir, target: fx.database, where: `contacts.id IN (${ids.join(', ')})`, erasureKey, ...(k ? { key: k } : {}) });
-      expect(r.inserted, dir).toBe(0);
-      expect(r.withheld!.byTable, dir).toEqual(counts);
-      expect(await schemaDigest(conn, fx.database, fx.tables), dir).toEqual(expected);
-    }
+  it('a merge of the subject (from the encrypted backup) inserts nothing: its rows leave the scratch tables', async () => {
+    const r = await runMerge({ connector: fx.connector, from: sealed, target: fx.database, where: `contacts.id IN (${ids.join(', ')})`, erasureKey, key });
+    expect(r.inserted).toBe(0);
+    expect(r.withheld!.byTable).toEqual(counts);
+    expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(expected);
   });
 
   it('--from-mirrors withholds the subject the mirrors still hold', async () => {
