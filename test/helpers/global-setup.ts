@@ -6,10 +6,14 @@
  * 4. a throwaway mariadbd/mysqld in a temporary data directory (the same code as `dualpipe db start`).
  */
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { parseMysqlUrl } from '../../src/config/parse-url.js';
+import { createConnector } from '../../src/db/mysql-driver.js';
+import { quoteId } from '../../src/db/quote.js';
 import { initialiseDataDir } from '../../src/server/data-dir.js';
 import { startEmbeddedServer, stopEmbeddedServer } from '../../src/server/embedded-server.js';
 import { chooseTestServer, requestedFlavor, type TestServerChoice } from './test-server-choice.js';
@@ -25,6 +29,8 @@ declare module 'vitest' {
     testServerArgs: string[];
     /** A data directory initialised once, copied by tests starting their own server ('' : none). */
     testServerTemplate: string;
+    /** Names this run's CRM template schemas (`dpt_tpl_<tag>_…`, see crm-template.ts). */
+    crmTemplateTag: string;
   }
 }
 
@@ -70,6 +76,21 @@ function buildIfStale(): void {
   if (res.status !== 0) throw new Error('npm run build failed');
 }
 
+/** Drops this run's CRM template schemas (crm-template.ts), for a server that outlives the run. */
+async function dropCrmTemplates(url: string, tag: string): Promise<void> {
+  const target = parseMysqlUrl(url, 'test server URL');
+  delete target.database;
+  const conn = await createConnector(target).connect({ database: null });
+  try {
+    const rows = await conn.query<{ s: string }>('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [
+      `dpt\\_tpl\\_${tag}\\_%`,
+    ]);
+    for (const r of rows) await conn.execute(`DROP DATABASE IF EXISTS ${quoteId(r.s)}`);
+  } finally {
+    await conn.close();
+  }
+}
+
 /** Provides the choice of server to the test files. */
 function provideChoice(project: TestProject, choice: TestServerChoice): void {
   project.provide('testServerBinary', choice.binary ?? '');
@@ -79,6 +100,8 @@ function provideChoice(project: TestProject, choice: TestServerChoice): void {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   buildIfStale();
+  const tag = randomBytes(3).toString('hex');
+  project.provide('crmTemplateTag', tag);
   const requested = requestedFlavor();
   const given = process.env.DUALPIPE_TEST_URL;
   if (given) {
@@ -86,7 +109,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('testServerKind', 'DUALPIPE_TEST_URL');
     project.provide('testServerDir', '');
     provideChoice(project, chooseTestServer(requested));
-    return async () => {};
+    return async () => dropCrmTemplates(given, tag);
   }
   const docker = requested ? undefined : await tryDocker();
   if (docker) {
@@ -95,7 +118,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('testServerDir', '');
     // Tests that start servers of their own use the local default.
     provideChoice(project, chooseTestServer(undefined));
-    return docker.stop;
+    return async () => {
+      await dropCrmTemplates(docker.url, tag);
+      await docker.stop();
+    };
   }
   const choice = chooseTestServer(requested);
   provideChoice(project, choice);
