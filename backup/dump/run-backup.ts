@@ -1,7 +1,8 @@
 /**
  * `dualpipe backup`: dumps the MyISAM mirrors of the last successful sync under the sync lock,
  * the mirrors read-locked (analysts still read, nothing writes), so every table of a backup comes
- * from the same sync. Chunks dump in parallel; the manifest is written last.
+ * from the same sync. Chunks dump in parallel; the manifest is written last. The archive schema,
+ * when there is one, is dumped after the mirrors under the archive lock (dump-archive.ts).
  */
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -34,6 +35,7 @@ import { createThrottle, type Throttle } from '../../src/guard/throttle.js';
 import { ThrottleError } from '../../src/guard/throttle-error.js';
 import { type Compression, requireCompression, type ZstdProbe } from '../format/chunk-compression.js';
 import { readReportLedger, writeLedgerFile } from './dump-ledger.js';
+import { dumpArchive } from './dump-archive.js';
 
 /** Options of `runBackup`. */
 export interface BackupOptions {
@@ -226,14 +228,16 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
       await pool.close();
     }
     const sums = await checksums;
+    // The archive schema (on the source server), when there is one: its own part, under its own lock (dump-archive.ts).
+    const archive = await dumpArchive({ pipeline: o.pipeline, sourceSchema: sync.state.schema, dir, firstTableIndex: plan.tables.length, chunkRows: plan.chunkRows, compression: plan.compression, zstdProbe: o.zstdProbe, key: o.key?.key, threads, waitForLockSeconds: o.waitForLockSeconds, logger: log });
     const finished = clock();
     const server = await readServerInfo(session);
     const erasureLedger = await atTarget(o.to, `writing the erasure ledger of ${dir}`, () => writeLedgerFile(dir, sync.ledger, plan.compression, o.key?.key));
-    const manifest = { ...buildManifest({ plan, chunks, checksums: sums, state: sync.state, sync, serverVersion: server.version, started, finished, ...(o.key ? { keyId: o.key.id } : {}), keyColumns: keyColumnsOf(plan.tables) }), ...(erasureLedger ? { erasureLedger } : {}) };
+    const manifest = { ...buildManifest({ plan, chunks, checksums: sums, state: sync.state, sync, serverVersion: server.version, started, finished, ...(o.key ? { keyId: o.key.id } : {}), keyColumns: keyColumnsOf(plan.tables) }), ...(archive ? { archive } : {}), ...(erasureLedger ? { erasureLedger } : {}) };
     await atTarget(o.to, `writing the manifest of ${dir}`, () => writeManifest(dir, manifest, o.key));
     made = undefined;
     log.info({ dir, rows: manifest.totals.rows, bytes: manifest.totals.bytes }, 'backup complete');
-    const details = { dir, syncRunId: sync.id, totals: manifest.totals, compression: plan.compression, encrypted: Boolean(o.key), ...(o.throttle ? { throttle: throttle.stats() } : {}) };
+    const details = { dir, syncRunId: sync.id, totals: manifest.totals, ...(archive ? { archive: { schema: archive.schema, tables: archive.tables.length, rows: archive.tables.reduce((a, t) => a + t.rows, 0) } } : {}), compression: plan.compression, encrypted: Boolean(o.key), ...(o.throttle ? { throttle: throttle.stats() } : {}) };
     return { dir, manifest, seconds: manifest.totals.seconds, details };
   } catch (error) {
     // A backup that failed is removed, so it neither fills the disk for the next attempt nor
