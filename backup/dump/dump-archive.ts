@@ -99,3 +99,8 @@ export async function dumpArchive(o: DumpArchiveOptions): Promise<ManifestArchiv
     await lock.release().catch(() => {});
   }
 }
+
+/** The archive part in a backup run's details: its schema, tables and rows. */
+export function archiveTotals(a: ManifestArchive): { schema: string; tables: number; rows: number } {
+  return { schema: a.schema, tables: a.tables.length, rows: a.tables.reduce((n, t) => n + t.rows, 0) };
+}

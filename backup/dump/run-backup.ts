@@ -1,8 +1,7 @@
 /**
  * `dualpipe backup`: dumps the MyISAM mirrors of the last successful sync under the sync lock,
  * the mirrors read-locked (analysts still read, nothing writes), so every table of a backup comes
- * from the same sync. Chunks dump in parallel; the manifest is written last. The archive schema,
- * when there is one, is dumped after the mirrors under the archive lock (dump-archive.ts).
+ * from the same sync. Chunks dump in parallel, then the archive (dump-archive.ts); the manifest last.
  */
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -35,7 +34,7 @@ import { createThrottle, type Throttle } from '../../src/guard/throttle.js';
 import { ThrottleError } from '../../src/guard/throttle-error.js';
 import { type Compression, requireCompression, type ZstdProbe } from '../format/chunk-compression.js';
 import { readReportLedger, writeLedgerFile } from './dump-ledger.js';
-import { dumpArchive } from './dump-archive.js';
+import { archiveTotals, dumpArchive } from './dump-archive.js';
 
 /** Options of `runBackup`. */
 export interface BackupOptions {
@@ -228,7 +227,6 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
       await pool.close();
     }
     const sums = await checksums;
-    // The archive schema (on the source server), when there is one: its own part, under its own lock (dump-archive.ts).
     const archive = await dumpArchive({ pipeline: o.pipeline, sourceSchema: sync.state.schema, dir, firstTableIndex: plan.tables.length, chunkRows: plan.chunkRows, compression: plan.compression, zstdProbe: o.zstdProbe, key: o.key?.key, threads, waitForLockSeconds: o.waitForLockSeconds, logger: log });
     const finished = clock();
     const server = await readServerInfo(session);
@@ -237,7 +235,7 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
     await atTarget(o.to, `writing the manifest of ${dir}`, () => writeManifest(dir, manifest, o.key));
     made = undefined;
     log.info({ dir, rows: manifest.totals.rows, bytes: manifest.totals.bytes }, 'backup complete');
-    const details = { dir, syncRunId: sync.id, totals: manifest.totals, ...(archive ? { archive: { schema: archive.schema, tables: archive.tables.length, rows: archive.tables.reduce((a, t) => a + t.rows, 0) } } : {}), compression: plan.compression, encrypted: Boolean(o.key), ...(o.throttle ? { throttle: throttle.stats() } : {}) };
+    const details = { dir, syncRunId: sync.id, totals: manifest.totals, ...(archive ? { archive: archiveTotals(archive) } : {}), compression: plan.compression, encrypted: Boolean(o.key), ...(o.throttle ? { throttle: throttle.stats() } : {}) };
     return { dir, manifest, seconds: manifest.totals.seconds, details };
   } catch (error) {
     // A backup that failed is removed, so it neither fills the disk for the next attempt nor

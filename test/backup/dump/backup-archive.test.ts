@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBackup } from '../../../backup/dump/run-backup.js';
 import { dropScratchRestore, runRestore } from '../../../backup/restore/run-restore.js';
 import { verifyBackup } from '../../../backup/restore/verify-backup.js';
-import { writeNewKey } from '../../../backup/format/backup-key.js';
+import { readBackupKey, writeNewKey } from '../../../backup/format/backup-key.js';
 import { runArchive } from '../../../ops/archive/run-archive.js';
 import { runForget } from '../../../ops/forget/run-forget.js';
 import type { SqlConnection } from '../../../src/db/connection.js';
@@ -95,6 +95,19 @@ describe('backup with an archive', () => {
     // Again with --archive: swapped in whole, the replaced one kept aside.
     const again = await runRestore({ connector: fx.connector, from: dir, target, archive: true });
     expect(again.archive?.previous).toBe(`${target}_archive__dp_previous`);
+    expect(await schemaDigest(conn, `${target}_archive`, tables)).toEqual(before);
+  }, 240_000);
+
+  it('encrypted: the archive part is sealed with the tables, and verifies and restores with the key', async () => {
+    await writeNewKey(join(root, 'backup.key'));
+    const key = await readBackupKey(join(root, 'backup.key'));
+    const sealed = (await runBackup({ pipeline: fx.pipeline, to: join(root, 'e'), compress: 'gzip', key })).dir;
+    const text = readFileSync(join(sealed, 'manifest.json'), 'utf8');
+    expect(text).not.toContain('_dualpipe_archive_journal');
+    expect((await verifyBackup({ dir: sealed, key })).ok).toBe(true);
+    const target = `${fx.database}_re`;
+    targets.push(target);
+    await runRestore({ connector: fx.connector, from: sealed, target, archive: true, key });
     expect(await schemaDigest(conn, `${target}_archive`, tables)).toEqual(before);
   }, 240_000);
 
