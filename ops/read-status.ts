@@ -13,7 +13,7 @@ import { readArchiveStatus } from './archive/archive-status.js';
 import { computeStatus, type HistoryRow, type PipelineStatus, RECENT_SYNCS } from './status.js';
 
 /** The kinds of run the history holds; `status` reads the newest of each. */
-export const RUN_KINDS = ['sync', 'verify', 'backup', 'copy', 'prune', 'restore', 'check', 'backup-verify'] as const;
+export const RUN_KINDS = ['sync', 'verify', 'backup', 'copy', 'prune', 'restore', 'check', 'backup-verify', 'archive'] as const;
 
 /**
  * Reads the rows `computeStatus` needs, kind by kind (on the (kind, started_at) index), so that a
