@@ -15,7 +15,7 @@ import { discoverTables } from '../../src/catalog/discover-tables.js';
 import { qualify } from '../../src/db/quote.js';
 import { DualpipeError, StepError } from '../../src/errors.js';
 import { archiveLockName, archiveSchemaOf } from '../../src/lock/archive-lock.js';
-import { acquireRunLock } from '../../src/lock/run-lock.js';
+import { acquireRunLock, type RunLock } from '../../src/lock/run-lock.js';
 import type { Logger } from '../../src/log/logger.js';
 import { contentChecksum } from '../../src/rows/content-checksum.js';
 import type { Pipeline } from '../../src/pipeline.js';
@@ -38,7 +38,6 @@ export interface DumpArchiveOptions {
   zstdProbe?: ZstdProbe | undefined;
   key?: Buffer | undefined;
   threads: number;
-  waitForLockSeconds?: number | undefined;
   logger: Logger;
 }
 
@@ -48,16 +47,24 @@ async function schemaExists(conn: SqlConnection, schema: string): Promise<boolea
   return rows.length > 0;
 }
 
-/** Dumps the archive schema, when it exists, under the archive lock; its manifest part, or undefined. */
-export async function dumpArchive(o: DumpArchiveOptions): Promise<ManifestArchive | undefined> {
-  const schema = archiveSchemaOf(o.sourceSchema);
-  const probe = await o.pipeline.source.connect({ database: null });
+/**
+ * Takes the archive lock of `sourceSchema` when its archive schema exists (undefined: no archive).
+ * A backup takes it BEFORE the sync lock: forget holds the archive lock and then takes the sync
+ * lock for its publishing sync, so the other order could leave both waiting until a timeout.
+ */
+export async function lockArchive(pipeline: Pipeline, sourceSchema: string, waitSeconds: number): Promise<RunLock | undefined> {
+  const probe = await pipeline.source.connect({ database: null });
   try {
-    if (!(await schemaExists(probe, schema))) return undefined;
+    if (!(await schemaExists(probe, archiveSchemaOf(sourceSchema)))) return undefined;
   } finally {
     await probe.close();
   }
-  const lock = await acquireRunLock(o.pipeline.source, archiveLockName(o.sourceSchema), { waitSeconds: o.waitForLockSeconds ?? 0 });
+  return acquireRunLock(pipeline.source, archiveLockName(sourceSchema), { waitSeconds });
+}
+
+/** Dumps the archive schema under `lock` (from `lockArchive`, released by the caller); its manifest part. */
+export async function dumpArchive(o: DumpArchiveOptions, lock: RunLock): Promise<ManifestArchive> {
+  const schema = archiveSchemaOf(o.sourceSchema);
   const session = lock.session;
   try {
     const metas = await discoverTables(session, schema, { engine: 'MyISAM' });
@@ -96,7 +103,6 @@ export async function dumpArchive(o: DumpArchiveOptions): Promise<ManifestArchiv
     return { schema, tables: manifestTables({ tables }, chunks, sums) };
   } finally {
     await session.execute('UNLOCK TABLES').catch(() => {});
-    await lock.release().catch(() => {});
   }
 }
 

@@ -34,7 +34,7 @@ import { createThrottle, type Throttle } from '../../src/guard/throttle.js';
 import { ThrottleError } from '../../src/guard/throttle-error.js';
 import { type Compression, requireCompression, type ZstdProbe } from '../format/chunk-compression.js';
 import { readReportLedger, writeLedgerFile } from './dump-ledger.js';
-import { archiveTotals, dumpArchive } from './dump-archive.js';
+import { archiveTotals, dumpArchive, lockArchive } from './dump-archive.js';
 
 /** Options of `runBackup`. */
 export interface BackupOptions {
@@ -194,6 +194,7 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
   const started = clock();
   const threads = Math.max(1, o.threads ?? 2);
   // Worker threads boot and connect while the lock is taken and the tables are planned.
+  const archiveLock = await lockArchive(o.pipeline, o.pipeline.sourceSchema, o.waitForLockSeconds ?? 0);
   const pool = createDumpPool(o.pipeline.report, threads);
   let lock;
   try {
@@ -205,6 +206,7 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
     await run.holdsLock(lock);
   } catch (error) {
     await pool.close();
+    await archiveLock?.release();
     throw error;
   }
   let made: string | undefined; // the unfinished backup folder: removed if the backup fails
@@ -227,7 +229,7 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
       await pool.close();
     }
     const sums = await checksums;
-    const archive = await dumpArchive({ pipeline: o.pipeline, sourceSchema: sync.state.schema, dir, firstTableIndex: plan.tables.length, chunkRows: plan.chunkRows, compression: plan.compression, zstdProbe: o.zstdProbe, key: o.key?.key, threads, waitForLockSeconds: o.waitForLockSeconds, logger: log });
+    const archive = archiveLock && (await dumpArchive({ pipeline: o.pipeline, sourceSchema: o.pipeline.sourceSchema, dir, firstTableIndex: plan.tables.length, chunkRows: plan.chunkRows, compression: plan.compression, zstdProbe: o.zstdProbe, key: o.key?.key, threads, logger: log }, archiveLock));
     const finished = clock();
     const server = await readServerInfo(session);
     const erasureLedger = await atTarget(o.to, `writing the erasure ledger of ${dir}`, () => writeLedgerFile(dir, sync.ledger, plan.compression, o.key?.key));
@@ -248,5 +250,6 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
     await pool.close();
     await lock.session.execute('UNLOCK TABLES').catch(() => {});
     await lock.release().catch(() => {});
+    await archiveLock?.release().catch(() => {});
   }
 }

@@ -5,7 +5,7 @@
  * forgotten after the backup (the real forget, which erases it from the archive) is withheld. A
  * restore without --archive leaves the archive alone; --archive on a backup without one is exit 2.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +18,8 @@ import { runForget } from '../../../ops/forget/run-forget.js';
 import type { SqlConnection } from '../../../src/db/connection.js';
 import { quoteId } from '../../../src/db/quote.js';
 import { type ErasureKey, readErasureKey } from '../../../src/erasure/erasure-key.js';
-import { UsageError } from '../../../src/errors.js';
+import { LockBusyError, UsageError } from '../../../src/errors.js';
+import { archiveLockName } from '../../../src/lock/archive-lock.js';
 import { runSync } from '../../../sync/full/run-sync.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
@@ -110,6 +111,17 @@ describe('backup with an archive', () => {
     await runRestore({ connector: fx.connector, from: sealed, target, archive: true, key });
     expect(await schemaDigest(conn, `${target}_archive`, tables)).toEqual(before);
   }, 240_000);
+
+  it('waits for a running archive (its lock), and without --wait-lock fails, leaving no backup', async () => {
+    const holder = await fx.connector.connect({ database: null });
+    try {
+      await holder.query('SELECT GET_LOCK(?, 0)', [archiveLockName(fx.database)]);
+      await expect(runBackup({ pipeline: fx.pipeline, to: join(root, 'busy') })).rejects.toThrow(LockBusyError);
+      expect(readdirSync(join(root, 'busy'))).toEqual([]);
+    } finally {
+      await holder.close();
+    }
+  });
 
   it('a damaged archive chunk fails verify', async () => {
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { archive: { tables: { chunks: { file: string }[] }[] } };
