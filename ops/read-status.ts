@@ -9,10 +9,11 @@ import { HISTORY_TABLE, historyToRead } from '../src/history/run-history.js';
 import { readLockHolder, RUNNING_WINDOW } from '../src/history/lock-holder.js';
 import { lockName } from '../src/lock/run-lock.js';
 import type { Pipeline } from '../src/pipeline.js';
+import { readArchiveStatus } from './archive/archive-status.js';
 import { computeStatus, type HistoryRow, type PipelineStatus, RECENT_SYNCS } from './status.js';
 
 /** The kinds of run the history holds; `status` reads the newest of each. */
-export const RUN_KINDS = ['sync', 'verify', 'backup', 'copy', 'prune', 'restore', 'check', 'backup-verify'] as const;
+export const RUN_KINDS = ['sync', 'verify', 'backup', 'copy', 'prune', 'restore', 'check', 'backup-verify', 'archive'] as const;
 
 /**
  * Reads the rows `computeStatus` needs, kind by kind (on the (kind, started_at) index), so that a
@@ -76,7 +77,8 @@ export interface StatusOptions {
 }
 
 /**
- * `dualpipe status` as one call: reads the run history in the pipeline's report schema. Throws
+ * `dualpipe status` as one call: reads the run history in the pipeline's report schema, and the
+ * archive on the source server when the source is given. Throws
  * MissingSchemaError when the source schema (given with the pipeline) does not exist: a misspelt
  * name must not read as "no sync yet". A missing report schema is only that: no sync yet.
  */
@@ -90,9 +92,13 @@ export async function pipelineStatus(
     if (found.length === 0) throw new MissingSchemaError(sourceSchema, { hint: 'fix the schema name in --source (or the config)' });
   }
   const conn = await pipeline.report.connect({ database: null });
+  let status: PipelineStatus;
   try {
-    return await readStatus(conn, pipeline.reportSchema, options.now ?? new Date(), options.maxAgeSeconds);
+    status = await readStatus(conn, pipeline.reportSchema, options.now ?? new Date(), options.maxAgeSeconds);
   } finally {
     await conn.close();
   }
+  if (!source || sourceSchema === undefined) return status;
+  // The archive lives on the source server, beside the schema it was moved out of.
+  return { ...status, archive: await withSession(source, (c) => readArchiveStatus(c, sourceSchema)) };
 }

@@ -1,6 +1,6 @@
 /**
  * The jobs `dualpipe schedule` runs, from their cron expressions: a backup (with pruning), an
- * incremental sync, a full sync and a verify (drift fails the run). Only the jobs with a cron
+ * archive (scheduled-archive.ts), an incremental sync, a full sync and a verify (drift fails the run). Only the jobs with a cron
  * expression are made; `startScheduler` (schedule.ts) fires them.
  */
 import type { ResolvedConfig, SyncSettings } from '../src/config/resolve-config.js';
@@ -22,9 +22,10 @@ import type { ScheduledJob } from './schedule.js';
 import type { ReportSetOptions } from '../sync/reports/report-set.js';
 import { type RunIn, runWatched } from './watched-pipeline.js';
 import { type ScheduledBackupSettings, scheduledBackupJob } from './scheduled-backup.js';
+import { type ArchiveRule, scheduledArchiveJob } from './scheduled-archive.js';
 
 /** The cron expression of each job; a job without one is not scheduled. */
-export type JobCrons = Pick<ResolvedConfig['schedule'], 'sync' | 'incremental' | 'verify' | 'backup'>;
+export type JobCrons = Pick<ResolvedConfig['schedule'], 'sync' | 'incremental' | 'verify' | 'backup' | 'archive'>;
 
 /** What the scheduled jobs run with. */
 export interface ScheduleJobsOptions {
@@ -35,6 +36,8 @@ export interface ScheduleJobsOptions {
   sync: SyncSettings;
   /** Where backups go and their retention (needed with `crons.backup`). */
   backup?: ScheduledBackupSettings;
+  /** The archive rule (the config file's `archive` section): needed with `crons.archive`. */
+  archive?: ArchiveRule | undefined;
   /** The throttle of every job (the config file's `throttle` section). */
   throttle?: ThrottleLimits;
   /** The reports the syncs build (`--reports-dir`, config `reports`); default: sync/reports/report-set.ts. */
@@ -47,7 +50,7 @@ export interface ScheduleJobsOptions {
   watched?: { config: PipelineConfig; limits: RunLimits };
 }
 
-/** The scheduled jobs, in the order backup, incremental, sync, verify. */
+/** The scheduled jobs, in the order backup, archive, incremental, sync, verify. */
 export function scheduleJobs(o: ScheduleJobsOptions): ScheduledJob[] {
   const throttle = o.throttle && hasLimits(o.throttle) ? { throttle: o.throttle } : {};
   const base = { pipeline: o.pipeline, ...o.sync, logger: o.logger, ...throttle, ...(o.reportSet ? { reportSet: o.reportSet } : {}) };
@@ -68,6 +71,7 @@ export function scheduleJobs(o: ScheduleJobsOptions): ScheduledJob[] {
   };
   const jobs: ScheduledJob[] = [];
   if (o.crons.backup) jobs.push(scheduledBackupJob(o.pipeline, o.crons.backup, { ...o.backup, ...throttle }, o.logger, runIn));
+  if (o.crons.archive) jobs.push(scheduledArchiveJob(o.pipeline, o.crons.archive, o.archive, { ...throttle, logger: o.logger, runIn }));
   if (o.crons.incremental) {
     jobs.push({
       name: 'incremental',

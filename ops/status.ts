@@ -4,6 +4,7 @@
  */
 import type { LockHolder } from '../src/history/lock-holder.js';
 import { parseHolder } from '../src/history/lock-holder.js';
+import type { ArchiveStatus } from './archive/archive-status.js';
 
 /** When one report-side table was last refreshed. */
 export interface TableFreshness {
@@ -51,6 +52,11 @@ export interface PipelineStatus {
   lockHolder: LockHolder | null;
   /** The newest successful `backup verify --restore-test`; null when none. */
   lastRestoreTest: RunSummary | null;
+  /**
+   * The archive on the source server (archive-status.ts): null when there is none; absent when
+   * the status was read without the source (the report side's history only).
+   */
+  archive?: ArchiveStatus | null;
 }
 
 /** A run history row as `status` reads it: the table's column names, `details` still JSON text. */

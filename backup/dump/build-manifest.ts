@@ -28,18 +28,31 @@ export interface DumpOutcome {
   keyColumns?: ReadonlyMap<string, readonly string[]>;
 }
 
-/** Builds the manifest; throws a StepError naming a table whose dumped rows differ from its count. */
-export function buildManifest(d: DumpOutcome): Manifest {
-  const tables: ManifestTable[] = d.plan.tables.map((p, i) => {
-    const sum = d.checksums.get(p.name)!;
-    const chunks = d.chunks[i]!.map((r) => ({ file: r.file, rows: r.rows, bytes: r.bytes, sha256: r.sha256, rawBytes: r.rawBytes, ...(r.keyRanges ? { keyRanges: r.keyRanges } : {}), ...(r.blocks ? { blocks: r.blocks } : {}) }));
-    const dumped = chunks.reduce((a, c) => a + c.rows, 0);
+/**
+ * The manifest entries of the tables of `plan` (the live part, or the archive's); throws a
+ * StepError naming a table whose dumped rows differ from its count.
+ */
+export function manifestTables(
+  plan: Pick<BackupPlan, 'tables'>,
+  chunks: readonly (readonly ChunkResult[])[],
+  checksums: ReadonlyMap<string, { rows: number; checksum: string }>,
+  keyColumnsByTable?: ReadonlyMap<string, readonly string[]>,
+): ManifestTable[] {
+  return plan.tables.map((p, i) => {
+    const sum = checksums.get(p.name)!;
+    const list = chunks[i]!.map((r) => ({ file: r.file, rows: r.rows, bytes: r.bytes, sha256: r.sha256, rawBytes: r.rawBytes, ...(r.keyRanges ? { keyRanges: r.keyRanges } : {}), ...(r.blocks ? { blocks: r.blocks } : {}) }));
+    const dumped = list.reduce((a, c) => a + c.rows, 0);
     if (dumped !== sum.rows) {
       throw new StepError('backup', p.name, { detail: `dumped ${dumped} rows but the table holds ${sum.rows}` });
     }
-    const keyColumns = d.keyColumns?.get(p.name);
-    return { name: p.name, kind: p.kind, ddl: p.ddl, columns: p.columns, rows: dumped, checksum: sum.checksum, chunks, ...(keyColumns ? { keyColumns: [...keyColumns] } : {}) };
+    const keyColumns = keyColumnsByTable?.get(p.name);
+    return { name: p.name, kind: p.kind, ddl: p.ddl, columns: p.columns, rows: dumped, checksum: sum.checksum, chunks: list, ...(keyColumns ? { keyColumns: [...keyColumns] } : {}) };
   });
+}
+
+/** Builds the manifest; throws a StepError naming a table whose dumped rows differ from its count. */
+export function buildManifest(d: DumpOutcome): Manifest {
+  const tables = manifestTables(d.plan, d.chunks, d.checksums, d.keyColumns);
   const { state } = d;
   return {
     format: MANIFEST_FORMAT,

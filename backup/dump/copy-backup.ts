@@ -10,7 +10,7 @@ import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../../src/errors.js';
 import { MANIFEST_FILE, type Manifest } from '../format/manifest.js';
-import { verifyChunks } from '../format/read-backup.js';
+import { chunkTables, verifyChunks } from '../format/read-backup.js';
 import { fsyncPath } from '../format/write-manifest.js';
 
 /**
@@ -41,14 +41,14 @@ export async function copyBackup(dir: string, manifest: Manifest, toParent: stri
     // One level at a time (the parent was checked): see backup-target.ts on recursive mkdir.
     await mkdir(partial, { mode: 0o700 });
     await mkdir(join(partial, 'chunks'), { mode: 0o700 });
-    for (const t of manifest.tables) {
+    for (const t of chunkTables(manifest)) {
       for (const c of t.chunks) {
         await copyFile(join(source, c.file), join(partial, c.file), constants.COPYFILE_EXCL);
         await fsyncPath(join(partial, c.file));
       }
     }
     // Read back from the copy: this is what a restore from the second place would read.
-    const verified = await verifyChunks(partial, manifest.tables, options.threads ? { threads: options.threads } : {});
+    const verified = await verifyChunks(partial, chunkTables(manifest), options.threads ? { threads: options.threads } : {});
     await copyFile(join(source, MANIFEST_FILE), join(partial, MANIFEST_FILE), constants.COPYFILE_EXCL);
     await fsyncPath(join(partial, MANIFEST_FILE));
     await rm(final, { recursive: true, force: true });

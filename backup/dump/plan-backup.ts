@@ -21,7 +21,7 @@ export interface SyncDetails {
 /** A table the backup dumps: a mirror of the sync, or one of its report tables. */
 export interface BackupTableChoice {
   meta: TableMeta;
-  kind: 'mirror' | 'report';
+  kind: 'mirror' | 'report' | 'archive';
 }
 
 /**
@@ -58,7 +58,7 @@ export interface BackupTablePlan {
   name: string;
   /** The table as discovered: a checksum scan reads its columns. */
   meta: TableMeta;
-  kind: 'mirror' | 'report';
+  kind: 'mirror' | 'report' | 'archive';
   ddl: string;
   /** Position in the backup, which names its chunk files (`chunks/<tableIndex>-<chunk>.tsv`). */
   tableIndex: number;

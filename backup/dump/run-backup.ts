@@ -1,7 +1,7 @@
 /**
  * `dualpipe backup`: dumps the MyISAM mirrors of the last successful sync under the sync lock,
  * the mirrors read-locked (analysts still read, nothing writes), so every table of a backup comes
- * from the same sync. Chunks dump in parallel; the manifest is written last.
+ * from the same sync. Chunks dump in parallel, then the archive (dump-archive.ts); the manifest last.
  */
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -34,6 +34,7 @@ import { createThrottle, type Throttle } from '../../src/guard/throttle.js';
 import { ThrottleError } from '../../src/guard/throttle-error.js';
 import { type Compression, requireCompression, type ZstdProbe } from '../format/chunk-compression.js';
 import { readReportLedger, writeLedgerFile } from './dump-ledger.js';
+import { archiveTotals, dumpArchive, lockArchive } from './dump-archive.js';
 
 /** Options of `runBackup`. */
 export interface BackupOptions {
@@ -193,6 +194,7 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
   const started = clock();
   const threads = Math.max(1, o.threads ?? 2);
   // Worker threads boot and connect while the lock is taken and the tables are planned.
+  const archiveLock = await lockArchive(o.pipeline, o.pipeline.sourceSchema, o.waitForLockSeconds ?? 0);
   const pool = createDumpPool(o.pipeline.report, threads);
   let lock;
   try {
@@ -204,6 +206,7 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
     await run.holdsLock(lock);
   } catch (error) {
     await pool.close();
+    await archiveLock?.release();
     throw error;
   }
   let made: string | undefined; // the unfinished backup folder: removed if the backup fails
@@ -226,14 +229,15 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
       await pool.close();
     }
     const sums = await checksums;
+    const archive = archiveLock && (await dumpArchive({ pipeline: o.pipeline, sourceSchema: o.pipeline.sourceSchema, dir, firstTableIndex: plan.tables.length, chunkRows: plan.chunkRows, compression: plan.compression, zstdProbe: o.zstdProbe, key: o.key?.key, threads, logger: log }, archiveLock));
     const finished = clock();
     const server = await readServerInfo(session);
     const erasureLedger = await atTarget(o.to, `writing the erasure ledger of ${dir}`, () => writeLedgerFile(dir, sync.ledger, plan.compression, o.key?.key));
-    const manifest = { ...buildManifest({ plan, chunks, checksums: sums, state: sync.state, sync, serverVersion: server.version, started, finished, ...(o.key ? { keyId: o.key.id } : {}), keyColumns: keyColumnsOf(plan.tables) }), ...(erasureLedger ? { erasureLedger } : {}) };
+    const manifest = { ...buildManifest({ plan, chunks, checksums: sums, state: sync.state, sync, serverVersion: server.version, started, finished, ...(o.key ? { keyId: o.key.id } : {}), keyColumns: keyColumnsOf(plan.tables) }), ...(archive ? { archive } : {}), ...(erasureLedger ? { erasureLedger } : {}) };
     await atTarget(o.to, `writing the manifest of ${dir}`, () => writeManifest(dir, manifest, o.key));
     made = undefined;
     log.info({ dir, rows: manifest.totals.rows, bytes: manifest.totals.bytes }, 'backup complete');
-    const details = { dir, syncRunId: sync.id, totals: manifest.totals, compression: plan.compression, encrypted: Boolean(o.key), ...(o.throttle ? { throttle: throttle.stats() } : {}) };
+    const details = { dir, syncRunId: sync.id, totals: manifest.totals, ...(archive ? { archive: archiveTotals(archive) } : {}), compression: plan.compression, encrypted: Boolean(o.key), ...(o.throttle ? { throttle: throttle.stats() } : {}) };
     return { dir, manifest, seconds: manifest.totals.seconds, details };
   } catch (error) {
     // A backup that failed is removed, so it neither fills the disk for the next attempt nor
@@ -246,5 +250,6 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
     await pool.close();
     await lock.session.execute('UNLOCK TABLES').catch(() => {});
     await lock.release().catch(() => {});
+    await archiveLock?.release().catch(() => {});
   }
 }

@@ -20,7 +20,7 @@ export function isIntegerColumn(c: { dataType: string; hex: boolean }): boolean 
 /** What `keyColumnsOf` reads of each table of a backup plan. */
 export interface KeyIndexTable {
   name: string;
-  kind: 'mirror' | 'report';
+  kind: 'mirror' | 'report' | 'archive';
   ddl: string;
   columns: readonly { name: string; dataType: string; hex: boolean }[];
 }

@@ -93,8 +93,9 @@ export const columnSchema = z
 export const tableSchema = z
   .object({
     name: z.string().regex(TABLE_NAME, 'is not an acceptable table name'),
-    kind: z.enum(['mirror', 'report']),
-    /** The InnoDB DDL (mirrors: from the source as of the sync) or the report's MyISAM DDL. */
+    /** `archive`: a table of the archive schema (only in the manifest's `archive` part). */
+    kind: z.enum(['mirror', 'report', 'archive']),
+    /** The InnoDB DDL (mirrors: from the source as of the sync) or the report's or archive table's MyISAM DDL. */
     ddl: z.string().min(1).max(1_000_000),
     /** The loaded columns, in the order of the fields in each line (generated columns excluded). */
     columns: z.array(columnSchema).min(1).max(4096),
@@ -107,6 +108,14 @@ export const tableSchema = z
     chunks: z.array(chunkSchema).max(1_000_000),
     /** Integer key columns whose ranges each chunk's `keyRanges` records (chunk-key-index.ts). */
     keyColumns: z.array(z.string().regex(COLUMN_NAME)).max(64).optional(),
+  })
+  .strict();
+
+/** The manifest's archive part: the archive schema's name and its tables (kind `archive`). */
+export const archiveSchema = z
+  .object({
+    schema: z.string().regex(SCHEMA_NAME),
+    tables: z.array(tableSchema).max(100_000),
   })
   .strict();
 
@@ -135,6 +144,12 @@ export const manifestSchema = z
     migrations: z.array(z.string().max(255)).max(100_000),
     compression: z.enum(['gzip', 'zstd', 'none']),
     tables: z.array(tableSchema).min(1).max(100_000),
+    /**
+     * The archive schema (`<source>_archive` on the source server, ops/archive/) when it existed:
+     * its MyISAM tables and journal, dumped under the archive lock (dump-archive.ts). Sealed with
+     * `tables` when the backup is encrypted. Absent: no archive, or an older backup.
+     */
+    archive: archiveSchema.optional(),
     /** Set when chunks are encrypted: then `tables` (names, DDL, checksums, chunk hashes) is sealed on disk. */
     encryption: z.object({ algorithm: z.literal('aes-256-gcm'), keyId: z.string().regex(/^[0-9a-f]{32}$/) }).strict().optional(),
     totals: z.object({ tables: count, rows: count, bytes: count, seconds: z.number().min(0) }).strict(),
@@ -165,6 +180,7 @@ const base64 = (max: number) => z.string().max(max).regex(/^[A-Za-z0-9+/]*={0,2}
  */
 export const manifestFileSchema = manifestSchema.extend({
   tables: manifestSchema.shape.tables.optional(),
+  archive: archiveSchema.optional(),
   sealed: z.object({ iv: base64(16), tag: base64(24), data: base64(512 * 1024 * 1024) }).strict().optional(),
 });
 
@@ -177,6 +193,8 @@ export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestFile = z.infer<typeof manifestFileSchema>;
 /** One table of a manifest: its DDL, columns and chunks. */
 export type ManifestTable = z.infer<typeof tableSchema>;
+/** The archive part of a manifest. */
+export type ManifestArchive = z.infer<typeof archiveSchema>;
 /** One chunk file of a manifest table. */
 export type ManifestChunk = z.infer<typeof chunkSchema>;
 /** One block of lines of a chunk (`blocks` in the manifest). */

@@ -5,7 +5,7 @@
  */
 import { BackupError, InternalError, UsageError } from '../../src/errors.js';
 import type { BackupKey } from './backup-key.js';
-import { type Manifest, type ManifestFile, parseManifestFile, parseTables } from './manifest.js';
+import { type Manifest, type ManifestFile, parseArchive, parseManifestFile, parseTables } from './manifest.js';
 import { openJson, sealJson } from './seal-json.js';
 
 const KEY_HINT = 'pass the key it was written with: --encrypt-key-file FILE';
@@ -35,7 +35,11 @@ export function openManifest(m: ManifestFile, file: string, key?: BackupKey): Ma
     throw new BackupError(file, 'the sealed table list fails authentication: the manifest was changed', {
       hint: 'the manifest is damaged or was tampered with: use another backup',
     });
-  return { ...clear, tables: parseTables(opened, m.compression, file) };
+  // A backup with an archive seals `{ tables, archive }`; one without (and every older one) the bare table list.
+  if (Array.isArray(opened)) return { ...clear, tables: parseTables(opened, m.compression, file) };
+  const both = (opened ?? {}) as { tables?: unknown; archive?: unknown };
+  const list = parseTables(both.tables, m.compression, file);
+  return { ...clear, tables: list, archive: parseArchive(both.archive, list, m.compression, file) };
 }
 
 /** Parses manifest text and opens it (with `key` when the backup is encrypted). */
@@ -48,6 +52,6 @@ export function manifestForDisk(m: Manifest, key?: BackupKey): ManifestFile {
   if (!m.encryption) return m;
   // run-backup.ts sets `encryption` from the very key it passes here: another key is a bug.
   if (!key || key.id !== m.encryption.keyId) throw new InternalError('manifestForDisk', 'the key does not match the manifest');
-  const { tables, ...clear } = m;
-  return { ...clear, sealed: sealJson(key.key, tables, clear) };
+  const { tables, archive, ...clear } = m;
+  return { ...clear, sealed: sealJson(key.key, archive ? { tables, archive } : tables, clear) };
 }

@@ -9,7 +9,7 @@ import { quoteId } from '../../src/db/quote.js';
 import { sealedSize } from './chunk-cipher.js';
 import { chunkSuffix, type Compression, compressionOfFile } from './chunk-compression.js';
 import { declaredTable } from './split-table-ddl.js';
-import { type Manifest, type ManifestFile, type ManifestTable, manifestFileSchema, manifestSchema, SCHEMA_NAME } from './manifest-schema.js';
+import { archiveSchema, type Manifest, type ManifestArchive, type ManifestFile, type ManifestTable, manifestFileSchema, manifestSchema, SCHEMA_NAME } from './manifest-schema.js';
 
 export * from './manifest-schema.js';
 
@@ -40,7 +40,28 @@ export function parseManifestFile(text: string, file: string): ManifestFile {
     throw new BackupError(file, 'a manifest has either tables, or sealed tables and an encryption key id', { hint: NOT_OURS });
   }
   if (m.tables) checkTables(m.tables, m.compression, file);
+  if (m.archive && m.sealed) throw new BackupError(file, 'an encrypted manifest keeps its archive part sealed', { hint: NOT_OURS });
+  if (m.archive && m.tables) checkArchive(m.archive, m.tables, m.compression, file);
   return m;
+}
+
+/**
+ * Checks the archive part against the table list: its tables pass the tables' checks, are all of
+ * kind `archive` (and the table list holds none), and share no chunk file with it.
+ */
+export function checkArchive(archive: ManifestArchive, tables: readonly ManifestTable[], compression: Manifest['compression'], file: string): void {
+  if (tables.some((t) => t.kind === 'archive') || archive.tables.some((t) => t.kind !== 'archive'))
+    throw new BackupError(file, 'archive tables belong in the archive part, and only there', { hint: NOT_OURS });
+  const files = new Set(tables.flatMap((t) => t.chunks.map((c) => c.file)));
+  checkTables(archive.tables, compression, file, files);
+}
+
+/** Validates an opened archive part (unsealed with the table list). */
+export function parseArchive(json: unknown, tables: readonly ManifestTable[], compression: Manifest['compression'], file: string): ManifestArchive {
+  const r = archiveSchema.safeParse(json);
+  if (!r.success) throw firstIssue(file, r.error);
+  checkArchive(r.data, tables, compression, file);
+  return r.data;
 }
 
 /** Validates an opened table list (from the manifest, or unsealed from it). */
@@ -51,9 +72,8 @@ export function parseTables(json: unknown, compression: Manifest['compression'],
   return r.data;
 }
 
-function checkTables(tables: readonly ManifestTable[], compression: Manifest['compression'], file: string): void {
+function checkTables(tables: readonly ManifestTable[], compression: Manifest['compression'], file: string, files = new Set<string>()): void {
   const names = new Set<string>();
-  const files = new Set<string>();
   const invalid = (field: string, message: string) =>
     new BackupError(file, `invalid manifest field ${field}: ${message}`, { hint: NOT_OURS });
   for (const [i, t] of tables.entries()) {

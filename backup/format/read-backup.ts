@@ -101,6 +101,11 @@ async function verifyChunk(dir: string, table: string, chunk: ManifestTable['chu
   if (got !== chunk.sha256) throw new BackupError(path, `SHA-256 mismatch (${where}): expected ${chunk.sha256}, got ${got}`);
 }
 
+/** Every table whose chunk files a backup holds: the live part's, then the archive's. */
+export function chunkTables(m: Pick<Manifest, 'tables' | 'archive'>): ManifestTable[] {
+  return [...m.tables, ...(m.archive?.tables ?? [])];
+}
+
 /** Checks every chunk of `tables`; the first problem is thrown, naming the file. */
 export async function verifyChunks(
   dir: string,

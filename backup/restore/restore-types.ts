@@ -9,6 +9,7 @@ import type { LostRowCount } from './count-lost-rows.js';
 import type { RestorePlan } from './plan-restore.js';
 import type { ErasureKey } from '../../src/erasure/erasure-key.js';
 import type { WithheldRows } from './erasure-ledger-restore.js';
+import type { ArchiveRestoreResult } from './restore-archive.js';
 
 /** Options of `runRestore`. */
 export interface RestoreOptions {
@@ -30,6 +31,11 @@ export interface RestoreOptions {
   key?: BackupKey;
   /** The erasure key (`--erasure-key-file`): needed when the united erasure ledger is not empty (erasure-ledger-restore.ts). */
   erasureKey?: ErasureKey;
+  /**
+   * Also restore the backup's archive part into `<target>_archive` (restore-archive.ts), replacing
+   * the archive there; refused when the backup has none. Off by default: see restore-archive.ts.
+   */
+  archive?: boolean;
   /** Apply no erasure ledger: only for a restore into a scratch schema that is dropped unseen (verify's restore test). */
   ignoreErasures?: boolean;
   /**
@@ -110,6 +116,8 @@ export interface RestoreResult {
   withheld?: WithheldRows;
   /** `keepLost`: where the discarded live rows were copied, per table (`whole`: no primary key, the whole table). */
   keptLost?: { schema: string; tables: { table: string; rows: number; whole: boolean }[] };
+  /** `archive`: the archive restored into `<target>_archive` (restore-archive.ts). */
+  archive?: ArchiveRestoreResult;
 }
 
 /**

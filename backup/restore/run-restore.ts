@@ -21,6 +21,7 @@ import { restoreSchemas } from './plan-restore.js';
 import { checkLocalInfile, checkRestoreTarget, dryRunResult, prepareRestore } from './prepare-restore.js';
 import type { RestoreOptions, RestoreResult } from './restore-types.js';
 import { prepareErasures, withholdIn, writeBackLedger } from './erasure-ledger-restore.js';
+import { restoreArchive } from './restore-archive.js';
 import { describeLost, type LostRowCount } from './count-lost-rows.js';
 import { checkKeepSchemaFree, checkKeepSchemaName, compareLostInSnapshot, countLostFromLog, keepLostRows, tableSums } from './lost-rows.js';
 
@@ -48,6 +49,8 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
   // Before the server is touched: a zstd backup needs a zstd to read it (chunk-compression.ts).
   requireCompression(backup.manifest.compression, 'read');
   for (const note of backup.notes) log.info({ dir: backup.dir }, note);
+  if (o.archive && !backup.manifest.archive)
+    throw new UsageError(`--archive: the backup ${backup.dir} holds no archive`, { hint: 'it was taken when the source had no archive schema, or by an older dualpipe; leave out --archive' });
   const admin = await o.connector.connect({ database: null });
   try {
     const prepared = await prepareRestore(admin, o, backup);
@@ -110,8 +113,11 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
           log.warn({ tables: changed, previous: p.schemas.previous }, 'restore: rows committed after the count, while the swap waited, are only in the previous schema');
         }
       }
-      const seconds = (clock().getTime() - started.getTime()) / 1000;
       const m = backup.manifest;
+      // After the live tables: the archive is the opt-in second part, swapped by its own RENAME.
+      const archive = o.archive && m.archive ? await restoreArchive({ connector: o.connector, admin, dir: backup.dir, archive: m.archive, target: o.target, key: o.key?.key, erasures, threads, waitForLockSeconds: o.waitForLockSeconds }) : undefined;
+      if (archive) log.info({ schema: archive.schema, rows: archive.rows, withheld: archive.withheld?.matched ?? 0 }, 'restore: archive restored');
+      const seconds = (clock().getTime() - started.getTime()) / 1000;
       const replay =
         m.binlog && o.target === m.sourceSchema
           ? binlogReplayCommand({ flavor: (await readServerInfo(admin)).flavor, start: m.binlog, schema: m.sourceSchema, ...(erasures ? { erasures: {} } : {}) })
@@ -131,6 +137,7 @@ export async function runRestore(o: RestoreOptions): Promise<RestoreResult> {
         ...(lost ? { lostRows: lost } : {}),
         ...(kept ? { keptLost: kept } : {}),
         ...(withheld ? { withheld } : {}),
+        ...(archive ? { archive } : {}),
       };
     } finally {
       await throttle.close();

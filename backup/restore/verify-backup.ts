@@ -9,7 +9,7 @@ import type { SqlConnector } from '../../src/db/connection.js';
 import type { Logger } from '../../src/log/logger.js';
 import type { BackupKey } from '../format/backup-key.js';
 import { writeVerification } from '../dump/inventory.js';
-import { locateBackup, verifyChunks } from '../format/read-backup.js';
+import { chunkTables, locateBackup, verifyChunks } from '../format/read-backup.js';
 import { readLedgerFile } from '../format/ledger-file.js';
 import { dropScratchRestore, runRestore } from './run-restore.js';
 
@@ -40,7 +40,7 @@ export async function verifyBackup(o: {
   };
   let sums: { chunks: number; bytes: number };
   try {
-    sums = await verifyChunks(located.dir, located.manifest.tables);
+    sums = await verifyChunks(located.dir, chunkTables(located.manifest));
     // The erasure ledger file: size, SHA-256 (and, encrypted, authentication) and its erasures against the manifest.
     if (located.manifest.erasureLedger) await readLedgerFile(located.dir, located.manifest.erasureLedger, o.key?.key);
   } catch (error) {

@@ -29,6 +29,7 @@ interface RestoreFlags extends LimitFlags, ThrottleFlags {
   tables?: string[];
   keepLost?: string;
   erasureKeyFile?: string;
+  archive?: boolean;
 }
 
 function parseMode(text: string): 'replace' | 'merge' {
@@ -85,6 +86,12 @@ function describeRestore(r: RestoreThenSyncResult, reportSchema: string, isSourc
         `\`dualpipe restore${isSource ? '' : ` --into ${r.target}`} --rollback\` puts them back, \`--drop-previous\` drops them`,
     );
   else lines.push(`no rollback window: no live table of ${r.target} was replaced, so no previous schema was kept`);
+  if (r.archive)
+    lines.push(
+      `archive: restored ${r.archive.tables} tables, ${r.archive.rows} rows into ${r.archive.schema} (MyISAM)` +
+        (r.archive.withheld ? `; ${r.archive.withheld.matched} forgotten row(s) withheld` : '') +
+        (r.archive.previous ? `; the replaced archive is in ${r.archive.previous}` : ''),
+    );
   if (r.binlogReplay)
     lines.push(`point-in-time recovery: replay the binlog from this backup's snapshot (README, Point-in-time recovery):\n  ${r.binlogReplay}`);
   if (r.sync) lines.push(`sync #${r.sync.runId} rebuilt the mirrors in ${reportSchema} in ${r.sync.seconds.toFixed(1)} s`);
@@ -114,6 +121,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
     .option('--dry-run', 'validate the backup and print the plan (merge: count, then roll back); change nothing')
     .option('--yes', 'replace live tables without asking, discarding the rows written since the backup (refused without it when there are any)')
     .option('--keep-lost <schema>', 'before the swap, copy the live rows the restore discards into this schema (InnoDB, created if missing)')
+    .option('--archive', 'with --from: also restore the backup\'s archive into <target>_archive (MyISAM), replacing the archive there')
     .option('--sync', 'run a sync afterwards (the mirrors are stale after a restore)')
     .option('--rollback', 'put back the tables the last restore replaced')
     .option('--drop-previous', 'drop the tables the last restore replaced (the rollback window)')
@@ -140,6 +148,8 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
         throw new UsageError('--keep-lost needs a replace restore (--from or --from-mirrors)');
       if (flags.tables !== undefined && (!restoring || flags.mode === 'merge' || flags.tables.length === 0))
         throw new UsageError('--tables needs a replace restore (--from or --from-mirrors) and at least one table name');
+      if (flags.archive && (flags.from === undefined || flags.mode === 'merge'))
+        throw new UsageError('--archive needs a replace restore from files (--from)');
       if (flags.mode === 'merge') {
         if (flags.from === undefined || flags.sync)
           throw new UsageError('--mode merge needs --from <dir> and takes no --from-mirrors, --rollback, --drop-previous or --sync');
@@ -210,6 +220,7 @@ export function registerRestoreCommand(program: Command, ctx: GetContext): void 
           onProgress: (e) => progress.update(e.item, e.done, e.total, e.unit),
           lostRows: flags.yes ? 'discard' : terminal(c) ? askAboutLost : 'refuse',
           ...(flags.keepLost !== undefined ? { keepLost: flags.keepLost } : {}),
+          ...(flags.archive ? { archive: true } : {}),
           ...(await erasureKeyFromFlag(c, flags.erasureKeyFile)),
           confirm: async (plan, lost) => {
             agreed = lost;

@@ -10,6 +10,7 @@ interface ScheduleFlags extends LimitFlags, ReportFlags {
   incrementalCron?: string;
   verifyCron?: string;
   backupCron?: string;
+  archiveCron?: string;
   backupTo?: string;
   copyTo?: string[];
   keepLast?: number;
@@ -28,6 +29,7 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
     .option('--incremental-cron <expr>', 'cron expression for incremental syncs (overrides schedule.incremental)')
     .option('--verify-cron <expr>', 'cron expression for verify (overrides schedule.verify)')
     .option('--backup-cron <expr>', 'cron expression for backups (overrides schedule.backup)')
+    .option('--archive-cron <expr>', 'cron expression for archive runs of the config file\'s rule, archive.where (overrides schedule.archive)')
     .option('--backup-to <dir>', 'where scheduled backups go (overrides backup.to)')
     .option('--copy-to <dir>', 'a verified second copy of each scheduled backup (repeatable; overrides backup.copyTo)', collect)
     .option('--keep-last <n>', 'after each backup, prune to the newest N complete backups (backup.keepLast)', parsePositiveInt('--keep-last', 10_000))
@@ -48,7 +50,9 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
           incremental: flags.incrementalCron ?? cfg.schedule.incremental,
           verify: flags.verifyCron ?? cfg.schedule.verify,
           backup: flags.backupCron ?? cfg.schedule.backup,
+          archive: flags.archiveCron ?? cfg.schedule.archive,
         },
+        archive: cfg.archive,
         sync: cfg.sync,
         throttle: cfg.throttle,
         reportSet: reportSetOf(c, flags),

@@ -54,6 +54,14 @@ function describe(s: PipelineStatus, maxAge: number | undefined): string {
   for (const r of failed) lines.push(`  ${r.kind.padEnd(13)} #${String(r.id).padEnd(5)} ${r.status.padEnd(8)} ${when(r.startedAt)}  ${r.error ?? ''}`);
   lines.push(s.running.length ? 'running:' : 'running: none');
   for (const r of s.running) lines.push(`  ${r.kind.padEnd(13)} #${String(r.id).padEnd(5)} since ${when(r.startedAt)}${r.host ? ` on ${r.host} (pid ${r.pid})` : ''}`);
+  if (s.archive) {
+    const a = s.archive;
+    lines.push(`archive ${a.schema}:${a.tables.length ? '' : ' no tables'}`);
+    for (const t of a.tables) lines.push(`  ${t.table.padEnd(30)} ${String(t.rows).padStart(10)} rows  ${(t.bytes / 1024 / 1024).toFixed(1)} MB`);
+    for (const r of a.runs)
+      lines.push(`  ${r.kind.padEnd(9)} ${r.runId.slice(0, 8)} started ${when(r.startedAt)}  ${r.chunks} chunk(s), ${r.rows} row(s)${r.openChunks ? `  ${r.openChunks} OPEN` : ''}`);
+    if (a.openChunks.length) lines.push(`  ${a.openChunks.length} chunk(s) left open by a killed run: run \`dualpipe ${a.openChunks[0]!.kind}\` again to finish them`);
+  }
   lines.push(`sync lock: ${s.lockHolder ? `held by ${describeLockHolder(s.lockHolder)}` : 'free'}`);
   if (maxAge !== undefined) lines.push(s.stale.length ? `STALE (older than ${age(maxAge)}): ${s.stale.join(', ')}` : `every report table is younger than ${age(maxAge)}`);
   return lines.join('\n');

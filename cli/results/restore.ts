@@ -37,6 +37,10 @@ export const restoreResult = commandDocument(
       .looseObject({ erasures: z.int(), byTable: z.record(z.string(), z.int()), matched: z.int(), cascaded: z.int() })
       .describe('rows withheld because the erasure ledger names them (byTable, matched) or a cascade took them with such a row')
       .optional(),
+    archive: z
+      .looseObject({ schema: z.string(), tables: z.int(), rows: z.int(), previous: z.string().nullable() })
+      .describe('`--archive`: the archive restored into <target>_archive (rows after withholding), and where the replaced archive went')
+      .optional(),
   },
   'dualpipe restore --json',
 );

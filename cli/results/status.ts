@@ -28,6 +28,16 @@ const statusFields = {
   running: z.array(run),
   lockHolder: z.looseObject({}).nullable(),
   lastRestoreTest: run.nullable(),
+  archive: z
+    .looseObject({
+      schema: z.string(),
+      tables: z.array(z.looseObject({ table: z.string(), rows: z.int(), bytes: z.int() })),
+      runs: z.array(z.looseObject({ kind: z.enum(['archive', 'unarchive']), runId: z.string(), startedAt: isoTime, finishedAt: isoTime.nullable(), chunks: z.int(), rows: z.int(), openChunks: z.int() })),
+      openChunks: z.array(z.looseObject({ kind: z.enum(['archive', 'unarchive']), runId: z.string(), chunkNo: z.int(), since: isoTime })),
+    })
+    .nullable()
+    .optional()
+    .describe('the archive on the source server (null: none): rows and bytes per table, the last archive/unarchive runs, chunks a killed run left open'),
 };
 
 /** `status [--max-age]`: a stale table is `ok: false` (exit 3) with the status. */

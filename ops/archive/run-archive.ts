@@ -14,7 +14,8 @@ import { assertPlainName } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
 import { createThrottle } from '../../src/guard/throttle.js';
 import type { ThrottleLimits } from '../../src/guard/throttle-limits.js';
-import { acquireRunLock, lockName, type RunLock } from '../../src/lock/run-lock.js';
+import { archiveLockName } from '../../src/lock/archive-lock.js';
+import { acquireRunLock, type RunLock } from '../../src/lock/run-lock.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import type { Pipeline } from '../../src/pipeline.js';
 import { leavingRows, moveChunk } from './archive-chunk.js';
@@ -48,13 +49,8 @@ export interface ArchiveOptions {
   afterCopy?: (chunkNo: number) => Promise<void> | void;
 }
 
-/**
- * The lock one archive run of `source` holds (GET_LOCK on the source server, where the rows move):
- * its own scope, so an archive never waits for a sync of the same data or the other way round.
- */
-export function archiveLockName(source: string): string {
-  return lockName('archive', source);
-}
+/** The archive lock's name (src/lock/archive-lock.ts), where the archive's callers have always found it. */
+export { archiveLockName };
 
 /** Names the session holding a busy archive lock: its connection id and client host (best effort). */
 async function describeArchiveHolder(session: SqlConnection, name: string): Promise<string | undefined> {

@@ -79,6 +79,15 @@ export const configFileSchema = z
       })
       .strict()
       .optional(),
+    /** The archive rule `schedule --archive-cron` runs (README "Archiving old data"): `dualpipe archive --where …`. */
+    archive: z
+      .object({
+        where: z.string().min(1).max(10_000),
+        chunkRows: z.number().int().min(1).max(1_000_000).optional(),
+        onReferenced: z.enum(['keep', 'refuse']).optional(),
+      })
+      .strict()
+      .optional(),
     /** Bounds of a run (README "Timeouts and stalls"); durations as seconds or `90s`, `5m`, `2h`. */
     limits: z
       .object({
@@ -115,6 +124,8 @@ export const configFileSchema = z
         incremental: cronText.optional(),
         verify: cronText.optional(),
         backup: cronText.optional(),
+        /** Runs the `archive` rule (below) on this cron (`--archive-cron`). */
+        archive: cronText.optional(),
         timezone: z.string().min(1).optional(),
         onBusy: z.enum(['skip', 'wait']).optional(),
         /** host:port of the scheduler's Prometheus metrics (`--metrics-listen`); the scheduler checks it fully at start-up. */

@@ -40,6 +40,8 @@ export interface ResolvedConfig {
   sync: SyncSettings;
   schedule: NonNullable<ConfigFile['schedule']>;
   backup: NonNullable<ConfigFile['backup']>;
+  /** The config file's archive rule (`schedule --archive-cron` runs it); absent without one. */
+  archive?: NonNullable<ConfigFile['archive']>;
   /** Things the user should hear about (MYSQL_PWD, a password on the command line, a world-writable option file); never a secret. */
   warnings: string[];
   /** The config file's throttle limits, parsed (empty: no throttling); flags override them. */
@@ -153,6 +155,7 @@ export function resolveConfig(inputs: ConfigInputs): ResolvedConfig {
     sync: { ...defaultSync, ...file.sync },
     schedule: file.schedule ?? {},
     backup: file.backup ?? {},
+    ...(file.archive ? { archive: file.archive } : {}),
     warnings,
     throttle: throttleFromFile(file.throttle),
   };
