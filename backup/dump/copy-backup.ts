@@ -1,7 +1,7 @@
 /**
  * `backup --copy-to DIR`: a second copy of a finished backup in another place (another disk, a
- * mounted remote share). The chunks are copied under `<name>.partial`, every copied chunk is read
- * back and checked against the manifest's SHA-256, the manifest goes in last, and one rename gives
+ * mounted remote share). The chunks (and the erasure ledger file) are copied under `<name>.partial`,
+ * every copied file is read back and checked against the manifest's SHA-256, the manifest goes in last, and one rename gives
  * the copy its name. A copy cut short has no manifest under its final name, so nothing ever
  * restores it; the next copy to that place replaces the leftover.
  */
@@ -10,6 +10,7 @@ import { copyFile, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../../src/errors.js';
 import { MANIFEST_FILE, type Manifest } from '../format/manifest.js';
+import { checkedLedgerBytes } from '../format/ledger-file.js';
 import { chunkTables, verifyChunks } from '../format/read-backup.js';
 import { fsyncPath } from '../format/write-manifest.js';
 
@@ -47,8 +48,15 @@ export async function copyBackup(dir: string, manifest: Manifest, toParent: stri
         await fsyncPath(join(partial, c.file));
       }
     }
+    // The erasure ledger travels with the chunks: a restore from the copy needs it (and checks it).
+    const ledger = manifest.erasureLedger;
+    if (ledger) {
+      await copyFile(join(source, ledger.file), join(partial, ledger.file), constants.COPYFILE_EXCL);
+      await fsyncPath(join(partial, ledger.file));
+    }
     // Read back from the copy: this is what a restore from the second place would read.
     const verified = await verifyChunks(partial, chunkTables(manifest), options.threads ? { threads: options.threads } : {});
+    if (ledger) await checkedLedgerBytes(partial, ledger);
     await copyFile(join(source, MANIFEST_FILE), join(partial, MANIFEST_FILE), constants.COPYFILE_EXCL);
     await fsyncPath(join(partial, MANIFEST_FILE));
     await rm(final, { recursive: true, force: true });

@@ -31,14 +31,21 @@ export async function writeLedgerFile(dir: string, ledger: ErasureLedger, compre
   return { file, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), erasures: ledger.entries.map((e) => ({ id: e.id, erasedAt: e.erasedAt })) };
 }
 
-/** Reads and checks (size, SHA-256, erasures against the manifest) the ledger file of the backup in `dir`. */
-export async function readLedgerFile(dir: string, record: LedgerRecord, key?: Buffer): Promise<ErasureLedger> {
+/** The ledger file's bytes as written, checked against the manifest's size and SHA-256 (no key needed). */
+export async function checkedLedgerBytes(dir: string, record: LedgerRecord): Promise<Buffer> {
   const path = join(dir, record.file);
-  let bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+  const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
     throw new BackupError(path, `cannot read the erasure ledger (${error.code ?? error.message})`, { hint: 'the backup is damaged: use another backup' });
   });
   if (bytes.length !== record.bytes || createHash('sha256').update(bytes).digest('hex') !== record.sha256)
     throw new BackupError(path, `the erasure ledger does not match the manifest (${bytes.length} bytes, ${record.bytes} listed, or another SHA-256)`, { hint: 'the backup is damaged: use another backup' });
+  return bytes;
+}
+
+/** Reads and checks (size, SHA-256, erasures against the manifest) the ledger file of the backup in `dir`. */
+export async function readLedgerFile(dir: string, record: LedgerRecord, key?: Buffer): Promise<ErasureLedger> {
+  const path = join(dir, record.file);
+  let bytes = await checkedLedgerBytes(dir, record);
   if (key) bytes = await buffer(Readable.from([bytes]).pipe(decryptChunk(key, record.file)));
   if (record.file.endsWith('.gz')) bytes = gunzipSync(bytes, { maxOutputLength: 1 << 30 });
   const ledger = ledgerFromLines(bytes.toString('utf8').split('\n'), path);

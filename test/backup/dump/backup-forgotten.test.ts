@@ -49,7 +49,7 @@ beforeAll(async () => {
   const id = await contactWithTree(conn, fx.database);
   email = String((await conn.query<{ e: string }>(`SELECT email AS e FROM \`${fx.database}\`.contacts WHERE id = ?`, [id]))[0]!.e);
   entryId = (await eraseSubject(fx, conn, [id], await readErasureKey(join(root, 'erasure.key')), { mirrors: true })).entry.id;
-  sealed = (await runBackup({ pipeline: fx.pipeline, to: folder, compress: 'gzip', key })).dir;
+  sealed = (await runBackup({ pipeline: fx.pipeline, to: folder, compress: 'gzip', key, copyTo: [join(root, 'second')] })).dir;
   plain = (await runBackup({ pipeline: fx.pipeline, to: folder, compress: 'none' })).dir;
 }, 240_000);
 
@@ -74,6 +74,9 @@ describe('the erasure ledger in backups', () => {
     const text = readFileSync(join(plain, 'erasure-ledger.jsonl'), 'utf8');
     expect(text).toContain(entryId);
     expect(text).not.toContain(email);
+    // Regression: the --copy-to copy carries the ledger file too (it was left behind, so a restore from the copy failed).
+    const second = join(root, 'second', names([sealed])[0]!);
+    expect((await readLedgerFile(second, manifestOf(second).erasureLedger!, key.key)).entries).toEqual(live.entries);
     // Encrypted: neither the entry nor the reason can be read without the key.
     expect(readFileSync(join(sealed, 'erasure-ledger.jsonl.gz')).includes('test erasure')).toBe(false);
   });
