@@ -6,13 +6,11 @@
 import { rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { SqlConnection } from '../../src/db/connection.js';
-import { qualify } from '../../src/db/quote.js';
 import { readServerInfo } from '../../src/db/server-info.js';
 import { DualpipeError, StepError, UsageError } from '../../src/errors.js';
 import { acquireRunLock, lockName } from '../../src/lock/run-lock.js';
 import { holderInHistory } from '../../src/history/lock-holder.js';
 import { type Logger, silentLogger } from '../../src/log/logger.js';
-import { discoverTables } from '../../src/catalog/discover-tables.js';
 import { lastSucceededSync } from '../../src/history/run-history.js';
 import { recordRun, type RecordedRun } from '../../src/history/record-run.js';
 import type { SourceState } from '../../src/catalog/source-state.js';
@@ -25,7 +23,8 @@ import { keyColumnsOf } from '../format/chunk-key-index.js';
 import { checksumTables } from './checksum-tables.js';
 import { createDumpPool, type DumpPool } from './dump-pool.js';
 import type { Manifest } from '../format/manifest.js';
-import { type BackupPlan, type BackupTableInput, chooseBackupTables, planBackup, type SyncDetails } from './plan-backup.js';
+import { type BackupPlan, planBackup, type SyncDetails } from './plan-backup.js';
+import { lockAndReadTables } from './lock-backup-tables.js';
 import { writeManifest } from '../format/write-manifest.js';
 import type { Pipeline } from '../../src/pipeline.js';
 import { notePhase } from '../../src/guard/run-watch.js';
@@ -125,29 +124,6 @@ async function readLastSync(session: SqlConnection, reportSchema: string) {
 }
 
 /**
- * Chooses the tables and read-locks them: analysts keep reading, nothing (not even a stray
- * writer) changes a mirror mid-dump. Then reads each table's DDL and row count under the lock.
- */
-async function lockAndReadTables(session: SqlConnection, o: BackupOptions, details: SyncDetails, state: SourceState): Promise<BackupTableInput[]> {
-  const schema = o.pipeline.reportSchema;
-  const mirrors = await discoverTables(session, schema, { engine: 'MyISAM' });
-  const chosen = chooseBackupTables(details, mirrors, { reportSchema: schema, ...(o.includeReports ? { includeReports: true } : {}) });
-  await session.execute(`LOCK TABLES ${chosen.map((t) => `${qualify(schema, t.meta.name)} READ`).join(', ')}`);
-  const inputs: BackupTableInput[] = [];
-  for (const { meta, kind } of chosen) {
-    const ddl =
-      kind === 'mirror'
-        ? state.ddl[meta.name]
-        : (await session.query<Record<string, string>>(`SHOW CREATE TABLE ${qualify(schema, meta.name)}`))[0]?.['Create Table'];
-    if (!ddl) throw new DualpipeError(`no DDL recorded for ${meta.name}`, { hint: 'run `dualpipe sync` again' });
-    // MyISAM keeps an exact row count, so COUNT(*) costs nothing here.
-    const count = await session.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(schema, meta.name)}`);
-    inputs.push({ meta, kind, ddl, rows: Number(count[0]?.n ?? 0) });
-  }
-  return inputs;
-}
-
-/**
  * Dumps every table of the plan on the pool's sessions, reporting rows and bytes as chunks are
  * written. When one table fails the others are stopped, and all have settled before this returns:
  * a dump left running held a session (and the process) open after the error.
@@ -213,7 +189,7 @@ async function dumpBackup(o: BackupOptions, run: RecordedRun): Promise<Omit<Back
   try {
     const session = lock.session;
     const sync = await readLastSync(session, o.pipeline.reportSchema);
-    const inputs = await lockAndReadTables(session, o, sync.details, sync.state);
+    const inputs = await lockAndReadTables(session, o.pipeline.reportSchema, o.includeReports === true, sync.details, sync.state);
     const plan = planBackup(o.pipeline.reportSchema, inputs, { sourceSchema: sync.state.schema, chunkRows: o.chunkRows ?? 100_000, compression: o.compress ?? 'gzip', recorded: sync.details.tables });
     const base = resolve(o.to, backupDirName(started));
     const dir = await atTarget(o.to, `creating the backup folder ${base}`, () => createFreshFolder(base, (d) => (made = d)));
