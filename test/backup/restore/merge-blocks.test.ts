@@ -29,18 +29,14 @@ let fx: CrmFixture;
 let conn: SqlConnection;
 let parent: string;
 /**
- * Backups of the same data: uncompressed with blocks (`blocked`), and stripped (`chunked`: per-chunk
- * key ranges only); uncompressed encrypted (`sealed`: blocks of the plaintext, read segment by
- * segment); gzip with a member per block, stripped, and encrypted; zstd with a frame per block, and stripped.
+ * Backups of the same data: uncompressed with blocks, and stripped (per-chunk key ranges only);
+ * encrypted (plaintext blocks, read segment by segment); gzip (a member per block), stripped,
+ * encrypted; zstd (a frame per block), stripped.
  */
 let blocked: string, chunked: string, sealed: string, gz: string, gzChunked: string, gzSealed: string, zst: string, zstChunked: string;
 let key: BackupKey;
 let contactIds: number[];
-/**
- * The schema's digest as seeded. Every merge below must bring the schema back to exactly this (each
- * test that deletes rows puts them back), so it is taken once instead of before every merge: a
- * digest of the whole 0.02 schema costs a few hundred ms, and this file merges 18 times.
- */
+/** The schema's digest as seeded: every merge below must bring the schema back to exactly this (taken once: a digest costs a few hundred ms). */
 let seeded: Record<string, string>;
 
 const q = (t: string) => `\`${fx.database}\`.\`${t}\``;
@@ -71,18 +67,25 @@ afterAll(async () => {
   rmSync(parent, { recursive: true, force: true });
 });
 
-/**
- * Deletes the contacts (their dependents cascade), merges them back, and checks every row is as
- * seeded (as before: every test leaves the schema as seeded) and each table's count.
- */
+/** Deletes the contacts (their dependents cascade), merges them back, checks every row is as seeded and each table's count. */
 async function deleteAndMerge(from: string, ids: readonly number[], withKey?: BackupKey): Promise<MergeResult> {
-  const before = seeded;
   const expected = await subjectCounts(conn, ids);
   await conn.execute(`DELETE FROM ${q('contacts')} WHERE id IN (${ids.join(', ')})`);
   const r = await runMerge({ connector: fx.connector, from, target: fx.database, where: `contacts.id IN (${ids.join(', ')})`, ...(withKey ? { key: withKey } : {}) });
-  expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(before);
+  expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(seeded);
   expect(Object.fromEntries(r.tables.map((t) => [t.table, t.inserted]))).toEqual(expected);
   return r;
+}
+
+/** A copy of the backup `dir` with one bit flipped in the middle of the first packed block of its first interactions chunk. */
+function flipInFirstBlock(dir: string, name: string): string {
+  const c = parseManifest(readFileSync(join(dir, 'manifest.json'), 'utf8'), 'manifest.json').tables.find((t) => t.name === 'interactions')!.chunks[0]!;
+  const copy = join(parent, name);
+  cpSync(dir, copy, { recursive: true });
+  const bytes = readFileSync(join(copy, c.file));
+  bytes[c.blocks![0]!.packed! >> 1] = bytes[c.blocks![0]!.packed! >> 1]! ^ 1;
+  writeFileSync(join(copy, c.file), bytes);
+  return copy;
 }
 
 describe('merge restore reading blocks of chunks', () => {
@@ -222,15 +225,8 @@ describe('merge restore reading blocks of chunks', () => {
 
   it('in a gzip or zstd backup, a changed byte inside a member/frame it reads, or a block hash that does not match, fails the merge with nothing changed', async () => {
     const victim = contactIds[1]!;
-    const m = parseManifest(readFileSync(join(gz, 'manifest.json'), 'utf8'), 'manifest.json');
-    const c = m.tables.find((t) => t.name === 'interactions')!.chunks[0]!;
-    const bad = join(parent, 'bad-g');
-    cpSync(gz, bad, { recursive: true });
-    const path = join(bad, c.file);
-    const bytes = readFileSync(path);
     // Inside the first member's deflate data (past its 10-byte header): where the victim's interactions are.
-    bytes[c.blocks![0]!.packed! >> 1] = bytes[c.blocks![0]!.packed! >> 1]! ^ 1;
-    writeFileSync(path, bytes);
+    const bad = flipInFirstBlock(gz, 'bad-g');
     const before = await schemaDigest(conn, fx.database, fx.tables);
     await conn.execute(`DELETE FROM ${q('contacts')} WHERE id = ?`, [victim]);
     const during = await schemaDigest(conn, fx.database, fx.tables);
@@ -245,13 +241,7 @@ describe('merge restore reading blocks of chunks', () => {
     await expect(runMerge({ connector: fx.connector, from: wrong, target: fx.database, where: `contacts.id = ${victim}` })).rejects.toThrow(/SHA-256/);
     expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(during);
     // zstd: a changed byte inside the first frame (its checksum, or its decoding, refuses it).
-    const zm = parseManifest(readFileSync(join(zst, 'manifest.json'), 'utf8'), 'manifest.json');
-    const zc = zm.tables.find((t) => t.name === 'interactions')!.chunks[0]!;
-    const zbad = join(parent, 'bad-z');
-    cpSync(zst, zbad, { recursive: true });
-    const zbytes = readFileSync(join(zbad, zc.file));
-    zbytes[zc.blocks![0]!.packed! >> 1] = zbytes[zc.blocks![0]!.packed! >> 1]! ^ 1;
-    writeFileSync(join(zbad, zc.file), zbytes);
+    const zbad = flipInFirstBlock(zst, 'bad-z');
     await expect(runMerge({ connector: fx.connector, from: zbad, target: fx.database, where: `contacts.id = ${victim}` })).rejects.toThrow(/damaged|cannot decompress/);
     expect(await schemaDigest(conn, fx.database, fx.tables)).toEqual(during);
     await runMerge({ connector: fx.connector, from: gz, target: fx.database, where: `contacts.id = ${victim}` });

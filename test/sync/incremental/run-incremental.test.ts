@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../../src/db/connection.js';
-import { qualify, quoteId } from '../../../src/db/quote.js';
-import { prepareSession } from '../../../src/db/sessions.js';
-import { loadReportDefinitions, renderReportStatements } from '../../../sync/reports/report-definitions.js';
+import { qualify } from '../../../src/db/quote.js';
+import { reportsFromScratch } from '../../helpers/reports-from-scratch.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,36 +51,11 @@ afterAll(async () => {
   await fx.drop();
 });
 
-/**
- * The reports as built from scratch: each bundled report's SQL run whole into `schema`, reading the
- * source tables (the full sync runs the same SQL over fresh mirrors, which equal the source), in a
- * session set up as the sync's are. No incremental code is involved; `expectExact` checks this
- * oracle against a real full sync from scratch where asked.
- */
-async function reportsFromScratch(schema: string): Promise<void> {
-  const s = await fx.connector.connect();
-  try {
-    await prepareSession(s);
-    await s.execute(`CREATE DATABASE IF NOT EXISTS ${quoteId(schema)}`);
-    for (const def of loadReportDefinitions()) {
-      await s.execute(`DROP TABLE IF EXISTS ${qualify(schema, def.name)}`);
-      for (const sql of renderReportStatements(def, (p) => (p === 'target' ? qualify(schema, def.name) : q(p)))) await s.execute(sql);
-    }
-  } finally {
-    await s.close();
-  }
-}
-
-/**
- * Mirrors equal the source; reports equal reports built from scratch (`reportsFromScratch`), and,
- * with `fullSync`, also those of a full sync from scratch into another schema, which proves that
- * oracle right (a full sync costs ~1.6 s: this file ran 16 of them).
- */
+/** Mirrors equal the source; reports equal those built from scratch, and (`fullSync`) those of a real full sync, proving that oracle right. */
 async function expectExact(label: string, o: { fullSync?: boolean } = {}): Promise<void> {
   expect(await schemaDigest(conn, fx.reportSchema, sourceTables), `${label}: mirrors`).toEqual(await schemaDigest(conn, fx.database, sourceTables));
-  const scratch = `${fx.reportSchema}_scratch`;
-  await reportsFromScratch(scratch);
-  const expected = await schemaDigest(conn, scratch, REPORTS);
+  await reportsFromScratch(fx.connector, fx.database, `${fx.reportSchema}_scratch`);
+  const expected = await schemaDigest(conn, `${fx.reportSchema}_scratch`, REPORTS);
   expect(await schemaDigest(conn, fx.reportSchema, REPORTS), `${label}: reports`).toEqual(expected);
   if (o.fullSync) {
     const fresh = `${fx.reportSchema}_full`;
