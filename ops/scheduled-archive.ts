@@ -25,7 +25,7 @@ export function scheduledArchiveJob(
   rule: ArchiveRule | undefined,
   o: { throttle?: ThrottleLimits; logger: Logger; runIn?: RunIn },
 ): ScheduledJob {
-  if (!rule) throw new UsageError('--archive-cron needs an archive rule: set archive.where in the config file', { hint: 'e.g. "archive": { "where": "contacts.last_activity_at < NOW() - INTERVAL 2 YEAR" }' });
+  if (!rule) throw new UsageError('--archive-cron needs an archive rule: set archive.where in the config file', { hint: 'e.g. "archive": { "where": "contacts.created_at < NOW() - INTERVAL 2 YEAR" }' });
   const runIn: RunIn = o.runIn ?? ((_kind, body) => body(pipeline));
   return {
     name: 'archive',

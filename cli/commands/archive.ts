@@ -28,7 +28,7 @@ export function registerArchiveCommand(program: Command, ctx: GetContext): void 
   const cmd = program
     .command('archive')
     .description('move the rows --where selects, with every row that depends on them through ON DELETE CASCADE keys, into MyISAM tables of an archive schema')
-    .requiredOption('--where <filter>', 'rows of one root table, e.g. "contacts.last_activity_at < NOW() - INTERVAL 2 YEAR" (=, IN, BETWEEN, <, <=, >, >=, AND)')
+    .requiredOption('--where <filter>', 'rows of one root table, e.g. "contacts.created_at < NOW() - INTERVAL 2 YEAR" (=, IN, BETWEEN, <, <=, >, >=, AND)')
     .option('--archive-schema <name>', 'where the archived rows go (default <source>_archive; created if missing)')
     .option('--chunk-rows <n>', 'root rows per transaction', parsePositiveInt('--chunk-rows', 100_000), 500)
     .option('--on-referenced <keep|refuse>', 'subjects a live row still references through a RESTRICT/NO ACTION/SET NULL key: keep them (default) or refuse the run (exit 2, nothing changed)', (t: string) => {

@@ -12,7 +12,7 @@ import { UsageError } from '../../src/errors.js';
 export function archiveFilter(where: string, source: string, metas: ReadonlyMap<string, TableMeta>): WideFilter & { table: string } {
   const filter = parseFilter(where);
   if (filter.table === undefined)
-    throw new UsageError('--where: name the root table with each column, e.g. contacts.last_activity_at', { hint: 'write e.g. --where "contacts.last_activity_at < NOW() - INTERVAL 2 YEAR"' });
+    throw new UsageError('--where: name the root table with each column, e.g. contacts.created_at', { hint: 'write e.g. --where "contacts.created_at < NOW() - INTERVAL 2 YEAR"' });
   const meta = metas.get(filter.table);
   if (!meta) throw new UsageError(`--where: table ${filter.table} is not in schema ${source}`, { hint: 'filter on one table of the source' });
   for (const c of filter.conditions)

@@ -33,7 +33,7 @@ import { openMoveSession } from './move-session.js';
 /** Options of `runArchive`. */
 export interface ArchiveOptions {
   pipeline: Pipeline;
-  /** The filter on the root table, e.g. `contacts.last_activity_at < NOW() - INTERVAL 2 YEAR`. */
+  /** The filter on the root table, e.g. `contacts.created_at < NOW() - INTERVAL 2 YEAR`. */
   where: string;
   /** Default `<source>_archive`. */
   archiveSchema?: string;
