@@ -1,0 +1,150 @@
+/**
+ * The only module that imports the binlog client (@vlasky/zongji, on mysql2). It opens a binlog dump
+ * at a file/offset and turns the client's events into the few plain items the key reader needs,
+ * with back-pressure: the socket pauses while items wait. Chosen over the alternatives because it
+ * runs on mysql2 (as the rest of dualpipe), decodes MariaDB and MySQL GTID events and checksums,
+ * and names what it cannot decode (compressed transactions, partial JSON) instead of dropping it.
+ */
+import ZongJi, { type AnyBinlogEvent, type RowData } from '@vlasky/zongji';
+import type { ConnectionTarget } from '../../../src/db/connection.js';
+import { tlsConnectionOptions } from '../../../src/db/tls-socket.js';
+
+/** A row image as the client decoded it: column name to value (a column absent from a MINIMAL image is null). */
+export type RowImage = RowData;
+
+/** One binlog event, reduced to what key capture needs. `end` is the event's end offset in the current file (0 when the server does not say: MariaDB events inside a transaction). */
+export type BinlogItem =
+  | { kind: 'rotate'; file: string }
+  | { kind: 'rows'; schema: string; table: string; op: 'insert' | 'delete'; rows: RowImage[]; end: number }
+  | { kind: 'rows'; schema: string; table: string; op: 'update'; rows: { before: RowImage; after: RowImage }[]; end: number }
+  | { kind: 'query'; schema: string; sql: string; end: number }
+  | { kind: 'commit'; end: number }
+  | { kind: 'other'; end: number }
+  | { kind: 'undecodable'; message: string };
+
+/** Where and what to read. */
+export interface BinlogStreamOptions {
+  target: ConnectionTarget;
+  file: string;
+  offset: number;
+  /** Row events of other schemas are dropped by the client before decoding. */
+  schema: string;
+  /**
+   * The server id the dump announces. MySQL fact: a source drops an older dump thread that uses the
+   * same server id, so two readers (or a real replica) must not share one: a random id by default.
+   */
+  serverId?: number;
+}
+
+/** An open binlog stream: iterate its items; close() ends the dump (safe to call twice). */
+export interface BinlogStream extends AsyncIterable<BinlogItem> {
+  close(): Promise<void>;
+}
+
+const HIGH_WATER = 256;
+// The client's messages for event types it cannot decode (its unsupportedReason texts).
+const UNDECODABLE = /compress|cannot be decoded|partial|PARTIAL_JSON|not supported/i;
+
+/** Opens a binlog dump at `file`/`offset` (see BinlogStreamOptions). Errors surface from the iterator. */
+export function openBinlogStream(options: BinlogStreamOptions): BinlogStream {
+  const t = options.target;
+  const zongji = new ZongJi({
+    ...(t.socketPath ? { socketPath: t.socketPath } : { host: t.host ?? '127.0.0.1', port: t.port ?? 3306 }),
+    user: t.user,
+    ...(t.password !== undefined ? { password: t.password } : {}),
+    ...(tlsConnectionOptions(t) as object),
+  });
+  const queue: BinlogItem[] = [];
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  let paused = false;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const push = (item: BinlogItem) => {
+    queue.push(item);
+    if (!paused && queue.length >= HIGH_WATER && zongji.connection) {
+      paused = true;
+      zongji.connection.pause();
+    }
+    notify();
+  };
+  zongji.on('binlog', (event: AnyBinlogEvent) => {
+    const item = toItem(event);
+    if (item) push(item);
+  });
+  zongji.on('error', (error: Error) => {
+    if (UNDECODABLE.test(error.message)) push({ kind: 'undecodable', message: error.message });
+    else failure ??= error;
+    notify();
+  });
+  zongji.start({
+    serverId: options.serverId ?? 0x40000000 + Math.floor(Math.random() * 0x3fffffff),
+    filename: options.file,
+    position: options.offset,
+    includeSchema: { [options.schema]: true },
+  });
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= new Promise<void>((resolve) => {
+      zongji.once('stopped', () => resolve());
+      zongji.stop();
+    }));
+  return {
+    close,
+    async *[Symbol.asyncIterator]() {
+      try {
+        for (;;) {
+          const item = queue.shift();
+          if (item) {
+            if (paused && queue.length < HIGH_WATER / 2 && zongji.connection) {
+              paused = false;
+              zongji.connection.resume();
+            }
+            yield item;
+            continue;
+          }
+          if (failure) throw failure;
+          await new Promise<void>((resolve) => (wake = resolve));
+        }
+      } finally {
+        await close();
+      }
+    },
+  };
+}
+
+function toItem(event: AnyBinlogEvent): BinlogItem | undefined {
+  const end = event.nextPosition;
+  switch (event.getTypeName()) {
+    case 'Rotate':
+      return { kind: 'rotate', file: (event as Extract<AnyBinlogEvent, { binlogName: string; position: number }>).binlogName };
+    case 'TableMap':
+      return undefined;
+    case 'WriteRows':
+    case 'DeleteRows': {
+      const e = event as Extract<AnyBinlogEvent, { rows: RowData[] }>;
+      const entry = e.tableMap[e.tableId];
+      if (!entry) return undefined;
+      const op = e.getTypeName() === 'WriteRows' ? 'insert' : 'delete';
+      return { kind: 'rows', schema: entry.parentSchema, table: entry.tableName, op, rows: e.rows, end };
+    }
+    case 'UpdateRows': {
+      const e = event as Extract<AnyBinlogEvent, { rows: { before: RowData; after: RowData }[] }>;
+      const entry = e.tableMap[e.tableId];
+      if (!entry) return undefined;
+      return { kind: 'rows', schema: entry.parentSchema, table: entry.tableName, op: 'update', rows: e.rows, end };
+    }
+    case 'Query': {
+      const e = event as Extract<AnyBinlogEvent, { query: string; schema: string }>;
+      return { kind: 'query', schema: e.schema, sql: e.query, end };
+    }
+    case 'Xid':
+      return { kind: 'commit', end };
+    default:
+      return { kind: 'other', end };
+  }
+}
