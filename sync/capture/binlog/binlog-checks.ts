@@ -12,6 +12,7 @@ export interface BinlogFallbackReason {
     | 'binlog-format'
     | 'row-image'
     | 'transaction-compression'
+    | 'partial-json'
     | 'purged'
     | 'position-beyond-end'
     | 'ddl'
@@ -54,6 +55,9 @@ export async function checkBinlogReadable(conn: SqlConnection, from: BinlogPosit
   if (compression !== null && compression !== '0' && compression.toUpperCase() !== 'OFF') {
     return { code: 'transaction-compression', detail: 'binlog_transaction_compression is ON: compressed transactions cannot be decoded' };
   }
+  // MySQL fact: PARTIAL_JSON writes JSON updates as Partial_update_rows events, which the client skips.
+  const valueOptions = await globalVar(conn, 'binlog_row_value_options');
+  if (valueOptions) return { code: 'partial-json', detail: `binlog_row_value_options is ${valueOptions}: partial JSON updates cannot be decoded` };
   type LogRow = { Log_name: string; File_size: number | string };
   const logs = await conn.query<LogRow>('SHOW BINARY LOGS');
   const start = logs.find((l) => l.Log_name === from.file);

@@ -144,6 +144,12 @@ function toItem(event: AnyBinlogEvent): BinlogItem | undefined {
     }
     case 'Xid':
       return { kind: 'commit', end };
+    // Named here, in stream order, not only by the client's one-time 'error' (which may arrive after
+    // the reader has passed its end position): their rows would be lost in silence.
+    case 'TransactionPayload':
+      return { kind: 'undecodable', message: 'a compressed transaction (binlog_transaction_compression=ON in its session): its rows cannot be decoded' };
+    case 'PartialUpdateRows':
+      return { kind: 'undecodable', message: 'a partial JSON update (binlog_row_value_options=PARTIAL_JSON): its keys cannot be decoded' };
     default:
       return { kind: 'other', end };
   }

@@ -89,6 +89,20 @@ describe('readChangedKeys', () => {
     expect(keysOf(r, 'pairs')).toEqual(['[2,"x"]', '[2,"z"]']);
   });
 
+  it('binlog_row_image=MINIMAL: keys of updates come from the before image, a changed key part from the after image', async () => {
+    const r = await around(async () => {
+      await conn.execute("SET SESSION binlog_row_image = 'MINIMAL'");
+      try {
+        await conn.execute(`UPDATE ${SCHEMA}.pairs SET v = 7 WHERE a = 1 AND b = 'y'`);
+        await conn.execute(`UPDATE ${SCHEMA}.pairs SET a = 3 WHERE a = 1 AND b = 'x'`);
+        await conn.execute(`DELETE FROM ${SCHEMA}.pairs WHERE a = 3`);
+      } finally {
+        await conn.execute("SET SESSION binlog_row_image = 'FULL'");
+      }
+    });
+    expect(keysOf(r, 'pairs')).toEqual(['[1,"x"]', '[1,"y"]', '[3,"x"]']);
+  });
+
   it('a rolled-back transaction yields nothing', async () => {
     const r = await around(async () => {
       await conn.execute('BEGIN');
@@ -177,6 +191,12 @@ describe('readChangedKeys', () => {
     } finally {
       await conn.execute('SET GLOBAL binlog_transaction_compression = OFF');
     }
+    // A session may compress its own transactions while the global setting is OFF: seen in the stream.
+    await conn.execute('SET SESSION binlog_transaction_compression = ON');
+    await conn.execute(`INSERT INTO ${SCHEMA}.codes (code, v) VALUES ('zipped', 1)`);
+    await conn.execute('SET SESSION binlog_transaction_compression = OFF');
+    const s = await readChangedKeys({ connector, schema: SCHEMA, from: p, to: await pos(), tables: TABLES });
+    expect(s.ok ? null : s.reason.code, 'a compressed transaction is a reason, never a silent miss').toBe('undecodable');
   });
 
   it('a purged start file is a reason, not an error', async () => {
