@@ -17,7 +17,8 @@ export interface BinlogFallbackReason {
     | 'position-beyond-end'
     | 'ddl'
     | 'statement-dml'
-    | 'undecodable';
+    | 'undecodable'
+    | 'schema-changed';
   /** One line for the run history. */
   detail: string;
   /** The table named by the statement behind a `ddl` reason, when known. */

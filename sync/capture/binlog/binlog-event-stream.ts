@@ -20,15 +20,18 @@ export type BinlogItem =
   | { kind: 'query'; schema: string; sql: string; end: number }
   | { kind: 'commit'; end: number }
   | { kind: 'other'; end: number }
-  | { kind: 'undecodable'; message: string };
+  | { kind: 'undecodable'; message: string }
+  /** A table's columns changed after its rows were logged (or it is gone): its row images cannot be decoded. */
+  | { kind: 'schema-changed'; message: string };
 
 /** Where and what to read. */
 export interface BinlogStreamOptions {
   target: ConnectionTarget;
   file: string;
   offset: number;
-  /** Row events of other schemas are dropped by the client before decoding. */
+  /** Row events of other schemas and tables are dropped by the client before decoding (Query events all pass). */
   schema: string;
+  tables: readonly string[];
   /**
    * The server id the dump announces. MySQL fact: a source drops an older dump thread that uses the
    * same server id, so two readers (or a real replica) must not share one: a random id by default.
@@ -44,6 +47,9 @@ export interface BinlogStream extends AsyncIterable<BinlogItem> {
 const HIGH_WATER = 256;
 // The client's messages for event types it cannot decode (its unsupportedReason texts).
 const UNDECODABLE = /compress|cannot be decoded|partial|PARTIAL_JSON|not supported/i;
+// With binlog_row_metadata=MINIMAL the client decodes a row image with the columns information_schema
+// lists NOW: a table altered (fewer columns) or dropped since the event was written fails here.
+const SCHEMA_CHANGED = /schema changed between binlog event and metadata fetch|Insufficient permissions to access/i;
 
 /** Opens a binlog dump at `file`/`offset` (see BinlogStreamOptions). Errors surface from the iterator. */
 export function openBinlogStream(options: BinlogStreamOptions): BinlogStream {
@@ -76,7 +82,8 @@ export function openBinlogStream(options: BinlogStreamOptions): BinlogStream {
     if (item) push(item);
   });
   zongji.on('error', (error: Error) => {
-    if (UNDECODABLE.test(error.message)) push({ kind: 'undecodable', message: error.message });
+    if (SCHEMA_CHANGED.test(error.message)) push({ kind: 'schema-changed', message: error.message });
+    else if (UNDECODABLE.test(error.message)) push({ kind: 'undecodable', message: error.message });
     else failure ??= error;
     notify();
   });
@@ -84,7 +91,7 @@ export function openBinlogStream(options: BinlogStreamOptions): BinlogStream {
     serverId: options.serverId ?? 0x40000000 + Math.floor(Math.random() * 0x3fffffff),
     filename: options.file,
     position: options.offset,
-    includeSchema: { [options.schema]: true },
+    includeSchema: { [options.schema]: [...options.tables] },
   });
 
   let closed: Promise<void> | undefined;
@@ -129,6 +136,7 @@ function toItem(event: AnyBinlogEvent): BinlogItem | undefined {
       const e = event as Extract<AnyBinlogEvent, { rows: RowData[] }>;
       const entry = e.tableMap[e.tableId];
       if (!entry) return undefined;
+      if (entry.columnSchemas.length !== e.numberOfColumns) return drifted(entry.parentSchema, entry.tableName, e.numberOfColumns, entry.columnSchemas.length);
       const op = e.getTypeName() === 'WriteRows' ? 'insert' : 'delete';
       return { kind: 'rows', schema: entry.parentSchema, table: entry.tableName, op, rows: e.rows, end };
     }
@@ -136,6 +144,7 @@ function toItem(event: AnyBinlogEvent): BinlogItem | undefined {
       const e = event as Extract<AnyBinlogEvent, { rows: { before: RowData; after: RowData }[] }>;
       const entry = e.tableMap[e.tableId];
       if (!entry) return undefined;
+      if (entry.columnSchemas.length !== e.numberOfColumns) return drifted(entry.parentSchema, entry.tableName, e.numberOfColumns, entry.columnSchemas.length);
       return { kind: 'rows', schema: entry.parentSchema, table: entry.tableName, op: 'update', rows: e.rows, end };
     }
     case 'Query': {
@@ -153,4 +162,15 @@ function toItem(event: AnyBinlogEvent): BinlogItem | undefined {
     default:
       return { kind: 'other', end };
   }
+}
+
+/**
+ * A row event whose column count differs from the metadata it was decoded with. Without
+ * binlog_row_metadata=FULL the client names a logged row's columns by position from
+ * information_schema as it is NOW; a column added since (ADD COLUMN ... FIRST) shifts every name, and
+ * the "key" read would be another column's value. The client only refuses fewer columns; more are
+ * refused here. (With FULL the event names its own columns and the counts always agree.)
+ */
+function drifted(schema: string, table: string, logged: number, now: number): BinlogItem {
+  return { kind: 'schema-changed', message: `${schema}.${table} was logged with ${logged} columns and has ${now} now: altered after its rows were written` };
 }

@@ -91,7 +91,7 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
   const reload = new Set<string>();
   if (compareBinlogPositions(from, to) === 0) return done(keys, reload);
 
-  const stream = openBinlogStream({ target: connector.target, file: from.file, offset: from.offset, schema, ...(options.serverId ? { serverId: options.serverId } : {}) });
+  const stream = openBinlogStream({ target: connector.target, file: from.file, offset: from.offset, schema, tables: options.tables, ...(options.serverId ? { serverId: options.serverId } : {}) });
   const it = stream[Symbol.asyncIterator]();
   const idle = options.idleTimeoutMs ?? 30_000;
   let file = from.file;
@@ -109,7 +109,7 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
         file = item.file;
         continue;
       }
-      if (item.kind === 'undecodable') return { ok: false, reason: { code: 'undecodable', detail: item.message } };
+      if (item.kind === 'undecodable' || item.kind === 'schema-changed') return { ok: false, reason: { code: item.kind, detail: item.message } };
       if (item.kind === 'rows') {
         if (item.schema !== schema) continue;
         const pk = primaryKeys.get(item.table);

@@ -146,6 +146,25 @@ describe('readChangedKeys', () => {
     if (!r.ok) expect(r.reason).toMatchObject({ code: 'ddl', table: 'codes' });
   });
 
+  it('a table altered after `to` (fewer columns than its logged rows) is a reason, not a crash or wrong keys', async () => {
+    await conn.execute(`CREATE TABLE ${SCHEMA}.drift (id INT PRIMARY KEY, extra INT, v INT)`);
+    const from = await pos();
+    await conn.execute(`INSERT INTO ${SCHEMA}.drift VALUES (1, 1, 1)`);
+    const to = await pos();
+    await conn.execute(`ALTER TABLE ${SCHEMA}.drift DROP COLUMN extra`);
+    const r = await readChangedKeys({ connector, schema: SCHEMA, from, to, tables: [...TABLES, 'drift'] });
+    expect(r.ok ? null : r.reason.code).toBe('schema-changed');
+    // A column added in front shifts the names the client gives a logged row's values (without
+    // binlog_row_metadata=FULL): "id" would read 5, the value of v. Refused, not misread.
+    const from2 = await pos();
+    await conn.execute(`INSERT INTO ${SCHEMA}.drift VALUES (2, 5)`);
+    const to2 = await pos();
+    await conn.execute(`ALTER TABLE ${SCHEMA}.drift ADD COLUMN front INT FIRST`);
+    const r2 = await readChangedKeys({ connector, schema: SCHEMA, from: from2, to: to2, tables: [...TABLES, 'drift'] });
+    expect(r2.ok ? r2.tables.get('drift')?.keys : r2.reason.code).toBe('schema-changed');
+    await conn.execute(`DROP TABLE ${SCHEMA}.drift`);
+  });
+
   it('stops exactly at `to`: a later commit is not returned, and the next read from `to` returns it', async () => {
     const from = await pos();
     await conn.execute(`INSERT INTO ${SCHEMA}.codes (code, v) VALUES ('before', 1)`);
