@@ -174,3 +174,14 @@ function toItem(event: AnyBinlogEvent): BinlogItem | undefined {
 function drifted(schema: string, table: string, logged: number, now: number): BinlogItem {
   return { kind: 'schema-changed', message: `${schema}.${table} was logged with ${logged} columns and has ${now} now: altered after its rows were written` };
 }
+
+/** The iterator's next item, or a rejection with `timeout()` when none comes within `ms`; undefined at its end. */
+export async function nextWithin<T>(it: AsyncIterator<T>, ms: number, timeout: () => Error): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const r = await Promise.race([it.next(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(timeout()), ms)))]);
+    return r.done ? undefined : r.value;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -16,9 +16,10 @@
 import type { SqlConnector } from '../../../src/db/connection.js';
 import { type BinlogFallbackReason, checkBinlogReadable } from './binlog-checks.js';
 import { BinlogReadError, BinlogRequestError } from './binlog-errors.js';
-import { type BinlogItem, openBinlogStream } from './binlog-event-stream.js';
+import { type BinlogItem, nextWithin, openBinlogStream } from './binlog-event-stream.js';
 import { type KeyTuple, KeySets, afterKeyOf, keyOf } from './binlog-key-set.js';
 import { type BinlogPosition, compareBinlogFiles, compareBinlogPositions } from './binlog-position.js';
+import { findDdlAfter } from './binlog-ddl-after.js';
 import { classifyQuery } from './binlog-statements.js';
 
 /** What to read. */
@@ -91,61 +92,69 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
   const reload = new Set<string>();
   if (compareBinlogPositions(from, to) === 0) return done(keys, reload);
 
-  const stream = openBinlogStream({ target: connector.target, file: from.file, offset: from.offset, schema, tables: options.tables, ...(options.serverId ? { serverId: options.serverId } : {}) });
-  const it = stream[Symbol.asyncIterator]();
-  const idle = options.idleTimeoutMs ?? 30_000;
-  let file = from.file;
-  let lastCommit = `${from.file}:${from.offset}`;
-  // Keys of the open transaction: kept only when its commit lies at or before `to`. MariaDB writes
-  // end offset 0 on the events inside a transaction, so only the commit tells where it lies.
-  let pending = new KeySets();
-  let pendingReload = new Set<string>();
-  try {
-    for (;;) {
-      const item = await nextWithin(it, idle, () => new BinlogReadError(schema, `no binlog event for ${idle} ms before reaching ${to.file}:${to.offset}`, { at: lastCommit }));
-      if (!item) throw new BinlogReadError(schema, 'the binlog stream ended', { at: lastCommit });
-      if (item.kind === 'rotate') {
-        if (compareBinlogFiles(item.file, to.file) > 0) return done(keys, reload);
-        file = item.file;
-        continue;
-      }
-      if (item.kind === 'undecodable' || item.kind === 'schema-changed') return { ok: false, reason: { code: item.kind, detail: item.message } };
-      if (item.kind === 'rows') {
-        if (item.schema !== schema) continue;
-        const pk = primaryKeys.get(item.table);
-        if (!pk) continue;
-        addRowKeys(pending, item, pk);
-        continue;
-      }
-      // Every other event carries its end offset in `file` (0: unknown, inside a MariaDB transaction).
-      const end = item.end;
-      if (end > 0 && compareBinlogPositions({ file, offset: end }, to) > 0) return done(keys, reload);
-      let commit = item.kind === 'commit';
-      if (item.kind === 'query') {
-        const verdict = classifyQuery(item.sql, item.schema, schema, primaryKeys);
-        if (verdict.kind === 'full') {
-          const what = verdict.reason === 'ddl' ? 'DDL' : 'a statement-logged change (binlog_format=STATEMENT in that session)';
-          return {
-            ok: false,
-            reason: { code: verdict.reason, detail: `${what} on ${schema}: ${oneLine(item.sql)}`, ...('table' in verdict && verdict.table ? { table: verdict.table } : {}) },
-          };
+  const result = await readRange();
+  // Keys were decoded with today's column metadata: a DDL after `to` may have renamed them (binlog-ddl-after.ts).
+  if (!result.ok || result.tables.size === 0) return result;
+  const late = await findDdlAfter({ connector, schema, tables: options.tables, from: to, idleTimeoutMs: options.idleTimeoutMs ?? 30_000 });
+  return late ? { ok: false, reason: late } : result;
+
+  async function readRange(): Promise<ChangedKeys | ChangedKeysFallback> {
+    const stream = openBinlogStream({ target: connector.target, file: from.file, offset: from.offset, schema, tables: options.tables, ...(options.serverId ? { serverId: options.serverId } : {}) });
+    const it = stream[Symbol.asyncIterator]();
+    const idle = options.idleTimeoutMs ?? 30_000;
+    let file = from.file;
+    let lastCommit = `${from.file}:${from.offset}`;
+    // Keys of the open transaction: kept only when its commit lies at or before `to`. MariaDB writes
+    // end offset 0 on the events inside a transaction, so only the commit tells where it lies.
+    let pending = new KeySets();
+    let pendingReload = new Set<string>();
+    try {
+      for (;;) {
+        const item = await nextWithin(it, idle, () => new BinlogReadError(schema, `no binlog event for ${idle} ms before reaching ${to.file}:${to.offset}`, { at: lastCommit }));
+        if (!item) throw new BinlogReadError(schema, 'the binlog stream ended', { at: lastCommit });
+        if (item.kind === 'rotate') {
+          if (compareBinlogFiles(item.file, to.file) > 0) return done(keys, reload);
+          file = item.file;
+          continue;
         }
-        if (verdict.kind === 'reload') pendingReload.add(verdict.table);
-        // A statement outside a transaction (TRUNCATE, DDL) commits itself. ROLLBACK in the binlog
-        // ends a transaction whose non-transactional (MyISAM) changes did happen: keep them.
-        commit = verdict.kind === 'commit' || (verdict.kind !== 'begin' && end > 0);
+        if (item.kind === 'undecodable' || item.kind === 'schema-changed') return { ok: false, reason: { code: item.kind, detail: item.message } };
+        if (item.kind === 'rows') {
+          if (item.schema !== schema) continue;
+          const pk = primaryKeys.get(item.table);
+          if (!pk) continue;
+          addRowKeys(pending, item, pk);
+          continue;
+        }
+        // Every other event carries its end offset in `file` (0: unknown, inside a MariaDB transaction).
+        const end = item.end;
+        if (end > 0 && compareBinlogPositions({ file, offset: end }, to) > 0) return done(keys, reload);
+        let commit = item.kind === 'commit';
+        if (item.kind === 'query') {
+          const verdict = classifyQuery(item.sql, item.schema, schema, primaryKeys);
+          if (verdict.kind === 'full') {
+            const what = verdict.reason === 'ddl' ? 'DDL' : 'a statement-logged change (binlog_format=STATEMENT in that session)';
+            return {
+              ok: false,
+              reason: { code: verdict.reason, detail: `${what} on ${schema}: ${oneLine(item.sql)}`, ...('table' in verdict && verdict.table ? { table: verdict.table } : {}) },
+            };
+          }
+          if (verdict.kind === 'reload') pendingReload.add(verdict.table);
+          // A statement outside a transaction (TRUNCATE, DDL) commits itself. ROLLBACK in the binlog
+          // ends a transaction whose non-transactional (MyISAM) changes did happen: keep them.
+          commit = verdict.kind === 'commit' || (verdict.kind !== 'begin' && end > 0);
+        }
+        if (commit) {
+          keys.merge(pending);
+          for (const t of pendingReload) reload.add(t);
+          pending = new KeySets();
+          pendingReload = new Set();
+          if (end > 0) lastCommit = `${file}:${end}`;
+        }
+        if (end > 0 && compareBinlogPositions({ file, offset: end }, to) === 0) return done(keys, reload);
       }
-      if (commit) {
-        keys.merge(pending);
-        for (const t of pendingReload) reload.add(t);
-        pending = new KeySets();
-        pendingReload = new Set();
-        if (end > 0) lastCommit = `${file}:${end}`;
-      }
-      if (end > 0 && compareBinlogPositions({ file, offset: end }, to) === 0) return done(keys, reload);
+    } finally {
+      await stream.close();
     }
-  } finally {
-    await stream.close();
   }
 }
 
@@ -156,16 +165,6 @@ function addRowKeys(into: KeySets, item: Extract<BinlogItem, { kind: 'rows' }>, 
       into.add(item.table, afterKeyOf(before, after, pk));
     }
   } else for (const row of item.rows) into.add(item.table, keyOf(row, pk));
-}
-
-async function nextWithin<T>(it: AsyncIterator<T>, ms: number, timeout: () => Error): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const r = await Promise.race([it.next(), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(timeout()), ms)))]);
-    return r.done ? undefined : r.value;
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const oneLine = (sql: string) => {

@@ -162,7 +162,16 @@ describe('readChangedKeys', () => {
     await conn.execute(`ALTER TABLE ${SCHEMA}.drift ADD COLUMN front INT FIRST`);
     const r2 = await readChangedKeys({ connector, schema: SCHEMA, from: from2, to: to2, tables: [...TABLES, 'drift'] });
     expect(r2.ok ? r2.tables.get('drift')?.keys : r2.reason.code).toBe('schema-changed');
-    await conn.execute(`DROP TABLE ${SCHEMA}.drift`);
+    // The key column moved: same count and types, so only the DDL after `to` tells (the keys read
+    // would be [9], the value of v).
+    await conn.execute(`CREATE TABLE ${SCHEMA}.moved (id INT PRIMARY KEY, v INT)`);
+    const from3 = await pos();
+    await conn.execute(`INSERT INTO ${SCHEMA}.moved VALUES (3, 9)`);
+    const to3 = await pos();
+    await conn.execute(`ALTER TABLE ${SCHEMA}.moved MODIFY id INT AFTER v`);
+    const r3 = await readChangedKeys({ connector, schema: SCHEMA, from: from3, to: to3, tables: [...TABLES, 'moved'] });
+    expect(r3.ok ? r3.tables.get('moved')?.keys : r3.reason.code).toBe('schema-changed');
+    await conn.execute(`DROP TABLE ${SCHEMA}.drift, ${SCHEMA}.moved`);
   });
 
   it('stops exactly at `to`: a later commit is not returned, and the next read from `to` returns it', async () => {
