@@ -12,6 +12,7 @@ export { redactSecrets } from '../src/log/redact.js';
 export { isoTime, isoTimestamps } from '../src/log/iso-time.js';
 export { COMPRESSIONS } from '../backup/format/chunk-compression.js';
 export { readBackupKey } from '../backup/format/backup-key.js';
+export { readErasureKey } from '../src/erasure/erasure-key.js';
 export { parseDurationSeconds, parseLoadLimits } from '../src/guard/throttle-limits.js';
 export { parseDuration } from '../ops/status.js';
 export { describeLockHolder } from '../src/history/lock-holder.js';

@@ -7,5 +7,4 @@ export { validateAccountParts } from '../ops/grants/grant-plan.js';
 export { runArchive } from '../ops/archive/run-archive.js';
 export { runUnarchive } from '../ops/archive/run-unarchive.js';
 export { runForget } from '../ops/forget/run-forget.js';
-export { readErasureKey } from '../src/erasure/erasure-key.js';
 export { reapplyErasures } from '../ops/forget/reapply-ledger.js';

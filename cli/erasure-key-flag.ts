@@ -1,5 +1,7 @@
-/** The `--erasure-key-file` flag of restore (env DUALPIPE_ERASURE_KEY_FILE): the key the erasure ledger's hashes were made with. */
+/** The `--erasure-key-file` flag of restore and forget (env DUALPIPE_ERASURE_KEY_FILE): the key the erasure ledger's hashes were made with. */
+import { resolve } from 'node:path';
 import type { ErasureKey, WithheldRows } from '../api/restore.js';
+import { readErasureKey } from '../api/light.js';
 import type { CliContext } from './context.js';
 
 /** The flag and its help text. */
@@ -8,12 +10,11 @@ export const ERASURE_KEY_FLAG = [
   'the erasure ledger key (or env DUALPIPE_ERASURE_KEY_FILE): needed when a forgotten subject must be withheld',
 ] as const;
 
-/** Reads `--erasure-key-file`, else the file DUALPIPE_ERASURE_KEY_FILE names; a key file others can read is warned about. */
+/** Reads `--erasure-key-file`, else the file DUALPIPE_ERASURE_KEY_FILE names (relative to the working directory); a key file others can read is warned about. */
 export async function erasureKeyFromFlag(c: CliContext, file: string | undefined): Promise<{ erasureKey?: ErasureKey }> {
   const path = file ?? c.io.env.DUALPIPE_ERASURE_KEY_FILE;
   if (path === undefined || path === '') return {};
-  const { readErasureKey } = await import('../api/restore.js');
-  return { erasureKey: await readErasureKey(path, (message) => c.logger.warn(message)) };
+  return { erasureKey: await readErasureKey(resolve(c.io.cwd, path), (message) => c.logger.warn(message)) };
 }
 
 /** One line: the rows a restore or merge withheld because the erasure ledger names them. */

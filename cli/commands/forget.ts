@@ -1,8 +1,8 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ForgetResult, ReapplyResult } from '../../api/index.js';
 import { UsageError } from '../../api/light.js';
 import { confirm } from '../confirm.js';
+import { erasureKeyFromFlag } from '../erasure-key-flag.js';
 import type { GetContext } from '../context.js';
 import { parsePositiveInt } from '../parse-options.js';
 import { syncOptions } from '../sync-options.js';
@@ -72,14 +72,14 @@ export function registerForgetCommand(program: Command, ctx: GetContext): void {
     .addHelpText('after', '\nExit codes: 0 erased (or nothing to forget), 1 failed (the output says where the subject still is; a rerun finishes), 2 bad filter, no key, another key, or a RESTRICT referrer (nothing changed), 4 an archive or forget of this source is running.')
     .action(async (flags: ForgetFlags) => {
       const c = ctx();
-      const { readErasureKey, reapplyErasures, runForget } = await import('../../api/ops.js');
+      const { reapplyErasures, runForget } = await import('../../api/ops.js');
       if (flags.reapply) {
         if (flags.where !== undefined || flags.reason !== undefined || flags.dryRun) throw new UsageError('--reapply takes no --where, --reason or --dry-run', { hint: 'it applies the whole ledger again' });
-        const file = flags.erasureKeyFile ?? c.io.env.DUALPIPE_ERASURE_KEY_FILE;
-        if (!file) throw new UsageError('forget --reapply: no erasure key: pass --erasure-key-file FILE or set DUALPIPE_ERASURE_KEY_FILE', { hint: 'nothing changed' });
+        const { erasureKey } = await erasureKeyFromFlag(c, flags.erasureKeyFile);
+        if (!erasureKey) throw new UsageError('forget --reapply: no erasure key: pass --erasure-key-file FILE or set DUALPIPE_ERASURE_KEY_FILE', { hint: 'nothing changed' });
         const r = await reapplyErasures({
           pipeline: c.pipeline,
-          key: await readErasureKey(resolve(c.io.cwd, file), (m) => c.logger.warn(m)),
+          key: erasureKey,
           ...(flags.archiveSchema ? { archiveSchema: flags.archiveSchema } : {}),
           sync: { ...syncOptions(c, {}), waitForLockSeconds: flags.waitLock },
         });
@@ -88,10 +88,9 @@ export function registerForgetCommand(program: Command, ctx: GetContext): void {
       }
       if (flags.where === undefined || flags.reason === undefined) throw new UsageError('forget: --where and --reason are required', { hint: 'e.g. dualpipe forget --where "contacts.id IN (17)" --reason "GDPR request 2026-118"' });
       if (flags.reason.trim() === '') throw new UsageError('--reason must not be empty', { hint: 'say why, e.g. --reason "GDPR request 2026-118"' });
-      const keyFile = flags.erasureKeyFile ?? c.io.env.DUALPIPE_ERASURE_KEY_FILE;
-      if (!flags.dryRun && !keyFile)
+      const { erasureKey: key } = await erasureKeyFromFlag(c, flags.erasureKeyFile);
+      if (!flags.dryRun && !key)
         throw new UsageError('forget: no erasure key: pass --erasure-key-file FILE or set DUALPIPE_ERASURE_KEY_FILE', { hint: 'nothing changed; make a key with `dualpipe backup keygen FILE` and keep it with the backup key' });
-      const key = keyFile ? await readErasureKey(resolve(c.io.cwd, keyFile), (m) => c.logger.warn(m)) : undefined;
       const base = {
         pipeline: c.pipeline,
         where: flags.where,
