@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runArchive } from '../../../ops/archive/run-archive.js';
 import { runUnarchive } from '../../../ops/archive/run-unarchive.js';
 import type { SqlConnection } from '../../../src/db/connection.js';
-import { UsageError } from '../../../src/errors.js';
+import { LockBusyError, UsageError } from '../../../src/errors.js';
+import { randomBytes } from 'node:crypto';
+import { archiveLockName } from '../../../ops/archive/run-archive.js';
+import { runForget } from '../../../ops/forget/run-forget.js';
+import { erasureKeyOf } from '../../../src/erasure/erasure-key.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
 import { columnsOf, rowsOf, SUBJECT } from '../../helpers/crm-subject.js';
 
@@ -118,4 +122,18 @@ describe('runUnarchive on the CRM', () => {
     expect(rerun.subjects).toBe(ids.length - 6);
     await expectBack(archived, keys);
   }, 120_000);
+
+  it('an unarchive or a forget while another run holds the archive lock is refused and changes nothing', async () => {
+    const other = await fx.connector.connect();
+    try {
+      expect(Number((await other.query<{ g: number }>('SELECT GET_LOCK(?, 0) AS g', [archiveLockName(fx.database)]))[0]!.g)).toBe(1);
+      const where = `contacts.id IN (${archived.join(', ')})`;
+      const before = [await count('SELECT COUNT(*) AS n FROM contacts'), await count(`SELECT COUNT(*) AS n FROM \`${archive}\`.contacts`)];
+      await expect(runUnarchive({ pipeline: fx.pipeline, where })).rejects.toBeInstanceOf(LockBusyError);
+      await expect(runForget({ pipeline: fx.pipeline, where, reason: 'test', key: erasureKeyOf(randomBytes(32)) })).rejects.toBeInstanceOf(LockBusyError);
+      expect([await count('SELECT COUNT(*) AS n FROM contacts'), await count(`SELECT COUNT(*) AS n FROM \`${archive}\`.contacts`)]).toEqual(before);
+    } finally {
+      await other.close();
+    }
+  }, 60_000);
 });
