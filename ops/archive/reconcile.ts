@@ -9,7 +9,7 @@ import type { TableMeta } from '../../src/catalog/table-meta.js';
 import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { ARCHIVE_JOURNAL } from './archive-tables.js';
-import { batches, keysIn } from './key-sql.js';
+import { keyLists } from './key-sql.js';
 
 /** What reconciling found: the chunks left 'copying' and the archive rows removed. */
 export interface Reconciled {
@@ -32,8 +32,7 @@ export async function reconcileChunks(conn: SqlConnection, source: string, archi
       if (!pk) continue;
       const a = qualify(archive, table);
       const on = pk.map((k) => `s.${quoteId(k)} = ${a}.${quoteId(k)}`).join(' AND ');
-      for (const batch of batches(tuples)) {
-        const w = keysIn('', pk, batch.map((t) => Object.fromEntries(pk.map((k, i) => [k, t[i]]))));
+      for (const w of keyLists('', pk, tuples.map((t) => Object.fromEntries(pk.map((k, i) => [k, t[i]]))))) {
         // Single-table form: MariaDB answers a multi-table `DELETE a FROM db.t AS a` with "No database selected" when the session has none.
         const r = await conn.execute(`DELETE FROM ${a} WHERE ${w.sql} AND EXISTS (SELECT 1 FROM ${qualify(source, table)} AS s WHERE ${on})`, w.params);
         rows += r.affectedRows;

@@ -11,7 +11,7 @@ import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import type { ArchivePlan } from './plan-archive.js';
 import type { RowSource } from './walk-subjects.js';
-import { batches, keysIn } from './key-sql.js';
+import { keyLists } from './key-sql.js';
 
 /** A `RowSource` reading `schema` on `conn`; `lock` adds FOR UPDATE (the real run), none for --dry-run. */
 export function sqlRowSource(conn: SqlConnection, schema: string, plan: ArchivePlan, pk: ReadonlyMap<string, readonly string[]>, lock: boolean): RowSource {
@@ -20,10 +20,9 @@ export function sqlRowSource(conn: SqlConnection, schema: string, plan: ArchiveP
       const cols = plan.columns.get(fk.child) ?? [...new Set([...(pk.get(fk.child) ?? []), ...fk.columns])];
       const refs = distinct(parents.filter((p) => fk.referenced.every((c) => p[c] !== null)), fk.referenced);
       const out: Row[] = [];
-      for (const batch of batches(refs)) {
-        // The parents' referenced values, renamed to the child's columns for keysIn.
-        const asChild = batch.map((p) => Object.fromEntries(fk.columns.map((c, i) => [c, p[fk.referenced[i]!]])));
-        const where = keysIn('c', fk.columns, asChild);
+      // The parents' referenced values, renamed to the child's columns.
+      const asChild = refs.map((p) => Object.fromEntries(fk.columns.map((c, i) => [c, p[fk.referenced[i]!]])));
+      for (const where of keyLists('c', fk.columns, asChild)) {
         out.push(
           ...(await conn.query(
             `SELECT ${cols.map((c) => `c.${quoteId(c)}`).join(', ')} FROM ${qualify(schema, fk.child)} AS c WHERE ${where.sql}${lock ? ' FOR UPDATE' : ''}`,

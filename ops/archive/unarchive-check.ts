@@ -8,7 +8,7 @@ import type { ForeignKey } from '../../src/catalog/foreign-keys.js';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
 import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
-import { batches, keysIn } from './key-sql.js';
+import { keyLists } from './key-sql.js';
 import { keyText } from './walk-subjects.js';
 
 /** One reason rows cannot come back, with a few example keys. */
@@ -40,8 +40,7 @@ export async function findUnarchiveProblems(
   };
   for (const [table, rows] of coming) {
     const pk = metas.get(table)!.primaryKey;
-    for (const batch of batches(rows)) {
-      const w = keysIn('s', pk, batch);
+    for (const w of keyLists('s', pk, rows)) {
       for (const r of await conn.query(`SELECT ${pk.map((c) => `s.${quoteId(c)}`).join(', ')} FROM ${qualify(s.source, table)} AS s WHERE ${w.sql}`, w.params))
         add({ table, kind: 'in-source' }, keyText(r, pk));
     }
@@ -54,8 +53,7 @@ export async function findUnarchiveProblems(
     const arriving = new Set((coming.get(fk.parent) ?? []).map((p) => keyText(p, fk.referenced)));
     const match = fk.columns.map((c, i) => `p.${quoteId(fk.referenced[i]!)} = a.${quoteId(c)}`).join(' AND ');
     const notNull = fk.columns.map((c) => `a.${quoteId(c)} IS NOT NULL`).join(' AND ');
-    for (const batch of batches(rows)) {
-      const w = keysIn('a', pk, batch);
+    for (const w of keyLists('a', pk, rows)) {
       const sql =
         `SELECT ${[...new Set([...pk, ...fk.columns])].map((c) => `a.${quoteId(c)}`).join(', ')} FROM ${qualify(s.archive, fk.child)} AS a ` +
         `WHERE ${w.sql} AND ${notNull} AND NOT EXISTS (SELECT 1 FROM ${qualify(s.source, fk.parent)} AS p WHERE ${match})`;

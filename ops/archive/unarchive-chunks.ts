@@ -10,7 +10,7 @@ import { ensureInternalSchema } from '../../src/catalog/internal-schema.js';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
 import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
-import { batches, keysIn } from './key-sql.js';
+import { keyLists } from './key-sql.js';
 
 /** The marker table, in the source's internal schema. */
 export const UNARCHIVE_CHUNKS = 'unarchive_chunks';
@@ -58,8 +58,7 @@ export async function finishChunk(
     if (!pk || !tuples) continue;
     const a = qualify(s.archive, table);
     const on = pk.map((k) => `s.${quoteId(k)} = ${a}.${quoteId(k)}`).join(' AND ');
-    for (const batch of batches(tuples)) {
-      const w = keysIn('', pk, batch.map((t): Row => Object.fromEntries(pk.map((k, i) => [k, t[i]]))));
+    for (const w of keyLists('', pk, tuples.map((t): Row => Object.fromEntries(pk.map((k, i) => [k, t[i]]))))) {
       const r = await conn.execute(`DELETE FROM ${a} WHERE ${w.sql} AND EXISTS (SELECT 1 FROM ${qualify(s.source, table)} AS s WHERE ${on})`, w.params);
       rows += r.affectedRows;
     }

@@ -14,7 +14,7 @@ import type { ForeignKey } from '../../src/catalog/foreign-keys.js';
 import type { Row } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
 import { nextRootKeys } from '../archive/chunk-journal.js';
-import { batches, keysIn } from '../archive/key-sql.js';
+import { keyLists } from '../archive/key-sql.js';
 import { sqlRowSource } from '../archive/sql-row-source.js';
 import { type RowSource, walkSubjects } from '../archive/walk-subjects.js';
 import { type ForgetContext, subjectRows } from './forget-context.js';
@@ -68,8 +68,7 @@ export async function readArchiveSubject(ctx: ForgetContext): Promise<ArchiveSub
 /** Deletes the subject's rows from the archive tables (after their ledger entry committed). */
 export async function deleteArchiveRows(ctx: ForgetContext, subject: ArchiveSubject): Promise<void> {
   for (const t of ctx.plan.deleteOrder)
-    for (const batch of batches(subject.rows.get(t)!)) {
-      const w = keysIn('', ctx.pk.get(t)!, batch);
+    for (const w of keyLists('', ctx.pk.get(t)!, subject.rows.get(t)!)) {
       await ctx.conn.execute(`DELETE FROM ${qualify(ctx.archive, t)} WHERE ${w.sql}`, w.params);
     }
 }

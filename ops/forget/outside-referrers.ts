@@ -11,7 +11,7 @@ import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
 import type { ArchivePlan } from '../archive/plan-archive.js';
-import { batches, keysIn } from '../archive/key-sql.js';
+import { keyLists } from '../archive/key-sql.js';
 import { keyText, type RowSource, type Subjects } from '../archive/walk-subjects.js';
 
 /** The outside referrers of one blocking key. */
@@ -52,8 +52,7 @@ export async function nullReferences(conn: SqlConnection, schema: string, pk: Re
     const childPk = pk.get(fk.child) ?? [];
     if (childPk.length > 0) {
       const set = fk.columns.map((c) => `${quoteId(c)} = NULL`).join(', ');
-      for (const batch of batches(rows)) {
-        const w = keysIn('', childPk, batch);
+      for (const w of keyLists('', childPk, rows)) {
         await conn.execute(`UPDATE ${qualify(schema, fk.child)} SET ${set} WHERE ${w.sql}`, w.params);
       }
     }
