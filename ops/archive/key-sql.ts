@@ -39,7 +39,9 @@ function leadKey(v: unknown): string {
   if (v === null || v === undefined) return '\u0001N';
   if (Buffer.isBuffer(v)) return `b:${v.toString('hex')}`;
   if (v instanceof Date) return `d:${v.getTime()}`;
-  return `${typeof v}:${String(v as string)}`;
+  if (typeof v === 'string') return `s:${v}`;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return `${typeof v}:${v}`;
+  return `j:${JSON.stringify(v)}`;
 }
 
 /** One `keysIn` per slice of `rows` (slices of `KEY_BATCH`, or `TUPLE_BATCH` for a several-column key). */
