@@ -13,7 +13,7 @@ export { isoTime, isoTimestamps } from '../src/log/iso-time.js';
 export { COMPRESSIONS } from '../backup/format/chunk-compression.js';
 export { readBackupKey } from '../backup/format/backup-key.js';
 export { readErasureKey } from '../src/erasure/erasure-key.js';
-export { parseDurationSeconds, parseLoadLimits } from '../src/guard/throttle-limits.js';
+export { hasLimits, parseDurationSeconds, parseLoadLimits, parseNiceRatio } from '../src/guard/throttle-limits.js';
 export { parseDuration } from '../ops/status.js';
 export { describeLockHolder } from '../src/history/lock-holder.js';
 export { DEFAULT_CHECK_THRESHOLDS, decideCheck, parseAgeThreshold, singleVerdict } from '../ops/status-check.js';

@@ -18,7 +18,7 @@ export const jsonError = z.object({
 });
 
 /** How long the run paused for its throttle. */
-export const throttleStats = z.looseObject({ pauses: z.number(), pauseSeconds: z.number() });
+export const throttleStats = z.looseObject({ pauses: z.number(), pauseSeconds: z.number(), niceSeconds: z.number().optional() });
 
 /**
  * The document of a command whose result has `fields`: `{ ok: true, ...fields }` on success, or

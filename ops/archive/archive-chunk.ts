@@ -16,7 +16,7 @@ import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { ARCHIVE_JOURNAL, archivedColumns } from './archive-tables.js';
 import { checkCopy } from './copy-check.js';
-import { keyLists } from './key-sql.js';
+import { BY_PRIMARY, deleteByKeysSql, keyLists } from './key-sql.js';
 import type { ArchivePlan } from './plan-archive.js';
 import type { Subjects } from './walk-subjects.js';
 
@@ -48,14 +48,14 @@ export async function moveChunk(ctx: ChunkContext, chunkNo: number, leaving: Rea
   for (const t of plan.tables) {
     const cols = archivedColumns(metas.get(t)!).map(quoteId).join(', ');
     for (const w of keyLists('s', pkOf(t), leaving.get(t)!)) {
-      await conn.execute(`REPLACE INTO ${qualify(archive, t)} (${cols}) SELECT ${cols} FROM ${qualify(source, t)} AS s WHERE ${w.sql}`, w.params);
+      await conn.execute(`REPLACE INTO ${qualify(archive, t)} (${cols}) SELECT ${cols} FROM ${qualify(source, t)} AS s ${BY_PRIMARY} WHERE ${w.sql}`, w.params);
     }
   }
   await checkCopy(conn, { verb: `archive of ${source}`, from: source, to: archive, chunkNo }, metas, leaving);
   await ctx.afterCopy?.(chunkNo);
   for (const t of plan.deleteOrder)
-    // Single-table DELETE: a multi-table one may visit InnoDB tables out of foreign-key order and fail.
+    // One table per DELETE, children first: one over several InnoDB tables may visit them out of foreign-key order and fail.
     for (const w of keyLists('', pkOf(t), leaving.get(t)!)) {
-      await conn.execute(`DELETE FROM ${qualify(source, t)} WHERE ${w.sql}`, w.params);
+      await conn.execute(deleteByKeysSql(qualify(source, t), w), w.params);
     }
 }

@@ -8,14 +8,14 @@ import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
 import { DualpipeError } from '../../src/errors.js';
 import { rowSetSumSql } from '../../src/rows/row-digest-sql.js';
-import { keyLists } from './key-sql.js';
+import { BY_PRIMARY, keyLists } from './key-sql.js';
 
 /** `rows:sum` of the rows of `schema.meta` whose keys are those of `rows`. */
 export async function keyedRowSum(conn: SqlConnection, schema: string, meta: TableMeta, rows: readonly Row[]): Promise<string> {
   let n = 0n;
   let total = 0n;
   for (const w of keyLists('s', meta.primaryKey, rows)) {
-    const [r] = await conn.query<{ __dp_rows: number | string; __dp_sum: number | string }>(`SELECT ${rowSetSumSql(meta, 's')} FROM ${qualify(schema, meta.name)} AS s WHERE ${w.sql}`, w.params);
+    const [r] = await conn.query<{ __dp_rows: number | string; __dp_sum: number | string }>(`SELECT ${rowSetSumSql(meta, 's')} FROM ${qualify(schema, meta.name)} AS s ${BY_PRIMARY} WHERE ${w.sql}`, w.params);
     n += BigInt(r!.__dp_rows);
     total += BigInt(r!.__dp_sum);
   }

@@ -27,7 +27,7 @@ import type { MoveRunResult } from './archive-result.js';
 import { archivedColumns } from './archive-tables.js';
 import { nextRootKeys } from './chunk-journal.js';
 import { checkCopy } from './copy-check.js';
-import { keyLists } from './key-sql.js';
+import { BY_PRIMARY, keyLists } from './key-sql.js';
 import { type ArchivePlan, planArchive } from './plan-archive.js';
 import { reconcileChunks } from './reconcile.js';
 import { archiveLockName } from './run-archive.js';
@@ -158,7 +158,7 @@ async function moveBack(conn: SqlConnection, plan: ArchivePlan, metas: ReadonlyM
     const meta = metas.get(t)!;
     const cols = archivedColumns(meta).map(quoteId).join(', ');
     for (const w of keyLists('a', meta.primaryKey, coming.get(t)!)) {
-      await conn.execute(`INSERT INTO ${qualify(s.source, t)} (${cols}) SELECT ${cols} FROM ${qualify(s.archive, t)} AS a WHERE ${w.sql} ORDER BY ${meta.primaryKey.map((c) => `a.${quoteId(c)}`).join(', ')}`, w.params);
+      await conn.execute(`INSERT INTO ${qualify(s.source, t)} (${cols}) SELECT ${cols} FROM ${qualify(s.archive, t)} AS a ${BY_PRIMARY} WHERE ${w.sql} ORDER BY ${meta.primaryKey.map((c) => `a.${quoteId(c)}`).join(', ')}`, w.params);
     }
   }
   await checkCopy(conn, { verb: `unarchive into ${s.source}`, from: s.archive, to: s.source, chunkNo }, metas, coming);

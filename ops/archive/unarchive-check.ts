@@ -8,7 +8,7 @@ import type { ForeignKey } from '../../src/catalog/foreign-keys.js';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
 import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
-import { keyLists } from './key-sql.js';
+import { BY_PRIMARY, keyLists } from './key-sql.js';
 import { keyText } from './walk-subjects.js';
 
 /** One reason rows cannot come back, with a few example keys. */
@@ -41,7 +41,7 @@ export async function findUnarchiveProblems(
   for (const [table, rows] of coming) {
     const pk = metas.get(table)!.primaryKey;
     for (const w of keyLists('s', pk, rows)) {
-      for (const r of await conn.query(`SELECT ${pk.map((c) => `s.${quoteId(c)}`).join(', ')} FROM ${qualify(s.source, table)} AS s WHERE ${w.sql}`, w.params))
+      for (const r of await conn.query(`SELECT ${pk.map((c) => `s.${quoteId(c)}`).join(', ')} FROM ${qualify(s.source, table)} AS s ${BY_PRIMARY} WHERE ${w.sql}`, w.params))
         add({ table, kind: 'in-source' }, keyText(r, pk));
     }
   }
@@ -55,7 +55,7 @@ export async function findUnarchiveProblems(
     const notNull = fk.columns.map((c) => `a.${quoteId(c)} IS NOT NULL`).join(' AND ');
     for (const w of keyLists('a', pk, rows)) {
       const sql =
-        `SELECT ${[...new Set([...pk, ...fk.columns])].map((c) => `a.${quoteId(c)}`).join(', ')} FROM ${qualify(s.archive, fk.child)} AS a ` +
+        `SELECT ${[...new Set([...pk, ...fk.columns])].map((c) => `a.${quoteId(c)}`).join(', ')} FROM ${qualify(s.archive, fk.child)} AS a ${BY_PRIMARY} ` +
         `WHERE ${w.sql} AND ${notNull} AND NOT EXISTS (SELECT 1 FROM ${qualify(s.source, fk.parent)} AS p WHERE ${match})`;
       for (const r of await conn.query(sql, w.params)) {
         const asParent = Object.fromEntries(fk.referenced.map((c, i) => [c, r[fk.columns[i]!]]));

@@ -14,7 +14,7 @@ import type { ForeignKey } from '../../src/catalog/foreign-keys.js';
 import type { Row } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
 import { nextRootKeys } from '../archive/chunk-journal.js';
-import { keyLists } from '../archive/key-sql.js';
+import { deleteByKeysSql, keyLists } from '../archive/key-sql.js';
 import { sqlRowSource } from '../archive/sql-row-source.js';
 import { type RowSource, walkSubjects } from '../archive/walk-subjects.js';
 import { type ForgetContext, subjectRows } from './forget-context.js';
@@ -69,6 +69,6 @@ export async function readArchiveSubject(ctx: ForgetContext): Promise<ArchiveSub
 export async function deleteArchiveRows(ctx: ForgetContext, subject: ArchiveSubject): Promise<void> {
   for (const t of ctx.plan.deleteOrder)
     for (const w of keyLists('', ctx.pk.get(t)!, subject.rows.get(t)!)) {
-      await ctx.conn.execute(`DELETE FROM ${qualify(ctx.archive, t)} WHERE ${w.sql}`, w.params);
+      await ctx.conn.execute(deleteByKeysSql(qualify(ctx.archive, t), w), w.params);
     }
 }

@@ -12,7 +12,7 @@ import { qualify, quoteId } from '../../src/db/quote.js';
 import { InternalError } from '../../src/errors.js';
 import { appendErasure } from '../../src/erasure/ledger.js';
 import { lockRoots } from '../archive/chunk-journal.js';
-import { keyLists, keysIn } from '../archive/key-sql.js';
+import { deleteByKeysSql, keyLists, keysIn } from '../archive/key-sql.js';
 import { sqlRowSource } from '../archive/sql-row-source.js';
 import { walkSubjects } from '../archive/walk-subjects.js';
 import { erasureEntry } from './erasure-entry.js';
@@ -59,9 +59,9 @@ export async function forgetSourceChunk(ctx: ForgetContext, roots: readonly Row[
     const hashes = await hashSubject(conn, source, metas, rows, ctx.key);
     const nulled = await nullReferences(conn, source, pk, refs);
     for (const t of plan.deleteOrder)
-      // Single-table DELETEs, children first: each fires the capture triggers (a cascade would not).
+      // One table per DELETE, children first: each fires the capture triggers (a cascade would not).
       for (const w of keyLists('', pk.get(t)!, rows.get(t)!)) {
-        await conn.execute(`DELETE FROM ${qualify(source, t)} WHERE ${w.sql}`, w.params);
+        await conn.execute(deleteByKeysSql(qualify(source, t), w), w.params);
       }
     const entry = await erasureEntry(conn, { reason: ctx.reason, schema: source, root: plan.root, key: ctx.key, counts: merge(counts, rider?.counts) });
     await appendErasure(conn, ctx.ledgerSchema, entry, merge(hashes, rider?.hashes));

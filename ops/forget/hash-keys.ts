@@ -7,14 +7,14 @@ import type { TableMeta } from '../../src/catalog/table-meta.js';
 import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { type ErasureKey, rowKeyHash } from '../../src/erasure/erasure-key.js';
-import { keyLists } from '../archive/key-sql.js';
+import { BY_PRIMARY, keyLists } from '../archive/key-sql.js';
 
 /** The keyed hashes (hex) of the rows of `schema.meta` whose primary keys `rows` hold. */
 export async function hashRowKeys(conn: SqlConnection, schema: string, meta: TableMeta, rows: readonly Row[], key: ErasureKey): Promise<string[]> {
   const out: string[] = [];
   const cols = meta.primaryKey.map((c) => `s.${quoteId(c)}`).join(', ');
   for (const w of keyLists('s', meta.primaryKey, rows)) {
-    for await (const values of conn.stream(`SELECT ${cols} FROM ${qualify(schema, meta.name)} AS s WHERE ${w.sql}`, w.params, { raw: true }))
+    for await (const values of conn.stream(`SELECT ${cols} FROM ${qualify(schema, meta.name)} AS s ${BY_PRIMARY} WHERE ${w.sql}`, w.params, { raw: true }))
       out.push(rowKeyHash(key, meta.name, values as (string | Buffer | null)[]));
   }
   return out;

@@ -106,6 +106,8 @@ export const configFileSchema = z
         maxLag: z.number().min(0).max(604_800).optional(),
         /** Seconds one pause may last before the run fails (default 1800). */
         maxPause: z.number().positive().max(604_800).optional(),
+        /** After each chunk, pause this many times as long as the chunk took (0-100). */
+        niceRatio: z.number().min(0).max(100).optional(),
       })
       .strict()
       .optional(),

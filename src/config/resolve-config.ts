@@ -56,6 +56,7 @@ export function throttleFromFile(t: ConfigFile['throttle']): ThrottleLimits {
     ...(t.criticalLoad ? { criticalLoad: parseLoadLimits(t.criticalLoad, 'throttle.criticalLoad') } : {}),
     ...(t.maxLag !== undefined ? { maxLagSeconds: t.maxLag } : {}),
     ...(t.maxPause !== undefined ? { maxPauseSeconds: t.maxPause } : {}),
+    ...(t.niceRatio !== undefined ? { niceRatio: t.niceRatio } : {}),
   };
 }
 

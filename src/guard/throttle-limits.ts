@@ -22,6 +22,11 @@ export interface ThrottleLimits {
   maxLagSeconds?: number;
   /** The longest one pause may last before the run fails (default 30 minutes). */
   maxPauseSeconds?: number;
+  /**
+   * After each chunk, pause this many times as long as the chunk took (gh-ost's `--nice-ratio`,
+   * pt-archiver's `--sleep-coef`): 1 halves the run's load on the server and doubles its time.
+   */
+  niceRatio?: number;
 }
 
 /** How long one pause may last when `maxPauseSeconds` is not given: 30 minutes. */
@@ -74,5 +79,12 @@ export function describeLoadLimits(limits: readonly LoadLimit[]): string {
 
 /** Whether the limits throttle anything at all (no session is opened when not). */
 export function hasLimits(limits: ThrottleLimits | undefined): boolean {
-  return !!limits && (!!limits.maxLoad?.length || !!limits.criticalLoad?.length || limits.maxLagSeconds !== undefined);
+  return !!limits && (!!limits.maxLoad?.length || !!limits.criticalLoad?.length || limits.maxLagSeconds !== undefined || (limits.niceRatio ?? 0) > 0);
+}
+
+/** Parses a `--nice-ratio`: a number from 0 to 100 (0: no pause). */
+export function parseNiceRatio(text: string, flag: string): number {
+  const r = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : NaN;
+  if (!Number.isFinite(r) || r > 100) throw new UsageError(`invalid ${flag} "${text}"`, { hint: 'use a number from 0 to 100: after each chunk, pause that many times as long as the chunk took' });
+  return r;
 }

@@ -19,6 +19,8 @@ export interface ThrottleStats {
   pauses: number;
   /** Seconds spent paused, in total. */
   pauseSeconds: number;
+  /** Seconds spent in `--nice-ratio` pauses (only when a ratio is set). */
+  niceSeconds?: number;
 }
 
 /** What a throttle needs: the limits, the server whose load counts, and who is asking. */
@@ -94,13 +96,18 @@ export function createThrottle(o: ThrottleOptions): Throttle {
   const interval = o.intervalMs ?? 1000;
   const maxPause = limits.maxPauseSeconds ?? DEFAULT_MAX_PAUSE_SECONDS;
   const names = [...new Set([...(limits.maxLoad ?? []), ...(limits.criticalLoad ?? [])].map((l) => l.name))];
-  const stats: ThrottleStats = { pauses: 0, pauseSeconds: 0 };
+  const readsServer = names.length > 0 || limits.maxLagSeconds !== undefined;
+  const nice = limits.niceRatio ?? 0;
+  const stats: ThrottleStats = { pauses: 0, pauseSeconds: 0, ...(nice > 0 ? { niceSeconds: 0 } : {}) };
+  /** When the last check returned: the work since then is what a nice pause is measured against. */
+  let lastReturn: number | undefined;
   let session: Promise<SqlConnection> | undefined;
   let cached: { at: number; verdict: Promise<Verdict> } | undefined;
   let pausing: Promise<void> | undefined;
   let closed = false;
 
   async function readVerdict(): Promise<Verdict> {
+    if (!readsServer) return {};
     session ??= o.connector.connect();
     const s = await session;
     const load = await readServerLoad(s, names);
@@ -173,21 +180,35 @@ export function createThrottle(o: ThrottleOptions): Throttle {
 
   return {
     async check(signal) {
-      if (pausing) await pausing;
-      if (signal?.aborted || closed) return;
-      const v = await reading();
-      if (v.critical) throw criticalError(v.critical);
-      if (!v.over) return;
-      // Parallel callers wait on the one pause that is already under way.
-      if (!pausing) {
-        const p = pause(v.over, signal).finally(() => {
-          if (pausing === p) pausing = undefined;
-        });
-        pausing = p;
+      if (nice > 0 && lastReturn !== undefined && !signal?.aborted && !closed) {
+        // Parallel callers each pause `nice` times the time since the run's last check.
+        const ms = (now() - lastReturn) * nice;
+        await sleep(ms, signal);
+        stats.niceSeconds! += ms / 1000;
       }
-      await pausing;
+      try {
+        if (pausing) await pausing;
+        if (signal?.aborted || closed) return;
+        const v = await reading();
+        if (v.critical) throw criticalError(v.critical);
+        if (!v.over) return;
+        // Parallel callers wait on the one pause that is already under way.
+        if (!pausing) {
+          const p = pause(v.over, signal).finally(() => {
+            if (pausing === p) pausing = undefined;
+          });
+          pausing = p;
+        }
+        await pausing;
+      } finally {
+        lastReturn = now();
+      }
     },
-    stats: () => ({ ...stats, pauseSeconds: Math.round(stats.pauseSeconds * 10) / 10 }),
+    stats: () => ({
+      ...stats,
+      pauseSeconds: Math.round(stats.pauseSeconds * 10) / 10,
+      ...(stats.niceSeconds !== undefined ? { niceSeconds: Math.round(stats.niceSeconds * 10) / 10 } : {}),
+    }),
     async close() {
       closed = true;
       const s = session;

@@ -6,8 +6,9 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEY_BATCH, keyLists, TUPLE_BATCH } from '../../../ops/archive/key-sql.js';
+import { BY_PRIMARY, deleteByKeysSql, KEY_BATCH, keyLists, TUPLE_BATCH } from '../../../ops/archive/key-sql.js';
 import type { Row, SqlConnection } from '../../../src/db/connection.js';
+import { qualify } from '../../../src/db/quote.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
 let db: TestDatabase;
@@ -29,7 +30,7 @@ const text = (r: Row, cols: string[]) => JSON.stringify(cols.map((c) => String(r
 async function select(table: string, cols: string[], wanted: Row[]): Promise<{ found: string[]; statements: number }> {
   const found: string[] = [];
   const lists = keyLists('t', cols, wanted);
-  for (const w of lists) found.push(...(await conn.query(`SELECT ${cols.join(', ')} FROM ${table} AS t WHERE ${w.sql}`, w.params)).map((r) => text(r, cols)));
+  for (const w of lists) found.push(...(await conn.query(`SELECT ${cols.join(', ')} FROM ${table} AS t ${BY_PRIMARY} WHERE ${w.sql}`, w.params)).map((r) => text(r, cols)));
   return { found: found.sort(), statements: lists.length };
 }
 
@@ -56,6 +57,23 @@ describe('keyLists', () => {
       }),
       { numRuns: 40 },
     );
+  });
+
+  it('deleteByKeysSql deletes exactly the listed rows, on a session with no default schema', async () => {
+    await conn.execute('DELETE FROM two');
+    const rows = Array.from({ length: 250 }, (_, i) => ({ a: i % 5, b: `d${i}` }));
+    await conn.execute(`INSERT INTO two (a, b) VALUES ${rows.map(() => '(?, ?)').join(', ')}`, rows.flatMap((r) => [r.a, r.b]));
+    const gone = rows.filter((_, i) => i % 3 !== 0);
+    const bare = await db.connector.connect({ database: null });
+    try {
+      let deleted = 0;
+      for (const w of keyLists('', ['a', 'b'], gone)) deleted += (await bare.execute(deleteByKeysSql(qualify(db.database, 'two'), w), w.params)).affectedRows;
+      expect(deleted).toBe(gone.length);
+    } finally {
+      await bare.close();
+    }
+    const left = (await conn.query('SELECT a, b FROM two')).map((r) => text(r, ['a', 'b'])).sort();
+    expect(left).toEqual(rows.filter((_, i) => i % 3 === 0).map((r) => text(r, ['a', 'b'])).sort());
   });
 
   it('slices several-column keys in TUPLE_BATCH tuples and finds every row across the slices', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../src/errors.js';
 import { exitCodeFor } from '../../../src/exit-codes.js';
-import { describeLoadLimits, hasLimits, parseDurationSeconds, parseLoadLimits } from '../../../src/guard/throttle-limits.js';
+import { describeLoadLimits, hasLimits, parseDurationSeconds, parseLoadLimits, parseNiceRatio } from '../../../src/guard/throttle-limits.js';
 
 describe('parseLoadLimits', () => {
   it('reads one or more Status_var=N, gh-ost style', () => {
@@ -69,5 +69,27 @@ describe('hasLimits', () => {
     expect(hasLimits({ maxPauseSeconds: 60 })).toBe(false);
     expect(hasLimits({ maxLoad: [{ name: 'Threads_running', limit: 5 }] })).toBe(true);
     expect(hasLimits({ maxLagSeconds: 0 })).toBe(true);
+  });
+});
+
+describe('parseNiceRatio', () => {
+  it('takes a number from 0 to 100; anything else is one clear line, exit 2', () => {
+    expect(parseNiceRatio('0', '--nice-ratio')).toBe(0);
+    expect(parseNiceRatio('0.5', '--nice-ratio')).toBe(0.5);
+    expect(parseNiceRatio('100', '--nice-ratio')).toBe(100);
+    for (const bad of ['-1', '101', 'half', '', '1e2', '0x1']) {
+      const e = (() => {
+        try {
+          parseNiceRatio(bad, '--nice-ratio');
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect(e, bad).toBeInstanceOf(UsageError);
+      expect(exitCodeFor(e)).toBe(2);
+      expect((e as Error).message).toContain('--nice-ratio');
+    }
+    expect(hasLimits({ niceRatio: 0.5 })).toBe(true);
+    expect(hasLimits({ niceRatio: 0 })).toBe(false);
   });
 });

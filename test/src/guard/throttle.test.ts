@@ -125,3 +125,31 @@ describe('throttle', () => {
     await t.close();
   });
 });
+
+describe('--nice-ratio', () => {
+  it('pauses after each chunk ratio times as long as the chunk took, without a server session', async () => {
+    let connects = 0;
+    const connector = { connect: () => (connects++, Promise.reject(new Error('no session expected'))) } as unknown as SqlConnector;
+    let clock = 1_000;
+    const t = createThrottle({ limits: { niceRatio: 2 }, connector, server: 'source', kind: 'archive', now: () => clock });
+    await t.check(); // before the first chunk: nothing to measure
+    clock += 40; // the first chunk "took" 40 ms
+    const started = performance.now();
+    await t.check();
+    const waited = performance.now() - started;
+    clock += 10;
+    await t.check();
+    expect(waited).toBeGreaterThanOrEqual(75);
+    expect(t.stats()).toEqual({ pauses: 0, pauseSeconds: 0, niceSeconds: 0.1 });
+    expect(connects).toBe(0);
+    await t.close();
+  });
+
+  it('a ratio of 0 throttles nothing and keeps the stats as they were', async () => {
+    const t = createThrottle({ limits: { niceRatio: 0 }, connector: db.connector, server: 'source', kind: 'sync' });
+    await t.check();
+    await t.check();
+    expect(t.stats()).toEqual({ pauses: 0, pauseSeconds: 0 });
+    await t.close();
+  });
+});
