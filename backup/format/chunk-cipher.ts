@@ -36,10 +36,7 @@ function nonce(prefix: Buffer, index: number, last: boolean): Buffer {
   return n;
 }
 
-/**
- * Encrypts one segment: its ciphertext, then (GCM's final() is empty) its tag, as two buffers, so
- * the ciphertext is not copied once more into one (a backup encrypts every byte it writes).
- */
+/** Encrypts one segment: its ciphertext, then (GCM's final() is empty) its tag. */
 function seal(key: Buffer, prefix: Buffer, index: number, last: boolean, aad: Buffer, plain: Buffer): Buffer[] {
   const c = createCipheriv('aes-256-gcm', key, nonce(prefix, index, last));
   c.setAAD(aad);
@@ -113,8 +110,12 @@ export function encryptChunk(key: Buffer, name: string): Transform {
         started = true;
       }
       pending.push(block);
-      // Keep at least one byte back: the final segment is only known at the end.
-      while (pending.length > SEGMENT) for (const b of seal(key, prefix, index++, false, aad, pending.take(SEGMENT))) this.push(b);
+      // Keep at least one byte back: the final segment is only known at the end. The block's
+      // segments leave as one buffer: two pushes per 64 KiB segment (ciphertext, tag) cost the
+      // stages after it (hash tap, file stream) more than one copy of the bytes.
+      const out: Buffer[] = [];
+      while (pending.length > SEGMENT) out.push(...seal(key, prefix, index++, false, aad, pending.take(SEGMENT)));
+      if (out.length > 0) this.push(out.length === 1 ? out[0] : Buffer.concat(out));
       cb();
     },
     flush(cb: TransformCallback) {
