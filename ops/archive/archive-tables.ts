@@ -55,6 +55,12 @@ export async function ensureArchiveTables(
         throw new SchemaChangedError(`${archive}.${table}`, 'its columns differ from the source table', {
           hint: 'the source table changed since the archive table was made: alter the archive table to match',
         });
+      // The chunks find archive rows by this key (FORCE INDEX (PRIMARY), REPLACE): without it a copy could not be checked.
+      const key = await primaryKeyOf(conn, archive, table);
+      if (key.join(',') !== meta.primaryKey.join(','))
+        throw new SchemaChangedError(`${archive}.${table}`, `its primary key is (${key.join(', ') || 'none'}), the source's is (${meta.primaryKey.join(', ')})`, {
+          hint: `give the archive table the source's primary key: ALTER TABLE ${archive}.${table} ADD PRIMARY KEY (…)`,
+        });
       continue;
     }
     const keys = [`PRIMARY KEY (${meta.primaryKey.map(quoteId).join(', ')})`];
@@ -63,4 +69,13 @@ export async function ensureArchiveTables(
     [...fkCols].forEach((cols, i) => keys.push(`KEY ${quoteId(`dp_fk_${i + 1}`)} (${cols.split('\u0000').map(quoteId).join(', ')})`));
     await conn.execute(`CREATE TABLE ${qualify(archive, table)} (${[...defs, ...keys].join(', ')}) ENGINE=MyISAM`);
   }
+}
+
+/** The columns of `schema.table`'s PRIMARY KEY, in key order (none: empty). */
+async function primaryKeyOf(conn: SqlConnection, schema: string, table: string): Promise<string[]> {
+  const rows = await conn.query<{ c: string }>(
+    "SELECT COLUMN_NAME AS c FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX",
+    [schema, table],
+  );
+  return rows.map((r) => r.c);
 }
