@@ -1,6 +1,7 @@
 /**
- * The throttle's flags, shared by `sync`, `backup` and `restore`: `--max-load`, `--critical-load`,
- * `--max-lag`, `--max-pause` (pt-online-schema-change / gh-ost conventions). Flags win over the
+ * The throttle's flags, shared by `sync`, `backup`, `restore`, `archive` and `unarchive`: `--max-load`,
+ * `--critical-load`, `--max-lag`, `--max-pause`, `--nice-ratio` (pt-online-schema-change / gh-ost
+ * conventions). Flags win over the
  * config file's `throttle` section, key by key.
  */
 import type { Command } from 'commander';

@@ -4,7 +4,8 @@
  * once all are under again; over a `--critical-load` limit it throws `ThrottleError`, which the
  * run's usual abort path turns into "nothing changed". Readings are cached for a second, so a run
  * that passes a thousand chunks a second still asks the server once; concurrent callers (parallel
- * table copies) share one reading and one pause.
+ * table copies) share one reading and one pause. With `--nice-ratio r` every check first sleeps r
+ * times the time since the previous check returned (the work done since), reading nothing.
  */
 import type { SqlConnection, SqlConnector } from '../db/connection.js';
 import { silentLogger, type Logger } from '../log/logger.js';
