@@ -11,6 +11,7 @@
  * the index (`BY_PRIMARY`), deletes use `deleteByKeysSql`, and several-column lists stay short.
  */
 import type { Row } from '../../src/db/connection.js';
+import { batches } from '../../src/batches.js';
 import { quoteId } from '../../src/db/quote.js';
 
 /** Keys per statement for a one-column key: a chunk of 500 roots with their dependents stays far below max_allowed_packet. */
@@ -43,11 +44,4 @@ export function keysIn(alias: string, columns: readonly string[], rows: readonly
 /** One `keysIn` per slice of `rows` (slices of `KEY_BATCH`, or `TUPLE_BATCH` for a several-column key). */
 export function keyLists(alias: string, columns: readonly string[], rows: readonly Row[]): { sql: string; params: unknown[] }[] {
   return batches(rows, columns.length === 1 ? KEY_BATCH : TUPLE_BATCH).map((batch) => keysIn(alias, columns, batch));
-}
-
-/** `items` in slices of at most `size`. */
-export function batches<T>(items: readonly T[], size = KEY_BATCH): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }

@@ -29,7 +29,8 @@ import { qualify, quoteId } from '../../src/db/quote.js';
 import { keyJsonSql } from './capture-sql.js';
 import { addKey, canonicalKey, type KeySet } from './change-log.js';
 import { changesChildren, type ForeignKey } from '../../src/catalog/foreign-keys.js';
-import { batches, keyInSql } from './key-sql.js';
+import { batches } from '../../src/batches.js';
+import { keyInSql } from './key-sql.js';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
 
 /** The keys among `keys` that the snapshot has no row for. */

@@ -105,10 +105,3 @@ export function keyJoinSql(meta: TableMeta, a: string, b: string): string {
     })
     .join(' AND ');
 }
-
-/** Splits keys into batches for IN lists. */
-export function batches<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
