@@ -77,4 +77,16 @@ describe('full sync throttling', () => {
     expect(cli.stderr.trim().split('\n')).toHaveLength(1);
     expect(cli.stderr).toMatch(/invalid --max-load item "Threads_running": expected Status_var=N/);
   });
+
+  it('--nice-ratio pauses between units of work and says how long; a bad ratio is one line (exit 2)', async () => {
+    const bad = await runCliCapture(['sync', '--source', fx.url, '--nice-ratio', 'half']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/invalid --nice-ratio "half"/);
+    const cli = await runCliCapture(['sync', '--source', fx.url, '--nice-ratio', '0.5', '--json']);
+    expect(cli.code, cli.stderr).toBe(0);
+    const result = JSON.parse(cli.stdout) as { throttle?: { pauses: number; niceSeconds?: number } };
+    expect(result.throttle?.pauses).toBe(0);
+    expect(result.throttle?.niceSeconds).toBeGreaterThan(0);
+  });
 });
