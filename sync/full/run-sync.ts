@@ -26,6 +26,7 @@ import type { TableSyncResult } from './sync-table.js';
 import { readCapture } from '../capture/capture.js';
 import { consumeOrNote, readChangeRanges } from '../capture/change-log.js';
 import { markFullSyncGeneration, retireShadowSet, withFreshness } from '../shadow/after-full-sync.js';
+import { resumePositionOf } from '../capture/binlog/resume-position.js';
 import { moveToInternalSchema } from '../shadow/move-to-internal.js';
 import { readTableIds } from '../../src/catalog/table-ids.js';
 import { withSession } from '../../src/db/with-session.js';
@@ -201,7 +202,11 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     log.info({ attempts: published.attempts }, 'report tables swapped in');
     for (const sql of [...plan.dropSql, fresh.drop]) await admin.execute(sql);
     // An exclude list leaves the run whole for the tables it keeps; incremental runs honour it.
-    await markFullSyncGeneration(admin, o.pipeline.reportSchema, { runId, whole: plan.strategy === 'swap' && !o.include?.length });
+    await markFullSyncGeneration(admin, o.pipeline.reportSchema, {
+      runId,
+      whole: plan.strategy === 'swap' && !o.include?.length,
+      resume: resumePositionOf(snap, sourceState),
+    });
     await consumeOrNote(o.pipeline.source, o.pipeline.sourceSchema, consumed, plan.notes, log);
     if (o.afterPublish) {
       await o.afterPublish(snap);

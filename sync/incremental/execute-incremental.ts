@@ -27,6 +27,7 @@ import { type ChangeFacts, type IncrementalRunPlan, runKeys, type SourceFacts } 
 import { collectRowKeys, createReportKeys, refreshShadowReport } from './refresh-reports.js';
 import { ReportScheduler } from './report-scheduler.js';
 import { markDeadRuns } from '../../src/history/dead-runs.js';
+import { resumePositionOf } from '../capture/binlog/resume-position.js';
 
 /** Above this share of a report's rows changed, the report is built again whole instead. */
 const REBUILD_SHARE = 0.25;
@@ -60,6 +61,8 @@ export async function executeIncremental(
   const live = source.liveGeneration!;
   const snap = run.snap!;
   const snapshotAt = snapshotTimeOf(snap) ?? started.toISOString().slice(0, 23).replace('T', ' ');
+  // Where binlog capture resumes once this set is live: published with it (publish-shadow.ts).
+  const resume = resumePositionOf(snap, x.sourceState);
   const byName = new Map(source.tables.map((m) => [m.name, m]));
   const throwIfAborted = () => {
     if (o.signal?.aborted) throw new AbortedError('incremental sync interrupted: the live report tables were not changed');
@@ -189,7 +192,7 @@ export async function executeIncremental(
       }
       case 'publish': {
         const mirrors = new Set(byName.keys());
-        const published = await publishShadow(admin, { reportSchema: rep, runId, liveRunId: live.runId, tables: step.tables, mirrors, snapshotAt, own, swapWaitMs: o.swapWaitMs, log, throwIfAborted });
+        const published = await publishShadow(admin, { reportSchema: rep, runId, liveRunId: live.runId, tables: step.tables, mirrors, snapshotAt, resume, own, swapWaitMs: o.swapWaitMs, log, throwIfAborted });
         log.info({ attempts: published.attempts }, 'shadow set swapped in');
         break;
       }

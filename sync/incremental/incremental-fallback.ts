@@ -14,6 +14,10 @@ export interface LastDetails {
 
 /** Why the log can not be trusted for this run, or undefined. Pure. */
 export function fullSyncReason(o: {
+  /** Trigger capture when absent. */
+  method?: 'triggers' | 'binlog';
+  /** Binlog capture: the live generation's resume position. */
+  resume?: string | null;
   captureId: number | null;
   /** Installed trigger fingerprint, and the one the current keys and foreign keys call for. */
   fingerprint?: { installed: string | null; expected: string };
@@ -27,12 +31,15 @@ export function fullSyncReason(o: {
   sourceRows: number;
   maxChangeShare: number;
 }): string | undefined {
-  if (o.captureId === null) return 'change capture is not installed (run `dualpipe capture install`)';
+  const binlog = o.method === 'binlog';
+  if (!binlog && o.captureId === null) return 'change capture is not installed (run `dualpipe capture install`)';
   if (!o.last) return 'no earlier sync';
-  if (o.last.details.captureId !== o.captureId) return 'the last full sync predates the change capture installation';
+  if (!binlog && o.last.details.captureId !== o.captureId) return 'the last full sync predates the change capture installation';
   if (o.liveGeneration === null) return 'the live report tables carry no generation marker';
-  if (o.uncapturedWithKey.length) return `triggers missing on ${o.uncapturedWithKey.join(', ')} (run \`dualpipe capture install\`)`;
-  if (o.fingerprint && o.fingerprint.installed !== o.fingerprint.expected) {
+  // The binlog holds every change from any position on: only where to start must be known.
+  if (binlog && !o.resume) return 'binlog capture: the live set records no binlog position to resume from (published by a sync that could not read the binlog)';
+  if (!binlog && o.uncapturedWithKey.length) return `triggers missing on ${o.uncapturedWithKey.join(', ')} (run \`dualpipe capture install\`)`;
+  if (!binlog && o.fingerprint && o.fingerprint.installed !== o.fingerprint.expected) {
     return 'the capture triggers no longer fit the tables\' keys and foreign keys, or log keys in an older format (run `dualpipe capture install`)';
   }
   if (o.reports) {

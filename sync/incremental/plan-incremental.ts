@@ -13,6 +13,7 @@ import { planRunKeys, WHOLE_TABLE } from '../shadow/journal.js';
 import { type Generation, shadowSetProblem } from '../shadow/shadow-set.js';
 import { type CascadeRule, cascadeRules } from '../capture/derive-cascades.js';
 import { fullSyncReason, type LastDetails } from './incremental-fallback.js';
+import type { CaptureMethod } from '../capture/capture-method.js';
 
 /** What the servers say before a run, as far as deciding between incremental and full goes. */
 export interface SourceFacts {
@@ -21,6 +22,12 @@ export interface SourceFacts {
   /** Every foreign key among the source tables. */
   foreignKeys: readonly ForeignKey[];
   capture: {
+    /** Which capture the run reads (capture-method.ts). */
+    method: CaptureMethod;
+    /** Binlog capture: the live generation's resume position (absent or null: none recorded). */
+    resume?: string | null;
+    /** Binlog capture: why the binlog cannot guide this run (read after the other checks passed). */
+    binlogFallback?: string;
     captureId: number | null;
     /** Installed trigger fingerprint, and the one the current keys and foreign keys call for. */
     fingerprint: { installed: string | null; expected: string };
@@ -50,6 +57,8 @@ export interface ChangeFacts {
   cascades: { derived: ReadonlyMap<string, KeySet>; rows: number; whole: ReadonlySet<string> };
   /** Keys of earlier runs the shadow set has not seen (empty when it must be copied afresh). */
   journal: ReadonlyMap<string, KeySet>;
+  /** Tables the capture itself says to copy whole, and why (binlog capture: TRUNCATE, unmapped key types). */
+  whole?: readonly { table: string; why: string }[];
 }
 
 /** Everything `planIncremental` decides from. */
@@ -104,7 +113,10 @@ export function fallbackReason(f: IncrementalFacts): string | undefined {
   // A cascade crossing from an excluded table into a mirrored one could not be derived.
   const crossing = s.foreignKeys.find((fk) => kept.has(fk.child) !== kept.has(fk.parent));
   if (crossing) return `foreign key ${crossing.name} links excluded and mirrored tables`;
+  if (s.capture.binlogFallback) return s.capture.binlogFallback;
   const reason = fullSyncReason({
+    method: s.capture.method,
+    resume: s.capture.resume ?? null,
     captureId: s.capture.captureId,
     fingerprint: s.capture.fingerprint,
     reports: { now: reportFingerprints(s.reports), last: s.last?.details.reportHashes },
@@ -137,6 +149,7 @@ export function planIncremental(f: IncrementalFacts): IncrementalPlan {
     if (!whole.has(table)) whole.set(table, { table, reason: why, fromJournal });
   };
   for (const u of s.capture.uncaptured) copyWhole(u.table, u.why);
+  for (const w of c.whole ?? []) copyWhole(w.table, w.why);
   const lastIds = s.last?.details.tableIds;
   if (s.tableIds && lastIds) {
     for (const m of s.tables) {

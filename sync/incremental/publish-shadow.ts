@@ -25,6 +25,8 @@ export interface PublishShadowInput {
   mirrors: ReadonlySet<string>;
   /** The source snapshot time (UTC) the shadow set reflects. */
   snapshotAt: string;
+  /** Where binlog capture resumes from this set (resume-position.ts); null when unknown. */
+  resume: string | null;
   /** This run's keys, journaled for the next run. */
   own: Map<string, KeySet>;
   swapWaitMs: number | undefined;
@@ -36,7 +38,7 @@ export interface PublishShadowInput {
 export async function publishShadow(admin: SqlConnection, o: PublishShadowInput): Promise<{ attempts: number }> {
   const rep = o.reportSchema;
   await writeJournal(admin, rep, o.runId, o.own);
-  await writeGeneration(admin, rep, shadowName(GENERATION_TABLE), { runId: o.runId, dirty: false });
+  await writeGeneration(admin, rep, shadowName(GENERATION_TABLE), { runId: o.runId, dirty: false, binlog: o.resume });
   await ensureFreshnessView(admin, rep);
   const entries = o.tables.map((t) => ({ table: t, kind: o.mirrors.has(t) ? ('mirror' as const) : ('report' as const) }));
   await stageFreshness(admin, rep, shadowName(FRESHNESS_TABLE), entries, { runId: o.runId, snapshotAt: o.snapshotAt }, false);

@@ -11,7 +11,10 @@ import { readForeignKeys } from '../../src/catalog/foreign-keys.js';
 import { readSourceState, showCreateTable, type SourceState } from '../../src/catalog/source-state.js';
 import { lastSucceededSync } from '../../src/history/run-history.js';
 import { captureTriggers, fingerprintOf, readCapture, sourceTables } from '../capture/capture.js';
-import { countChanges, type KeySet, readChanges } from '../capture/change-log.js';
+import { type ChangeBatch, countChanges, type KeySet, readChanges } from '../capture/change-log.js';
+import { readCaptureMethod } from '../capture/capture-method.js';
+import { type BinlogChanges, readBinlogChanges } from '../capture/binlog/binlog-changes.js';
+import { readBinlogPosition } from '../capture/binlog/binlog-position.js';
 import { findUnsupportedTables } from '../full/unsupported-tables.js';
 import { loadReportSet } from '../reports/report-set.js';
 import { readJournal } from '../shadow/journal.js';
@@ -56,21 +59,31 @@ export async function readIncrementalFacts(
   const tables = all.filter((m) => kept.has(m.name));
   const unsupported = await findUnsupportedTables(snap, src, select);
   if (unsupported.length) throw new UnsupportedTableError(unsupported);
-  const capture = await readCapture(snap, src, tables);
+  const method = (await readCaptureMethod(admin, rep)).method;
+  const capture = method === 'triggers' ? await readCapture(snap, src, tables) : null;
   const ddl: Record<string, string> = {};
   for (const m of tables) ddl[m.name] = await showCreateTable(snap, src, m.name);
   const last = await lastSucceededSync(admin, rep);
   const liveGeneration = await readGeneration(admin, rep, GENERATION_TABLE);
-  const pending = capture.installed ? await countChanges(snap, src) : 0;
+  const pending = capture?.installed ? await countChanges(snap, src) : 0;
   const foreignKeys = await readForeignKeys(snap, src);
   const source: SourceFacts = {
     tables,
     foreignKeys,
-    capture: {
-      captureId: capture.captureId,
-      fingerprint: { installed: capture.fingerprint, expected: fingerprintOf(captureTriggers(src, all, foreignKeys)) },
-      uncaptured: capture.uncaptured,
-    },
+    capture: capture
+      ? {
+          method,
+          captureId: capture.captureId,
+          fingerprint: { installed: capture.fingerprint, expected: fingerprintOf(captureTriggers(src, all, foreignKeys)) },
+          uncaptured: capture.uncaptured,
+        }
+      : {
+          method,
+          resume: liveGeneration?.binlog ?? null,
+          captureId: null,
+          fingerprint: { installed: null, expected: '' },
+          uncaptured: tables.filter((m) => m.primaryKey.length === 0).map((m) => ({ table: m.name, why: 'no primary key' })),
+        },
     ddl,
     reports: (o.reports ?? loadReportSet(o.reportSet ?? {}, all.map((m) => m.name))).filter((d) => d.dependsOn.every((t) => kept.has(t))),
     last: last
@@ -89,14 +102,44 @@ export async function readIncrementalFacts(
 
   // --- the point in time of this run, and what changed since the live set ---
   const sourceState = await readSourceState(snap, src, ddl);
-  const log = await readChanges(snap, src);
+  let log: ChangeBatch;
+  let whole: { table: string; why: string }[] = [];
+  if (method === 'binlog') {
+    const read = await readBinlogFacts(snap, o, source);
+    if (!read.ok) return { facts: { ...facts, source: { ...source, capture: { ...source.capture, binlogFallback: read.reason } } } };
+    ({ log, whole } = read);
+  } else log = await readChanges(snap, src);
   const cascades = await deriveCascades(admin, rep, new Map(tables.map((m) => [m.name, m])), foreignKeys, log.keys, { snap, schema: src });
   const live = liveGeneration!;
   const liveTables = [...tables.map((m) => m.name), ...source.reports.map((d) => d.name)];
   // A shadow set copied afresh equals the live set: no journal to catch up with.
   const usable = shadowSetProblem(source.shadowGeneration, live, liveTables, new Set(source.reportTables)) === null;
   const journal = usable ? await readJournalIfAny(admin, rep, source.shadowGeneration!.runId, live.runId) : new Map<string, KeySet>();
-  return { facts: { ...facts, changes: { log, cascades, journal } }, sourceState };
+  return { facts: { ...facts, changes: { log, cascades, journal, whole } }, sourceState };
+}
+
+/**
+ * Binlog capture: the keys changed from the live set's resume position up to a position read now,
+ * after the snapshot opened (so every change the snapshot holds lies before it); too many of them
+ * make the run a full sync, as a long trigger log does.
+ */
+async function readBinlogFacts(snap: SqlConnection, o: IncrementalOptions, source: SourceFacts): Promise<BinlogChanges> {
+  const to = await readBinlogPosition(snap);
+  if (!to) return { ok: false, reason: 'binlog capture: the source server has no binary log (log_bin=OFF)' };
+  const read = await readBinlogChanges({
+    connector: o.pipeline.source,
+    schema: o.pipeline.sourceSchema,
+    tables: source.tables,
+    foreignKeys: source.foreignKeys,
+    resume: source.capture.resume!,
+    to,
+  });
+  if (!read.ok) return read;
+  const sourceRows = source.tables.reduce((a, m) => a + m.estimatedRows, 0);
+  if (read.log.rows > Math.max(10_000, sourceRows * (o.maxChangeShare ?? 0.2))) {
+    return { ok: false, reason: `${read.log.rows} keys changed in the binlog: a full sync is cheaper` };
+  }
+  return read;
 }
 
 /** The journal's keys after `after` up to `upTo`; none when the journal table does not exist yet. */

@@ -4,7 +4,7 @@
  * - before the swap the shadow set is dropped: it holds an older generation and must never be
  *   swapped in by a later incremental run;
  * - after the swap a whole run (swap strategy, every table) marks the live set with its run id
- *   and forgets the journal up to it, so the next incremental run can build on it; a partial or
+ *   and binlog resume position, and forgets the journal up to it, so the next incremental run can build on it; a partial or
  *   in-place run drops the marker instead, and incremental runs fall back to a full sync;
  * - the freshness rows of the tables it builds are published with them (withFreshness).
  */
@@ -28,10 +28,12 @@ export async function retireShadowSet(admin: SqlConnection, reportSchema: string
 export async function markFullSyncGeneration(
   admin: SqlConnection,
   reportSchema: string,
-  o: { runId: number; whole: boolean },
+  o: { runId: number; whole: boolean; resume: string | null },
 ): Promise<void> {
   if (o.whole) {
-    await writeGeneration(admin, reportSchema, GENERATION_TABLE, { runId: o.runId, dirty: false });
+    // After the swap, not in it: a run killed in between leaves the older marker, whose resume
+    // position lies before this set's snapshot, so binlog capture re-reads more, never less.
+    await writeGeneration(admin, reportSchema, GENERATION_TABLE, { runId: o.runId, dirty: false, binlog: o.resume });
     await purgeJournal(admin, reportSchema, o.runId);
   } else {
     await admin.execute(`DROP TABLE IF EXISTS ${qualify(internalSchemaOf(reportSchema), GENERATION_TABLE)}`);

@@ -34,15 +34,23 @@ export interface Generation {
   runId: number;
   /** True while a run writes the set (shadow only). */
   dirty: boolean;
+  /**
+   * Where binlog capture resumes for this set: a binlog position (serializeBinlogPosition) at or
+   * before the set's snapshot. Written with the marker and published in the same RENAME as the set,
+   * so the live set and its resume point never disagree. Absent: unknown (a binlog run is full).
+   */
+  binlog?: string | null;
 }
 
 /** Reads a marker table of report schema `schema` (in its internal schema); null when there is none. */
 export async function readGeneration(conn: SqlConnection, schema: string, table: string): Promise<Generation | null> {
   try {
-    const rows = await conn.query<{ g: string | number; d: string | number }>(
-      `SELECT generation AS g, dirty AS d FROM ${qualify(internalSchemaOf(schema), table)} LIMIT 1`,
+    // SELECT *: a marker from before the binlog column reads as "no resume point".
+    const rows = await conn.query<{ generation: string | number; dirty: string | number; binlog?: string | null }>(
+      `SELECT * FROM ${qualify(internalSchemaOf(schema), table)} LIMIT 1`,
     );
-    return rows[0] ? { runId: Number(rows[0].g), dirty: Number(rows[0].d) === 1 } : null;
+    const r = rows[0];
+    return r ? { runId: Number(r.generation), dirty: Number(r.dirty) === 1, binlog: r.binlog ?? null } : null;
   } catch (error) {
     if (isNoSuchTable(error)) return null;
     throw error;
@@ -55,9 +63,17 @@ export async function readGeneration(conn: SqlConnection, schema: string, table:
  */
 export async function writeGeneration(conn: SqlConnection, schema: string, table: string, gen: Generation): Promise<void> {
   const marker = qualify(internalSchemaOf(schema), table);
-  await conn.execute(`CREATE TABLE IF NOT EXISTS ${marker} (generation BIGINT UNSIGNED NOT NULL PRIMARY KEY, dirty TINYINT NOT NULL) ENGINE=MyISAM`);
+  await conn.execute(
+    `CREATE TABLE IF NOT EXISTS ${marker} (generation BIGINT UNSIGNED NOT NULL PRIMARY KEY, dirty TINYINT NOT NULL, binlog TEXT NULL) ENGINE=MyISAM`,
+  );
+  const cols = await conn.query('SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?', [
+    internalSchemaOf(schema),
+    table,
+    'binlog',
+  ]);
+  if (cols.length === 0) await conn.execute(`ALTER TABLE ${marker} ADD COLUMN binlog TEXT NULL`);
   await conn.execute(`DELETE FROM ${marker}`);
-  await conn.execute(`INSERT INTO ${marker} VALUES (?, ?)`, [gen.runId, gen.dirty ? 1 : 0]);
+  await conn.execute(`INSERT INTO ${marker} (generation, dirty, binlog) VALUES (?, ?, ?)`, [gen.runId, gen.dirty ? 1 : 0, gen.binlog ?? null]);
 }
 
 /** Marks the shadow set as being written (a run killed now leaves it dirty). */

@@ -132,7 +132,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const binary = choice.binary ? { binary: choice.binary } : {};
   const template = await initialiseDataDir({ dir: join(dir, 'template'), install: choice.flavor === 'mariadb', ...binary });
   project.provide('testServerTemplate', template);
-  const state = await startEmbeddedServer({ dir: join(dir, 'shared'), ...binary, extraArgs: choice.extraArgs, templateDataDir: template });
+  // The shared server keeps a binlog on both kinds (MySQL's default; MariaDB's is off), so that
+  // incremental syncs are tested with binlog capture as well as triggers on the same fixtures.
+  const binlog = choice.flavor === 'mariadb' ? ['--log-bin=binlog', '--binlog-format=ROW', '--server-id=1', '--max-binlog-size=256M'] : [];
+  const state = await startEmbeddedServer({ dir: join(dir, 'shared'), ...binary, extraArgs: [...choice.extraArgs, ...binlog], templateDataDir: template });
   project.provide('testServerUrl', `mysql://root@127.0.0.1:${state.port}/`);
   project.provide('testServerKind', `embedded ${state.flavor} (${state.binary})`);
   project.provide('testServerDir', join(dir, 'shared'));

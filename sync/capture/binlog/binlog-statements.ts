@@ -69,6 +69,12 @@ export function classifyQuery(sql: string, defaultSchema: string, schema: string
     if (t?.schema !== schema) return { kind: 'ignore' };
     return tables.has(t.table) ? { kind: 'reload', table: t.table } : { kind: 'ignore' };
   }
+  // DDL whose targets are all named and none is a captured table changes no captured data, even
+  // when the session's default schema is this one or it reads from it (CREATE TABLE x.t AS SELECT
+  // …, dualpipe's own __dp_ tables dropped by a switch to binlog capture). A table added to or
+  // dropped from the schema is caught by the sync's own comparison of the table set.
+  const targets = ddlTargets(s, defaultSchema);
+  if (targets?.every((t) => t.schema !== schema || (t.table !== '' && !tables.has(t.table)))) return { kind: 'ignore' };
   const touches = defaultSchema === schema || namesSchema(s, schema);
   if (!touches) return { kind: 'ignore' };
   const ddl = /^(CREATE|ALTER|DROP|RENAME)\s+(ONLINE\s+|OFFLINE\s+|IGNORE\s+)?(TABLE|DATABASE|SCHEMA|INDEX|UNIQUE|FULLTEXT|SPATIAL)?\s*(IF\s+(NOT\s+)?EXISTS\s+)?/i.exec(s);
@@ -78,4 +84,45 @@ export function classifyQuery(sql: string, defaultSchema: string, schema: string
   }
   if (/^(INSERT|UPDATE|DELETE|REPLACE|LOAD)\b/i.test(s)) return { kind: 'full', reason: 'statement-dml' };
   return { kind: 'ignore' };
+}
+
+/** Splits `a, b` at top-level commas (names hold no parentheses; backquoted names may hold commas). */
+function nameList(text: string): string[] {
+  const out: string[] = [];
+  let rest = text.trimStart();
+  for (;;) {
+    const m = QNAME.exec(rest);
+    if (!m) return out;
+    out.push(m[0]);
+    rest = rest.slice(m[0].length).trimStart();
+    const to = /^TO\s+/i.exec(rest);
+    if (to) {
+      rest = rest.slice(to[0].length);
+      continue;
+    }
+    if (!rest.startsWith(',')) return out;
+    rest = rest.slice(1).trimStart();
+  }
+}
+
+/**
+ * The tables a DDL statement changes, resolved against the default schema, when the statement's
+ * form names them all: CREATE TABLE (not what it reads), DROP TABLE lists, RENAME TABLE pairs,
+ * CREATE/DROP INDEX … ON, ALTER TABLE without RENAME, CREATE/DROP DATABASE. Undefined otherwise.
+ */
+function ddlTargets(s: string, defaultSchema: string): { schema: string; table: string }[] | undefined {
+  const db = new RegExp(`^(CREATE|DROP|ALTER)\\s+(DATABASE|SCHEMA)\\s+(IF\\s+(NOT\\s+)?EXISTS\\s+)?(${IDENT})`, 'i').exec(s);
+  if (db?.[5]) return [{ schema: unquote(db[5]), table: '' }];
+  const resolve = (names: string[]) => names.map((n) => leadingTable(n, defaultSchema)!);
+  const create = /^CREATE\s+(OR\s+REPLACE\s+)?TABLE\s+(IF\s+NOT\s+EXISTS\s+)?/i.exec(s);
+  if (create) return resolve(nameList(s.slice(create[0].length)).slice(0, 1));
+  const drop = /^DROP\s+TABLE\s+(IF\s+EXISTS\s+)?/i.exec(s);
+  if (drop) return resolve(nameList(s.slice(drop[0].length)));
+  const rename = /^RENAME\s+TABLES?\s+/i.exec(s);
+  if (rename) return resolve(nameList(s.slice(rename[0].length)));
+  const index = /^(CREATE|DROP)\s+((UNIQUE|FULLTEXT|SPATIAL)\s+)?INDEX\s+\S+\s+ON\s+/i.exec(s);
+  if (index) return resolve(nameList(s.slice(index[0].length)).slice(0, 1));
+  const alter = /^ALTER\s+(ONLINE\s+|IGNORE\s+)?TABLE\s+(IF\s+EXISTS\s+)?/i.exec(s);
+  if (alter && !/\bRENAME\b/i.test(s)) return resolve(nameList(s.slice(alter[0].length)).slice(0, 1));
+  return undefined;
 }

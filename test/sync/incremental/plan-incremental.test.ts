@@ -59,7 +59,7 @@ function source(o: Partial<SourceFacts> = {}): SourceFacts {
   return {
     tables,
     foreignKeys: FKS,
-    capture: { captureId: 7, fingerprint: { installed: 'f', expected: 'f' }, uncaptured: [] },
+    capture: { method: 'triggers', captureId: 7, fingerprint: { installed: 'f', expected: 'f' }, uncaptured: [] },
     ddl: DDL,
     reports,
     last: { details: { captureId: 7, reportHashes: reportFingerprints(REPORTS), tableIds: { notes: '1', contacts: '2', transactions: '3', items: '4' } }, ddl: DDL },

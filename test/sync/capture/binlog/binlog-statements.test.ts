@@ -28,6 +28,18 @@ describe('classifyQuery', () => {
     ['DROP TEMPORARY TABLE IF EXISTS crm.tmp', 'crm', { kind: 'ignore' }],
     ["GRANT SELECT ON crm.* TO 'r'@'%'", 'crm', { kind: 'ignore' }],
     ['ANALYZE TABLE crm.codes', 'crm', { kind: 'ignore' }],
+    // DDL whose named targets all lie elsewhere, from a session whose default schema is the captured one.
+    ['CREATE TABLE `scratch`.`r` AS SELECT * FROM `crm`.`codes`', 'crm', { kind: 'ignore' }],
+    ['DROP TABLE IF EXISTS `scratch`.`r`, scratch.q', 'crm', { kind: 'ignore' }],
+    ['DROP TABLE IF EXISTS `scratch`.`r`, codes', 'crm', { kind: 'full', reason: 'ddl' }],
+    ['RENAME TABLE scratch.a TO scratch.b', 'crm', { kind: 'ignore' }],
+    ['RENAME TABLE scratch.a TO scratch.b, scratch.c TO crm.codes', 'other', { kind: 'full', reason: 'ddl' }],
+    ['CREATE INDEX i ON scratch.t (a)', 'crm', { kind: 'ignore' }],
+    ['CREATE DATABASE IF NOT EXISTS `scratch`', 'crm', { kind: 'ignore' }],
+    ['ALTER TABLE scratch.t RENAME TO t', 'crm', { kind: 'full', reason: 'ddl' }],
+    ['CREATE TABLE `my table` (x INT)', 'crm', { kind: 'full', reason: 'ddl', table: 'my table' }],
+    ['DROP TABLE IF EXISTS `crm`.`__dp_changes`', 'other', { kind: 'ignore' }],
+    ['CREATE TABLE crm.brand_new (x INT)', 'other', { kind: 'ignore' }],
   ] as const)('%s (default schema %s)', (sql, defaultSchema, verdict) => {
     expect(classifyQuery(sql, defaultSchema, 'crm', tables)).toEqual(verdict);
   });
