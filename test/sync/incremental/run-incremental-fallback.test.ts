@@ -59,7 +59,7 @@ describe('incremental sync fallbacks (trigger capture)', () => {
   });
 
   it('migrates to binlog capture on a running system: triggers gone, no change lost in between', async () => {
-    const { conn, q, fx, options } = f;
+    const { conn, q, fx } = f;
     await f.incremental();
     // Committed after the last sync and before the switch: logged by the triggers, which go away.
     await conn.execute(`UPDATE ${q('contacts')} SET last_name = 'BeforeSwitch' WHERE id % 11 = 0`);
