@@ -38,7 +38,7 @@ function toolsFor(flavor: ServerFlavor, binary: string): BenchTools {
 }
 
 /** A throwaway server of `--server`'s family; MySQL runs with GTIDs on, as Debian's my.cnf sets it. */
-export async function benchServer(): Promise<{
+export async function benchServer(o: { extraArgs?: string[] } = {}): Promise<{
   port: number;
   dir: string;
   flavor: ServerFlavor;
@@ -55,7 +55,7 @@ export async function benchServer(): Promise<{
     ...(process.env.DUALPIPE_SERVER_BINARY ? { binary: process.env.DUALPIPE_SERVER_BINARY } : {}),
     // GTID consistency limits MyISAM writes: autocommitted INSERT … SELECT into MyISAM is allowed,
     // CREATE TABLE … SELECT of a MyISAM table is not; the anchors below keep to the former.
-    extraArgs: flavor === 'mysql' ? ['--gtid-mode=ON', '--enforce-gtid-consistency=ON'] : [],
+    extraArgs: [...(flavor === 'mysql' ? ['--gtid-mode=ON', '--enforce-gtid-consistency=ON'] : []), ...(o.extraArgs ?? [])],
   });
   return {
     port: state.port,

@@ -20,13 +20,15 @@ import { publishTables } from '../../src/catalog/publish-tables.js';
 import { reportFingerprints } from '../reports/report-definitions.js';
 import { reportsOfRun } from '../reports/report-set.js';
 import { ensureHistoryTable, finishRun, markAbandonedRuns, recordFailedRun, startRun } from '../../src/history/run-history.js';
-import { openSnapshot, prepareSession, snapshotTimeOf } from '../../src/db/sessions.js';
+import { prepareSession, snapshotTimeOf } from '../../src/db/sessions.js';
 import { readSourceState } from '../../src/catalog/source-state.js';
 import type { TableSyncResult } from './sync-table.js';
 import { readCapture } from '../capture/capture.js';
 import { consumeOrNote, readChangeRanges } from '../capture/change-log.js';
 import { markFullSyncGeneration, retireShadowSet, withFreshness } from '../shadow/after-full-sync.js';
-import { resumePositionOf } from '../capture/binlog/resume-position.js';
+import { openCaptureSnapshot, resumePositionOf } from '../capture/binlog/capture-snapshot.js';
+import { readCaptureMethod } from '../capture/capture-method.js';
+import { GENERATION_TABLE, readGeneration } from '../shadow/shadow-set.js';
 import { moveToInternalSchema } from '../shadow/move-to-internal.js';
 import { readTableIds } from '../../src/catalog/table-ids.js';
 import { withSession } from '../../src/db/with-session.js';
@@ -140,7 +142,9 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     // Planning validates the input (schema, --tables) before anything is written.
     // Table ids are read before the snapshot (see run-incremental.ts).
     const tableIds = await withSession(o.pipeline.source, (c) => readTableIds(c, o.pipeline.sourceSchema));
-    snapshot = await openSnapshot(o.pipeline.source);
+    const binlog = (await readCaptureMethod(admin, o.pipeline.reportSchema)).method === 'binlog';
+    const earlier = binlog ? ((await readGeneration(admin, o.pipeline.reportSchema, GENERATION_TABLE))?.binlog ?? null) : null;
+    snapshot = await openCaptureSnapshot(o.pipeline.source, { binlog, schema: o.pipeline.sourceSchema, log });
     const snap = snapshot;
     const reportDefs = await reportsOfRun(snap, o.pipeline.sourceSchema, o);
     const plan = await buildPlan(snap, admin, { ...o, reports: reportDefs });
@@ -202,11 +206,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     log.info({ attempts: published.attempts }, 'report tables swapped in');
     for (const sql of [...plan.dropSql, fresh.drop]) await admin.execute(sql);
     // An exclude list leaves the run whole for the tables it keeps; incremental runs honour it.
-    await markFullSyncGeneration(admin, o.pipeline.reportSchema, {
-      runId,
-      whole: plan.strategy === 'swap' && !o.include?.length,
-      resume: resumePositionOf(snap, sourceState),
-    });
+    await markFullSyncGeneration(admin, o.pipeline.reportSchema, { runId, whole: plan.strategy === 'swap' && !o.include?.length, resume: resumePositionOf(snap, earlier) });
     await consumeOrNote(o.pipeline.source, o.pipeline.sourceSchema, consumed, plan.notes, log);
     if (o.afterPublish) {
       await o.afterPublish(snap);

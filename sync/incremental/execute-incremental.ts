@@ -27,7 +27,7 @@ import { type ChangeFacts, type IncrementalRunPlan, runKeys, type SourceFacts } 
 import { collectRowKeys, createReportKeys, refreshShadowReport } from './refresh-reports.js';
 import { ReportScheduler } from './report-scheduler.js';
 import { markDeadRuns } from '../../src/history/dead-runs.js';
-import { resumePositionOf } from '../capture/binlog/resume-position.js';
+import { resumePositionOf } from '../capture/binlog/capture-snapshot.js';
 
 /** Above this share of a report's rows changed, the report is built again whole instead. */
 const REBUILD_SHARE = 0.25;
@@ -62,7 +62,7 @@ export async function executeIncremental(
   const snap = run.snap!;
   const snapshotAt = snapshotTimeOf(snap) ?? started.toISOString().slice(0, 23).replace('T', ' ');
   // Where binlog capture resumes once this set is live: published with it (publish-shadow.ts).
-  const resume = resumePositionOf(snap, x.sourceState);
+  const resume = resumePositionOf(snap, source.capture.method === 'binlog' ? (source.capture.resume ?? null) : null);
   const byName = new Map(source.tables.map((m) => [m.name, m]));
   const throwIfAborted = () => {
     if (o.signal?.aborted) throw new AbortedError('incremental sync interrupted: the live report tables were not changed');

@@ -1,33 +1,37 @@
 /**
  * Incremental syncs under concurrent writers (test/helpers/marker-writers.ts): after every run
  * the mirrors hold exactly the writer rows implied by their marker values, so any mix of two
- * points in time, a late commit skipped or a cascade missed shows up.
+ * points in time, a late commit skipped or a cascade missed shows up. With each capture method:
+ * under binlog capture the writers commit between every run's snapshot and the binlog position it
+ * reads up to, and between a published set's snapshot and its recorded resume position.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../../src/db/connection.js';
 import { installCapture } from '../../../sync/capture/capture.js';
+import { installChangeCapture } from '../../../ops/change-capture.js';
 import { runIncrementalSync } from '../../../sync/incremental/run-incremental.js';
 import type { SyncOptions } from '../../../sync/full/run-sync.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
 import { checkMarkerMirror, createMarkers, markerWriter, originalLeadScores, WRITERS } from '../../helpers/marker-writers.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
 
-let fx: CrmFixture;
-let conn: SqlConnection;
+describe.each(['triggers', 'binlog'] as const)('incremental sync under concurrent writers (%s capture)', (method) => {
+  let fx: CrmFixture;
+  let conn: SqlConnection;
 
-beforeAll(async () => {
-  fx = await createCrmFixture('iconsist', 0.02);
-  conn = await fx.connector.connect();
-  await createMarkers(conn, fx.database);
-  await installCapture(conn, fx.database);
-});
+  beforeAll(async () => {
+    fx = await createCrmFixture(`icons_${method.slice(0, 3)}`, 0.02);
+    conn = await fx.connector.connect();
+    await createMarkers(conn, fx.database);
+    if (method === 'triggers') await installCapture(conn, fx.database);
+    else await installChangeCapture(fx.pipeline, { method });
+  });
 
-afterAll(async () => {
-  await conn.close();
-  await fx.drop();
-});
+  afterAll(async () => {
+    await conn.close();
+    await fx.drop();
+  });
 
-describe('incremental sync under concurrent writers', () => {
   it('the mirror set equals one snapshot of the source after every run', async () => {
     const original = await originalLeadScores(conn, fx.database);
     const options: SyncOptions = { pipeline: fx.pipeline };
