@@ -87,6 +87,14 @@ async function checkBinlogSettings(conn: SqlConnection): Promise<void> {
     });
   });
   if (!now) throw new UsageError('binlog capture: the source server has no binary log (log_bin=OFF)', { hint: 'start the source with log_bin, binlog_format=ROW and a server_id' });
+  // MySQL fact: without GTIDs it offers no lock-free binlog position for a snapshot (capture-snapshot.ts).
+  const mariadb = (await conn.query("SHOW STATUS LIKE 'binlog_snapshot_file'")).length > 0;
+  const gtidMode = mariadb ? 'ON' : String((await conn.query<{ m: string }>('SELECT @@GLOBAL.gtid_mode AS m'))[0]?.m ?? 'OFF');
+  if (gtidMode !== 'ON') {
+    throw new UsageError(`binlog capture on MySQL needs GTIDs (gtid_mode is ${gtidMode})`, {
+      hint: 'set gtid_mode=ON and enforce_gtid_consistency=ON on the source, or keep trigger capture',
+    });
+  }
   const reason = await checkBinlogReadable(conn, now, now);
   if (reason) throw new UsageError(`binlog capture: ${reason.detail}`, { hint: 'run `dualpipe doctor` for the settings binlog capture needs' });
 }

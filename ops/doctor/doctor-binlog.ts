@@ -1,8 +1,8 @@
 /**
  * `dualpipe doctor` under binlog capture: the source's binlog settings the capture reads with, its
  * retention, and the sync account's privileges (REPLICATION SLAVE to read the binlog; REPLICATION
- * CLIENT, MariaDB's BINLOG MONITOR, to read positions; on MySQL, LOCK TABLES for the brief lock of
- * capture-snapshot.ts). No TRIGGER and no SUPER are needed.
+ * CLIENT, MariaDB's BINLOG MONITOR, to read positions; on MySQL, SELECT on mysql.gtid_executed for
+ * the snapshot's GTID set, capture-snapshot.ts). No TRIGGER and no SUPER are needed.
  */
 import type { SqlConnection } from '../../src/db/connection.js';
 import type { ServerlessCheck } from './doctor-check.js';
@@ -16,7 +16,7 @@ async function globalVar(conn: SqlConnection, name: string): Promise<string | nu
 const SETTINGS_FIX = 'set in the source server\'s my.cnf: log_bin, binlog_format=ROW, binlog_row_image=FULL, server_id (non-zero); restart';
 
 /** The binlog checks of the source (`conn`), for a pipeline whose capture method is binlog. */
-export async function checkBinlogCapture(conn: SqlConnection, schema: string): Promise<ServerlessCheck[]> {
+export async function checkBinlogCapture(conn: SqlConnection): Promise<ServerlessCheck[]> {
   const checks: ServerlessCheck[] = [];
   const setting = (name: string, ok: boolean, detail: string, fix = SETTINGS_FIX) =>
     checks.push(ok ? { name, verdict: 'pass', detail } : { name, verdict: 'fail', detail, fix });
@@ -31,8 +31,13 @@ export async function checkBinlogCapture(conn: SqlConnection, schema: string): P
   setting('server_id', serverId > 0, `server_id is ${serverId}`);
   const compression = (await globalVar(conn, 'binlog_transaction_compression')) ?? 'OFF';
   setting('binlog_transaction_compression', compression === '0' || compression.toUpperCase() === 'OFF', `binlog_transaction_compression is ${compression}`, 'SET PERSIST binlog_transaction_compression = OFF (compressed transactions cannot be decoded)');
+  const mariadb = (await conn.query("SHOW STATUS LIKE 'binlog_snapshot_file'")).length > 0;
+  if (!mariadb) {
+    const gtid = (await globalVar(conn, 'gtid_mode')) ?? 'OFF';
+    setting('gtid_mode', gtid === 'ON', `gtid_mode is ${gtid}${gtid === 'ON' ? '' : ': MySQL gives no exact binlog position for a snapshot without GTIDs'}`, 'set gtid_mode=ON and enforce_gtid_consistency=ON (stepwise on a running server: OFF_PERMISSIVE, ON_PERMISSIVE, ON)');
+  }
   checks.push(await retention(conn));
-  checks.push(await privileges(conn, schema));
+  checks.push(await privileges(conn));
   return checks;
 }
 
@@ -50,8 +55,16 @@ async function retention(conn: SqlConnection): Promise<ServerlessCheck> {
   return { name, verdict: 'pass', detail: `binary logs are kept ${(hours / 24).toFixed(1)} day(s); a sync paused longer than that runs a full sync` };
 }
 
+/** Whether the account may read mysql.gtid_executed (MySQL). */
+async function readsGtidTable(conn: SqlConnection): Promise<boolean> {
+  return conn.query('SELECT 1 FROM mysql.gtid_executed LIMIT 1').then(
+    () => true,
+    () => false,
+  );
+}
+
 /** The connected account's binlog privileges. */
-async function privileges(conn: SqlConnection, schema: string): Promise<ServerlessCheck> {
+async function privileges(conn: SqlConnection): Promise<ServerlessCheck> {
   const grants = (await conn.query<Record<string, string>>('SHOW GRANTS')).map((r) => Object.values(r)[0] ?? '').join('\n').toUpperCase();
   const all = /GRANT ALL PRIVILEGES ON \*\.\*/.test(grants);
   const has = (p: string) => all || grants.includes(p);
@@ -59,7 +72,7 @@ async function privileges(conn: SqlConnection, schema: string): Promise<Serverle
   const missing = [
     ...(has('REPLICATION SLAVE') ? [] : ['REPLICATION SLAVE']),
     ...(has('REPLICATION CLIENT') || has('BINLOG MONITOR') || has('SUPER') ? [] : [mariadb ? 'BINLOG MONITOR' : 'REPLICATION CLIENT']),
-    ...(mariadb || has('LOCK TABLES') ? [] : [`LOCK TABLES ON ${schema}.*`]),
+    ...(mariadb || (await readsGtidTable(conn)) ? [] : ['SELECT ON mysql.gtid_executed']),
   ];
   const name = 'binlog capture privileges';
   if (missing.length === 0) return { name, verdict: 'pass', detail: 'the account may read the binlog and its positions' };

@@ -75,7 +75,7 @@ async function checkCapture(pipeline: Pipeline): Promise<DoctorCheck[]> {
   }
   const line: DoctorCheck = { server: 'source', name: 'capture method', verdict: 'pass', detail: `${method} (dualpipe capture install --method triggers|binlog)` };
   if (method === 'triggers') return [line];
-  const binlog = await withSession(pipeline.source, (c) => checkBinlogCapture(c, pipeline.sourceSchema), { database: null });
+  const binlog = await withSession(pipeline.source, (c) => checkBinlogCapture(c), { database: null });
   return [line, ...binlog.map((c) => ({ server: 'source' as const, ...c }))];
 }
 

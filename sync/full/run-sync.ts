@@ -144,7 +144,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     const tableIds = await withSession(o.pipeline.source, (c) => readTableIds(c, o.pipeline.sourceSchema));
     const binlog = (await readCaptureMethod(admin, o.pipeline.reportSchema)).method === 'binlog';
     const earlier = binlog ? ((await readGeneration(admin, o.pipeline.reportSchema, GENERATION_TABLE))?.binlog ?? null) : null;
-    snapshot = await openCaptureSnapshot(o.pipeline.source, { binlog, schema: o.pipeline.sourceSchema, log });
+    snapshot = await openCaptureSnapshot(o.pipeline.source);
     const snap = snapshot;
     const reportDefs = await reportsOfRun(snap, o.pipeline.sourceSchema, o);
     const plan = await buildPlan(snap, admin, { ...o, reports: reportDefs });

@@ -19,7 +19,6 @@
 import type { SqlConnection } from '../../src/db/connection.js';
 import { prepareSession } from '../../src/db/sessions.js';
 import { openCaptureSnapshot } from '../capture/binlog/capture-snapshot.js';
-import { readCaptureMethod } from '../capture/capture-method.js';
 import { moveToInternalSchema } from '../shadow/move-to-internal.js';
 import { withSession } from '../../src/db/with-session.js';
 import { readTableIds } from '../../src/catalog/table-ids.js';
@@ -61,7 +60,7 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
     await prepareSession(admin);
     // An old layout's bookkeeping moves into the internal schema before anything reads it.
     await moveToInternalSchema(admin, o.pipeline.reportSchema);
-    const read = await readInSnapshot(o, admin, run, true);
+    const read = await readInSnapshot(o, admin, run);
     const plan = planIncremental(read.facts);
     if (plan.kind === 'full') {
       run.snap?.destroy();
@@ -89,14 +88,13 @@ export async function runIncrementalSync(o: IncrementalOptions): Promise<Increme
   }
 }
 
-/** Opens the run's snapshot (kept in `run.snap`; `publishes`: not a dry run) and reads the facts in it. */
-async function readInSnapshot(o: IncrementalOptions, admin: SqlConnection, run: RunSessions, publishes = false): Promise<ReadFacts> {
+/** Opens the run's snapshot (kept in `run.snap`) and reads the facts in it. */
+async function readInSnapshot(o: IncrementalOptions, admin: SqlConnection, run: RunSessions): Promise<ReadFacts> {
   // Before the snapshot: a TRUNCATE after this read changes the id again and is caught next run;
   // read after the snapshot, one between the two would be missed for good.
   const tableIds = await withSession(o.pipeline.source, (c) => readTableIds(c, o.pipeline.sourceSchema));
-  // A run that publishes notes its snapshot's exact binlog position (capture-snapshot.ts).
-  const binlog = publishes && (await readCaptureMethod(admin, o.pipeline.reportSchema)).method === 'binlog';
-  run.snap = await openCaptureSnapshot(o.pipeline.source, { binlog, schema: o.pipeline.sourceSchema, ...(o.logger ? { log: o.logger } : {}) });
+  // Notes where binlog capture resumes once this run's set is live (capture-snapshot.ts).
+  run.snap = await openCaptureSnapshot(o.pipeline.source);
   return readIncrementalFacts(run.snap, admin, o, tableIds);
 }
 

@@ -20,6 +20,7 @@ import { createPipeline } from '../../src/pipeline.js';
 import { quoteId } from '../../src/db/quote.js';
 import { DualpipeError, UnsupportedTableError, UsageError } from '../../src/errors.js';
 import { installCapture } from '../../sync/capture/capture.js';
+import { installChangeCapture } from '../../ops/change-capture.js';
 import { runIncrementalSync } from '../../sync/incremental/run-incremental.js';
 import { runSync, type SyncOptions } from '../../sync/full/run-sync.js';
 import { verifyMirrors } from '../../sync/verify/verify.js';
@@ -40,6 +41,8 @@ export interface RunEnv {
    * through dualpipe instead of copied by INSERT … SELECT), against the same server.
    */
   crossServer?: boolean;
+  /** How incremental syncs learn what changed (default triggers). */
+  capture?: 'triggers' | 'binlog';
 }
 
 export interface CaseStats {
@@ -199,7 +202,9 @@ export async function runScript(c: TortureScript, env: RunEnv): Promise<CaseOutc
     await session(c.load);
     await guarded('full sync', () => runSync(opts));
     await check('full sync');
-    await guarded('capture install', () => installCapture(conn!, db));
+    await guarded('capture install', () =>
+      env.capture === 'binlog' ? installChangeCapture(pipeline, { method: 'binlog' }) : installCapture(conn!, db),
+    );
     for (const [i, ops] of c.steps.entries()) {
       await session(ops);
       await guarded(`incremental sync ${i + 1}`, () => runIncrementalSync(opts));

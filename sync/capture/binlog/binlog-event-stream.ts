@@ -19,6 +19,8 @@ export type BinlogItem =
   | { kind: 'rows'; schema: string; table: string; op: 'update'; rows: { before: RowImage; after: RowImage }[]; end: number }
   | { kind: 'query'; schema: string; sql: string; end: number }
   | { kind: 'commit'; end: number }
+  /** MySQL: the GTID of the transaction that follows. */
+  | { kind: 'gtid'; uuid: string; tag: string; gno: number; end: number }
   | { kind: 'other'; end: number }
   | { kind: 'undecodable'; message: string }
   /** A table's columns changed after its rows were logged (or it is gone): its row images cannot be decoded. */
@@ -153,6 +155,11 @@ function toItem(event: AnyBinlogEvent): BinlogItem | undefined {
     }
     case 'Xid':
       return { kind: 'commit', end };
+    case 'Gtid': {
+      const e = event as unknown as { sid?: string; tag?: string; gno?: number | string };
+      if (e.sid === undefined || e.gno === undefined) return { kind: 'other', end };
+      return { kind: 'gtid', uuid: e.sid, tag: e.tag ?? '', gno: Number(e.gno), end };
+    }
     // Named here, in stream order, not only by the client's one-time 'error' (which may arrive after
     // the reader has passed its end position): their rows would be lost in silence.
     case 'TransactionPayload':

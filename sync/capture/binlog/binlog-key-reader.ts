@@ -21,6 +21,7 @@ import { type KeyTuple, KeySets, afterKeyOf, keyOf } from './binlog-key-set.js';
 import { type BinlogPosition, compareBinlogFiles, compareBinlogPositions } from './binlog-position.js';
 import { findDdlAfter } from './binlog-ddl-after.js';
 import { classifyQuery } from './binlog-statements.js';
+import { gtidSetHas, parseGtidSet } from './gtid-set.js';
 
 /** What to read. */
 export interface ReadChangedKeysOptions {
@@ -108,6 +109,10 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
     // end offset 0 on the events inside a transaction, so only the commit tells where it lies.
     let pending = new KeySets();
     let pendingReload = new Set<string>();
+    // MySQL: transactions the start position's snapshot already holds are read past, unread
+    // (their rows may predate a DDL that the snapshot reflects: decoding them would fail).
+    const skip = from.skip ? parseGtidSet(from.skip) : null;
+    let skipping = false;
     try {
       for (;;) {
         const item = await nextWithin(it, idle, () => new BinlogReadError(schema, `no binlog event for ${idle} ms before reaching ${to.file}:${to.offset}`, { at: lastCommit }));
@@ -117,6 +122,8 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
           file = item.file;
           continue;
         }
+        if (item.kind === 'gtid') skipping = skip !== null && gtidSetHas(skip, item.uuid, item.tag, item.gno);
+        if (skipping && (item.kind === 'rows' || item.kind === 'undecodable' || item.kind === 'schema-changed')) continue;
         if (item.kind === 'undecodable' || item.kind === 'schema-changed') return { ok: false, reason: { code: item.kind, detail: item.message } };
         if (item.kind === 'rows') {
           if (item.schema !== schema) continue;
@@ -130,7 +137,8 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
         if (end > 0 && compareBinlogPositions({ file, offset: end }, to) > 0) return done(keys, reload);
         let commit = item.kind === 'commit';
         if (item.kind === 'query') {
-          const verdict = classifyQuery(item.sql, item.schema, schema, primaryKeys);
+          const classified = classifyQuery(item.sql, item.schema, schema, primaryKeys);
+          const verdict = skipping && (classified.kind === 'full' || classified.kind === 'reload') ? ({ kind: 'ignore' } as const) : classified;
           if (verdict.kind === 'full') {
             const what = verdict.reason === 'ddl' ? 'DDL' : 'a statement-logged change (binlog_format=STATEMENT in that session)';
             return {

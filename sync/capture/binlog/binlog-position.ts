@@ -19,6 +19,11 @@ export interface BinlogPosition {
    * that lies after `offset` (a resume by GTID re-reads rather than skips).
    */
   gtid?: string;
+  /**
+   * MySQL: a GTID set whose transactions a reader starting here leaves out (they are in the
+   * snapshot this position belongs to; capture-snapshot.ts). Absent: none left out.
+   */
+  skip?: string;
 }
 
 /**
@@ -38,7 +43,12 @@ export async function readBinlogPosition(conn: SqlConnection): Promise<BinlogPos
 
 /** The position as one line of text (JSON), for a history row or a marker table. */
 export function serializeBinlogPosition(position: BinlogPosition): string {
-  return JSON.stringify({ file: position.file, offset: position.offset, ...(position.gtid ? { gtid: position.gtid } : {}) });
+  return JSON.stringify({
+    file: position.file,
+    offset: position.offset,
+    ...(position.gtid ? { gtid: position.gtid } : {}),
+    ...(position.skip ? { skip: position.skip } : {}),
+  });
 }
 
 /** Parses serializeBinlogPosition's text; throws BinlogPositionError when it is not one. */
@@ -49,12 +59,13 @@ export function parseBinlogPosition(text: string): BinlogPosition {
   } catch (cause) {
     throw new BinlogPositionError(text, 'not JSON', { cause });
   }
-  const v = value as { file?: unknown; offset?: unknown; gtid?: unknown };
+  const v = value as { file?: unknown; offset?: unknown; gtid?: unknown; skip?: unknown };
   if (typeof v !== 'object' || v === null) throw new BinlogPositionError(text, 'not an object');
   if (typeof v.file !== 'string' || fileSequence(v.file) === null) throw new BinlogPositionError(text, 'file is not a binlog file name');
   if (typeof v.offset !== 'number' || !Number.isSafeInteger(v.offset) || v.offset < 4) throw new BinlogPositionError(text, 'offset is not an integer >= 4');
   if (v.gtid !== undefined && typeof v.gtid !== 'string') throw new BinlogPositionError(text, 'gtid is not a string');
-  return { file: v.file, offset: v.offset, ...(v.gtid ? { gtid: v.gtid } : {}) };
+  if (v.skip !== undefined && typeof v.skip !== 'string') throw new BinlogPositionError(text, 'skip is not a string');
+  return { file: v.file, offset: v.offset, ...(v.gtid ? { gtid: v.gtid } : {}), ...(v.skip ? { skip: v.skip } : {}) };
 }
 
 /** The numeric suffix of a binlog file name (`binlog.000012` -> 12); null when it has none. */

@@ -1,103 +1,54 @@
 /**
- * Opens a sync's snapshot so that binlog capture knows exactly where it lies in the binlog: the
- * position the published set resumes from (resumePositionOf), stored in its generation marker
- * (shadow-set.ts) and published in the same RENAME as the set.
+ * Opens a sync's snapshot and notes where binlog capture resumes once the set built from it is
+ * live (resumePositionOf): a position from which reading misses no transaction the snapshot lacks.
+ * It is stored in the set's generation marker (shadow-set.ts), published in the same RENAME.
  *
- * MariaDB reports the snapshot's own binlog position (binlog_snapshot_file/position), lock-free:
- * it is noted for every sync, so a switch from trigger to binlog capture needs no full sync. Oracle MySQL fact: it has no such status, and a position read next to the snapshot
- * is not exact either way: a transaction is written to the binlog before InnoDB commits it, so one
- * may lie before the position read and still be missing from the snapshot. So on MySQL, under
- * binlog capture, the snapshot opens while a second session holds `LOCK TABLES … READ` on the
- * captured tables: the lock is granted only once no transaction that wrote them is still
- * committing (it holds its metadata lock until its commit is done, in the binlog and in InnoDB),
- * and none can write them until it is released. The binlog position read inside the lock is then
- * exact for those tables. Writers of those tables wait for the few milliseconds the lock is held
- * (and up to `lock_wait_timeout` behind a long open transaction); taking it needs the LOCK TABLES
- * privilege. When it cannot be taken within a second (a long open transaction wrote one of
- * the tables), the snapshot opens without it and the set it publishes keeps the live set's older
- * resume position (resumePositionOf): the next run reads further back, and loses nothing.
+ * - MariaDB reports the snapshot's own binlog position (binlog_snapshot_file/position): exact and
+ *   lock-free, noted for every sync, so a switch from trigger to binlog capture needs no full sync.
+ * - Oracle MySQL fact: it has no such position, and none read beside a snapshot is exact either
+ *   way: a transaction is written to the binlog before InnoDB commits it, so one may lie before a
+ *   position read and still be missing from the snapshot. With GTIDs on, the snapshot's GTID set
+ *   is known (readSnapshotBinlog, src/catalog/source-state.ts), and every transaction it lacks lies
+ *   in the binlog file current before it opened or later (a rotation waits for the prepared
+ *   transactions of the old file to commit). So the resume point is the start of that file, and the
+ *   reader passes over the transactions the set holds, unread (binlog-key-reader.ts). The cost:
+ *   the rest of that file is read again each run, until the server rotates it (max_binlog_size).
+ *   Without GTIDs, MySQL gives no lock-free exact point: no position is noted, and binlog runs are
+ *   full syncs (`capture install --method binlog` refuses such a server; doctor says why). A
+ *   brief LOCK TABLES … READ around the snapshot was tried and dropped: writers' transactions
+ *   waiting behind it were chosen as deadlock victims (the suite's concurrent-writer test).
  */
 import type { SqlConnection, SqlConnector } from '../../../src/db/connection.js';
-import { qualify } from '../../../src/db/quote.js';
-import { readBinlogStatus } from '../../../src/db/binlog-status.js';
 import { openSnapshot } from '../../../src/db/sessions.js';
-import type { Logger } from '../../../src/log/logger.js';
+import { readSnapshotBinlog } from '../../../src/catalog/source-state.js';
 import { type BinlogPosition, serializeBinlogPosition } from './binlog-position.js';
 
-/** Seconds to wait for the brief lock (writers of the locked tables queue behind it meanwhile). */
-const LOCK_WAIT_SECONDS = 1;
-
-const exactPositions = new WeakMap<SqlConnection, BinlogPosition>();
-
-/** The exact binlog position noted for `snap` by openCaptureSnapshot (MySQL), if any. */
-export function exactSnapshotPosition(snap: SqlConnection): BinlogPosition | undefined {
-  return exactPositions.get(snap);
-}
+const positions = new WeakMap<SqlConnection, BinlogPosition>();
 
 /**
- * The resume position of the set a sync publishes from `snap` (serialized): its exact position, or
- * else `earlier`, a position known to lie before the snapshot (the live set's own resume position):
- * reading from further back re-reads keys the set already holds, never misses one. Null when
- * neither is known (the next binlog run is a full sync).
+ * The resume position of the set a sync publishes from `snap` (serialized): the one noted when the
+ * snapshot opened, or else `earlier`, a position known to lie before the snapshot (the live set's
+ * own): reading from further back re-reads keys the set holds, never misses one. Null when neither
+ * is known (the next binlog run is a full sync).
  */
 export function resumePositionOf(snap: SqlConnection, earlier: string | null = null): string | null {
-  const p = exactPositions.get(snap);
+  const p = positions.get(snap);
   return p ? serializeBinlogPosition(p) : earlier;
 }
 
-/**
- * Opens the snapshot of a sync (src/db/sessions.ts openSnapshot) and notes its exact binlog
- * position where the server tells it (MariaDB), or, with `binlog` (binlog capture), where the brief
- * lock described above makes it exact (MySQL).
- */
-export async function openCaptureSnapshot(connector: SqlConnector, o: { binlog: boolean; schema: string; log?: Logger }): Promise<SqlConnection> {
-  const helper = await connector.connect({ database: null });
+/** Opens the snapshot of a sync (src/db/sessions.ts openSnapshot) and notes its resume position where the server allows. */
+export async function openCaptureSnapshot(connector: SqlConnector): Promise<SqlConnection> {
+  const snap = await openSnapshot(connector);
   try {
-    const own = await helper.query("SHOW STATUS LIKE 'binlog_snapshot_file'");
-    if (own.length > 0) {
-      const snap = await openSnapshot(connector);
-      await noteOwnPosition(snap).catch((error: unknown) => {
-        snap.destroy();
-        throw error;
-      });
-      return snap;
+    const { binlog } = await readSnapshotBinlog(snap);
+    if (binlog) {
+      // MariaDB: the snapshot's own position (its GTID there is informational). MySQL: the start
+      // of a file, with the snapshot's GTID set to pass over.
+      const mysql = binlog.position === 4 && (binlog.gtid ?? '').includes(':');
+      positions.set(snap, mysql ? { file: binlog.file, offset: 4, skip: binlog.gtid! } : { file: binlog.file, offset: binlog.position });
     }
-    if (!o.binlog) return await openSnapshot(connector);
-    const tables = await helper.query<{ t: string }>(
-      "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' AND TABLE_NAME NOT LIKE '\\_\\_dp\\_%'",
-      [o.schema],
-    );
-    let locked = false;
-    if (tables.length > 0) {
-      try {
-        await helper.execute(`SET SESSION lock_wait_timeout = ${LOCK_WAIT_SECONDS}`);
-        await helper.execute(`LOCK TABLES ${tables.map((r) => `${qualify(o.schema, r.t)} READ`).join(', ')}`);
-        locked = true;
-      } catch (error) {
-        o.log?.warn({ error: (error as Error).message }, 'binlog capture: the brief lock for an exact binlog position was not granted; the next run reads the binlog from further back');
-      }
-    }
-    const snap = await openSnapshot(connector);
-    try {
-      const status = locked ? await readBinlogStatus(snap) : null;
-      if (status) exactPositions.set(snap, { file: status.file, offset: status.position, ...(status.executedGtidSet ? { gtid: status.executedGtidSet } : {}) });
-    } catch (error) {
-      snap.destroy();
-      throw error;
-    }
-    return snap;
-  } finally {
-    await helper.execute('UNLOCK TABLES').catch(() => {});
-    await helper.close();
+  } catch {
+    // No binlog privilege, or no binlog: no position; a binlog run after this set is a full sync.
   }
-}
-
-/** MariaDB: the snapshot's own position, and its GTID position there (informational). */
-async function noteOwnPosition(snap: SqlConnection): Promise<void> {
-  const log = await snap.query<{ v: string | number }>('SELECT @@GLOBAL.log_bin AS v');
-  if (Number(log[0]?.v) !== 1) return;
-  const rows = await snap.query<{ Variable_name: string; Value: string }>("SHOW STATUS LIKE 'binlog_snapshot_%'");
-  const file = rows.find((r) => r.Variable_name === 'Binlog_snapshot_file')?.Value ?? '';
-  const offset = Number(rows.find((r) => r.Variable_name === 'Binlog_snapshot_position')?.Value ?? 0);
-  if (file && offset >= 4) exactPositions.set(snap, { file, offset });
+  return snap;
 }
