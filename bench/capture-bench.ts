@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const server = await benchServer({ extraArgs: ['--log-bin=binlog', '--binlog-format=ROW', '--server-id=1'] });
   const target = { host: '127.0.0.1', port: server.port, user: 'root', database: 'crm' };
   const url = `mysql://root@127.0.0.1:${server.port}/crm`;
-  const env = { env: { DUALPIPE_LOG_LEVEL: 'warn' } };
+  const env = { env: { DUALPIPE_LOG_LEVEL: 'warn' }, stdout: true };
   const admin = await createConnector(target).connect({ database: null });
   let w: Awaited<ReturnType<ReturnType<typeof createConnector>['connect']>> | undefined;
   try {

@@ -36,7 +36,15 @@ export async function readBinlogChanges(o: {
   idleTimeoutMs?: number;
 }): Promise<BinlogChanges> {
   const keyed = o.tables.filter((m) => m.primaryKey.length > 0);
+  // Non-key columns that other tables' foreign keys reference, per parent table.
+  const acting = o.foreignKeys.filter(changesChildren);
+  const referenced = new Map<string, string[]>();
+  for (const m of keyed) {
+    const cols = [...new Set(acting.filter((fk) => fk.parent === m.name).flatMap((fk) => fk.referenced))].filter((c) => !m.primaryKey.includes(c));
+    if (cols.length) referenced.set(m.name, cols);
+  }
   const result = await readChangedKeys({
+    referenced,
     connector: o.connector,
     schema: o.schema,
     from: parseBinlogPosition(o.resume),
@@ -46,13 +54,11 @@ export async function readBinlogChanges(o: {
   });
   if (!result.ok) return { ok: false, reason: `binlog capture: ${result.reason.detail}` };
   const byName = new Map(keyed.map((m) => [m.name, m]));
-  // A key of a table other tables' cascades start from may have lost children: looked up (derive-cascades.ts).
-  const parents = new Set(o.foreignKeys.filter(changesChildren).map((fk) => fk.parent));
   const keys = new Map<string, KeySet>();
   const whole = new Map<string, string>();
   for (const t of result.reload) whole.set(t, 'emptied by TRUNCATE (seen in the binlog)');
   let rows = 0;
-  for (const [table, { keys: tuples }] of result.tables) {
+  for (const [table, { keys: tuples, removed }] of result.tables) {
     const meta = byName.get(table);
     if (!meta || whole.has(table)) continue;
     const unmapped = unmappedKeyReason(meta);
@@ -60,16 +66,14 @@ export async function readBinlogChanges(o: {
       whole.set(table, unmapped);
       continue;
     }
-    for (const tuple of tuples) {
-      const text = keyTextOf(meta, tuple);
-      if (text === null) {
-        whole.set(table, `a key of ${table} was not decoded as its type`);
-        keys.delete(table);
-        break;
-      }
-      addKey(keys, table, text, parents.has(table));
-      rows++;
+    // A key that may have lost rows referencing it is marked removed: its children are looked up (derive-cascades.ts).
+    const texts = [...tuples.map((t) => [keyTextOf(meta, t), false] as const), ...removed.map((t) => [keyTextOf(meta, t), true] as const)];
+    if (texts.some(([text]) => text === null)) {
+      whole.set(table, `a key of ${table} was not decoded as its type`);
+      continue;
     }
+    for (const [text, gone] of texts) addKey(keys, table, text!, gone);
+    rows += tuples.length;
   }
   return { ok: true, log: { keys, ranges: [], rows }, whole: [...whole].map(([table, why]) => ({ table, why })) };
 }

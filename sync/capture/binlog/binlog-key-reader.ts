@@ -38,13 +38,22 @@ export interface ReadChangedKeysOptions {
   idleTimeoutMs?: number;
   /** The binlog dump's server id (default: random, see BinlogStreamOptions). */
   serverId?: number;
+  /**
+   * Per table, the non-key columns other tables' foreign keys reference: every update of such a
+   * table counts its key as removed, like a key change (see addRowKeys).
+   */
+  referenced?: ReadonlyMap<string, readonly string[]>;
 }
 
 /** The keys changed between two positions. */
 export interface ChangedKeys {
   ok: true;
-  /** Per table with changes: its primary key columns and the distinct key tuples (in key-column order). */
-  tables: Map<string, { primaryKey: string[]; keys: KeyTuple[] }>;
+  /**
+   * Per table with changes: its primary key columns, the distinct key tuples (in key-column order),
+   * and those of them that may have lost rows referencing them: keys deleted, inserted (a key taken
+   * again after a cascade removed it), changed, or whose referenced columns changed.
+   */
+  tables: Map<string, { primaryKey: string[]; keys: KeyTuple[]; removed: KeyTuple[] }>;
   /** Tables TRUNCATEd in the range: copy them whole (their keys are not in the binlog). */
   reload: string[];
   /** Where the read stopped: `to`. */
@@ -84,12 +93,13 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
   }
   const done = (keys: KeySets, reload: Set<string>): ChangedKeys => ({
     ok: true,
-    tables: new Map([...keys.toMap()].map(([t, k]) => [t, { primaryKey: primaryKeys.get(t) ?? [], keys: k }])),
+    tables: new Map([...keys.toMap()].map(([t, k]) => [t, { primaryKey: primaryKeys.get(t) ?? [], keys: k, removed: removedAll.toMap().get(t) ?? [] }])),
     reload: [...reload],
     end: to,
     cascadesLogged,
   });
   const keys = new KeySets();
+  const removedAll = new KeySets();
   const reload = new Set<string>();
   if (compareBinlogPositions(from, to) === 0) return done(keys, reload);
 
@@ -108,6 +118,7 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
     // Keys of the open transaction: kept only when its commit lies at or before `to`. MariaDB writes
     // end offset 0 on the events inside a transaction, so only the commit tells where it lies.
     let pending = new KeySets();
+    let pendingRemoved = new KeySets();
     let pendingReload = new Set<string>();
     // MySQL: transactions the start position's snapshot already holds are read past, unread
     // (their rows may predate a DDL that the snapshot reflects: decoding them would fail).
@@ -129,7 +140,7 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
           if (item.schema !== schema) continue;
           const pk = primaryKeys.get(item.table);
           if (!pk) continue;
-          addRowKeys(pending, item, pk);
+          addRowKeys(pending, pendingRemoved, item, pk, options.referenced?.get(item.table) ?? []);
           continue;
         }
         // Every other event carries its end offset in `file` (0: unknown, inside a MariaDB transaction).
@@ -153,8 +164,10 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
         }
         if (commit) {
           keys.merge(pending);
+          removedAll.merge(pendingRemoved);
           for (const t of pendingReload) reload.add(t);
           pending = new KeySets();
+          pendingRemoved = new KeySets();
           pendingReload = new Set();
           if (end > 0) lastCommit = `${file}:${end}`;
         }
@@ -166,14 +179,33 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
   }
 }
 
-function addRowKeys(into: KeySets, item: Extract<BinlogItem, { kind: 'rows' }>, pk: readonly string[]): void {
+function addRowKeys(into: KeySets, removed: KeySets, item: Extract<BinlogItem, { kind: 'rows' }>, pk: readonly string[], referenced: readonly string[]): void {
   if (item.op === 'update') {
     for (const { before, after } of item.rows) {
-      into.add(item.table, keyOf(before, pk));
-      into.add(item.table, afterKeyOf(before, after, pk));
+      const old = keyOf(before, pk);
+      const now = afterKeyOf(before, after, pk);
+      into.add(item.table, old);
+      into.add(item.table, now);
+      // Bytes, not collation: InnoDB passes a case-only change of a key on to children. A table whose
+      // non-key columns are referenced counts every update: a MINIMAL image (binlog_row_image is a
+      // session setting) cannot tell such a column unchanged from one set to NULL.
+      if (referenced.length > 0 || !sameValues(old, now)) {
+        removed.add(item.table, old);
+        removed.add(item.table, now);
+      }
     }
-  } else for (const row of item.rows) into.add(item.table, keyOf(row, pk));
+  } else {
+    for (const row of item.rows) {
+      const key = keyOf(row, pk);
+      into.add(item.table, key);
+      removed.add(item.table, key);
+    }
+  }
 }
+
+const sameValue = (a: unknown, b: unknown): boolean =>
+  Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
+const sameValues = (a: readonly unknown[], b: readonly unknown[]): boolean => a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
 
 const oneLine = (sql: string) => {
   const s = sql.replace(/\s+/g, ' ').trim();
