@@ -147,8 +147,10 @@ export class RunWatch {
       this.trip('max-runtime', phase, `the run went over its maximum runtime of ${formatSeconds(maxRuntimeMs / 1000)} while ${phase}`);
       return;
     }
-    const oldest = [...this.pending.values()][0];
-    if (!oldest || stallTimeoutMs <= 0 || now - this.lastProgress < stallTimeoutMs) return;
+    const first = [...this.pending.entries()][0];
+    if (!first || stallTimeoutMs <= 0 || now - this.lastProgress < stallTimeoutMs) return;
+    const [oldestId, oldest] = first;
+    const silentSince = this.lastProgress;
     this.probing = true;
     let verdict: ProbeVerdict;
     try {
@@ -157,6 +159,9 @@ export class RunWatch {
       this.probing = false;
     }
     if (this.error) return;
+    // The statement ended (its session then closed: "gone") or moved on while the probe ran: not a
+    // stall. Seen in CI on a loaded machine: a copy finished just as its 1 s stall probe asked.
+    if (!this.pending.has(oldestId) || this.lastProgress !== silentSince) return;
     if (verdict === 'busy') {
       // The server works on it: wait another stall timeout before asking again.
       this.lastProgress = this.now();

@@ -105,6 +105,30 @@ describe('RunWatch', () => {
     expect(f.watch.failure!.message).toMatch(/while running "DELETE FROM `crm_report`\.`contacts` WHERE id = 1" on .* \(its session 42 is gone on the server\)/);
   });
 
+  it('does not stop a run whose silent statement ended, or moved on, while the probe asked (regression: CI on a loaded machine)', async () => {
+    const f = fakeWatch();
+    let op = f.begin();
+    // The probe answers "gone" because the statement ended and its session closed meanwhile.
+    f.answer('gone');
+    f.advance(3000);
+    const probe = f.watch.tick();
+    op.end();
+    await probe;
+    expect(f.probes).toEqual([42]);
+    expect(f.watch.failure).toBeUndefined();
+    // Rows arrived during the probe: not a stall either.
+    op = f.begin();
+    f.advance(3000);
+    const second = f.watch.tick();
+    op.progress();
+    await second;
+    expect(f.watch.failure).toBeUndefined();
+    // Still silent and still gone after the probe: the run stops.
+    f.advance(3000);
+    await f.watch.tick();
+    expect(f.watch.failure!.message).toMatch(/its session 42 is gone on the server/);
+  });
+
   it('stops a run over its maximum runtime without a probe, and 0 disables the stall timeout', async () => {
     const f = fakeWatch({ stallTimeoutMs: 0, maxRuntimeMs: 60_000 });
     f.begin();
