@@ -57,10 +57,13 @@ describe('dualpipe --json: one document per run, valid against schemas/json', ()
     expect((await fails('seed', 2, ['seed', '--scale', '0'])).error.code).toBe('USAGE');
   });
 
-  it('capture install|status|remove, then install again for the incremental sync', async () => {
+  it('capture install|status|remove, binlog capture, then triggers again for the incremental sync', async () => {
     await ok('capture-install', ['capture', 'install']);
     expect(await ok('capture-status', ['capture', 'status'])).toMatchObject({ installed: true });
     await ok('capture-remove', ['capture', 'remove']);
+    expect(await ok('capture-install', ['capture', 'install', '--method', 'binlog'])).toMatchObject({ method: 'binlog', captureId: null, installed: false });
+    expect(await ok('capture-status', ['capture', 'status'])).toMatchObject({ method: 'binlog', binlog: { resume: null } });
+    expect((await fails('capture-install', 2, ['capture', 'install', '--method', 'bogus'])).error.code).toBe('USAGE');
     await ok('capture-install', ['capture', 'install']);
     await fails('capture-status', 1, ['capture', 'status'], BAD_URL);
     await fails('capture-install', 1, ['capture', 'install'], BAD_URL);

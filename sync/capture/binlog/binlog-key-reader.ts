@@ -157,7 +157,7 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
               reason: { code: verdict.reason, detail: `${what} on ${schema}: ${oneLine(item.sql)}`, ...('table' in verdict && verdict.table ? { table: verdict.table } : {}) },
             };
           }
-          if (verdict.kind === 'reload') pendingReload.add(verdict.table);
+          if (verdict.kind === 'reload') for (const t of [verdict.table, verdict.with ?? verdict.table]) pendingReload.add(t);
           // A statement outside a transaction (TRUNCATE, DDL) commits itself. ROLLBACK in the binlog
           // ends a transaction whose non-transactional (MyISAM) changes did happen: keep them.
           commit = verdict.kind === 'commit' || (verdict.kind !== 'begin' && end > 0);

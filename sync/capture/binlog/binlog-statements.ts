@@ -12,8 +12,12 @@ export type QueryVerdict =
   | { kind: 'begin' }
   | { kind: 'commit' }
   | { kind: 'ignore' }
-  /** TRUNCATE of a captured table: that table must be copied whole. */
-  | { kind: 'reload'; table: string }
+  /**
+   * TRUNCATE of a captured table, or partition maintenance that moves rows without row events
+   * (TRUNCATE PARTITION; EXCHANGE PARTITION, which also names the table exchanged: `with`): copy
+   * the table(s) whole.
+   */
+  | { kind: 'reload'; table: string; with?: string }
   /** The next sync must be a full one: DDL or statement-logged DML on the schema. */
   | { kind: 'full'; reason: 'ddl' | 'statement-dml'; table?: string };
 
@@ -73,6 +77,8 @@ export function classifyQuery(sql: string, defaultSchema: string, schema: string
   // when the session's default schema is this one or it reads from it (CREATE TABLE x.t AS SELECT
   // …, dualpipe's own __dp_ tables dropped by a switch to binlog capture). A table added to or
   // dropped from the schema is caught by the sync's own comparison of the table set.
+  const partition = partitionMaintenance(s, defaultSchema, schema, tables);
+  if (partition) return partition;
   const targets = ddlTargets(s, defaultSchema);
   if (targets?.every((t) => t.schema !== schema || (t.table !== '' && !tables.has(t.table)))) return { kind: 'ignore' };
   const touches = defaultSchema === schema || namesSchema(s, schema);
@@ -124,5 +130,33 @@ function ddlTargets(s: string, defaultSchema: string): { schema: string; table: 
   if (index) return resolve(nameList(s.slice(index[0].length)).slice(0, 1));
   const alter = /^ALTER\s+(ONLINE\s+|IGNORE\s+)?TABLE\s+(IF\s+EXISTS\s+)?/i.exec(s);
   if (alter && !/\bRENAME\b/i.test(s)) return resolve(nameList(s.slice(alter[0].length)).slice(0, 1));
+  return undefined;
+}
+
+/**
+ * `ALTER TABLE t TRUNCATE PARTITION …` and `ALTER TABLE t EXCHANGE PARTITION p WITH TABLE u`: rows
+ * change without row events and the definitions stay (the sync's DDL comparison sees nothing), so
+ * the captured tables named are reloaded; undefined for any other statement (or one that also
+ * does something else: the generic DDL rule then runs a full sync).
+ */
+function partitionMaintenance(s: string, defaultSchema: string, schema: string, tables: { has(table: string): boolean }): QueryVerdict | undefined {
+  const alter = /^ALTER\s+(ONLINE\s+|IGNORE\s+)?TABLE\s+/i.exec(s);
+  if (!alter) return undefined;
+  const rest = s.slice(alter[0].length);
+  const m = QNAME.exec(rest);
+  if (!m) return undefined;
+  const target = leadingTable(m[0], defaultSchema)!;
+  const op = rest.slice(m[0].length).trim();
+  const captured = (t: { schema: string; table: string } | undefined) => t !== undefined && t.schema === schema && tables.has(t.table);
+  if (/^TRUNCATE\s+PARTITION\s+[^;]*$/i.test(op) && !/,\s*(ADD|DROP|MODIFY|CHANGE|ALTER|RENAME)\b/i.test(op)) {
+    return captured(target) ? { kind: 'reload', table: target.table } : target.schema === schema ? { kind: 'ignore' } : undefined;
+  }
+  const exchange = /^EXCHANGE\s+PARTITION\s+\S+\s+WITH\s+TABLE\s+/i.exec(op);
+  if (exchange) {
+    const other = leadingTable(op.slice(exchange[0].length), defaultSchema);
+    const mine = [target, other].filter(captured).map((t) => t!.table);
+    if (mine.length === 0) return target.schema === schema || other?.schema === schema ? { kind: 'ignore' } : undefined;
+    return { kind: 'reload', table: mine[0]!, ...(mine[1] ? { with: mine[1] } : {}) };
+  }
   return undefined;
 }
