@@ -6,12 +6,7 @@
  */
 import type { SqlConnection } from '../../src/db/connection.js';
 import type { ServerlessCheck } from './doctor-check.js';
-
-async function globalVar(conn: SqlConnection, name: string): Promise<string | null> {
-  const rows = await conn.query<{ v: string | number | null }>(`SELECT @@GLOBAL.${name} AS v`).catch(() => null);
-  const v = rows?.[0]?.v;
-  return v === undefined || v === null ? null : String(v);
-}
+import { globalVar } from '../../sync/capture/binlog/binlog-checks.js';
 
 const SETTINGS_FIX = 'set in the source server\'s my.cnf: log_bin, binlog_format=ROW, binlog_row_image=FULL, server_id (non-zero); restart';
 

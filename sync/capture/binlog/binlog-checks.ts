@@ -29,7 +29,8 @@ export interface BinlogFallbackReason {
 // the key only; NOBLOB: all but unneeded BLOBs; MariaDB FULL_NODUP: full before, changed after).
 const ROW_IMAGES = new Set(['FULL', 'MINIMAL', 'NOBLOB', 'FULL_NODUP']);
 
-async function globalVar(conn: SqlConnection, name: string): Promise<string | null> {
+/** A global server variable as text; null when the server has no such variable (or it is NULL). */
+export async function globalVar(conn: SqlConnection, name: string): Promise<string | null> {
   // An unknown variable is an error (1193): the server has no such setting.
   const rows = await conn.query<{ v: string | number | null }>(`SELECT @@GLOBAL.${name} AS v`).catch(() => null);
   const v = rows?.[0]?.v;
