@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../api/light.js';
+import { parseCaptureMethod } from '../capture-method-flag.js';
 import type { GetContext } from '../context.js';
-
-/** `--method`: triggers or binlog. */
-function parseMethod(text: string): 'triggers' | 'binlog' {
-  if (text === 'triggers' || text === 'binlog') return text;
-  throw new UsageError(`invalid --method "${text}"`, { hint: 'use triggers or binlog' });
-}
 
 /** What status prints of binlog capture's positions. */
 function binlogLines(b: { resume: string | null; current: string | null } | undefined): string[] {
@@ -25,7 +19,7 @@ export function registerCaptureCommands(program: Command, ctx: GetContext): void
   capture
     .command('install')
     .description('triggers (default): create the change log and triggers on every source table (again: replaces them); binlog: check the binlog settings, read the binlog from then on, and drop any capture triggers')
-    .option('--method <method>', 'triggers or binlog', parseMethod, 'triggers')
+    .option('--method <method>', 'triggers or binlog', parseCaptureMethod('--method'), 'triggers')
     .action(async (opts: { method: 'triggers' | 'binlog' }) => {
       const c = ctx();
       const { installChangeCapture } = await import('../../api/ops.js');

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { GrantsResult } from '../../api/index.js';
 import { parseRoles, passwordEnv, ROLES, UsageError } from '../../api/light.js';
+import { parseCaptureMethod } from '../capture-method-flag.js';
 import type { GetContext } from '../context.js';
 
 interface GrantsFlags {
@@ -8,10 +9,11 @@ interface GrantsFlags {
   roles?: string;
   host: string;
   prefix: string;
+  capture?: 'triggers' | 'binlog';
 }
 
 function describe(r: GrantsResult): string {
-  const out: string[] = [];
+  const out: string[] = [`-- the sync account reads ${r.capture === 'binlog' ? 'the binary log (binlog capture: REPLICATION SLAVE, no TRIGGER)' : "the capture triggers' change log (trigger capture)"}`];
   for (const s of r.servers) {
     if (r.servers.length > 1) out.push(`-- on the ${s.server} server (${s.label})`);
     for (const a of s.accounts) {
@@ -43,6 +45,7 @@ export function registerGrantsCommand(program: Command, ctx: GetContext): void {
     .option('--roles <list>', `comma-separated roles (default: all of ${ROLES.join(',')})`)
     .option('--host <pattern>', "host part of the accounts, e.g. '10.0.0.%' or localhost", '%')
     .option('--prefix <prefix>', 'account names are <prefix><role>', 'dp_')
+    .option('--capture <method>', 'the change capture the sync account is for: triggers or binlog (default: the method `capture install` recorded, else triggers)', parseCaptureMethod('--capture'))
     .addHelpText(
       'after',
       `\nPasswords come from ${ROLES.map(passwordEnv).join(', ')} when set; otherwise a new account's is generated and shown once (with --apply).` +
@@ -62,6 +65,7 @@ export function registerGrantsCommand(program: Command, ctx: GetContext): void {
         prefix: flags.prefix,
         env: c.io.env,
         apply: flags.apply === true,
+        ...(flags.capture !== undefined ? { capture: flags.capture } : {}),
       });
       c.print(result, () => describe(result));
     });

@@ -39,6 +39,7 @@ export const doctorResult = commandDocument(
 export const grantsResult = commandDocument(
   {
     applied: z.boolean(),
+    capture: z.enum(['triggers', 'binlog']).describe('the change capture the sync account was planned for'),
     servers: z.array(z.looseObject({ server: z.enum(['both', 'source', 'report']), label: z.string(), accounts: z.array(z.looseObject({ role: z.string(), account: z.string() })) })),
     passwords: z.array(z.looseObject({ role: z.string(), user: z.string(), host: z.string(), password: z.string() })),
   },

@@ -13,6 +13,7 @@ import { planGrants } from '../grants/grant-plan.js';
 import { readGrantTables } from '../grants/grant-tables.js';
 import { type Role, ROLES } from '../grants/role-privileges.js';
 import type { Pipeline } from '../../src/pipeline.js';
+import type { CaptureMethod } from '../../sync/capture/capture-method.js';
 
 /** Options of `checkRoleAccounts`: the servers to look at and how the role accounts are named. */
 export interface RoleCheckOptions {
@@ -20,6 +21,8 @@ export interface RoleCheckOptions {
   pipeline: Pipeline;
   /** Account names are `<prefix><role>` (default `dp_`, as `dualpipe grants`). */
   prefix?: string;
+  /** The pipeline's change capture: which sync grants are its role's (default triggers). */
+  capture?: CaptureMethod;
 }
 
 /** Where a privilege applies, as GRANT writes it. */
@@ -180,6 +183,7 @@ async function checkServerRoles(conn: SqlConnection, o: RoleCheckOptions, prefix
     existing: new Set(ROLES),
     tables: facts.tables,
     wildcards: facts.wildcards,
+    capture: o.capture ?? 'triggers',
     server,
   }).filter((p) => p.grants.length > 0);
   if (!facts.accounts.length)

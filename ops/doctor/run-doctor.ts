@@ -13,7 +13,7 @@ import { checkRoleAccounts } from './doctor-roles.js';
 import { checkServer } from './doctor.js';
 import { tlsConnectFailure } from './doctor-tls.js';
 import { checkBinlogCapture } from './doctor-binlog.js';
-import { readCaptureMethod } from '../../sync/capture/capture-method.js';
+import { type CaptureMethod, readCaptureMethod } from '../../sync/capture/capture-method.js';
 
 /** Every check, and whether none failed (warnings allowed). */
 export interface DoctorResult {
@@ -65,25 +65,26 @@ async function checkSourceSchema(pipeline: Pipeline): Promise<DoctorCheck[]> {
 }
 
 /** The capture method, and under binlog capture the source's binlog checks (doctor-binlog.ts). */
-async function checkCapture(pipeline: Pipeline): Promise<DoctorCheck[]> {
-  let method: 'triggers' | 'binlog';
+async function checkCapture(pipeline: Pipeline): Promise<{ method: CaptureMethod; checks: DoctorCheck[] }> {
+  let method: CaptureMethod;
   try {
     method = (await withSession(pipeline.report, (c) => readCaptureMethod(c, pipeline.reportSchema), { database: null })).method;
   } catch (error) {
-    if (error instanceof TlsError) return [];
+    if (error instanceof TlsError) return { method: 'triggers', checks: [] };
     throw error;
   }
   const line: DoctorCheck = { server: 'source', name: 'capture method', verdict: 'pass', detail: `${method} (dualpipe capture install --method triggers|binlog)` };
-  if (method === 'triggers') return [line];
+  if (method === 'triggers') return { method, checks: [line] };
   const binlog = await withSession(pipeline.source, (c) => checkBinlogCapture(c), { database: null });
-  return [line, ...binlog.map((c) => ({ server: 'source' as const, ...c }))];
+  return { method, checks: [line, ...binlog.map((c) => ({ server: 'source' as const, ...c }))] };
 }
 
 /** Runs every doctor check of the pipeline's servers and role accounts. */
 export async function runDoctor(pipeline: Pipeline, options: DoctorOptions = {}): Promise<DoctorResult> {
   const checks = [...(await checkSourceSchema(pipeline)), ...(await checkOne(pipeline.source, 'source', pipeline.sameServer))];
   if (!pipeline.sameServer) checks.push(...(await checkOne(pipeline.report, 'report', false)));
-  checks.push(...(await checkCapture(pipeline)));
-  checks.push(...(await checkRoleAccounts({ pipeline, ...(options.prefix !== undefined ? { prefix: options.prefix } : {}) })));
+  const capture = await checkCapture(pipeline);
+  checks.push(...capture.checks);
+  checks.push(...(await checkRoleAccounts({ pipeline, capture: capture.method, ...(options.prefix !== undefined ? { prefix: options.prefix } : {}) })));
   return { checks, ok: !checks.some((x) => x.verdict === 'fail') };
 }

@@ -11,6 +11,7 @@ import { type AccountPlan, type PasswordChoice, planGrants, validateAccountParts
 import { readGrantTables } from './grant-tables.js';
 import { passwordEnv, type Role } from './role-privileges.js';
 import type { Pipeline } from '../../src/pipeline.js';
+import { type CaptureMethod, readCaptureMethod } from '../../sync/capture/capture-method.js';
 
 /** Options of `runGrants`. */
 export interface GrantsOptions {
@@ -22,6 +23,8 @@ export interface GrantsOptions {
   /** Where DUALPIPE_<ROLE>_PASSWORD is read. */
   env: Record<string, string | undefined>;
   apply: boolean;
+  /** The change capture the sync account is for; default: the method recorded for the report schema. */
+  capture?: CaptureMethod;
   generatePassword?: () => string;
 }
 
@@ -34,6 +37,8 @@ export type ServerAccounts = Omit<AccountPlan, 'statements'> & { statements: str
 /** The accounts planned (and, with `apply`, created) per server, and generated passwords. */
 export interface GrantsResult {
   applied: boolean;
+  /** The change capture the sync account was planned for (`--capture`, or the pipeline's). */
+  capture: CaptureMethod;
   /** Per server: `both` when source and report schema share one. */
   servers: { server: 'both' | 'source' | 'report'; label: string; accounts: ServerAccounts[] }[];
   /** Generated passwords, only once applied: the one time they are shown. */
@@ -110,6 +115,8 @@ export async function runGrants(o: GrantsOptions): Promise<GrantsResult> {
   const sessions = await Promise.all(servers.map((s) => s.connector.connect({ database: null })));
   try {
     const facts = await Promise.all(sessions.map((c) => readFacts(c, o)));
+    // The method lives beside the report schema (capture-method.ts): the report side's session reads it.
+    const capture = o.capture ?? (await readCaptureMethod(sessions[servers.length - 1]!, o.pipeline.reportSchema)).method;
     const passwords: Partial<Record<Role, PasswordChoice>> = {};
     for (const role of o.roles) {
       const env = o.env[passwordEnv(role)];
@@ -122,13 +129,14 @@ export async function runGrants(o: GrantsOptions): Promise<GrantsResult> {
         passwords[role] = { value: (o.generatePassword ?? generatePassword)(), from: 'generated' };
       }
     }
-    const plans = servers.map((s, i) => planGrants({ ...o, sourceSchema: o.pipeline.sourceSchema, reportSchema: o.pipeline.reportSchema, ...facts[i]!, passwords, server: s.server }));
+    const plans = servers.map((s, i) => planGrants({ ...o, sourceSchema: o.pipeline.sourceSchema, reportSchema: o.pipeline.reportSchema, ...facts[i]!, passwords, capture, server: s.server }));
     if (o.apply) {
       const secrets = Object.values(passwords).map((p) => p.value);
       for (let i = 0; i < servers.length; i++) await run(sessions[i]!, plans[i]!, secrets);
     }
     return {
       applied: o.apply,
+      capture,
       servers: servers.map((s, i) => ({
         server: s.server,
         label: s.connector.label,

@@ -8,6 +8,7 @@ import { assertPlainName, quoteId, quoteString } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
 import { internalSchemaOf } from '../../src/catalog/internal-schema.js';
 import { type GrantScope, type Role, ROLE_GRANTS } from './role-privileges.js';
+import type { CaptureMethod } from '../../sync/capture/capture-method.js';
 
 /**
  * The password for one role's account, and whether it came from DUALPIPE_<ROLE>_PASSWORD or was
@@ -41,6 +42,8 @@ export interface GrantPlanInput {
    * except on MySQL with partial_revokes=ON, where the name is taken literally).
    */
   wildcards: boolean;
+  /** The pipeline's change capture: the sync account reads triggers' change log or the binary log. */
+  capture: CaptureMethod;
   /** The server this plan runs on: one holding both schemas, or one of two. */
   server: 'both' | 'source' | 'report';
   /**
@@ -148,7 +151,7 @@ function planAccount(role: Role, input: GrantPlanInput): AccountPlan {
   const grants: AccountPlan['grants'] = [];
   const notes: string[] = [];
   for (const g of ROLE_GRANTS[role]) {
-    if (!onServer(g.scope, input.server)) continue;
+    if (!onServer(g.scope, input.server) || (g.capture !== undefined && g.capture !== input.capture)) continue;
     const schema = scopeSchema(g.scope, input);
     let targets: string[];
     if (g.scope === 'global') targets = ['*.*'];

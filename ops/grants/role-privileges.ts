@@ -7,6 +7,7 @@
  */
 import { CHANGE_LOG_TABLE } from '../../sync/capture/capture-sql.js';
 import { HISTORY_TABLE } from '../../src/history/run-history.js';
+import type { CaptureMethod } from '../../sync/capture/capture-method.js';
 
 /** The roles, one least-privilege account each. */
 export const ROLES = ['writer', 'sync', 'analyst', 'backup', 'restore'] as const;
@@ -51,6 +52,8 @@ export interface RoleGrant {
   why: string;
   /** A table-level grant on a table that may not exist yet (MySQL refuses GRANT on a missing table without CREATE). */
   ifTableExists?: boolean;
+  /** Granted only when the pipeline's change capture is this method (capture-method.ts). */
+  capture?: CaptureMethod;
 }
 
 
@@ -67,6 +70,7 @@ export const ROLE_GRANTS: Readonly<Record<Role, readonly RoleGrant[]>> = {
     {
       scope: 'source',
       privileges: ['TRIGGER'],
+      capture: 'triggers',
       // information_schema.TRIGGERS (and SHOW TRIGGERS) list only the triggers of tables the account
       // has TRIGGER on: without it an incremental sync sees no capture triggers and falls back to full.
       why: 'to see the change-capture triggers in information_schema.TRIGGERS (no row of the source can be written with it)',
@@ -77,6 +81,14 @@ export const ROLE_GRANTS: Readonly<Record<Role, readonly RoleGrant[]>> = {
       privileges: ['DELETE'],
       why: 'trims the change log rows it consumed: the only source write of a sync',
       ifTableExists: true,
+      capture: 'triggers',
+    },
+    {
+      scope: 'global',
+      privileges: ['REPLICATION SLAVE'],
+      capture: 'binlog',
+      // What a replica's account holds: it reads the binary log and nothing else (no row, no schema).
+      why: 'reads the row events of the binary log, as a replica does (binlog change capture: no trigger, no SUPER)',
     },
     {
       scope: 'global',
@@ -86,7 +98,7 @@ export const ROLE_GRANTS: Readonly<Record<Role, readonly RoleGrant[]>> = {
     {
       scope: 'global',
       privileges: ['REPLICATION CLIENT'],
-      why: 'reads the binlog position (SHOW BINARY LOG STATUS / SHOW MASTER STATUS): where a point-in-time recovery starts',
+      why: 'reads the binlog position and the binary logs kept (SHOW BINARY LOG STATUS / SHOW MASTER STATUS, SHOW BINARY LOGS): where a point-in-time recovery starts and where binlog capture resumes',
     },
     {
       scope: 'system-table',

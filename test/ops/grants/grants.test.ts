@@ -15,6 +15,7 @@ const base: GrantPlanInput = {
   existing: new Set(),
   tables: new Set(['crm.__dp_changes', 'crm_report__dualpipe._dualpipe_runs']),
   wildcards: true,
+  capture: 'triggers',
   server: 'both',
 };
 
@@ -55,6 +56,16 @@ describe('grants planner', () => {
     ]);
     // Nobody but the sync and the restore writes anywhere near the source; nobody gets GRANT OPTION or FILE.
     for (const p of plans) expect(p.statements.map((s) => s.sql).join('\n')).not.toMatch(/GRANT OPTION|\bFILE\b|\bSUPER\b|ALL PRIVILEGES ON/);
+  });
+
+  it('gives the sync account of binlog capture REPLICATION SLAVE instead of TRIGGER and the change log', () => {
+    const sync = sqlOf({ capture: 'binlog' }, 'sync').slice(1).map((s) => s.sql);
+    expect(sync).toContain("GRANT REPLICATION SLAVE ON *.* TO 'dp_sync'@'%'");
+    expect(sync).toContain("GRANT REPLICATION CLIENT ON *.* TO 'dp_sync'@'%'");
+    expect(sync.join('\n')).not.toMatch(/TRIGGER|__dp_changes|SUPER/);
+    expect(sqlOf({}, 'sync').map((s) => s.sql).join('\n')).not.toMatch(/REPLICATION SLAVE/);
+    // The other roles do not depend on the capture method.
+    for (const role of ['writer', 'analyst', 'backup', 'restore']) expect(sqlOf({ capture: 'binlog' }, role)).toEqual(sqlOf({}, role));
   });
 
   it('creates new accounts with the password and prints it masked', () => {
