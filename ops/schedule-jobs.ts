@@ -18,7 +18,8 @@ import { tellSyncMoved } from './data-moved.js';
 import { requireNoDrift } from './require-no-drift.js';
 import { DriftError, LockBusyError } from '../src/errors.js';
 import { recordUnrecordedFailure } from '../src/history/record-run.js';
-import type { ScheduledJob } from './schedule.js';
+import { everyMs, IDLE, type ScheduledJob } from './schedule.js';
+import { pendingChanges } from '../sync/incremental/pending-changes.js';
 import type { ReportSetOptions } from '../sync/reports/report-set.js';
 import { type RunIn, runWatched } from './watched-pipeline.js';
 import { type ScheduledBackupSettings, scheduledBackupJob } from './scheduled-backup.js';
@@ -73,11 +74,20 @@ export function scheduleJobs(o: ScheduleJobsOptions): ScheduledJob[] {
   if (o.crons.backup) jobs.push(scheduledBackupJob(o.pipeline, o.crons.backup, { ...o.backup, ...throttle }, o.logger, runIn));
   if (o.crons.archive) jobs.push(scheduledArchiveJob(o.pipeline, o.crons.archive, o.archive, { ...throttle, logger: o.logger, runIn }));
   if (o.crons.incremental) {
+    // Continuous mode (`@every Ns`): each firing first asks whether anything changed (pending-changes.ts).
+    const continuous = everyMs(o.crons.incremental) !== undefined;
     jobs.push({
       name: 'incremental',
       cron: o.crons.incremental,
       run: (signal, wait) =>
-        runIn('incremental', async (pipeline) => tellSyncMoved('incremental', await runIncrementalSync({ ...base, pipeline, signal, waitForLockSeconds: wait }))),
+        runIn('incremental', async (pipeline) => {
+          if (continuous) {
+            const p = await pendingChanges(pipeline);
+            if (!p.pending) return IDLE;
+            o.logger.debug({ why: p.why }, 'continuous mode: changes to apply');
+          }
+          return tellSyncMoved('incremental', await runIncrementalSync({ ...base, pipeline, signal, waitForLockSeconds: wait }));
+        }),
     });
   }
   if (o.crons.sync) {

@@ -20,9 +20,34 @@ export interface CronTimer {
   schedule(expression: string, fire: () => void, options: { name: string; timezone?: string }): CronSchedule;
 }
 
-/** The real timer: node-cron (five or six fields, seconds first when six; IANA time zones). */
+/** `@every 5s`: a fixed interval instead of a cron expression (continuous mode). */
+const EVERY = /^@every (\d+(?:\.\d+)?)s$/;
+
+/** The interval of an `@every Ns` expression in ms, or undefined for a cron expression. */
+export function everyMs(expression: string): number | undefined {
+  const m = EVERY.exec(expression);
+  return m ? Number(m[1]) * 1000 : undefined;
+}
+
+/** What a job's run returns when it found nothing to do: not counted or logged as a run. */
+export const IDLE = Symbol('idle');
+
+/**
+ * The real timer: node-cron (five or six fields, seconds first when six; IANA time zones), or a
+ * plain interval for `@every Ns`.
+ */
 export const nodeCronTimer: CronTimer = {
   schedule(expression, fire, options) {
+    const every = everyMs(expression);
+    if (every !== undefined) {
+      const timer = setInterval(fire, every);
+      return {
+        stop() {
+          clearInterval(timer);
+          return Promise.resolve();
+        },
+      };
+    }
     const task = cron.schedule(expression, fire, { name: options.name, ...(options.timezone ? { timezone: options.timezone } : {}) });
     return {
       async stop() {
@@ -36,7 +61,9 @@ export const nodeCronTimer: CronTimer = {
 /** A job of the scheduler: its name, its cron expression and what it runs. */
 export interface ScheduledJob {
   name: string;
+  /** A cron expression, or `@every Ns` (continuous mode). */
   cron: string;
+  /** Resolves `IDLE` when there was nothing to do: logged at debug level, not counted as a run. */
   run(signal: AbortSignal, waitForLockSeconds: number): Promise<unknown>;
 }
 
@@ -46,7 +73,8 @@ export interface SchedulerHandle {
   stop(): Promise<void>;
   /** Resolves when all runs started so far have ended. */
   idle(): Promise<void>;
-  readonly stats: { runs: number; failures: number; skipped: number };
+  /** `idle`: firings of an `@every` job that found nothing to do. */
+  readonly stats: { runs: number; failures: number; skipped: number; idle: number };
 }
 
 /** Refuses bad cron expressions with the job name in the message. */
@@ -57,7 +85,9 @@ export function validateJobs(jobs: readonly { name: string; cron: string }[]): v
     });
   }
   for (const j of jobs) {
-    if (!cron.validate(j.cron)) {
+    const every = everyMs(j.cron);
+    if (every !== undefined && every < 1000) throw new UsageError(`interval of ${j.name} too short: "${j.cron}"`, { hint: 'use 1s or more' });
+    if (every === undefined && !cron.validate(j.cron)) {
       throw new UsageError(`invalid cron expression for ${j.name}: "${j.cron}"`, {
         hint: 'use five or six fields, e.g. "*/15 * * * *" (every 15 minutes)',
       });
@@ -96,7 +126,7 @@ export function startScheduler(jobs: readonly ScheduledJob[], options: Scheduler
   const timer = options.timer ?? nodeCronTimer;
   const controller = new AbortController();
   const running = new Set<Promise<void>>();
-  const stats = { runs: 0, failures: 0, skipped: 0 };
+  const stats = { runs: 0, failures: 0, skipped: 0, idle: 0 };
   const wait = options.onBusy === 'wait' ? (options.waitSeconds ?? 3600) : 0;
   const execute = async (job: ScheduledJob) => {
     const t0 = Date.now();
@@ -107,9 +137,15 @@ export function startScheduler(jobs: readonly ScheduledJob[], options: Scheduler
         // Telemetry never changes what the scheduler does.
       }
     };
-    log.info({ job: job.name }, `scheduled ${job.name} starting`);
+    // A job on a short interval would fill the log with idle checks: its start is logged at debug level.
+    const quiet = everyMs(job.cron) !== undefined;
+    log[quiet ? 'debug' : 'info']({ job: job.name }, `scheduled ${job.name} starting`);
     try {
-      await job.run(controller.signal, wait);
+      if ((await job.run(controller.signal, wait)) === IDLE) {
+        stats.idle++;
+        log.debug({ job: job.name }, `scheduled ${job.name}: nothing to do`);
+        return;
+      }
       stats.runs++;
       log.info({ job: job.name, seconds: (Date.now() - t0) / 1000 }, `scheduled ${job.name} finished`);
       tell('succeeded');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ServedMetrics } from '../../api/index.js';
+import { parseDuration, UsageError } from '../../api/light.js';
 import type { GetContext } from '../context.js';
 import { addLimitFlags, type LimitFlags } from '../limit-flags.js';
 import { collect, parsePositiveInt } from '../parse-options.js';
@@ -8,6 +9,7 @@ import { addReportFlags, type ReportFlags, reportSetOf } from '../report-flags.j
 interface ScheduleFlags extends LimitFlags, ReportFlags {
   syncCron?: string;
   incrementalCron?: string;
+  incrementalEvery?: number;
   verifyCron?: string;
   backupCron?: string;
   archiveCron?: string;
@@ -16,6 +18,14 @@ interface ScheduleFlags extends LimitFlags, ReportFlags {
   keepLast?: number;
   keepDays?: number;
   metricsListen?: string;
+}
+
+/** `--incremental-every`: a duration of at least a second, in seconds. */
+function parseEvery(text: string): number {
+  const seconds = parseDuration(text);
+  if (seconds === undefined || seconds < 1)
+    throw new UsageError(`invalid --incremental-every "${text}"`, { hint: 'give a duration of at least 1s, e.g. 5s or 1m' });
+  return seconds;
 }
 
 /** `dualpipe schedule`: the long-running scheduler, until SIGTERM or SIGINT. */
@@ -27,6 +37,11 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
     )
     .option('--sync-cron <expr>', 'cron expression for full syncs (overrides schedule.sync)')
     .option('--incremental-cron <expr>', 'cron expression for incremental syncs (overrides schedule.incremental)')
+    .option(
+      '--incremental-every <duration>',
+      'continuous mode: every DURATION (e.g. 5s; at least 1s), an incremental sync if anything changed since the published set (instead of --incremental-cron)',
+      parseEvery,
+    )
     .option('--verify-cron <expr>', 'cron expression for verify (overrides schedule.verify)')
     .option('--backup-cron <expr>', 'cron expression for backups (overrides schedule.backup)')
     .option('--archive-cron <expr>', 'cron expression for archive runs of the config file\'s rule, archive.where (overrides schedule.archive)')
@@ -38,6 +53,8 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
   addReportFlags(cmd);
   addLimitFlags(cmd).action(async (flags: ScheduleFlags) => {
       const c = ctx();
+      if (flags.incrementalEvery !== undefined && flags.incrementalCron !== undefined)
+        throw new UsageError('--incremental-every and --incremental-cron both schedule the incremental sync', { hint: 'give one of them' });
       const { parseListenAddress, resolveRunLimits, scheduleJobs, serveSchedulerMetrics, startScheduler, validateJobs } = await import('../../api/schedule.js');
       // Each job run gets a watchdog of its own (ops/watched-pipeline.ts): a stall stops that run only.
       const limits = resolveRunLimits({ flags, env: c.io.env, file: c.file.limits });
@@ -47,7 +64,7 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
         pipeline: c.pipeline,
         crons: {
           sync: flags.syncCron ?? cfg.schedule.sync,
-          incremental: flags.incrementalCron ?? cfg.schedule.incremental,
+          incremental: flags.incrementalEvery !== undefined ? `@every ${flags.incrementalEvery}s` : (flags.incrementalCron ?? cfg.schedule.incremental),
           verify: flags.verifyCron ?? cfg.schedule.verify,
           backup: flags.backupCron ?? cfg.schedule.backup,
           archive: flags.archiveCron ?? cfg.schedule.archive,
@@ -110,7 +127,8 @@ export function registerScheduleCommand(program: Command, ctx: GetContext): void
       c.print(
         handle.stats,
         () =>
-          `scheduler stopped: ${handle.stats.runs} runs, ${handle.stats.failures} failures, ${handle.stats.skipped} skipped`,
+          `scheduler stopped: ${handle.stats.runs} runs, ${handle.stats.failures} failures, ${handle.stats.skipped} skipped` +
+          (handle.stats.idle ? `, ${handle.stats.idle} idle checks (nothing changed)` : ''),
       );
     });
 }

@@ -47,4 +47,7 @@ export const grantsResult = commandDocument(
 );
 
 /** `schedule`: printed when it stops (SIGTERM/SIGINT): what ran. */
-export const scheduleResult = commandDocument({ runs: z.int(), failures: z.int(), skipped: z.int() }, 'dualpipe schedule --json');
+export const scheduleResult = commandDocument(
+  { runs: z.int(), failures: z.int(), skipped: z.int(), idle: z.int().describe('firings of --incremental-every that found nothing changed') },
+  'dualpipe schedule --json',
+);

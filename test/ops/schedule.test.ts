@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LockBusyError, UsageError } from '../../src/errors.js';
-import { type CronTimer, type ScheduledJob, startScheduler, validateJobs } from '../../ops/schedule.js';
+import { type CronTimer, IDLE, type ScheduledJob, startScheduler, validateJobs } from '../../ops/schedule.js';
 import { runCliCapture } from '../helpers/run-cli-capture.js';
 
 /** A cron timer fired by hand: `fire(name)` is one firing of that job's expression. */
@@ -82,7 +82,7 @@ describe('scheduler', () => {
     }
     // Fired three times, but the one long run kept the others from starting.
     expect(slow.state).toMatchObject({ calls: 1, active: 1, maxActive: 1 });
-    expect(handle.stats).toEqual({ runs: 0, failures: 0, skipped: 3 });
+    expect(handle.stats).toEqual({ runs: 0, failures: 0, skipped: 3, idle: 0 });
     await handle.stop();
     expect(slow.state).toMatchObject({ active: 0, aborted: true });
     expect(timer.stopped.sort()).toEqual(['busy', 'slow']);
@@ -135,7 +135,7 @@ describe('scheduler', () => {
       { job: 'ok', outcome: 'succeeded' },
     ]);
     expect(ends.every((e) => e.took >= 0)).toBe(true);
-    expect(handle.stats).toEqual({ runs: 1, failures: 1, skipped: 1 });
+    expect(handle.stats).toEqual({ runs: 1, failures: 1, skipped: 1, idle: 0 });
     await handle.stop();
   });
 
@@ -154,6 +154,23 @@ describe('scheduler', () => {
     expect(slow.state).toMatchObject({ active: 0, aborted: true });
     await vi.advanceTimersByTimeAsync(5_000);
     expect(ticks).toBe(3);
+  });
+
+  it('@every Ns fires on an interval; an IDLE run counts as idle, not as a run; under 1s is refused', async () => {
+    vi.useFakeTimers({ now: new Date('2026-01-01T00:00:00.000Z') });
+    let calls = 0;
+    const ends: string[] = [];
+    const job: ScheduledJob = { name: 'follow', cron: '@every 2s', run: () => Promise.resolve(++calls % 3 === 0 ? 'ran' : IDLE) };
+    const handle = startScheduler([job], { onJobEnd: (e) => ends.push(e.outcome) });
+    await vi.advanceTimersByTimeAsync(12_500);
+    expect(calls).toBe(6);
+    expect(handle.stats).toMatchObject({ runs: 2, idle: 4, failures: 0 });
+    expect(ends).toEqual(['succeeded', 'succeeded']);
+    await handle.stop();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(calls).toBe(6);
+    expect(() => validateJobs([{ name: 'follow', cron: '@every 0.5s' }])).toThrow(/too short/);
+    expect(() => validateJobs([{ name: 'follow', cron: '@every 5s' }])).not.toThrow();
   });
 
   it('the CLI refuses a bad cron expression at start-up with exit 2', async () => {

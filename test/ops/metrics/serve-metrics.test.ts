@@ -82,7 +82,7 @@ describe('scheduler metrics over HTTP', () => {
       timer.fire('sync');
       timer.fire('doomed');
       await handle.idle();
-      expect(handle.stats).toEqual({ runs: 1, failures: 1, skipped: 0 });
+      expect(handle.stats).toEqual({ runs: 1, failures: 1, skipped: 0, idle: 0 });
 
       const after = await scrape(base);
       expect(sampleValue(after, 'dualpipe_job_runs_total', { job: 'sync', outcome: 'succeeded' })).toBe(1);
