@@ -96,8 +96,9 @@ export function cascadeRules(metas: ReadonlyMap<string, TableMeta>, fks: readonl
 }
 
 /**
- * Derives the keys cascades changed (see the top of this file) by joining the live mirrors; also
- * returns the rows found and the children that must be copied whole. Reads only.
+ * Derives the keys cascades changed (see the top of this file) by joining the live mirrors (or, with
+ * `mirrorName`, the copies of that name in `reportSchema`: the shadow set caught up after a full
+ * sync); also returns the rows found and the children that must be copied whole. Reads only.
  */
 export async function deriveCascades(
   conn: SqlConnection,
@@ -106,6 +107,7 @@ export async function deriveCascades(
   fks: readonly ForeignKey[],
   changes: ReadonlyMap<string, KeySet>,
   source: { snap: SqlConnection; schema: string },
+  mirrorName: (table: string) => string = (t) => t,
 ): Promise<{ derived: Map<string, KeySet>; rows: number; whole: Set<string> }> {
   const derived = new Map<string, KeySet>();
   // A parent re-keyed under ON UPDATE CASCADE into a child's primary key gives the child rows new
@@ -156,8 +158,8 @@ export async function deriveCascades(
         const next: string[] = [];
         for (const batch of batches(keys, 500)) {
           const found = await conn.query<{ k: string }>(
-            `SELECT ${keyJsonSql(child, '__dp_c')} AS k FROM ${qualify(reportSchema, fk.child)} AS __dp_c
-               JOIN ${qualify(reportSchema, table)} AS __dp_p ON ${on} WHERE ${keyInSql(parent, '__dp_p', batch)}`,
+            `SELECT ${keyJsonSql(child, '__dp_c')} AS k FROM ${qualify(reportSchema, mirrorName(fk.child))} AS __dp_c
+               JOIN ${qualify(reportSchema, mirrorName(table))} AS __dp_p ON ${on} WHERE ${keyInSql(parent, '__dp_p', batch)}`,
           );
           for (const r of found) {
             const key = canonicalKey(String(r.k), fk.child);

@@ -25,7 +25,7 @@ import { readSourceState } from '../../src/catalog/source-state.js';
 import type { TableSyncResult } from './sync-table.js';
 import { readCapture } from '../capture/capture.js';
 import { consumeOrNote, readChangeRanges } from '../capture/change-log.js';
-import { markFullSyncGeneration, retireShadowSet, withFreshness } from '../shadow/after-full-sync.js';
+import { markFullSyncGeneration, oldSetKeeper, retireShadowSet, withFreshness } from '../shadow/after-full-sync.js';
 import { openCaptureSnapshot, resumePositionOf } from '../capture/binlog/capture-snapshot.js';
 import { readCaptureMethod } from '../capture/capture-method.js';
 import { GENERATION_TABLE, readGeneration } from '../shadow/shadow-set.js';
@@ -138,12 +138,10 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
   const throttle = createThrottle({ limits: o.throttle, connector: o.pipeline.source, server: 'source', kind: 'sync', logger: log });
   try {
     await prepareSession(admin);
-    // The snapshot opens first: it is the point in time every mirror and report of this run reflects.
-    // Planning validates the input (schema, --tables) before anything is written.
-    // Table ids are read before the snapshot (see run-incremental.ts).
+    // The snapshot opens first: the point in time of every mirror and report of this run; planning
+    // validates the input (schema, --tables) before anything is written; table ids are read before.
     const tableIds = await withSession(o.pipeline.source, (c) => readTableIds(c, o.pipeline.sourceSchema));
-    const binlog = (await readCaptureMethod(admin, o.pipeline.reportSchema)).method === 'binlog';
-    const earlier = binlog ? ((await readGeneration(admin, o.pipeline.reportSchema, GENERATION_TABLE))?.binlog ?? null) : null;
+    const earlier = (await readCaptureMethod(admin, o.pipeline.reportSchema)).method === 'binlog' ? ((await readGeneration(admin, o.pipeline.reportSchema, GENERATION_TABLE))?.binlog ?? null) : null;
     snapshot = await openCaptureSnapshot(o.pipeline.source);
     const snap = snapshot;
     const reportDefs = await reportsOfRun(snap, o.pipeline.sourceSchema, o);
@@ -190,6 +188,8 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
     throwIfAborted();
+    const reportHashes = reportFingerprints(reportDefs.filter((d) => plan.reports.some((r) => r.name === d.name)));
+    const keepOldSet = await oldSetKeeper(admin, o.pipeline.reportSchema, { plan, whole: plan.strategy === 'swap' && !o.include?.length, reportHashes, log });
     await retireShadowSet(admin, o.pipeline.reportSchema);
     notePhase('swapping in the report tables');
     const fresh = await withFreshness(admin, o.pipeline.reportSchema, {
@@ -204,6 +204,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
       logger: log,
     });
     log.info({ attempts: published.attempts }, 'report tables swapped in');
+    await keepOldSet();
     for (const sql of [...plan.dropSql, fresh.drop]) await admin.execute(sql);
     // An exclude list leaves the run whole for the tables it keeps; incremental runs honour it.
     await markFullSyncGeneration(admin, o.pipeline.reportSchema, { runId, whole: plan.strategy === 'swap' && !o.include?.length, resume: resumePositionOf(snap, earlier) });
@@ -233,7 +234,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     await finishRun(admin, o.pipeline.reportSchema, runId, {
       status: 'succeeded',
       finishedAt: finished,
-      details: { ...result, captureId: capture.captureId, tableIds, reportHashes: reportFingerprints(reportDefs.filter((d) => plan.reports.some((r) => r.name === d.name))) },
+      details: { ...result, captureId: capture.captureId, tableIds, reportHashes },
       sourceState,
     });
     return result;

@@ -20,6 +20,7 @@ import { loadReportSet } from '../reports/report-set.js';
 import { readJournal } from '../shadow/journal.js';
 import { GENERATION_TABLE, readGeneration, shadowName, shadowSetProblem } from '../shadow/shadow-set.js';
 import { deriveCascades } from '../capture/derive-cascades.js';
+import { catchUpFromBinlog } from './catch-up-shadow.js';
 import type { IncrementalOptions } from './incremental-types.js';
 import { fallbackReason, type IncrementalFacts, type SourceFacts } from './plan-incremental.js';
 import { isNoSuchTable } from '../../src/db/no-such-table.js';
@@ -112,9 +113,18 @@ export async function readIncrementalFacts(
   const cascades = await deriveCascades(admin, rep, new Map(tables.map((m) => [m.name, m])), foreignKeys, log.keys, { snap, schema: src });
   const live = liveGeneration!;
   const liveTables = [...tables.map((m) => m.name), ...source.reports.map((d) => d.name)];
+  const shadow = source.shadowGeneration;
+  // The set a full sync replaced, kept as the shadow set: caught up from the binlog, or copied afresh.
+  if (shadow?.behindFull && shadow.binlog && method === 'binlog' && shadowSetProblem({ ...shadow, behindFull: false }, live, liveTables, new Set(source.reportTables)) === null) {
+    const catchUp = await catchUpFromBinlog(snap, admin, o, source, shadow.binlog);
+    if (catchUp) {
+      const caughtUp = { ...source, shadowGeneration: { ...shadow, behindFull: false } };
+      return { facts: { ...facts, source: caughtUp, changes: { log, cascades, journal: catchUp, whole } }, sourceState };
+    }
+  }
   // A shadow set copied afresh equals the live set: no journal to catch up with.
-  const usable = shadowSetProblem(source.shadowGeneration, live, liveTables, new Set(source.reportTables)) === null;
-  const journal = usable ? await readJournalIfAny(admin, rep, source.shadowGeneration!.runId, live.runId) : new Map<string, KeySet>();
+  const usable = shadowSetProblem(shadow, live, liveTables, new Set(source.reportTables)) === null;
+  const journal = usable ? await readJournalIfAny(admin, rep, shadow!.runId, live.runId) : new Map<string, KeySet>();
   return { facts: { ...facts, changes: { log, cascades, journal, whole } }, sourceState };
 }
 

@@ -15,6 +15,7 @@ import { internalSchemaOf } from '../../src/catalog/internal-schema.js';
 import { dropShadowSet, GENERATION_TABLE, writeGeneration } from './shadow-set.js';
 import { ensureFreshnessView, FRESHNESS_TABLE, type FreshnessEntry, freshnessPublish, type FreshnessStamp, stageFreshness } from './freshness.js';
 import { tempName } from '../../src/catalog/temp-names.js';
+export { oldSetKeeper } from './keep-old-set.js';
 
 /** Before a full sync's swap: drops the shadow set (stale once the live set is replaced). */
 export async function retireShadowSet(admin: SqlConnection, reportSchema: string): Promise<void> {

@@ -40,17 +40,23 @@ export interface Generation {
    * so the live set and its resume point never disagree. Absent: unknown (a binlog run is full).
    */
   binlog?: string | null;
+  /**
+   * Shadow only: the set is the live set a full sync replaced (kept under binlog capture, see
+   * keepOldSetAsShadow), so no journal links it to the live set: the next run catches it up from
+   * the binlog at its own `binlog` position, or copies the live set afresh.
+   */
+  behindFull?: boolean;
 }
 
 /** Reads a marker table of report schema `schema` (in its internal schema); null when there is none. */
 export async function readGeneration(conn: SqlConnection, schema: string, table: string): Promise<Generation | null> {
   try {
     // SELECT *: a marker from before the binlog column reads as "no resume point".
-    const rows = await conn.query<{ generation: string | number; dirty: string | number; binlog?: string | null }>(
+    const rows = await conn.query<{ generation: string | number; dirty: string | number; binlog?: string | null; behind_full?: string | number | null }>(
       `SELECT * FROM ${qualify(internalSchemaOf(schema), table)} LIMIT 1`,
     );
     const r = rows[0];
-    return r ? { runId: Number(r.generation), dirty: Number(r.dirty) === 1, binlog: r.binlog ?? null } : null;
+    return r ? { runId: Number(r.generation), dirty: Number(r.dirty) === 1, binlog: r.binlog ?? null, ...(Number(r.behind_full ?? 0) === 1 ? { behindFull: true } : {}) } : null;
   } catch (error) {
     if (isNoSuchTable(error)) return null;
     throw error;
@@ -64,16 +70,18 @@ export async function readGeneration(conn: SqlConnection, schema: string, table:
 export async function writeGeneration(conn: SqlConnection, schema: string, table: string, gen: Generation): Promise<void> {
   const marker = qualify(internalSchemaOf(schema), table);
   await conn.execute(
-    `CREATE TABLE IF NOT EXISTS ${marker} (generation BIGINT UNSIGNED NOT NULL PRIMARY KEY, dirty TINYINT NOT NULL, binlog TEXT NULL) ENGINE=MyISAM`,
+    `CREATE TABLE IF NOT EXISTS ${marker} (generation BIGINT UNSIGNED NOT NULL PRIMARY KEY, dirty TINYINT NOT NULL, binlog TEXT NULL, behind_full TINYINT NOT NULL DEFAULT 0) ENGINE=MyISAM`,
   );
-  const cols = await conn.query('SELECT 1 FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND COLUMN_NAME = ?', [
-    internalSchemaOf(schema),
-    table,
-    'binlog',
-  ]);
-  if (cols.length === 0) await conn.execute(`ALTER TABLE ${marker} ADD COLUMN binlog TEXT NULL`);
+  // Markers written by earlier versions lack the later columns.
+  const cols = new Set(
+    (
+      await conn.query<{ c: string }>('SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [internalSchemaOf(schema), table])
+    ).map((r) => r.c),
+  );
+  if (!cols.has('binlog')) await conn.execute(`ALTER TABLE ${marker} ADD COLUMN binlog TEXT NULL`);
+  if (!cols.has('behind_full')) await conn.execute(`ALTER TABLE ${marker} ADD COLUMN behind_full TINYINT NOT NULL DEFAULT 0`);
   await conn.execute(`DELETE FROM ${marker}`);
-  await conn.execute(`INSERT INTO ${marker} (generation, dirty, binlog) VALUES (?, ?, ?)`, [gen.runId, gen.dirty ? 1 : 0, gen.binlog ?? null]);
+  await conn.execute(`INSERT INTO ${marker} (generation, dirty, binlog, behind_full) VALUES (?, ?, ?, ?)`, [gen.runId, gen.dirty ? 1 : 0, gen.binlog ?? null, gen.behindFull ? 1 : 0]);
 }
 
 /** Marks the shadow set as being written (a run killed now leaves it dirty). */
@@ -142,9 +150,11 @@ export function shadowSetProblem(
   live: Generation,
   tables: readonly string[],
   present: ReadonlySet<string>,
-): 'missing' | 'dirty' | 'ahead of the live set' | 'incomplete' | null {
+): 'missing' | 'dirty' | 'behind a full sync' | 'ahead of the live set' | 'incomplete' | null {
   if (!shadow) return 'missing';
   if (shadow.dirty) return 'dirty';
+  // Caught up from the binlog by the facts reader (read-incremental-facts.ts), which then clears the flag.
+  if (shadow.behindFull) return 'behind a full sync';
   if (shadow.runId > live.runId) return 'ahead of the live set';
   if (!tables.every((t) => present.has(shadowName(t)))) return 'incomplete';
   return null;
