@@ -75,7 +75,7 @@ async function main(): Promise<void> {
       const run = async (args: string[], label: string) => {
         const r = await runCommand('node', args, env);
         if (r.code !== 0) throw new Error(`${label} failed: ${r.stderr}`);
-        const out = JSON.parse(r.stdout) as { fullSyncReason?: string; cost?: { keysApplied: number; rowsMoved: number } };
+        const out = JSON.parse(r.stdout) as { fullSyncReason?: string; cost?: { keysApplied: number; rowsMoved: number; primedShadow?: boolean } };
         return { seconds: r.seconds, out };
       };
       const inc = [...cli, '--incremental'];
@@ -86,16 +86,23 @@ async function main(): Promise<void> {
       const next = await run(inc, 'catch-up incremental');
       const ch001 = await changeShare(wr, 0.0001, 1);
       const inc001 = await run(inc, 'incremental after 0.01%');
+      // A later full sync: under binlog capture it keeps the set it replaces as the shadow set.
+      const full2 = await run(cli, 'second full sync');
+      const first2 = await run(inc, 'first incremental after the second full sync');
       const verify = await runCommand('node', ['dist/bin/dualpipe.js', 'verify', '--source', url, '--report-database', report], env);
-      const note = (x: { out: { fullSyncReason?: string; cost?: { keysApplied: number; rowsMoved: number } } }) =>
-        x.out.fullSyncReason ? `ran as a full sync: ${x.out.fullSyncReason}` : `${x.out.cost?.keysApplied ?? 0} keys applied, ${x.out.cost?.rowsMoved ?? 0} rows moved`;
+      const note = (x: { out: { fullSyncReason?: string; cost?: { keysApplied: number; rowsMoved: number; primedShadow?: boolean } } }) =>
+        x.out.fullSyncReason
+          ? `ran as a full sync: ${x.out.fullSyncReason}`
+          : `${x.out.cost?.keysApplied ?? 0} keys applied, ${x.out.cost?.rowsMoved ?? 0} rows moved${x.out.cost?.primedShadow ? ', shadow set copied first' : ''}`;
       const share = (s: number) => r2(s / full.seconds);
       rows.push(
         [`${method}: full sync (reference of the ratios below)`, r2(full.seconds), '1.00', ''],
         [`${method}: first incremental after the full sync`, r2(first.seconds), share(first.seconds), note(first)],
         [`${method}: incremental after 1% changed (${ch1.total} rows)`, r2(inc1.seconds), share(inc1.seconds), note(inc1)],
         [`${method}: steady state, two incrementals after one 1% change (together)`, r2(inc1.seconds + next.seconds), share(inc1.seconds + next.seconds), `second: ${note(next)}`],
-        [`${method}: incremental after 0.01% changed (${ch001.total} rows)`, r2(inc001.seconds), share(inc001.seconds), `${note(inc001)}; verify: ${verify.code === 0 ? 'mirrors match' : `exit ${verify.code}`}`],
+        [`${method}: incremental after 0.01% changed (${ch001.total} rows)`, r2(inc001.seconds), share(inc001.seconds), note(inc001)],
+        [`${method}: a later full sync (reference of the row below)`, r2(full2.seconds), '1.00', ''],
+        [`${method}: first incremental after a later full sync`, r2(first2.seconds), r2(first2.seconds / full2.seconds), `${note(first2)}; verify: ${verify.code === 0 ? 'mirrors match' : `exit ${verify.code}`}`],
       );
       if (method === 'triggers') await removeCapture(wr, 'crm');
     }

@@ -1,5 +1,5 @@
 /**
- * npm run torture -- [--seed S] [--runs N] [--minutes M] [--shrink-minutes X] [--disable a,b] [--cross-server] [--keep]
+ * npm run torture -- [--seed S] [--runs N] [--minutes M] [--shrink-minutes X] [--disable a,b] [--cross-server] [--capture binlog] [--keep]
  *
  * The long run of the torture test (test/torture): generated schemas and workloads through
  * dualpipe's full and incremental syncs, verify, backup and restore, judged by the independent
@@ -34,6 +34,8 @@ const disable = new Set(arg('disable', '').split(',').filter(Boolean));
 const enable = new Set(arg('enable', '').split(',').filter(Boolean));
 const keep = process.argv.includes('--keep');
 const crossServer = process.argv.includes('--cross-server');
+/** `--capture binlog`: incremental syncs read the binlog (the throwaway server runs with it on). */
+const capture = arg('capture', 'triggers') === 'binlog' ? 'binlog' : 'triggers';
 const BATCH = 5;
 
 interface Found {
@@ -61,7 +63,7 @@ class CaseError extends Error {
 
 async function main(): Promise<void> {
   const given = process.env.DUALPIPE_TEST_URL;
-  const bench = given ? undefined : await benchServer();
+  const bench = given ? undefined : await benchServer(capture === 'binlog' ? { extraArgs: ['--log-bin=binlog', '--binlog-format=ROW', '--server-id=1'] } : {});
   const server: ConnectionTarget = given ? parseMysqlUrl(given, 'DUALPIPE_TEST_URL') : { host: '127.0.0.1', port: bench!.port, user: 'root' };
   delete server.database;
   const started = Date.now();
@@ -75,7 +77,7 @@ async function main(): Promise<void> {
     /** One case; counts it; throws CaseError on a failure of class `only` (any class when undefined). */
     const property = (only?: string) => async (c: TortureCase) => {
       current = c;
-      const out = await runCase(c, { server, keep, crossServer });
+      const out = await runCase(c, { server, keep, crossServer, capture });
       if (only !== undefined) {
         if (out.status === 'invalid-ddl') fc.pre(false);
         if (out.status === 'failed' && classify(out.failure) === only) throw new CaseError(out.failure);
