@@ -14,9 +14,9 @@ export type FkRule = 'CASCADE' | 'SET NULL' | 'SET DEFAULT' | 'RESTRICT' | 'NO A
 
 const RULE = '(CASCADE|SET NULL|SET DEFAULT|RESTRICT|NO ACTION)';
 /** A backquoted identifier (a backquote inside doubled). */
-const IDENT = /`(?:[^`]|``)*`/g;
+const IDENT = new RegExp('`(?:[^`]|``)*`', 'g');
 
-const quoted = (name: string) => `\`${name.replaceAll('`', '``')}\``;
+const quoted = (name: string) => '`' + name.replaceAll('`', '``') + '`';
 
 /**
  * The rules of the constraint `name` in `ddl`, or undefined when `ddl` has no such foreign key.

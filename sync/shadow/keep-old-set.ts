@@ -29,7 +29,7 @@ async function createText(conn: SqlConnection, schema: string, table: string): P
   try {
     const rows = await conn.query<Record<string, string>>(`SHOW CREATE TABLE ${qualify(schema, table)}`);
     const text = rows[0]?.['Create Table'];
-    return text === undefined ? null : text.replace(/^CREATE TABLE `(?:[^`]|``)*`/, 'CREATE TABLE').replace(/ AUTO_INCREMENT=\d+/, '');
+    return text === undefined ? null : text.replace(new RegExp('^CREATE TABLE `(?:[^`]|``)*`'), 'CREATE TABLE').replace(/ AUTO_INCREMENT=\d+/, '');
   } catch {
     return null;
   }
