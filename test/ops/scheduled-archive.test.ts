@@ -56,7 +56,7 @@ describe('scheduled archive', () => {
       timer.fire('archive');
       await handle.idle();
       await handle.stop();
-      expect(handle.stats).toEqual({ runs: 0, failures: 0, skipped: 1 });
+      expect(handle.stats).toEqual({ runs: 0, failures: 0, skipped: 1, idle: 0 });
     } finally {
       await holder.close();
     }
@@ -71,7 +71,7 @@ describe('scheduled archive', () => {
     timer.fire('archive');
     await handle.idle();
     await handle.stop();
-    expect(handle.stats).toEqual({ runs: 1, failures: 0, skipped: 0 });
+    expect(handle.stats).toEqual({ runs: 1, failures: 0, skipped: 0, idle: 0 });
     const [{ left }] = (await conn.query<{ left: number }>('SELECT COUNT(*) AS `left` FROM contacts WHERE id < ?', [cut])) as [{ left: number }];
     const [{ moved }] = (await conn.query<{ moved: number }>(`SELECT COUNT(*) AS moved FROM \`${fx.database}_archive\`.contacts`)) as [{ moved: number }];
     expect(Number(left) + Number(moved)).toBe(12);
