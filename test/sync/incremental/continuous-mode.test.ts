@@ -23,14 +23,16 @@ describe.each(CAPTURE_METHODS)('continuous mode with %s capture', (method: Captu
     await f?.close();
   });
 
-  it('stays idle while nothing changes, publishes changes within seconds, then idles again', async () => {
+  it('stays idle while nothing changes, publishes changes within seconds, then idles again', { timeout: 400_000 }, async () => {
     const { fx, conn } = f;
     const syncRuns = async () => (await recentRuns(conn, fx.reportSchema, 100)).filter((r) => r.kind === 'sync');
     const before = (await syncRuns()).length;
     const child = spawnCli(['schedule', '--incremental-every', '1s', '--source', fx.url, '--json'], { DUALPIPE_LOG_LEVEL: 'debug' });
     try {
       await waitForOutput(child, /scheduler started/, 30_000);
-      await waitForOutput(child, /nothing to do/, 30_000);
+      // On MySQL every binlog read starts at the current file's beginning (capture-snapshot.ts): on the
+      // suite's shared server, busy with other files' writes, one check can take many seconds.
+      await waitForOutput(child, /nothing to do/, 120_000);
       await sleep(2500);
       expect((await syncRuns()).length, 'no run while the source is quiet').toBe(before);
 
@@ -39,11 +41,11 @@ describe.each(CAPTURE_METHODS)('continuous mode with %s capture', (method: Captu
       await conn.execute(`UPDATE ${qualify(fx.database, 'organizations')} SET name = CONCAT(name, ' (cont)') WHERE id % 5 = 0`);
       const changedAt = Date.now();
       let exact = false;
-      while (!exact && Date.now() - changedAt < 30_000) {
+      while (!exact && Date.now() - changedAt < 150_000) {
         await sleep(250);
         exact = JSON.stringify(await schemaDigest(conn, fx.reportSchema, f.sourceTables)) === JSON.stringify(await schemaDigest(conn, fx.database, f.sourceTables));
       }
-      expect(exact, 'mirrors equal the source within 30 s').toBe(true);
+      expect(exact, `mirrors equal the source within 150 s; the scheduler said: ${child.stderrText().slice(-3000)}`).toBe(true);
       await f.expectExact('after continuous mode caught up');
 
       // Quiet again: at most the run in flight finishes, then nothing more.
