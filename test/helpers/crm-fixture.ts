@@ -1,7 +1,8 @@
+import { migrate, seed } from '../../schema/index.js';
 import { createConnector } from '../../src/db/mysql-driver.js';
 import type { Pipeline } from '../../src/pipeline.js';
 import { copySchema, ensureCrmTemplate } from './crm-template.js';
-import { createTestDatabase, type TestDatabase, testPipeline } from './test-database.js';
+import { createTestDatabase, type TestDatabase, type TestServer, testPipeline } from './test-database.js';
 
 /** A test schema with the CRM tables and seeded rows, plus its report schema name. */
 export interface CrmFixture extends TestDatabase {
@@ -14,14 +15,22 @@ export interface CrmFixture extends TestDatabase {
 }
 
 /**
- * A fresh schema with the CRM migrated and seeded (seed 7) at `scale`: a copy of this run's
- * template for that scale (see crm-template.ts), which is what migrating and seeding would give.
+ * A fresh schema with the CRM migrated and seeded (seed 7) at `scale`: on the shared server a copy
+ * of this run's template for that scale (see crm-template.ts), which is what migrating and seeding
+ * would give; on a server of the test's own (`on`), migrated and seeded there.
  */
-export async function createCrmFixture(prefix: string, scale = 0.01): Promise<CrmFixture> {
-  const template = await ensureCrmTemplate(scale, 7);
-  const db = await createTestDatabase(prefix);
+export async function createCrmFixture(prefix: string, scale = 0.01, on?: TestServer): Promise<CrmFixture> {
+  const db = await createTestDatabase(prefix, on);
+  if (on) {
+    await migrate(db.target);
+    await seed(db.connector, { scale, seed: 7 });
+  } else {
+    const template = await ensureCrmTemplate(scale, 7);
+    const conn = await db.connector.connect();
+    await copySchema(conn, template, db.database);
+    await conn.close();
+  }
   const conn = await db.connector.connect();
-  await copySchema(conn, template, db.database);
   const rows = await conn.query<{ t: string }>(
     "SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND ENGINE = 'InnoDB' ORDER BY 1",
     [db.database],

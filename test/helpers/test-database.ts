@@ -27,10 +27,24 @@ export function testServerUrl(database: string): string {
   return `${inject('testServerUrl').replace(/\/$/, '')}/${database}`;
 }
 
-/** Creates a fresh, empty schema for one test file; `drop()` removes it and anything named after it. */
-export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
+/** A server test schemas are made on: its target without a schema, and its URL for a schema. */
+export interface TestServer {
+  target: ConnectionTarget;
+  url(database: string): string;
+}
+
+/** The suite's shared test server. */
+export function sharedTestServer(): TestServer {
+  return { target: testServerTarget(), url: testServerUrl };
+}
+
+/**
+ * Creates a fresh, empty schema for one test file (on the shared server unless `on` names another);
+ * `drop()` removes it and anything named after it.
+ */
+export async function createTestDatabase(prefix: string, on: TestServer = sharedTestServer()): Promise<TestDatabase> {
   const database = `t_${prefix.replace(/[^A-Za-z0-9_]/g, '_').slice(0, 30)}_${randomBytes(3).toString('hex')}`;
-  const server = testServerTarget();
+  const server = on.target;
   const admin = await createConnector(server).connect({ database: null });
   await admin.execute(
     `CREATE DATABASE ${quoteId(database)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
@@ -41,7 +55,7 @@ export async function createTestDatabase(prefix: string): Promise<TestDatabase> 
     connector: createConnector(target),
     target,
     database,
-    url: testServerUrl(database),
+    url: on.url(database),
     async drop() {
       const conn = await createConnector(server).connect({ database: null });
       const rows = await conn.query<{ s: string }>(

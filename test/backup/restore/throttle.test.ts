@@ -15,8 +15,11 @@ import { onRunEvent, type ThrottlePauseEvent } from '../../../src/log/run-events
 import { runSync } from '../../../sync/full/run-sync.js';
 import { busyServer, lineLogger } from '../../helpers/busy-server.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
+import { type OwnTestServer, startOwnTestServer } from '../../helpers/own-test-server.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
 
+// Threads_running is server-wide: a server of this file's own, so no other file's sessions count.
+let server: OwnTestServer;
 let fx: CrmFixture;
 let conn: SqlConnection;
 let parent: string;
@@ -24,7 +27,8 @@ const LIMIT = 8;
 const limits = { maxLoad: [{ name: 'Threads_running', limit: LIMIT }] };
 
 beforeAll(async () => {
-  fx = await createCrmFixture('throttle_bk');
+  server = await startOwnTestServer('throttle_bk');
+  fx = await createCrmFixture('throttle_bk', 0.01, server);
   conn = await fx.connector.connect();
   await runSync({ pipeline: fx.pipeline });
   parent = mkdtempSync(join(tmpdir(), 'dualpipe-throttle-'));
@@ -33,6 +37,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await conn.close();
   await fx.drop();
+  await server.destroy();
   rmSync(parent, { recursive: true, force: true });
 });
 

@@ -5,8 +5,11 @@ import { createThrottle } from '../../../src/guard/throttle.js';
 import { readReplicaLag, readServerLoad } from '../../../src/guard/server-load.js';
 import { onRunEvent, type ThrottlePauseEvent } from '../../../src/log/run-events.js';
 import { busyServer } from '../../helpers/busy-server.js';
+import { type OwnTestServer, startOwnTestServer } from '../../helpers/own-test-server.js';
 import { createTestDatabase, type TestDatabase } from '../../helpers/test-database.js';
 
+// Threads_running is server-wide: a server of this file's own, so no other file's sessions count.
+let server: OwnTestServer;
 let db: TestDatabase;
 let probe: SqlConnection;
 
@@ -17,13 +20,15 @@ function logger() {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('throttle');
+  server = await startOwnTestServer('guard');
+  db = await createTestDatabase('throttle', server);
   probe = await db.connector.connect();
 });
 
 afterAll(async () => {
   await probe.close();
   await db.drop();
+  await server.destroy();
 });
 
 describe('server readings', () => {

@@ -9,9 +9,12 @@ import { runSync } from '../../../sync/full/run-sync.js';
 import { verifyMirrors } from '../../../sync/verify/verify.js';
 import { busyServer, lineLogger } from '../../helpers/busy-server.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
+import { type OwnTestServer, startOwnTestServer } from '../../helpers/own-test-server.js';
 import { runCliCapture } from '../../helpers/run-cli-capture.js';
 import { schemaDigest } from '../../helpers/table-digest.js';
 
+// Threads_running is server-wide: a server of this file's own, so no other file's sessions count.
+let server: OwnTestServer;
 let fx: CrmFixture;
 let conn: SqlConnection;
 // The run's own sessions count too (the status read, the snapshot's checksums, a copy, a report
@@ -20,13 +23,15 @@ const LIMIT = 8;
 const SLEEPERS = 12;
 
 beforeAll(async () => {
-  fx = await createCrmFixture('throttle');
+  server = await startOwnTestServer('throttle');
+  fx = await createCrmFixture('throttle', 0.01, server);
   conn = await fx.connector.connect();
 });
 
 afterAll(async () => {
   await conn.close();
   await fx.drop();
+  await server.destroy();
 });
 
 async function reportTables(): Promise<string[]> {

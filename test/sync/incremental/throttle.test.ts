@@ -10,12 +10,16 @@ import { runIncrementalSync } from '../../../sync/incremental/run-incremental.js
 import { verifyMirrors } from '../../../sync/verify/verify.js';
 import { busyServer, lineLogger } from '../../helpers/busy-server.js';
 import { type CrmFixture, createCrmFixture } from '../../helpers/crm-fixture.js';
+import { type OwnTestServer, startOwnTestServer } from '../../helpers/own-test-server.js';
 
+// Threads_running is server-wide: a server of this file's own, so no other file's sessions count.
+let server: OwnTestServer;
 let fx: CrmFixture;
 let conn: SqlConnection;
 
 beforeAll(async () => {
-  fx = await createCrmFixture('throttle_inc');
+  server = await startOwnTestServer('throttle_inc');
+  fx = await createCrmFixture('throttle_inc', 0.01, server);
   conn = await fx.connector.connect();
   await installCapture(conn, fx.database);
   await runIncrementalSync({ pipeline: fx.pipeline, chunkRows: 500 });
@@ -24,6 +28,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await conn.close();
   await fx.drop();
+  await server.destroy();
 });
 
 describe('incremental sync throttling', () => {
