@@ -58,20 +58,28 @@ export function unsupportedReasons(tables: readonly SourceTableKind[], options: 
   return out;
 }
 
-/** Reads the source's tables and returns those a sync of `options` would have to refuse. */
+/**
+ * Reads the source's tables and returns those a sync of `options` would have to refuse. Two plain
+ * queries, each filtered on TABLE_SCHEMA: a COLUMNS subquery correlated with TABLES took 0.6-0.7 s
+ * on MariaDB 10.11 with a few schemas on the server (it reopened the catalog for every table), a
+ * third of a small incremental sync; the two queries together take under 50 ms.
+ */
 export async function findUnsupportedTables(
   conn: SqlConnection,
   schema: string,
   options: DiscoverOptions = {},
 ): Promise<UnsupportedTable[]> {
-  const rows = await conn.query<{ name: string; engine: string | null; type: string; oddColumn: string | null }>(
-    `SELECT t.TABLE_NAME AS name, t.ENGINE AS engine, t.TABLE_TYPE AS type,
-            (SELECT MIN(c.COLUMN_NAME) FROM information_schema.COLUMNS c
-              WHERE c.TABLE_SCHEMA = t.TABLE_SCHEMA AND c.TABLE_NAME = t.TABLE_NAME
-                AND (LOCATE(CHAR(10), c.COLUMN_NAME) > 0 OR LOCATE(CHAR(13), c.COLUMN_NAME) > 0)) AS oddColumn
-       FROM information_schema.TABLES t
-      WHERE t.TABLE_SCHEMA = ? AND t.TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY t.TABLE_NAME`,
+  const tables = await conn.query<{ name: string; engine: string | null; type: string }>(
+    `SELECT TABLE_NAME AS name, ENGINE AS engine, TABLE_TYPE AS type FROM information_schema.TABLES
+      WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') ORDER BY TABLE_NAME`,
     [schema],
   );
-  return unsupportedReasons(rows, options);
+  const odd = await conn.query<{ name: string; oddColumn: string }>(
+    `SELECT TABLE_NAME AS name, MIN(COLUMN_NAME) AS oddColumn FROM information_schema.COLUMNS
+      WHERE TABLE_SCHEMA = ? AND (LOCATE(CHAR(10), COLUMN_NAME) > 0 OR LOCATE(CHAR(13), COLUMN_NAME) > 0)
+      GROUP BY TABLE_NAME`,
+    [schema],
+  );
+  const oddByTable = new Map(odd.map((o) => [o.name, o.oddColumn]));
+  return unsupportedReasons(tables.map((t) => ({ ...t, oddColumn: oddByTable.get(t.name) ?? null })), options);
 }
