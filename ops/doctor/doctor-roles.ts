@@ -11,6 +11,7 @@ import { InternalError } from '../../src/errors.js';
 import type { DoctorCheck } from './doctor-check.js';
 import { planGrants } from '../grants/grant-plan.js';
 import { readGrantTables } from '../grants/grant-tables.js';
+import { needsReplicaStatusGrant } from '../grants/replica-status-grant.js';
 import { type Role, ROLES } from '../grants/role-privileges.js';
 import type { Pipeline } from '../../src/pipeline.js';
 import type { CaptureMethod } from '../../sync/capture/capture-method.js';
@@ -119,6 +120,7 @@ interface ServerFacts {
   accounts: { user: string; host: string }[];
   tables: Set<string>;
   wildcards: boolean;
+  replicaStatus: boolean;
 }
 
 async function readFacts(conn: SqlConnection, o: RoleCheckOptions, prefix: string): Promise<ServerFacts> {
@@ -133,6 +135,7 @@ async function readFacts(conn: SqlConnection, o: RoleCheckOptions, prefix: strin
     accounts: accounts.map((a) => ({ user: a.u, host: a.h })),
     tables: await readGrantTables(conn, o.pipeline.sourceSchema, o.pipeline.reportSchema),
     wildcards: Number(partial[0]?.v ?? 0) !== 1,
+    replicaStatus: await needsReplicaStatusGrant(conn),
   };
 }
 
@@ -183,6 +186,7 @@ async function checkServerRoles(conn: SqlConnection, o: RoleCheckOptions, prefix
     existing: new Set(ROLES),
     tables: facts.tables,
     wildcards: facts.wildcards,
+    replicaStatus: facts.replicaStatus,
     capture: o.capture ?? 'triggers',
     server,
   }).filter((p) => p.grants.length > 0);

@@ -9,6 +9,7 @@ import type { SqlConnection } from '../../src/db/connection.js';
 import { DualpipeError, UsageError } from '../../src/errors.js';
 import { type AccountPlan, type PasswordChoice, planGrants, validateAccountParts } from './grant-plan.js';
 import { readGrantTables } from './grant-tables.js';
+import { needsReplicaStatusGrant } from './replica-status-grant.js';
 import { passwordEnv, type Role } from './role-privileges.js';
 import type { Pipeline } from '../../src/pipeline.js';
 import { type CaptureMethod, readCaptureMethod } from '../../sync/capture/capture-method.js';
@@ -53,6 +54,7 @@ interface ServerFacts {
   tables: Set<string>;
   wildcards: boolean;
   triggersNeedSuper: boolean;
+  replicaStatus: boolean;
 }
 
 async function readFacts(conn: SqlConnection, o: GrantsOptions): Promise<ServerFacts> {
@@ -75,6 +77,7 @@ async function readFacts(conn: SqlConnection, o: GrantsOptions): Promise<ServerF
     tables: await readGrantTables(conn, o.pipeline.sourceSchema, o.pipeline.reportSchema),
     wildcards: Number(partial[0]?.v ?? 0) !== 1,
     triggersNeedSuper: Number(binlog[0]?.b) === 1 && Number(binlog[0]?.t) !== 1,
+    replicaStatus: await needsReplicaStatusGrant(conn),
   };
 }
 

@@ -51,6 +51,8 @@ export interface GrantPlanInput {
    * an account with SUPER may create triggers, so a restore cannot put the capture triggers back.
    */
   triggersNeedSuper?: boolean;
+  /** This server is a MariaDB replica: reading its replica status (--max-lag) needs its own grant. */
+  replicaStatus?: boolean;
 }
 
 /** One statement of an account's plan: the SQL to run, and a copy safe to print. */
@@ -152,6 +154,7 @@ function planAccount(role: Role, input: GrantPlanInput): AccountPlan {
   const notes: string[] = [];
   for (const g of ROLE_GRANTS[role]) {
     if (!onServer(g.scope, input.server) || (g.capture !== undefined && g.capture !== input.capture)) continue;
+    if (g.replicaStatus && !input.replicaStatus) continue;
     const schema = scopeSchema(g.scope, input);
     let targets: string[];
     if (g.scope === 'global') targets = ['*.*'];

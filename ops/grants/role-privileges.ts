@@ -8,6 +8,7 @@
 import { CHANGE_LOG_TABLE } from '../../sync/capture/capture-sql.js';
 import { HISTORY_TABLE } from '../../src/history/run-history.js';
 import type { CaptureMethod } from '../../sync/capture/capture-method.js';
+import { REPLICA_STATUS_PRIVILEGE } from './replica-status-grant.js';
 
 /** The roles, one least-privilege account each. */
 export const ROLES = ['writer', 'sync', 'analyst', 'backup', 'restore'] as const;
@@ -54,6 +55,8 @@ export interface RoleGrant {
   ifTableExists?: boolean;
   /** Granted only when the pipeline's change capture is this method (capture-method.ts). */
   capture?: CaptureMethod;
+  /** Granted only on a server whose replica status needs its own privilege (replica-status-grant.ts). */
+  replicaStatus?: true;
 }
 
 
@@ -89,6 +92,12 @@ export const ROLE_GRANTS: Readonly<Record<Role, readonly RoleGrant[]>> = {
       capture: 'binlog',
       // What a replica's account holds: it reads the binary log and nothing else (no row, no schema).
       why: 'reads the row events of the binary log, as a replica does (binlog change capture: no trigger, no SUPER)',
+    },
+    {
+      scope: 'global',
+      privileges: [REPLICA_STATUS_PRIVILEGE],
+      replicaStatus: true,
+      why: '--max-lag reads SHOW REPLICA STATUS on this replica (MariaDB grants it apart from REPLICATION CLIENT)',
     },
     {
       scope: 'global',

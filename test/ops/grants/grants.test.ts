@@ -68,6 +68,16 @@ describe('grants planner', () => {
     for (const role of ['writer', 'analyst', 'backup', 'restore']) expect(sqlOf({ capture: 'binlog' }, role)).toEqual(sqlOf({}, role));
   });
 
+  it('gives the sync account SLAVE MONITOR on a MariaDB replica only, where --max-lag needs it to read the replica status', () => {
+    for (const capture of ['triggers', 'binlog'] as const) {
+      expect(sqlOf({ capture, replicaStatus: true }, 'sync').map((s) => s.sql)).toContain("GRANT SLAVE MONITOR ON *.* TO 'dp_sync'@'%'");
+      expect(sqlOf({ capture }, 'sync').map((s) => s.sql).join('\n')).not.toMatch(/MONITOR/);
+    }
+    // Global grants live on the source server: a report server that is a replica gets none.
+    expect(sqlOf({ replicaStatus: true, server: 'report' }, 'sync').map((s) => s.sql).join('\n')).not.toMatch(/MONITOR/);
+    for (const role of ['writer', 'analyst', 'backup', 'restore']) expect(sqlOf({ replicaStatus: true }, role)).toEqual(sqlOf({}, role));
+  });
+
   it('creates new accounts with the password and prints it masked', () => {
     const [create] = sqlOf({}, 'sync');
     expect(create!.sql).toBe("CREATE USER IF NOT EXISTS 'dp_sync'@'%' IDENTIFIED BY 'pw-sync'");

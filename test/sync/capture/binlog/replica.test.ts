@@ -117,4 +117,23 @@ describe('binlog capture from a replica', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(await schemaDigest(replica, REPORT, tables)).toEqual(await schemaDigest(primary, 'crm', tables));
   });
+
+  it("the sync role's account on the replica reads the replica status for --max-lag (MariaDB: SLAVE MONITOR, granted on replicas only)", async () => {
+    const grants = (url: string) =>
+      runCliCapture(['grants', '--apply', '--json', '--roles', 'sync', '--prefix', 'rp_', '--source', url, '--report-database', REPORT], {
+        DUALPIPE_SYNC_PASSWORD: 'sync-pw',
+      });
+    const onReplica = await grants(replicaUrl);
+    expect(onReplica.code, onReplica.stderr).toBe(0);
+    expect(/GRANT SLAVE MONITOR ON \*\.\*/.test(onReplica.stdout)).toBe(flavor === 'mariadb');
+    await primary.execute('UPDATE crm.contacts SET last_name = CONCAT(last_name, \'~\') WHERE id % 11 = 0');
+    await primaryGtid();
+    const asSync = await runCliCapture(
+      ['sync', '--incremental', '--max-lag', '5', '--json', '--source', replicaUrl.replace('root@', 'rp_sync@'), '--report-database', REPORT],
+      { DUALPIPE_SOURCE_PASSWORD: 'sync-pw' },
+    );
+    expect(asSync.code, asSync.stderr).toBe(0);
+    expect((JSON.parse(asSync.stdout) as { fullSyncReason?: string }).fullSyncReason).toBeUndefined();
+    expect(await schemaDigest(replica, REPORT, tables)).toEqual(await schemaDigest(primary, 'crm', tables));
+  });
 });
