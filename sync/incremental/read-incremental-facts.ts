@@ -15,6 +15,7 @@ import { type ChangeBatch, countChanges, type KeySet, readChanges } from '../cap
 import { readCaptureMethod } from '../capture/capture-method.js';
 import { type BinlogChanges, readBinlogChanges } from '../capture/binlog/binlog-changes.js';
 import { readBinlogPosition } from '../capture/binlog/binlog-position.js';
+import { advanceResumePosition, snapshotGtidSet } from '../capture/binlog/capture-snapshot.js';
 import { findUnsupportedTables } from '../full/unsupported-tables.js';
 import { loadReportSet } from '../reports/report-set.js';
 import { readJournal } from '../shadow/journal.js';
@@ -143,8 +144,11 @@ async function readBinlogFacts(snap: SqlConnection, o: IncrementalOptions, sourc
     foreignKeys: source.foreignKeys,
     resume: source.capture.resume!,
     to,
+    ...(snapshotGtidSet(snap) ? { heldBy: snapshotGtidSet(snap)! } : {}),
   });
   if (!read.ok) return read;
+  // MySQL: the set this run publishes resumes where the read says, not at its binlog file's start.
+  if (read.resume) advanceResumePosition(snap, read.resume);
   const sourceRows = source.tables.reduce((a, m) => a + m.estimatedRows, 0);
   if (read.log.rows > Math.max(10_000, sourceRows * (o.maxChangeShare ?? 0.2))) {
     return { ok: false, reason: `${read.log.rows} keys changed in the binlog: a full sync is cheaper` };

@@ -19,6 +19,8 @@ export type BinlogChanges =
       log: ChangeBatch;
       /** Tables to copy whole, and why (TRUNCATE in the binlog, keys of an unmapped type). */
       whole: { table: string; why: string }[];
+      /** With `heldBy`: where a reader may resume after the set built from that snapshot. */
+      resume?: BinlogPosition;
     }
   | { ok: false; reason: string };
 
@@ -33,6 +35,8 @@ export async function readBinlogChanges(o: {
   resume: string;
   /** A position at or after the run's snapshot. */
   to: BinlogPosition;
+  /** MySQL: the run's snapshot's GTID set, to find where the next run may resume (binlog-key-reader.ts). */
+  heldBy?: string;
   idleTimeoutMs?: number;
 }): Promise<BinlogChanges> {
   const keyed = o.tables.filter((m) => m.primaryKey.length > 0);
@@ -50,6 +54,7 @@ export async function readBinlogChanges(o: {
     from: parseBinlogPosition(o.resume),
     to: o.to,
     tables: keyed.map((m) => m.name),
+    ...(o.heldBy ? { heldBy: o.heldBy } : {}),
     ...(o.idleTimeoutMs !== undefined ? { idleTimeoutMs: o.idleTimeoutMs } : {}),
   });
   if (!result.ok) return { ok: false, reason: `binlog capture: ${result.reason.detail}` };
@@ -86,5 +91,5 @@ export async function readBinlogChanges(o: {
       }
     }
   }
-  return { ok: true, log: { keys, ranges: [], rows }, whole: [...whole].map(([table, why]) => ({ table, why })) };
+  return { ok: true, log: { keys, ranges: [], rows }, whole: [...whole].map(([table, why]) => ({ table, why })), ...(result.resume ? { resume: result.resume } : {}) };
 }

@@ -43,6 +43,12 @@ export interface ReadChangedKeysOptions {
    * table counts its key as removed, like a key change (see addRowKeys).
    */
   referenced?: ReadonlyMap<string, readonly string[]>;
+  /**
+   * MySQL: the GTID set of the run's snapshot. The reader then also says where the next run may
+   * resume (`resume`): the start of the first transaction in the range that the snapshot lacks, or
+   * `to` when it holds them all (see resumeAfter).
+   */
+  heldBy?: string;
 }
 
 /** The keys changed between two positions. */
@@ -58,6 +64,8 @@ export interface ChangedKeys {
   reload: string[];
   /** Where the read stopped: `to`. */
   end: BinlogPosition;
+  /** With `heldBy`: where a reader resumes after a set built from that snapshot (resumeAfter). */
+  resume?: BinlogPosition;
   /** True when the server logs cascaded child rows (SQL-layer foreign keys, MySQL 9.6+); see the file header. */
   cascadesLogged: boolean;
 }
@@ -91,12 +99,16 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
   } finally {
     await conn.close();
   }
+  const held = options.heldBy ? parseGtidSet(options.heldBy) : null;
+  // The start of the first transaction in the range that the snapshot `heldBy` lacks.
+  let firstUnheld: BinlogPosition | null = null;
   const done = (keys: KeySets, reload: Set<string>): ChangedKeys => ({
     ok: true,
     tables: new Map([...keys.toMap()].map(([t, k]) => [t, { primaryKey: primaryKeys.get(t) ?? [], keys: k, removed: removedAll.toMap().get(t) ?? [] }])),
     reload: [...reload],
     end: to,
     cascadesLogged,
+    ...(options.heldBy ? { resume: { ...(firstUnheld ?? { file: to.file, offset: to.offset }), skip: options.heldBy } } : {}),
   });
   const keys = new KeySets();
   const removedAll = new KeySets();
@@ -115,6 +127,8 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
     const idle = options.idleTimeoutMs ?? 30_000;
     let file = from.file;
     let lastCommit = `${from.file}:${from.offset}`;
+    // Where the last event seen ended: the start of the next one (MySQL writes every event's end).
+    let lastEnd: BinlogPosition = { file: from.file, offset: from.offset };
     // Keys of the open transaction: kept only when its commit lies at or before `to`. MariaDB writes
     // end offset 0 on the events inside a transaction, so only the commit tells where it lies.
     let pending = new KeySets();
@@ -130,10 +144,15 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
         if (!item) throw new BinlogReadError(schema, 'the binlog stream ended', { at: lastCommit });
         if (item.kind === 'rotate') {
           if (compareBinlogFiles(item.file, to.file) > 0) return done(keys, reload);
+          if (item.file !== file) lastEnd = { file: item.file, offset: 4 };
           file = item.file;
           continue;
         }
-        if (item.kind === 'gtid') skipping = skip !== null && gtidSetHas(skip, item.uuid, item.tag, item.gno);
+        if (item.kind === 'gtid') {
+          skipping = skip !== null && gtidSetHas(skip, item.uuid, item.tag, item.gno);
+          if (held && !firstUnheld && !gtidSetHas(held, item.uuid, item.tag, item.gno)) firstUnheld = lastEnd;
+        }
+        if ('end' in item && item.end > 0) lastEnd = { file, offset: item.end };
         if (skipping && (item.kind === 'rows' || item.kind === 'undecodable' || item.kind === 'schema-changed')) continue;
         if (item.kind === 'undecodable' || item.kind === 'schema-changed') return { ok: false, reason: { code: item.kind, detail: item.message } };
         if (item.kind === 'rows') {

@@ -21,7 +21,7 @@
 import type { SqlConnection, SqlConnector } from '../../../src/db/connection.js';
 import { openSnapshot } from '../../../src/db/sessions.js';
 import { readSnapshotBinlog } from '../../../src/catalog/source-state.js';
-import { type BinlogPosition, serializeBinlogPosition } from './binlog-position.js';
+import { type BinlogPosition, compareBinlogPositions, serializeBinlogPosition } from './binlog-position.js';
 
 const positions = new WeakMap<SqlConnection, BinlogPosition>();
 
@@ -34,6 +34,22 @@ const positions = new WeakMap<SqlConnection, BinlogPosition>();
 export function resumePositionOf(snap: SqlConnection, earlier: string | null = null): string | null {
   const p = positions.get(snap);
   return p ? serializeBinlogPosition(p) : earlier;
+}
+
+/** MySQL: the GTID set of `snap`, which a binlog reader may advance its resume position by (undefined elsewhere). */
+export function snapshotGtidSet(snap: SqlConnection): string | undefined {
+  return positions.get(snap)?.skip;
+}
+
+/**
+ * Moves the resume position noted for `snap` forward to `position`, which a binlog reader found
+ * with the snapshot's own GTID set (binlog-key-reader.ts, `heldBy`): every transaction before it
+ * is in the snapshot. Anything else (another set, an earlier position) leaves the noted one.
+ */
+export function advanceResumePosition(snap: SqlConnection, position: BinlogPosition): void {
+  const noted = positions.get(snap);
+  if (!noted?.skip || position.skip !== noted.skip) return;
+  if (compareBinlogPositions(position, noted) > 0) positions.set(snap, position);
 }
 
 /** Opens the snapshot of a sync (src/db/sessions.ts openSnapshot) and notes its resume position where the server allows. */
