@@ -100,8 +100,7 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
     await conn.close();
   }
   const held = options.heldBy ? parseGtidSet(options.heldBy) : null;
-  // The start of the first transaction in the range that the snapshot `heldBy` lacks.
-  let firstUnheld: BinlogPosition | null = null;
+  let firstUnheld: BinlogPosition | null = null; // where the first transaction `heldBy` lacks starts
   const done = (keys: KeySets, reload: Set<string>): ChangedKeys => ({
     ok: true,
     tables: new Map([...keys.toMap()].map(([t, k]) => [t, { primaryKey: primaryKeys.get(t) ?? [], keys: k, removed: removedAll.toMap().get(t) ?? [] }])),
