@@ -2,7 +2,7 @@
  * A throwaway server of a test file's own, of the suite's kind (test-server-choice.ts). For tests
  * that assert on server-wide status such as Threads_running: on the shared server every other test
  * file's sessions count too (another file's GET_LOCK waiters, a sync's copy threads), and a restore
- * meant to run under the limit paused in clean-clone CI run u.
+ * meant to run under the limit paused in the CI run of stop 29 (MySQL part).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
