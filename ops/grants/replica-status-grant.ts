@@ -6,14 +6,14 @@
  * the server is a replica now: a primary's account gets nothing it does not use.
  */
 import type { SqlConnection } from '../../src/db/connection.js';
+import { readServerInfo } from '../../src/db/server-info.js';
 
 /** The privilege, as MariaDB 10.11's SHOW GRANTS prints it (doctor compares by name). */
 export const REPLICA_STATUS_PRIVILEGE = 'SLAVE MONITOR';
 
 /** True on a MariaDB server that replicates from a primary (read as an administrative account). */
 export async function needsReplicaStatusGrant(conn: SqlConnection): Promise<boolean> {
-  const [v] = await conn.query<{ v: string }>('SELECT VERSION() AS v');
-  if (!/mariadb/i.test(String(v?.v ?? ''))) return false;
+  if ((await readServerInfo(conn)).flavor !== 'mariadb') return false;
   const rows = await conn.query('SHOW SLAVE STATUS').catch(() => []);
   return rows.length > 0;
 }

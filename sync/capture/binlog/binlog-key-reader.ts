@@ -46,7 +46,7 @@ export interface ReadChangedKeysOptions {
   /**
    * MySQL: the GTID set of the run's snapshot. The reader then also says where the next run may
    * resume (`resume`): the start of the first transaction in the range that the snapshot lacks, or
-   * `to` when it holds them all (see resumeAfter).
+   * `to` when it holds them all (capture-snapshot.ts advanceResumePosition).
    */
   heldBy?: string;
 }
@@ -64,7 +64,7 @@ export interface ChangedKeys {
   reload: string[];
   /** Where the read stopped: `to`. */
   end: BinlogPosition;
-  /** With `heldBy`: where a reader resumes after a set built from that snapshot (resumeAfter). */
+  /** With `heldBy`: where a reader resumes after a set built from that snapshot. */
   resume?: BinlogPosition;
   /** True when the server logs cascaded child rows (SQL-layer foreign keys, MySQL 9.6+); see the file header. */
   cascadesLogged: boolean;
