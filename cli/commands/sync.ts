@@ -28,14 +28,16 @@ function describeIncremental(r: IncrementalResult): string {
     if (!t.whole && t.logKeys + t.cascadeKeys + t.journalKeys === 0) continue;
     lines.push(
       `${t.table.padEnd(28)} ${t.whole ? 'copied whole' : `${t.logKeys} logged, ${t.cascadeKeys} cascaded, ${t.journalKeys} re-applied keys`}  ` +
-        `-${t.rowsDeleted} +${t.rowsWritten} rows`,
+        `-${t.rowsDeleted} +${t.rowsWritten} rows${t.rowsFromLive ? ` (${t.rowsFromLive} from the live set)` : ''}`,
     );
   }
   for (const rep of r.reports) lines.push(`${rep.name.padEnd(28)} ${String(rep.rows).padStart(10)} rows  ${rep.seconds.toFixed(2)} s`);
   const c = r.cost!;
   lines.push(
     `incremental sync #${r.runId} finished in ${r.seconds.toFixed(2)} s: ${c.changeLogRows} change(s) logged, ${c.keysApplied} key(s) applied, ` +
-      `${c.rowsMoved} row(s) moved, ${c.reportKeys} report row key(s) refreshed, ${c.reportsRebuilt} report(s) rebuilt` +
+      `${c.rowsMoved} row(s) moved, ${c.reportKeys} report row key(s) refreshed` +
+      (c.reportKeysFromLive ? ` (${c.reportKeysFromLive} copied from the live set)` : '') +
+      `, ${c.reportsRebuilt} report(s) rebuilt` +
       (c.primedShadow ? ' (shadow set copied first)' : '') +
       (c.chunksCompared ? `; ${c.chunksCompared} chunk(s) compared, ${c.chunksRewritten} rewritten` : ''),
   );

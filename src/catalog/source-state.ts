@@ -62,7 +62,20 @@ const BINLOG_FILE_START = 4;
  *   rotation waits for the prepared transactions of the old file to commit), so a replay from the
  *   start of that file that leaves out the set is exact. Without GTIDs, nothing is recorded.
  */
-export async function readSnapshotBinlog(snap: SqlConnection): Promise<{ binlog: BinlogPosition | null; note?: string }> {
+export function readSnapshotBinlog(snap: SqlConnection): Promise<{ binlog: BinlogPosition | null; note?: string }> {
+  // Read once per snapshot session: it cannot change, and MariaDB's BINLOG_GTID_POS reads the
+  // binlog file from its start up to the position (0.13–0.21 s each, 500–750 MB into a file, on the bench).
+  let read = snapshotBinlogs.get(snap);
+  if (!read) {
+    read = readSnapshotBinlogNow(snap);
+    snapshotBinlogs.set(snap, read);
+  }
+  return read;
+}
+
+const snapshotBinlogs = new WeakMap<SqlConnection, Promise<{ binlog: BinlogPosition | null; note?: string }>>();
+
+async function readSnapshotBinlogNow(snap: SqlConnection): Promise<{ binlog: BinlogPosition | null; note?: string }> {
   const logBin = await snap.query<{ v: string | number }>('SELECT @@log_bin AS v');
   if (Number(logBin[0]?.v) !== 1) return { binlog: null, note: 'the source server has no binary log (log_bin=OFF)' };
   const rows = await snap.query<{ Variable_name: string; Value: string }>("SHOW STATUS LIKE 'binlog_snapshot_%'");

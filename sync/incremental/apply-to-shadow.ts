@@ -15,6 +15,7 @@ import { keyInSql, keyJoinSql, keyTuple } from '../capture/key-sql.js';
 import { shadowName } from '../shadow/shadow-set.js';
 import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
 import { tempName } from '../../src/catalog/temp-names.js';
+import { copyJournalRows } from './copy-from-live.js';
 
 /** The key table of a mirror in one run (a temporary name: left-overs are dropped like the others). */
 export const changedKeysTable = (table: string) => tempName('new', `chg_${table}`);
@@ -23,8 +24,8 @@ export const changedKeysTable = (table: string) => tempName('new', `chg_${table}
  * Fills the mirror's key table (`changedKeysTable`), made afresh, with `keys`, the canonical JSON
  * keys of the change log.
  */
-export async function fillChangedKeys(conn: SqlConnection, schema: string, meta: TableMeta, keys: readonly string[]): Promise<void> {
-  const chg = qualify(schema, changedKeysTable(meta.name));
+export async function fillChangedKeys(conn: SqlConnection, schema: string, meta: TableMeta, keys: readonly string[], table = changedKeysTable(meta.name)): Promise<void> {
+  const chg = qualify(schema, table);
   const pk = meta.primaryKey.map(quoteId).join(', ');
   await conn.execute(`DROP TABLE IF EXISTS ${chg}`);
   // Same column types and collation as the mirror: keys that the server thinks equal collapse here.
@@ -74,15 +75,22 @@ export async function applyKeys(
     copier?: SqlConnection | undefined;
     /** Waits while the source is too busy (the run's throttle); called before each batch. */
     pace?: () => Promise<void>;
+    /**
+     * The key table holds the journal's keys too, `keys` only this run's own (listed again in the
+     * table `own`): the others are copied from the live tables in schema `live` (copy-from-live.ts).
+     */
+    journal?: { live: string; own: string };
   },
-): Promise<ApplyResult & { batchesRepaired: number }> {
+): Promise<ApplyResult & { rowsFromLive: number; batchesRepaired: number }> {
   const shadowTable = shadowName(o.meta.name);
   const shadow = qualify(o.reportSchema, shadowTable);
   const chg = qualify(o.reportSchema, changedKeysTable(o.meta.name));
-  const del = await writer.execute(`DELETE __dp_s FROM ${shadow} AS __dp_s JOIN ${chg} AS __dp_x ON ${keyJoinSql(o.meta, '__dp_s', '__dp_x')}`);
+  const deleted = (await writer.execute(`DELETE __dp_s FROM ${shadow} AS __dp_s JOIN ${chg} AS __dp_x ON ${keyJoinSql(o.meta, '__dp_s', '__dp_x')}`)).affectedRows;
+  // Every key's rows are gone now; the journal's others come back from the live set.
+  const rowsFromLive = o.journal ? await copyJournalRows(writer, { work: o.reportSchema, live: o.journal.live, meta: o.meta, all: changedKeysTable(o.meta.name), own: o.journal.own }) : 0;
+  let written = rowsFromLive;
   const columns = writableColumns(o.meta);
   const colList = columns.map((c) => quoteId(c.name)).join(', ');
-  let written = 0;
   let batchesRepaired = 0;
   const stream = (batch: readonly string[]) =>
     // REPLACE: two key texts the server collates as equal fetch the same row twice.
@@ -107,7 +115,7 @@ export async function applyKeys(
     await writer.execute(`DELETE FROM ${shadow} WHERE ${keyInSql(o.meta, '', batch)}`);
     written += await stream(batch);
   }
-  return { rowsDeleted: del.affectedRows, rowsWritten: written, batchesRepaired };
+  return { rowsDeleted: deleted, rowsWritten: written, rowsFromLive, batchesRepaired };
 }
 
 /**

@@ -20,11 +20,13 @@ import { ensureJournal, WHOLE_TABLE } from '../shadow/journal.js';
 import { markShadowDirty, primeShadowSet, shadowName } from '../shadow/shadow-set.js';
 import { publishShadow } from './publish-shadow.js';
 import { ensureInternalSchema } from '../../src/catalog/internal-schema.js';
-import { applyKeys, applyWholeTable, fillChangedKeys } from './apply-to-shadow.js';
+import { applyWholeTable } from './apply-to-shadow.js';
+import { applyChangedKeys } from './apply-changed-keys.js';
+import { ownReportKeysTable } from './copy-from-live.js';
 import type { IncrementalCost, IncrementalOptions, IncrementalRunResult, IncrementalTableResult } from './incremental-types.js';
 import { checkShadowChunks } from './paranoid-check.js';
 import { type ChangeFacts, type IncrementalRunPlan, runKeys, type SourceFacts } from './plan-incremental.js';
-import { collectRowKeys, createReportKeys, refreshShadowReport } from './refresh-reports.js';
+import { createReportKeys, refreshShadowReport } from './refresh-reports.js';
 import { ReportScheduler } from './report-scheduler.js';
 import { markDeadRuns } from '../../src/history/dead-runs.js';
 import { resumePositionOf } from '../capture/binlog/capture-snapshot.js';
@@ -95,10 +97,14 @@ export async function executeIncremental(
   const incReports = source.reports.filter((r) => reportSteps.get(r.name)?.whole === false);
   const applies = plan.steps.filter((s) => s.step === 'apply').length;
   let reportKeys = 0;
+  let reportKeysFromLive = 0;
   let primed = false;
   let check = { chunksCompared: 0, chunksRewritten: 0, repaired: [] as string[] };
   let mirrorsSeconds = 0;
   let reportResults: SyncResult['reports'] = [];
+  // The journal's keys that no own change touches, and their report rows, come from the live set.
+  const fromLive = [...changes.journal.values()].some((set) => set.size > (set.has(WHOLE_TABLE) ? 1 : 0));
+  const ownTables = new Map<string, string>();
 
   for (const step of plan.steps) {
     switch (step.step) {
@@ -113,7 +119,10 @@ export async function executeIncremental(
         run.copier = o.pipeline.sameServer ? await openCopySession(o.pipeline.source) : undefined;
         await markShadowDirty(admin, rep, { runId: step.prime ? live.runId : source.shadowGeneration!.runId, dirty: true });
         log.info({ changes: changes.log.rows, cascaded: changes.cascades.rows, whole: plan.copiedWhole.map((w) => w.table) }, 'incremental: applying changes to the shadow set');
-        for (const r of incReports) await createReportKeys(admin, work, r);
+        for (const r of incReports) {
+          await createReportKeys(admin, work, r);
+          if (fromLive) await createReportKeys(admin, work, r, ownReportKeysTable(r.name));
+        }
         // Reports are independent of each other: refreshed in parallel, each on its own session, each
         // as soon as its mirrors are written (with --paranoid, after the check, which may rebuild it).
         run.scheduler = new ReportScheduler(
@@ -125,9 +134,11 @@ export async function executeIncremental(
               changedTables,
               rebuildShare: REBUILD_SHARE,
               log,
+              ...(fromLive ? { fromLive: { live: rep, own: ownTables } } : {}),
             });
             if (r.rebuilt) rebuiltNow.add(def.name);
             reportKeys += r.keys;
+            reportKeysFromLive += r.copied;
             return { name: def.name, rows: r.rows, seconds: r.seconds };
           },
           o.paranoid === true,
@@ -138,29 +149,19 @@ export async function executeIncremental(
         const meta = byName.get(step.table)!;
         const keys = new Set<string>([...(own.get(meta.name)?.keys() ?? []), ...(changes.journal.get(meta.name)?.keys() ?? [])]);
         keys.delete(WHOLE_TABLE);
-        const r: IncrementalTableResult = {
-          table: meta.name,
-          logKeys: step.logKeys,
-          cascadeKeys: step.cascadeKeys,
-          journalKeys: step.journalKeys,
-          whole: step.whole,
-          rowsDeleted: 0,
-          rowsWritten: 0,
-          batchesRepaired: 0,
-          rows: 0,
-        };
+        const { logKeys, cascadeKeys, journalKeys, whole } = step;
+        const r: IncrementalTableResult = { table: meta.name, logKeys, cascadeKeys, journalKeys, whole, rowsDeleted: 0, rowsWritten: 0, rowsFromLive: 0, batchesRepaired: 0, rows: 0 };
         const pace = () => (run.throttle?.check(o.signal) ?? Promise.resolve()).then(throwIfAborted);
         await pace();
-        const ctx = { sourceSchema: src, reportSchema: work, meta, copier: run.copier };
         if (r.whole) {
-          Object.assign(r, await applyWholeTable(snap, admin, ctx));
+          Object.assign(r, await applyWholeTable(snap, admin, { sourceSchema: src, reportSchema: work, meta, copier: run.copier }));
         } else if (keys.size) {
-          const list = [...keys];
           changedTables.add(meta.name);
-          await fillChangedKeys(admin, work, meta, list);
-          for (const def of incReports) await collectRowKeys(admin, work, def, meta);
-          Object.assign(r, await applyKeys(snap, admin, { ...ctx, keys: list, pace }));
-          for (const def of incReports) await collectRowKeys(admin, work, def, meta);
+          const ownKeys = [...(own.get(meta.name)?.keys() ?? [])].filter((k) => k !== WHOLE_TABLE);
+          const a = await applyChangedKeys(snap, admin, { source: src, work, live: rep, meta, all: [...keys], own: ownKeys, fromLive, reports: incReports, copier: run.copier, pace });
+          const { ownTable, ...applied } = a;
+          if (ownTable) ownTables.set(meta.name, ownTable);
+          Object.assign(r, applied);
         }
         r.rows = await countRows(admin, work, shadowName(meta.name));
         results.push(r);
@@ -212,6 +213,7 @@ export async function executeIncremental(
     batchesRepaired: sum(results.map((r) => r.batchesRepaired)),
     cascadeRows: changes.cascades.rows,
     reportKeys,
+    reportKeysFromLive,
     reportsRebuilt: rebuiltNow.size,
     primedShadow: primed,
     chunksCompared: check.chunksCompared,

@@ -28,6 +28,8 @@ export interface IncrementalTableResult {
   whole: boolean;
   rowsDeleted: number;
   rowsWritten: number;
+  /** Of rowsWritten, rows of journal keys copied from the live mirror instead of read from the source. */
+  rowsFromLive: number;
   /** Batches of keys whose server-side copy had rows newer than the snapshot, streamed again from it. */
   batchesRepaired: number;
   /** Rows of the mirror after the run. */
@@ -43,6 +45,8 @@ export interface IncrementalCost {
   batchesRepaired: number;
   cascadeRows: number;
   reportKeys: number;
+  /** Of reportKeys, keys whose rows were copied from the live report instead of recomputed. */
+  reportKeysFromLive: number;
   reportsRebuilt: number;
   primedShadow: boolean;
   /** With `paranoid`: chunks compared with the snapshot, and chunks found different and rewritten. */

@@ -17,6 +17,8 @@ import type { TableMeta } from '../../src/catalog/table-meta.js';
 import { prepareSession } from '../../src/db/sessions.js';
 import { countRows } from '../full/sync-table.js';
 import { tempName } from '../../src/catalog/temp-names.js';
+import { copyReportRows, ownReportKeysTable } from './copy-from-live.js';
+import { rewriteReportRows } from './rewrite-report-rows.js';
 
 /**
  * The key table of a report in one run (a temporary name: a leftover is dropped like the others).
@@ -33,36 +35,56 @@ function names(schema: string, report: string, extra: Record<string, string> = {
 }
 
 /**
- * Creates the report's key table, empty, with the column types and collation of the report's key:
- * keys the server thinks equal collapse, as they would in the report.
+ * Creates the report's key table (or `table`), empty, with the column types and collation of the
+ * report's key: keys the server thinks equal collapse, as they would in the report.
  */
-export async function createReportKeys(conn: SqlConnection, schema: string, def: ReportDefinition): Promise<void> {
+export async function createReportKeys(conn: SqlConnection, schema: string, def: ReportDefinition, table = reportKeysTable(def.name)): Promise<void> {
   const key = def.incremental!.key.map(quoteId).join(', ');
-  const table = qualify(schema, reportKeysTable(def.name));
-  await conn.execute(`DROP TABLE IF EXISTS ${table}`);
+  const q = qualify(schema, table);
+  await conn.execute(`DROP TABLE IF EXISTS ${q}`);
   const defs = await columnDefs(conn, schema, shadowName(def.name), def.incremental!.key);
-  await conn.execute(`CREATE TABLE ${table} (${defs.join(', ')}, PRIMARY KEY (${key})) ENGINE=MyISAM`);
+  await conn.execute(`CREATE TABLE ${q} (${defs.join(', ')}, PRIMARY KEY (${key})) ENGINE=MyISAM`);
 }
 
-/** Adds the report keys of the changed rows of `meta`, as the shadow mirror holds them now. */
-export async function collectRowKeys(conn: SqlConnection, schema: string, def: ReportDefinition, meta: TableMeta): Promise<void> {
+/** Where report keys are collected from: which mirror copy, which key table, into which report key table. */
+export interface KeySource {
+  /** The mirror table read (qualified); default: the shadow mirror. */
+  from?: string;
+  /** The mirror's key table (in `schema`); default: changedKeysTable. */
+  keys?: string;
+  /** The report key table written (in `schema`); default: reportKeysTable. */
+  into?: string;
+}
+
+/** Adds the report keys of the changed rows of `meta`, as the shadow mirror (or `k.from`) holds them now. */
+export async function collectRowKeys(conn: SqlConnection, schema: string, def: ReportDefinition, meta: TableMeta, k: KeySource = {}): Promise<void> {
   const inc = def.incremental!;
   for (const c of inc.rowChanges.filter((r) => r.table === meta.name)) {
     const alias = quoteId(c.alias);
     await conn.execute(
-      `INSERT IGNORE INTO ${qualify(schema, reportKeysTable(def.name))} (${inc.key.map(quoteId).join(', ')})
-       SELECT ${c.exprs} FROM ${qualify(schema, shadowName(meta.name))} AS ${alias}
-         JOIN ${qualify(schema, changedKeysTable(meta.name))} AS __dp_x ON ${keyJoinSql(meta, alias, '__dp_x')}`,
+      `INSERT IGNORE INTO ${qualify(schema, k.into ?? reportKeysTable(def.name))} (${inc.key.map(quoteId).join(', ')})
+       SELECT ${c.exprs} FROM ${k.from ?? qualify(schema, shadowName(meta.name))} AS ${alias}
+         JOIN ${qualify(schema, k.keys ?? changedKeysTable(meta.name))} AS __dp_x ON ${keyJoinSql(meta, alias, '__dp_x')}`,
     );
   }
 }
 
-/** Adds the report keys found through the `@changes … SELECT` lines of the changed mirrors. */
-export async function collectQueryKeys(conn: SqlConnection, schema: string, def: ReportDefinition, changed: ReadonlySet<string>): Promise<void> {
+/**
+ * Adds the report keys found through the `@changes … SELECT` lines of the changed mirrors (each
+ * mirror's key table named by `keysOf`), into `into`.
+ */
+export async function collectQueryKeys(
+  conn: SqlConnection,
+  schema: string,
+  def: ReportDefinition,
+  changed: ReadonlySet<string>,
+  keysOf: (table: string) => string = changedKeysTable,
+  into = reportKeysTable(def.name),
+): Promise<void> {
   const inc = def.incremental!;
   for (const q of inc.queryChanges.filter((x) => changed.has(x.table))) {
-    const sql = renderSql(q.sql, names(schema, def.name, { changed: changedKeysTable(q.table) }));
-    await conn.execute(`INSERT IGNORE INTO ${qualify(schema, reportKeysTable(def.name))} (${inc.key.map(quoteId).join(', ')}) ${sql}`);
+    const sql = renderSql(q.sql, names(schema, def.name, { changed: keysOf(q.table) }));
+    await conn.execute(`INSERT IGNORE INTO ${qualify(schema, into)} (${inc.key.map(quoteId).join(', ')}) ${sql}`);
   }
 }
 
@@ -75,11 +97,19 @@ export async function countReportKeys(conn: SqlConnection, schema: string, def: 
 /** The stage table of a report's refresh (a temporary name). */
 export const stageTable = (report: string) => tempName('new', `stage_${report}`);
 
+/** The columns of a shadow report, quoted, in order. */
+export async function reportColumns(conn: SqlConnection, schema: string, report: string): Promise<string[]> {
+  const rows = await conn.query<{ c: string }>('SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [
+    schema,
+    shadowName(report),
+  ]);
+  return rows.map((r) => quoteId(r.c));
+}
+
 /**
  * Recomputes the rows of the collected keys. The `@refresh` INSERTs write into a stage table
  * without indexes; only rows that differ from the report's (or are new, or gone) are then
- * deleted and inserted. Many changes (a moved `updated_at`) leave report rows as they were, and
- * every row written to a FULLTEXT-indexed MyISAM table costs index work.
+ * written (rewrite-report-rows.ts).
  */
 export async function refreshKeys(conn: SqlConnection, schema: string, def: ReportDefinition): Promise<{ deleted: number; inserted: number }> {
   const inc = def.incremental!;
@@ -95,28 +125,16 @@ export async function refreshKeys(conn: SqlConnection, schema: string, def: Repo
     if (/^DELETE\b/i.test(s)) continue;
     await conn.execute(renderSql(s, (p) => (p === 'target' ? qualify(schema, stageTable(def.name)) : toStage(p))));
   }
-  const cols = (
-    await conn.query<{ c: string }>(
-      'SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
-      [schema, shadowName(def.name)],
-    )
-  ).map((r) => quoteId(r.c));
-  const onKey = (a: string, b: string) => inc.key.map((k) => `${a}.${quoteId(k)} = ${b}.${quoteId(k)}`).join(' AND ');
-  // Compared as bytes: the reports' collation calls 'jose' and 'José' equal, and a rename must show.
-  const same = cols.map((c) => `CAST(s.${c} AS BINARY) <=> CAST(r.${c} AS BINARY)`).join(' AND ');
-  // Gone or changed: rows of the keys with no identical staged row.
-  const del = await conn.execute(
-    `DELETE r FROM ${target} AS r JOIN ${keys} AS k ON ${onKey('r', 'k')}
-      LEFT JOIN ${stage} AS s ON ${onKey('s', 'r')} AND ${same}
-      WHERE s.${quoteId(inc.key[0]!)} IS NULL`,
-  );
-  // New or changed: staged rows the target no longer (or never) had.
-  const ins = await conn.execute(
-    `INSERT INTO ${target} (${cols.join(', ')}) SELECT ${cols.map((c) => `s.${c}`).join(', ')} FROM ${stage} AS s
-      LEFT JOIN ${target} AS r ON ${onKey('r', 's')} WHERE r.${quoteId(inc.key[0]!)} IS NULL`,
-  );
+  const r = await rewriteReportRows(conn, {
+    target,
+    from: stage,
+    keys,
+    fromKeyed: true,
+    key: inc.key,
+    cols: await reportColumns(conn, schema, def.name),
+  });
   await conn.execute(`DROP TABLE IF EXISTS ${stage}`);
-  return { deleted: del.affectedRows, inserted: ins.affectedRows };
+  return r;
 }
 
 /** Rebuilds a shadow report whole from the shadow mirrors, then puts it in the shadow's place. */
@@ -139,23 +157,47 @@ export async function refreshShadowReport(
   report: SqlConnector,
   schema: string,
   def: ReportDefinition,
-  o: { whole: boolean; changedTables: ReadonlySet<string>; rebuildShare: number; log: Logger },
-): Promise<{ rows: number; keys: number; rebuilt: boolean; seconds: number }> {
+  o: {
+    whole: boolean;
+    changedTables: ReadonlySet<string>;
+    rebuildShare: number;
+    log: Logger;
+    /**
+     * The run copies from the live set (copy-from-live.ts): the live tables' schema, and the
+     * mirrors this run's own changes touched, each with the table of its own keys.
+     */
+    fromLive?: { live: string; own: ReadonlyMap<string, string> };
+  },
+): Promise<{ rows: number; keys: number; copied: number; rebuilt: boolean; seconds: number }> {
   const conn = await report.connect({ database: schema });
   try {
     await prepareSession(conn);
     const t0 = Date.now();
     let whole = o.whole;
     let keys = 0;
+    let copied = 0;
     if (!whole) {
       await collectQueryKeys(conn, schema, def, o.changedTables);
+      if (o.fromLive) {
+        const own = o.fromLive.own;
+        await collectQueryKeys(conn, schema, def, new Set(own.keys()), (t) => own.get(t)!, ownReportKeysTable(def.name));
+        copied = await copyReportRows(conn, {
+          work: schema,
+          live: o.fromLive.live,
+          report: def.name,
+          key: def.incremental!.key,
+          keys: reportKeysTable(def.name),
+          own: ownReportKeysTable(def.name),
+          cols: await reportColumns(conn, schema, def.name),
+        });
+      }
       keys = await countReportKeys(conn, schema, def);
       if (keys > (await countRows(conn, schema, shadowName(def.name))) * o.rebuildShare) whole = true;
     }
     if (whole) await rebuildReport(conn, schema, def);
     else if (keys) o.log.debug({ report: def.name, ...(await refreshKeys(conn, schema, def)) }, `incremental: ${def.name} rows rewritten`);
-    o.log.debug({ report: def.name, keys, whole, ms: Date.now() - t0 }, `incremental: ${def.name} refreshed`);
-    return { rows: await countRows(conn, schema, shadowName(def.name)), keys: whole ? 0 : keys, rebuilt: whole, seconds: (Date.now() - t0) / 1000 };
+    o.log.debug({ report: def.name, keys, copied, whole, ms: Date.now() - t0 }, `incremental: ${def.name} refreshed`);
+    return { rows: await countRows(conn, schema, shadowName(def.name)), keys: whole ? 0 : keys + copied, copied, rebuilt: whole, seconds: (Date.now() - t0) / 1000 };
   } finally {
     await conn.close();
   }
