@@ -20,6 +20,13 @@ const scale = Number(arg('scale', '1'));
 const seconds = Number(arg('seconds', '5'));
 const r2 = (x: number) => x.toFixed(2);
 
+/** The parts of `sync --json` the table notes. */
+interface Outcome {
+  fullSyncReason?: string;
+  cost?: { keysApplied: number; rowsMoved: number; reportKeysFromLive?: number; primedShadow?: boolean };
+  changes?: { rowsFromLive: number }[];
+}
+
 async function main(): Promise<void> {
   const server = await benchServer({ extraArgs: ['--log-bin=binlog', '--binlog-format=ROW', '--server-id=1'] });
   const target = { host: '127.0.0.1', port: server.port, user: 'root', database: 'crm' };
@@ -75,7 +82,7 @@ async function main(): Promise<void> {
       const run = async (args: string[], label: string) => {
         const r = await runCommand('node', args, env);
         if (r.code !== 0) throw new Error(`${label} failed: ${r.stderr}`);
-        const out = JSON.parse(r.stdout) as { fullSyncReason?: string; cost?: { keysApplied: number; rowsMoved: number; primedShadow?: boolean } };
+        const out = JSON.parse(r.stdout) as Outcome;
         return { seconds: r.seconds, out };
       };
       const inc = [...cli, '--incremental'];
@@ -90,10 +97,12 @@ async function main(): Promise<void> {
       const full2 = await run(cli, 'second full sync');
       const first2 = await run(inc, 'first incremental after the second full sync');
       const verify = await runCommand('node', ['dist/bin/dualpipe.js', 'verify', '--source', url, '--report-database', report], env);
-      const note = (x: { out: { fullSyncReason?: string; cost?: { keysApplied: number; rowsMoved: number; primedShadow?: boolean } } }) =>
-        x.out.fullSyncReason
-          ? `ran as a full sync: ${x.out.fullSyncReason}`
-          : `${x.out.cost?.keysApplied ?? 0} keys applied, ${x.out.cost?.rowsMoved ?? 0} rows moved${x.out.cost?.primedShadow ? ', shadow set copied first' : ''}`;
+      const note = ({ out }: { out: Outcome }) => {
+        if (out.fullSyncReason) return `ran as a full sync: ${out.fullSyncReason}`;
+        const live = (out.changes ?? []).reduce((a, c) => a + c.rowsFromLive, 0);
+        const copied = live || out.cost?.reportKeysFromLive ? ` (${live} rows and ${out.cost?.reportKeysFromLive ?? 0} report keys from the live set)` : '';
+        return `${out.cost?.keysApplied ?? 0} keys applied, ${out.cost?.rowsMoved ?? 0} rows moved${copied}${out.cost?.primedShadow ? ', shadow set copied first' : ''}`;
+      };
       const share = (s: number) => r2(s / full.seconds);
       rows.push(
         [`${method}: full sync (reference of the ratios below)`, r2(full.seconds), '1.00', ''],

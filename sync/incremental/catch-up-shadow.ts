@@ -19,6 +19,7 @@ import { deriveCascades } from '../capture/derive-cascades.js';
 import { WHOLE_TABLE } from '../shadow/journal.js';
 import { shadowName } from '../shadow/shadow-set.js';
 import type { IncrementalOptions } from './incremental-types.js';
+import { changeLimit } from './incremental-fallback.js';
 import type { SourceFacts } from './plan-incremental.js';
 
 /** The keys that bring the shadow set (behind a full sync, at `from`) up to the run's snapshot, or null. */
@@ -38,10 +39,9 @@ export async function catchUpFromBinlog(
   }
   // A position past the binlog's end: the binlog was reset (RESET MASTER) since.
   if (!to || compareBinlogPositions(start, to) > 0) return null;
-  const read = await readBinlogChanges({ connector: o.pipeline.source, schema: o.pipeline.sourceSchema, tables: source.tables, foreignKeys: source.foreignKeys, resume: from, to });
-  if (!read.ok) return null;
-  const sourceRows = source.tables.reduce((a, m) => a + m.estimatedRows, 0);
-  if (read.log.rows > Math.max(10_000, sourceRows * (o.maxChangeShare ?? 0.2))) return null;
+  const maxKeys = changeLimit(source.tables.reduce((a, m) => a + m.estimatedRows, 0), o.maxChangeShare ?? 0.2);
+  const read = await readBinlogChanges({ connector: o.pipeline.source, schema: o.pipeline.sourceSchema, tables: source.tables, foreignKeys: source.foreignKeys, resume: from, to, maxKeys });
+  if (!read.ok || read.log.rows > maxKeys) return null;
   const metas = new Map(source.tables.map((m) => [m.name, m]));
   const cascades = await deriveCascades(admin, internalSchemaOf(o.pipeline.reportSchema), metas, source.foreignKeys, read.log.keys, { snap, schema: o.pipeline.sourceSchema }, shadowName);
   const keys = new Map<string, KeySet>();

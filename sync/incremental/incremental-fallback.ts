@@ -51,6 +51,11 @@ export function fullSyncReason(o: {
   if (before.join('\u0000') !== now.join('\u0000')) return 'the set of source tables changed';
   const altered = now.filter((t) => normalizeDdl(o.ddl[t]!) !== normalizeDdl(o.last!.ddl[t] ?? ''));
   if (altered.length) return `the definition of ${altered.join(', ')} changed`;
-  if (o.pending > Math.max(10_000, o.sourceRows * o.maxChangeShare)) return `${o.pending} changes pending: a full sync is cheaper`;
+  if (o.pending > changeLimit(o.sourceRows, o.maxChangeShare)) return `${o.pending} changes pending: a full sync is cheaper`;
   return undefined;
+}
+
+/** Above this many changed keys a full sync is cheaper: `share` of the source's rows, at least 10,000. Pure. */
+export function changeLimit(sourceRows: number, share: number): number {
+  return Math.max(10_000, Math.floor(sourceRows * share));
 }

@@ -24,6 +24,7 @@ import { deriveCascades } from '../capture/derive-cascades.js';
 import { catchUpFromBinlog } from './catch-up-shadow.js';
 import type { IncrementalOptions } from './incremental-types.js';
 import { fallbackReason, type IncrementalFacts, type SourceFacts } from './plan-incremental.js';
+import { changeLimit } from './incremental-fallback.js';
 import { isNoSuchTable } from '../../src/db/no-such-table.js';
 import { internalSchemaOf } from '../../src/catalog/internal-schema.js';
 
@@ -145,14 +146,12 @@ async function readBinlogFacts(snap: SqlConnection, o: IncrementalOptions, sourc
     resume: source.capture.resume!,
     to,
     ...(snapshotGtidSet(snap) ? { heldBy: snapshotGtidSet(snap)! } : {}),
+    maxKeys: maxBinlogKeys(source, o),
   });
   if (!read.ok) return read;
   // MySQL: the set this run publishes resumes where the read says, not at its binlog file's start.
   if (read.resume) advanceResumePosition(snap, read.resume);
-  const sourceRows = source.tables.reduce((a, m) => a + m.estimatedRows, 0);
-  if (read.log.rows > Math.max(10_000, sourceRows * (o.maxChangeShare ?? 0.2))) {
-    return { ok: false, reason: `${read.log.rows} keys changed in the binlog: a full sync is cheaper` };
-  }
+  if (read.log.rows > maxBinlogKeys(source, o)) return { ok: false, reason: `${read.log.rows} keys changed in the binlog: a full sync is cheaper` };
   return read;
 }
 
@@ -164,4 +163,10 @@ async function readJournalIfAny(admin: SqlConnection, schema: string, after: num
     if (isNoSuchTable(error)) return new Map();
     throw error;
   }
+}
+
+
+/** Above this many changed keys a full sync is cheaper (incremental-fallback.ts changeLimit). */
+function maxBinlogKeys(source: SourceFacts, o: IncrementalOptions): number {
+  return changeLimit(source.tables.reduce((a, m) => a + m.estimatedRows, 0), o.maxChangeShare ?? 0.2);
 }

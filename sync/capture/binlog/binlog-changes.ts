@@ -37,6 +37,8 @@ export async function readBinlogChanges(o: {
   to: BinlogPosition;
   /** MySQL: the run's snapshot's GTID set, to find where the next run may resume (binlog-key-reader.ts). */
   heldBy?: string;
+  /** More keys than this make the run a full sync: the reader stops there (binlog-key-reader.ts). */
+  maxKeys?: number;
   idleTimeoutMs?: number;
 }): Promise<BinlogChanges> {
   const keyed = o.tables.filter((m) => m.primaryKey.length > 0);
@@ -55,6 +57,7 @@ export async function readBinlogChanges(o: {
     to: o.to,
     tables: keyed.map((m) => m.name),
     ...(o.heldBy ? { heldBy: o.heldBy } : {}),
+    ...(o.maxKeys !== undefined ? { maxKeys: o.maxKeys } : {}),
     ...(o.idleTimeoutMs !== undefined ? { idleTimeoutMs: o.idleTimeoutMs } : {}),
   });
   if (!result.ok) return { ok: false, reason: `binlog capture: ${result.reason.detail}` };

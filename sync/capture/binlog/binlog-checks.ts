@@ -18,7 +18,8 @@ export interface BinlogFallbackReason {
     | 'ddl'
     | 'statement-dml'
     | 'undecodable'
-    | 'schema-changed';
+    | 'schema-changed'
+    | 'too-many-keys';
   /** One line for the run history. */
   detail: string;
   /** The table named by the statement behind a `ddl` reason, when known. */

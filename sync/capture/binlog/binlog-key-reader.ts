@@ -16,8 +16,8 @@
 import type { SqlConnector } from '../../../src/db/connection.js';
 import { type BinlogFallbackReason, checkBinlogReadable } from './binlog-checks.js';
 import { BinlogReadError, BinlogRequestError } from './binlog-errors.js';
-import { type BinlogItem, nextWithin, openBinlogStream } from './binlog-event-stream.js';
-import { type KeyTuple, KeySets, afterKeyOf, keyOf } from './binlog-key-set.js';
+import { nextWithin, openBinlogStream } from './binlog-event-stream.js';
+import { type KeyTuple, KeySets, addRowKeys } from './binlog-key-set.js';
 import { type BinlogPosition, compareBinlogFiles, compareBinlogPositions } from './binlog-position.js';
 import { findDdlAfter } from './binlog-ddl-after.js';
 import { classifyQuery } from './binlog-statements.js';
@@ -49,6 +49,8 @@ export interface ReadChangedKeysOptions {
    * `to` when it holds them all (capture-snapshot.ts advanceResumePosition).
    */
   heldBy?: string;
+  /** Stop as soon as more keys than this are held (the run will be a full sync): memory stays bounded. */
+  maxKeys?: number;
 }
 
 /** The keys changed between two positions. */
@@ -159,6 +161,9 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
           const pk = primaryKeys.get(item.table);
           if (!pk) continue;
           addRowKeys(pending, pendingRemoved, item, pk, options.referenced?.get(item.table) ?? []);
+          if (options.maxKeys !== undefined && keys.size + pending.size > options.maxKeys) {
+            return { ok: false, reason: { code: 'too-many-keys', detail: `more than ${options.maxKeys} keys changed in the binlog: a full sync is cheaper` } };
+          }
           continue;
         }
         // Every other event carries its end offset in `file` (0: unknown, inside a MariaDB transaction).
@@ -170,10 +175,8 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
           const verdict = skipping && (classified.kind === 'full' || classified.kind === 'reload') ? ({ kind: 'ignore' } as const) : classified;
           if (verdict.kind === 'full') {
             const what = verdict.reason === 'ddl' ? 'DDL' : 'a statement-logged change (binlog_format=STATEMENT in that session)';
-            return {
-              ok: false,
-              reason: { code: verdict.reason, detail: `${what} on ${schema}: ${oneLine(item.sql)}`, ...('table' in verdict && verdict.table ? { table: verdict.table } : {}) },
-            };
+            const table = 'table' in verdict && verdict.table ? { table: verdict.table } : {};
+            return { ok: false, reason: { code: verdict.reason, detail: `${what} on ${schema}: ${oneLine(item.sql)}`, ...table } };
           }
           if (verdict.kind === 'reload') for (const t of [verdict.table, verdict.with ?? verdict.table]) pendingReload.add(t);
           // A statement outside a transaction (TRUNCATE, DDL) commits itself. ROLLBACK in the binlog
@@ -196,34 +199,6 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
     }
   }
 }
-
-function addRowKeys(into: KeySets, removed: KeySets, item: Extract<BinlogItem, { kind: 'rows' }>, pk: readonly string[], referenced: readonly string[]): void {
-  if (item.op === 'update') {
-    for (const { before, after } of item.rows) {
-      const old = keyOf(before, pk);
-      const now = afterKeyOf(before, after, pk);
-      into.add(item.table, old);
-      into.add(item.table, now);
-      // Bytes, not collation: InnoDB passes a case-only change of a key on to children. A table whose
-      // non-key columns are referenced counts every update: a MINIMAL image (binlog_row_image is a
-      // session setting) cannot tell such a column unchanged from one set to NULL.
-      if (referenced.length > 0 || !sameValues(old, now)) {
-        removed.add(item.table, old);
-        removed.add(item.table, now);
-      }
-    }
-  } else {
-    for (const row of item.rows) {
-      const key = keyOf(row, pk);
-      into.add(item.table, key);
-      removed.add(item.table, key);
-    }
-  }
-}
-
-const sameValue = (a: unknown, b: unknown): boolean =>
-  Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
-const sameValues = (a: readonly unknown[], b: readonly unknown[]): boolean => a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
 
 const oneLine = (sql: string) => {
   const s = sql.replace(/\s+/g, ' ').trim();

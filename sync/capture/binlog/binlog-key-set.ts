@@ -3,7 +3,7 @@
  * A tuple is deduplicated by an exact encoding of its values (bytes, not collation: two keys a
  * case-insensitive collation calls equal are both kept, which costs a re-read, never a miss).
  */
-import type { RowImage } from './binlog-event-stream.js';
+import type { BinlogItem, RowImage } from './binlog-event-stream.js';
 
 /** A primary-key tuple: the key columns' values in key order, as the binlog client decoded them. */
 export type KeyTuple = readonly unknown[];
@@ -77,3 +77,35 @@ export function keyOf(image: RowImage, primaryKey: readonly string[]): KeyTuple 
 export function afterKeyOf(before: RowImage, after: RowImage, primaryKey: readonly string[]): KeyTuple {
   return primaryKey.map((c) => after[c] ?? before[c] ?? null);
 }
+
+/**
+ * Adds the keys of a rows event: inserted and deleted rows' keys, both images' keys of an update,
+ * and into `removed` those that may have lost rows referencing them.
+ */
+export function addRowKeys(into: KeySets, removed: KeySets, item: Extract<BinlogItem, { kind: 'rows' }>, pk: readonly string[], referenced: readonly string[]): void {
+  if (item.op === 'update') {
+    for (const { before, after } of item.rows) {
+      const old = keyOf(before, pk);
+      const now = afterKeyOf(before, after, pk);
+      into.add(item.table, old);
+      into.add(item.table, now);
+      // Bytes, not collation: InnoDB passes a case-only change of a key on to children. A table whose
+      // non-key columns are referenced counts every update: a MINIMAL image (binlog_row_image is a
+      // session setting) cannot tell such a column unchanged from one set to NULL.
+      if (referenced.length > 0 || !sameValues(old, now)) {
+        removed.add(item.table, old);
+        removed.add(item.table, now);
+      }
+    }
+  } else {
+    for (const row of item.rows) {
+      const key = keyOf(row, pk);
+      into.add(item.table, key);
+      removed.add(item.table, key);
+    }
+  }
+}
+
+const sameValue = (a: unknown, b: unknown): boolean =>
+  Buffer.isBuffer(a) && Buffer.isBuffer(b) ? a.equals(b) : a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : a === b;
+const sameValues = (a: readonly unknown[], b: readonly unknown[]): boolean => a.length === b.length && a.every((v, i) => sameValue(v, b[i]));
