@@ -67,7 +67,11 @@ export function readSnapshotBinlog(snap: SqlConnection): Promise<{ binlog: Binlo
   // binlog file from its start up to the position (0.13–0.21 s each, 500–750 MB into a file, on the bench).
   let read = snapshotBinlogs.get(snap);
   if (!read) {
-    read = readSnapshotBinlogNow(snap);
+    // A failed read is not kept: the next caller asks again.
+    read = readSnapshotBinlogNow(snap).catch((error: unknown) => {
+      snapshotBinlogs.delete(snap);
+      throw error;
+    });
     snapshotBinlogs.set(snap, read);
   }
   return read;

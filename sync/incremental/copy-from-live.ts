@@ -40,6 +40,13 @@ export async function copyJournalRows(conn: SqlConnection, o: { work: string; li
   return ins.affectedRows;
 }
 
+/** How many keys of the report's key table own changes touched: those the refresh recomputes. */
+export async function countOwnOfKeys(conn: SqlConnection, o: { work: string; key: readonly string[]; keys: string; own: string }): Promise<number> {
+  const on = o.key.map((k) => `k.${quoteId(k)} = o.${quoteId(k)}`).join(' AND ');
+  const n = await conn.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(o.work, o.keys)} AS k JOIN ${qualify(o.work, o.own)} AS o ON ${on}`);
+  return Number(n[0]?.n ?? 0);
+}
+
 /**
  * Copies the live report rows of the keys in the report's key table that no own change touched
  * (only rows that differ are written), then leaves in the key table only the keys to recompute.

@@ -57,8 +57,9 @@ export async function pendingChanges(pipeline: Pipeline): Promise<PendingChanges
   const moved = compareBinlogPositions(from, to);
   if (moved === 0) return { pending: false, why: 'the binlog has not moved' };
   if (moved > 0) return { pending: true, why: 'the binlog ends before the resume position (RESET MASTER?): the run decides' };
-  const read = await readChangedKeys({ connector: pipeline.source, schema: pipeline.sourceSchema, from, to, tables });
-  if (!read.ok) return { pending: true, why: read.reason.detail };
+  // One key is enough to know: the reader stops there instead of holding every key of the range.
+  const read = await readChangedKeys({ connector: pipeline.source, schema: pipeline.sourceSchema, from, to, tables, maxKeys: 0 });
+  if (!read.ok) return { pending: true, why: read.reason.code === 'too-many-keys' ? 'source tables changed in the binlog' : read.reason.detail };
   if (read.tables.size || read.reload.length) return { pending: true, why: `changes in ${[...read.tables.keys(), ...read.reload].join(', ')}` };
   return { pending: false, why: 'no source table changed in the binlog' };
 }

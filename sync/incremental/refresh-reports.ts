@@ -17,7 +17,7 @@ import type { TableMeta } from '../../src/catalog/table-meta.js';
 import { prepareSession } from '../../src/db/sessions.js';
 import { countRows } from '../full/sync-table.js';
 import { tempName } from '../../src/catalog/temp-names.js';
-import { copyReportRows, ownReportKeysTable } from './copy-from-live.js';
+import { copyReportRows, countOwnOfKeys, ownReportKeysTable } from './copy-from-live.js';
 import { rewriteReportRows } from './rewrite-report-rows.js';
 
 /**
@@ -25,9 +25,9 @@ import { rewriteReportRows } from './rewrite-report-rows.js';
  */
 export const reportKeysTable = (report: string) => tempName('new', `key_${report}`);
 
-function names(schema: string, report: string, extra: Record<string, string> = {}) {
+function names(schema: string, report: string, extra: Record<string, string> = {}, target = qualify(schema, shadowName(report))) {
   return (p: string): string => {
-    if (p === 'target') return qualify(schema, shadowName(report));
+    if (p === 'target') return target;
     if (p === 'keys') return qualify(schema, reportKeysTable(report));
     if (extra[p]) return qualify(schema, extra[p]);
     return qualify(schema, shadowName(p));
@@ -70,21 +70,21 @@ export async function collectRowKeys(conn: SqlConnection, schema: string, def: R
 }
 
 /**
- * Adds the report keys found through the `@changes … SELECT` lines of the changed mirrors (each
- * mirror's key table named by `keysOf`), into `into`.
+ * Adds the report keys found through the `@changes … SELECT` lines of the changed mirrors, into the
+ * report's key table. Options: each mirror's key table (`keysOf`), the key table written (`into`),
+ * and the report that `{{target}}` reads (qualified; default the shadow report).
  */
 export async function collectQueryKeys(
   conn: SqlConnection,
   schema: string,
   def: ReportDefinition,
   changed: ReadonlySet<string>,
-  keysOf: (table: string) => string = changedKeysTable,
-  into = reportKeysTable(def.name),
+  o: { keysOf?: (table: string) => string; into?: string; target?: string } = {},
 ): Promise<void> {
   const inc = def.incremental!;
   for (const q of inc.queryChanges.filter((x) => changed.has(x.table))) {
-    const sql = renderSql(q.sql, names(schema, def.name, { changed: keysOf(q.table) }));
-    await conn.execute(`INSERT IGNORE INTO ${qualify(schema, into)} (${inc.key.map(quoteId).join(', ')}) ${sql}`);
+    const sql = renderSql(q.sql, names(schema, def.name, { changed: (o.keysOf ?? changedKeysTable)(q.table) }, o.target));
+    await conn.execute(`INSERT IGNORE INTO ${qualify(schema, o.into ?? reportKeysTable(def.name))} (${inc.key.map(quoteId).join(', ')}) ${sql}`);
   }
 }
 
@@ -177,22 +177,19 @@ export async function refreshShadowReport(
     let keys = 0;
     let copied = 0;
     if (!whole) {
+      const most = (await countRows(conn, schema, shadowName(def.name))) * o.rebuildShare;
       await collectQueryKeys(conn, schema, def, o.changedTables);
       if (o.fromLive) {
-        const own = o.fromLive.own;
-        await collectQueryKeys(conn, schema, def, new Set(own.keys()), (t) => own.get(t)!, ownReportKeysTable(def.name));
-        copied = await copyReportRows(conn, {
-          work: schema,
-          live: o.fromLive.live,
-          report: def.name,
-          key: def.incremental!.key,
-          keys: reportKeysTable(def.name),
-          own: ownReportKeysTable(def.name),
-          cols: await reportColumns(conn, schema, def.name),
-        });
+        const { live, own } = o.fromLive;
+        const copy = { work: schema, live, report: def.name, key: def.incremental!.key, keys: reportKeysTable(def.name), own: ownReportKeysTable(def.name) };
+        // What own changes touch, as the live report holds it (S_n): `{{target}}` reads the live report.
+        await collectQueryKeys(conn, schema, def, new Set(own.keys()), { keysOf: (t) => own.get(t)!, into: copy.own, target: qualify(live, def.name) });
+        // Copied only when the rest is not to be rebuilt anyway.
+        if ((await countOwnOfKeys(conn, copy)) > most) whole = true;
+        else copied = await copyReportRows(conn, { ...copy, cols: await reportColumns(conn, schema, def.name) });
       }
-      keys = await countReportKeys(conn, schema, def);
-      if (keys > (await countRows(conn, schema, shadowName(def.name))) * o.rebuildShare) whole = true;
+      keys = whole ? 0 : await countReportKeys(conn, schema, def);
+      if (keys > most) whole = true;
     }
     if (whole) await rebuildReport(conn, schema, def);
     else if (keys) o.log.debug({ report: def.name, ...(await refreshKeys(conn, schema, def)) }, `incremental: ${def.name} rows rewritten`);

@@ -161,7 +161,8 @@ export async function readChangedKeys(options: ReadChangedKeysOptions): Promise<
           const pk = primaryKeys.get(item.table);
           if (!pk) continue;
           addRowKeys(pending, pendingRemoved, item, pk, options.referenced?.get(item.table) ?? []);
-          if (options.maxKeys !== undefined && keys.size + pending.size > options.maxKeys) {
+          // Each set counted apart (a key may be in both); tables to copy whole hold no keys for the run.
+          if (options.maxKeys !== undefined && Math.max(keys.sizeExcept(reload), pending.sizeExcept(reload, pendingReload)) > options.maxKeys) {
             return { ok: false, reason: { code: 'too-many-keys', detail: `more than ${options.maxKeys} keys changed in the binlog: a full sync is cheaper` } };
           }
           continue;

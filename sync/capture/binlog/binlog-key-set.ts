@@ -53,8 +53,13 @@ export class KeySets {
 
   /** Number of distinct keys over all tables. */
   get size(): number {
+    return this.sizeExcept();
+  }
+
+  /** Number of distinct keys over the tables in none of `skip`. */
+  sizeExcept(...skip: ReadonlySet<string>[]): number {
     let n = 0;
-    for (const set of this.sets.values()) n += set.numbers.size + set.tuples.size;
+    for (const [table, set] of this.sets) if (!skip.some((s) => s.has(table))) n += set.numbers.size + set.tuples.size;
     return n;
   }
 

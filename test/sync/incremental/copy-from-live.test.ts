@@ -4,7 +4,8 @@
  * rows that no own change touches from the live reports; everything else is read from the
  * snapshot and recomputed. Changes here overlap from one run to the next (the same key changed
  * again, a key deleted and inserted again, a key changed only by case, a report row touched by a
- * journal key of one mirror and an own key of another), and after every run the mirrors must equal
+ * journal key of one mirror and an own key of another, a report row found through a `@changes`
+ * query that reads the report itself), and after every run the mirrors must equal
  * the source and the reports those built from scratch (independent digests, incremental-fixture.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,6 +52,10 @@ describe.each(['triggers', 'binlog'] as const)('catching the shadow set up from 
     await conn.execute(`DELETE FROM ${q('contacts')} WHERE id = ?`, [z]);
     await conn.execute(`UPDATE ${q('codes')} SET code = 'ABC' WHERE code = 'abc'`);
     await conn.execute(`DELETE FROM ${q('codes')} WHERE code = 'zzz'`);
+    // A new owner's first opportunity: a new (stage, owner) row of rpt_pipeline_by_stage_owner.
+    const owner = (await conn.execute(`INSERT INTO ${q('users')} (email, full_name) VALUES ('copy-test@example.com', 'First Name')`)).insertId;
+    const stage = (await conn.query<{ id: number }>(`SELECT MIN(id) AS id FROM ${q('pipeline_stages')}`))[0]!.id;
+    await conn.execute(`INSERT INTO ${q('opportunities')} (contact_id, owner_user_id, stage_id, name, amount, expected_close_date) VALUES (?, ?, ?, 'copy test', 10, '2027-01-01')`, [w, owner, stage]);
     const r1 = await f.incremental();
     expect(fromLive(r1), 'the shadow set was a copy of the live set: nothing to catch up').toBe(0);
     await f.expectExact('run 1');
@@ -61,6 +66,8 @@ describe.each(['triggers', 'binlog'] as const)('catching the shadow set up from 
     await conn.execute(`UPDATE ${q('contacts')} SET organization_id = ? WHERE id = ?`, [orgs[0]!.id, w]); // re-parented away from the renamed organization
     await conn.execute(`UPDATE ${q('codes')} SET code = 'Abc' WHERE code = 'ABC'`); // a key changed by case only, twice
     await conn.execute(`INSERT INTO ${q('codes')} VALUES ('zzz', 30)`); // deleted by run 1, back now
+    // Found through `@changes users: … FROM {{target}}`: the report row exists in the live set only.
+    await conn.execute(`UPDATE ${q('users')} SET full_name = 'Renamed' WHERE id = ?`, [owner]);
     const r2 = await f.incremental();
     expect(fromLive(r2), 'journal rows copied from the live set').toBeGreaterThan(0);
     expect(r2.cost!.reportKeysFromLive, 'report rows copied from the live set').toBeGreaterThan(0);
