@@ -39,7 +39,7 @@ export async function catchUpFromBinlog(
   }
   // A position past the binlog's end: the binlog was reset (RESET MASTER) since.
   if (!to || compareBinlogPositions(start, to) > 0) return null;
-  const maxKeys = changeLimit(source.tables.reduce((a, m) => a + m.estimatedRows, 0), o.maxChangeShare ?? 0.2);
+  const maxKeys = binlogKeyLimit(source, o);
   const read = await readBinlogChanges({ connector: o.pipeline.source, schema: o.pipeline.sourceSchema, tables: source.tables, foreignKeys: source.foreignKeys, resume: from, to, maxKeys });
   if (!read.ok || read.log.rows > maxKeys) return null;
   const metas = new Map(source.tables.map((m) => [m.name, m]));
@@ -49,4 +49,9 @@ export async function catchUpFromBinlog(
   for (const w of read.whole) addKey(keys, w.table, WHOLE_TABLE, false);
   for (const t of cascades.whole) addKey(keys, t, WHOLE_TABLE, false);
   return keys;
+}
+
+/** Above this many changed keys in the binlog a full sync is cheaper (incremental-fallback.ts changeLimit). */
+export function binlogKeyLimit(source: SourceFacts, o: IncrementalOptions): number {
+  return changeLimit(source.tables.reduce((a, m) => a + m.estimatedRows, 0), o.maxChangeShare ?? 0.2);
 }

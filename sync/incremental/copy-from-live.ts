@@ -16,7 +16,7 @@ import { tempName } from '../../src/catalog/temp-names.js';
 import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
 import { keyJoinSql } from '../capture/key-sql.js';
 import { shadowName } from '../shadow/shadow-set.js';
-import { rewriteReportRows } from './rewrite-report-rows.js';
+import { reportKeyJoin, rewriteReportRows } from './rewrite-report-rows.js';
 
 /** The table of this run's own keys of a mirror, beside its key table (changedKeysTable). */
 export const ownKeysTable = (table: string) => tempName('new', `own_${table}`);
@@ -42,8 +42,7 @@ export async function copyJournalRows(conn: SqlConnection, o: { work: string; li
 
 /** How many keys of the report's key table own changes touched: those the refresh recomputes. */
 export async function countOwnOfKeys(conn: SqlConnection, o: { work: string; key: readonly string[]; keys: string; own: string }): Promise<number> {
-  const on = o.key.map((k) => `k.${quoteId(k)} = o.${quoteId(k)}`).join(' AND ');
-  const n = await conn.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(o.work, o.keys)} AS k JOIN ${qualify(o.work, o.own)} AS o ON ${on}`);
+  const n = await conn.query<{ n: string | number }>(`SELECT COUNT(*) AS n FROM ${qualify(o.work, o.keys)} AS k JOIN ${qualify(o.work, o.own)} AS o ON ${reportKeyJoin(o.key, 'k', 'o')}`);
   return Number(n[0]?.n ?? 0);
 }
 
@@ -57,7 +56,7 @@ export async function copyReportRows(
   o: { work: string; live: string; report: string; key: readonly string[]; keys: string; own: string; cols: readonly string[] },
 ): Promise<number> {
   const keys = qualify(o.work, o.keys);
-  const on = (a: string, b: string) => o.key.map((k) => `${a}.${quoteId(k)} = ${b}.${quoteId(k)}`).join(' AND ');
+  const on = (a: string, b: string) => reportKeyJoin(o.key, a, b);
   const copied = qualify(o.work, tempName('new', `cpy_${o.report}`));
   await conn.execute(`DROP TABLE IF EXISTS ${copied}`);
   await conn.execute(`CREATE TABLE ${copied} LIKE ${keys}`);

@@ -21,10 +21,9 @@ import { loadReportSet } from '../reports/report-set.js';
 import { readJournal } from '../shadow/journal.js';
 import { GENERATION_TABLE, readGeneration, shadowName, shadowSetProblem } from '../shadow/shadow-set.js';
 import { deriveCascades } from '../capture/derive-cascades.js';
-import { catchUpFromBinlog } from './catch-up-shadow.js';
+import { binlogKeyLimit, catchUpFromBinlog } from './catch-up-shadow.js';
 import type { IncrementalOptions } from './incremental-types.js';
 import { fallbackReason, type IncrementalFacts, type SourceFacts } from './plan-incremental.js';
-import { changeLimit } from './incremental-fallback.js';
 import { isNoSuchTable } from '../../src/db/no-such-table.js';
 import { internalSchemaOf } from '../../src/catalog/internal-schema.js';
 
@@ -138,6 +137,7 @@ export async function readIncrementalFacts(
 async function readBinlogFacts(snap: SqlConnection, o: IncrementalOptions, source: SourceFacts): Promise<BinlogChanges> {
   const to = await readBinlogPosition(snap);
   if (!to) return { ok: false, reason: 'binlog capture: the source server has no binary log (log_bin=OFF)' };
+  const maxKeys = binlogKeyLimit(source, o);
   const read = await readBinlogChanges({
     connector: o.pipeline.source,
     schema: o.pipeline.sourceSchema,
@@ -146,12 +146,12 @@ async function readBinlogFacts(snap: SqlConnection, o: IncrementalOptions, sourc
     resume: source.capture.resume!,
     to,
     ...(snapshotGtidSet(snap) ? { heldBy: snapshotGtidSet(snap)! } : {}),
-    maxKeys: maxBinlogKeys(source, o),
+    maxKeys,
   });
   if (!read.ok) return read;
   // MySQL: the set this run publishes resumes where the read says, not at its binlog file's start.
   if (read.resume) advanceResumePosition(snap, read.resume);
-  if (read.log.rows > maxBinlogKeys(source, o)) return { ok: false, reason: `${read.log.rows} keys changed in the binlog: a full sync is cheaper` };
+  if (read.log.rows > maxKeys) return { ok: false, reason: `${read.log.rows} keys changed in the binlog: a full sync is cheaper` };
   return read;
 }
 
@@ -163,10 +163,4 @@ async function readJournalIfAny(admin: SqlConnection, schema: string, after: num
     if (isNoSuchTable(error)) return new Map();
     throw error;
   }
-}
-
-
-/** Above this many changed keys a full sync is cheaper (incremental-fallback.ts changeLimit). */
-function maxBinlogKeys(source: SourceFacts, o: IncrementalOptions): number {
-  return changeLimit(source.tables.reduce((a, m) => a + m.estimatedRows, 0), o.maxChangeShare ?? 0.2);
 }

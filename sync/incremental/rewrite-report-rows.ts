@@ -21,9 +21,12 @@ export interface RewriteRows {
   cols: readonly string[];
 }
 
+/** `a.k1 = b.k1 AND …` over a report's key columns. */
+export const reportKeyJoin = (key: readonly string[], a: string, b: string): string => key.map((k) => `${a}.${quoteId(k)} = ${b}.${quoteId(k)}`).join(' AND ');
+
 /** Rewrites the target's rows of the keys; returns the rows deleted and written. */
 export async function rewriteReportRows(conn: SqlConnection, o: RewriteRows): Promise<{ deleted: number; inserted: number }> {
-  const on = (a: string, b: string) => o.key.map((k) => `${a}.${quoteId(k)} = ${b}.${quoteId(k)}`).join(' AND ');
+  const on = (a: string, b: string) => reportKeyJoin(o.key, a, b);
   const k0 = quoteId(o.key[0]!);
   // Compared as bytes: the reports' collation calls 'jose' and 'José' equal, and a rename must show.
   const same = o.cols.map((c) => `CAST(s.${c} AS BINARY) <=> CAST(r.${c} AS BINARY)`).join(' AND ');

@@ -11,6 +11,7 @@ import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
 import { createConnector } from '../../src/db/mysql-driver.js';
 import { startEmbeddedServer, stopEmbeddedServer } from '../../src/server/embedded-server.js';
 import { type BinlogPosition, readBinlogPosition } from '../../sync/capture/binlog/binlog-position.js';
+import { afterAll, beforeAll } from 'vitest';
 import { ownServerOptions } from './test-server-choice.js';
 
 export const BINLOG_SCHEMA = 'bl';
@@ -57,4 +58,16 @@ export async function startBinlogReaderServer(): Promise<BinlogReaderServer> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Starts the file's binlog server before its tests and stops it after; call at the file's top level. */
+export function binlogReaderServerForFile(): () => BinlogReaderServer {
+  let server: BinlogReaderServer | undefined;
+  beforeAll(async () => {
+    server = await startBinlogReaderServer();
+  }, 180_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => server!;
 }
