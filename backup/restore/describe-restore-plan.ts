@@ -22,7 +22,7 @@ export function describeRestorePlan(plan: RestorePlan): string {
     out.push(`-- ${t.name}: ${t.rows} rows in ${t.loads.length} chunk(s), ${t.bytes} bytes`);
     for (const l of t.loads) out.push(`${l.sql.replace("'chunk'", `'${l.file}'`)};`);
     out.push(`-- check: ${t.rows} rows, content checksum ${t.checksum}`);
-    if (t.alterSql) out.push(`${t.alterSql};`);
+    for (const sql of t.alterSqls) out.push(`${sql};`);
   }
   out.push('-- check: no row of any foreign key in the staging schema without its parent row');
   out.push(`DROP DATABASE IF EXISTS ${quoteId(s.previous)};`);

@@ -162,9 +162,8 @@ async function loadVerifyAndIndex(x: Step, metas: Map<string, TableMeta>): Promi
       log.info({ table: t.name, rows: t.rows }, `restore: table ${t.name} loaded`);
       await verifyTableContent(conn, staging, t, metas.get(t.name)!);
       const t0 = Date.now();
-      const alterSql = t.alterSql;
       // Other tables' ALTERs run at once: on MySQL those adding foreign keys to one parent can deadlock.
-      if (alterSql)
+      for (const alterSql of t.alterSqls)
         await retryOnDeadlock(() => conn.execute(alterSql)).catch((error: unknown) => {
           throw new StepError('restore: adding the indexes and foreign keys', t.name, { cause: error });
         });
