@@ -147,3 +147,8 @@ export async function consumeOrNote(
     log.warn({ error: text }, 'could not delete the consumed change-log rows');
   }
 }
+
+/** Above this many changed keys a full sync is cheaper: `share` of the source's rows, at least 10,000. Pure. */
+export function changeLimit(sourceRows: number, share: number): number {
+  return Math.max(10_000, Math.floor(sourceRows * share));
+}

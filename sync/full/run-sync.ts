@@ -24,11 +24,9 @@ import { prepareSession, snapshotTimeOf } from '../../src/db/sessions.js';
 import { readSourceState } from '../../src/catalog/source-state.js';
 import type { TableSyncResult } from './sync-table.js';
 import { readCapture } from '../capture/capture.js';
-import { consumeOrNote, readChangeRanges } from '../capture/change-log.js';
-import { markFullSyncGeneration, oldSetKeeper, retireShadowSet, withFreshness } from '../shadow/after-full-sync.js';
+import { consumeOrNote } from '../capture/change-log.js';
+import { liveResumePosition, markFullSyncGeneration, oldSetKeeper, readFullSyncChanges, retireShadowSet, withFreshness } from '../shadow/after-full-sync.js';
 import { openCaptureSnapshot, resumePositionOf } from '../capture/binlog/capture-snapshot.js';
-import { readCaptureMethod } from '../capture/capture-method.js';
-import { GENERATION_TABLE, readGeneration } from '../shadow/shadow-set.js';
 import { moveToInternalSchema } from '../shadow/move-to-internal.js';
 import { readTableIds } from '../../src/catalog/table-ids.js';
 import { withSession } from '../../src/db/with-session.js';
@@ -141,7 +139,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     // The snapshot opens first: the point in time of every mirror and report of this run; planning
     // validates the input (schema, --tables) before anything is written; table ids are read before.
     const tableIds = await withSession(o.pipeline.source, (c) => readTableIds(c, o.pipeline.sourceSchema));
-    const earlier = (await readCaptureMethod(admin, o.pipeline.reportSchema)).method === 'binlog' ? ((await readGeneration(admin, o.pipeline.reportSchema, GENERATION_TABLE))?.binlog ?? null) : null;
+    const earlier = await liveResumePosition(admin, o.pipeline.reportSchema);
     snapshot = await openCaptureSnapshot(o.pipeline.source);
     const snap = snapshot;
     const reportDefs = await reportsOfRun(snap, o.pipeline.sourceSchema, o);
@@ -149,7 +147,8 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     const sourceState = await readSourceState(snap, o.pipeline.sourceSchema, Object.fromEntries(plan.tables.map((t) => [t.table, t.sourceDdl])));
     // Change capture: this snapshot's log rows are covered by this run; later ones stay for the next.
     const capture = await readCapture(snap, o.pipeline.sourceSchema, plan.tables.map((t) => t.meta));
-    const consumed = capture.installed ? await readChangeRanges(snap, o.pipeline.sourceSchema) : [];
+    const whole = plan.strategy === 'swap' && !o.include?.length;
+    const { ranges: consumed, catchUp } = await readFullSyncChanges(snap, admin, { ...o.pipeline, tables: plan.tables.map((t) => t.meta), capture, tableIds, whole, log });
     await admin.execute(
       `CREATE DATABASE IF NOT EXISTS ${quoteId(o.pipeline.reportSchema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
@@ -189,7 +188,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     });
     throwIfAborted();
     const reportHashes = reportFingerprints(reportDefs.filter((d) => plan.reports.some((r) => r.name === d.name)));
-    const keepOldSet = await oldSetKeeper(admin, o.pipeline.reportSchema, { plan, whole: plan.strategy === 'swap' && !o.include?.length, reportHashes, log });
+    const keepOldSet = await oldSetKeeper(admin, o.pipeline.reportSchema, { plan, whole, reportHashes, log, runId, catchUp });
     await retireShadowSet(admin, o.pipeline.reportSchema);
     notePhase('swapping in the report tables');
     const fresh = await withFreshness(admin, o.pipeline.reportSchema, {
@@ -207,7 +206,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     await keepOldSet();
     for (const sql of [...plan.dropSql, fresh.drop]) await admin.execute(sql);
     // An exclude list leaves the run whole for the tables it keeps; incremental runs honour it.
-    await markFullSyncGeneration(admin, o.pipeline.reportSchema, { runId, whole: plan.strategy === 'swap' && !o.include?.length, resume: resumePositionOf(snap, earlier) });
+    await markFullSyncGeneration(admin, o.pipeline.reportSchema, { runId, whole, resume: resumePositionOf(snap, earlier) });
     await consumeOrNote(o.pipeline.source, o.pipeline.sourceSchema, consumed, plan.notes, log);
     if (o.afterPublish) {
       await o.afterPublish(snap);

@@ -19,7 +19,7 @@ import { deriveCascades } from '../capture/derive-cascades.js';
 import { WHOLE_TABLE } from '../shadow/journal.js';
 import { shadowName } from '../shadow/shadow-set.js';
 import type { IncrementalOptions } from './incremental-types.js';
-import { changeLimit } from './incremental-fallback.js';
+import { changeLimit } from '../capture/change-log.js';
 import type { SourceFacts } from './plan-incremental.js';
 
 /** The keys that bring the shadow set (behind a full sync, at `from`) up to the run's snapshot, or null. */

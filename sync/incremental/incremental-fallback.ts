@@ -3,6 +3,7 @@
  * the capture, the tables and the reports are as they were at the last sync.
  */
 import { normalizeDdl } from '../../src/catalog/source-state.js';
+import { changeLimit } from '../capture/change-log.js';
 
 /** What an incremental run needs from the last successful sync's details. */
 export interface LastDetails {
@@ -53,9 +54,4 @@ export function fullSyncReason(o: {
   if (altered.length) return `the definition of ${altered.join(', ')} changed`;
   if (o.pending > changeLimit(o.sourceRows, o.maxChangeShare)) return `${o.pending} changes pending: a full sync is cheaper`;
   return undefined;
-}
-
-/** Above this many changed keys a full sync is cheaper: `share` of the source's rows, at least 10,000. Pure. */
-export function changeLimit(sourceRows: number, share: number): number {
-  return Math.max(10_000, Math.floor(sourceRows * share));
 }

@@ -12,10 +12,18 @@ import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
 import { purgeJournal } from './journal.js';
 import { internalSchemaOf } from '../../src/catalog/internal-schema.js';
-import { dropShadowSet, GENERATION_TABLE, writeGeneration } from './shadow-set.js';
+import { dropShadowSet, GENERATION_TABLE, readGeneration, writeGeneration } from './shadow-set.js';
 import { ensureFreshnessView, FRESHNESS_TABLE, type FreshnessEntry, freshnessPublish, type FreshnessStamp, stageFreshness } from './freshness.js';
 import { tempName } from '../../src/catalog/temp-names.js';
+import { readCaptureMethod } from '../capture/capture-method.js';
 export { oldSetKeeper } from './keep-old-set.js';
+export { readFullSyncChanges } from './trigger-catch-up.js';
+
+/** Binlog capture: the live set's resume position, before a full sync replaces it; null otherwise. */
+export async function liveResumePosition(admin: SqlConnection, reportSchema: string): Promise<string | null> {
+  if ((await readCaptureMethod(admin, reportSchema)).method !== 'binlog') return null;
+  return (await readGeneration(admin, reportSchema, GENERATION_TABLE))?.binlog ?? null;
+}
 
 /** Before a full sync's swap: drops the shadow set (stale once the live set is replaced). */
 export async function retireShadowSet(admin: SqlConnection, reportSchema: string): Promise<void> {
@@ -24,7 +32,7 @@ export async function retireShadowSet(admin: SqlConnection, reportSchema: string
 
 /**
  * After a full sync's swap: `whole` (swap strategy over every table) writes the live generation
- * marker and purges the journal up to `runId`; otherwise drops the marker.
+ * marker and purges the journal before `runId`; otherwise drops the marker.
  */
 export async function markFullSyncGeneration(
   admin: SqlConnection,
@@ -35,7 +43,8 @@ export async function markFullSyncGeneration(
     // After the swap, not in it: a run killed in between leaves the older marker, whose resume
     // position lies before this set's snapshot, so binlog capture re-reads more, never less.
     await writeGeneration(admin, reportSchema, GENERATION_TABLE, { runId: o.runId, dirty: false, binlog: o.resume });
-    await purgeJournal(admin, reportSchema, o.runId);
+    // Before this run: a kept set's catch-up keys are journaled under this run's id (keep-old-set.ts).
+    await purgeJournal(admin, reportSchema, o.runId - 1);
   } else {
     await admin.execute(`DROP TABLE IF EXISTS ${qualify(internalSchemaOf(reportSchema), GENERATION_TABLE)}`);
   }
