@@ -148,7 +148,7 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
     // Change capture: this snapshot's log rows are covered by this run; later ones stay for the next.
     const capture = await readCapture(snap, o.pipeline.sourceSchema, plan.tables.map((t) => t.meta));
     const whole = plan.strategy === 'swap' && !o.include?.length;
-    const { ranges: consumed, catchUp } = await readFullSyncChanges(snap, admin, { ...o.pipeline, tables: plan.tables.map((t) => t.meta), capture, tableIds, whole, log });
+    const { ranges: consumed, catchUp } = await readFullSyncChanges(snap, admin, { ...o.pipeline, tables: plan.tables.map((t) => t.meta), ddl: sourceState.ddl, capture, tableIds, whole, log });
     await admin.execute(
       `CREATE DATABASE IF NOT EXISTS ${quoteId(o.pipeline.reportSchema)} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
     );
@@ -203,10 +203,11 @@ export async function executeFullSync(o: SyncOptions, lock: RunLock, started = (
       logger: log,
     });
     log.info({ attempts: published.attempts }, 'report tables swapped in');
+    // An exclude list leaves the run whole for the tables it keeps; incremental runs honour it. The
+    // live marker first: a kept set's marker must never be read beside the replaced set's.
+    await markFullSyncGeneration(admin, o.pipeline.reportSchema, { runId, whole, resume: resumePositionOf(snap, earlier) });
     await keepOldSet();
     for (const sql of [...plan.dropSql, fresh.drop]) await admin.execute(sql);
-    // An exclude list leaves the run whole for the tables it keeps; incremental runs honour it.
-    await markFullSyncGeneration(admin, o.pipeline.reportSchema, { runId, whole, resume: resumePositionOf(snap, earlier) });
     await consumeOrNote(o.pipeline.source, o.pipeline.sourceSchema, consumed, plan.notes, log);
     if (o.afterPublish) {
       await o.afterPublish(snap);

@@ -9,13 +9,16 @@
  * instead of copying every live table. Rows are always re-read, so a key too many is only slower.
  *
  * Read only when the log is a complete guide since the live set's snapshot: the live set is the
- * last successful sync's, under the same capture installation, triggers fit every keyed table, the
- * InnoDB table ids are readable (a TRUNCATE in between journals the whole table), and there are no
- * more changes than an incremental run would take.
+ * last successful sync's, under the same capture installation, over the same source definitions,
+ * triggers fit every keyed table, the InnoDB table ids are readable (a TRUNCATE in between
+ * journals the whole table), and there are no more changes than an incremental run would take.
+ * The full sync writes the live set's marker before the kept set's (run-sync.ts), so a run killed
+ * in between leaves no kept set beside a stale live marker.
  */
 import type { SqlConnection } from '../../src/db/connection.js';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
 import { readForeignKeys } from '../../src/catalog/foreign-keys.js';
+import { normalizeDdl } from '../../src/catalog/source-state.js';
 import { lastSucceededSync } from '../../src/history/run-history.js';
 import type { Logger } from '../../src/log/logger.js';
 import { type CaptureStatus, captureTriggers, fingerprintOf, sourceTables } from '../capture/capture.js';
@@ -35,7 +38,15 @@ export interface FullSyncChanges {
 async function blocker(
   snap: SqlConnection,
   admin: SqlConnection,
-  o: { sourceSchema: string; reportSchema: string; tables: readonly TableMeta[]; capture: CaptureStatus; tableIds: Record<string, string> | null; maxChangeShare: number },
+  o: {
+    sourceSchema: string;
+    reportSchema: string;
+    tables: readonly TableMeta[];
+    ddl: Record<string, string>;
+    capture: CaptureStatus;
+    tableIds: Record<string, string> | null;
+    maxChangeShare: number;
+  },
 ): Promise<string | { tableIds: Record<string, string> }> {
   const c = o.capture;
   if ((await readCaptureMethod(admin, o.reportSchema)).method !== 'triggers') return 'not trigger capture';
@@ -46,6 +57,12 @@ async function blocker(
   if (!last || last.id !== live.runId) return 'the live set is not the last successful sync\'s';
   if (details.captureId !== c.captureId) return 'capture was installed again since the live set';
   if (!o.tableIds || !details.tableIds) return 'InnoDB table ids are not readable';
+  // A foreign key dropped in between changes no trigger and no table id, but it changes which
+  // cascades the log's keys stand for: any change of a source definition is a reason not to keep.
+  const lastDdl = ((last.sourceState ?? {}) as { ddl?: Record<string, string> }).ddl ?? {};
+  const names = Object.keys(o.ddl).sort();
+  if (names.join('\u0000') !== Object.keys(lastDdl).sort().join('\u0000')) return 'the set of source tables changed';
+  if (names.some((t) => normalizeDdl(o.ddl[t]!) !== normalizeDdl(lastDdl[t]!))) return 'a source table definition changed';
   if (c.uncaptured.some((u) => !u.why.startsWith('no primary key'))) return 'triggers missing';
   const all = await sourceTables(snap, o.sourceSchema);
   if (c.fingerprint !== fingerprintOf(captureTriggers(o.sourceSchema, all, await readForeignKeys(snap, o.sourceSchema)))) return 'the triggers do not fit the tables';
@@ -64,6 +81,8 @@ export async function readFullSyncChanges(
     sourceSchema: string;
     reportSchema: string;
     tables: readonly TableMeta[];
+    /** The source's SHOW CREATE TABLE per table of the run (its source state). */
+    ddl: Record<string, string>;
     capture: CaptureStatus;
     tableIds: Record<string, string> | null;
     /** A whole swap (every table): only such a run can keep the set it replaces. */
@@ -75,9 +94,10 @@ export async function readFullSyncChanges(
   if (!o.capture.installed) return { ranges: [], catchUp: null };
   const why = !o.whole ? 'not a whole swap' : await blocker(snap, admin, { ...o, maxChangeShare: o.maxChangeShare ?? 0.2 });
   if (typeof why === 'string') return { ranges: await readChangeRanges(snap, o.sourceSchema), catchUp: null };
-  const changes = await readChanges(snap, o.sourceSchema);
   const metas = new Map(o.tables.map((m) => [m.name, m]));
+  let changes: Awaited<ReturnType<typeof readChanges>> | undefined;
   try {
+    changes = await readChanges(snap, o.sourceSchema);
     const fks = await readForeignKeys(snap, o.sourceSchema);
     const cascades = await deriveCascades(admin, o.reportSchema, metas, fks, changes.keys, { snap, schema: o.sourceSchema });
     const keys = new Map<string, KeySet>();
@@ -86,8 +106,9 @@ export async function readFullSyncChanges(
     for (const m of o.tables) if (why.tableIds[m.name] !== o.tableIds![m.name]) addKey(keys, m.name, WHOLE_TABLE, false);
     return { ranges: changes.ranges, catchUp: keys };
   } catch (error) {
-    // A live mirror missing or unreadable: the set is not kept, the next run copies afresh.
+    // A live mirror missing or unreadable, or a log key the run cannot read: the set is not kept,
+    // the next run copies afresh; the full sync itself consumes the log as before.
     o.log.warn({ err: (error as Error).message }, 'cannot derive the replaced set\'s catch-up: the next incremental run copies it afresh');
-    return { ranges: changes.ranges, catchUp: null };
+    return { ranges: changes?.ranges ?? (await readChangeRanges(snap, o.sourceSchema)), catchUp: null };
   }
 }

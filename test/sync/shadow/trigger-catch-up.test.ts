@@ -4,7 +4,8 @@
  * first incremental run after it catches the set up from the journal instead of copying every live
  * table. Checked by the fixture's independent digests after each step, including the runs after
  * (the caught-up set becomes the live one, then the shadow again), a TRUNCATE between the two
- * syncs, changes committed while the full sync runs, and a capture installed again (not kept).
+ * syncs, changes committed while the full sync runs; not kept after capture is installed again or
+ * a source definition changed (a dropped foreign key, found in review).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSync } from '../../../sync/full/run-sync.js';
@@ -89,5 +90,24 @@ describe('the first incremental run after a full sync (trigger capture)', () => 
     await changeSome('j', 10);
     expect((await f.incremental()).cost?.primedShadow).toBe(true);
     await f.expectExact('after capture installed again');
+  });
+
+  it('does not keep the set when a source definition changed since it (a dropped foreign key hides its cascades)', async () => {
+    await changeSome('k', 11);
+    await f.incremental();
+    expect((await shadowMarker())?.dirty).toBe(false);
+    // A cascade no trigger logs, then the foreign key that made it dropped: neither the triggers
+    // nor the table id change, but the log's keys no longer say which rows the cascade took.
+    await f.conn.execute(`DELETE FROM ${f.q('contacts')} WHERE id = ?`, [await f.contactWithTree()]);
+    const fk = await f.conn.query<{ name: string }>(
+      `SELECT CONSTRAINT_NAME AS name FROM information_schema.REFERENTIAL_CONSTRAINTS WHERE CONSTRAINT_SCHEMA = ? AND TABLE_NAME = 'transactions' AND REFERENCED_TABLE_NAME = 'contacts'`,
+      [f.fx.database],
+    );
+    await f.conn.execute(`ALTER TABLE ${f.q('transactions')} DROP FOREIGN KEY \`${fk[0]!.name}\``);
+    await runSync(f.options);
+    expect(await shadowMarker()).toBeNull();
+    await changeSome('l', 12);
+    expect((await f.incremental()).cost?.primedShadow).toBe(true);
+    await f.expectExact('after a foreign key was dropped');
   });
 });
