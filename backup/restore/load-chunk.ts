@@ -14,6 +14,7 @@ import { BackupError, DamagedDataError, DualpipeError, StepError } from '../../s
 import { decryptChunk } from '../format/chunk-cipher.js';
 import { decompressStage } from '../format/chunk-compression.js';
 import type { LoadStep, RestoreTablePlan } from './plan-restore.js';
+import { harmlessLoadWarnings } from './load-warnings.js';
 
 /** Without a recorded size (older backups), a gzip chunk is capped at deflate's largest ratio. */
 const DEFLATE_MAX_RATIO = 1032;
@@ -78,7 +79,8 @@ function isLocalInfileDisabled(error: unknown): boolean {
 
 /**
  * Loads one chunk. LOAD DATA LOCAL turns bad values and duplicate keys into warnings and skipped
- * rows instead of errors, so any warning or a short row count fails the chunk.
+ * rows instead of errors, so a short row count or any warning but the harmless ones
+ * (load-warnings.ts) fails the chunk.
  */
 export async function loadChunk(conn: SqlConnection, dir: string, step: LoadStep, key?: Buffer): Promise<number> {
   const phase = `restore of chunk ${step.file}`;
@@ -97,23 +99,13 @@ export async function loadChunk(conn: SqlConnection, dir: string, step: LoadStep
   }
   if (result.warningStatus > 0 || result.affectedRows !== step.rows) {
     const w = await conn.query<{ Level: string; Code: number; Message: string }>('SHOW WARNINGS').catch(() => []);
-    if (result.affectedRows === step.rows && enumErrorValuesOnly(w, result.warningStatus, step.indexColumns)) return result.affectedRows;
+    if (result.affectedRows === step.rows && harmlessLoadWarnings(w, result.warningStatus, step.indexColumns)) return result.affectedRows;
     const first = w[0] ? `; first warning: ${w[0].Level} ${w[0].Code} ${w[0].Message}` : '';
     throw new StepError(phase, step.table, {
       detail: `loaded ${result.affectedRows} of ${step.rows} rows with ${result.warningStatus} warning(s)${first}`,
     });
   }
   return result.affectedRows;
-}
-
-/**
- * True when every warning listed is the 1265 ("Data truncated") that storing index 0 into one of
- * the ENUM columns loaded by index raises. The server lists at most max_error_count of them; the
- * content checksum checked after the load covers the rest (and every value).
- */
-function enumErrorValuesOnly(warnings: readonly { Code: number; Message: string }[], count: number, columns: readonly string[] | undefined): boolean {
-  if (!columns?.length || warnings.length === 0 || warnings.length > count) return false;
-  return warnings.every((w) => Number(w.Code) === 1265 && columns.some((c) => w.Message.startsWith(`Data truncated for column '${c}'`)));
 }
 
 /** A unit of work for one session. */

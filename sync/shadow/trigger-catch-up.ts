@@ -34,19 +34,22 @@ export interface FullSyncChanges {
   catchUp: Map<string, KeySet> | null;
 }
 
+/** What a full sync knows from its snapshot that the catch-up is decided and read from. */
+interface FullSyncInput {
+  sourceSchema: string;
+  reportSchema: string;
+  tables: readonly TableMeta[];
+  /** The source's SHOW CREATE TABLE per table of the run (its source state). */
+  ddl: Record<string, string>;
+  capture: CaptureStatus;
+  tableIds: Record<string, string> | null;
+}
+
 /** Why the replaced set cannot be caught up from the log, or null; the last sync's details when it can. */
 async function blocker(
   snap: SqlConnection,
   admin: SqlConnection,
-  o: {
-    sourceSchema: string;
-    reportSchema: string;
-    tables: readonly TableMeta[];
-    ddl: Record<string, string>;
-    capture: CaptureStatus;
-    tableIds: Record<string, string> | null;
-    maxChangeShare: number;
-  },
+  o: FullSyncInput & { maxChangeShare: number },
 ): Promise<string | { tableIds: Record<string, string> }> {
   const c = o.capture;
   if ((await readCaptureMethod(admin, o.reportSchema)).method !== 'triggers') return 'not trigger capture';
@@ -77,14 +80,7 @@ async function blocker(
 export async function readFullSyncChanges(
   snap: SqlConnection,
   admin: SqlConnection,
-  o: {
-    sourceSchema: string;
-    reportSchema: string;
-    tables: readonly TableMeta[];
-    /** The source's SHOW CREATE TABLE per table of the run (its source state). */
-    ddl: Record<string, string>;
-    capture: CaptureStatus;
-    tableIds: Record<string, string> | null;
+  o: FullSyncInput & {
     /** A whole swap (every table): only such a run can keep the set it replaces. */
     whole: boolean;
     maxChangeShare?: number;

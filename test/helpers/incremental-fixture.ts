@@ -34,6 +34,11 @@ export interface IncrementalFixture {
   incremental: () => Promise<IncrementalResult>;
   /** A contact with at least one transaction that has items, and an interaction. */
   contactWithTree: () => Promise<number>;
+  /**
+   * Changes of every kind a catch-up must carry (`tag` and `n` vary them): updates, a re-parent then
+   * a cascade, deletes (CASCADE and SET NULL), an insert.
+   */
+  changeSome: (tag: string, n: number) => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -81,6 +86,14 @@ export async function createIncrementalFixture(tag: string, method: CaptureMetho
     );
     return Number(rows[0]!.id);
   }
+  async function changeSome(tag: string, n: number): Promise<void> {
+    const victim = await contactWithTree();
+    await conn.execute(`UPDATE ${q('contacts')} SET first_name = CONCAT(first_name, ?) WHERE id % ? = 0`, [tag, 5 + n]);
+    await conn.execute(`UPDATE ${q('transactions')} SET contact_id = ? WHERE id % ? = 0`, [victim, 11 + n]);
+    await conn.execute(`DELETE FROM ${q('contacts')} WHERE id = ?`, [victim]);
+    await conn.execute(`DELETE FROM ${q('organizations')} WHERE id % ? = 0`, [23 + n]);
+    await conn.execute(`INSERT INTO ${q('codes')} (code, n) VALUES (?, ?)`, [`c-${tag}`, n]);
+  }
   return {
     fx,
     conn,
@@ -90,6 +103,7 @@ export async function createIncrementalFixture(tag: string, method: CaptureMetho
     expectExact,
     incremental,
     contactWithTree,
+    changeSome,
     close: async () => {
       await conn.close();
       await fx.drop();

@@ -26,16 +26,7 @@ afterAll(async () => {
   await f?.close();
 });
 
-/** Changes of every kind the catch-up must carry: updates, a re-parent then a cascade, deletes (CASCADE, SET NULL), inserts. */
-async function changeSome(tag: string, n: number): Promise<void> {
-  const { conn, q } = f;
-  const victim = await f.contactWithTree();
-  await conn.execute(`UPDATE ${q('contacts')} SET first_name = CONCAT(first_name, ?) WHERE id % ? = 0`, [tag, 5 + n]);
-  await conn.execute(`UPDATE ${q('transactions')} SET contact_id = ? WHERE id % ? = 0`, [victim, 11 + n]);
-  await conn.execute(`DELETE FROM ${q('contacts')} WHERE id = ?`, [victim]);
-  await conn.execute(`DELETE FROM ${q('organizations')} WHERE id % ? = 0`, [23 + n]);
-  await conn.execute(`INSERT INTO ${q('codes')} (code, n) VALUES (?, ?)`, [`c-${tag}`, n]);
-}
+const changeSome = (tag: string, n: number) => f.changeSome(tag, n);
 
 const shadowMarker = () => readGeneration(f.conn, f.fx.reportSchema, shadowName(GENERATION_TABLE));
 const liveMarker = () => readGeneration(f.conn, f.fx.reportSchema, GENERATION_TABLE);
