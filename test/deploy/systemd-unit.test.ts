@@ -5,10 +5,10 @@
  * .ci/run installs systemd-analyze when the machine has none.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const UNIT = 'deploy/dualpipe-schedule.service';
 
@@ -16,6 +16,7 @@ describe('deploy/dualpipe-schedule.service', () => {
   it('passes systemd-analyze verify without a warning', () => {
     const text = readFileSync(UNIT, 'utf8');
     const dir = mkdtempSync(join(tmpdir(), 'dualpipe-unit-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const copy = join(dir, 'dualpipe-schedule.service');
     writeFileSync(copy, text.replace('/usr/local/bin/dualpipe', process.execPath));
     const r = spawnSync('systemd-analyze', ['verify', copy], { encoding: 'utf8' });

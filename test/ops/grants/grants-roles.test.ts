@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { installCapture } from '../../../sync/capture/capture.js';
 import type { SqlConnection } from '../../../src/db/connection.js';
@@ -72,6 +72,7 @@ afterAll(async () => {
   await root.close();
   await fx?.drop();
   rmSync(dir, { recursive: true, force: true });
+  if (keyFile) rmSync(dirname(keyFile), { recursive: true, force: true });
 });
 
 describe('grants', () => {

@@ -5,10 +5,10 @@
  * runs again (SIGCONT) its run lock is free (it died with the destroyed session) and the next run
  * succeeds. On a server of its own: the shared one is never frozen.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { migrate, seed } from '../../../schema/index.js';
 import type { SqlConnector } from '../../../src/db/connection.js';
 import { createConnector } from '../../../src/db/mysql-driver.js';
@@ -134,6 +134,7 @@ describe('a server frozen with SIGSTOP mid-run', () => {
 
   it('fails a backup within its stall bound, leaves no complete backup, frees the lock, and the next backup succeeds', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dualpipe-frozen-backup-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const run = cli(['backup', '--to', dir, '--threads', '1']);
     const r = await freezeWhileWaiting(run, `${REPORT}.contacts`, 'WRITE');
     expect(r.code, r.err).toBe(1);
@@ -149,6 +150,7 @@ describe('a server frozen with SIGSTOP mid-run', () => {
 
   it('fails a restore within its stall bound, leaves the live tables as they were, and the next restore succeeds', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dualpipe-frozen-restore-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const made = cli(['backup', '--to', dir]);
     expect(await exitOf(made), made.stderrText()).toBe(0);
     const [backup] = (await listBackups(dir)).filter((b) => b.complete);
@@ -191,6 +193,7 @@ describe('a run killed mid-way', () => {
         [JSON.stringify({ host: hostname(), pid: process.pid, lockConnection: conn.threadId })],
       );
       const dir = mkdtempSync(join(tmpdir(), 'dualpipe-killed-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
       const killed = spawnCli(['--source', server.url(SOURCE), 'backup', '--to', dir, '--threads', '1']);
       await waitForOutput(killed, /"msg":"backup started"/);
       killed.kill('SIGKILL');
