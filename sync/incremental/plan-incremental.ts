@@ -12,7 +12,7 @@ import { type ReportDefinition, reportFingerprints } from '../reports/report-def
 import { planRunKeys, WHOLE_TABLE } from '../shadow/journal.js';
 import { type Generation, shadowSetProblem } from '../shadow/shadow-set.js';
 import { type CascadeRule, cascadeRules } from '../capture/derive-cascades.js';
-import { fullSyncReason, type LastDetails } from './incremental-fallback.js';
+import { fullSyncReason, type LastDetails } from '../capture/change-log-trust.js';
 import type { CaptureMethod } from '../capture/capture-method.js';
 
 /** What the servers say before a run, as far as deciding between incremental and full goes. */

@@ -42,7 +42,7 @@ export type {
   IncrementalRunResult,
   IncrementalTableResult,
 } from './incremental-types.js';
-export { fullSyncReason } from './incremental-fallback.js';
+export { fullSyncReason } from '../capture/change-log-trust.js';
 
 /** Runs one incremental sync, or a full sync when the change log is not a safe guide (the result says which). */
 export async function runIncrementalSync(o: IncrementalOptions): Promise<IncrementalResult> {

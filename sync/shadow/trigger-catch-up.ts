@@ -17,12 +17,12 @@
  */
 import type { SqlConnection } from '../../src/db/connection.js';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
-import { readForeignKeys } from '../../src/catalog/foreign-keys.js';
-import { normalizeDdl } from '../../src/catalog/source-state.js';
+import { type ForeignKey, readForeignKeys } from '../../src/catalog/foreign-keys.js';
 import { lastSucceededSync } from '../../src/history/run-history.js';
 import type { Logger } from '../../src/log/logger.js';
 import { type CaptureStatus, captureTriggers, fingerprintOf, sourceTables } from '../capture/capture.js';
-import { addKey, changeLimit, type KeySet, readChangeRanges, readChanges } from '../capture/change-log.js';
+import { addKey, type KeySet, readChangeRanges, readChanges } from '../capture/change-log.js';
+import { fullSyncReason, type LastDetails } from '../capture/change-log-trust.js';
 import { readCaptureMethod } from '../capture/capture-method.js';
 import { deriveCascades } from '../capture/derive-cascades.js';
 import { WHOLE_TABLE } from './journal.js';
@@ -45,32 +45,38 @@ interface FullSyncInput {
   tableIds: Record<string, string> | null;
 }
 
-/** Why the replaced set cannot be caught up from the log, or null; the last sync's details when it can. */
+/**
+ * Why the replaced set cannot be caught up from the log (the reasons an incremental run would be a
+ * full sync, change-log-trust.ts, and a few more), or the last sync's table ids when it can.
+ */
 async function blocker(
   snap: SqlConnection,
   admin: SqlConnection,
-  o: FullSyncInput & { maxChangeShare: number },
+  o: FullSyncInput & { fks: readonly ForeignKey[]; maxChangeShare: number },
 ): Promise<string | { tableIds: Record<string, string> }> {
   const c = o.capture;
   if ((await readCaptureMethod(admin, o.reportSchema)).method !== 'triggers') return 'not trigger capture';
   const live = await readGeneration(admin, o.reportSchema, GENERATION_TABLE);
   if (!live || live.dirty) return 'no clean live set';
   const last = await lastSucceededSync(admin, o.reportSchema);
-  const details = (last?.details ?? {}) as { captureId?: number | null; tableIds?: Record<string, string> | null };
   if (!last || last.id !== live.runId) return 'the live set is not the last successful sync\'s';
-  if (details.captureId !== c.captureId) return 'capture was installed again since the live set';
+  const details = (last.details ?? {}) as LastDetails;
   if (!o.tableIds || !details.tableIds) return 'InnoDB table ids are not readable';
-  // A foreign key dropped in between changes no trigger and no table id, but it changes which
-  // cascades the log's keys stand for: any change of a source definition is a reason not to keep.
-  const lastDdl = ((last.sourceState ?? {}) as { ddl?: Record<string, string> }).ddl ?? {};
-  const names = Object.keys(o.ddl).sort();
-  if (names.join('\u0000') !== Object.keys(lastDdl).sort().join('\u0000')) return 'the set of source tables changed';
-  if (names.some((t) => normalizeDdl(o.ddl[t]!) !== normalizeDdl(lastDdl[t]!))) return 'a source table definition changed';
-  if (c.uncaptured.some((u) => !u.why.startsWith('no primary key'))) return 'triggers missing';
-  const all = await sourceTables(snap, o.sourceSchema);
-  if (c.fingerprint !== fingerprintOf(captureTriggers(o.sourceSchema, all, await readForeignKeys(snap, o.sourceSchema)))) return 'the triggers do not fit the tables';
-  if (c.pending > changeLimit(o.tables.reduce((a, m) => a + m.estimatedRows, 0), o.maxChangeShare)) return 'too many changes';
-  return { tableIds: details.tableIds };
+  // The source definitions are compared too: a foreign key dropped in between changes no trigger
+  // and no table id, but it changes which cascades the log's keys stand for.
+  const why = fullSyncReason({
+    method: 'triggers',
+    captureId: c.captureId,
+    fingerprint: { installed: c.fingerprint, expected: fingerprintOf(captureTriggers(o.sourceSchema, await sourceTables(snap, o.sourceSchema), o.fks)) },
+    uncapturedWithKey: c.uncaptured.filter((u) => !u.why.startsWith('no primary key')).map((u) => u.table),
+    last: { details, ddl: ((last.sourceState ?? {}) as { ddl?: Record<string, string> }).ddl ?? {} },
+    liveGeneration: live.runId,
+    ddl: o.ddl,
+    pending: c.pending,
+    sourceRows: o.tables.reduce((a, m) => a + m.estimatedRows, 0),
+    maxChangeShare: o.maxChangeShare,
+  });
+  return why ?? { tableIds: details.tableIds };
 }
 
 /**
@@ -88,13 +94,13 @@ export async function readFullSyncChanges(
   },
 ): Promise<FullSyncChanges> {
   if (!o.capture.installed) return { ranges: [], catchUp: null };
-  const why = !o.whole ? 'not a whole swap' : await blocker(snap, admin, { ...o, maxChangeShare: o.maxChangeShare ?? 0.2 });
+  const fks = o.whole ? await readForeignKeys(snap, o.sourceSchema) : [];
+  const why = !o.whole ? 'not a whole swap' : await blocker(snap, admin, { ...o, fks, maxChangeShare: o.maxChangeShare ?? 0.2 });
   if (typeof why === 'string') return { ranges: await readChangeRanges(snap, o.sourceSchema), catchUp: null };
   const metas = new Map(o.tables.map((m) => [m.name, m]));
   let changes: Awaited<ReturnType<typeof readChanges>> | undefined;
   try {
     changes = await readChanges(snap, o.sourceSchema);
-    const fks = await readForeignKeys(snap, o.sourceSchema);
     const cascades = await deriveCascades(admin, o.reportSchema, metas, fks, changes.keys, { snap, schema: o.sourceSchema });
     const keys = new Map<string, KeySet>();
     for (const from of [changes.keys, cascades.derived]) for (const [t, set] of from) if (metas.has(t)) for (const [k, v] of set) addKey(keys, t, k, v.removed);

@@ -1,9 +1,11 @@
 /**
- * When an incremental run must be a full sync instead: the change log is a safe guide only while
- * the capture, the tables and the reports are as they were at the last sync.
+ * When the change log is a safe guide since the live set: only while the capture, the tables and
+ * the reports are as they were at the last sync. An incremental run is a full sync otherwise
+ * (plan-incremental.ts); a full sync under trigger capture keeps the set it replaces only then
+ * (sync/shadow/trigger-catch-up.ts).
  */
 import { normalizeDdl } from '../../src/catalog/source-state.js';
-import { changeLimit } from '../capture/change-log.js';
+import { changeLimit } from './change-log.js';
 
 /** What an incremental run needs from the last successful sync's details. */
 export interface LastDetails {
