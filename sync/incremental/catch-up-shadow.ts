@@ -51,7 +51,7 @@ export async function catchUpFromBinlog(
   return keys;
 }
 
-/** Above this many changed keys in the binlog a full sync is cheaper (incremental-fallback.ts changeLimit). */
+/** Above this many changed keys in the binlog a full sync is cheaper (change-log.ts changeLimit). */
 export function binlogKeyLimit(source: SourceFacts, o: IncrementalOptions): number {
   return changeLimit(source.tables.reduce((a, m) => a + m.estimatedRows, 0), o.maxChangeShare ?? 0.2);
 }
