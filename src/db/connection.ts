@@ -24,6 +24,8 @@ export interface RawRowSink<T> {
 /** Result of a statement that changes data. */
 export interface ExecResult {
   affectedRows: number;
+  /** Of an UPDATE, the rows whose values changed (affectedRows counts the rows it matched). */
+  changedRows?: number;
   insertId: number;
   warningStatus: number;
 }

@@ -102,6 +102,8 @@ function toExecResult(res: unknown): ExecResult {
   const r = (Array.isArray(res) ? res[res.length - 1] : res) as Partial<ExecResult> | undefined;
   return {
     affectedRows: r?.affectedRows ?? 0,
+    // mysql2 reads it from the server's "Rows matched: … Changed: …" (UPDATE only).
+    ...(typeof r?.changedRows === 'number' ? { changedRows: r.changedRows } : {}),
     insertId: r?.insertId ?? 0,
     warningStatus: r?.warningStatus ?? 0,
   };

@@ -15,7 +15,8 @@ import { keyInSql, keyJoinSql, keyTuple } from '../capture/key-sql.js';
 import { shadowName } from '../shadow/shadow-set.js';
 import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
 import { tempName } from '../../src/catalog/temp-names.js';
-import { copyJournalRows } from './copy-from-live.js';
+import { stageJournalRows } from './copy-from-live.js';
+import { mergeRows, mergesInPlace } from './merge-rows.js';
 
 /** The key table of a mirror in one run (a temporary name: left-overs are dropped like the others). */
 export const changedKeysTable = (table: string) => tempName('new', `chg_${table}`);
@@ -56,13 +57,19 @@ async function rowsSum(conn: SqlConnection, schema: string, table: string, meta:
 const batchSum = (conn: SqlConnection, schema: string, table: string, meta: TableMeta, batch: readonly string[]) =>
   rowsSum(conn, schema, table, meta, keyInSql(meta, '', batch));
 
+/** The stage table of a mirror's rows in one run (a temporary name, beside the key table). */
+export const stagedRowsTable = (table: string) => tempName('new', `stg_${table}`);
+
 /**
- * Rewrites the shadow rows of the keys (already in the key table) from the snapshot. On one
- * server the rows of each batch are first copied server-side by `copier`, a READ COMMITTED
- * session (InnoDB makes `INSERT … SELECT` a locking read of the newest rows under REPEATABLE
- * READ, so the snapshot session can not do it); a batch whose checksum then differs from the
- * snapshot's (a writer committed after the snapshot) is deleted again and streamed from the
- * snapshot. Without `copier` every row streams through the client.
+ * Brings the shadow rows of the keys (already in the key table) to the snapshot. The rows are
+ * first gathered in a stage table with the mirror's stored columns and its primary key only: on
+ * one server each batch is copied server-side by `copier`, a READ COMMITTED session (InnoDB makes
+ * `INSERT … SELECT` a locking read of the newest rows under REPEATABLE READ, so the snapshot
+ * session can not do it); a batch whose checksum then differs from the snapshot's (a writer
+ * committed after the snapshot) is deleted again and streamed from the snapshot. Without `copier`
+ * every row streams through the client. The stage is then merged into the shadow: in place when
+ * the primary key is the mirror's only unique index (merge-rows.ts: an update that moves only
+ * `updated_at` touches no index), else by deleting every key's rows and inserting the stage's.
  */
 export async function applyKeys(
   snap: SqlConnection,
@@ -85,37 +92,46 @@ export async function applyKeys(
   const shadowTable = shadowName(o.meta.name);
   const shadow = qualify(o.reportSchema, shadowTable);
   const chg = qualify(o.reportSchema, changedKeysTable(o.meta.name));
-  const deleted = (await writer.execute(`DELETE __dp_s FROM ${shadow} AS __dp_s JOIN ${chg} AS __dp_x ON ${keyJoinSql(o.meta, '__dp_s', '__dp_x')}`)).affectedRows;
-  // Every key's rows are gone now; the journal's others come back from the live set.
-  const rowsFromLive = o.journal ? await copyJournalRows(writer, { work: o.reportSchema, live: o.journal.live, meta: o.meta, all: changedKeysTable(o.meta.name), own: o.journal.own }) : 0;
-  let written = rowsFromLive;
+  const stageTable = stagedRowsTable(o.meta.name);
+  const stage = qualify(o.reportSchema, stageTable);
   const columns = writableColumns(o.meta);
-  const colList = columns.map((c) => quoteId(c.name)).join(', ');
-  let batchesRepaired = 0;
-  const stream = (batch: readonly string[]) =>
-    // REPLACE: two key texts the server collates as equal fetch the same row twice.
-    copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: shadowTable }, columns, keyInSql(o.meta, '', batch), undefined, {
-      replace: true,
-    });
-  for (const batch of batches(o.keys, 1000)) {
-    await o.pace?.();
-    if (!o.copier) {
-      written += await stream(batch);
-      continue;
+  const cols = columns.map((c) => quoteId(c.name));
+  const colList = cols.join(', ');
+  await writer.execute(`DROP TABLE IF EXISTS ${stage}`);
+  const defs = await columnDefs(writer, o.reportSchema, shadowTable, columns.map((c) => c.name));
+  await writer.execute(`CREATE TABLE ${stage} (${defs.join(', ')}, PRIMARY KEY (${o.meta.primaryKey.map(quoteId).join(', ')})) ENGINE=MyISAM`);
+  try {
+    const rowsFromLive = o.journal ? await stageJournalRows(writer, { work: o.reportSchema, live: o.journal.live, meta: o.meta, stage: stageTable, all: changedKeysTable(o.meta.name), own: o.journal.own }) : 0;
+    let batchesRepaired = 0;
+    const stream = (batch: readonly string[]) =>
+      // REPLACE: two key texts the server collates as equal fetch the same row twice.
+      copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: stageTable }, columns, keyInSql(o.meta, '', batch), undefined, {
+        replace: true,
+      });
+    for (const batch of batches(o.keys, 1000)) {
+      await o.pace?.();
+      if (!o.copier) {
+        await stream(batch);
+        continue;
+      }
+      await o.copier.execute(`INSERT INTO ${stage} (${colList}) SELECT ${colList} FROM ${qualify(o.sourceSchema, o.meta.name)} WHERE ${keyInSql(o.meta, '', batch)}`);
+      const [want, have] = [await batchSum(snap, o.sourceSchema, o.meta.name, o.meta, batch), await batchSum(writer, o.reportSchema, stageTable, o.meta, batch)];
+      if (want === have) continue;
+      batchesRepaired++;
+      await writer.execute(`DELETE FROM ${stage} WHERE ${keyInSql(o.meta, '', batch)}`);
+      await stream(batch);
     }
-    const copied = await o.copier.execute(
-      `INSERT INTO ${shadow} (${colList}) SELECT ${colList} FROM ${qualify(o.sourceSchema, o.meta.name)} WHERE ${keyInSql(o.meta, '', batch)}`,
-    );
-    const [want, have] = [await batchSum(snap, o.sourceSchema, o.meta.name, o.meta, batch), await batchSum(writer, o.reportSchema, shadowTable, o.meta, batch)];
-    if (want === have) {
-      written += copied.affectedRows;
-      continue;
+    if (await mergesInPlace(writer, o.reportSchema, shadowTable, o.meta.primaryKey)) {
+      const on = (a: string, b: string) => keyJoinSql(o.meta, a, b);
+      const m = await mergeRows(writer, { target: shadow, from: stage, keys: chg, fromKeyed: true, on, key0: quoteId(o.meta.primaryKey[0]!), cols });
+      return { rowsDeleted: m.deleted, rowsWritten: m.updated + m.inserted, rowsFromLive, batchesRepaired };
     }
-    batchesRepaired++;
-    await writer.execute(`DELETE FROM ${shadow} WHERE ${keyInSql(o.meta, '', batch)}`);
-    written += await stream(batch);
+    const deleted = await writer.execute(`DELETE __dp_s FROM ${shadow} AS __dp_s JOIN ${chg} AS __dp_x ON ${keyJoinSql(o.meta, '__dp_s', '__dp_x')}`);
+    const written = await writer.execute(`INSERT INTO ${shadow} (${colList}) SELECT ${colList} FROM ${stage}`);
+    return { rowsDeleted: deleted.affectedRows, rowsWritten: written.affectedRows, rowsFromLive, batchesRepaired };
+  } finally {
+    await writer.execute(`DROP TABLE IF EXISTS ${stage}`);
   }
-  return { rowsDeleted: deleted, rowsWritten: written, rowsFromLive, batchesRepaired };
 }
 
 /**

@@ -25,14 +25,14 @@ export const ownKeysTable = (table: string) => tempName('new', `own_${table}`);
 export const ownReportKeysTable = (report: string) => tempName('new', `okey_${report}`);
 
 /**
- * Writes into the shadow mirror the live rows of the keys in `all` that `own` lacks (`work` holds
- * the shadows and key tables, `live` the published tables); every key's shadow rows were deleted
- * already (applyKeys). Returns the rows written.
+ * Writes into the mirror's stage table (`stage`, in `work` beside the key tables) the live rows
+ * of the keys in `all` that `own` lacks (`live` holds the published tables); applyKeys merges the
+ * stage into the shadow. Returns the rows written.
  */
-export async function copyJournalRows(conn: SqlConnection, o: { work: string; live: string; meta: TableMeta; all: string; own: string }): Promise<number> {
+export async function stageJournalRows(conn: SqlConnection, o: { work: string; live: string; meta: TableMeta; stage: string; all: string; own: string }): Promise<number> {
   const cols = writableColumns(o.meta).map((c) => quoteId(c.name));
   const ins = await conn.execute(
-    `INSERT INTO ${qualify(o.work, shadowName(o.meta.name))} (${cols.join(', ')}) SELECT ${cols.map((c) => `__dp_l.${c}`).join(', ')}
+    `INSERT INTO ${qualify(o.work, o.stage)} (${cols.join(', ')}) SELECT ${cols.map((c) => `__dp_l.${c}`).join(', ')}
        FROM ${qualify(o.live, o.meta.name)} AS __dp_l JOIN ${qualify(o.work, o.all)} AS __dp_x ON ${keyJoinSql(o.meta, '__dp_l', '__dp_x')}
        LEFT JOIN ${qualify(o.work, o.own)} AS __dp_o ON ${keyJoinSql(o.meta, '__dp_x', '__dp_o')}
       WHERE __dp_o.${quoteId(o.meta.primaryKey[0]!)} IS NULL`,
@@ -53,7 +53,7 @@ export async function countOwnOfKeys(conn: SqlConnection, o: { work: string; key
  */
 export async function copyReportRows(
   conn: SqlConnection,
-  o: { work: string; live: string; report: string; key: readonly string[]; keys: string; own: string; cols: readonly string[] },
+  o: { work: string; live: string; report: string; key: readonly string[]; keys: string; own: string; cols: readonly string[]; inPlace: boolean },
 ): Promise<number> {
   const keys = qualify(o.work, o.keys);
   const on = (a: string, b: string) => reportKeyJoin(o.key, a, b);
@@ -69,6 +69,7 @@ export async function copyReportRows(
       fromKeyed: false,
       key: o.key,
       cols: o.cols,
+      inPlace: o.inPlace,
     });
     return (await conn.execute(`DELETE k FROM ${keys} AS k JOIN ${copied} AS c ON ${on('k', 'c')}`)).affectedRows;
   } finally {

@@ -18,6 +18,7 @@ import { prepareSession } from '../../src/db/sessions.js';
 import { countRows } from '../full/sync-table.js';
 import { tempName } from '../../src/catalog/temp-names.js';
 import { copyReportRows, countOwnOfKeys, ownReportKeysTable } from './copy-from-live.js';
+import { mergesInPlace } from './merge-rows.js';
 import { rewriteReportRows } from './rewrite-report-rows.js';
 
 /**
@@ -111,7 +112,7 @@ export async function reportColumns(conn: SqlConnection, schema: string, report:
  * without indexes; only rows that differ from the report's (or are new, or gone) are then
  * written (rewrite-report-rows.ts).
  */
-export async function refreshKeys(conn: SqlConnection, schema: string, def: ReportDefinition): Promise<{ deleted: number; inserted: number }> {
+export async function refreshKeys(conn: SqlConnection, schema: string, def: ReportDefinition, inPlace: boolean): Promise<{ deleted: number; updated: number; inserted: number }> {
   const inc = def.incremental!;
   const target = qualify(schema, shadowName(def.name));
   const stage = qualify(schema, stageTable(def.name));
@@ -132,6 +133,7 @@ export async function refreshKeys(conn: SqlConnection, schema: string, def: Repo
     fromKeyed: true,
     key: inc.key,
     cols: await reportColumns(conn, schema, def.name),
+    inPlace,
   });
   await conn.execute(`DROP TABLE IF EXISTS ${stage}`);
   return r;
@@ -176,6 +178,7 @@ export async function refreshShadowReport(
     let whole = o.whole;
     let keys = 0;
     let copied = 0;
+    const inPlace = !whole && (await mergesInPlace(conn, schema, shadowName(def.name), def.incremental!.key));
     if (!whole) {
       const most = (await countRows(conn, schema, shadowName(def.name))) * o.rebuildShare;
       await collectQueryKeys(conn, schema, def, o.changedTables);
@@ -186,13 +189,13 @@ export async function refreshShadowReport(
         await collectQueryKeys(conn, schema, def, new Set(own.keys()), { keysOf: (t) => own.get(t)!, into: copy.own, target: qualify(live, def.name) });
         // Copied only when the rest is not to be rebuilt anyway.
         if ((await countOwnOfKeys(conn, copy)) > most) whole = true;
-        else copied = await copyReportRows(conn, { ...copy, cols: await reportColumns(conn, schema, def.name) });
+        else copied = await copyReportRows(conn, { ...copy, cols: await reportColumns(conn, schema, def.name), inPlace });
       }
       keys = whole ? 0 : await countReportKeys(conn, schema, def);
       if (keys > most) whole = true;
     }
     if (whole) await rebuildReport(conn, schema, def);
-    else if (keys) o.log.debug({ report: def.name, ...(await refreshKeys(conn, schema, def)) }, `incremental: ${def.name} rows rewritten`);
+    else if (keys) o.log.debug({ report: def.name, ...(await refreshKeys(conn, schema, def, inPlace)) }, `incremental: ${def.name} rows rewritten`);
     o.log.debug({ report: def.name, keys, copied, whole, ms: Date.now() - t0 }, `incremental: ${def.name} refreshed`);
     return { rows: await countRows(conn, schema, shadowName(def.name)), keys: whole ? 0 : keys + copied, copied, rebuilt: whole, seconds: (Date.now() - t0) / 1000 };
   } finally {
