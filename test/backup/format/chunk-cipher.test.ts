@@ -3,7 +3,7 @@
  * point, a dropped segment, another file name or another key all fail, and nothing unauthenticated
  * is ever passed on.
  */
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import fc from 'fast-check';
@@ -33,7 +33,7 @@ function cut(b: Buffer, at: number[]): Buffer[] {
   return out.filter((x) => x.length > 0);
 }
 
-const sizes = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constantFrom(SEGMENT - 1, SEGMENT, SEGMENT + 1, 2 * SEGMENT, 2 * SEGMENT + 17));
+const sizes = fc.oneof(fc.integer({ min: 0, max: 300 }), fc.constantFrom(SEGMENT - 1, SEGMENT, SEGMENT + 1, 2 * SEGMENT, 2 * SEGMENT + 17, 11 * SEGMENT + 5));
 
 describe('chunk cipher', () => {
   it('round-trips any bytes, whatever the pieces on either side', async () => {
@@ -47,6 +47,26 @@ describe('chunk cipher', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('writes the format byte for byte, as OpenSSL seals each segment (nonce prefix | index | last flag, the name as additional data)', async () => {
+    // More segments than are sealed at once, fed in uneven pieces: order and bytes must hold.
+    const plain = randomBytes(20 * SEGMENT + 321);
+    const name = 'chunks/0002-00007.tsv';
+    const sealed = await run(encryptChunk(key, name), cut(plain, [0.013, 0.2, 0.21, 0.5, 0.93]));
+    const prefix = sealed.subarray(4, 11);
+    const want: Buffer[] = [Buffer.from('DPE1'), prefix];
+    const count = Math.ceil(plain.length / SEGMENT);
+    for (let i = 0; i < count; i++) {
+      const nonce = Buffer.alloc(12);
+      prefix.copy(nonce);
+      nonce.writeUInt32BE(i, 7);
+      nonce[11] = i === count - 1 ? 1 : 0;
+      const c = createCipheriv('aes-256-gcm', key, nonce);
+      c.setAAD(Buffer.from(name));
+      want.push(c.update(plain.subarray(i * SEGMENT, (i + 1) * SEGMENT)), c.final(), c.getAuthTag());
+    }
+    expect(sealed.equals(Buffer.concat(want))).toBe(true);
   });
 
   it('refuses a flipped bit anywhere, and a cut at any point', async () => {
