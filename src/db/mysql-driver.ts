@@ -102,8 +102,9 @@ function toExecResult(res: unknown): ExecResult {
   const r = (Array.isArray(res) ? res[res.length - 1] : res) as Partial<ExecResult> | undefined;
   return {
     affectedRows: r?.affectedRows ?? 0,
-    // mysql2 reads it from the server's "Rows matched: … Changed: …" (UPDATE only).
-    ...(typeof r?.changedRows === 'number' ? { changedRows: r.changedRows } : {}),
+    // mysql2 reads it from the server's "Rows matched: … Changed: …" (UPDATE only), and says 0
+    // when that text is missing or in another language (lc_messages): then there is none.
+    ...(typeof r?.changedRows === 'number' && /changed:/i.test((r as { info?: string }).info ?? '') ? { changedRows: r.changedRows } : {}),
     insertId: r?.insertId ?? 0,
     warningStatus: r?.warningStatus ?? 0,
   };

@@ -94,18 +94,25 @@ export async function applyKeys(
   const chg = qualify(o.reportSchema, changedKeysTable(o.meta.name));
   const stageTable = stagedRowsTable(o.meta.name);
   const stage = qualify(o.reportSchema, stageTable);
+  // The stored columns, and key columns the server generates (MySQL allows a STORED generated
+  // column in a primary key): the stage must hold the key to be joined by it.
   const columns = writableColumns(o.meta);
+  const staged = o.meta.columns.filter((c) => !c.generated || o.meta.primaryKey.includes(c.name));
   const cols = columns.map((c) => quoteId(c.name));
   const colList = cols.join(', ');
+  const stagedCols = staged.map((c) => quoteId(c.name));
+  const stagedList = stagedCols.join(', ');
   await writer.execute(`DROP TABLE IF EXISTS ${stage}`);
-  const defs = await columnDefs(writer, o.reportSchema, shadowTable, columns.map((c) => c.name));
+  const defs = await columnDefs(writer, o.reportSchema, shadowTable, staged.map((c) => c.name));
   await writer.execute(`CREATE TABLE ${stage} (${defs.join(', ')}, PRIMARY KEY (${o.meta.primaryKey.map(quoteId).join(', ')})) ENGINE=MyISAM`);
   try {
-    const rowsFromLive = o.journal ? await stageJournalRows(writer, { work: o.reportSchema, live: o.journal.live, meta: o.meta, stage: stageTable, all: changedKeysTable(o.meta.name), own: o.journal.own }) : 0;
+    const rowsFromLive = o.journal
+      ? await stageJournalRows(writer, { work: o.reportSchema, live: o.journal.live, meta: o.meta, stage: stageTable, cols: stagedCols, all: changedKeysTable(o.meta.name), own: o.journal.own })
+      : 0;
     let batchesRepaired = 0;
     const stream = (batch: readonly string[]) =>
       // REPLACE: two key texts the server collates as equal fetch the same row twice.
-      copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: stageTable }, columns, keyInSql(o.meta, '', batch), undefined, {
+      copyRows(snap, writer, { schema: o.sourceSchema, table: o.meta.name }, { schema: o.reportSchema, table: stageTable }, staged, keyInSql(o.meta, '', batch), undefined, {
         replace: true,
       });
     for (const batch of batches(o.keys, 1000)) {
@@ -114,7 +121,7 @@ export async function applyKeys(
         await stream(batch);
         continue;
       }
-      await o.copier.execute(`INSERT INTO ${stage} (${colList}) SELECT ${colList} FROM ${qualify(o.sourceSchema, o.meta.name)} WHERE ${keyInSql(o.meta, '', batch)}`);
+      await o.copier.execute(`INSERT INTO ${stage} (${stagedList}) SELECT ${stagedList} FROM ${qualify(o.sourceSchema, o.meta.name)} WHERE ${keyInSql(o.meta, '', batch)}`);
       const [want, have] = [await batchSum(snap, o.sourceSchema, o.meta.name, o.meta, batch), await batchSum(writer, o.reportSchema, stageTable, o.meta, batch)];
       if (want === have) continue;
       batchesRepaired++;
@@ -123,14 +130,16 @@ export async function applyKeys(
     }
     if (await mergesInPlace(writer, o.reportSchema, shadowTable, o.meta.primaryKey)) {
       const on = (a: string, b: string) => keyJoinSql(o.meta, a, b);
-      const m = await mergeRows(writer, { target: shadow, from: stage, keys: chg, fromKeyed: true, on, key0: quoteId(o.meta.primaryKey[0]!), cols });
+      const m = await mergeRows(writer, { target: shadow, from: stage, keys: chg, fromKeyed: true, on, cols });
       return { rowsDeleted: m.deleted, rowsWritten: m.updated + m.inserted, rowsFromLive, batchesRepaired };
     }
     const deleted = await writer.execute(`DELETE __dp_s FROM ${shadow} AS __dp_s JOIN ${chg} AS __dp_x ON ${keyJoinSql(o.meta, '__dp_s', '__dp_x')}`);
     const written = await writer.execute(`INSERT INTO ${shadow} (${colList}) SELECT ${colList} FROM ${stage}`);
     return { rowsDeleted: deleted.affectedRows, rowsWritten: written.affectedRows, rowsFromLive, batchesRepaired };
   } finally {
-    await writer.execute(`DROP TABLE IF EXISTS ${stage}`);
+    // Not in the way of the error that brought us here (a lost session); a left-over stage is
+    // dropped with the run's other temporary tables.
+    await writer.execute(`DROP TABLE IF EXISTS ${stage}`).catch(() => undefined);
   }
 }
 

@@ -13,7 +13,7 @@
 import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { tempName } from '../../src/catalog/temp-names.js';
-import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
+import type { TableMeta } from '../../src/catalog/table-meta.js';
 import { keyJoinSql } from '../capture/key-sql.js';
 import { shadowName } from '../shadow/shadow-set.js';
 import { reportKeyJoin, rewriteReportRows } from './rewrite-report-rows.js';
@@ -26,16 +26,16 @@ export const ownReportKeysTable = (report: string) => tempName('new', `okey_${re
 
 /**
  * Writes into the mirror's stage table (`stage`, in `work` beside the key tables) the live rows
- * of the keys in `all` that `own` lacks (`live` holds the published tables); applyKeys merges the
- * stage into the shadow. Returns the rows written.
+ * of the keys in `all` that `own` lacks (`live` holds the published tables), in the stage's
+ * columns `cols` (quoted); applyKeys merges the stage into the shadow. Returns the rows written.
  */
-export async function stageJournalRows(conn: SqlConnection, o: { work: string; live: string; meta: TableMeta; stage: string; all: string; own: string }): Promise<number> {
-  const cols = writableColumns(o.meta).map((c) => quoteId(c.name));
+export async function stageJournalRows(conn: SqlConnection, o: { work: string; live: string; meta: TableMeta; stage: string; cols: readonly string[]; all: string; own: string }): Promise<number> {
+  // NOT EXISTS, not `own.key IS NULL` after an outer join: a zero-date key would count as NULL
+  // there (merge-rows.ts), and its live row would be staged beside the snapshot's.
   const ins = await conn.execute(
-    `INSERT INTO ${qualify(o.work, o.stage)} (${cols.join(', ')}) SELECT ${cols.map((c) => `__dp_l.${c}`).join(', ')}
+    `INSERT INTO ${qualify(o.work, o.stage)} (${o.cols.join(', ')}) SELECT ${o.cols.map((c) => `__dp_l.${c}`).join(', ')}
        FROM ${qualify(o.live, o.meta.name)} AS __dp_l JOIN ${qualify(o.work, o.all)} AS __dp_x ON ${keyJoinSql(o.meta, '__dp_l', '__dp_x')}
-       LEFT JOIN ${qualify(o.work, o.own)} AS __dp_o ON ${keyJoinSql(o.meta, '__dp_x', '__dp_o')}
-      WHERE __dp_o.${quoteId(o.meta.primaryKey[0]!)} IS NULL`,
+      WHERE NOT EXISTS (SELECT 1 FROM ${qualify(o.work, o.own)} AS __dp_o WHERE ${keyJoinSql(o.meta, '__dp_x', '__dp_o')})`,
   );
   return ins.affectedRows;
 }

@@ -22,8 +22,6 @@ export interface MergeRows {
   fromKeyed: boolean;
   /** `a.k = b.k AND …` over the key. */
   on: (a: string, b: string) => string;
-  /** The first key column, quoted (NULL only where an outer join found no row). */
-  key0: string;
   /** The columns to write, quoted: all the target's stored columns, key included. */
   cols: readonly string[];
 }
@@ -51,19 +49,21 @@ export async function mergesInPlace(conn: SqlConnection, schema: string, table: 
   return key.every((k) => cols.has(k.toLowerCase()));
 }
 
-/** Merges `from` into `target` for the keys in `keys` (see the file's comment). */
+/**
+ * Merges `from` into `target` for the keys in `keys` (see the file's comment). "No such row" is
+ * NOT EXISTS, not an outer join's `key IS NULL`: MariaDB and MySQL call a NOT NULL DATE or
+ * DATETIME '0000-00-00' NULL there, so a zero-date key would look absent.
+ */
 export async function mergeRows(conn: SqlConnection, o: MergeRows): Promise<MergeResult> {
   const restrict = o.fromKeyed ? '' : `JOIN ${o.keys} AS k ON ${o.on('s', 'k')}`;
-  const deleted = await conn.execute(
-    `DELETE r FROM ${o.target} AS r JOIN ${o.keys} AS k ON ${o.on('r', 'k')} LEFT JOIN ${o.from} AS s ON ${o.on('s', 'r')} WHERE s.${o.key0} IS NULL`,
-  );
+  const deleted = await conn.execute(`DELETE r FROM ${o.target} AS r JOIN ${o.keys} AS k ON ${o.on('r', 'k')} WHERE NOT EXISTS (SELECT 1 FROM ${o.from} AS s WHERE ${o.on('s', 'r')})`);
   // The key columns are set too: a key changed to one its collation calls equal ('jose' to
   // 'José') joins its old row and must rewrite it. The server compares the row images byte by
   // byte and writes only rows that differ (changedRows).
   const updated = await conn.execute(`UPDATE ${o.target} AS r JOIN ${o.from} AS s ON ${o.on('s', 'r')} ${restrict} SET ${o.cols.map((c) => `r.${c} = s.${c}`).join(', ')}`);
   const inserted = await conn.execute(
     `INSERT INTO ${o.target} (${o.cols.join(', ')}) SELECT ${o.cols.map((c) => `s.${c}`).join(', ')} FROM ${o.from} AS s ${restrict}
-      LEFT JOIN ${o.target} AS r ON ${o.on('r', 's')} WHERE r.${o.key0} IS NULL`,
+      WHERE NOT EXISTS (SELECT 1 FROM ${o.target} AS r WHERE ${o.on('r', 's')})`,
   );
   return { deleted: deleted.affectedRows, updated: updated.changedRows ?? updated.affectedRows, inserted: inserted.affectedRows };
 }

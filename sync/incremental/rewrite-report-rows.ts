@@ -33,7 +33,7 @@ export const reportKeyJoin = (key: readonly string[], a: string, b: string): str
 export async function rewriteReportRows(conn: SqlConnection, o: RewriteRows): Promise<{ deleted: number; updated: number; inserted: number }> {
   const on = (a: string, b: string) => reportKeyJoin(o.key, a, b);
   const k0 = quoteId(o.key[0]!);
-  if (o.inPlace) return mergeRows(conn, { target: o.target, from: o.from, keys: o.keys, fromKeyed: o.fromKeyed, on, key0: k0, cols: o.cols });
+  if (o.inPlace) return mergeRows(conn, { target: o.target, from: o.from, keys: o.keys, fromKeyed: o.fromKeyed, on, cols: o.cols });
   // Compared as bytes: the reports' collation calls 'jose' and 'José' equal, and a rename must show.
   const same = o.cols.map((c) => `CAST(s.${c} AS BINARY) <=> CAST(r.${c} AS BINARY)`).join(' AND ');
   // Gone or changed: rows of the keys with no identical row in `from`.

@@ -60,7 +60,6 @@ const merge = (fromKeyed: boolean) =>
     keys: 'keyset',
     fromKeyed,
     on: (a, b) => `${a}.k = ${b}.k`,
-    key0: 'k',
     cols: ['k', 'v', 'note'],
   });
 
@@ -79,6 +78,23 @@ describe('mergeRows', () => {
       ['same', 4, 'y'],
     ]);
     expect(await conn.query("SELECT k FROM target WHERE MATCH(note) AGAINST ('beta')")).toHaveLength(1);
+  });
+
+  it('finds a zero-date key: updated in place, not taken for a missing row (NOT NULL dates are IS NULL there)', async () => {
+    await conn.execute("SET SESSION sql_mode = ''");
+    for (const t of ['zt', 'zs', 'zk']) {
+      await conn.execute(`DROP TABLE IF EXISTS ${t}`);
+      await conn.execute(`CREATE TABLE ${t} (d DATE NOT NULL, v INT NULL, PRIMARY KEY (d)) ENGINE=MyISAM`);
+    }
+    await conn.execute("INSERT INTO zt VALUES ('0000-00-00', 1), ('2024-01-01', 2)");
+    await conn.execute("INSERT INTO zs VALUES ('0000-00-00', 10), ('2024-01-01', 2)");
+    await conn.execute("INSERT INTO zk VALUES ('0000-00-00', NULL), ('2024-01-01', NULL)");
+    const r = await mergeRows(conn, { target: 'zt', from: 'zs', keys: 'zk', fromKeyed: true, on: (a, b) => `${a}.d = ${b}.d`, cols: ['d', 'v'] });
+    expect(r).toEqual({ deleted: 0, updated: 1, inserted: 0 });
+    expect(await conn.query('SELECT CAST(d AS CHAR) AS d, v FROM zt ORDER BY d')).toEqual([
+      { d: '0000-00-00', v: 10 },
+      { d: '2024-01-01', v: 2 },
+    ]);
   });
 
   it('matches the model on generated rows and keys (property)', async () => {
