@@ -87,6 +87,8 @@ export async function applyKeys(
      * table `own`): the others are copied from the live tables in schema `live` (copy-from-live.ts).
      */
     journal?: { live: string; own: string };
+    /** Runs once every row is staged, before the shadow changes (with the stage table's name). */
+    beforeMerge?: (stage: string) => Promise<void>;
   },
 ): Promise<ApplyResult & { rowsFromLive: number; batchesRepaired: number }> {
   const shadowTable = shadowName(o.meta.name);
@@ -128,6 +130,7 @@ export async function applyKeys(
       await writer.execute(`DELETE FROM ${stage} WHERE ${keyInSql(o.meta, '', batch)}`);
       await stream(batch);
     }
+    await o.beforeMerge?.(stageTable);
     if (await mergesInPlace(writer, o.reportSchema, shadowTable, o.meta.primaryKey)) {
       const on = (a: string, b: string) => keyJoinSql(o.meta, a, b);
       const m = await mergeRows(writer, { target: shadow, from: stage, keys: chg, fromKeyed: true, on, cols });

@@ -96,15 +96,14 @@ export async function executeIncremental(
   const reportSteps = new Map(plan.steps.flatMap((s) => (s.step === 'refresh-reports' ? s.reports : [])).map((r) => [r.name, r]));
   const incReports = source.reports.filter((r) => reportSteps.get(r.name)?.whole === false);
   const applies = plan.steps.filter((s) => s.step === 'apply').length;
-  let reportKeys = 0;
-  let reportKeysFromLive = 0;
-  let primed = false;
+  let [reportKeys, reportKeysFromLive, primed] = [0, 0, false];
   let check = { chunksCompared: 0, chunksRewritten: 0, repaired: [] as string[] };
   let mirrorsSeconds = 0;
   let reportResults: SyncResult['reports'] = [];
   // The journal's keys that no own change touches, and their report rows, come from the live set.
   const fromLive = [...changes.journal.values()].some((set) => set.size > (set.has(WHOLE_TABLE) ? 1 : 0));
-  const ownTables = new Map<string, string>();
+  // Per mirror, the tables of its own keys and of the keys reports collect from (relevant-keys.ts).
+  const [ownTables, reportKeyTables] = [new Map<string, string>(), new Map<string, string>()];
 
   for (const step of plan.steps) {
     switch (step.step) {
@@ -132,6 +131,7 @@ export async function executeIncremental(
             const r = await refreshShadowReport(o.pipeline.report, work, def, {
               whole: reportSteps.get(def.name)?.whole !== false || def.dependsOn.some((d) => repaired.has(d)),
               changedTables,
+              keysOf: reportKeyTables,
               rebuildShare: REBUILD_SHARE,
               log,
               ...(fromLive ? { fromLive: { live: rep, own: ownTables } } : {}),
@@ -159,8 +159,9 @@ export async function executeIncremental(
           changedTables.add(meta.name);
           const ownKeys = [...(own.get(meta.name)?.keys() ?? [])].filter((k) => k !== WHOLE_TABLE);
           const a = await applyChangedKeys(snap, admin, { source: src, work, live: rep, meta, all: [...keys], own: ownKeys, fromLive, reports: incReports, copier: run.copier, pace });
-          const { ownTable, ...applied } = a;
+          const { ownTable, reportKeys: seen, ...applied } = a;
           if (ownTable) ownTables.set(meta.name, ownTable);
+          reportKeyTables.set(meta.name, seen);
           Object.assign(r, applied);
         }
         r.rows = await countRows(admin, work, shadowName(meta.name));

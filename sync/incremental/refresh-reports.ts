@@ -162,6 +162,8 @@ export async function refreshShadowReport(
   o: {
     whole: boolean;
     changedTables: ReadonlySet<string>;
+    /** Per changed mirror, the table of its keys reports collect from (default: its key table). */
+    keysOf?: ReadonlyMap<string, string>;
     rebuildShare: number;
     log: Logger;
     /**
@@ -181,7 +183,7 @@ export async function refreshShadowReport(
     const inPlace = !whole && (await mergesInPlace(conn, schema, shadowName(def.name), def.incremental!.key));
     if (!whole) {
       const most = (await countRows(conn, schema, shadowName(def.name))) * o.rebuildShare;
-      await collectQueryKeys(conn, schema, def, o.changedTables);
+      await collectQueryKeys(conn, schema, def, o.changedTables, { keysOf: (t) => o.keysOf?.get(t) ?? changedKeysTable(t) });
       if (o.fromLive) {
         const { live, own } = o.fromLive;
         const copy = { work: schema, live, report: def.name, key: def.incremental!.key, keys: reportKeysTable(def.name), own: ownReportKeysTable(def.name) };
