@@ -35,17 +35,23 @@ export interface ChangedKeys {
   pace: () => Promise<void>;
 }
 
+/** The key tables one report collects from for this mirror: all of the run's keys, and its own. */
+export interface ReportKeyTables {
+  keys: string;
+  own: string;
+}
+
 /**
- * Applies the keys; returns what applyKeys did, the table of the mirror's keys reports collect
- * from (`reportKeys`: the changed keys, or only those that can change a report, relevant-keys.ts)
- * and, when the run copies from the live set, the same for this run's own keys (`ownTable`; none
- * when it has none).
+ * Applies the keys; returns what applyKeys did and, per report that reads the mirror, the tables of
+ * the keys it collects from: the changed keys, or only those that can change it (relevant-keys.ts;
+ * reports that read the same columns share them). `own` is only meaningful when the run copies
+ * from the live set and has own keys of the mirror (`hasOwn`).
  */
 export async function applyChangedKeys(
   snap: SqlConnection,
   admin: SqlConnection,
   o: ChangedKeys,
-): Promise<ApplyResult & { rowsFromLive: number; batchesRepaired: number; reportKeys: string; ownTable?: string }> {
+): Promise<ApplyResult & { rowsFromLive: number; batchesRepaired: number; reportKeys: Map<string, ReportKeyTables>; hasOwn: boolean }> {
   const { work, meta } = o;
   await fillChangedKeys(admin, work, meta, o.all);
   // Every key is this run's own unless the journal adds others.
@@ -53,16 +59,24 @@ export async function applyChangedKeys(
   const ownKeys = split ? ownKeysTable(meta.name) : changedKeysTable(meta.name);
   if (split) await fillChangedKeys(admin, work, meta, o.own, ownKeys);
   const collectOwn = o.fromLive && o.own.length > 0;
-  // Reports see only the keys whose change they can see, when their SQL says which columns they read.
-  const read = columnsReportsRead(o.reports, meta.name, meta.columns);
-  const columns = read !== 'all' && o.reports.some((d) => d.dependsOn.includes(meta.name)) ? read : undefined;
-  const filter = columns !== undefined;
-  const seen = filter ? relevantKeysTable(meta.name) : changedKeysTable(meta.name);
-  const ownSeen = filter ? relevantOwnKeysTable(meta.name) : ownKeys;
+  // Each report sees only the keys whose change it can see, when its SQL says which columns it reads.
+  const groups = new Map<string, { columns: string[] | 'all'; tables: ReportKeyTables }>();
+  const reportKeys = new Map<string, ReportKeyTables>();
+  for (const def of o.reports.filter((d) => d.dependsOn.includes(meta.name))) {
+    const columns = columnsReportsRead([def], meta.name, meta.columns);
+    const id = columns === 'all' ? '*' : JSON.stringify(columns);
+    if (!groups.has(id)) {
+      const n = groups.size;
+      const tables = columns === 'all' ? { keys: changedKeysTable(meta.name), own: ownKeys } : { keys: relevantKeysTable(meta.name, n), own: relevantOwnKeysTable(meta.name, n) };
+      groups.set(id, { columns, tables });
+    }
+    reportKeys.set(def.name, groups.get(id)!.tables);
+  }
   const collect = async (ownFrom?: string) => {
     for (const def of o.reports) {
-      await collectRowKeys(admin, work, def, meta, { keys: seen });
-      if (collectOwn) await collectRowKeys(admin, work, def, meta, { ...(ownFrom ? { from: ownFrom } : {}), keys: ownSeen, into: ownReportKeysTable(def.name) });
+      const t = reportKeys.get(def.name) ?? { keys: changedKeysTable(meta.name), own: ownKeys };
+      await collectRowKeys(admin, work, def, meta, { keys: t.keys });
+      if (collectOwn) await collectRowKeys(admin, work, def, meta, { ...(ownFrom ? { from: ownFrom } : {}), keys: t.own, into: ownReportKeysTable(def.name) });
     }
   };
   const r = await applyKeys(snap, admin, {
@@ -75,14 +89,34 @@ export async function applyChangedKeys(
     ...(split ? { journal: { live: o.live, own: ownKeys } } : {}),
     // The old versions: the shadow's rows before the merge, and for own keys the live set's.
     beforeMerge: async (stage) => {
-      if (columns) {
-        const shadow = qualify(work, shadowName(meta.name));
-        await fillRelevantKeys(admin, { work, meta, keys: changedKeysTable(meta.name), old: shadow, stage, into: seen, columns });
-        if (collectOwn) await fillRelevantKeys(admin, { work, meta, keys: ownKeys, old: qualify(o.live, meta.name), stage, into: ownSeen, columns });
+      for (const { columns, tables } of groups.values()) {
+        if (columns === 'all') continue;
+        await fillRelevantKeys(admin, { work, meta, keys: changedKeysTable(meta.name), old: qualify(work, shadowName(meta.name)), stage, into: tables.keys, columns });
+        if (collectOwn) await fillRelevantKeys(admin, { work, meta, keys: ownKeys, old: qualify(o.live, meta.name), stage, into: tables.own, columns });
       }
       await collect(qualify(o.live, meta.name));
     },
   });
   await collect();
-  return { ...r, reportKeys: seen, ...(collectOwn ? { ownTable: ownSeen } : {}) };
+  return { ...r, reportKeys, hasOwn: collectOwn };
+}
+
+/** What each mirror's apply returned, gathered for the reports' refresh (refresh-reports.ts). */
+export class ReportKeyRegistry {
+  private readonly byReport = new Map<string, Map<string, ReportKeyTables>>();
+  private readonly withOwn = new Set<string>();
+
+  add(mirror: string, r: { reportKeys: ReadonlyMap<string, ReportKeyTables>; hasOwn: boolean }): void {
+    if (r.hasOwn) this.withOwn.add(mirror);
+    for (const [report, t] of r.reportKeys) {
+      if (!this.byReport.has(report)) this.byReport.set(report, new Map());
+      this.byReport.get(report)!.set(mirror, t);
+    }
+  }
+
+  /** For one report, per changed mirror it reads: its key table, and its own-key table where the run has own keys. */
+  forReport(report: string): { keysOf: Map<string, string>; own: Map<string, string> } {
+    const mine = [...(this.byReport.get(report) ?? new Map<string, ReportKeyTables>())];
+    return { keysOf: new Map(mine.map(([m, t]) => [m, t.keys])), own: new Map(mine.filter(([m]) => this.withOwn.has(m)).map(([m, t]) => [m, t.own])) };
+  }
 }

@@ -21,7 +21,7 @@ import { markShadowDirty, primeShadowSet, shadowName } from '../shadow/shadow-se
 import { publishShadow } from './publish-shadow.js';
 import { ensureInternalSchema } from '../../src/catalog/internal-schema.js';
 import { applyWholeTable } from './apply-to-shadow.js';
-import { applyChangedKeys } from './apply-changed-keys.js';
+import { applyChangedKeys, ReportKeyRegistry } from './apply-changed-keys.js';
 import { ownReportKeysTable } from './copy-from-live.js';
 import type { IncrementalCost, IncrementalOptions, IncrementalRunResult, IncrementalTableResult } from './incremental-types.js';
 import { checkShadowChunks } from './paranoid-check.js';
@@ -102,8 +102,8 @@ export async function executeIncremental(
   let reportResults: SyncResult['reports'] = [];
   // The journal's keys that no own change touches, and their report rows, come from the live set.
   const fromLive = [...changes.journal.values()].some((set) => set.size > (set.has(WHOLE_TABLE) ? 1 : 0));
-  // Per mirror, the tables of its own keys and of the keys reports collect from (relevant-keys.ts).
-  const [ownTables, reportKeyTables] = [new Map<string, string>(), new Map<string, string>()];
+  // Per report and mirror, the tables of the keys the report collects from (relevant-keys.ts).
+  const keyTables = new ReportKeyRegistry();
 
   for (const step of plan.steps) {
     switch (step.step) {
@@ -131,10 +131,10 @@ export async function executeIncremental(
             const r = await refreshShadowReport(o.pipeline.report, work, def, {
               whole: reportSteps.get(def.name)?.whole !== false || def.dependsOn.some((d) => repaired.has(d)),
               changedTables,
-              keysOf: reportKeyTables,
+              keysOf: keyTables.forReport(def.name).keysOf,
               rebuildShare: REBUILD_SHARE,
               log,
-              ...(fromLive ? { fromLive: { live: rep, own: ownTables } } : {}),
+              ...(fromLive ? { fromLive: { live: rep, own: keyTables.forReport(def.name).own } } : {}),
             });
             if (r.rebuilt) rebuiltNow.add(def.name);
             reportKeys += r.keys;
@@ -159,9 +159,8 @@ export async function executeIncremental(
           changedTables.add(meta.name);
           const ownKeys = [...(own.get(meta.name)?.keys() ?? [])].filter((k) => k !== WHOLE_TABLE);
           const a = await applyChangedKeys(snap, admin, { source: src, work, live: rep, meta, all: [...keys], own: ownKeys, fromLive, reports: incReports, copier: run.copier, pace });
-          const { ownTable, reportKeys: seen, ...applied } = a;
-          if (ownTable) ownTables.set(meta.name, ownTable);
-          reportKeyTables.set(meta.name, seen);
+          const { reportKeys: seen, hasOwn, ...applied } = a;
+          keyTables.add(meta.name, { reportKeys: seen, hasOwn });
           Object.assign(r, applied);
         }
         r.rows = await countRows(admin, work, shadowName(meta.name));

@@ -17,11 +17,11 @@ import { tempName } from '../../src/catalog/temp-names.js';
 import { keyJoinSql } from '../capture/key-sql.js';
 import { shadowName } from '../shadow/shadow-set.js';
 
-/** The table of a mirror's keys that reports see, beside its key table (a temporary name). */
-export const relevantKeysTable = (table: string) => tempName('new', `rel_${table}`);
+/** The table of a mirror's keys that the reports of group `n` see, beside its key table (a temporary name). */
+export const relevantKeysTable = (table: string, n: number) => tempName('new', `rel${n}_${table}`);
 
 /** The same for this run's own keys, judged against the live set (copy-from-live.ts). */
-export const relevantOwnKeysTable = (table: string) => tempName('new', `rlo_${table}`);
+export const relevantOwnKeysTable = (table: string, n: number) => tempName('new', `rlo${n}_${table}`);
 
 /** `a` and `b` hold the same values of `columns`. Pure. */
 export function sameColumnsSql(columns: readonly string[], a: string, b: string): string {

@@ -2,9 +2,10 @@
  * Reports recompute only the keys whose change they can see (relevant-keys.ts, report-columns.ts):
  * a run that moves only `updated_at`, which no CRM report reads, recomputes no report row, while a
  * change of a column a report reads, even of case only or through a `@changes … SELECT` line, is
- * recomputed. After every run the mirrors must equal the source and the reports those built from
- * scratch by the report SQL (independent digests, incremental-fixture.ts), including the next run,
- * which brings the other copy up from the live set.
+ * recomputed, and only in the reports that read that column. After every run the mirrors must
+ * equal the source and the reports those built from scratch by the report SQL (independent
+ * digests, incremental-fixture.ts), including the next run, which brings the other copy up from
+ * the live set.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SqlConnection } from '../../../src/db/connection.js';
@@ -55,6 +56,17 @@ describe.each(['triggers', 'binlog'] as const)('report keys of relevant changes 
     expect(String(row!.n)).toBe(String(org!.n));
     await f.incremental();
     await f.expectExact('read columns changed, the other copy');
+  });
+
+  it('recomputes a row only in the reports that read the changed column', async () => {
+    // rpt_interaction_search reads body; rpt_customer_360 counts interactions and does not.
+    const changed = await conn.execute(`UPDATE ${q('interactions')} SET body = CONCAT(COALESCE(body, ''), ' edited') WHERE id % 7 = 2 ORDER BY id LIMIT 3`);
+    expect(changed.affectedRows).toBe(3);
+    const r = await f.incremental();
+    expect(r.cost?.reportKeys).toBe(3);
+    await f.expectExact('body only');
+    await f.incremental();
+    await f.expectExact('body only, the other copy');
   });
 
   it('recomputes inserted and deleted rows whatever their columns', async () => {
