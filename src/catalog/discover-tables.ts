@@ -1,6 +1,6 @@
 import type { SqlConnection } from '../db/connection.js';
 import { MissingSchemaError, UsageError } from '../errors.js';
-import type { TableMeta } from './table-meta.js';
+import type { ColumnMeta, TableMeta } from './table-meta.js';
 
 /** knex's migration bookkeeping in the source schema. It is mirrored like any table, so that a
  * backup carries the schema version together with the data and a restore brings both back. */
@@ -69,21 +69,7 @@ export async function discoverTables(
       options,
     ),
   );
-  const columns = await conn.query<{
-    t: string;
-    c: string;
-    dt: string;
-    ct: string;
-    n: string;
-    extra: string;
-    g: string | null;
-    cs: string | null;
-  }>(
-    `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, DATA_TYPE AS dt, COLUMN_TYPE AS ct, IS_NULLABLE AS n,
-            EXTRA AS extra, GENERATION_EXPRESSION AS g, CHARACTER_SET_NAME AS cs
-       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION`,
-    [schema],
-  );
+  const columns = await readColumns(conn, schema);
   const keys = await conn.query<{ t: string; c: string }>(
     `SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.STATISTICS
       WHERE TABLE_SCHEMA = ? AND INDEX_NAME = 'PRIMARY' ORDER BY TABLE_NAME, SEQ_IN_INDEX`,
@@ -95,20 +81,39 @@ export async function discoverTables(
     result.push({
       name: t.name,
       engine: t.engine ?? '',
-      columns: columns
-        .filter((c) => c.t === t.name)
-        .map((c) => ({
-          name: c.c,
-          dataType: c.dt.toLowerCase(),
-          columnType: c.ct,
-          nullable: c.n === 'YES',
-          generated: /GENERATED|VIRTUAL|PERSISTENT|STORED/i.test(c.extra ?? '') && (c.g ?? '') !== '',
-          charset: c.cs,
-        })),
+      columns: columns.get(t.name) ?? [],
       primaryKey: keys.filter((k) => k.t === t.name).map((k) => k.c),
       estimatedRows: Number(t.rows ?? 0),
       dataBytes: Number(t.bytes ?? 0),
     });
   }
   return result;
+}
+
+/**
+ * The columns of every table of `schema` (or of `table` only), in order, by table name. A
+ * generated column (VIRTUAL or STORED; MariaDB also says PERSISTENT) has a generation expression:
+ * the server refuses a value for it in an INSERT or UPDATE list.
+ */
+export async function readColumns(conn: SqlConnection, schema: string, table?: string): Promise<Map<string, ColumnMeta[]>> {
+  const rows = await conn.query<{ t: string; c: string; dt: string; ct: string; n: string; extra: string; g: string | null; cs: string | null }>(
+    `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, DATA_TYPE AS dt, COLUMN_TYPE AS ct, IS_NULLABLE AS n,
+            EXTRA AS extra, GENERATION_EXPRESSION AS g, CHARACTER_SET_NAME AS cs
+       FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ?${table === undefined ? '' : ' AND TABLE_NAME = ?'} ORDER BY TABLE_NAME, ORDINAL_POSITION`,
+    table === undefined ? [schema] : [schema, table],
+  );
+  const out = new Map<string, ColumnMeta[]>();
+  for (const c of rows) {
+    const list = out.get(c.t) ?? [];
+    list.push({
+      name: c.c,
+      dataType: c.dt.toLowerCase(),
+      columnType: c.ct,
+      nullable: c.n === 'YES',
+      generated: /GENERATED|VIRTUAL|PERSISTENT|STORED/i.test(c.extra ?? '') && (c.g ?? '') !== '',
+      charset: c.cs,
+    });
+    out.set(c.t, list);
+  }
+  return out;
 }

@@ -36,7 +36,7 @@ export function isIntegerType(dataType: string): boolean {
 }
 
 /** Columns that are written (generated columns are recomputed by the server). */
-export function writableColumns(table: TableMeta): ColumnMeta[] {
+export function writableColumns(table: Pick<TableMeta, 'columns'>): ColumnMeta[] {
   return table.columns.filter((c) => !c.generated);
 }
 

@@ -11,7 +11,7 @@
  * (a join on the key tables), so two key texts the collation calls equal are one key here too.
  */
 import type { SqlConnection } from '../../src/db/connection.js';
-import { qualify, quoteId } from '../../src/db/quote.js';
+import { qualify } from '../../src/db/quote.js';
 import { tempName } from '../../src/catalog/temp-names.js';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
 import { keyJoinSql } from '../capture/key-sql.js';
@@ -61,7 +61,8 @@ export async function copyReportRows(
   await conn.execute(`DROP TABLE IF EXISTS ${copied}`);
   await conn.execute(`CREATE TABLE ${copied} LIKE ${keys}`);
   try {
-    await conn.execute(`INSERT INTO ${copied} SELECT k.* FROM ${keys} AS k LEFT JOIN ${qualify(o.work, o.own)} AS o ON ${on('k', 'o')} WHERE o.${quoteId(o.key[0]!)} IS NULL`);
+    // NOT EXISTS, as in stageJournalRows: a zero-date key an own change touched would be copied, not recomputed.
+    await conn.execute(`INSERT INTO ${copied} SELECT k.* FROM ${keys} AS k WHERE NOT EXISTS (SELECT 1 FROM ${qualify(o.work, o.own)} AS o WHERE ${on('k', 'o')})`);
     await rewriteReportRows(conn, {
       target: qualify(o.work, shadowName(o.report)),
       from: qualify(o.live, o.report),

@@ -10,10 +10,11 @@ import type { Logger } from '../../src/log/logger.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { changedKeysTable } from './apply-to-shadow.js';
 import { columnDefs } from '../../src/catalog/column-defs.js';
+import { readColumns } from '../../src/catalog/discover-tables.js';
 import { keyJoinSql } from '../capture/key-sql.js';
 import { type ReportDefinition, renderReportStatements, renderSql } from '../reports/report-definitions.js';
 import { shadowName } from '../shadow/shadow-set.js';
-import type { TableMeta } from '../../src/catalog/table-meta.js';
+import { type ColumnMeta, type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
 import { prepareSession } from '../../src/db/sessions.js';
 import { countRows } from '../full/sync-table.js';
 import { tempName } from '../../src/catalog/temp-names.js';
@@ -43,7 +44,7 @@ export async function createReportKeys(conn: SqlConnection, schema: string, def:
   const key = def.incremental!.key.map(quoteId).join(', ');
   const q = qualify(schema, table);
   await conn.execute(`DROP TABLE IF EXISTS ${q}`);
-  const defs = await columnDefs(conn, schema, shadowName(def.name), def.incremental!.key);
+  const defs = await columnDefs(conn, schema, shadowName(def.name), def.incremental!.key, def.incremental!.key);
   await conn.execute(`CREATE TABLE ${q} (${defs.join(', ')}, PRIMARY KEY (${key})) ENGINE=MyISAM`);
 }
 
@@ -98,13 +99,16 @@ export async function countReportKeys(conn: SqlConnection, schema: string, def: 
 /** The stage table of a report's refresh (a temporary name). */
 export const stageTable = (report: string) => tempName('new', `stage_${report}`);
 
-/** The columns of a shadow report, quoted, in order. */
-export async function reportColumns(conn: SqlConnection, schema: string, report: string): Promise<string[]> {
-  const rows = await conn.query<{ c: string }>('SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [
-    schema,
-    shadowName(report),
-  ]);
-  return rows.map((r) => quoteId(r.c));
+/**
+ * The columns of a shadow report, in order. The report's author may have the server generate
+ * some (VIRTUAL or STORED): MySQL refuses a value for one in an INSERT or UPDATE, and MariaDB
+ * ignores it with a warning outside strict mode, so a refresh stages, compares and writes only
+ * the others (writableColumns). A stored or indexed generated column's expression must be
+ * deterministic, and a virtual one is computed when read: rows equal in the written columns are
+ * equal in the generated ones.
+ */
+export async function reportColumns(conn: SqlConnection, schema: string, report: string): Promise<ColumnMeta[]> {
+  return (await readColumns(conn, schema, shadowName(report))).get(shadowName(report)) ?? [];
 }
 
 /**
@@ -112,13 +116,18 @@ export async function reportColumns(conn: SqlConnection, schema: string, report:
  * without indexes; only rows that differ from the report's (or are new, or gone) are then
  * written (rewrite-report-rows.ts).
  */
-export async function refreshKeys(conn: SqlConnection, schema: string, def: ReportDefinition, inPlace: boolean): Promise<{ deleted: number; updated: number; inserted: number }> {
+export async function refreshKeys(
+  conn: SqlConnection,
+  schema: string,
+  def: ReportDefinition,
+  o: { inPlace: boolean; written: readonly string[] },
+): Promise<{ deleted: number; updated: number; inserted: number }> {
   const inc = def.incremental!;
   const target = qualify(schema, shadowName(def.name));
   const stage = qualify(schema, stageTable(def.name));
   const keys = qualify(schema, reportKeysTable(def.name));
   await conn.execute(`DROP TABLE IF EXISTS ${stage}`);
-  const defs = await columnDefs(conn, schema, shadowName(def.name));
+  const defs = await columnDefs(conn, schema, shadowName(def.name), o.written, inc.key);
   await conn.execute(`CREATE TABLE ${stage} (${defs.join(', ')}, PRIMARY KEY (${inc.key.map(quoteId).join(', ')})) ENGINE=MyISAM`);
   const toStage = names(schema, def.name, { target: stageTable(def.name) });
   for (const s of inc.refresh) {
@@ -132,8 +141,8 @@ export async function refreshKeys(conn: SqlConnection, schema: string, def: Repo
     keys,
     fromKeyed: true,
     key: inc.key,
-    cols: await reportColumns(conn, schema, def.name),
-    inPlace,
+    cols: o.written.map(quoteId),
+    inPlace: o.inPlace,
   });
   await conn.execute(`DROP TABLE IF EXISTS ${stage}`);
   return r;
@@ -181,6 +190,8 @@ export async function refreshShadowReport(
     let keys = 0;
     let copied = 0;
     const inPlace = !whole && (await mergesInPlace(conn, schema, shadowName(def.name), def.incremental!.key));
+    // Generated columns are the server's: rows are staged, compared and written without them.
+    const written = whole ? [] : writableColumns({ columns: await reportColumns(conn, schema, def.name) }).map((c) => c.name);
     if (!whole) {
       const most = (await countRows(conn, schema, shadowName(def.name))) * o.rebuildShare;
       await collectQueryKeys(conn, schema, def, o.changedTables, { keysOf: (t) => o.keysOf?.get(t) ?? changedKeysTable(t) });
@@ -191,13 +202,18 @@ export async function refreshShadowReport(
         await collectQueryKeys(conn, schema, def, new Set(own.keys()), { keysOf: (t) => own.get(t)!, into: copy.own, target: qualify(live, def.name) });
         // Copied only when the rest is not to be rebuilt anyway.
         if ((await countOwnOfKeys(conn, copy)) > most) whole = true;
-        else copied = await copyReportRows(conn, { ...copy, cols: await reportColumns(conn, schema, def.name), inPlace });
+        else copied = await copyReportRows(conn, { ...copy, cols: written.map(quoteId), inPlace });
       }
       keys = whole ? 0 : await countReportKeys(conn, schema, def);
       if (keys > most) whole = true;
+      else if (keys && !def.incremental!.key.every((k) => written.some((c) => c.toLowerCase() === k.toLowerCase()))) {
+        // The stage is keyed by the @key, and the @refresh statements cannot fill a generated column.
+        o.log.warn({ report: def.name }, `incremental: ${def.name} is rebuilt whole: its @key names a generated column`);
+        whole = true;
+      }
     }
     if (whole) await rebuildReport(conn, schema, def);
-    else if (keys) o.log.debug({ report: def.name, ...(await refreshKeys(conn, schema, def, inPlace)) }, `incremental: ${def.name} rows rewritten`);
+    else if (keys) o.log.debug({ report: def.name, ...(await refreshKeys(conn, schema, def, { inPlace, written })) }, `incremental: ${def.name} rows rewritten`);
     o.log.debug({ report: def.name, keys, copied, whole, ms: Date.now() - t0 }, `incremental: ${def.name} refreshed`);
     return { rows: await countRows(conn, schema, shadowName(def.name)), keys: whole ? 0 : keys + copied, copied, rebuilt: whole, seconds: (Date.now() - t0) / 1000 };
   } finally {

@@ -20,7 +20,10 @@ export interface RewriteRows {
   /** `from` holds only rows of the keys (a stage table): no join with `keys` to restrict it. */
   fromKeyed: boolean;
   key: readonly string[];
-  /** The report's columns, quoted. */
+  /**
+   * The report's columns but its generated ones, quoted: written, and compared (the server
+   * recomputes the others from them; refresh-reports.ts reportColumns).
+   */
   cols: readonly string[];
   /** The key is the target's only unique index: changed rows are updated in place (mergesInPlace). */
   inPlace: boolean;
@@ -32,21 +35,20 @@ export const reportKeyJoin = (key: readonly string[], a: string, b: string): str
 /** Rewrites the target's rows of the keys; returns the rows deleted, updated in place and inserted. */
 export async function rewriteReportRows(conn: SqlConnection, o: RewriteRows): Promise<{ deleted: number; updated: number; inserted: number }> {
   const on = (a: string, b: string) => reportKeyJoin(o.key, a, b);
-  const k0 = quoteId(o.key[0]!);
   if (o.inPlace) return mergeRows(conn, { target: o.target, from: o.from, keys: o.keys, fromKeyed: o.fromKeyed, on, cols: o.cols });
   // Compared as bytes: the reports' collation calls 'jose' and 'José' equal, and a rename must show.
   const same = o.cols.map((c) => `CAST(s.${c} AS BINARY) <=> CAST(r.${c} AS BINARY)`).join(' AND ');
-  // Gone or changed: rows of the keys with no identical row in `from`.
+  // Gone or changed: rows of the keys with no identical row in `from`. NOT EXISTS, not an outer
+  // join's `key IS NULL`, which is true for a NOT NULL '0000-00-00' key (merge-rows.ts).
   const del = await conn.execute(
     `DELETE r FROM ${o.target} AS r JOIN ${o.keys} AS k ON ${on('r', 'k')}
-      LEFT JOIN ${o.from} AS s ON ${on('s', 'r')} AND ${same}
-      WHERE s.${k0} IS NULL`,
+      WHERE NOT EXISTS (SELECT 1 FROM ${o.from} AS s WHERE ${on('s', 'r')} AND ${same})`,
   );
   const restrict = o.fromKeyed ? '' : `JOIN ${o.keys} AS k ON ${on('s', 'k')}`;
   // New or changed: rows of `from` the target no longer (or never) had.
   const ins = await conn.execute(
     `INSERT INTO ${o.target} (${o.cols.join(', ')}) SELECT ${o.cols.map((c) => `s.${c}`).join(', ')} FROM ${o.from} AS s ${restrict}
-      LEFT JOIN ${o.target} AS r ON ${on('r', 's')} WHERE r.${k0} IS NULL`,
+      WHERE NOT EXISTS (SELECT 1 FROM ${o.target} AS r WHERE ${on('r', 's')})`,
   );
   return { deleted: del.affectedRows, updated: 0, inserted: ins.affectedRows };
 }
