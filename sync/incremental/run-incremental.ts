@@ -100,8 +100,8 @@ async function readInSnapshot(o: IncrementalOptions, admin: SqlConnection, run: 
 
 /** The options of the full sync an incremental run turns into: the swap strategy, so the next run can be incremental. */
 function fullOptions(o: IncrementalOptions): SyncOptions {
-  const { pipeline, threads, chunkRows, include, exclude, swapWaitMs, waitForLockSeconds, reports, logger, clock, signal, onProgress, throttle } = o;
-  return { pipeline, threads, chunkRows, include, exclude, swapWaitMs, waitForLockSeconds, reports, logger, clock, signal, onProgress, throttle };
+  const { pipeline, threads, chunkRows, include, exclude, swapWaitMs, waitForLockSeconds, reports, reportSet, logger, clock, signal, onProgress, throttle } = o;
+  return { pipeline, threads, chunkRows, include, exclude, swapWaitMs, waitForLockSeconds, reports, reportSet, logger, clock, signal, onProgress, throttle };
 }
 
 /** The full sync instead, under the lock this run holds. */

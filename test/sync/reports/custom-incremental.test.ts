@@ -62,4 +62,18 @@ describe('a user report, incrementally', () => {
     await runSync(o);
     expect(await rows()).toEqual(after);
   });
+
+  it('is built by an incremental run that turns into a full sync, and kept up by the next one', async () => {
+    const report = `${db.database}_fallback`;
+    const o = { pipeline: testPipeline(db, report), reportSet: { dirs: [dir] } };
+    const first = await runIncrementalSync(o);
+    expect(first.fullSyncReason).toBe('no earlier sync');
+    expect(first.reports.map((r) => r.name)).toEqual(['rpt_customer_orders']);
+    await conn.execute('UPDATE order_lines SET quantity = 3 WHERE order_id = 10 AND line_no = 1');
+    const next = await runIncrementalSync(o);
+    expect(next.fullSyncReason).toBeUndefined();
+    expect(next.kind === 'incremental' && next.cost?.reportKeys).toBe(1);
+    await runSync({ pipeline: testPipeline(db), reportSet: { dirs: [dir] } });
+    expect(await conn.query(`SELECT * FROM ${qualify(report, 'rpt_customer_orders')} ORDER BY customer_id`)).toEqual(await rows());
+  });
 });
