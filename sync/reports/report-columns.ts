@@ -8,7 +8,7 @@
  * statements, even inside a longer word or a string, in any table and under any alias, with case
  * and accents ignored. A report that can read columns without naming them (`*` as a select list
  * or `t.*`, `NATURAL` joins, MySQL's `TABLE t`) or that names a generated column (whose value
- * follows columns it does not name) reads every column. Pure.
+ * follows columns it does not name) reads every column, and so does one that names a VECTOR. Pure.
  */
 import type { ReportDefinition } from './report-definitions.js';
 
@@ -57,7 +57,7 @@ export function mentions(folded: string, column: string): boolean {
 export function columnsReportsRead(
   defs: readonly ReportDefinition[],
   table: string,
-  columns: readonly { name: string; generated?: boolean }[],
+  columns: readonly { name: string; generated?: boolean; dataType?: string }[],
 ): string[] | 'all' {
   const readers = defs.filter((d) => d.incremental && d.dependsOn.includes(table));
   let folded = '';
@@ -67,6 +67,7 @@ export function columnsReportsRead(
     folded += `${foldName(text)}\n`;
   }
   const read = columns.filter((c) => mentions(folded, c.name));
-  if (read.some((c) => c.generated)) return 'all';
+  // A VECTOR (MySQL 9) has no comparison to tell an unchanged one: every change counts.
+  if (read.some((c) => c.generated || c.dataType?.toLowerCase() === 'vector')) return 'all';
   return read.map((c) => c.name);
 }

@@ -39,6 +39,7 @@ describe('columnsReportsRead', () => {
     const def = report('INSERT INTO {{target}} SELECT t.`Owner_ID`, SUM(t.`odd ``name`) FROM {{things}} t GROUP BY 1');
     expect(columnsReportsRead([def], 'things', cols('owner_id', 'odd `name', 'other'))).toEqual(['owner_id', 'odd `name']);
     expect(columnsReportsRead([def], 'things', [{ name: 'owner_id' }, { name: 'odd `name', generated: true }])).toBe('all');
+    expect(columnsReportsRead([def], 'things', [{ name: 'owner_id' }, { name: 'odd `name', dataType: 'VECTOR' }])).toBe('all');
   });
 
   it('tells a select-list star from a product', () => {
