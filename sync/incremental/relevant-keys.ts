@@ -23,13 +23,18 @@ export const relevantKeysTable = (table: string, n: number) => tempName('new', `
 /** The same for this run's own keys, judged against the live set (copy-from-live.ts). */
 export const relevantOwnKeysTable = (table: string, n: number) => tempName('new', `rlo${n}_${table}`);
 
-/** `a` and `b` hold the same values of `columns`. Pure. */
-export function sameColumnsSql(columns: readonly string[], a: string, b: string): string {
+/**
+ * `a` and `b` hold the same values of `columns`. An ENUM or SET is compared by its number too: the
+ * member '' and the error value '' (ENUM), or the member '' and the empty set (SET), have the same
+ * text and bytes but not the same number, which a report may show (`grade + 0`). Pure.
+ */
+export function sameColumnsSql(columns: readonly { name: string; dataType: string }[], a: string, b: string): string {
   if (columns.length === 0) return '1=1';
   return columns
     .map((c) => {
-      const [x, y] = [`${a}.${quoteId(c)}`, `${b}.${quoteId(c)}`];
-      return `${x} <=> ${y} AND CAST(${x} AS BINARY) <=> CAST(${y} AS BINARY)`;
+      const [x, y] = [`${a}.${quoteId(c.name)}`, `${b}.${quoteId(c.name)}`];
+      const byNumber = ['enum', 'set'].includes(c.dataType.toLowerCase()) ? ` AND ${x} + 0 <=> ${y} + 0` : '';
+      return `${x} <=> ${y} AND CAST(${x} AS BINARY) <=> CAST(${y} AS BINARY)${byNumber}`;
     })
     .join(' AND ');
 }
@@ -43,6 +48,7 @@ export async function fillRelevantKeys(
   o: { work: string; meta: TableMeta; keys: string; old: string; stage: string; into: string; columns: readonly string[] },
 ): Promise<number> {
   const into = qualify(o.work, o.into);
+  const read = o.columns.map((name) => o.meta.columns.find((c) => c.name === name) ?? { name, dataType: '' });
   const pk = o.meta.primaryKey.map(quoteId);
   await conn.execute(`DROP TABLE IF EXISTS ${into}`);
   const defs = await columnDefs(conn, o.work, shadowName(o.meta.name), o.meta.primaryKey);
@@ -50,7 +56,7 @@ export async function fillRelevantKeys(
   const r = await conn.execute(
     `INSERT INTO ${into} (${pk.join(', ')}) SELECT ${pk.map((c) => `__dp_k.${c}`).join(', ')} FROM ${qualify(o.work, o.keys)} AS __dp_k
       WHERE NOT EXISTS (SELECT 1 FROM ${o.old} AS __dp_o JOIN ${qualify(o.work, o.stage)} AS __dp_n ON ${keyJoinSql(o.meta, '__dp_o', '__dp_n')}
-                         WHERE ${keyJoinSql(o.meta, '__dp_o', '__dp_k')} AND ${sameColumnsSql(o.columns, '__dp_o', '__dp_n')})`,
+                         WHERE ${keyJoinSql(o.meta, '__dp_o', '__dp_k')} AND ${sameColumnsSql(read, '__dp_o', '__dp_n')})`,
   );
   return r.affectedRows;
 }

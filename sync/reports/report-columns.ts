@@ -21,12 +21,53 @@ function reportText(def: ReportDefinition): string {
 /** Words that may stand right before a `*` that is a select list rather than a product. */
 const STAR_AFTER = /(?:^|[^A-Za-z0-9_$])(select|distinct|distinctrow|all|straight_join|sql_no_cache|sql_cache|sql_calc_found_rows|high_priority|sql_small_result|sql_big_result|sql_buffer_result)$/i;
 
+/**
+ * The text as the server parses it: comments become a space (an executable comment, `/*!…*\/` or
+ * `/*M!…*\/`, keeps its text), string literals become `''` and quoted names `x`, so that neither
+ * hides a `*` nor fakes one. `--` starts a comment only before a space or a control character, as
+ * in MySQL.
+ */
+export function codeOf(sql: string): string {
+  let out = '';
+  for (let i = 0; i < sql.length; ) {
+    const c = sql[i]!;
+    const two = sql.slice(i, i + 2);
+    if (two === '/*') {
+      const end = sql.indexOf('*/', i + 2);
+      const body = sql.slice(i + 2, end < 0 ? sql.length : end);
+      const exec = /^(?:M?!\d*)?/.exec(body)![0];
+      out += exec ? ` ${codeOf(body.slice(exec.length))} ` : ' ';
+      i = end < 0 ? sql.length : end + 2;
+    } else if (c === '#' || (two === '--' && (i + 2 >= sql.length || sql.charCodeAt(i + 2) <= 32))) {
+      const end = sql.indexOf('\n', i);
+      out += ' ';
+      i = end < 0 ? sql.length : end;
+    } else if (c === "'" || c === '"' || c === '`') {
+      let j = i + 1;
+      for (; j < sql.length; j++) {
+        if (sql[j] === '\\' && c !== '`') j++;
+        else if (sql[j] === c) {
+          if (sql[j + 1] === c) j++;
+          else break;
+        }
+      }
+      out += c === '`' ? ' x ' : " '' ";
+      i = j + 1;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}
+
 /** True when the text may read a table's columns without naming them. */
 export function readsUnnamedColumns(sql: string): boolean {
-  if (/\bNATURAL\b/i.test(sql)) return true;
+  const code = codeOf(sql);
+  if (/\bNATURAL\b/i.test(code)) return true;
   // MySQL's `TABLE t` statement (a whole mirror); `CREATE TABLE {{target}}` and the key tables are not mirrors.
-  for (const m of sql.matchAll(/\bTABLE\s+\{\{\s*([A-Za-z0-9_$]+)\s*\}\}/gi)) if (!['target', 'keys', 'changed'].includes(m[1]!)) return true;
-  const text = sql.replace(/\bCOUNT\s*\(\s*\*\s*\)/gi, 'COUNT(1)');
+  for (const m of code.matchAll(/\bTABLE\s*\{\{\s*([A-Za-z0-9_$]+)\s*\}\}/gi)) if (!['target', 'keys', 'changed'].includes(m[1]!)) return true;
+  const text = code.replace(/\bCOUNT\s*\(\s*\*\s*\)/gi, 'COUNT(1)');
   for (let i = text.indexOf('*'); i >= 0; i = text.indexOf('*', i + 1)) {
     const before = text.slice(0, i).trimEnd();
     // `t.*`, `SELECT *`, `SELECT DISTINCT *`, `(*`, `, *`: a select list. After a name, a number or `)` it is a product.
