@@ -18,6 +18,7 @@
  *   comparison will; a key written and then deleted again counts once.
  * Otherwise the count is unknown before the load, with the reason; the comparison still runs.
  */
+import { copiedSelectList } from '../../src/rows/server-copy-sql.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
 import { rowDigestSql, rowSetSumSql } from '../../src/rows/row-digest-sql.js';
@@ -125,9 +126,9 @@ export function compareSql(target: string, staging: string, meta: TableMeta): { 
 export function keepRowsSql(target: string, staging: string, keep: string, meta: TableMeta): string {
   const cols = writableColumns(meta).map((c) => quoteId(c.name));
   const into = `INSERT INTO ${qualify(keep, meta.name)} (${cols.join(', ')}) `;
-  if (!meta.primaryKey.length) return `${into}SELECT ${cols.join(', ')} FROM ${qualify(target, meta.name)}`;
+  if (!meta.primaryKey.length) return `${into}SELECT ${copiedSelectList(writableColumns(meta))} FROM ${qualify(target, meta.name)}`;
   return (
-    `${into}SELECT ${cols.map((c) => `l.${c}`).join(', ')} FROM ${qualify(target, meta.name)} l ` +
+    `${into}SELECT ${copiedSelectList(writableColumns(meta), 'l')} FROM ${qualify(target, meta.name)} l ` +
     `LEFT JOIN ${qualify(staging, meta.name)} s ON ${keyJoin(meta)} WHERE ${lostWhere(meta)}`
   );
 }

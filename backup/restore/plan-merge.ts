@@ -6,6 +6,7 @@
  * rows missing from the live tables are then inserted, parents first, in one transaction; rows
  * that exist now are never touched, only counted (identical, or different: a conflict).
  */
+import { copiedSelectList } from '../../src/rows/server-copy-sql.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
 import type { ForeignKey } from '../../src/catalog/foreign-keys.js';
@@ -151,7 +152,7 @@ export function planMerge(input: PlanMergeInput): MergePlan {
       conflictSql: `SELECT ${meta.primaryKey.map((c) => `s.${quoteId(c)}`).join(', ')} FROM ${s} AS s JOIN ${l} AS l ON ${pkOn} WHERE s.${MARK} = 1 AND NOT (${same}) LIMIT 10`,
       parentChecks,
       selfReferencing: input.fks.some((fk) => fk.child === name && fk.parent === name),
-      insertSql: `INSERT INTO ${l} (${columns.map(quoteId).join(', ')}) SELECT ${columns.map((c) => `s.${quoteId(c)}`).join(', ')} ${missing}`,
+      insertSql: `INSERT INTO ${l} (${columns.map(quoteId).join(', ')}) SELECT ${copiedSelectList(meta.columns.filter((c) => !c.generated), 's')} ${missing}`,
     };
   });
 

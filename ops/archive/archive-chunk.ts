@@ -11,7 +11,8 @@
  * already written InnoDB (ER_GTID_UNSAFE_NON_TRANSACTIONAL_TABLE): every MyISAM write of the chunk
  * comes before its first InnoDB write (the deletes), and reads of InnoDB do not count.
  */
-import type { TableMeta } from '../../src/catalog/table-meta.js';
+import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
+import { copiedSelectList } from '../../src/rows/server-copy-sql.js';
 import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { ARCHIVE_JOURNAL, archivedColumns } from './archive-tables.js';
@@ -47,8 +48,9 @@ export async function moveChunk(ctx: ChunkContext, chunkNo: number, leaving: Rea
   await conn.execute(`UPDATE ${qualify(archive, ARCHIVE_JOURNAL)} SET chunk_keys = ? WHERE run_id = ? AND chunk_no = ?`, [JSON.stringify(keys), ctx.runId, chunkNo]);
   for (const t of plan.tables) {
     const cols = archivedColumns(metas.get(t)!).map(quoteId).join(', ');
+    const values = copiedSelectList(writableColumns(metas.get(t)!), 's');
     for (const w of keyLists('s', pkOf(t), leaving.get(t)!)) {
-      await conn.execute(`REPLACE INTO ${qualify(archive, t)} (${cols}) SELECT ${cols} FROM ${qualify(source, t)} AS s ${BY_PRIMARY} WHERE ${w.sql}`, w.params);
+      await conn.execute(`REPLACE INTO ${qualify(archive, t)} (${cols}) SELECT ${values} FROM ${qualify(source, t)} AS s ${BY_PRIMARY} WHERE ${w.sql}`, w.params);
     }
   }
   await checkCopy(conn, { verb: `archive of ${source}`, from: source, to: archive, chunkNo }, metas, leaving);

@@ -12,7 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import { discoverTables } from '../../src/catalog/discover-tables.js';
 import { readForeignKeys } from '../../src/catalog/foreign-keys.js';
-import type { TableMeta } from '../../src/catalog/table-meta.js';
+import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
+import { copiedSelectList } from '../../src/rows/server-copy-sql.js';
 import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { isDeadlock } from '../../src/db/retry-deadlock.js';
 import { assertPlainName, qualify, quoteId } from '../../src/db/quote.js';
@@ -157,8 +158,9 @@ async function moveBack(conn: SqlConnection, plan: ArchivePlan, metas: ReadonlyM
   for (const t of plan.tables) {
     const meta = metas.get(t)!;
     const cols = archivedColumns(meta).map(quoteId).join(', ');
+    const values = copiedSelectList(writableColumns(meta), 'a');
     for (const w of keyLists('a', meta.primaryKey, coming.get(t)!)) {
-      await conn.execute(`INSERT INTO ${qualify(s.source, t)} (${cols}) SELECT ${cols} FROM ${qualify(s.archive, t)} AS a ${BY_PRIMARY} WHERE ${w.sql} ORDER BY ${meta.primaryKey.map((c) => `a.${quoteId(c)}`).join(', ')}`, w.params);
+      await conn.execute(`INSERT INTO ${qualify(s.source, t)} (${cols}) SELECT ${values} FROM ${qualify(s.archive, t)} AS a ${BY_PRIMARY} WHERE ${w.sql} ORDER BY ${meta.primaryKey.map((c) => `a.${quoteId(c)}`).join(', ')}`, w.params);
     }
   }
   await checkCopy(conn, { verb: `unarchive into ${s.source}`, from: s.archive, to: s.source, chunkNo }, metas, coming);

@@ -35,13 +35,16 @@ export function isHexColumn(c: TransportColumn): boolean {
 
 /**
  * What a backup manifest records about how `c` was read (see manifest.ts), undefined for plain
- * text. `index`: an ENUM as its number, since its error value (index 0, written by non-strict
- * sessions) prints as '' like a declared '' member, and LOAD DATA of '' cannot store index 0.
+ * text. `index`: an ENUM or SET as its number, since an ENUM's error value (index 0, written by
+ * non-strict sessions) prints as '' like a declared '' member, and LOAD DATA of '' cannot store
+ * index 0; and a SET's member '' (`SET('', 'x')`, value 1) prints as '' like the empty set (0),
+ * which LOAD DATA of '' stores. Backups made before SET was read as its number hold its text and
+ * restore as before.
  */
 export function backupEncoding(c: TransportColumn): 'bytes' | 'double' | 'index' | undefined {
   const t = c.dataType.toLowerCase();
   if (t === 'float') return 'double';
-  if (t === 'enum') return 'index';
+  if (t === 'enum' || t === 'set') return 'index';
   return needsBytes(c) ? 'bytes' : undefined;
 }
 
@@ -49,7 +52,7 @@ export function backupEncoding(c: TransportColumn): 'bytes' | 'double' | 'index'
 export function backupSelectExpr(c: TransportColumn): string {
   const ref = quoteId(c.name);
   if (c.dataType.toLowerCase() === 'float') return `CAST(${ref} AS DOUBLE)`;
-  if (c.dataType.toLowerCase() === 'enum') return `${ref}+0`;
+  if (backupEncoding(c) === 'index') return `${ref}+0`;
   if (needsBytes(c)) return `CAST(${ref} AS BINARY)`;
   return ref;
 }

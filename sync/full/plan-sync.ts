@@ -2,6 +2,7 @@
  * The sync planner: turns table metadata, report definitions and options into the ordered SQL
  * of one run. Pure: no I/O, so `--dry-run` prints exactly this and tests check it without a server.
  */
+import { copiedSelectList } from '../../src/rows/server-copy-sql.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { mirrorDdl } from './mirror-ddl.js';
 import { type ReportDefinition, renderReportStatements } from '../reports/report-definitions.js';
@@ -109,7 +110,7 @@ export function planSync(input: PlanInput): SyncPlan {
       createSql: mirrorDdl(showCreate, rep, temp, `${src}.${meta.name}`),
       disableKeysSql: `ALTER TABLE ${qualify(rep, temp)} DISABLE KEYS`,
       copySql: input.sameServer
-        ? `INSERT INTO ${qualify(rep, temp)} (${cols}) SELECT ${cols} FROM ${qualify(src, meta.name)}`
+        ? `INSERT INTO ${qualify(rep, temp)} (${cols}) SELECT ${copiedSelectList(writableColumns(meta))} FROM ${qualify(src, meta.name)}`
         : undefined,
       enableKeysSql: `ALTER TABLE ${qualify(rep, temp)} ENABLE KEYS`,
       notes: tableNotes,
@@ -135,8 +136,8 @@ export function planSync(input: PlanInput): SyncPlan {
     });
   }
 
-  const built: { live: string; temp: string; columns?: string }[] = [
-    ...tables.map((t) => ({ live: t.table, temp: t.temp, columns: writableColumns(t.meta).map((c) => quoteId(c.name)).join(', ') })),
+  const built: { live: string; temp: string; columns?: string; values?: string }[] = [
+    ...tables.map((t) => ({ live: t.table, temp: t.temp, columns: writableColumns(t.meta).map((c) => quoteId(c.name)).join(', '), values: copiedSelectList(writableColumns(t.meta)) })),
     ...reports.map((r) => ({ live: r.name, temp: r.temp })),
   ];
   const existing = new Set(input.existingReportTables);
@@ -170,7 +171,7 @@ export function planSync(input: PlanInput): SyncPlan {
       for (const b of kept) {
         publishSql.push(`DELETE FROM ${qualify(rep, b.live)}`);
         // Named columns: `SELECT *` leaves INVISIBLE columns out, which then reset to their default.
-        const cols = b.columns ? `(${b.columns}) SELECT ${b.columns}` : 'SELECT *';
+        const cols = b.columns ? `(${b.columns}) SELECT ${b.values ?? b.columns}` : 'SELECT *';
         publishSql.push(`INSERT INTO ${qualify(rep, b.live)} ${cols} FROM ${qualify(rep, b.temp)}`);
       }
       publishSql.push('UNLOCK TABLES');

@@ -10,6 +10,7 @@ import { qualify, quoteId } from '../../src/db/quote.js';
 import { columnDefs } from '../../src/catalog/column-defs.js';
 import { copyRows } from '../../src/rows/copy-rows.js';
 import { rowSetSumSql } from '../../src/rows/row-digest-sql.js';
+import { copiedSelectList, setColumnsOf } from '../../src/rows/server-copy-sql.js';
 import { batches } from '../../src/batches.js';
 import { keyInSql, keyJoinSql, keyTuple } from '../capture/key-sql.js';
 import { shadowName } from '../shadow/shadow-set.js';
@@ -123,7 +124,7 @@ export async function applyKeys(
         await stream(batch);
         continue;
       }
-      await o.copier.execute(`INSERT INTO ${stage} (${stagedList}) SELECT ${stagedList} FROM ${qualify(o.sourceSchema, o.meta.name)} WHERE ${keyInSql(o.meta, '', batch)}`);
+      await o.copier.execute(`INSERT INTO ${stage} (${stagedList}) SELECT ${copiedSelectList(staged)} FROM ${qualify(o.sourceSchema, o.meta.name)} WHERE ${keyInSql(o.meta, '', batch)}`);
       const [want, have] = [await batchSum(snap, o.sourceSchema, o.meta.name, o.meta, batch), await batchSum(writer, o.reportSchema, stageTable, o.meta, batch)];
       if (want === have) continue;
       batchesRepaired++;
@@ -133,11 +134,11 @@ export async function applyKeys(
     await o.beforeMerge?.(stageTable);
     if (await mergesInPlace(writer, o.reportSchema, shadowTable, o.meta.primaryKey)) {
       const on = (a: string, b: string) => keyJoinSql(o.meta, a, b);
-      const m = await mergeRows(writer, { target: shadow, from: stage, keys: chg, fromKeyed: true, on, cols });
+      const m = await mergeRows(writer, { target: shadow, from: stage, keys: chg, fromKeyed: true, on, cols, setColumns: setColumnsOf(columns) });
       return { rowsDeleted: m.deleted, rowsWritten: m.updated + m.inserted, rowsFromLive, batchesRepaired };
     }
     const deleted = await writer.execute(`DELETE __dp_s FROM ${shadow} AS __dp_s JOIN ${chg} AS __dp_x ON ${keyJoinSql(o.meta, '__dp_s', '__dp_x')}`);
-    const written = await writer.execute(`INSERT INTO ${shadow} (${colList}) SELECT ${colList} FROM ${stage}`);
+    const written = await writer.execute(`INSERT INTO ${shadow} (${colList}) SELECT ${copiedSelectList(columns)} FROM ${stage}`);
     return { rowsDeleted: deleted.affectedRows, rowsWritten: written.affectedRows, rowsFromLive, batchesRepaired };
   } finally {
     // Not in the way of the error that brought us here (a lost session); a left-over stage is
@@ -166,7 +167,7 @@ export async function applyWholeTable(
   const columns = writableColumns(o.meta);
   if (o.copier) {
     const colList = columns.map((c) => quoteId(c.name)).join(', ');
-    const copied = await o.copier.execute(`INSERT INTO ${shadow} (${colList}) SELECT ${colList} FROM ${qualify(o.sourceSchema, o.meta.name)}`);
+    const copied = await o.copier.execute(`INSERT INTO ${shadow} (${colList}) SELECT ${copiedSelectList(columns)} FROM ${qualify(o.sourceSchema, o.meta.name)}`);
     const want = await rowsSum(snap, o.sourceSchema, o.meta.name, o.meta, '1=1');
     if (want === (await rowsSum(writer, o.reportSchema, shadowTable, o.meta, '1=1'))) {
       return { rowsDeleted, rowsWritten: copied.affectedRows, batchesRepaired: 0 };

@@ -12,6 +12,7 @@
  */
 import type { SqlConnection } from '../../src/db/connection.js';
 import { qualify } from '../../src/db/quote.js';
+import { copiedValueSql, setColumnsOf } from '../../src/rows/server-copy-sql.js';
 import { tempName } from '../../src/catalog/temp-names.js';
 import type { TableMeta } from '../../src/catalog/table-meta.js';
 import { keyJoinSql } from '../capture/key-sql.js';
@@ -32,8 +33,9 @@ export const ownReportKeysTable = (report: string) => tempName('new', `okey_${re
 export async function stageJournalRows(conn: SqlConnection, o: { work: string; live: string; meta: TableMeta; stage: string; cols: readonly string[]; all: string; own: string }): Promise<number> {
   // NOT EXISTS, not `own.key IS NULL` after an outer join: a zero-date key would count as NULL
   // there (merge-rows.ts), and its live row would be staged beside the snapshot's.
+  const sets = setColumnsOf(o.meta.columns);
   const ins = await conn.execute(
-    `INSERT INTO ${qualify(o.work, o.stage)} (${o.cols.join(', ')}) SELECT ${o.cols.map((c) => `__dp_l.${c}`).join(', ')}
+    `INSERT INTO ${qualify(o.work, o.stage)} (${o.cols.join(', ')}) SELECT ${o.cols.map((c) => copiedValueSql(`__dp_l.${c}`, { dataType: sets.has(c) ? 'set' : '' })).join(', ')}
        FROM ${qualify(o.live, o.meta.name)} AS __dp_l JOIN ${qualify(o.work, o.all)} AS __dp_x ON ${keyJoinSql(o.meta, '__dp_l', '__dp_x')}
       WHERE NOT EXISTS (SELECT 1 FROM ${qualify(o.work, o.own)} AS __dp_o WHERE ${keyJoinSql(o.meta, '__dp_x', '__dp_o')})`,
   );

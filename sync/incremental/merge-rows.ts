@@ -12,6 +12,7 @@
  * cannot roll back (mergesInPlace says when).
  */
 import type { SqlConnection } from '../../src/db/connection.js';
+import { copiedValueSql } from '../../src/rows/server-copy-sql.js';
 
 /** The tables and columns of a merge; tables as qualified names, columns quoted. */
 export interface MergeRows {
@@ -24,6 +25,8 @@ export interface MergeRows {
   on: (a: string, b: string) => string;
   /** The columns to write, quoted: all the target's stored columns, key included. */
   cols: readonly string[];
+  /** Those of `cols` that are SET columns: copied as `s.c + 0` (src/rows/server-copy-sql.ts). */
+  setColumns?: ReadonlySet<string>;
 }
 
 /** What a merge did: rows deleted (key gone), updated (bytes differed), inserted (new key). */
@@ -55,14 +58,15 @@ export async function mergesInPlace(conn: SqlConnection, schema: string, table: 
  * DATETIME '0000-00-00' NULL there, so a zero-date key would look absent.
  */
 export async function mergeRows(conn: SqlConnection, o: MergeRows): Promise<MergeResult> {
+  const value = (c: string) => copiedValueSql(`s.${c}`, { dataType: o.setColumns?.has(c) ? 'set' : '' });
   const restrict = o.fromKeyed ? '' : `JOIN ${o.keys} AS k ON ${o.on('s', 'k')}`;
   const deleted = await conn.execute(`DELETE r FROM ${o.target} AS r JOIN ${o.keys} AS k ON ${o.on('r', 'k')} WHERE NOT EXISTS (SELECT 1 FROM ${o.from} AS s WHERE ${o.on('s', 'r')})`);
   // The key columns are set too: a key changed to one its collation calls equal ('jose' to
   // 'José') joins its old row and must rewrite it. The server compares the row images byte by
   // byte and writes only rows that differ (changedRows).
-  const updated = await conn.execute(`UPDATE ${o.target} AS r JOIN ${o.from} AS s ON ${o.on('s', 'r')} ${restrict} SET ${o.cols.map((c) => `r.${c} = s.${c}`).join(', ')}`);
+  const updated = await conn.execute(`UPDATE ${o.target} AS r JOIN ${o.from} AS s ON ${o.on('s', 'r')} ${restrict} SET ${o.cols.map((c) => `r.${c} = ${value(c)}`).join(', ')}`);
   const inserted = await conn.execute(
-    `INSERT INTO ${o.target} (${o.cols.join(', ')}) SELECT ${o.cols.map((c) => `s.${c}`).join(', ')} FROM ${o.from} AS s ${restrict}
+    `INSERT INTO ${o.target} (${o.cols.join(', ')}) SELECT ${o.cols.map(value).join(', ')} FROM ${o.from} AS s ${restrict}
       WHERE NOT EXISTS (SELECT 1 FROM ${o.target} AS r WHERE ${o.on('r', 's')})`,
   );
   return { deleted: deleted.affectedRows, updated: updated.changedRows ?? updated.affectedRows, inserted: inserted.affectedRows };

@@ -18,6 +18,7 @@ import { withSession } from '../../src/db/with-session.js';
 import { StepError } from '../../src/errors.js';
 import { discoverTables } from '../../src/catalog/discover-tables.js';
 import { writableColumns } from '../../src/catalog/table-meta.js';
+import { copiedSelectList } from '../../src/rows/server-copy-sql.js';
 import { prepareSession } from '../../src/db/sessions.js';
 import { tempName } from '../../src/catalog/temp-names.js';
 import { isNoSuchTable } from '../../src/db/no-such-table.js';
@@ -125,13 +126,14 @@ export async function primeShadowSet(
         const meta = metas.get(t);
         if (!meta) throw new StepError('copying the shadow set', t, { detail: 'the live table is missing: run a full `dualpipe sync`' });
         const cols = writableColumns(meta).map((c) => quoteId(c.name)).join(', ');
+        const values = copiedSelectList(writableColumns(meta));
         const shadow = qualify(internal, shadowName(t));
         await withSession(report, async (conn) => {
           await prepareSession(conn);
           await conn.execute(`DROP TABLE IF EXISTS ${shadow}`);
           await conn.execute(`CREATE TABLE ${shadow} LIKE ${qualify(schema, t)}`);
           await conn.execute(`ALTER TABLE ${shadow} DISABLE KEYS`);
-          await conn.execute(`INSERT INTO ${shadow} (${cols}) SELECT ${cols} FROM ${qualify(schema, t)}`);
+          await conn.execute(`INSERT INTO ${shadow} (${cols}) SELECT ${values} FROM ${qualify(schema, t)}`);
           await conn.execute(`ALTER TABLE ${shadow} ENABLE KEYS`);
         });
       }),

@@ -1,8 +1,10 @@
 /**
  * A source schema and its report schema on the test server, synced incrementally with one capture
  * method, with mirrors compared to the source by this file's own query: every value printed exactly
- * (HEX for strings, binaries, BIT, ENUM, SET and geometry; FLOAT/DOUBLE through DOUBLE, whose text
- * is exact; other types as text), nothing shared with the sync's own checksums. `useExactSync`
+ * (HEX for strings, binaries, BIT and geometry; ENUM and SET as their index and HEX, since the
+ * ENUM error value and a '' member, or the empty set and a '' member, have the same bytes; JSON with
+ * its JSON_TYPE, since MySQL's 1.5 as DOUBLE and as DECIMAL print alike; FLOAT/DOUBLE through
+ * DOUBLE, whose text is exact; other types as text), nothing shared with the sync's own checksums. `useExactSync`
  * registers the suite's beforeAll/afterAll: the schemas, the tables `prepare` makes, the capture
  * installed, a first (full) sync and one incremental that primes the shadow set.
  */
@@ -54,6 +56,8 @@ export function useExactSync(method: 'triggers' | 'binlog', tag: string, prepare
       const exprs = cols.map(({ c, t }) => {
         const col = quoteId(c);
         if (t === 'float' || t === 'double') return `CAST(CAST(${col} AS DOUBLE) AS CHAR)`;
+        if (t === 'enum' || t === 'set') return `CONCAT(${col} + 0, ':', HEX(${col}))`;
+        if (t === 'json') return `CONCAT(JSON_TYPE(${col}), ':', HEX(${col}))`;
         if (HEXED.test(t)) return `HEX(${col})`;
         return `CAST(${col} AS CHAR)`;
       });
