@@ -7,7 +7,7 @@
 import { DualpipeError } from '../../src/errors.js';
 import { qualify } from '../../src/db/quote.js';
 import { type TableMeta, writableColumns } from '../../src/catalog/table-meta.js';
-import { backupEncoding, backupSelectExpr, isHexColumn } from '../../src/rows/column-transport.js';
+import { backupEncoding, backupHex, backupSelectExpr } from '../../src/rows/column-transport.js';
 import { isCurrentChecksum } from '../../src/rows/content-checksum.js';
 import { checkRestorable, type Manifest } from '../format/manifest.js';
 
@@ -122,7 +122,7 @@ export function planBackup(reportSchema: string, tables: readonly BackupTableInp
       tableIndex,
       columns: cols.map((c) => {
         const encoding = backupEncoding(c);
-        return { name: c.name, dataType: c.dataType, hex: isHexColumn(c), ...(encoding ? { encoding } : {}) };
+        return { name: c.name, dataType: c.dataType, hex: backupHex(c), ...(encoding ? { encoding } : {}) };
       }),
       sql: `SELECT ${cols.map(backupSelectExpr).join(', ')} FROM ${qualify(reportSchema, t.meta.name)}`,
       rows: t.rows,

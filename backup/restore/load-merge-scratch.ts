@@ -16,7 +16,7 @@ import type { ManifestChunk, ManifestTable } from '../format/manifest.js';
 import type { LocatedBackup } from '../format/read-backup.js';
 import { splitTableDdl } from '../format/split-table-ddl.js';
 import { openLoadSession } from './load-chunk.js';
-import { loadDataSql } from './load-data-sql.js';
+import { enumIndexColumns, loadDataSql } from './load-data-sql.js';
 import { chunkBlocks, dependentChunks, type MarkedReference, rootChunks, sortExact, type Wanted } from './merge-chunks.js';
 import { blockReadBytes, dependentMatch, loadFiltered, rootMatch } from './load-filtered-chunk.js';
 import type { LineMatch } from './merge-line-filter.js';
@@ -121,7 +121,7 @@ export async function loadMergeScratch(i: LoadMergeScratchInput): Promise<{ chun
         wanted = { refs };
       }
       const sql = loadDataSql(scratch, t.name, t.columns);
-      const indexColumns = t.columns.filter((c) => c.encoding === 'index').map((c) => c.name);
+      const indexColumns = enumIndexColumns(t.columns);
       let tableChunks = 0;
       for (const c of chunks) {
         // An encrypted block is found by its plaintext offset, which needs the chunk's plaintext size.

@@ -9,7 +9,7 @@ import { type Compression, compressionOfFile } from '../format/chunk-compression
 import { createHash } from 'node:crypto';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { BackupError, UsageError } from '../../src/errors.js';
-import { loadDataSql } from './load-data-sql.js';
+import { enumIndexColumns, loadDataSql } from './load-data-sql.js';
 import type { Manifest } from '../format/manifest.js';
 import { type ForeignKeyDef, splitTableDdl, type TableDdl } from '../format/split-table-ddl.js';
 import { checkIncomingForeignKeys, checkSchemaVersion, checkTargetTable, chooseTables, type TargetState } from './check-target-fit.js';
@@ -192,7 +192,7 @@ export function planRestore(input: PlanRestoreInput): RestorePlan {
       compression: compressionOfFile(c.file),
       ...(c.rawBytes !== undefined ? { rawBytes: c.rawBytes } : {}),
       sql: loadDataSql(schemas.staging, t.name, t.columns),
-      ...(t.columns.some((c) => c.encoding === 'index') ? { indexColumns: t.columns.filter((c) => c.encoding === 'index').map((c) => c.name) } : {}),
+      ...(enumIndexColumns(t.columns).length ? { indexColumns: enumIndexColumns(t.columns) } : {}),
     }));
     const bytes = t.chunks.reduce((a, c) => a + c.bytes, 0);
     return { ...ddl, name: t.name, rows: t.rows, checksum: t.checksum, manifestColumns, bytes, loads, replaces };

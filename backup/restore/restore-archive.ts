@@ -24,7 +24,7 @@ import { compressionOfFile } from '../format/chunk-compression.js';
 import type { ManifestArchive, ManifestTable } from '../format/manifest.js';
 import { type Erasures, withholdIn, type WithheldRows } from './erasure-ledger-restore.js';
 import { loadChunk, openLoadSession } from './load-chunk.js';
-import { loadDataSql } from './load-data-sql.js';
+import { enumIndexColumns, loadDataSql } from './load-data-sql.js';
 import { derivedSchemaName } from './plan-restore.js';
 
 /** What `restoreArchive` did: the archive schema, its tables and rows, where the replaced one went, what was withheld. */
@@ -55,7 +55,7 @@ async function loadTable(o: RestoreArchiveOptions, staging: string, t: ManifestT
   const conn = await openLoadSession(o.connector, staging);
   try {
     const sql = loadDataSql(staging, t.name, t.columns);
-    const indexColumns = t.columns.filter((c) => c.encoding === 'index').map((c) => c.name);
+    const indexColumns = enumIndexColumns(t.columns);
     for (const c of t.chunks)
       await loadChunk(conn, o.dir, { table: t.name, file: c.file, rows: c.rows, bytes: c.bytes, compression: compressionOfFile(c.file), ...(c.rawBytes !== undefined ? { rawBytes: c.rawBytes } : {}), sql, ...(indexColumns.length ? { indexColumns } : {}) }, o.key);
   } finally {

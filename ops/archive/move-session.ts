@@ -26,10 +26,12 @@
  *
  * SQL mode. MySQL's default mode (strict, NO_ZERO_DATE) refused to copy a row holding a zero date
  * ("Incorrect datetime value: '0000-00-00 00:00:00'"), which old data and non-strict writers leave:
- * such a row could never be archived. The session copies under `NO_AUTO_VALUE_ON_ZERO` only, as the
- * sync's sessions do (src/db/sessions.ts; an id of 0 stays 0), and every copy is checked value for
- * value before anything is deleted (copy-check.ts), so a value the copy changed refuses the chunk
- * instead. The time zone stays the server's: the filter's NOW() means what the DBA expects.
+ * such a row could never be archived. The session copies without strict mode, under
+ * `NO_AUTO_VALUE_ON_ZERO` as the sync's sessions do (src/db/sessions.ts; an id of 0 stays 0), and
+ * every copy is checked value for value before anything is deleted (copy-check.ts), so a value the
+ * copy changed refuses the chunk instead. `NO_ENGINE_SUBSTITUTION` stays: with MyISAM disabled
+ * (`disabled_storage_engines`), `CREATE TABLE … ENGINE=MyISAM` for the archive must fail, not make
+ * InnoDB tables that the archive's backup part (MyISAM tables only) would leave out. The time zone stays the server's: the filter's NOW() means what the DBA expects.
  */
 import type { SqlConnection, SqlConnector } from '../../src/db/connection.js';
 
@@ -39,7 +41,7 @@ export async function openMoveSession(connector: SqlConnector): Promise<SqlConne
   try {
     const [v] = await conn.query<{ b: number | string; f: string | null }>('SELECT @@GLOBAL.log_bin AS b, @@SESSION.binlog_format AS f');
     if (!(Number(v?.b) === 1 && String(v?.f).toUpperCase() === 'STATEMENT')) await conn.execute('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
-    await conn.execute("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO'");
+    await conn.execute("SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO,NO_ENGINE_SUBSTITUTION'");
     await conn.execute('SET SESSION eq_range_index_dive_limit = 0');
     const conversion = await conn.query("SHOW SESSION VARIABLES LIKE 'in\\_predicate\\_conversion\\_threshold'");
     if (conversion.length > 0) await conn.execute('SET SESSION in_predicate_conversion_threshold = 0');

@@ -48,10 +48,17 @@ export function backupEncoding(c: TransportColumn): 'bytes' | 'double' | 'index'
   return needsBytes(c) ? 'bytes' : undefined;
 }
 
-/** The SELECT expression that reads `c` for a backup chunk (matching `isHexColumn`). */
+/** Whether a backup chunk holds `c` as hex: a hex column, unless it is read as its number (digits; an ENUM or SET in a character set read as bytes was both). */
+export function backupHex(c: TransportColumn): boolean {
+  return isHexColumn(c) && backupEncoding(c) !== 'index';
+}
+
+/** The SELECT expression that reads `c` for a backup chunk (matching `backupHex`). */
 export function backupSelectExpr(c: TransportColumn): string {
   const ref = quoteId(c.name);
   if (c.dataType.toLowerCase() === 'float') return `CAST(${ref} AS DOUBLE)`;
+  // A SET as an unsigned number: `+0` of a SET is a DOUBLE on MySQL and signed on MariaDB.
+  if (c.dataType.toLowerCase() === 'set') return `CAST(${ref} AS UNSIGNED)`;
   if (backupEncoding(c) === 'index') return `${ref}+0`;
   if (needsBytes(c)) return `CAST(${ref} AS BINARY)`;
   return ref;
@@ -81,7 +88,8 @@ export function copySelectExpr(c: TransportColumn): string {
     case 'float':
       return `CAST(${ref} AS DOUBLE)`;
     case 'index':
-      return `${ref}+0`;
+      // A SET as an unsigned number: MySQL's `+0` of a SET is a DOUBLE (53 bits of its 64).
+      return c.dataType.toLowerCase() === 'set' ? `CAST(${ref} AS UNSIGNED)` : `${ref}+0`;
     case 'bytes':
       return needsBytes(c) ? `CAST(${ref} AS BINARY)` : ref;
     default:

@@ -25,7 +25,7 @@ export interface MergeRows {
   on: (a: string, b: string) => string;
   /** The columns to write, quoted: all the target's stored columns, key included. */
   cols: readonly string[];
-  /** Those of `cols` that are SET columns: copied as `s.c + 0` (src/rows/server-copy-sql.ts). */
+  /** Those of `cols` that are SET columns: copied as numbers (src/rows/server-copy-sql.ts). */
   setColumns?: ReadonlySet<string>;
 }
 

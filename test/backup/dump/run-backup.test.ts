@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MANIFEST_FILE } from '../../../backup/format/manifest.js';
 import { parseManifest } from '../../../backup/format/manifest-seal.js';
-import { backupSelectExpr, isHexColumn } from '../../../src/rows/column-transport.js';
+import { backupHex, backupSelectExpr } from '../../../src/rows/column-transport.js';
 import { encodeRow } from '../../../src/rows/row-codec.js';
 import { runBackup } from '../../../backup/dump/run-backup.js';
 import { runRestore } from '../../../backup/restore/run-restore.js';
@@ -104,7 +104,7 @@ describe('backup', () => {
         const meta = (await discoverTables(conn, sync.pipeline.reportSchema, { engine: 'MyISAM' })).find((m) => m.name === t.name)!;
         const cols = meta.columns.filter((c) => !c.generated);
         // Read as the dump reads each column (FLOAT as its double, non-Unicode-safe strings as bytes).
-        const hex = cols.map(isHexColumn);
+        const hex = cols.map(backupHex);
         let expected = '';
         for await (const row of conn.stream(
           `SELECT ${cols.map(backupSelectExpr).join(', ')} FROM ${qualify(sync.pipeline.reportSchema, t.name)} ORDER BY ${meta.primaryKey.map(quoteId).join(', ')}`,

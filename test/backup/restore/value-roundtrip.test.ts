@@ -56,6 +56,17 @@ const TABLES: Record<string, { columns: string; rows: string; key?: string }> = 
     columns: "s SET('', 'x') NOT NULL, s2 SET('a', '', 'b') NULL",
     rows: '(1, 1, 2), (2, 0, 0), (3, 3, 7), (4, 2, NULL)',
   },
+  // A SET of 64 members with the top bit set (a DOUBLE has 53 bits: `@v + 0` lost the low ones),
+  // and a SET and an ENUM with digit-named members in a character set read as bytes (they were
+  // dumped as the hex of their digits and loaded as that text: the member named '3' for 1,2).
+  sets_wide: {
+    columns: `s SET(${Array.from({ length: 64 }, (_, i) => `'m${i}'`).join(', ')}) NULL`,
+    rows: '(1, 9223372036854775809), (2, 18446744073709551615), (3, 0), (4, NULL)',
+  },
+  sets_cp1251: {
+    columns: "s SET('', '1', '2', '3') CHARACTER SET cp1251 NULL, e ENUM('', '2', '1') CHARACTER SET cp1251 NULL",
+    rows: '(1, 1, 0), (2, 6, 2), (3, 8, 3), (4, 0, 1), (5, NULL, NULL)',
+  },
   // One table per character set: the content checksum of a sync cannot yet mix character sets in one row.
   ...Object.fromEntries(
     (

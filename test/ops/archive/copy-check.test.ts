@@ -5,7 +5,8 @@
  * with the product. Generated rows are copied into a MyISAM twin, one generated change is made to
  * the copy or the original (a cell, a deleted row), and the check must refuse the chunk if and only
  * if the oracle sees the two differ: a case-only change, a trailing space, NULL against '', -0
- * against 0, the ENUM error value against a '' member, a FLOAT's last bit.
+ * against 0, the ENUM error value against a '' member, a SET's '' member against the empty set, a
+ * FLOAT's last bit.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,7 +30,7 @@ const MENU: Record<string, string[]> = {
   f: ['0.1', '16777215', '16777216', '-0e0', '0', 'NULL'],
   d: ['0.1', '0.30000000000000004', '-0e0', '0', 'NULL'],
   e: ["''", "'x'", "'y'", "'not a member'", 'NULL'],
-  st: ["''", "'a'", "'a,b'", "'b'"],
+  st: ["''", '1', "'a'", "'a,b'", '0', '3'],
   j: ['\'{"a": 1}\'', '\'{"a": 1.0}\'', '\'[1, 2]\'', 'NULL'],
   n: ['1.50', '1.5', '-0.01', '0', 'NULL'],
   bt: ["b'000'", "b'101'", "b'111'", 'NULL'],
@@ -46,7 +47,7 @@ beforeAll(async () => {
   await conn.execute(`CREATE DATABASE ${quoteId(`${db.database}_copy`)}`);
   await conn.execute(
     `CREATE TABLE ${q('t')} (id INT NOT NULL PRIMARY KEY, v VARCHAR(6) COLLATE utf8mb4_general_ci, vb VARBINARY(4), f FLOAT, d DOUBLE,
-       e ENUM('', 'x', 'y'), st SET('a', 'b') NOT NULL, j JSON, n DECIMAL(6, 2), bt BIT(3), dt DATETIME(6)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
+       e ENUM('', 'x', 'y'), st SET('', 'a', 'b') NOT NULL, j JSON, n DECIMAL(6, 2), bt BIT(3), dt DATETIME(6)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`,
   );
   await conn.execute(`CREATE TABLE ${qualify(`${db.database}_copy`, 't')} LIKE ${q('t')}`);
   await conn.execute(`ALTER TABLE ${qualify(`${db.database}_copy`, 't')} ENGINE=MyISAM`);
@@ -77,7 +78,7 @@ async function passes(m: TableMeta, keys: Row[]): Promise<boolean> {
 }
 
 const cell = (c: string) => fc.constantFrom(...MENU[c]!);
-const row = fc.record(Object.fromEntries(COLS.map((c) => [c, cell(c)])) as Record<string, fc.Arbitrary<string>>);
+const row = fc.record(Object.fromEntries(COLS.map((c) => [c, cell(c)])));
 const change = fc.oneof(
   fc.record({ kind: fc.constant('cell' as const), side: fc.constantFrom('original', 'copy'), col: fc.constantFrom(...COLS), pick: fc.nat() }),
   fc.record({ kind: fc.constant('delete' as const), side: fc.constantFrom('original', 'copy') }),
@@ -90,7 +91,8 @@ describe('checkCopy', () => {
         for (const s of [db.database, copy()]) await conn.execute(`DELETE FROM ${qualify(s, 't')}`);
         const values = rows.map((r, i) => `(${i + 1}, ${COLS.map((c) => r[c]).join(', ')})`).join(', ');
         await conn.execute(`INSERT INTO ${qualify(db.database, 't')} (id, ${COLS.join(', ')}) VALUES ${values}`);
-        await conn.execute(`INSERT INTO ${qualify(copy(), 't')} SELECT * FROM ${qualify(db.database, 't')}`);
+        // Not `SELECT *`: the server copies a SET through its text, and its '' member would arrive as the empty set.
+        await conn.execute(`INSERT INTO ${qualify(copy(), 't')} SELECT ${['id', ...COLS].map((c) => (c === 'st' ? 'CAST(st AS UNSIGNED)' : c)).join(', ')} FROM ${qualify(db.database, 't')}`);
         const keys = rows.map((_r, i) => ({ id: i + 1 }));
         expect(await passes(meta, keys)).toBe(true);
         const id = (at % rows.length) + 1;
