@@ -44,8 +44,13 @@ afterAll(async () => {
   await db?.drop();
 });
 
-/** The exact rows of `table` whose key (column 0) is in `ids`. */
-const rowsIn = async (schema: string, table: string, ids: string[]) => (await exactRows(conn, schema, table)).filter((r) => ids.includes(r[0]!));
+/** The exact rows of `table` whose key (column 0) is in `ids`; for `item` also each JSON number's type (MySQL keeps DOUBLE, DECIMAL, UNSIGNED apart; HEX shows only the text). */
+const rowsIn = async (schema: string, table: string, ids: string[]) => {
+  const rows = (await exactRows(conn, schema, table)).filter((r) => ids.includes(r[0]!));
+  if (table !== 'item') return rows;
+  const types = new Map((await conn.query<{ id: number; t: string | null }>(`SELECT id, JSON_TYPE(j) AS t FROM ${qualify(schema, table)}`)).map((r) => [String(r.id), r.t]));
+  return rows.map((r) => [...r, types.get(r[0]!) ?? null]);
+};
 
 describe('archive and unarchive values', () => {
   it('moves SET, ENUM, FLOAT, zero-date, JSON and binary values out and back exactly', async () => {
