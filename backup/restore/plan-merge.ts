@@ -7,6 +7,7 @@
  * that exist now are never touched, only counted (identical, or different: a conflict).
  */
 import { copiedSelectList } from '../../src/rows/server-copy-sql.js';
+import { exactValueSql } from '../../src/rows/row-digest-sql.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
 import type { ForeignKey } from '../../src/catalog/foreign-keys.js';
@@ -131,7 +132,11 @@ export function planMerge(input: PlanMergeInput): MergePlan {
     const s = qualify(scratch, name);
     const l = qualify(target, name);
     const pkOn = on('s', 'l', meta.primaryKey, meta.primaryKey);
-    const same = columns.map((c) => `s.${quoteId(c)} <=> l.${quoteId(c)}`).join(' AND ');
+    // Exact, not by collation: a live row that differs from the backup's by case or a trailing space only is a conflict too.
+    const same = meta.columns
+      .filter((c) => !c.generated)
+      .map((c) => `CAST(${exactValueSql(`s.${quoteId(c.name)}`, c)} AS BINARY) <=> CAST(${exactValueSql(`l.${quoteId(c.name)}`, c)} AS BINARY)`)
+      .join(' AND ');
     const firstPk = `l.${quoteId(meta.primaryKey[0]!)}`;
     const missing = `FROM ${s} AS s LEFT JOIN ${l} AS l ON ${pkOn} WHERE s.${MARK} = 1 AND ${firstPk} IS NULL`;
     const parentChecks = input.fks

@@ -118,12 +118,16 @@ describe('merge restore', () => {
   it('leaves rows that exist now alone and reports those that differ as conflicts', async () => {
     const id = victims[1]!; // renamed after the backup, in the test above
     await conn.execute(`DELETE FROM ${q('interactions')} WHERE contact_id = ?`, [id]);
+    // And one of its addresses changed by case only, which the collation calls equal.
+    const [addr] = await conn.query<{ id: number }>(`SELECT id FROM ${q('addresses')} WHERE contact_id = ? AND BINARY city <> BINARY UPPER(city) ORDER BY id LIMIT 1`, [id]);
+    await conn.execute(`UPDATE ${q('addresses')} SET city = UPPER(city), updated_at = updated_at WHERE id = ?`, [addr!.id]);
     const r = await merge(`contacts.id = ${id}`);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as MergeResult;
     const contacts = result.tables.find((x) => x.table === 'contacts')!;
     expect(contacts).toMatchObject({ inBackup: 1, inserted: 0, identical: 0, conflicts: 1, conflictKeys: [[String(id)]] });
     expect(result.tables.find((x) => x.table === 'interactions')!.inserted).toBeGreaterThan(0);
+    expect(result.tables.find((x) => x.table === 'addresses')).toMatchObject({ conflicts: 1, conflictKeys: [[String(addr!.id)]] });
     const name = await conn.query<{ first_name: string }>(`SELECT first_name FROM ${q('contacts')} WHERE id = ?`, [id]);
     expect(name[0]!.first_name).toBe('Changed');
     const again = JSON.parse((await merge(`contacts.id = ${id}`)).stdout) as MergeResult;
