@@ -7,7 +7,7 @@
  * that exist now are never touched, only counted (identical, or different: a conflict).
  */
 import { copiedSelectList } from '../../src/rows/server-copy-sql.js';
-import { exactValueSql } from '../../src/rows/row-digest-sql.js';
+import { sameRowTextSql } from '../../src/rows/row-digest-sql.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { UsageError } from '../../src/errors.js';
 import type { ForeignKey } from '../../src/catalog/foreign-keys.js';
@@ -133,10 +133,8 @@ export function planMerge(input: PlanMergeInput): MergePlan {
     const l = qualify(target, name);
     const pkOn = on('s', 'l', meta.primaryKey, meta.primaryKey);
     // Exact, not by collation: a live row that differs from the backup's by case or a trailing space only is a conflict too.
-    const same = meta.columns
-      .filter((c) => !c.generated)
-      .map((c) => `CAST(${exactValueSql(`s.${quoteId(c.name)}`, c)} AS BINARY) <=> CAST(${exactValueSql(`l.${quoteId(c.name)}`, c)} AS BINARY)`)
-      .join(' AND ');
+    const stored = meta.columns.filter((c) => !c.generated);
+    const same = sameRowTextSql(stored, 's', 'l');
     const firstPk = `l.${quoteId(meta.primaryKey[0]!)}`;
     const missing = `FROM ${s} AS s LEFT JOIN ${l} AS l ON ${pkOn} WHERE s.${MARK} = 1 AND ${firstPk} IS NULL`;
     const parentChecks = input.fks
@@ -157,7 +155,7 @@ export function planMerge(input: PlanMergeInput): MergePlan {
       conflictSql: `SELECT ${meta.primaryKey.map((c) => `s.${quoteId(c)}`).join(', ')} FROM ${s} AS s JOIN ${l} AS l ON ${pkOn} WHERE s.${MARK} = 1 AND NOT (${same}) LIMIT 10`,
       parentChecks,
       selfReferencing: input.fks.some((fk) => fk.child === name && fk.parent === name),
-      insertSql: `INSERT INTO ${l} (${columns.map(quoteId).join(', ')}) SELECT ${copiedSelectList(meta.columns.filter((c) => !c.generated), 's')} ${missing}`,
+      insertSql: `INSERT INTO ${l} (${columns.map(quoteId).join(', ')}) SELECT ${copiedSelectList(stored, 's')} ${missing}`,
     };
   });
 

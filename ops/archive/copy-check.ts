@@ -18,14 +18,13 @@ import type { TableMeta } from '../../src/catalog/table-meta.js';
 import type { Row, SqlConnection } from '../../src/db/connection.js';
 import { qualify, quoteId } from '../../src/db/quote.js';
 import { DualpipeError } from '../../src/errors.js';
-import { digestColumns, rowTextSql } from '../../src/rows/row-digest-sql.js';
+import { digestColumns, rowTextSql, sameRowTextSql } from '../../src/rows/row-digest-sql.js';
 import { BY_PRIMARY, keyLists } from './key-sql.js';
 
 /** `ON` and the equality of the two rows' exact texts, for originals aliased `o` and copies `c`. */
 function sameRowJoin(meta: TableMeta): { on: string; same: string } {
   const on = meta.primaryKey.map((k) => `c.${quoteId(k)} = o.${quoteId(k)}`).join(' AND ');
-  const cols = digestColumns(meta);
-  return { on, same: `CAST(${rowTextSql(cols, 'o')} AS BINARY) = CAST(${rowTextSql(cols, 'c')} AS BINARY)` };
+  return { on, same: sameRowTextSql(digestColumns(meta), 'o', 'c') };
 }
 
 /** How many rows of `from`.`meta` keyed by `rows` have a copy in `to` with the same exact text. */

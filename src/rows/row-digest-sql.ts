@@ -80,6 +80,15 @@ export function rowTextSql(columns: readonly Pick<ColumnMeta, 'name' | 'dataType
   return parts.length === 1 ? `CONCAT(${parts[0]!})` : `CONCAT(${parts.join(", '#', ")})`;
 }
 
+/**
+ * True when rows `a` and `b` (aliases) have the same exact text over `columns`, compared as bytes:
+ * equal text, not equal digests, so no collision can pass. A row whose text is longer than
+ * max_allowed_packet has none (CONCAT gives NULL), so it is never the same as anything.
+ */
+export function sameRowTextSql(columns: readonly Pick<ColumnMeta, 'name' | 'dataType'>[], a: string, b: string): string {
+  return `CAST(${rowTextSql(columns, a)} AS BINARY) = CAST(${rowTextSql(columns, b)} AS BINARY)`;
+}
+
 /** The hash a row digest takes the first 64 bits of: SHA-256 (current, `v3:`) or MD5 (`v2:` checksums). */
 export type DigestHash = 'sha256' | 'md5';
 
