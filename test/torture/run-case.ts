@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { runBackup } from '../../backup/dump/run-backup.js';
 import { runRestore } from '../../backup/restore/run-restore.js';
 import type { ConnectionTarget, SqlConnection } from '../../src/db/connection.js';
+import { dropSchema } from './drop-schema.js';
 import { createConnector } from '../../src/db/mysql-driver.js';
 import { createPipeline } from '../../src/pipeline.js';
 import { quoteId } from '../../src/db/quote.js';
@@ -238,9 +239,10 @@ export async function runScript(c: TortureScript, env: RunEnv): Promise<CaseOutc
     await conn?.close();
     if (!env.keep) {
       const rows = await admin.query<{ s: string }>('SELECT SCHEMA_NAME AS s FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ? OR SCHEMA_NAME LIKE ?', [db, `${db}\\_%`]);
-      for (const r of rows) await admin.execute(`DROP DATABASE IF EXISTS ${quoteId(r.s)}`);
+      for (const r of rows) await dropSchema(admin, r.s);
     }
     await admin.close();
     rmSync(backupParent, { recursive: true, force: true });
   }
 }
+
