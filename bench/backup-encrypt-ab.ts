@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     const key = join(work, 'backup.key');
     await writeNewKey(key);
     const times = new Map<string, number[]>();
+    const cpu = new Map<string, number[]>();
     let n = 0;
     for (let r = 0; r < rounds; r++) {
       const jobs = builds.flatMap(([name, bin]) => [
@@ -45,23 +46,29 @@ async function main(): Promise<void> {
         const b = await run(bin, ['backup', '--to', dir, '--create-dirs', '--compress', 'none', '--threads', threads, ...extra]);
         if (b.code !== 0) throw new Error(`${label} backup failed: ${b.stderr}`);
         times.set(label, [...(times.get(label) ?? []), b.seconds]);
+        cpu.set(label, [...(cpu.get(label) ?? []), b.cpuSeconds]);
         rmSync(dir, { recursive: true, force: true });
       }
     }
+    // Each round's own ratio as well: on a shared machine the speed drifts between rounds more than
+    // between the two backups of one round. CPU seconds (user + system of the dualpipe process) do
+    // not count the time other guests take from this one.
     const rows = builds.flatMap(([name]) => {
-      const plain = median(times.get(`${name}, plain`)!);
-      const enc = median(times.get(`${name}, encrypted`)!);
+      const t = (kind: string) => times.get(`${name}, ${kind}`)!;
+      const c = (kind: string) => cpu.get(`${name}, ${kind}`)!;
+      const perRound = t('encrypted').map((e, i) => e / t('plain')[i]!);
+      const cpuRatio = median(c('encrypted')) / median(c('plain'));
       return [
-        [`${name}: backup`, plain.toFixed(2), '1.00'],
-        [`${name}: backup --encrypt-key-file`, enc.toFixed(2), (enc / plain).toFixed(2)],
+        [`${name}: backup`, median(t('plain')).toFixed(2), '1.00', '', median(c('plain')).toFixed(2), '1.00'],
+        [`${name}: backup --encrypt-key-file`, median(t('encrypted')).toFixed(2), (median(t('encrypted')) / median(t('plain'))).toFixed(2), median(perRound).toFixed(2), median(c('encrypted')).toFixed(2), cpuRatio.toFixed(2)],
       ];
     });
     saveResults(
       `backup-encrypt-ab-${server.flavor}`,
       `bench: encrypted / plain backup on ${server.flavor === 'mysql' ? 'MySQL' : 'MariaDB'} ${server.version} at scale ${scale} (${seeded.rows} rows, ${threads} threads, uncompressed, median of ${rounds} rounds, rotated order)`,
-      ['what', 'median seconds', 'encrypted / plain'],
+      ['what', 'median seconds', 'encrypted / plain', 'median of per-round ratios', 'median CPU seconds', 'CPU encrypted / plain'],
       rows,
-      { server: server.version, flavor: server.flavor, scale, rounds, threads, before: before || undefined, times: Object.fromEntries(times) },
+      { server: server.version, flavor: server.flavor, scale, rounds, threads, before: before || undefined, times: Object.fromEntries(times), cpuSeconds: Object.fromEntries(cpu) },
     );
   } finally {
     rmSync(work, { recursive: true, force: true });

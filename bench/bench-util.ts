@@ -95,16 +95,33 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number;
 }
 
 /**
- * Runs a command; resolves with its wall time, exit code and peak RSS (VmHWM, sampled), and its
+ * CPU seconds (user + system) of this process's children that have ended: /proc/self/stat's cutime
+ * and cstime, in USER_HZ (100 per second on Linux). NaN where there is no /proc.
+ */
+function endedChildrenCpu(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Fields after the command name (which may hold spaces) start at the third: cutime is the 16th.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(rest[13]) + Number(rest[14])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Runs a command; resolves with its wall time, exit code, peak RSS (VmHWM, sampled), CPU seconds
+ * (user + system, Linux; exact only while no other child of this process ends meanwhile), and its
  * standard output when `stdout` is set (else it is discarded).
  */
 export function runCommand(
   cmd: string,
   args: string[],
   options: { env?: Record<string, string>; shell?: boolean; stdout?: boolean } = {},
-): Promise<{ seconds: number; code: number | null; peakRssMb: number; stderr: string; stdout: string }> {
+): Promise<{ seconds: number; code: number | null; peakRssMb: number; cpuSeconds: number; stderr: string; stdout: string }> {
   return new Promise((res) => {
     const t0 = performance.now();
+    const cpu0 = endedChildrenCpu();
     const child = spawn(cmd, args, {
       env: { ...process.env, ...options.env },
       stdio: ['ignore', options.stdout ? 'pipe' : 'ignore', 'pipe'],
@@ -130,7 +147,7 @@ export function runCommand(
     }, 25);
     child.on('exit', (code) => {
       clearInterval(sample);
-      res({ seconds: (performance.now() - t0) / 1000, code, peakRssMb: peak, stderr, stdout });
+      res({ seconds: (performance.now() - t0) / 1000, code, peakRssMb: peak, cpuSeconds: endedChildrenCpu() - cpu0, stderr, stdout });
     });
   });
 }
